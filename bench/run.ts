@@ -1,0 +1,27 @@
+// `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named), prints JSON and then a table.
+import type { Bench, Metric } from './lib';
+import { serverStart } from './server-start';
+
+const BENCHES: Bench[] = [serverStart];
+
+const wanted = process.argv.slice(2);
+const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
+if (selected.length === 0) {
+  process.stderr.write(`unknown benchmark; choose from: ${BENCHES.map((b) => b.name).join(', ')}\n`);
+  process.exit(2);
+}
+
+const results: { bench: string; metrics: Metric[] }[] = [];
+for (const bench of selected) {
+  process.stderr.write(`running ${bench.name}…\n`);
+  results.push({ bench: bench.name, metrics: await bench.run() });
+}
+
+const report = { node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), results };
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n\n`);
+
+const rows = results.flatMap((r) => r.metrics.map((m) => [r.bench, m.name, `${m.value} ${m.unit}`, m.target ?? '']));
+const header = ['bench', 'metric', 'value', 'target'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+process.stdout.write(`${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}\n`);

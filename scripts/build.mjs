@@ -1,0 +1,52 @@
+// Builds the server bundle (esbuild) and the dashboard (Vite) into dist/.
+//   node scripts/build.mjs               build everything
+//   node scripts/build.mjs --if-stale    build only when a source is newer than the last build
+//   node scripts/build.mjs --server-only skip the dashboard
+import { existsSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = new Set(process.argv.slice(2));
+const stampFile = join(root, 'dist', '.build-stamp');
+
+/** Newest modification time of any file under the given paths. */
+function newestMtime(paths) {
+  let newest = 0;
+  const visit = (p) => {
+    const s = statSync(p);
+    if (s.isDirectory()) {
+      for (const entry of readdirSync(p)) if (entry !== 'node_modules') visit(join(p, entry));
+    } else newest = Math.max(newest, s.mtimeMs);
+  };
+  for (const p of paths) if (existsSync(p)) visit(join(root, p));
+  return newest;
+}
+
+const SOURCES = ['src', 'web', 'package.json', 'package-lock.json', 'scripts/build.mjs'];
+
+if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtimeMs >= newestMtime(SOURCES.map((s) => join(root, s)))) {
+  process.exit(0);
+}
+
+const started = performance.now();
+const esbuild = await import('esbuild');
+await esbuild.build({
+  entryPoints: { cli: join(root, 'src/cli.ts') },
+  outdir: join(root, 'dist'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
+
+if (!args.has('--server-only')) {
+  rmSync(join(root, 'dist', 'web'), { recursive: true, force: true });
+  const { build } = await import('vite');
+  await build({ configFile: join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  writeFileSync(stampFile, new Date().toISOString());
+}
+process.stderr.write(`built in ${Math.round(performance.now() - started)} ms\n`);

@@ -1,0 +1,56 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+
+/** Bad command-line input: printed as one line, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A command that could not do its job for a reason the user can act on: printed as one line, exit status 1. */
+export class CommandError extends Error {
+  override readonly name = 'CommandError';
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** `parseArgs` in strict mode, with its errors turned into one-line usage errors. */
+export function parseFlags<O extends Options>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    throw new UsageError(message);
+  }
+}
+
+export function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${value}"`);
+  return Number(value);
+}
+
+export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
+  return Number(value);
+}
+
+export const HELP = `boxagnts — a local-first AI agent runtime
+
+Usage:
+  boxagnts [serve] [options]       start the dashboard server (the default command)
+  boxagnts run "PROMPT" [options]  run one prompt headless and print the result
+  boxagnts tool NAME 'JSON'        run one tool through the permission and sandbox path
+  boxagnts --version               print the version
+  boxagnts --help                  print this help
+
+Serve options:
+  --port N              port to listen on (default 30001; 0 picks a free one)
+  --host ADDR           address to bind (default 127.0.0.1). Any address other than
+                        loopback requires --admin-user and --admin-pass
+  --workspace-dir DIR   the project folder the agent works in (default: current folder)
+  --admin-user U        require HTTP Basic sign-in with this user name
+  --admin-pass P        ... and this password (or set BOXAGNTS_ADMIN_USER / BOXAGNTS_ADMIN_PASS)
+  --open                open the dashboard in the default browser when ready
+
+Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;
+set BOXAGNTS_LOG_LEVEL=debug for more.`;

@@ -1,0 +1,13 @@
+import type { Logger } from '../log';
+import type { Workspace } from '../workspace/workspace';
+
+/** What every route group is built from. Routes take what they need from here, never from module state. */
+export interface ServerContext {
+  readonly workspace: Workspace;
+  readonly logger: Logger;
+  readonly version: string;
+  /** `performance.now()` when the server started. */
+  readonly startedAt: number;
+  /** Aborted when the server shuts down, so long-lived streams can end cleanly. */
+  readonly shutdown: AbortSignal;
+}

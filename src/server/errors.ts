@@ -1,0 +1,39 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Logger } from '../log';
+
+/** The one error shape every route returns: `{ error: { code, message, ...details } }` with a real status. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}) {
+  return { error: { code, message, ...details } };
+}
+
+export function errorResponse(c: Context, error: ApiError): Response {
+  return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
+}
+
+/** Maps anything a route throws to the JSON error shape; unexpected errors are logged and answered without detail. */
+export function handleError(logger: Logger) {
+  return (error: Error, c: Context): Response => {
+    if (error instanceof ApiError) return errorResponse(c, error);
+    if (error instanceof HTTPException) {
+      const status = error.status as ContentfulStatusCode;
+      return c.json(errorBody(status === 413 ? 'payload_too_large' : 'http_error', error.message || 'Request failed'), status);
+    }
+    logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
+    return c.json(errorBody('internal_error', 'Internal server error; the server log has the details'), 500);
+  };
+}

@@ -1,0 +1,13 @@
+import { Hono } from 'hono';
+import type { ServerContext } from './context';
+
+export function healthRoutes(ctx: ServerContext): Hono {
+  return new Hono().get('/', (c) =>
+    c.json({
+      status: 'ok',
+      version: ctx.version,
+      workspace: ctx.workspace.paths.name,
+      uptimeMs: Math.round(performance.now() - ctx.startedAt),
+    }),
+  );
+}

@@ -1,0 +1,108 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { type Logger, createLogger } from '../log';
+import { VERSION, packageRoot } from '../package-info';
+import { settleWrites } from '../workspace/atomic-write';
+import { openWorkspace } from '../workspace/workspace';
+import { createApp } from './app';
+import type { ServerContext } from './context';
+import { allowedHostNames } from './guard';
+
+export interface ServeOptions {
+  workspaceDir: string;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  admin?: { user: string; pass: string } | undefined;
+  logger?: Logger;
+  webRoot?: string;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly context: ServerContext;
+  /** Stops accepting, ends open streams, waits for in-flight writes. */
+  close(): Promise<void>;
+}
+
+/** A start-up failure a person can act on; the CLI prints its message without a stack trace. */
+export class ServeError extends Error {
+  override readonly name = 'ServeError';
+}
+
+const FORCE_CLOSE_AFTER_MS = 5000;
+
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const startedAt = performance.now();
+  const logger = options.logger ?? createLogger();
+  const workspace = await openWorkspace(options.workspaceDir);
+  const shutdown = new AbortController();
+  const context: ServerContext = { workspace, logger, version: VERSION, startedAt, shutdown: shutdown.signal };
+
+  let allowed = allowedHostNames(options.host, workspace.settings.get().server.allowedHosts);
+  workspace.settings.onChange((s) => {
+    allowed = allowedHostNames(options.host, s.server.allowedHosts);
+  });
+  const app = createApp(context, {
+    allowedHosts: () => allowed,
+    admin: options.admin,
+    webRoot: options.webRoot ?? join(packageRoot(), 'dist', 'web'),
+  });
+
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  await listen(server, options.host, options.port);
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  logger.info({ url, workspace: workspace.paths.name, version: VERSION }, 'server ready');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      shutdown.abort();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
+      await closed;
+      clearTimeout(force);
+      await settleWrites();
+      logger.info('server stopped');
+    })();
+    return closing;
+  };
+  return { url, port, context, close };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(new ServeError(describeListenError(error, host, port)));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function describeListenError(error: NodeJS.ErrnoException, host: string, port: number): string {
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `port ${port} on ${host} is already in use; stop the program using it or choose another with --port`;
+    case 'EACCES':
+      return `not allowed to listen on port ${port}; ports below 1024 need privileges, choose another with --port`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine; check --host`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot resolve --host ${host}`;
+    default:
+      return `cannot listen on ${host}:${port}: ${error.message}`;
+  }
+}

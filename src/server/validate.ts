@@ -1,0 +1,27 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { describeFirstIssue } from '../workspace/json-file';
+import { ApiError } from './errors';
+
+/** Reads a JSON body; anything that is not JSON is a 400 with a message that says so. */
+export async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'The request body must be JSON; it was empty.');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** Validates input against a schema; the first problem becomes a 400 naming the field. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const { field, problem } = describeFirstIssue(result.error);
+  throw new ApiError(400, 'invalid_request', field ? `${field}: ${problem}` : problem, field ? { field } : {});
+}
+
+export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  return parseInput(schema, await readJson(c));
+}

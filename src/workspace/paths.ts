@@ -1,0 +1,42 @@
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+
+/** Where the runtime keeps its own state inside a workspace. No tool and no file API may see it. */
+export const DATA_DIR_NAME = '.boxagnts';
+
+export interface WorkspacePaths {
+  /** The user's project folder: the agent's `/` inside the sandbox. */
+  readonly root: string;
+  /** Folder name only: the one piece of the workspace location that may leave the machine. */
+  readonly name: string;
+  readonly dataDir: string;
+  readonly settingsFile: string;
+  readonly secretsFile: string;
+  readonly agentsFile: string;
+  readonly sessionsDir: string;
+  readonly cacheDir: string;
+  readonly usageFile: string;
+}
+
+export function workspacePaths(workspaceDir: string): WorkspacePaths {
+  const root = resolve(workspaceDir);
+  const dataDir = join(root, DATA_DIR_NAME);
+  return {
+    root,
+    name: basename(root) || root,
+    dataDir,
+    settingsFile: join(dataDir, 'settings.json'),
+    secretsFile: join(dataDir, 'secrets.json'),
+    agentsFile: join(dataDir, 'AGENTS.md'),
+    sessionsDir: join(dataDir, 'sessions'),
+    cacheDir: join(dataDir, 'cache'),
+    usageFile: join(dataDir, 'usage.jsonl'),
+  };
+}
+
+/** Creates `.boxagnts/` and its fixed sub-folders; private to the user because it holds keys and transcripts. */
+export async function ensureDataDirs(paths: WorkspacePaths): Promise<void> {
+  await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.sessionsDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,66 @@
+import { chmod, readFile, stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-write';
+import { JsonFileError, parseJsonText, validateJson } from './json-file';
+
+const SECRET_FILE_MODE = 0o600;
+
+const SecretsSchema = z.strictObject({
+  providers: z.record(z.string(), z.strictObject({ apiKey: z.string().min(1) })).default({}),
+});
+
+type Secrets = z.output<typeof SecretsSchema>;
+
+/**
+ * Provider keys in secrets.json (mode 0600). Values never leave this class except to build a provider client:
+ * no API returns them and no log line carries them.
+ */
+export class SecretsStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly file: string,
+    private data: Secrets,
+  ) {}
+
+  static async open(file: string): Promise<SecretsStore> {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      text = '{}\n';
+      await writeFileAtomic(file, text, { mode: SECRET_FILE_MODE });
+    }
+    const { mode } = await stat(file);
+    if ((mode & 0o077) !== 0) await chmod(file, SECRET_FILE_MODE);
+    const raw = parseJsonText(file, text);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new JsonFileError(file, 'the top level must be a JSON object', 1);
+    return new SecretsStore(file, validateJson(file, text, raw, SecretsSchema));
+  }
+
+  providerKey(providerId: string): string | undefined {
+    return this.data.providers[providerId]?.apiKey;
+  }
+
+  hasProviderKey(providerId: string): boolean {
+    return this.providerKey(providerId) !== undefined;
+  }
+
+  /** Stores a key, or removes it when `apiKey` is undefined. */
+  setProviderKey(providerId: string, apiKey: string | undefined): Promise<void> {
+    const providers = { ...this.data.providers };
+    if (apiKey === undefined) delete providers[providerId];
+    else providers[providerId] = { apiKey };
+    return this.save({ ...this.data, providers });
+  }
+
+  private save(next: Secrets): Promise<void> {
+    const write = this.queue.then(async () => {
+      await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`, { mode: SECRET_FILE_MODE });
+      this.data = next;
+    });
+    this.queue = write.catch(() => undefined);
+    return write;
+  }
+}

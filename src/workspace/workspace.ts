@@ -1,0 +1,26 @@
+import { stat } from 'node:fs/promises';
+import { type WorkspacePaths, ensureDataDirs, workspacePaths } from './paths';
+import { SecretsStore } from './secrets';
+import { SettingsStore } from './settings';
+
+export interface Workspace {
+  readonly paths: WorkspacePaths;
+  readonly settings: SettingsStore;
+  readonly secrets: SecretsStore;
+}
+
+export class WorkspaceError extends Error {
+  override readonly name = 'WorkspaceError';
+}
+
+/** Opens a workspace folder, creating `.boxagnts/` on first use. Invalid settings or secrets stop here, unchanged. */
+export async function openWorkspace(dir: string): Promise<Workspace> {
+  const paths = workspacePaths(dir);
+  const info = await stat(paths.root).catch(() => undefined);
+  if (!info) throw new WorkspaceError(`workspace folder ${paths.root} does not exist`);
+  if (!info.isDirectory()) throw new WorkspaceError(`workspace ${paths.root} is not a folder`);
+  await ensureDataDirs(paths);
+  const settings = await SettingsStore.open(paths.settingsFile);
+  const secrets = await SecretsStore.open(paths.secretsFile);
+  return { paths, settings, secrets };
+}

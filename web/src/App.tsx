@@ -1,0 +1,24 @@
+import { useEffect } from 'react';
+import { Layout } from './components/Layout';
+import { PageHeader } from './components/ui';
+import { navigate, usePath } from './lib/router';
+import { DEFAULT_PATH, NAV_ITEMS } from './nav';
+
+export function App() {
+  const path = usePath();
+  const item = NAV_ITEMS.find((i) => i.path === path);
+
+  useEffect(() => {
+    if (path === '/' || path === '/settings') navigate(path === '/' ? DEFAULT_PATH : '/settings/general', { replace: true });
+  }, [path]);
+
+  useEffect(() => {
+    document.title = item ? `${item.label} · boxagnts` : 'boxagnts';
+  }, [item]);
+
+  return (
+    <Layout path={path}>
+      {item ? item.render() : path !== '/' && path !== '/settings' && <PageHeader title="Page not found" description={`There is no page at ${path}.`} />}
+    </Layout>
+  );
+}

@@ -1,0 +1,121 @@
+import { Menu, X } from 'lucide-react';
+import { type ReactNode, useEffect, useState } from 'react';
+import { onLinkClick } from '../lib/router';
+import { useStore } from '../lib/store';
+import { NAV } from '../nav';
+import { appStore } from '../state';
+import { cx } from './ui';
+
+function Logo() {
+  return (
+    <div className="flex items-center gap-2">
+      <img src="/favicon.svg" alt="" className="h-7 w-7" />
+      <span className="text-base font-semibold tracking-tight">boxagnts</span>
+    </div>
+  );
+}
+
+function NavLinks({ path, onNavigate }: { path: string; onNavigate?: () => void }) {
+  return (
+    <nav aria-label="Main" className="flex-1 space-y-5 overflow-y-auto px-3 py-4">
+      {NAV.map((group) => (
+        <div key={group.label}>
+          <h2 className="px-2 pb-1 text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-500">{group.label}</h2>
+          <ul className="space-y-0.5">
+            {group.items.map((item) => {
+              const active = path === item.path;
+              return (
+                <li key={item.path}>
+                  <a
+                    href={item.path}
+                    onClick={onLinkClick(item.path, onNavigate)}
+                    aria-current={active ? 'page' : undefined}
+                    className={cx(
+                      'flex items-center gap-2.5 rounded-md px-2 py-1.5 text-sm',
+                      active
+                        ? 'bg-teal-50 font-medium text-teal-800 dark:bg-teal-950 dark:text-teal-200'
+                        : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800',
+                    )}
+                  >
+                    <item.icon aria-hidden size={16} className="shrink-0" />
+                    {item.label}
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      ))}
+    </nav>
+  );
+}
+
+function WorkspaceFooter() {
+  const health = useStore(appStore, (s) => s.health);
+  if (!health) return null;
+  return (
+    <div className="border-t border-zinc-200 px-5 py-3 text-xs text-zinc-500 dark:border-zinc-800">
+      <div className="truncate" title="Workspace folder">
+        {health.workspace}
+      </div>
+      <div>v{health.version}</div>
+    </div>
+  );
+}
+
+export function Layout({ path, children }: { path: string; children: ReactNode }) {
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const loadError = useStore(appStore, (s) => s.loadError);
+
+  useEffect(() => {
+    if (!drawerOpen) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setDrawerOpen(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawerOpen]);
+
+  return (
+    <div className="flex h-full">
+      <aside className="hidden w-60 shrink-0 flex-col border-r border-zinc-200 bg-zinc-50 md:flex dark:border-zinc-800 dark:bg-zinc-900/60">
+        <div className="px-5 pt-4">
+          <Logo />
+        </div>
+        <NavLinks path={path} />
+        <WorkspaceFooter />
+      </aside>
+
+      {drawerOpen && (
+        <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Navigation">
+          <button type="button" aria-label="Close navigation" className="absolute inset-0 bg-black/40" onClick={() => setDrawerOpen(false)} />
+          <aside className="absolute inset-y-0 left-0 flex w-72 max-w-[85%] flex-col bg-white shadow-xl dark:bg-zinc-900">
+            <div className="flex items-center justify-between px-5 pt-4">
+              <Logo />
+              <button type="button" aria-label="Close navigation" className="rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setDrawerOpen(false)}>
+                <X size={18} />
+              </button>
+            </div>
+            <NavLinks path={path} onNavigate={() => setDrawerOpen(false)} />
+            <WorkspaceFooter />
+          </aside>
+        </div>
+      )}
+
+      <div className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center gap-3 border-b border-zinc-200 px-4 py-2.5 md:hidden dark:border-zinc-800">
+          <button type="button" aria-label="Open navigation" className="rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setDrawerOpen(true)}>
+            <Menu size={20} />
+          </button>
+          <Logo />
+        </header>
+        {loadError && (
+          <div role="alert" className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+            {loadError}
+          </div>
+        )}
+        <main className="min-h-0 flex-1 overflow-y-auto">
+          <div className="mx-auto max-w-5xl px-4 py-6 sm:px-8">{children}</div>
+        </main>
+      </div>
+    </div>
+  );
+}

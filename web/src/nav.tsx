@@ -1,0 +1,138 @@
+import {
+  BarChart3,
+  Bot,
+  Clock,
+  FileCode2,
+  FolderTree,
+  Globe,
+  type LucideIcon,
+  MessageSquare,
+  Plug,
+  Settings2,
+  ShieldCheck,
+  Sparkles,
+  Wrench,
+  Cpu,
+} from 'lucide-react';
+import type { ReactNode } from 'react';
+import { NotBuiltPage } from './pages/NotBuiltPage';
+import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
+
+export interface NavItem {
+  path: string;
+  label: string;
+  icon: LucideIcon;
+  render: () => ReactNode;
+}
+
+export interface NavGroup {
+  label: string;
+  items: NavItem[];
+}
+
+const notBuilt = (title: string, summary: string, plan: string) => () => <NotBuiltPage title={title} summary={summary} plan={plan} />;
+
+/** The whole product's navigation; a page that does not exist yet says so instead of showing anything made up. */
+export const NAV: NavGroup[] = [
+  {
+    label: 'Work',
+    items: [
+      {
+        path: '/chat',
+        label: 'Chat',
+        icon: MessageSquare,
+        render: notBuilt('Chat', 'Talk to an agent that works in this workspace.', 'Chat will stream answers from your configured model, show each tool call, and keep every session as a file in .boxagnts/sessions.'),
+      },
+      {
+        path: '/files',
+        label: 'Files',
+        icon: FolderTree,
+        render: notBuilt('Files', 'Browse and edit the workspace.', 'The file browser and editor will list, edit, upload and restore files in the workspace, and refresh when they change on disk.'),
+      },
+    ],
+  },
+  {
+    label: 'Capabilities',
+    items: [
+      {
+        path: '/skills',
+        label: 'Skills',
+        icon: Sparkles,
+        render: notBuilt('Skills', 'Reusable instructions the agent can load.', 'Skills will be SKILL.md folders with YAML front matter, listed here and offered to the agent.'),
+      },
+      {
+        path: '/tools',
+        label: 'Tools',
+        icon: Wrench,
+        render: notBuilt('Tools', 'Everything the agent can call.', 'This page will list every tool with its description, permission level, source and input schema, and let you switch tools off.'),
+      },
+      {
+        path: '/agents',
+        label: 'Agents',
+        icon: Bot,
+        render: notBuilt('Agents', 'Named agents and manager–executor runs.', 'Agents will let a planner launch executor agents, each with its own turn limit, tools and budget.'),
+      },
+      {
+        path: '/mcp',
+        label: 'MCP',
+        icon: Plug,
+        render: notBuilt('MCP servers', 'Tool sources that speak the Model Context Protocol.', 'MCP servers you add here will offer their tools to the agent under the same permission rules as every other tool.'),
+      },
+    ],
+  },
+  {
+    label: 'Automation',
+    items: [
+      {
+        path: '/cron',
+        label: 'Cron',
+        icon: Clock,
+        render: notBuilt('Cron jobs', 'Agent prompts that run on a schedule.', 'Cron jobs will run a prompt on a schedule, each run kept as its own session with its history and cost.'),
+      },
+      {
+        path: '/sites',
+        label: 'Sites',
+        icon: Globe,
+        render: notBuilt('Sites', 'Publish a workspace folder as a static site.', 'Sites will serve a folder of the workspace under /sites/NAME.'),
+      },
+    ],
+  },
+  {
+    label: 'Insight',
+    items: [
+      {
+        path: '/usage',
+        label: 'Usage',
+        icon: BarChart3,
+        render: notBuilt('Usage', 'Tokens and cost per session and model.', 'Usage will chart every model call recorded in .boxagnts/usage.jsonl.'),
+      },
+    ],
+  },
+  {
+    label: 'Settings',
+    items: [
+      { path: '/settings/general', label: 'General', icon: Settings2, render: () => <SettingsGeneralPage /> },
+      {
+        path: '/settings/models',
+        label: 'Models',
+        icon: Cpu,
+        render: notBuilt('Models', 'Providers, keys and the default model.', 'Models will let you add OpenAI, Anthropic, Google and OpenAI-compatible providers (Ollama, llama.cpp, vLLM, LM Studio and more), discover their models and test the connection.'),
+      },
+      {
+        path: '/settings/security',
+        label: 'Security',
+        icon: ShieldCheck,
+        render: notBuilt('Security', 'Permissions, standing grants and sandbox limits.', 'Security will list the permission mode, the grants you have given, and the sandbox limits: time, memory, stack, fuel, network and mounts.'),
+      },
+      {
+        path: '/settings/agents-md',
+        label: 'AGENTS.md',
+        icon: FileCode2,
+        render: notBuilt('AGENTS.md', 'Workspace memory given to the agent with every prompt.', 'You will edit .boxagnts/AGENTS.md here; its contents go into the system prompt.'),
+      },
+    ],
+  },
+];
+
+export const NAV_ITEMS: NavItem[] = NAV.flatMap((group) => group.items);
+export const DEFAULT_PATH = '/chat';
