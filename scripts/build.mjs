@@ -19,13 +19,13 @@ function newestMtime(paths) {
       for (const entry of readdirSync(p)) if (entry !== 'node_modules') visit(join(p, entry));
     } else newest = Math.max(newest, s.mtimeMs);
   };
-  for (const p of paths) if (existsSync(p)) visit(join(root, p));
+  for (const p of paths) if (existsSync(join(root, p))) visit(join(root, p));
   return newest;
 }
 
 const SOURCES = ['src', 'web', 'package.json', 'package-lock.json', 'scripts/build.mjs'];
 
-if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtimeMs >= newestMtime(SOURCES.map((s) => join(root, s)))) {
+if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtimeMs >= newestMtime(SOURCES)) {
   process.exit(0);
 }
 
