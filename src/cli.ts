@@ -1,3 +1,4 @@
+import { runCommand } from './cli/run';
 import { serveCommand } from './cli/serve';
 import { CommandError, HELP, UsageError } from './cli/usage';
 import { VERSION } from './package-info';
@@ -10,7 +11,7 @@ const notYet = (name: string): Command => async () => {
 
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
-  run: notYet('run'),
+  run: runCommand,
   tool: notYet('tool'),
   version: async () => void process.stdout.write(`${VERSION}\n`),
   help: async () => void process.stdout.write(`${HELP}\n`),
@@ -29,7 +30,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (error: unknown) => {
     if (error instanceof UsageError) {
       process.stderr.write(`boxagnts: ${error.message} (see boxagnts --help)\n`);

@@ -52,5 +52,14 @@ Serve options:
   --admin-pass P        ... and this password (or set BOXAGNTS_ADMIN_USER / BOXAGNTS_ADMIN_PASS)
   --open                open the dashboard in the default browser when ready
 
+Run options:
+  --model P/M                  the model, as provider/model (default: the workspace default)
+  --session ID                 continue this session instead of starting a new one
+  --max-turns N                at most N model calls (default: the workspace setting, 50)
+  --output-format FORMAT       text (the final answer), json (one result object), or
+                               stream-json (every event as a JSON line, then a result line)
+  --workspace-dir DIR          the workspace (default: current folder)
+  Exit status: 0 finished, 1 error, 3 turn limit reached, 130 cancelled.
+
 Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;
 set BOXAGNTS_LOG_LEVEL=debug for more.`;

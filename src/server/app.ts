@@ -4,10 +4,17 @@ import type { ServerContext } from './context';
 import { dashboardRoutes } from './dashboard';
 import { ApiError, handleError } from './errors';
 import { basicAuthGuard, hostGuard, originGuard, securityHeaders } from './guard';
+import { agentsMdRoutes } from './agents-md';
+import { globalEventRoutes } from './events';
 import { healthRoutes } from './health';
+import { modelRoutes } from './models';
+import { sessionRoutes } from './sessions';
 import { settingsRoutes } from './settings';
+import { usageRoutes } from './usage';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
+/** Routes that take larger bodies than the default. */
+const BODY_LIMITS: Record<string, number> = { '/api/sessions/import': 64 * 1024 * 1024 };
 
 export interface AppOptions {
   /** Host names the Host header may carry; read per request so settings changes apply at once. */
@@ -33,18 +40,25 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.use('*', hostGuard(options.allowedHosts));
   if (options.admin) app.use('*', basicAuthGuard(options.admin));
   app.use('*', originGuard());
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: JSON_BODY_LIMIT,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `Request bodies are limited to ${JSON_BODY_LIMIT} bytes.`);
-      },
-    }),
-  );
+  const limits = new Map([...Object.entries(BODY_LIMITS), ['', JSON_BODY_LIMIT] as const].map(([path, maxSize]) => [path, limitBody(maxSize)]));
+  app.use('/api/*', (c, next) => (limits.get(c.req.path) ?? limits.get('')!)(c, next));
 
   app.route('/api/health', healthRoutes(ctx));
   app.route('/api/settings', settingsRoutes(ctx));
+  app.route('/api/sessions', sessionRoutes(ctx));
+  app.route('/api/events', globalEventRoutes(ctx));
+  app.route('/api', modelRoutes(ctx));
+  app.route('/api/usage', usageRoutes(ctx));
+  app.route('/api/agents-md', agentsMdRoutes(ctx));
   app.route('/', dashboardRoutes(options.webRoot));
   return app;
+}
+
+function limitBody(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError(413, 'payload_too_large', `Request bodies here are limited to ${maxSize} bytes.`);
+    },
+  });
 }

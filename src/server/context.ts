@@ -1,9 +1,13 @@
+import type { AgentRuntime } from '../agent/runtime';
 import type { Logger } from '../log';
 import type { Workspace } from '../workspace/workspace';
 
 /** What every route group is built from. Routes take what they need from here, never from module state. */
 export interface ServerContext {
   readonly workspace: Workspace;
+  readonly runtime: AgentRuntime;
+  /** Differs for every server process, so a client can tell that the server restarted. */
+  readonly bootId: string;
   readonly logger: Logger;
   readonly version: string;
   /** `performance.now()` when the server started. */

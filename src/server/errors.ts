@@ -1,7 +1,11 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { RunConflictError } from '../agent/runner';
+import { ForkPointError, ImportError } from '../agent/transfer';
 import type { Logger } from '../log';
+import { ModelConfigError } from '../models/providers';
+import { SessionNotFoundError } from '../workspace/sessions';
 
 /** The one error shape every route returns: `{ error: { code, message, ...details } }` with a real status. */
 export class ApiError extends Error {
@@ -25,10 +29,21 @@ export function errorResponse(c: Context, error: ApiError): Response {
   return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
 }
 
+/** The errors of lower layers that mean something to a client, as API errors. */
+function fromDomain(error: Error): ApiError | undefined {
+  if (error instanceof SessionNotFoundError) return new ApiError(404, 'session_not_found', `There is no session ${error.id}.`);
+  if (error instanceof RunConflictError) return new ApiError(409, 'run_in_progress', error.message);
+  if (error instanceof ModelConfigError) return new ApiError(400, `model_${error.code}`, error.message);
+  if (error instanceof ForkPointError) return new ApiError(400, 'invalid_fork_point', `Cannot fork there: ${error.message}.`);
+  if (error instanceof ImportError) return new ApiError(400, 'invalid_import', `Cannot import: ${error.message}.`);
+  return undefined;
+}
+
 /** Maps anything a route throws to the JSON error shape; unexpected errors are logged and answered without detail. */
 export function handleError(logger: Logger) {
   return (error: Error, c: Context): Response => {
-    if (error instanceof ApiError) return errorResponse(c, error);
+    const known = error instanceof ApiError ? error : fromDomain(error);
+    if (known) return errorResponse(c, known);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
       return c.json(errorBody(status === 413 ? 'payload_too_large' : 'http_error', error.message || 'Request failed'), status);

@@ -6,6 +6,7 @@ export function healthRoutes(ctx: ServerContext): Hono {
     c.json({
       status: 'ok',
       version: ctx.version,
+      bootId: ctx.bootId,
       workspace: ctx.workspace.paths.name,
       uptimeMs: Math.round(performance.now() - ctx.startedAt),
     }),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, createLogger } from '../log';
 import { VERSION, packageRoot } from '../package-info';
 import { settleWrites } from '../workspace/atomic-write';
+import { createRuntime } from '../agent/runtime';
 import { openWorkspace } from '../workspace/workspace';
 import { createApp } from './app';
 import type { ServerContext } from './context';
@@ -39,8 +41,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const startedAt = performance.now();
   const logger = options.logger ?? createLogger();
   const workspace = await openWorkspace(options.workspaceDir);
+  const runtime = await createRuntime(workspace, { logger });
+  runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
-  const context: ServerContext = { workspace, logger, version: VERSION, startedAt, shutdown: shutdown.signal };
+  const context: ServerContext = { workspace, runtime, logger, version: VERSION, bootId: randomUUID(), startedAt, shutdown: shutdown.signal };
 
   let allowed = allowedHostNames(options.host, workspace.settings.get().server.allowedHosts);
   workspace.settings.onChange((s) => {
@@ -53,19 +57,29 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
 
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  await listen(server, options.host, options.port);
+  try {
+    await listen(server, options.host, options.port);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.info({ url, workspace: workspace.paths.name, version: VERSION }, 'server ready');
+  refreshCatalogInBackground(context);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       shutdown.abort();
+      await runtime.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Streams end a moment after the shutdown signal and leave keep-alive sockets behind: close those as they idle.
+      const sweep = setInterval(() => server.closeIdleConnections(), 25);
       server.closeIdleConnections();
       const force = setTimeout(() => server.closeAllConnections(), FORCE_CLOSE_AFTER_MS);
       await closed;
+      clearInterval(sweep);
       clearTimeout(force);
       await settleWrites();
       logger.info('server stopped');
@@ -73,6 +87,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     return closing;
   };
   return { url, port, context, close };
+}
+
+/** models.dev is consulted after start-up, never before: an offline machine starts as fast as any other. */
+function refreshCatalogInBackground(ctx: ServerContext): void {
+  const url = ctx.workspace.settings.get().catalog.refreshUrl;
+  if (!url) return;
+  ctx.runtime.catalog.refresh(url, { signal: ctx.shutdown }).then(
+    () => ctx.logger.debug({ url }, 'model catalog is current'),
+    (error: Error) => ctx.logger.info({ url, reason: error.message }, 'model catalog not refreshed; using the cached or built-in one'),
+  );
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

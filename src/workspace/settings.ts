@@ -9,6 +9,51 @@ const HostName = z
   .string()
   .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a bare host name such as "box.example.com"');
 
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** Provider ids name folders of nothing and appear in model ids (`id/model`), so they stay short and plain. */
+export const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+const PerMillion = z.number().min(0).max(10_000);
+
+/** Per-model facts that override the catalog (for local models and proxies the catalog cannot know). */
+const ModelOverride = z.strictObject({
+  label: z.string().min(1).max(120).optional(),
+  contextWindow: z.number().int().min(256).max(100_000_000).optional(),
+  maxOutput: z.number().int().min(1).max(10_000_000).optional(),
+  pricing: z
+    .strictObject({ input: PerMillion, output: PerMillion, cacheRead: PerMillion.optional(), cacheWrite: PerMillion.optional() })
+    .optional(),
+  tools: z.boolean().optional(),
+  vision: z.boolean().optional(),
+  reasoning: z.boolean().optional(),
+});
+export type ModelOverride = z.output<typeof ModelOverride>;
+
+const HttpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+export const ProviderConfigSchema = z
+  .strictObject({
+    kind: z.enum(PROVIDER_KINDS),
+    /** The preset the provider was made from, so the dashboard can show its name and defaults. */
+    preset: z.string().max(40).optional(),
+    label: z.string().min(1).max(80).optional(),
+    baseURL: HttpUrl.optional(),
+    enabled: z.boolean().default(true),
+    apiKeyEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as MY_API_KEY')
+      .optional(),
+    models: z.record(z.string().min(1).max(200), ModelOverride).default({}),
+  })
+  .refine((p) => p.kind !== 'openai-compatible' || p.baseURL !== undefined, { message: 'an openai-compatible provider needs a baseURL', path: ['baseURL'] });
+export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
+
 export const SettingsSchema = z.strictObject({
   $schema: z.string().optional(),
   ui: z
@@ -20,6 +65,32 @@ export const SettingsSchema = z.strictObject({
     .strictObject({
       /** Extra names the dashboard may be reached by (a tunnel, a reverse proxy), beyond loopback and this machine's addresses. */
       allowedHosts: z.array(HostName).default([]),
+    })
+    .prefault({}),
+  providers: z
+    .record(z.string().regex(PROVIDER_ID, 'provider ids use lower-case letters, digits, - and _ (at most 40)'), ProviderConfigSchema)
+    .default({}),
+  /** `provider/model`; the model may itself contain slashes (OpenRouter). */
+  defaultModel: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}\/.+$/, 'must be "provider/model"').optional(),
+  agent: z
+    .strictObject({
+      /** Model calls per run, counting every step. */
+      maxTurns: z.number().int().min(1).max(1000).default(50),
+      /** A model stream that sends nothing for this long is abandoned and retried. */
+      stallTimeoutMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+      retry: z
+        .strictObject({
+          maxAttempts: z.number().int().min(1).max(20).default(5),
+          baseDelayMs: z.number().int().min(0).max(60_000).default(1000),
+          maxDelayMs: z.number().int().min(0).max(600_000).default(30_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  catalog: z
+    .strictObject({
+      /** Where model limits and prices are refreshed from; null keeps the built-in catalog only. */
+      refreshUrl: HttpUrl.nullable().default('https://models.dev/api.json'),
     })
     .prefault({}),
 });
@@ -67,20 +138,25 @@ export class SettingsStore {
     return () => this.listeners.delete(listener);
   }
 
-  /**
-   * Applies a JSON merge patch to what is on disk now (so hand edits made meanwhile are kept), validates the result
-   * and writes it atomically. Patches are applied one at a time.
-   */
+  /** Applies a JSON merge patch (RFC 7386) to the settings; see `update`. */
   patch(patch: unknown): Promise<Settings> {
-    const next = this.queue.then(() => this.applyPatch(patch));
+    if (!isPlainObject(patch)) return Promise.reject(new InvalidSettingsError('', 'the body must be a JSON object of the settings to change'));
+    return this.update((raw) => applyMergePatch(raw, patch) as JsonObject);
+  }
+
+  /**
+   * Changes what is on disk now (so hand edits made meanwhile are kept) through `change`, validates the result and
+   * writes it atomically. Updates are applied one at a time.
+   */
+  update(change: (raw: JsonObject) => JsonObject): Promise<Settings> {
+    const next = this.queue.then(() => this.applyUpdate(change));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async applyPatch(patch: unknown): Promise<Settings> {
-    if (!isPlainObject(patch)) throw new InvalidSettingsError('', 'the body must be a JSON object of the settings to change');
+  private async applyUpdate(change: (raw: JsonObject) => JsonObject): Promise<Settings> {
     const { raw } = await readSettingsFile(this.file, { createIfMissing: false });
-    const merged = applyMergePatch(raw, patch) as JsonObject;
+    const merged = change(structuredClone(raw));
     const result = SettingsSchema.safeParse(merged);
     if (!result.success) {
       const { field, problem } = describeFirstIssue(result.error);

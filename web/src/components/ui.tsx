@@ -93,3 +93,51 @@ export function Segmented<T extends string>({
     </div>
   );
 }
+
+/** An on/off control that acts at once (unlike a checkbox in a form that waits for Save). */
+export function Switch({
+  checked,
+  onChange,
+  label,
+  disabled,
+}: {
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  label: string;
+  disabled?: boolean | undefined;
+}) {
+  return (
+    <button
+      type="button"
+      role="switch"
+      aria-checked={checked}
+      aria-label={label}
+      disabled={disabled}
+      onClick={() => onChange(!checked)}
+      className={cx(
+        'relative inline-flex h-5 w-9 shrink-0 items-center rounded-full transition-colors disabled:cursor-not-allowed disabled:opacity-50',
+        checked ? 'bg-teal-700 dark:bg-teal-600' : 'bg-zinc-300 dark:bg-zinc-700',
+      )}
+    >
+      <span className={cx('inline-block h-4 w-4 rounded-full bg-white shadow-sm transition-transform', checked ? 'translate-x-4.5' : 'translate-x-0.5')} />
+    </button>
+  );
+}
+
+type Tone = 'neutral' | 'teal' | 'green' | 'amber' | 'red';
+
+const TONES: Record<Tone, string> = {
+  neutral: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
+  teal: 'bg-teal-50 text-teal-800 dark:bg-teal-950 dark:text-teal-200',
+  green: 'bg-emerald-50 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200',
+  amber: 'bg-amber-50 text-amber-800 dark:bg-amber-950 dark:text-amber-200',
+  red: 'bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200',
+};
+
+export function Badge({ tone = 'neutral', title, children }: { tone?: Tone; title?: string; children: ReactNode }) {
+  return (
+    <span title={title} className={cx('inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap', TONES[tone])}>
+      {children}
+    </span>
+  );
+}

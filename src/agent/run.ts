@@ -1,0 +1,328 @@
+import { type LanguageModelUsage, type ModelMessage, type ToolSet, jsonSchema, streamText, tool as sdkTool } from 'ai';
+import { costUsd } from '../models/cost';
+import { type ModelFailure, classifyModelError } from '../models/errors';
+import type { ResolvedModel } from '../models/providers';
+import type { ToolRegistry } from '../tools/registry';
+import { type ToolResult, errorResult } from '../tools/tool';
+import { toToolResultPart } from './conversation';
+import type { RunEvent, RunStatus, ToolCallRecord } from './events';
+
+export interface RunLimits {
+  maxTurns: number;
+  stallTimeoutMs: number;
+  retry: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
+}
+
+export interface AgentRunOptions {
+  sessionId: string;
+  runId: string;
+  model: ResolvedModel;
+  system: string;
+  /** The conversation so far, as the model saw it. */
+  history: ModelMessage[];
+  prompt: string;
+  tools: ToolRegistry;
+  limits: RunLimits;
+  signal: AbortSignal;
+  /**
+   * Receives every event in order. The returned promise settles once the event is stored; the loop awaits it for
+   * events that must be on disk before the run goes on.
+   */
+  emit(event: RunEvent): Promise<void>;
+  newId(prefix: 'msg' | 'call'): string;
+}
+
+export interface RunOutcome {
+  status: RunStatus;
+  turns: number;
+  /** The last assistant text. */
+  text: string;
+  error?: { code: string; message: string };
+}
+
+const CONTINUE_AFTER_LIMIT = 'Your previous reply was cut off by the output limit. Continue exactly where it stopped, without repeating anything.';
+const EMPTY_REPLY_NUDGE = 'Your last reply was empty. Reply to the user now, in plain text.';
+
+interface StepResult {
+  text: string;
+  reasoning: string;
+  toolCalls: ToolCallRecord[];
+  finishReason: string;
+  usage?: LanguageModelUsage;
+  /** The assistant message to replay; built from the text when the step did not complete. */
+  assistant: ModelMessage;
+  /** Cut short by a cancel or an unrecoverable error. */
+  interrupted: boolean;
+  failure?: ModelFailure;
+}
+
+class StallError extends Error {
+  override readonly name = 'StallError';
+}
+
+/**
+ * The agent loop: one model call per turn, then the runtime executes the tool calls itself, until the model answers
+ * without tools, the turn limit is reached, the run is cancelled or a model call fails for good.
+ */
+export async function runAgent(options: AgentRunOptions): Promise<RunOutcome> {
+  const { model, limits, signal } = options;
+  const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;
+  const messages: ModelMessage[] = [...options.history];
+
+  await options.emit({ type: 'run.started', runId: options.runId, model: model.id, maxTurns: limits.maxTurns });
+  await addUserMessage(options, messages, options.prompt, false);
+
+  let turns = 0;
+  let lastText = '';
+  let nudged = false;
+  let outcome: Omit<RunOutcome, 'turns' | 'text'> = { status: 'finished' };
+
+  for (;;) {
+    if (signal.aborted) {
+      outcome = { status: 'cancelled' };
+      break;
+    }
+    if (turns >= limits.maxTurns) {
+      outcome = { status: 'max_turns' };
+      break;
+    }
+    turns += 1;
+    const messageId = options.newId('msg');
+    const step = await callModel(options, messages, messageId, sdkTools);
+    if (step.usage) await emitUsage(options, step.usage);
+    await options.emit({
+      type: 'message.completed',
+      runId: options.runId,
+      messageId,
+      model: model.id,
+      text: step.text,
+      ...(step.reasoning ? { reasoning: step.reasoning } : {}),
+      toolCalls: step.toolCalls,
+      finishReason: step.finishReason,
+      ...(step.interrupted ? { interrupted: true } : {}),
+      modelMessage: step.assistant as { role: 'assistant'; content: unknown },
+    });
+    if (step.text) lastText = step.text;
+    if (step.failure) {
+      outcome = { status: 'error', error: { code: step.failure.code, message: step.failure.message } };
+      break;
+    }
+    if (step.interrupted) {
+      outcome = { status: 'cancelled' };
+      break;
+    }
+    messages.push(step.assistant);
+
+    if (step.toolCalls.length > 0) {
+      const results = await executeToolCalls(options, step.toolCalls, messageId);
+      messages.push({ role: 'tool', content: step.toolCalls.map((call, i) => toToolResultPart(call.callId, call.name, results[i]!)) });
+      continue;
+    }
+    if (step.finishReason === 'length') {
+      await addUserMessage(options, messages, CONTINUE_AFTER_LIMIT, true);
+      continue;
+    }
+    if (step.text.trim() === '' && !nudged) {
+      nudged = true;
+      await addUserMessage(options, messages, EMPTY_REPLY_NUDGE, true);
+      continue;
+    }
+    break;
+  }
+
+  await options.emit({ type: 'run.completed', runId: options.runId, status: outcome.status, turns, ...(outcome.error ? { error: outcome.error } : {}) });
+  return { ...outcome, turns, text: lastText };
+}
+
+async function addUserMessage(options: AgentRunOptions, messages: ModelMessage[], text: string, synthetic: boolean): Promise<void> {
+  await options.emit({ type: 'message.user', runId: options.runId, messageId: options.newId('msg'), text, ...(synthetic ? { synthetic: true } : {}) });
+  messages.push({ role: 'user', content: text });
+}
+
+/** Tools are handed to the SDK without `execute`, so each call comes back to the runtime. */
+function toSdkTools(registry: ToolRegistry): ToolSet | undefined {
+  const tools = registry.list();
+  if (tools.length === 0) return undefined;
+  return Object.fromEntries(tools.map((t) => [t.name, sdkTool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) })]));
+}
+
+function backoff(attempt: number, limits: RunLimits['retry']): number {
+  const exponential = limits.baseDelayMs * 2 ** (attempt - 1);
+  return Math.min(limits.maxDelayMs, exponential * (0.8 + Math.random() * 0.4));
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** One model call, retried with backoff on rate limits, server errors, broken connections and stalls. */
+async function callModel(options: AgentRunOptions, messages: ModelMessage[], messageId: string, tools: ToolSet | undefined): Promise<StepResult> {
+  for (let attempt = 1; ; attempt++) {
+    const step = await streamStep(options, messages, messageId, tools);
+    if (!step.failure || options.signal.aborted) return step;
+    const failure = step.failure;
+    if (!failure.retryable || attempt >= options.limits.retry.maxAttempts) {
+      const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+      return { ...step, failure: { ...failure, message: failure.message + tries } };
+    }
+    const delayMs = Math.round(failure.retryAfterMs ?? backoff(attempt, options.limits.retry));
+    await options.emit({ type: 'model.retry', runId: options.runId, messageId, attempt, delayMs, reason: failure.message });
+    await sleep(delayMs, options.signal);
+    if (options.signal.aborted) {
+      const { failure: _cancelledDuringBackoff, ...rest } = step;
+      return rest;
+    }
+  }
+}
+
+async function streamStep(options: AgentRunOptions, messages: ModelMessage[], messageId: string, tools: ToolSet | undefined): Promise<StepResult> {
+  const { model } = options;
+  const stall = new AbortController();
+  let stallTimer: NodeJS.Timeout | undefined;
+  const armStall = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stall.abort(new StallError()), options.limits.stallTimeoutMs);
+  };
+  const result = streamText({
+    model: model.language,
+    system: options.system,
+    messages,
+    ...(tools ? { tools } : {}),
+    maxRetries: 0,
+    maxOutputTokens: model.info.maxOutput,
+    abortSignal: AbortSignal.any([options.signal, stall.signal]),
+    // Errors arrive as stream parts below; the default handler would print them to the console.
+    onError: () => undefined,
+  });
+
+  let text = '';
+  let reasoning = '';
+  const toolCalls: ToolCallRecord[] = [];
+  let finishReason = 'unknown';
+  let usage: LanguageModelUsage | undefined;
+  let error: unknown;
+  const emitDelta = (kind: 'text' | 'reasoning', delta: string) =>
+    void options.emit({ type: 'message.delta', runId: options.runId, messageId, kind, text: delta }).catch(() => undefined);
+
+  armStall();
+  try {
+    for await (const part of result.fullStream) {
+      armStall();
+      switch (part.type) {
+        case 'text-delta':
+          text += part.text;
+          emitDelta('text', part.text);
+          break;
+        case 'reasoning-delta':
+          reasoning += part.text;
+          emitDelta('reasoning', part.text);
+          break;
+        case 'tool-call':
+          toolCalls.push({
+            callId: part.toolCallId,
+            name: part.toolName,
+            input: part.input,
+            ...('invalid' in part && part.invalid ? { invalid: errorText(part.error) } : {}),
+          });
+          break;
+        case 'finish-step':
+          finishReason = part.finishReason;
+          usage = part.usage;
+          break;
+        case 'error':
+          error = part.error;
+          break;
+      }
+    }
+  } catch (thrown) {
+    error = thrown;
+  } finally {
+    clearTimeout(stallTimer);
+  }
+
+  const partial = (): ModelMessage => ({ role: 'assistant', content: text ? [{ type: 'text', text }] : '' });
+  if (options.signal.aborted) return { text, reasoning, toolCalls: [], finishReason: 'cancelled', ...(usage ? { usage } : {}), assistant: partial(), interrupted: true };
+  if (stall.signal.aborted || error !== undefined) {
+    const failure: ModelFailure = stall.signal.aborted
+      ? { code: 'stalled', message: `The model sent nothing for ${Math.round(options.limits.stallTimeoutMs / 1000)} s.`, retryable: true }
+      : classifyModelError(error, { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL });
+    return { text, reasoning, toolCalls: [], finishReason: 'error', ...(usage ? { usage } : {}), assistant: partial(), interrupted: true, failure };
+  }
+  const response = await result.response;
+  const assistant = response.messages.find((m) => m.role === 'assistant') ?? partial();
+  return { text, reasoning, toolCalls, finishReason, ...(usage ? { usage } : {}), assistant, interrupted: false };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function emitUsage(options: AgentRunOptions, usage: LanguageModelUsage): Promise<void> {
+  const tokens = {
+    inputTokens: usage.inputTokens ?? 0,
+    outputTokens: usage.outputTokens ?? 0,
+    cacheReadTokens: usage.inputTokenDetails?.cacheReadTokens ?? 0,
+    cacheWriteTokens: usage.inputTokenDetails?.cacheWriteTokens ?? 0,
+  };
+  await options.emit({
+    type: 'usage',
+    runId: options.runId,
+    provider: options.model.providerId,
+    model: options.model.modelId,
+    ...tokens,
+    costUsd: costUsd(tokens, options.model.info.pricing),
+  });
+}
+
+/** Consecutive read-level calls run together; any other call runs alone, in the order the model gave. */
+function batches(options: AgentRunOptions, calls: ToolCallRecord[]): { readOnly: boolean; indexes: number[] }[] {
+  const out: { readOnly: boolean; indexes: number[] }[] = [];
+  calls.forEach((call, index) => {
+    const readOnly = !call.invalid && options.tools.get(call.name)?.permissionLevel === 'read';
+    const last = out.at(-1);
+    if (readOnly && last?.readOnly) last.indexes.push(index);
+    else out.push({ readOnly, indexes: [index] });
+  });
+  return out;
+}
+
+async function executeToolCalls(options: AgentRunOptions, calls: ToolCallRecord[], messageId: string): Promise<ToolResult[]> {
+  const results: ToolResult[] = new Array(calls.length);
+  for (const batch of batches(options, calls)) {
+    await Promise.all(
+      batch.indexes.map(async (index) => {
+        results[index] = await executeToolCall(options, calls[index]!, messageId);
+      }),
+    );
+  }
+  return results;
+}
+
+async function executeToolCall(options: AgentRunOptions, call: ToolCallRecord, messageId: string): Promise<ToolResult> {
+  const { runId, signal } = options;
+  await options.emit({ type: 'tool.started', runId, messageId, callId: call.callId, name: call.name, input: call.input });
+  const started = performance.now();
+  let result: ToolResult;
+  if (signal.aborted) result = errorResult('Not run: the run was cancelled.', { cancelled: true });
+  else if (call.invalid) result = errorResult(`The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`);
+  else {
+    result = await options.tools.execute(call.name, call.input, {
+      sessionId: options.sessionId,
+      runId,
+      callId: call.callId,
+      signal,
+      progress: (data) => void options.emit({ type: 'tool.progress', runId, callId: call.callId, data }).catch(() => undefined),
+    });
+  }
+  await options.emit({ type: 'tool.completed', runId, messageId, callId: call.callId, name: call.name, result, durationMs: Math.round(performance.now() - started) });
+  return result;
+}

@@ -1,0 +1,96 @@
+import { createRuntime } from '../agent/runtime';
+import type { StampedEvent } from '../agent/events';
+import type { RunOutcome } from '../agent/run';
+import { createLogger } from '../log';
+import { ModelConfigError } from '../models/providers';
+import { JsonFileError } from '../workspace/json-file';
+import { SESSION_ID } from '../workspace/sessions';
+import { WorkspaceError, openWorkspace } from '../workspace/workspace';
+import { RunConflictError } from '../agent/runner';
+import { CommandError, UsageError, parseFlags, parsePositiveInt } from './usage';
+
+const FORMATS = ['text', 'json', 'stream-json'] as const;
+type Format = (typeof FORMATS)[number];
+
+/** Exit status by how the run ended, so scripts can tell a finished run from a stopped one. */
+const EXIT: Record<RunOutcome['status'], number> = { finished: 0, error: 1, max_turns: 3, budget: 3, cancelled: 130 };
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function runCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseFlags(args, {
+    model: { type: 'string' },
+    session: { type: 'string' },
+    'max-turns': { type: 'string' },
+    'output-format': { type: 'string' },
+    'workspace-dir': { type: 'string' },
+  });
+  if (positionals.length > 1) throw new UsageError('give the prompt as one argument (quote it)');
+  const format = (values['output-format'] ?? 'text') as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--output-format must be one of ${FORMATS.join(', ')}`);
+  const maxTurns = parsePositiveInt('--max-turns', values['max-turns']);
+  if (values.session !== undefined && !SESSION_ID.test(values.session)) throw new UsageError(`--session must be a session id such as ses_…, not "${values.session}"`);
+  let prompt = positionals[0];
+  if ((prompt === undefined || prompt === '-') && !process.stdin.isTTY) prompt = await readStdin();
+  if (!prompt?.trim()) throw new UsageError('give a prompt: boxagnts run "what to do"');
+
+  const logger = createLogger(process.env.BOXAGNTS_LOG_LEVEL ?? 'warn');
+  let workspace;
+  try {
+    workspace = await openWorkspace(values['workspace-dir'] ?? process.cwd());
+  } catch (error) {
+    if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
+    throw error;
+  }
+  const runtime = await createRuntime(workspace, { logger });
+  try {
+    const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
+    if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);
+    const write = (event: unknown) => process.stdout.write(`${JSON.stringify(event)}\n`);
+    const detach = format === 'stream-json' ? await runtime.hub.subscribe(session.id, session.lastEventId, (e: StampedEvent) => write({ sessionId: session.id, ...e })) : () => undefined;
+
+    let started;
+    try {
+      started = await runtime.runner.start(session.id, { text: prompt, model: values.model, maxTurns });
+    } catch (error) {
+      if (error instanceof ModelConfigError || error instanceof RunConflictError) throw new CommandError(error.message);
+      throw error;
+    }
+    let interrupts = 0;
+    const onSignal = () => {
+      interrupts += 1;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write('boxagnts: cancelling the run (press Ctrl-C again to quit at once)\n');
+      runtime.runner.cancel(session.id);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const outcome = await started.done;
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    detach();
+
+    const usage = await runtime.usageLog.query({ groupBy: 'session' }).then((u) => u.groups.find((g) => g.key === session.id));
+    const result = {
+      sessionId: session.id,
+      runId: started.runId,
+      status: outcome.status,
+      turns: outcome.turns,
+      text: outcome.text,
+      usage: { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0, costUsd: usage?.costUsd ?? 0 },
+      ...(outcome.error ? { error: outcome.error } : {}),
+    };
+    if (format === 'json') write(result);
+    else if (format === 'stream-json') write({ type: 'result', ...result });
+    else if (outcome.text) process.stdout.write(`${outcome.text.trimEnd()}\n`);
+    if (outcome.error) process.stderr.write(`boxagnts: ${outcome.error.message}\n`);
+    else if (outcome.status !== 'finished') process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
+    process.exitCode = EXIT[outcome.status];
+  } finally {
+    await runtime.close();
+  }
+}

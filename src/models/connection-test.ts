@@ -1,0 +1,25 @@
+import { generateText } from 'ai';
+import { classifyModelError } from './errors';
+import type { ResolvedModel } from './providers';
+
+const TIMEOUT_MS = 30_000;
+
+export type ConnectionTest = { ok: true; latencyMs: number; reply: string } | { ok: false; latencyMs: number; message: string };
+
+/** One real, small request to the model; a failure is reported with the provider's own error text. */
+export async function testConnection(model: ResolvedModel): Promise<ConnectionTest> {
+  const started = performance.now();
+  try {
+    const result = await generateText({
+      model: model.language,
+      prompt: 'Reply with the single word: OK',
+      maxOutputTokens: 16,
+      maxRetries: 0,
+      abortSignal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    return { ok: true, latencyMs: Math.round(performance.now() - started), reply: result.text.slice(0, 200) };
+  } catch (error) {
+    const failure = classifyModelError(error, { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL });
+    return { ok: false, latencyMs: Math.round(performance.now() - started), message: failure.message };
+  }
+}

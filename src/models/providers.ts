@@ -1,0 +1,116 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModel } from 'ai';
+import type { SecretsStore } from '../workspace/secrets';
+import type { ProviderConfig, Settings } from '../workspace/settings';
+import type { ModelCatalog, ModelInfo } from './catalog';
+import { defaultBaseURL, findPreset } from './presets';
+
+export interface ResolvedModel {
+  /** `provider/model` */
+  readonly id: string;
+  readonly providerId: string;
+  readonly modelId: string;
+  readonly provider: ProviderConfig;
+  readonly baseURL: string;
+  readonly language: LanguageModel;
+  readonly info: ModelInfo;
+}
+
+export type ModelErrorCode = 'no_model' | 'bad_model_id' | 'unknown_provider' | 'provider_disabled' | 'no_key';
+
+/** The model named cannot be used as configured; the message says what to change. */
+export class ModelConfigError extends Error {
+  override readonly name = 'ModelConfigError';
+  constructor(
+    readonly code: ModelErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ModelSources {
+  settings: Settings;
+  secrets: SecretsStore;
+  catalog: ModelCatalog;
+  env: NodeJS.ProcessEnv;
+}
+
+export function parseModelId(id: string): { providerId: string; modelId: string } | undefined {
+  const slash = id.indexOf('/');
+  if (slash <= 0 || slash === id.length - 1) return undefined;
+  return { providerId: id.slice(0, slash), modelId: id.slice(slash + 1) };
+}
+
+export type KeySource = 'secrets' | 'env' | null;
+
+/** A provider's key: the stored one, else the named (or preset's) environment variable. */
+export function providerKey(providerId: string, provider: ProviderConfig, sources: Pick<ModelSources, 'secrets' | 'env'>): { key?: string; source: KeySource } {
+  const stored = sources.secrets.providerKey(providerId);
+  if (stored) return { key: stored, source: 'secrets' };
+  const envName = provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv;
+  const fromEnv = envName ? sources.env[envName] : undefined;
+  if (fromEnv) return { key: fromEnv, source: 'env' };
+  return { source: null };
+}
+
+/** Catalog facts for one of a provider's models, with the workspace's overrides applied. */
+export function modelInfo(catalog: ModelCatalog, provider: ProviderConfig, modelId: string): ModelInfo {
+  const catalogId = findPreset(provider.preset)?.catalogId ?? (provider.kind === 'openai-compatible' ? undefined : provider.kind);
+  return catalog.lookup(catalogId, modelId, provider.models[modelId]);
+}
+
+export function providerBaseURL(provider: ProviderConfig): string {
+  return provider.baseURL ?? defaultBaseURL(provider.kind) ?? '';
+}
+
+/** Hosted vendors refuse requests without a key; OpenAI-compatible servers often run without one. */
+function needsKey(provider: ProviderConfig): boolean {
+  return provider.kind !== 'openai-compatible' || findPreset(provider.preset)?.apiKeyEnv !== undefined;
+}
+
+export function createLanguageModel(providerId: string, provider: ProviderConfig, modelId: string, apiKey: string | undefined): LanguageModel {
+  const baseURL = providerBaseURL(provider);
+  switch (provider.kind) {
+    case 'openai':
+      // `.chat()` speaks chat completions; the default would call the Responses API.
+      return createOpenAI({ baseURL, apiKey: apiKey ?? '' }).chat(modelId);
+    case 'anthropic':
+      return createAnthropic({ baseURL, apiKey: apiKey ?? '' })(modelId);
+    case 'google':
+      return createGoogleGenerativeAI({ baseURL, apiKey: apiKey ?? '' })(modelId);
+    case 'openai-compatible':
+      return createOpenAICompatible({ name: providerId, baseURL, includeUsage: true, ...(apiKey ? { apiKey } : {}) }).chatModel(modelId);
+  }
+}
+
+/** Turns a `provider/model` id (or the default model) into a ready model with its catalog facts. */
+export function resolveModel(sources: ModelSources, requested: string | undefined): ResolvedModel {
+  const id = requested ?? sources.settings.defaultModel;
+  if (!id) throw new ModelConfigError('no_model', 'No model chosen: add a provider in Settings → Models and pick a default model, or pass a model as provider/model.');
+  const parsed = parseModelId(id);
+  if (!parsed) throw new ModelConfigError('bad_model_id', `"${id}" is not a model id; model ids are written provider/model, e.g. ollama/llama3.1.`);
+  const provider = sources.settings.providers[parsed.providerId];
+  if (!provider) {
+    const known = Object.keys(sources.settings.providers);
+    throw new ModelConfigError('unknown_provider', `No provider "${parsed.providerId}" is configured${known.length ? ` (configured: ${known.join(', ')})` : ''}. Add it in Settings → Models.`);
+  }
+  if (!provider.enabled) throw new ModelConfigError('provider_disabled', `The provider "${parsed.providerId}" is disabled in Settings → Models.`);
+  const { key } = providerKey(parsed.providerId, provider, sources);
+  if (!key && needsKey(provider)) {
+    const envName = provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv;
+    throw new ModelConfigError('no_key', `The provider "${parsed.providerId}" has no API key: enter one in Settings → Models${envName ? ` or set ${envName}` : ''}.`);
+  }
+  return {
+    id,
+    providerId: parsed.providerId,
+    modelId: parsed.modelId,
+    provider,
+    baseURL: providerBaseURL(provider),
+    language: createLanguageModel(parsed.providerId, provider, parsed.modelId, key),
+    info: modelInfo(sources.catalog, provider, parsed.modelId),
+  };
+}

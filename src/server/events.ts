@@ -1,0 +1,15 @@
+import { Hono } from 'hono';
+import type { ServerContext } from './context';
+import { eventStream, resumeAfter } from './sse';
+
+/** The global stream: session list changes and which sessions are running, for every open dashboard. */
+export function globalEventRoutes(ctx: ServerContext): Hono {
+  const { hub } = ctx.runtime;
+  return new Hono().get('/', (c) => {
+    const after = resumeAfter(c);
+    return eventStream(c, ctx, async (send) => {
+      for (const event of hub.global.since(after) ?? []) send(event);
+      return hub.global.subscribe(send);
+    });
+  });
+}

@@ -1,0 +1,131 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { testConnection } from '../models/connection-test';
+import { DiscoveryError, discoverModels } from '../models/discovery';
+import { PRESETS, findPreset } from '../models/presets';
+import { modelInfo, parseModelId, providerBaseURL, providerKey, resolveModel } from '../models/providers';
+import { type JsonObject, isPlainObject } from '../workspace/merge-patch';
+import { InvalidSettingsError, PROVIDER_ID, type ProviderConfig, ProviderConfigSchema } from '../workspace/settings';
+import type { ServerContext } from './context';
+import { ApiError } from './errors';
+import { readBody } from './validate';
+
+/**
+ * A provider as written: its settings plus a write-only key. `apiKey` absent keeps the stored key, a string replaces
+ * it, null removes it.
+ */
+const ProviderBody = z.looseObject({ apiKey: z.string().trim().min(1).max(500).nullable().optional() });
+const TestBody = z.strictObject({ model: z.string().min(1).max(200).optional() });
+
+export function modelRoutes(ctx: ServerContext): Hono {
+  const { settings, secrets } = ctx.workspace;
+  const { catalog } = ctx.runtime;
+  const env = process.env;
+  const app = new Hono();
+
+  const providerId = (raw: string) => {
+    if (!PROVIDER_ID.test(raw)) throw new ApiError(400, 'invalid_request', 'Provider ids use lower-case letters, digits, - and _ (at most 40).', { field: 'id' });
+    return raw;
+  };
+  const existing = (id: string): ProviderConfig => {
+    const provider = settings.get().providers[id];
+    if (!provider) throw new ApiError(404, 'provider_not_found', `No provider "${id}" is configured.`);
+    return provider;
+  };
+  const describe = (id: string, provider: ProviderConfig) => {
+    const key = providerKey(id, provider, { secrets, env });
+    return {
+      id,
+      ...provider,
+      baseURL: providerBaseURL(provider),
+      hasKey: key.source !== null,
+      keySource: key.source,
+      keyEnv: provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv ?? null,
+      models: Object.fromEntries(Object.entries(provider.models).map(([m, override]) => [m, { override, info: modelInfo(catalog, provider, m) }])),
+    };
+  };
+
+  app.get('/providers', (c) => {
+    const s = settings.get();
+    return c.json({ providers: Object.entries(s.providers).map(([id, p]) => describe(id, p)), presets: PRESETS, defaultModel: s.defaultModel ?? null });
+  });
+
+  app.put('/providers/:id', async (c) => {
+    const id = providerId(c.req.param('id'));
+    const body = await readBody(c, ProviderBody);
+    const { apiKey, ...config } = body;
+    const parsed = ProviderConfigSchema.safeParse(config);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const field = issue.path.join('.');
+      throw new ApiError(400, 'invalid_provider', field ? `${field}: ${issue.message}` : issue.message, field ? { field } : {});
+    }
+    try {
+      await settings.update((raw) => ({ ...raw, providers: { ...(isPlainObject(raw.providers) ? raw.providers : {}), [id]: config as JsonObject } }));
+    } catch (error) {
+      if (error instanceof InvalidSettingsError) throw new ApiError(400, 'invalid_provider', error.message, { field: error.field });
+      throw error;
+    }
+    if (apiKey !== undefined) await secrets.setProviderKey(id, apiKey ?? undefined);
+    return c.json(describe(id, existing(id)));
+  });
+
+  app.delete('/providers/:id', async (c) => {
+    const id = providerId(c.req.param('id'));
+    existing(id);
+    await settings.update((raw) => {
+      const providers = { ...(isPlainObject(raw.providers) ? raw.providers : {}) };
+      delete providers[id];
+      const next: JsonObject = { ...raw, providers };
+      if (typeof raw.defaultModel === 'string' && parseModelId(raw.defaultModel)?.providerId === id) delete next.defaultModel;
+      return next;
+    });
+    await secrets.setProviderKey(id, undefined);
+    return c.json({ deleted: id });
+  });
+
+  app.post('/providers/:id/discover', async (c) => {
+    const id = providerId(c.req.param('id'));
+    const provider = existing(id);
+    try {
+      const models = await discoverModels(provider, providerKey(id, provider, { secrets, env }).key, c.req.raw.signal);
+      return c.json({ models });
+    } catch (error) {
+      if (error instanceof DiscoveryError) throw new ApiError(502, 'discovery_failed', error.message);
+      throw error;
+    }
+  });
+
+  app.post('/providers/:id/test', async (c) => {
+    const id = providerId(c.req.param('id'));
+    const provider = existing(id);
+    const body = c.req.header('content-length') === '0' ? {} : await readBody(c, TestBody);
+    const s = settings.get();
+    const defaultForProvider = s.defaultModel && parseModelId(s.defaultModel)?.providerId === id ? parseModelId(s.defaultModel)!.modelId : undefined;
+    const modelId = body.model ?? defaultForProvider ?? Object.keys(provider.models)[0];
+    if (!modelId) throw new ApiError(400, 'no_model', `Add a model to "${id}" first (discover or type one), then test the connection.`);
+    const model = resolveModel({ settings: { ...s, providers: { ...s.providers, [id]: { ...provider, enabled: true } } }, secrets, catalog, env }, `${id}/${modelId}`);
+    return c.json(await testConnection(model));
+  });
+
+  app.get('/models', (c) => {
+    const s = settings.get();
+    const models = Object.entries(s.providers)
+      .filter(([, p]) => p.enabled)
+      .flatMap(([id, p]) => Object.keys(p.models).map((m) => ({ id: `${id}/${m}`, provider: id, model: m, info: modelInfo(catalog, p, m) })));
+    return c.json({ defaultModel: s.defaultModel ?? null, models });
+  });
+
+  app.post('/catalog/refresh', async (c) => {
+    const url = settings.get().catalog.refreshUrl;
+    if (!url) throw new ApiError(400, 'catalog_disabled', 'Catalog refresh is switched off (catalog.refreshUrl is null).');
+    try {
+      await catalog.refresh(url, { force: true, signal: c.req.raw.signal });
+      return c.json({ refreshed: true });
+    } catch (error) {
+      throw new ApiError(502, 'catalog_refresh_failed', `Could not refresh the model catalog from ${url}: ${(error as Error).message}`);
+    }
+  });
+
+  return app;
+}

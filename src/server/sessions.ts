@@ -1,0 +1,119 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { exportJson, exportMarkdown, forkEvents, parseImport } from '../agent/transfer';
+import { SESSION_ID } from '../workspace/sessions';
+import type { ServerContext } from './context';
+import { ApiError } from './errors';
+import { eventStream, resumeAfter } from './sse';
+import { parseInput, readBody, readJson } from './validate';
+
+const CreateBody = z.strictObject({ title: z.string().trim().min(1).max(200).optional() });
+const RenameBody = z.strictObject({ title: z.string().trim().min(1).max(200) });
+const ForkBody = z.strictObject({ eventId: z.number().int().positive() });
+const MessageBody = z.strictObject({
+  text: z.string().refine((t) => t.trim().length > 0, 'must not be empty').pipe(z.string().max(200_000)),
+  model: z.string().min(3).max(300).optional(),
+  maxTurns: z.number().int().min(1).max(1000).optional(),
+});
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).optional(),
+  cursor: z.string().regex(SESSION_ID).optional(),
+  q: z.string().max(200).optional(),
+});
+
+export function sessionRoutes(ctx: ServerContext): Hono {
+  const { sessions, runner, hub } = ctx.runtime;
+  const app = new Hono();
+
+  const sessionId = (id: string) => {
+    if (!SESSION_ID.test(id)) throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
+    if (!sessions.get(id)) throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
+    return id;
+  };
+  const notWhileRunning = (id: string, action: string) => {
+    if (runner.isRunning(id)) throw new ApiError(409, 'run_in_progress', `Cannot ${action} a session while a run is going on; cancel it first.`);
+  };
+
+  app.get('/', (c) => {
+    const query = parseInput(ListQuery, c.req.query());
+    const page = sessions.list({ limit: query.limit, cursor: query.cursor, query: query.q });
+    return c.json({ ...page, sessions: page.sessions.map((s) => ({ ...s, running: runner.isRunning(s.id) })) });
+  });
+
+  app.post('/', async (c) => {
+    const body = parseInput(CreateBody, c.req.header('content-length') === '0' ? {} : await readJson(c));
+    return c.json(await sessions.create(body.title ? { title: body.title } : {}), 201);
+  });
+
+  app.post('/import', async (c) => {
+    const imported = parseImport(await readJson(c));
+    const summary = await sessions.create({ title: imported.title, events: imported.events, ...(imported.importedFrom ? { importedFrom: imported.importedFrom } : {}) });
+    return c.json(summary, 201);
+  });
+
+  app.get('/:id', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const loaded = await sessions.read(id);
+    const running = runner.runningSessions().find((r) => r.sessionId === id);
+    return c.json({ session: { ...loaded.summary, running: Boolean(running) }, runId: running?.runId ?? null, events: loaded.events, warnings: loaded.warnings });
+  });
+
+  app.patch('/:id', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const { title } = await readBody(c, RenameBody);
+    return c.json(await sessions.rename(id, title));
+  });
+
+  app.delete('/:id', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    notWhileRunning(id, 'delete');
+    await sessions.delete(id);
+    return c.json({ deleted: id });
+  });
+
+  app.post('/:id/clear', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    notWhileRunning(id, 'clear');
+    return c.json(await sessions.clear(id));
+  });
+
+  app.post('/:id/fork', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const { eventId } = await readBody(c, ForkBody);
+    const source = await sessions.read(id);
+    const events = forkEvents(source.events, eventId);
+    const fork = await sessions.create({ title: `${source.summary.title} (fork)`, parent: { sessionId: id, eventId }, events });
+    return c.json(fork, 201);
+  });
+
+  app.get('/:id/export', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const format = c.req.query('format') ?? 'json';
+    if (format !== 'json' && format !== 'markdown') throw new ApiError(400, 'invalid_request', 'format must be "json" or "markdown"');
+    const loaded = await sessions.read(id);
+    const name = `${id}.${format === 'json' ? 'json' : 'md'}`;
+    c.header('Content-Disposition', `attachment; filename="${name}"`);
+    if (format === 'json') return c.json(exportJson(loaded));
+    return c.body(exportMarkdown(loaded), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+  });
+
+  app.post('/:id/messages', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const body = await readBody(c, MessageBody);
+    const { runId } = await runner.start(id, body);
+    return c.json({ runId }, 202);
+  });
+
+  app.post('/:id/cancel', (c) => {
+    const id = sessionId(c.req.param('id'));
+    return c.json({ cancelled: runner.cancel(id) });
+  });
+
+  app.get('/:id/events', (c) => {
+    const id = sessionId(c.req.param('id'));
+    const after = resumeAfter(c);
+    return eventStream(c, ctx, (send) => hub.subscribe(id, after, send));
+  });
+
+  return app;
+}

@@ -1,0 +1,44 @@
+import type { Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import type { ServerContext } from './context';
+
+const HEARTBEAT_MS = 15_000;
+
+/** The id a reconnecting client resumes after: the Last-Event-ID header, else `?after=`, else 0 (everything). */
+export function resumeAfter(c: Context): number {
+  const raw = c.req.header('last-event-id') ?? c.req.query('after') ?? '0';
+  const id = Number(raw);
+  return Number.isSafeInteger(id) && id >= 0 ? id : 0;
+}
+
+/**
+ * An SSE response. It opens with a `stream.open` event naming this server process (a client that sees a new one
+ * knows the server restarted and reloads), then sends what `attach` delivers, with a heartbeat, until the client
+ * leaves or the server shuts down.
+ */
+export function eventStream<E extends { id: number }>(
+  c: Context,
+  ctx: ServerContext,
+  attach: (send: (event: E) => void) => Promise<() => void>,
+): Response {
+  c.header('X-Accel-Buffering', 'no');
+  c.header('Cache-Control', 'no-cache');
+  return streamSSE(c, async (stream) => {
+    let chain: Promise<unknown> = Promise.resolve();
+    const write = (text: () => Promise<void>) => {
+      chain = chain.then(text).catch(() => undefined);
+    };
+    const send = (event: E) => write(() => stream.writeSSE({ id: String(event.id), data: JSON.stringify(event) }));
+    await stream.writeSSE({ data: JSON.stringify({ type: 'stream.open', bootId: ctx.bootId }) });
+    const detach = await attach(send);
+    const heartbeat = setInterval(() => write(() => stream.write(': ping\n\n').then(() => undefined)), HEARTBEAT_MS);
+    await new Promise<void>((resolve) => {
+      if (ctx.shutdown.aborted) return resolve();
+      stream.onAbort(resolve);
+      ctx.shutdown.addEventListener('abort', () => resolve(), { once: true });
+    });
+    clearInterval(heartbeat);
+    detach();
+    await chain;
+  });
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { type Tool, type ToolContext, type ToolResult, type Validation, errorResult, validationFrom } from './tool';
+
+/** The tools a run may offer the model, by name. One registry for every kind of tool. */
+export class ToolRegistry {
+  private readonly tools = new Map<string, Tool>();
+  private readonly validators = new Map<string, (input: unknown) => Validation>();
+
+  constructor(tools: Iterable<Tool> = []) {
+    for (const tool of tools) this.add(tool);
+  }
+
+  add(tool: Tool): void {
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`invalid tool name "${tool.name}": use letters, digits, _ and -, at most 64`);
+    if (this.tools.has(tool.name)) throw new Error(`two tools are named "${tool.name}"`);
+    this.tools.set(tool.name, tool);
+  }
+
+  get(name: string): Tool | undefined {
+    return this.tools.get(name);
+  }
+
+  list(): Tool[] {
+    return [...this.tools.values()];
+  }
+
+  /** Validates the input and runs the tool. Never throws: an unknown tool, bad input or a thrown error becomes an error result. */
+  async execute(name: string, input: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const tool = this.tools.get(name);
+    if (!tool) return errorResult(`There is no tool named "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}.`);
+    const validation = this.validate(tool, input);
+    if (!validation.ok) return errorResult(`Invalid input for ${name}: ${validation.message}. Call it again with input matching its schema.`);
+    try {
+      return await tool.execute(validation.value, ctx);
+    } catch (error) {
+      if (ctx.signal.aborted) return errorResult(`${name} was cancelled.`, { cancelled: true });
+      return errorResult(`${name} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private validate(tool: Tool, input: unknown): Validation {
+    if (tool.validate) return tool.validate(input);
+    let validator = this.validators.get(tool.name);
+    if (!validator) {
+      const schema = z.fromJSONSchema(tool.inputSchema as Parameters<typeof z.fromJSONSchema>[0]);
+      validator = (value) => validationFrom(schema, value);
+      this.validators.set(tool.name, validator);
+    }
+    return validator(input);
+  }
+}

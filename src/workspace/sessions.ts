@@ -1,0 +1,497 @@
+import { randomBytes } from 'node:crypto';
+import { type FSWatcher, watch } from 'node:fs';
+import { open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomic } from './atomic-write';
+import { parseJsonl } from './jsonl';
+
+export const SESSION_ID = /^ses_[0-9a-z]{16,40}$/;
+const SESSION_FILE = /^(ses_[0-9a-z]{16,40})\.jsonl$/;
+const INDEX_FILE = 'index.json';
+const INDEX_FLUSH_MS = 500;
+const TITLE_MAX = 200;
+
+export function newSessionId(): string {
+  const time = Date.now().toString(36).padStart(9, '0');
+  const random = BigInt(`0x${randomBytes(8).toString('hex')}`).toString(36).padStart(13, '0').slice(0, 12);
+  return `ses_${time}${random}`;
+}
+
+const HeaderSchema = z.object({
+  type: z.literal('session'),
+  version: z.literal(1),
+  id: z.string().regex(SESSION_ID),
+  createdAt: z.string(),
+  title: z.string(),
+  /** Event ids continue from here after a clear, so they stay monotonic for the life of the session. */
+  baseEventId: z.number().int().min(0).optional(),
+  parent: z.object({ sessionId: z.string(), eventId: z.number() }).optional(),
+  importedFrom: z.string().optional(),
+});
+export type SessionHeader = z.output<typeof HeaderSchema>;
+
+/** A stored line: what the runtime appended plus its id and time. The store does not interpret the rest. */
+export interface StoredEvent {
+  id: number;
+  type: string;
+  time: string;
+  [key: string]: unknown;
+}
+
+/** An event to append: the store adds its id and time. */
+export type NewEvent = { type: string; [key: string]: unknown };
+
+const StoredEventShape = z.looseObject({ id: z.number().int().positive(), type: z.string().min(1), time: z.string() });
+
+export interface SessionSummary {
+  id: string;
+  title: string;
+  /** `auto` titles follow the first message until the user names the session. */
+  titleSource: 'default' | 'auto' | 'user';
+  createdAt: string;
+  updatedAt: string;
+  messageCount: number;
+  lastEventId: number;
+  parentId?: string | undefined;
+  bytes: number;
+  mtimeMs: number;
+}
+
+export interface LoadedSession {
+  header: SessionHeader;
+  summary: SessionSummary;
+  events: StoredEvent[];
+  /** Lines that were damaged and skipped, for the user to see. */
+  warnings: string[];
+}
+
+export type SessionChange = { type: 'created' | 'updated'; session: SessionSummary } | { type: 'deleted'; id: string };
+
+/** How the layer above reads its own events: whether one is a message, and a title it suggests. */
+export interface EventInterpreter {
+  isMessage(event: StoredEvent): boolean;
+  titleHint(event: StoredEvent): string | undefined;
+}
+
+export class SessionNotFoundError extends Error {
+  override readonly name = 'SessionNotFoundError';
+  constructor(readonly id: string) {
+    super(`No session ${id}`);
+  }
+}
+
+export class SessionLockedError extends Error {
+  override readonly name = 'SessionLockedError';
+}
+
+const RENAMED = 'session.renamed';
+
+export const DEFAULT_TITLE = 'New session';
+
+export function cleanTitle(title: string): string {
+  const single = title.replace(/\s+/g, ' ').trim();
+  return single.length > TITLE_MAX ? `${single.slice(0, TITLE_MAX - 1)}…` : single;
+}
+
+/**
+ * Sessions as append-only JSONL files (`<id>.jsonl`: a header line, then one event per line, fsynced per append),
+ * with `index.json` as a listing cache that is rebuilt from the files when missing or stale.
+ */
+export class SessionStore {
+  private readonly index = new Map<string, SessionSummary>();
+  private sorted: SessionSummary[] | null = null;
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly listeners = new Set<(change: SessionChange) => void>();
+  /** Sessions whose file ends in a torn line: the next append starts with a newline so it stays separate. */
+  private readonly tornTails = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly interpret: EventInterpreter,
+  ) {}
+
+  static async open(dir: string, interpret: EventInterpreter): Promise<SessionStore> {
+    const store = new SessionStore(dir, interpret);
+    await store.loadIndex();
+    return store;
+  }
+
+  onChange(listener: (change: SessionChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(id: string): SessionSummary | undefined {
+    return this.index.get(id);
+  }
+
+  /** Newest first. The cursor is the id of the last session of the previous page. */
+  list(options: { limit?: number; cursor?: string | undefined; query?: string | undefined } = {}): { sessions: SessionSummary[]; nextCursor: string | null; total: number } {
+    this.sorted ??= [...this.index.values()].sort((a, b) => (a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1));
+    const query = options.query?.trim().toLowerCase();
+    const all = query ? this.sorted.filter((s) => s.title.toLowerCase().includes(query)) : this.sorted;
+    const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
+    let start = 0;
+    if (options.cursor) {
+      const at = all.findIndex((s) => s.id === options.cursor);
+      start = at === -1 ? all.length : at + 1;
+    }
+    const sessions = all.slice(start, start + limit);
+    const more = start + limit < all.length;
+    return { sessions, nextCursor: more ? sessions.at(-1)!.id : null, total: all.length };
+  }
+
+  /** Creates a session, optionally with events already stamped (a fork or an import). */
+  async create(init: { title?: string; parent?: SessionHeader['parent']; importedFrom?: string; events?: StoredEvent[] } = {}): Promise<SessionSummary> {
+    const id = newSessionId();
+    const header: SessionHeader = {
+      type: 'session',
+      version: 1,
+      id,
+      createdAt: new Date().toISOString(),
+      title: init.title ? cleanTitle(init.title) : DEFAULT_TITLE,
+      ...(init.parent ? { parent: init.parent } : {}),
+      ...(init.importedFrom ? { importedFrom: init.importedFrom } : {}),
+    };
+    const lines = [header, ...(init.events ?? [])].map((l) => `${JSON.stringify(l)}\n`).join('');
+    await writeFileAtomic(this.file(id), lines, { mode: 0o600 });
+    const summary = await this.scan(id);
+    this.put(summary);
+    this.emit({ type: 'created', session: summary });
+    return summary;
+  }
+
+  async read(id: string): Promise<LoadedSession> {
+    this.assertId(id);
+    let text: string;
+    try {
+      text = await readFile(this.file(id), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SessionNotFoundError(id);
+      throw error;
+    }
+    return this.parse(id, text);
+  }
+
+  /**
+   * Appends stamped events in one write and fsyncs it. Ids continue from the file's last id, re-read if another
+   * process (a headless run) appended meanwhile.
+   */
+  append(id: string, events: NewEvent[]): Promise<StoredEvent[]> {
+    return this.serial(id, async () => {
+      const summary = this.require(id);
+      const handle = await open(this.file(id), 'a');
+      try {
+        const { size } = await handle.stat();
+        if (size !== summary.bytes) {
+          const fresh = await this.scan(id);
+          Object.assign(summary, fresh, { lastEventId: Math.max(fresh.lastEventId, summary.lastEventId) });
+        }
+        const stamped = events.map((e) => this.stamp(summary, e));
+        const prefix = this.tornTails.delete(id) ? '\n' : '';
+        const text = prefix + stamped.map((e) => `${JSON.stringify(e)}\n`).join('');
+        await handle.write(text);
+        await handle.datasync();
+        summary.bytes = size + Buffer.byteLength(text);
+        summary.mtimeMs = Date.now();
+        summary.updatedAt = new Date().toISOString();
+        for (const event of stamped) this.absorb(summary, event);
+        this.changed(summary);
+        return stamped;
+      } finally {
+        await handle.close();
+      }
+    });
+  }
+
+  /** Gives an event that is only streamed (a delta) an id from the same sequence, without writing it. */
+  stampEphemeral<E extends { type: string }>(id: string, event: E): E & { id: number; time: string } {
+    return this.stamp(this.require(id), event);
+  }
+
+  rename(id: string, title: string): Promise<SessionSummary> {
+    const clean = cleanTitle(title);
+    if (!clean) throw new RangeError('a session title must not be empty');
+    return this.append(id, [{ type: RENAMED, title: clean }]).then(() => this.require(id));
+  }
+
+  /** Empties a session's history, keeping its id, title and event numbering. */
+  clear(id: string): Promise<SessionSummary> {
+    return this.serial(id, async () => {
+      const { header, summary } = await this.read(id);
+      const title = summary.titleSource === 'user' ? summary.title : DEFAULT_TITLE;
+      const cleared: SessionHeader = { ...header, title, baseEventId: summary.lastEventId };
+      await writeFileAtomic(this.file(id), `${JSON.stringify(cleared)}\n`, { mode: 0o600 });
+      this.tornTails.delete(id);
+      const next = await this.scan(id);
+      this.put(next);
+      this.emit({ type: 'updated', session: next });
+      return next;
+    });
+  }
+
+  delete(id: string): Promise<void> {
+    return this.serial(id, async () => {
+      this.require(id);
+      await rm(this.file(id), { force: true });
+      await rm(this.lockFile(id), { force: true });
+      this.index.delete(id);
+      this.tornTails.delete(id);
+      this.sorted = null;
+      this.scheduleFlush();
+      this.emit({ type: 'deleted', id });
+    });
+  }
+
+  /**
+   * Takes the session's run lock (a `<id>.lock` file naming this process), so two processes never run the same
+   * session at once. A lock left by a process that no longer exists is taken over.
+   */
+  async lock(id: string): Promise<() => Promise<void>> {
+    this.require(id);
+    const file = this.lockFile(id);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(file, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }), { flag: 'wx', mode: 0o600 });
+        return () => rm(file, { force: true });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const holder = await readFile(file, 'utf8').then((t) => (JSON.parse(t) as { pid?: number }).pid).catch(() => undefined);
+        if (holder !== undefined && holder !== process.pid && isAlive(holder)) throw new SessionLockedError(`session ${id} is running in another process (pid ${holder})`);
+        if (holder === process.pid) throw new SessionLockedError(`session ${id} is already running`);
+        await rm(file, { force: true });
+      }
+    }
+    throw new SessionLockedError(`session ${id} is locked`);
+  }
+
+  /**
+   * Follows session files written by other processes (a headless run in the same workspace), so the listing and
+   * the live view stay true.
+   */
+  watchDisk(onExternalAppend: (id: string) => void): void {
+    if (this.watcher) return;
+    const pending = new Map<string, NodeJS.Timeout>();
+    this.watcher = watch(this.dir, (_event, name) => {
+      const match = name ? SESSION_FILE.exec(name.toString()) : null;
+      if (!match) return;
+      const id = match[1]!;
+      clearTimeout(pending.get(id));
+      pending.set(
+        id,
+        setTimeout(() => {
+          pending.delete(id);
+          void this.refresh(id).then((grew) => grew && onExternalAppend(id));
+        }, 100),
+      );
+    });
+    this.watcher.on('error', () => undefined);
+  }
+
+  /** Writes the index as clean; call once no more appends will come. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.watcher?.close();
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await Promise.allSettled([...this.queues.values()]);
+    await this.flushIndex(true);
+  }
+
+  // ——— internals ———
+
+  private file(id: string): string {
+    return join(this.dir, `${id}.jsonl`);
+  }
+
+  private lockFile(id: string): string {
+    return join(this.dir, `${id}.lock`);
+  }
+
+  private assertId(id: string): void {
+    if (!SESSION_ID.test(id)) throw new SessionNotFoundError(id);
+  }
+
+  private require(id: string): SessionSummary {
+    this.assertId(id);
+    const summary = this.index.get(id);
+    if (!summary) throw new SessionNotFoundError(id);
+    return summary;
+  }
+
+  /** Runs one operation at a time per session. */
+  private serial<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const next = previous.then(operation, operation);
+    const settled = next.catch(() => undefined);
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  private stamp<E extends { type: string }>(summary: SessionSummary, event: E): E & { id: number; time: string } {
+    summary.lastEventId += 1;
+    return { ...event, id: summary.lastEventId, time: new Date().toISOString() };
+  }
+
+  /** Folds one event into a summary: counts, titles. */
+  private absorb(summary: SessionSummary, event: StoredEvent): void {
+    if (event.type === RENAMED && typeof event.title === 'string') {
+      summary.title = event.title;
+      summary.titleSource = 'user';
+      return;
+    }
+    if (this.interpret.isMessage(event)) summary.messageCount += 1;
+    if (summary.titleSource === 'default') {
+      const hint = this.interpret.titleHint(event);
+      if (hint) {
+        summary.title = cleanTitle(hint).slice(0, 80);
+        summary.titleSource = 'auto';
+      }
+    }
+  }
+
+  private parse(id: string, text: string): LoadedSession {
+    const { lines, problems, tornTail } = parseJsonl(text);
+    const first = lines[0];
+    const header = first?.line === 1 ? HeaderSchema.safeParse(first.value) : undefined;
+    if (!header?.success) throw new Error(`session ${id} has an unreadable header line`);
+    const warnings = [...problems];
+    const events: StoredEvent[] = [];
+    let lastId = header.data.baseEventId ?? 0;
+    for (const { line, value } of lines.slice(1)) {
+      const shape = StoredEventShape.safeParse(value);
+      if (!shape.success) warnings.push(`line ${line} is not an event and was skipped`);
+      else if (shape.data.id <= lastId) warnings.push(`line ${line} repeats event id ${shape.data.id} and was skipped`);
+      else {
+        events.push(shape.data as StoredEvent);
+        lastId = shape.data.id;
+      }
+    }
+    if (tornTail) this.tornTails.add(id);
+    const summary: SessionSummary = {
+      id,
+      title: header.data.title,
+      titleSource: header.data.title === DEFAULT_TITLE ? 'default' : 'user',
+      createdAt: header.data.createdAt,
+      updatedAt: events.at(-1)?.time ?? header.data.createdAt,
+      messageCount: 0,
+      lastEventId: lastId,
+      ...(header.data.parent ? { parentId: header.data.parent.sessionId } : {}),
+      bytes: Buffer.byteLength(text),
+      mtimeMs: 0,
+    };
+    for (const event of events) this.absorb(summary, event);
+    return { header: header.data, summary, events, warnings };
+  }
+
+  /** Reads a session file into a fresh summary. */
+  private async scan(id: string): Promise<SessionSummary> {
+    const [text, info] = await Promise.all([readFile(this.file(id), 'utf8'), stat(this.file(id))]);
+    const { summary } = this.parse(id, text);
+    summary.mtimeMs = info.mtimeMs;
+    return summary;
+  }
+
+  /** Re-reads a session whose file changed on disk; true when it gained events. */
+  private async refresh(id: string): Promise<boolean> {
+    if (this.closed) return false;
+    return this.serial(id, async () => {
+      const before = this.index.get(id);
+      const info = await stat(this.file(id)).catch(() => undefined);
+      if (!info) {
+        if (before) {
+          this.index.delete(id);
+          this.sorted = null;
+          this.emit({ type: 'deleted', id });
+        }
+        return false;
+      }
+      if (before && before.bytes === info.size) return false;
+      const summary = await this.scan(id).catch(() => undefined);
+      if (!summary) return false;
+      this.put(summary);
+      this.emit({ type: before ? 'updated' : 'created', session: summary });
+      return (before?.lastEventId ?? 0) < summary.lastEventId;
+    });
+  }
+
+  private put(summary: SessionSummary): void {
+    this.index.set(summary.id, summary);
+    this.sorted = null;
+    this.scheduleFlush();
+  }
+
+  private changed(summary: SessionSummary): void {
+    this.sorted = null;
+    this.scheduleFlush();
+    this.emit({ type: 'updated', session: summary });
+  }
+
+  private emit(change: SessionChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.closed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flushIndex(false).catch(() => undefined);
+    }, INDEX_FLUSH_MS);
+    this.flushTimer.unref();
+  }
+
+  private async flushIndex(clean: boolean): Promise<void> {
+    const body = JSON.stringify({ version: 1, clean, sessions: [...this.index.values()] });
+    await writeFileAtomic(join(this.dir, INDEX_FILE), body, { mode: 0o600 });
+  }
+
+  /**
+   * Loads index.json. Entries are checked against the folder: files the index lacks are scanned, entries without a
+   * file are dropped, and after an unclean stop every entry whose file size or time changed is scanned again.
+   */
+  private async loadIndex(): Promise<void> {
+    const names = (await readdir(this.dir)).map((n) => SESSION_FILE.exec(n)?.[1]).filter((n): n is string => n !== undefined);
+    let clean = false;
+    try {
+      const raw = JSON.parse(await readFile(join(this.dir, INDEX_FILE), 'utf8')) as { version?: number; clean?: boolean; sessions?: SessionSummary[] };
+      if (raw.version === 1 && Array.isArray(raw.sessions)) {
+        for (const s of raw.sessions) if (s && typeof s.id === 'string' && SESSION_ID.test(s.id)) this.index.set(s.id, s);
+        clean = raw.clean === true;
+      }
+    } catch {
+      // Missing or unreadable: rebuilt from the files below.
+    }
+    const onDisk = new Set(names);
+    for (const id of [...this.index.keys()]) if (!onDisk.has(id)) this.index.delete(id);
+    const toScan = names.filter((id) => !this.index.has(id));
+    if (!clean) {
+      const infos = await Promise.all([...this.index.values()].map(async (s) => ({ s, info: await stat(this.file(s.id)).catch(() => undefined) })));
+      for (const { s, info } of infos) if (!info || info.size !== s.bytes || info.mtimeMs !== s.mtimeMs) toScan.push(s.id);
+    }
+    for (let i = 0; i < toScan.length; i += 64) {
+      const batch = toScan.slice(i, i + 64);
+      const scanned = await Promise.all(batch.map((id) => this.scan(id).catch(() => undefined)));
+      scanned.forEach((summary, j) => {
+        if (summary) this.index.set(summary.id, summary);
+        else this.index.delete(batch[j]!);
+      });
+    }
+    // Written unclean at once, so a crash from here on is detected at the next start.
+    await this.flushIndex(false);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

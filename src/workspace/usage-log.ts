@@ -1,0 +1,94 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+
+export interface UsageRecord {
+  time: string;
+  sessionId: string;
+  provider: string;
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+}
+
+export type UsageGroupBy = 'day' | 'model' | 'session';
+
+export interface UsageTotals {
+  calls: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  costUsd: number;
+}
+
+export interface UsageGroup extends UsageTotals {
+  key: string;
+}
+
+const emptyTotals = (): UsageTotals => ({ calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
+
+function add(totals: UsageTotals, record: UsageRecord): void {
+  totals.calls += 1;
+  totals.inputTokens += record.inputTokens;
+  totals.outputTokens += record.outputTokens;
+  totals.cacheReadTokens += record.cacheReadTokens;
+  totals.cacheWriteTokens += record.cacheWriteTokens;
+  totals.costUsd += record.costUsd;
+}
+
+/** usage.jsonl: one line per model call, appended; read back in aggregate. */
+export class UsageLog {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly file: string) {}
+
+  append(record: UsageRecord): Promise<void> {
+    const write = this.queue.then(async () => {
+      const handle = await open(this.file, 'a', 0o600);
+      try {
+        await handle.write(`${JSON.stringify(record)}\n`);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    });
+    this.queue = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Sums calls in [from, to) (ISO times or dates), grouped; streams the file so its size does not matter. */
+  async query(options: { from?: string | undefined; to?: string | undefined; groupBy: UsageGroupBy }): Promise<{ total: UsageTotals; groups: UsageGroup[] }> {
+    const total = emptyTotals();
+    const groups = new Map<string, UsageTotals>();
+    const from = options.from ? Date.parse(options.from) : -Infinity;
+    const to = options.to ? Date.parse(options.to) : Infinity;
+    let lines;
+    try {
+      lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
+      for await (const line of lines) {
+        let record: UsageRecord;
+        try {
+          record = JSON.parse(line) as UsageRecord;
+        } catch {
+          continue;
+        }
+        const time = Date.parse(record.time);
+        if (!(time >= from && time < to)) continue;
+        const key = options.groupBy === 'day' ? record.time.slice(0, 10) : options.groupBy === 'model' ? `${record.provider}/${record.model}` : record.sessionId;
+        let group = groups.get(key);
+        if (!group) groups.set(key, (group = emptyTotals()));
+        add(group, record);
+        add(total, record);
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const list = [...groups].map(([key, totals]) => ({ key, ...totals }));
+    list.sort((a, b) => (options.groupBy === 'day' ? a.key.localeCompare(b.key) : b.costUsd - a.costUsd || b.inputTokens - a.inputTokens));
+    return { total, groups: list };
+  }
+}
