@@ -55,7 +55,7 @@ export async function startChat(options: { format?: WireFormat; mockOptions?: Pa
   if (key) await server.server.context.workspace.secrets.setProviderKey('mock', key);
   const json = async (path: string, method = 'GET', body?: unknown) => {
     const res = await server.fetch(path, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}) });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as any };
   };
   const harness: ChatHarness = {
     server,

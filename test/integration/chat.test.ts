@@ -282,11 +282,11 @@ describe('the agent loop', () => {
     const lines = (await readFile(join(chat.server.workspaceDir, '.boxagnts', 'usage.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ sessionId: id, provider: 'mock', model: 'mock-model', inputTokens: 1_000_000, outputTokens: 500_000, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 2 });
-    const byModel = await (await chat.server.fetch('/api/usage?groupBy=model')).json();
+    const byModel: any = await (await chat.server.fetch('/api/usage?groupBy=model')).json();
     expect(byModel.groups).toEqual([expect.objectContaining({ key: 'mock/mock-model', calls: 2, inputTokens: 1_000_010 })]);
-    const bySession = await (await chat.server.fetch('/api/usage?groupBy=session&from=2000-01-01')).json();
+    const bySession: any = await (await chat.server.fetch('/api/usage?groupBy=session&from=2000-01-01')).json();
     expect(bySession.groups[0].key).toBe(id);
-    const future = await (await chat.server.fetch('/api/usage?from=2999-01-01')).json();
+    const future: any = await (await chat.server.fetch('/api/usage?from=2999-01-01')).json();
     expect(future.total.calls).toBe(0);
     expect((await chat.server.fetch('/api/usage?groupBy=week')).status).toBe(400);
   });
