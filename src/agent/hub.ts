@@ -24,7 +24,10 @@ export class SessionHub {
   constructor(private readonly sessions: SessionStore) {
     sessions.onChange((change: SessionChange) => {
       if (change.type === 'deleted') this.publishGlobal({ type: 'session.deleted', sessionId: change.id });
-      else this.publishGlobal({ type: change.type === 'created' ? 'session.created' : 'session.updated', session: change.session });
+      else {
+        const { bytes: _bytes, mtimeMs: _mtime, ...session } = change.session;
+        this.publishGlobal({ type: change.type === 'created' ? 'session.created' : 'session.updated', session: { ...session, running: this.running.has(session.id) } });
+      }
     });
   }
 

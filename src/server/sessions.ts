@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { exportJson, exportMarkdown, forkEvents, parseImport } from '../agent/transfer';
-import { SESSION_ID } from '../workspace/sessions';
+import { SESSION_ID, type SessionSummary } from '../workspace/sessions';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { eventStream, resumeAfter } from './sse';
@@ -21,6 +21,11 @@ const ListQuery = z.object({
   q: z.string().max(200).optional(),
 });
 
+/** A session as clients see it: the index's bookkeeping (file size and time) stays inside. */
+function publicSummary({ bytes: _bytes, mtimeMs: _mtime, ...summary }: SessionSummary, running: boolean) {
+  return { ...summary, running };
+}
+
 export function sessionRoutes(ctx: ServerContext): Hono {
   const { sessions, runner, hub } = ctx.runtime;
   const app = new Hono();
@@ -37,31 +42,31 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   app.get('/', (c) => {
     const query = parseInput(ListQuery, c.req.query());
     const page = sessions.list({ limit: query.limit, cursor: query.cursor, query: query.q });
-    return c.json({ ...page, sessions: page.sessions.map((s) => ({ ...s, running: runner.isRunning(s.id) })) });
+    return c.json({ ...page, sessions: page.sessions.map((s) => publicSummary(s, runner.isRunning(s.id))) });
   });
 
   app.post('/', async (c) => {
     const body = parseInput(CreateBody, c.req.header('content-length') === '0' ? {} : await readJson(c));
-    return c.json(await sessions.create(body.title ? { title: body.title } : {}), 201);
+    return c.json(publicSummary(await sessions.create(body.title ? { title: body.title } : {}), false), 201);
   });
 
   app.post('/import', async (c) => {
     const imported = parseImport(await readJson(c));
     const summary = await sessions.create({ title: imported.title, events: imported.events, ...(imported.importedFrom ? { importedFrom: imported.importedFrom } : {}) });
-    return c.json(summary, 201);
+    return c.json(publicSummary(summary, false), 201);
   });
 
   app.get('/:id', async (c) => {
     const id = sessionId(c.req.param('id'));
     const loaded = await sessions.read(id);
     const running = runner.runningSessions().find((r) => r.sessionId === id);
-    return c.json({ session: { ...loaded.summary, running: Boolean(running) }, runId: running?.runId ?? null, events: loaded.events, warnings: loaded.warnings });
+    return c.json({ session: publicSummary(loaded.summary, Boolean(running)), runId: running?.runId ?? null, events: loaded.events, warnings: loaded.warnings });
   });
 
   app.patch('/:id', async (c) => {
     const id = sessionId(c.req.param('id'));
     const { title } = await readBody(c, RenameBody);
-    return c.json(await sessions.rename(id, title));
+    return c.json(publicSummary(await sessions.rename(id, title), runner.isRunning(id)));
   });
 
   app.delete('/:id', async (c) => {
@@ -74,7 +79,7 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   app.post('/:id/clear', async (c) => {
     const id = sessionId(c.req.param('id'));
     notWhileRunning(id, 'clear');
-    return c.json(await sessions.clear(id));
+    return c.json(publicSummary(await sessions.clear(id), false));
   });
 
   app.post('/:id/fork', async (c) => {
@@ -83,7 +88,7 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     const source = await sessions.read(id);
     const events = forkEvents(source.events, eventId);
     const fork = await sessions.create({ title: `${source.summary.title} (fork)`, parent: { sessionId: id, eventId }, events });
-    return c.json(fork, 201);
+    return c.json(publicSummary(fork, false), 201);
   });
 
   app.get('/:id/export', async (c) => {

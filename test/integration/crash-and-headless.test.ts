@@ -1,0 +1,110 @@
+import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mockProviderSettings, startMock } from '../helpers/chat';
+import { runCli, spawnServer } from '../helpers/server';
+import { connectSse } from '../helpers/sse';
+import { tempDir } from '../helpers/workspace';
+
+async function workspaceFor(mock: Awaited<ReturnType<typeof startMock>>) {
+  const dir = await tempDir();
+  await mkdir(join(dir, '.boxagnts'));
+  await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(mockProviderSettings(mock)));
+  return dir;
+}
+
+const post = (url: string, path: string, body: unknown) =>
+  fetch(url + path, { method: 'POST', headers: { Origin: url, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+
+describe('a crash during a run', () => {
+  it('kill -9 mid-run loses at most the message in flight; the next start loads the session and reports a torn line', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+    const { body: session } = await post(first.url, '/api/sessions', {});
+    mock.enqueue({ text: 'Step one done. ', toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] });
+    const stream = await connectSse(`${first.url}/api/sessions/${session.id}/events`, { origin: first.url });
+    await post(first.url, `/api/sessions/${session.id}/messages`, { text: 'do two steps' });
+    await stream.waitFor((d) => d.type === 'tool.started');
+    stream.close();
+    first.proc.kill('SIGKILL');
+    await new Promise((resolve) => first.proc.once('exit', resolve));
+
+    // A write cut off by the crash, as the disk would leave it.
+    const file = join(dir, '.boxagnts', 'sessions', `${session.id}.jsonl`);
+    await appendFile(file, '{"id":99,"type":"tool.compl');
+
+    const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+    const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
+    expect(loaded.session.running).toBe(false);
+    expect(loaded.events.map((e: any) => e.type)).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started']);
+    expect(loaded.events.find((e: any) => e.type === 'message.completed').text).toBe('Step one done. ');
+    expect(loaded.warnings).toEqual([expect.stringMatching(/cut off/)]);
+    const list: any = await (await fetch(`${second.url}/api/sessions`)).json();
+    expect(list.sessions[0]).toMatchObject({ id: session.id, title: 'do two steps', running: false });
+
+    // The session goes on: the unfinished tool call is answered as interrupted, and the run lock was recovered.
+    mock.enqueue({ text: 'Resumed.' });
+    const resumed = await connectSse(`${second.url}/api/sessions/${session.id}/events`, { origin: second.url, lastEventId: loaded.session.lastEventId });
+    expect((await post(second.url, `/api/sessions/${session.id}/messages`, { text: 'go on' })).status).toBe(202);
+    await resumed.waitFor((d) => d.type === 'run.completed');
+    resumed.close();
+    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toMatch(/did not finish: the run stopped/);
+    expect(await second.stop()).toBe(0);
+  });
+});
+
+describe('boxagnts run (headless)', () => {
+  it('streams events as JSON lines with stream-json and writes the session', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    mock.enqueue({ text: 'Sleeping. ', toolCalls: [{ name: 'sleep', input: { ms: 5 } }] }, { text: ['All ', 'done.'] });
+    const result = await runCli(['run', 'take a nap', '--workspace-dir', dir, '--output-format', 'stream-json']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const kinds = lines.map((l) => l.type).filter((t) => t !== 'message.delta');
+    expect(kinds).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started', 'tool.completed', 'usage', 'message.completed', 'run.completed', 'result']);
+    expect(lines.some((l) => l.type === 'message.delta')).toBe(true);
+    const final = lines.at(-1);
+    expect(final).toMatchObject({ type: 'result', status: 'finished', turns: 2, text: 'All done.', usage: { inputTokens: 20, outputTokens: 10 } });
+    const files = await readdir(join(dir, '.boxagnts', 'sessions'));
+    expect(files).toContain(`${final.sessionId}.jsonl`);
+    const stored = await readFile(join(dir, '.boxagnts', 'sessions', `${final.sessionId}.jsonl`), 'utf8');
+    expect(stored).toContain('"All done."');
+
+    // --session continues it, and text output prints the answer.
+    mock.enqueue({ text: 'Second answer.' });
+    const again = await runCli(['run', 'and again', '--workspace-dir', dir, '--session', final.sessionId]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('Second answer.\n');
+    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toContain('take a nap');
+  });
+
+  it('prints one JSON result with --output-format json and reports failures with exit status 1', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    mock.enqueue({ error: { status: 401, message: 'bad key' } });
+    const failed = await runCli(['run', 'hi', '--workspace-dir', dir, '--output-format', 'json']);
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ status: 'error', error: { code: 'auth' } });
+    expect(failed.stderr).toMatch(/rejected the API key \(401\): bad key/);
+
+    const noModel = await runCli(['run', 'hi', '--workspace-dir', await tempDir(), '--model', 'ghost/model']);
+    expect(noModel.code).toBe(1);
+    expect(noModel.stderr).toMatch(/No provider "ghost" is configured/);
+    const badFlag = await runCli(['run', 'hi', '--output-format', 'xml']);
+    expect(badFlag.code).toBe(2);
+    const badSession = await runCli(['run', 'hi', '--workspace-dir', dir, '--session', 'ses_0000000000000000']);
+    expect(badSession.code).toBe(1);
+    expect(badSession.stderr).toMatch(/no session ses_0000000000000000/);
+  });
+
+  it('stops at --max-turns with exit status 3', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    mock.setFallback({ toolCalls: [{ name: 'sleep', input: { ms: 1 } }] });
+    const result = await runCli(['run', 'loop forever', '--workspace-dir', dir, '--max-turns', '2', '--output-format', 'json']);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'max_turns', turns: 2 });
+  });
+});
