@@ -2,11 +2,11 @@ import { useEffect } from 'react';
 import { Layout } from './components/Layout';
 import { PageHeader } from './components/ui';
 import { navigate, usePath } from './lib/router';
-import { DEFAULT_PATH, NAV_ITEMS } from './nav';
+import { DEFAULT_PATH, navItemFor } from './nav';
 
 export function App() {
   const path = usePath();
-  const item = NAV_ITEMS.find((i) => i.path === path);
+  const item = navItemFor(path);
 
   useEffect(() => {
     if (path === '/' || path === '/settings') navigate(path === '/' ? DEFAULT_PATH : '/settings/general', { replace: true });
@@ -17,8 +17,8 @@ export function App() {
   }, [item]);
 
   return (
-    <Layout path={path}>
-      {item ? item.render() : path !== '/' && path !== '/settings' && <PageHeader title="Page not found" description={`There is no page at ${path}.`} />}
+    <Layout path={path} fullBleed={item?.fullBleed ?? false}>
+      {item ? item.render(path) : path !== '/' && path !== '/settings' && <PageHeader title="Page not found" description={`There is no page at ${path}.`} />}
     </Layout>
   );
 }

@@ -15,6 +15,8 @@ import {
   Cpu,
 } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { ChatPage } from './chat/ChatPage';
+import { AgentsMdPage } from './pages/AgentsMdPage';
 import { NotBuiltPage } from './pages/NotBuiltPage';
 import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
 
@@ -22,7 +24,10 @@ export interface NavItem {
   path: string;
   label: string;
   icon: LucideIcon;
-  render: () => ReactNode;
+  /** Gets the full path, so a page can read what follows its own (`/chat/ses_…`). */
+  render: (path: string) => ReactNode;
+  /** Fills the content area edge to edge instead of the padded column. */
+  fullBleed?: boolean;
 }
 
 export interface NavGroup {
@@ -37,12 +42,7 @@ export const NAV: NavGroup[] = [
   {
     label: 'Work',
     items: [
-      {
-        path: '/chat',
-        label: 'Chat',
-        icon: MessageSquare,
-        render: notBuilt('Chat', 'Talk to an agent that works in this workspace.', 'Chat will stream answers from your configured model, show each tool call, and keep every session as a file in .boxagnts/sessions.'),
-      },
+      { path: '/chat', label: 'Chat', icon: MessageSquare, render: (path) => <ChatPage path={path} />, fullBleed: true },
       {
         path: '/files',
         label: 'Files',
@@ -124,15 +124,15 @@ export const NAV: NavGroup[] = [
         icon: ShieldCheck,
         render: notBuilt('Security', 'Permissions, standing grants and sandbox limits.', 'Security will list the permission mode, the grants you have given, and the sandbox limits: time, memory, stack, fuel, network and mounts.'),
       },
-      {
-        path: '/settings/agents-md',
-        label: 'AGENTS.md',
-        icon: FileCode2,
-        render: notBuilt('AGENTS.md', 'Workspace memory given to the agent with every prompt.', 'You will edit .boxagnts/AGENTS.md here; its contents go into the system prompt.'),
-      },
+      { path: '/settings/agents-md', label: 'AGENTS.md', icon: FileCode2, render: () => <AgentsMdPage /> },
     ],
   },
 ];
 
 export const NAV_ITEMS: NavItem[] = NAV.flatMap((group) => group.items);
+
+/** The item a path belongs to: its own path or anything below it. */
+export function navItemFor(path: string): NavItem | undefined {
+  return NAV_ITEMS.find((item) => path === item.path || path.startsWith(`${item.path}/`));
+}
 export const DEFAULT_PATH = '/chat';

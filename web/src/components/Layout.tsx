@@ -23,7 +23,7 @@ function NavLinks({ path, onNavigate }: { path: string; onNavigate?: () => void 
           <h2 className="px-2 pb-1 text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-500">{group.label}</h2>
           <ul className="space-y-0.5">
             {group.items.map((item) => {
-              const active = path === item.path;
+              const active = path === item.path || path.startsWith(`${item.path}/`);
               return (
                 <li key={item.path}>
                   <a
@@ -63,7 +63,7 @@ function WorkspaceFooter() {
   );
 }
 
-export function Layout({ path, children }: { path: string; children: ReactNode }) {
+export function Layout({ path, fullBleed, children }: { path: string; fullBleed: boolean; children: ReactNode }) {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const loadError = useStore(appStore, (s) => s.loadError);
 
@@ -112,9 +112,13 @@ export function Layout({ path, children }: { path: string; children: ReactNode }
             {loadError}
           </div>
         )}
-        <main className="min-h-0 flex-1 overflow-y-auto">
-          <div className="mx-auto max-w-5xl px-4 py-6 sm:px-8">{children}</div>
-        </main>
+        {fullBleed ? (
+          <main className="min-h-0 flex-1">{children}</main>
+        ) : (
+          <main className="min-h-0 flex-1 overflow-y-auto">
+            <div className="mx-auto max-w-5xl px-4 py-6 sm:px-8">{children}</div>
+          </main>
+        )}
       </div>
     </div>
   );

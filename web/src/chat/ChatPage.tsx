@@ -1,0 +1,212 @@
+import { Download, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { EmptyState } from '../components/EmptyState';
+import { ApiError, api } from '../lib/api';
+import { navigate } from '../lib/router';
+import { Composer } from './Composer';
+import { Conversation } from './Conversation';
+import { SessionList } from './SessionList';
+import { useStore } from '../lib/store';
+import { loadSessions, sessionsStore, watchSessions } from './sessions-store';
+import type { ModelChoice, SessionSummary } from './types';
+import { useSession } from './use-session';
+
+function formatTokens(n: number): string {
+  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
+}
+
+function useModels() {
+  const [models, setModels] = useState<{ models: ModelChoice[]; defaultModel: string | null }>({ models: [], defaultModel: null });
+  useEffect(() => {
+    api<{ models: ModelChoice[]; defaultModel: string | null }>('/api/models').then(setModels, () => undefined);
+  }, []);
+  return models;
+}
+
+/** Keeps the view pinned to the newest message unless the reader has scrolled up. */
+function useStickToBottom(dep: unknown) {
+  const ref = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  const onScroll = useCallback(() => {
+    const el = ref.current;
+    if (el) pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  }, []);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (el && pinned.current) el.scrollTop = el.scrollHeight;
+  }, [dep]);
+  return { ref, onScroll, pin: () => (pinned.current = true) };
+}
+
+export function ChatPage({ path }: { path: string }) {
+  const sessionId = path.split('/')[2] || null;
+  const view = useSession(sessionId);
+  const { models, defaultModel } = useModels();
+  const [text, setText] = useState('');
+  const [model, setModel] = useState('');
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [drawer, setDrawer] = useState(false);
+  const [clearing, setClearing] = useState(false);
+  const [warningsSeen, setWarningsSeen] = useState(false);
+  const scroller = useStickToBottom(view.timeline);
+
+  useEffect(() => {
+    void loadSessions();
+    return watchSessions();
+  }, []);
+  useEffect(() => {
+    setError(null);
+    setWarningsSeen(false);
+  }, [sessionId]);
+
+  const send = async () => {
+    setSending(true);
+    setError(null);
+    try {
+      let id = sessionId;
+      if (!id) {
+        id = (await api<SessionSummary>('/api/sessions', { method: 'POST', body: {} })).id;
+        navigate(`/chat/${id}`);
+      }
+      await api(`/api/sessions/${id}/messages`, { method: 'POST', body: { text, ...(model ? { model } : {}) } });
+      setText('');
+      scroller.pin();
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : String(e));
+    } finally {
+      setSending(false);
+    }
+  };
+  const stop = () => {
+    if (sessionId) api(`/api/sessions/${sessionId}/cancel`, { method: 'POST' }).catch((e: Error) => setError(e.message));
+  };
+  const fork = (eventId: number) => {
+    if (!sessionId) return;
+    api<SessionSummary>(`/api/sessions/${sessionId}/fork`, { method: 'POST', body: { eventId } }).then(
+      (forked) => navigate(`/chat/${forked.id}`),
+      (e: Error) => setError(e.message),
+    );
+  };
+  const clear = async () => {
+    setClearing(false);
+    try {
+      await api(`/api/sessions/${sessionId}/clear`, { method: 'POST' });
+      view.reload();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  // The list follows the global stream, so it has the newest title (auto titles arrive with the first message).
+  const listed = useStore(sessionsStore, (s) => s.sessions.find((x) => x.id === sessionId));
+  const title = view.timeline.title ?? listed?.title ?? view.session?.title ?? 'New chat';
+  const { usage } = view.timeline;
+
+  return (
+    <div className="flex h-full min-h-0">
+      <aside className="hidden w-72 shrink-0 border-r border-zinc-200 lg:block dark:border-zinc-800">
+        <SessionList activeId={sessionId} />
+      </aside>
+      {drawer && (
+        <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Sessions">
+          <button type="button" aria-label="Close sessions" className="absolute inset-0 bg-black/40" onClick={() => setDrawer(false)} />
+          <div className="absolute inset-y-0 left-0 flex w-80 max-w-[90%] flex-col bg-white shadow-xl dark:bg-zinc-900">
+            <div className="flex items-center justify-between border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+              <span className="text-sm font-medium">Sessions</span>
+              <button type="button" aria-label="Close sessions" className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setDrawer(false)}>
+                <X size={18} />
+              </button>
+            </div>
+            <div className="min-h-0 flex-1">
+              <SessionList activeId={sessionId} onNavigate={() => setDrawer(false)} />
+            </div>
+          </div>
+        </div>
+      )}
+
+      <section className="flex min-w-0 flex-1 flex-col">
+        <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
+          <button type="button" aria-label="Show sessions" onClick={() => setDrawer(true)} className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800">
+            <List size={18} />
+          </button>
+          <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
+          {sessionId && !view.connected && view.session && (
+            <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400" role="status">
+              <WifiOff size={13} aria-hidden /> reconnecting
+            </span>
+          )}
+          {sessionId && (
+            <span className="text-xs tabular-nums text-zinc-500" title="Tokens in / out and cost of this session" data-testid="usage-counter">
+              <span className="hidden sm:inline">
+                {formatTokens(usage.inputTokens)} in · {formatTokens(usage.outputTokens)} out ·{' '}
+              </span>
+              ${usage.costUsd.toFixed(usage.costUsd < 1 ? 4 : 2)}
+            </span>
+          )}
+          {sessionId && (
+            <>
+              <a href={`/api/sessions/${sessionId}/export?format=markdown`} download className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800" title="Export as Markdown" aria-label="Export as Markdown">
+                <Download size={16} />
+              </a>
+              <button type="button" disabled={view.running} onClick={() => setClearing(true)} className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-300 dark:hover:bg-zinc-800" title="Clear history" aria-label="Clear history">
+                <Eraser size={16} />
+              </button>
+            </>
+          )}
+        </header>
+
+        <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto">
+          <div className="mx-auto max-w-3xl px-4 py-6 sm:px-6">
+            {view.loadError ? (
+              <EmptyState icon={MessageSquare} title={view.loadError.status === 404 ? 'Session not found' : 'Could not load this session'}>
+                <p>{view.loadError.message}</p>
+              </EmptyState>
+            ) : !sessionId ? (
+              <EmptyState icon={MessageSquare} title="Start a conversation">
+                <p>The agent works in this workspace. Every session is kept in .boxagnts/sessions on your disk.</p>
+              </EmptyState>
+            ) : (
+              <>
+                {view.warnings.length > 0 && !warningsSeen && (
+                  <div role="status" className="mb-4 flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+                    <span className="flex-1">Parts of this session's file were damaged and skipped: {view.warnings.join('; ')}.</span>
+                    <button type="button" aria-label="Dismiss" onClick={() => setWarningsSeen(true)}>
+                      <X size={15} />
+                    </button>
+                  </div>
+                )}
+                {view.session && view.timeline.items.length === 0 && <p className="py-10 text-center text-sm text-zinc-500">No messages yet.</p>}
+                <Conversation items={view.timeline.items} onFork={fork} />
+              </>
+            )}
+          </div>
+        </div>
+
+        <Composer
+          text={text}
+          onText={setText}
+          onSend={() => void send()}
+          onStop={stop}
+          running={view.running}
+          sending={sending}
+          models={models}
+          defaultModel={defaultModel}
+          model={model}
+          onModel={setModel}
+          error={error}
+        />
+      </section>
+      {clearing && (
+        <ConfirmDialog
+          title="Clear this session?"
+          message="Every message of this session will be removed; its title stays. This cannot be undone."
+          confirmLabel="Clear"
+          onConfirm={() => void clear()}
+          onCancel={() => setClearing(false)}
+        />
+      )}
+    </div>
+  );
+}

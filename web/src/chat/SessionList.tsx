@@ -1,0 +1,151 @@
+import { Check, Pencil, Plus, Search, Trash2, X } from 'lucide-react';
+import { type FormEvent, useEffect, useState } from 'react';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { cx, inputClass } from '../components/ui';
+import { api } from '../lib/api';
+import { navigate, onLinkClick } from '../lib/router';
+import { useStore } from '../lib/store';
+import { loadMoreSessions, loadSessions, sessionsStore } from './sessions-store';
+import type { SessionSummary } from './types';
+
+function relativeTime(iso: string): string {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (seconds < 60) return 'just now';
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)} h ago`;
+  if (seconds < 86400 * 7) return `${Math.floor(seconds / 86400)} d ago`;
+  return new Date(iso).toLocaleDateString();
+}
+
+function Row({ session, active, onDone }: { session: SessionSummary; active: boolean; onDone?: () => void }) {
+  const [editing, setEditing] = useState(false);
+  const [title, setTitle] = useState(session.title);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const rename = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await api(`/api/sessions/${session.id}`, { method: 'PATCH', body: { title } });
+      setEditing(false);
+      setError(null);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  const remove = async () => {
+    try {
+      await api(`/api/sessions/${session.id}`, { method: 'DELETE' });
+      setConfirming(false);
+      if (active) navigate('/chat');
+    } catch (e) {
+      setConfirming(false);
+      setError((e as Error).message);
+    }
+  };
+
+  if (editing) {
+    return (
+      <li className="px-2 py-1">
+        <form onSubmit={rename} className="flex items-center gap-1">
+          <label className="sr-only" htmlFor={`title-${session.id}`}>
+            Session title
+          </label>
+          <input id={`title-${session.id}`} autoFocus className={cx(inputClass, 'py-1')} value={title} onChange={(e) => setTitle(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setEditing(false)} />
+          <button type="submit" aria-label="Save title" className="rounded p-1 hover:bg-zinc-200 dark:hover:bg-zinc-800">
+            <Check size={15} />
+          </button>
+          <button type="button" aria-label="Cancel rename" onClick={() => setEditing(false)} className="rounded p-1 hover:bg-zinc-200 dark:hover:bg-zinc-800">
+            <X size={15} />
+          </button>
+        </form>
+        {error && <p className="px-1 pt-1 text-xs text-red-600">{error}</p>}
+      </li>
+    );
+  }
+  return (
+    <li className="group relative">
+      <a
+        href={`/chat/${session.id}`}
+        onClick={onLinkClick(`/chat/${session.id}`, onDone)}
+        aria-current={active ? 'page' : undefined}
+        className={cx(
+          'block rounded-md px-2.5 py-2 pr-16',
+          active ? 'bg-teal-50 dark:bg-teal-950' : 'hover:bg-zinc-100 dark:hover:bg-zinc-800/70',
+        )}
+      >
+        <span className="flex items-center gap-1.5">
+          {session.running && <span className="h-2 w-2 shrink-0 animate-pulse rounded-full bg-teal-500" aria-label="Running" />}
+          <span className={cx('truncate text-sm', active && 'font-medium text-teal-900 dark:text-teal-100')}>{session.title}</span>
+        </span>
+        <span className="block text-xs text-zinc-500">
+          {relativeTime(session.updatedAt)} · {session.messageCount} {session.messageCount === 1 ? 'message' : 'messages'}
+        </span>
+      </a>
+      <div className="absolute right-1.5 top-1.5 flex opacity-100 sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100">
+        <button type="button" aria-label={`Rename ${session.title}`} onClick={() => setEditing(true)} className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-700 dark:hover:text-zinc-100">
+          <Pencil size={14} />
+        </button>
+        <button type="button" aria-label={`Delete ${session.title}`} onClick={() => setConfirming(true)} className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-red-700 dark:hover:bg-zinc-700">
+          <Trash2 size={14} />
+        </button>
+      </div>
+      {error && <p className="px-2.5 pb-1 text-xs text-red-600">{error}</p>}
+      {confirming && (
+        <ConfirmDialog
+          title="Delete this session?"
+          message={`“${session.title}” and its history will be removed from .boxagnts/sessions. This cannot be undone.`}
+          confirmLabel="Delete"
+          onConfirm={() => void remove()}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
+    </li>
+  );
+}
+
+export function SessionList({ activeId, onNavigate }: { activeId: string | null; onNavigate?: () => void }) {
+  const { sessions, nextCursor, loading, error, query } = useStore(sessionsStore, (s) => s);
+  const [filter, setFilter] = useState(query);
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (filter !== sessionsStore.get().query) void loadSessions(filter);
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [filter]);
+
+  return (
+    <div className="flex h-full min-h-0 flex-col">
+      <div className="space-y-2 p-3">
+        <a
+          href="/chat"
+          onClick={onLinkClick('/chat', onNavigate)}
+          className="flex items-center justify-center gap-1.5 rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 dark:bg-teal-600 dark:hover:bg-teal-500"
+        >
+          <Plus size={15} aria-hidden /> New chat
+        </a>
+        <div className="relative">
+          <Search size={14} className="pointer-events-none absolute left-2.5 top-2.5 text-zinc-400" aria-hidden />
+          <label htmlFor="session-filter" className="sr-only">
+            Filter sessions by title
+          </label>
+          <input id="session-filter" className={cx(inputClass, 'pl-8')} placeholder="Filter by title" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        </div>
+      </div>
+      <ul aria-label="Sessions" className="min-h-0 flex-1 space-y-0.5 overflow-y-auto px-2 pb-3">
+        {sessions.map((s) => (
+          <Row key={s.id} session={s} active={s.id === activeId} {...(onNavigate ? { onDone: onNavigate } : {})} />
+        ))}
+        {!loading && sessions.length === 0 && <li className="px-2.5 py-6 text-center text-sm text-zinc-500">{query ? 'No session matches.' : 'No sessions yet.'}</li>}
+        {error && <li className="px-2.5 py-2 text-sm text-red-600">{error}</li>}
+        {nextCursor && (
+          <li>
+            <button type="button" onClick={() => void loadMoreSessions()} className="w-full rounded-md px-2.5 py-2 text-sm text-teal-700 hover:bg-zinc-100 dark:text-teal-400 dark:hover:bg-zinc-800">
+              Load more
+            </button>
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+}

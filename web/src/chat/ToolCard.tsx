@@ -1,0 +1,104 @@
+import { Check, ChevronRight, CircleAlert, Loader2, Megaphone } from 'lucide-react';
+import { useState } from 'react';
+import { cx } from '../components/ui';
+import { Markdown } from './Markdown';
+import type { TimelineItem } from './timeline';
+import type { ToolResult } from './types';
+
+type ToolItem = Extract<TimelineItem, { kind: 'tool' }>;
+
+const PREVIEW_CHARS = 6000;
+
+function formatDuration(ms: number | null): string {
+  if (ms === null) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function ResultBody({ result }: { result: ToolResult }) {
+  const [full, setFull] = useState(false);
+  if (typeof result.content !== 'string') {
+    return (
+      <div className="space-y-2">
+        {result.content.map((block, i) =>
+          block.type === 'text' ? (
+            <pre key={i} className="whitespace-pre-wrap break-words">
+              {block.text}
+            </pre>
+          ) : (
+            <img key={i} alt="Tool output" className="max-h-80 rounded border border-zinc-200 dark:border-zinc-700" src={`data:${block.mediaType};base64,${block.data}`} />
+          ),
+        )}
+      </div>
+    );
+  }
+  const long = result.content.length > PREVIEW_CHARS;
+  return (
+    <>
+      <pre className="whitespace-pre-wrap break-words">{long && !full ? `${result.content.slice(0, PREVIEW_CHARS)}…` : result.content}</pre>
+      {long && (
+        <button type="button" className="mt-1 text-xs text-teal-700 hover:underline dark:text-teal-400" onClick={() => setFull(!full)}>
+          {full ? 'Show less' : `Show all ${result.content.length.toLocaleString()} characters`}
+        </button>
+      )}
+    </>
+  );
+}
+
+/** A tool call: its name, input, live status, and result or error. */
+export function ToolCard({ item }: { item: ToolItem }) {
+  const [open, setOpen] = useState(false);
+  const brief = (item.result?.metadata?.brief ?? null) as { message: string; kind: string } | null;
+  if (brief && item.status === 'done') {
+    return (
+      <div className="flex gap-2.5 rounded-lg border border-teal-200 bg-teal-50/60 px-3.5 py-2.5 text-sm dark:border-teal-900 dark:bg-teal-950/40">
+        <Megaphone size={16} className="mt-0.5 shrink-0 text-teal-700 dark:text-teal-400" aria-hidden />
+        <div className="min-w-0">
+          <Markdown text={brief.message} />
+        </div>
+      </div>
+    );
+  }
+  const summary = typeof item.input === 'object' && item.input !== null ? JSON.stringify(item.input) : String(item.input ?? '');
+  return (
+    <div data-testid="tool-card" className="rounded-lg border border-zinc-200 bg-zinc-50 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="flex w-full items-center gap-2 px-3 py-2 text-left">
+        <ChevronRight size={14} className={cx('shrink-0 text-zinc-400 transition-transform', open && 'rotate-90')} aria-hidden />
+        {item.status === 'running' ? (
+          <Loader2 size={15} className="shrink-0 animate-spin text-teal-600" aria-label="Running" />
+        ) : item.status === 'done' ? (
+          <Check size={15} className="shrink-0 text-teal-600" aria-label="Done" />
+        ) : (
+          <CircleAlert size={15} className="shrink-0 text-red-600" aria-label="Failed" />
+        )}
+        <span className="font-mono font-medium">{item.name}</span>
+        <span className="min-w-0 flex-1 truncate font-mono text-xs text-zinc-500">{summary}</span>
+        <span className="shrink-0 text-xs text-zinc-500">{item.status === 'running' ? 'running…' : formatDuration(item.durationMs)}</span>
+      </button>
+      {open && (
+        <div className="space-y-3 border-t border-zinc-200 px-3 py-2.5 font-mono text-xs dark:border-zinc-800">
+          <section>
+            <h4 className="mb-1 font-sans text-xs font-medium uppercase tracking-wide text-zinc-500">Input</h4>
+            <pre className="whitespace-pre-wrap break-words">{JSON.stringify(item.input, null, 2)}</pre>
+          </section>
+          {item.progress && (
+            <section>
+              <h4 className="mb-1 font-sans text-xs font-medium uppercase tracking-wide text-zinc-500">Progress</h4>
+              <pre className="whitespace-pre-wrap break-words">{JSON.stringify(item.progress, null, 2)}</pre>
+            </section>
+          )}
+          {item.result && (
+            <section>
+              <h4 className={cx('mb-1 font-sans text-xs font-medium uppercase tracking-wide', item.result.isError ? 'text-red-600' : 'text-zinc-500')}>
+                {item.result.isError ? 'Error' : 'Result'}
+              </h4>
+              <ResultBody result={item.result} />
+            </section>
+          )}
+        </div>
+      )}
+      {!open && item.status === 'error' && item.result && typeof item.result.content === 'string' && (
+        <p className="border-t border-zinc-200 px-3 py-1.5 text-xs text-red-700 dark:border-zinc-800 dark:text-red-400">{item.result.content.slice(0, 240)}</p>
+      )}
+    </div>
+  );
+}

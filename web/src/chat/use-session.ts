@@ -1,0 +1,77 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, api } from '../lib/api';
+import { openEventStream } from '../lib/event-stream';
+import { type Timeline, applyEvent, emptyTimeline, settleStale, timelineFrom } from './timeline';
+import type { SessionDetail, SessionSummary, StoredEvent } from './types';
+
+export interface SessionView {
+  session: SessionSummary | null;
+  timeline: Timeline;
+  warnings: string[];
+  /** Whether a run is going on, by the server's word or by the events seen since. */
+  running: boolean;
+  connected: boolean;
+  loadError: { status: number; message: string } | null;
+  reload(): void;
+}
+
+/**
+ * Loads a session and follows its event stream. Events are applied once per animation frame, so a fast stream of
+ * deltas renders smoothly; after a server restart the session is loaded again from disk.
+ */
+export function useSession(sessionId: string | null): SessionView {
+  const [session, setSession] = useState<SessionSummary | null>(null);
+  const [timeline, setTimeline] = useState<Timeline>(emptyTimeline);
+  const [warnings, setWarnings] = useState<string[]>([]);
+  const [connected, setConnected] = useState(false);
+  const [loadError, setLoadError] = useState<SessionView['loadError']>(null);
+  const [generation, setGeneration] = useState(0);
+  const pending = useRef<StoredEvent[]>([]);
+  const frame = useRef<number | null>(null);
+
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+
+  useEffect(() => {
+    setSession(null);
+    setTimeline(emptyTimeline());
+    setWarnings([]);
+    setLoadError(null);
+    if (!sessionId) return;
+    let closed = false;
+    let stop: (() => void) | null = null;
+    const flush = () => {
+      frame.current = null;
+      const events = pending.current;
+      pending.current = [];
+      setTimeline((t) => events.reduce(applyEvent, t));
+    };
+    api<SessionDetail>(`/api/sessions/${sessionId}`)
+      .then((detail) => {
+        if (closed) return;
+        const loaded = timelineFrom(detail.events);
+        setSession(detail.session);
+        setTimeline(detail.session.running ? loaded : settleStale(loaded));
+        setWarnings(detail.warnings);
+        stop = openEventStream<StoredEvent>(`/api/sessions/${sessionId}/events?after=${detail.session.lastEventId}`, {
+          onEvent(event) {
+            pending.current.push(event);
+            frame.current ??= requestAnimationFrame(flush);
+          },
+          onRestart: reload,
+          onStatus: setConnected,
+        });
+      })
+      .catch((error: unknown) => {
+        if (!closed) setLoadError({ status: error instanceof ApiError ? error.status : 0, message: (error as Error).message });
+      });
+    return () => {
+      closed = true;
+      stop?.();
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+      frame.current = null;
+      pending.current = [];
+    };
+  }, [sessionId, generation, reload]);
+
+  return { session, timeline, warnings, running: timeline.runId !== null, connected, loadError, reload };
+}
