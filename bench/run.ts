@@ -1,8 +1,10 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named), prints JSON and then a table.
 import type { Bench, Metric } from './lib';
+import { chatBench } from './chat';
 import { serverStart } from './server-start';
+import { sessionsBench } from './sessions';
 
-const BENCHES: Bench[] = [serverStart];
+const BENCHES: Bench[] = [serverStart, chatBench, sessionsBench];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;

@@ -24,14 +24,23 @@ export function eventStream<E extends { id: number }>(
   c.header('X-Accel-Buffering', 'no');
   c.header('Cache-Control', 'no-cache');
   return streamSSE(c, async (stream) => {
+    // Events that arrive in one turn of the event loop (a burst of deltas) leave in one write.
+    let pending = '';
     let chain: Promise<unknown> = Promise.resolve();
-    const write = (text: () => Promise<void>) => {
-      chain = chain.then(text).catch(() => undefined);
+    const flush = () => {
+      const text = pending;
+      pending = '';
+      chain = chain.then(() => stream.write(text)).catch(() => undefined);
     };
-    const send = (event: E) => write(() => stream.writeSSE({ id: String(event.id), data: JSON.stringify(event) }));
-    await stream.writeSSE({ data: JSON.stringify({ type: 'stream.open', bootId: ctx.bootId }) });
+    const enqueue = (text: string) => {
+      if (pending === '') setImmediate(flush);
+      pending += text;
+    };
+    // JSON.stringify never emits a raw newline, so each event is one `data:` line.
+    const send = (event: E) => enqueue(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+    enqueue(`data: ${JSON.stringify({ type: 'stream.open', bootId: ctx.bootId })}\n\n`);
     const detach = await attach(send);
-    const heartbeat = setInterval(() => write(() => stream.write(': ping\n\n').then(() => undefined)), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => enqueue(': ping\n\n'), HEARTBEAT_MS);
     await new Promise<void>((resolve) => {
       if (ctx.shutdown.aborted) return resolve();
       stream.onAbort(resolve);
@@ -39,6 +48,7 @@ export function eventStream<E extends { id: number }>(
     });
     clearInterval(heartbeat);
     detach();
+    if (pending) flush();
     await chain;
   });
 }

@@ -4,7 +4,7 @@ import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/
 import { startTestServer } from '../helpers/server';
 
 const PAGES = [
-  { label: 'Chat', path: '/chat', heading: 'Chat' },
+  { label: 'Chat', path: '/chat', heading: 'New chat' },
   { label: 'Files', path: '/files', heading: 'Files' },
   { label: 'Skills', path: '/skills', heading: 'Skills' },
   { label: 'Tools', path: '/tools', heading: 'Tools' },

@@ -19,6 +19,7 @@ import { ChatPage } from './chat/ChatPage';
 import { AgentsMdPage } from './pages/AgentsMdPage';
 import { NotBuiltPage } from './pages/NotBuiltPage';
 import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
+import { SettingsModelsPage } from './models/SettingsModelsPage';
 
 export interface NavItem {
   path: string;
@@ -112,12 +113,7 @@ export const NAV: NavGroup[] = [
     label: 'Settings',
     items: [
       { path: '/settings/general', label: 'General', icon: Settings2, render: () => <SettingsGeneralPage /> },
-      {
-        path: '/settings/models',
-        label: 'Models',
-        icon: Cpu,
-        render: notBuilt('Models', 'Providers, keys and the default model.', 'Models will let you add OpenAI, Anthropic, Google and OpenAI-compatible providers (Ollama, llama.cpp, vLLM, LM Studio and more), discover their models and test the connection.'),
-      },
+      { path: '/settings/models', label: 'Models', icon: Cpu, render: () => <SettingsModelsPage /> },
       {
         path: '/settings/security',
         label: 'Security',

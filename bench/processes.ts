@@ -1,0 +1,40 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { build } from 'esbuild';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const here = import.meta.dirname;
+
+/**
+ * A TypeScript file run in its own Node process with an IPC channel. It is bundled the way `npm run build` bundles
+ * the product (esbuild, packages external), so what is measured is not slowed by compiling TypeScript on the fly.
+ * BENCH_PROF=1 adds --cpu-prof (profiles in /tmp/boxagnts-prof).
+ */
+export async function spawnTs(file: string, env: Record<string, string>): Promise<ChildProcess> {
+  // Inside the repository, so the bundle's bare imports resolve to its node_modules.
+  const outfile = join(here, '..', 'node_modules', '.cache', 'boxagnts-bench', file.replace(/\.ts$/, '.mjs'));
+  await build({ entryPoints: [join(here, file)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  const profile = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/boxagnts-prof'] : [];
+  return spawn(process.execPath, [...profile, outfile], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+}
+
+export async function startMockProcess(env: { CHUNKS: number; CHUNK_DELAY_MS: number }): Promise<{ url: string; stop(): void }> {
+  const proc = await spawnTs('mock-model-process.ts', { CHUNKS: String(env.CHUNKS), CHUNK_DELAY_MS: String(env.CHUNK_DELAY_MS) });
+  const url = await new Promise<string>((resolve, reject) => {
+    proc.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    proc.once('exit', (code) => reject(new Error(`mock exited ${code}`)));
+  });
+  return { url, stop: () => proc.kill() };
+}
+
+/** A temporary workspace whose default model is the mock at `mockUrl`. */
+export async function benchWorkspace(mockUrl?: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'boxagnts-bench-'));
+  await mkdir(join(dir, '.boxagnts'), { recursive: true });
+  const settings = mockUrl
+    ? { providers: { mock: { kind: 'openai-compatible', baseURL: `${mockUrl}/v1`, models: { 'mock-model': {} } } }, defaultModel: 'mock/mock-model', catalog: { refreshUrl: null } }
+    : { catalog: { refreshUrl: null } };
+  await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
+  return dir;
+}

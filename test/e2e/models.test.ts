@@ -1,0 +1,61 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { startMock } from '../helpers/chat';
+import { startTestServer } from '../helpers/server';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('Settings → Models', () => {
+  it('adds a local provider from its preset, discovers models, makes one the default and tests the connection', async () => {
+    const mock = await startMock({ models: ['llama3.1', 'qwen2.5-coder'] });
+    const server = await startTestServer();
+    const { page, errors, close } = await openPage(browser, DESKTOP);
+    await page.goto(`${server.url}/settings/models`);
+    await page.getByRole('button', { name: 'Add provider' }).first().click();
+    await page.getByRole('button', { name: /^Ollama/ }).click();
+    await page.getByLabel('Base URL').fill(`${mock.url}/v1`);
+    await page.getByRole('button', { name: 'Add provider' }).last().click();
+    await expect.poll(() => page.getByRole('button', { name: 'Discover models' }).count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Discover models' }).click();
+    await page.getByRole('checkbox', { name: /Select all/ }).check();
+    await page.getByRole('button', { name: 'Add 2 models' }).click();
+    await expect.poll(async () => Object.keys(((await (await server.fetch('/api/providers')).json()) as any).providers[0].models)).toEqual(['llama3.1', 'qwen2.5-coder']);
+
+    await page.getByRole('button', { name: 'Make default' }).first().click();
+    await expect.poll(async () => ((await (await server.fetch('/api/settings')).json()) as any).defaultModel).toBe('ollama/llama3.1');
+
+    mock.enqueue({ error: { status: 500, message: 'model is loading, try again' } });
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => page.getByText('model is loading, try again', { exact: false }).count()).toBe(1);
+    await screenshot(page, 'desktop-settings-models');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('keeps a stored key when a provider is edited without retyping it', async () => {
+    const server = await startTestServer();
+    await server.fetch('/api/providers/openai', { method: 'PUT', body: JSON.stringify({ kind: 'openai', preset: 'openai', apiKey: 'sk-stored', models: { 'gpt-4o': {} } }) });
+    const { page, errors, close } = await openPage(browser, PHONE);
+    await page.goto(`${server.url}/settings/models`);
+    await expect.poll(() => page.getByText('Key stored').count()).toBe(1);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    expect(await page.getByLabel('API key').inputValue()).toBe('');
+    await page.getByLabel('Name').fill('Work OpenAI');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => page.getByText('Work OpenAI').count()).toBeGreaterThan(0);
+    const provider = ((await (await server.fetch('/api/providers')).json()) as any).providers[0];
+    expect(provider).toMatchObject({ label: 'Work OpenAI', hasKey: true, keySource: 'secrets' });
+    expect(await page.content()).not.toContain('sk-stored');
+    await screenshot(page, 'phone-settings-models');
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
