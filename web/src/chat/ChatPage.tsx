@@ -1,4 +1,5 @@
 import { Download, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
+import { Drawer } from '../components/Drawer';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
@@ -48,6 +49,7 @@ export function ChatPage({ path }: { path: string }) {
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [drawer, setDrawer] = useState(false);
+  const closeDrawer = useCallback(() => setDrawer(false), []);
   const [clearing, setClearing] = useState(false);
   const [warningsSeen, setWarningsSeen] = useState(false);
   const scroller = useStickToBottom(view.timeline);
@@ -110,20 +112,9 @@ export function ChatPage({ path }: { path: string }) {
         <SessionList activeId={sessionId} />
       </aside>
       {drawer && (
-        <div className="fixed inset-0 z-40 lg:hidden" role="dialog" aria-modal="true" aria-label="Sessions">
-          <button type="button" aria-label="Close sessions" className="absolute inset-0 bg-black/40" onClick={() => setDrawer(false)} />
-          <div className="absolute inset-y-0 left-0 flex w-80 max-w-[90%] flex-col bg-white shadow-xl dark:bg-zinc-900">
-            <div className="flex items-center justify-between border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
-              <span className="text-sm font-medium">Sessions</span>
-              <button type="button" aria-label="Close sessions" className="rounded p-1 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setDrawer(false)}>
-                <X size={18} />
-              </button>
-            </div>
-            <div className="min-h-0 flex-1">
-              <SessionList activeId={sessionId} onNavigate={() => setDrawer(false)} />
-            </div>
-          </div>
-        </div>
+        <Drawer label="Sessions" hiddenFrom="lg" header={<span className="text-sm font-medium">Sessions</span>} onClose={closeDrawer}>
+          <SessionList activeId={sessionId} onNavigate={closeDrawer} />
+        </Drawer>
       )}
 
       <section className="flex min-w-0 flex-1 flex-col">

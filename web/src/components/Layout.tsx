@@ -1,5 +1,6 @@
-import { Menu, X } from 'lucide-react';
-import { type ReactNode, useEffect, useState } from 'react';
+import { Menu } from 'lucide-react';
+import { type ReactNode, useCallback, useState } from 'react';
+import { Drawer } from './Drawer';
 import { onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
 import { NAV } from '../nav';
@@ -65,14 +66,8 @@ function WorkspaceFooter() {
 
 export function Layout({ path, fullBleed, children }: { path: string; fullBleed: boolean; children: ReactNode }) {
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const closeDrawer = useCallback(() => setDrawerOpen(false), []);
   const loadError = useStore(appStore, (s) => s.loadError);
-
-  useEffect(() => {
-    if (!drawerOpen) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setDrawerOpen(false);
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [drawerOpen]);
 
   return (
     <div className="flex h-full">
@@ -85,19 +80,10 @@ export function Layout({ path, fullBleed, children }: { path: string; fullBleed:
       </aside>
 
       {drawerOpen && (
-        <div className="fixed inset-0 z-40 md:hidden" role="dialog" aria-modal="true" aria-label="Navigation">
-          <button type="button" aria-label="Close navigation" className="absolute inset-0 bg-black/40" onClick={() => setDrawerOpen(false)} />
-          <aside className="absolute inset-y-0 left-0 flex w-72 max-w-[85%] flex-col bg-white shadow-xl dark:bg-zinc-900">
-            <div className="flex items-center justify-between px-5 pt-4">
-              <Logo />
-              <button type="button" aria-label="Close navigation" className="rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setDrawerOpen(false)}>
-                <X size={18} />
-              </button>
-            </div>
-            <NavLinks path={path} onNavigate={() => setDrawerOpen(false)} />
-            <WorkspaceFooter />
-          </aside>
-        </div>
+        <Drawer label="Navigation" hiddenFrom="md" header={<Logo />} onClose={closeDrawer}>
+          <NavLinks path={path} onNavigate={closeDrawer} />
+          <WorkspaceFooter />
+        </Drawer>
       )}
 
       <div className="flex min-w-0 flex-1 flex-col">
