@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { PERMISSION_MODES } from '../permissions/policy';
+import { AnswerSchema, PreviewSchema, QuestionSchema, TodoSchema } from '../tools/interaction';
+
+export type { ApprovalPreview, Question, QuestionAnswer, Todo } from '../tools/interaction';
 
 /**
  * Run events: the agent loop emits them, the session store appends the persistent ones, and SSE and the CLI stream
@@ -16,6 +20,8 @@ const ToolResultSchema = z.object({
 
 const ToolCallSchema = z.object({ callId: z.string(), name: z.string(), input: z.unknown(), invalid: z.string().optional() });
 export type ToolCallRecord = z.output<typeof ToolCallSchema>;
+
+const PermissionModeSchema = z.enum(PERMISSION_MODES);
 
 export const RunStatus = z.enum(['finished', 'cancelled', 'max_turns', 'budget', 'error']);
 export type RunStatus = z.output<typeof RunStatus>;
@@ -57,6 +63,35 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     cacheWriteTokens: z.number(),
     costUsd: z.number(),
   }),
+  /** A tool call waits for the user: a permission (`tool`) or a plan to approve (`plan`). */
+  z.object({
+    type: z.literal('approval.requested'),
+    ...run,
+    approvalId: z.string(),
+    kind: z.enum(['tool', 'plan']),
+    callId: z.string(),
+    name: z.string(),
+    level: z.string(),
+    input: z.unknown(),
+    subject: z.string().optional(),
+    reason: z.string(),
+    preview: PreviewSchema.optional(),
+    plan: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('approval.resolved'),
+    ...run,
+    approvalId: z.string(),
+    /** once / session / workspace allow; deny refuses; cancelled when the run stopped first; auto when no one could be asked. */
+    outcome: z.enum(['once', 'session', 'workspace', 'deny', 'cancelled', 'auto_deny']),
+    /** The rule a session or workspace grant added. */
+    rule: z.string().optional(),
+    grantId: z.string().optional(),
+    message: z.string().optional(),
+  }),
+  z.object({ type: z.literal('question.asked'), ...run, questionId: z.string(), callId: z.string(), questions: z.array(QuestionSchema) }),
+  z.object({ type: z.literal('question.answered'), ...run, questionId: z.string(), answers: z.array(AnswerSchema).optional(), cancelled: z.boolean().optional() }),
+  z.object({ type: z.literal('todos.updated'), ...run, todos: z.array(TodoSchema) }),
   z.object({
     type: z.literal('run.completed'),
     ...run,
@@ -67,13 +102,25 @@ export const RunEventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type RunEvent = z.output<typeof RunEventSchema>;
+
+/**
+ * Events about the session rather than a run; recorded by the user's actions as well as by runs.
+ * `session.mode`: the permission mode for this session (`previous` is kept while the agent is in plan mode).
+ * `grant.revoked`: a session grant taken back.
+ */
+export const SessionEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('session.renamed'), title: z.string() }),
+  z.object({ type: z.literal('session.mode'), mode: PermissionModeSchema.nullable(), previous: PermissionModeSchema.nullable().optional(), by: z.enum(['user', 'agent']) }),
+  z.object({ type: z.literal('grant.revoked'), grantId: z.string() }),
+]);
+export type SessionEvent = z.output<typeof SessionEventSchema>;
 export type RunEventType = RunEvent['type'];
 export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 
 /** Deltas and progress are for the live view only; everything else is written to the session file. */
-export function isPersisted(type: RunEventType): boolean {
+export function isPersisted(type: RunEventType | SessionEvent['type']): boolean {
   return type !== 'message.delta' && type !== 'tool.progress';
 }
 
-/** An event as stored and streamed: the run event plus its id and time. */
-export type StampedEvent = RunEvent & { id: number; time: string };
+/** An event as stored and streamed: the run or session event plus its id and time. */
+export type StampedEvent = (RunEvent | SessionEvent) & { id: number; time: string };

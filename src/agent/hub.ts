@@ -1,3 +1,4 @@
+import type { ApprovalBroker, Interaction } from '../permissions/approvals';
 import type { SessionChange, SessionStore, StoredEvent } from '../workspace/sessions';
 import { EventBus } from './bus';
 import type { StampedEvent } from './events';
@@ -7,6 +8,8 @@ export type GlobalEvent = { id: number } & (
   | { type: 'session.created' | 'session.updated'; session: unknown }
   | { type: 'session.deleted'; sessionId: string }
   | { type: 'run.status'; sessionId: string; runId: string; running: boolean }
+  | { type: 'interaction.opened'; interaction: Interaction }
+  | { type: 'interaction.closed'; interactionId: string; sessionId: string }
 );
 
 type GlobalPayload = GlobalEvent extends infer E ? (E extends GlobalEvent ? Omit<E, 'id'> : never) : never;
@@ -21,7 +24,13 @@ export class SessionHub {
   readonly global = new EventBus<GlobalEvent>(1000);
   private globalId = 0;
 
-  constructor(private readonly sessions: SessionStore) {
+  constructor(
+    private readonly sessions: SessionStore,
+    broker: ApprovalBroker,
+  ) {
+    broker.onChange((change) =>
+      this.publishGlobal(change.type === 'opened' ? { type: 'interaction.opened', interaction: change.interaction } : { type: 'interaction.closed', interactionId: change.id, sessionId: change.sessionId }),
+    );
     sessions.onChange((change: SessionChange) => {
       if (change.type === 'deleted') this.publishGlobal({ type: 'session.deleted', sessionId: change.id });
       else {

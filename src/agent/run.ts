@@ -2,8 +2,10 @@ import { type LanguageModelUsage, type ModelMessage, type ToolSet, jsonSchema, s
 import { costUsd } from '../models/cost';
 import { type ModelFailure, classifyModelError } from '../models/errors';
 import type { ResolvedModel } from '../models/providers';
+import type { PermissionGate } from '../permissions/gate';
+import type { Decision } from '../permissions/policy';
 import type { ToolRegistry } from '../tools/registry';
-import { type ToolResult, errorResult } from '../tools/tool';
+import { type Tool, type ToolContext, type ToolResult, errorResult } from '../tools/tool';
 import { toToolResultPart } from './conversation';
 import type { RunEvent, RunStatus, ToolCallRecord } from './events';
 
@@ -22,6 +24,12 @@ export interface AgentRunOptions {
   history: ModelMessage[];
   prompt: string;
   tools: ToolRegistry;
+  /** Tools offered by name only until tool_search reveals them (when there are many). */
+  deferredTools?: ReadonlySet<string>;
+  /** Every call passes it: the policy, approvals, grants and the repeat check. */
+  gate: PermissionGate;
+  /** What a tool may reach of the user and the session, for one call. */
+  toolContext(callId: string): Pick<ToolContext, 'user' | 'session'>;
   limits: RunLimits;
   signal: AbortSignal;
   /**
@@ -66,7 +74,7 @@ class StallError extends Error {
  */
 export async function runAgent(options: AgentRunOptions): Promise<RunOutcome> {
   const { model, limits, signal } = options;
-  const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;
+  const revealed = new Set<string>();
   const messages: ModelMessage[] = [...options.history];
 
   await options.emit({ type: 'run.started', runId: options.runId, model: model.id, maxTurns: limits.maxTurns });
@@ -88,6 +96,7 @@ export async function runAgent(options: AgentRunOptions): Promise<RunOutcome> {
     }
     turns += 1;
     const messageId = options.newId('msg');
+    const sdkTools = model.info.tools ? toSdkTools(options, revealed) : undefined;
     const step = await callModel(options, messages, messageId, sdkTools);
     if (step.usage) await emitUsage(options, step.usage);
     await options.emit({
@@ -114,7 +123,7 @@ export async function runAgent(options: AgentRunOptions): Promise<RunOutcome> {
     messages.push(step.assistant);
 
     if (step.toolCalls.length > 0) {
-      const results = await executeToolCalls(options, step.toolCalls, messageId);
+      const results = await executeToolCalls(options, step.toolCalls, messageId, revealed);
       messages.push({ role: 'tool', content: step.toolCalls.map((call, i) => toToolResultPart(call.callId, call.name, results[i]!)) });
       continue;
     }
@@ -140,8 +149,8 @@ async function addUserMessage(options: AgentRunOptions, messages: ModelMessage[]
 }
 
 /** Tools are handed to the SDK without `execute`, so each call comes back to the runtime. */
-function toSdkTools(registry: ToolRegistry): ToolSet | undefined {
-  const tools = registry.list();
+function toSdkTools(options: AgentRunOptions, revealed: ReadonlySet<string>): ToolSet | undefined {
+  const tools = options.tools.list().filter((t) => !options.deferredTools?.has(t.name) || revealed.has(t.name));
   if (tools.length === 0) return undefined;
   return Object.fromEntries(tools.map((t) => [t.name, sdkTool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) })]));
 }
@@ -283,46 +292,101 @@ async function emitUsage(options: AgentRunOptions, usage: LanguageModelUsage): P
   });
 }
 
-/** Consecutive read-level calls run together; any other call runs alone, in the order the model gave. */
-function batches(options: AgentRunOptions, calls: ToolCallRecord[]): { readOnly: boolean; indexes: number[] }[] {
-  const out: { readOnly: boolean; indexes: number[] }[] = [];
-  calls.forEach((call, index) => {
-    const readOnly = !call.invalid && options.tools.get(call.name)?.permissionLevel === 'read';
-    const last = out.at(-1);
-    if (readOnly && last?.readOnly) last.indexes.push(index);
-    else out.push({ readOnly, indexes: [index] });
-  });
-  return out;
+interface Prepared {
+  call: ToolCallRecord;
+  tool?: Tool;
+  input?: unknown;
+  /** Set when the call must not run: bad input, an unknown tool, or a refusal. */
+  result?: ToolResult;
+  decision?: Decision;
 }
 
-async function executeToolCalls(options: AgentRunOptions, calls: ToolCallRecord[], messageId: string): Promise<ToolResult[]> {
+/** Validates each call and asks the gate; calls that need approval are marked `ask`. */
+function prepareCalls(options: AgentRunOptions, calls: ToolCallRecord[]): Prepared[] {
+  return calls.map((call) => {
+    if (call.invalid) {
+      return { call, result: errorResult(`The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`) };
+    }
+    const prepared = options.tools.prepare(call.name, call.input);
+    if ('error' in prepared) return { call, result: prepared.error };
+    return { call, tool: prepared.tool, input: prepared.input, decision: options.gate.decide({ callId: call.callId, tool: prepared.tool, input: prepared.input }) };
+  });
+}
+
+/**
+ * Runs a step's calls. Calls that need no approval go ahead at once — consecutive read-level ones together, the
+ * others one at a time in the model's order — while calls that need approval wait for it alongside. Calls that
+ * change things never overlap.
+ */
+async function executeToolCalls(options: AgentRunOptions, calls: ToolCallRecord[], messageId: string, revealed: Set<string>): Promise<ToolResult[]> {
+  const prepared = prepareCalls(options, calls);
+  for (const p of prepared) await options.emit({ type: 'tool.started', runId: options.runId, messageId, callId: p.call.callId, name: p.call.name, input: p.call.input });
   const results: ToolResult[] = new Array(calls.length);
-  for (const batch of batches(options, calls)) {
-    await Promise.all(
-      batch.indexes.map(async (index) => {
-        results[index] = await executeToolCall(options, calls[index]!, messageId);
-      }),
-    );
-  }
+  let exclusive: Promise<unknown> = Promise.resolve();
+  const alone = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = exclusive.then(work);
+    exclusive = next.catch(() => undefined);
+    return next;
+  };
+  const settle = async (index: number, work: () => Promise<ToolResult>) => {
+    const started = performance.now();
+    const result = await work();
+    results[index] = result;
+    const { call } = prepared[index]!;
+    await options.emit({ type: 'tool.completed', runId: options.runId, messageId, callId: call.callId, name: call.name, result, durationMs: Math.round(performance.now() - started) });
+  };
+  const execute = (p: Prepared) => (p.tool!.permissionLevel === 'read' ? runCall(options, p, revealed) : alone(() => runCall(options, p, revealed)));
+
+  const waiting = prepared.map((p, i) => [p, i] as const).filter(([p]) => p.decision?.action === 'ask');
+  const ready = prepared.map((p, i) => [p, i] as const).filter(([p]) => p.decision?.action !== 'ask');
+  const runReady = async () => {
+    for (const batch of batches(ready)) {
+      await Promise.all(
+        batch.map(([p, i]) =>
+          settle(i, async () => {
+            if (p.result) return p.result;
+            return (await options.gate.authorize({ callId: p.call.callId, tool: p.tool!, input: p.input }, p.decision!)) ?? execute(p);
+          }),
+        ),
+      );
+    }
+  };
+  const runWaiting = waiting.map(([p, i]) =>
+    settle(i, async () => (await options.gate.authorize({ callId: p.call.callId, tool: p.tool!, input: p.input }, p.decision!)) ?? execute(p)),
+  );
+  await Promise.all([runReady(), ...runWaiting]);
   return results;
 }
 
-async function executeToolCall(options: AgentRunOptions, call: ToolCallRecord, messageId: string): Promise<ToolResult> {
-  const { runId, signal } = options;
-  await options.emit({ type: 'tool.started', runId, messageId, callId: call.callId, name: call.name, input: call.input });
-  const started = performance.now();
-  let result: ToolResult;
-  if (signal.aborted) result = errorResult('Not run: the run was cancelled.', { cancelled: true });
-  else if (call.invalid) result = errorResult(`The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`);
-  else {
-    result = await options.tools.execute(call.name, call.input, {
-      sessionId: options.sessionId,
-      runId,
-      callId: call.callId,
-      signal,
-      progress: (data) => void options.emit({ type: 'tool.progress', runId, callId: call.callId, data }).catch(() => undefined),
-    });
+/** Consecutive read-level calls form one batch; every other call is a batch of its own. */
+function batches(items: (readonly [Prepared, number])[]): (readonly [Prepared, number])[][] {
+  const out: { readOnly: boolean; items: (readonly [Prepared, number])[] }[] = [];
+  for (const item of items) {
+    const readOnly = item[0].tool?.permissionLevel === 'read' && !item[0].result;
+    const last = out.at(-1);
+    if (readOnly && last?.readOnly) last.items.push(item);
+    else out.push({ readOnly, items: [item] });
   }
-  await options.emit({ type: 'tool.completed', runId, messageId, callId: call.callId, name: call.name, result, durationMs: Math.round(performance.now() - started) });
-  return result;
+  return out.map((b) => b.items);
+}
+
+async function runCall(options: AgentRunOptions, p: Prepared, revealed: Set<string>): Promise<ToolResult> {
+  const { runId, signal } = options;
+  if (signal.aborted) return errorResult('Not run: the run was cancelled.', { cancelled: true });
+  options.gate.executed({ callId: p.call.callId, tool: p.tool!, input: p.input });
+  return options.tools.run(p.tool!, p.input, {
+    sessionId: options.sessionId,
+    runId,
+    callId: p.call.callId,
+    signal,
+    progress: (data) => void options.emit({ type: 'tool.progress', runId, callId: p.call.callId, data }).catch(() => undefined),
+    ...options.toolContext(p.call.callId),
+    catalog: {
+      all: () => options.tools.list(),
+      deferred: () => [...(options.deferredTools ?? [])].filter((name) => !revealed.has(name)),
+      reveal: (names) => {
+        for (const name of names) revealed.add(name);
+      },
+    },
+  });
 }

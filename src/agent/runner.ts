@@ -3,21 +3,28 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log';
 import type { ModelCatalog } from '../models/catalog';
 import { resolveModel } from '../models/providers';
+import { type ApprovalBroker, InteractionCancelledError } from '../permissions/approvals';
+import { PermissionGate } from '../permissions/gate';
+import type { PermissionMode } from '../permissions/policy';
 import type { ToolRegistry } from '../tools/registry';
-import { type SessionStore, SessionLockedError } from '../workspace/sessions';
+import type { ToolContext } from '../tools/tool';
+import { type SessionStore, SessionLockedError, type StoredEvent } from '../workspace/sessions';
 import type { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
 import { conversationFrom } from './conversation';
-import { type RunEvent, type StampedEvent, isPersisted } from './events';
+import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from './events';
 import type { SessionHub } from './hub';
 import { buildSystemPrompt } from './prompt';
 import { type RunOutcome, runAgent } from './run';
+import { type SessionState, applySessionEvent, sessionStateFrom } from './session-state';
 
 export interface RunRequest {
   text: string;
   /** `provider/model`; the workspace default when absent. */
   model?: string | undefined;
   maxTurns?: number | undefined;
+  /** A mode for this run only, above the session's and the workspace's (plan mode entered by the agent still holds). */
+  permissionMode?: PermissionMode | undefined;
 }
 
 export interface StartedRun {
@@ -36,18 +43,32 @@ export interface RunnerDeps {
   hub: SessionHub;
   catalog: ModelCatalog;
   usageLog: UsageLog;
+  broker: ApprovalBroker;
   logger: Logger;
   env: NodeJS.ProcessEnv;
-  tools(): ToolRegistry;
+  /** Whether someone can answer approvals and questions (the server: yes; a headless run: no). */
+  interactive: boolean;
+  /** The run's tools and which of them are offered by name only. */
+  tools(): { registry: ToolRegistry; deferred: ReadonlySet<string> };
 }
 
 export function newId(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}${randomBytes(6).toString('hex')}`;
 }
 
+interface ActiveRun {
+  runId: string;
+  controller: AbortController;
+  done: Promise<RunOutcome>;
+  /** The session's mode, todos and grants, kept current as events are recorded. */
+  state: SessionState;
+}
+
 /** Starts, tracks and cancels agent runs, one at a time per session, writing every event to the session. */
 export class Runner {
-  private readonly active = new Map<string, { runId: string; controller: AbortController; done: Promise<RunOutcome> }>();
+  private readonly active = new Map<string, ActiveRun>();
+  /** Per session, so run events and the user's session events are stored strictly one after another. */
+  private readonly chains = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: RunnerDeps) {}
 
@@ -78,8 +99,8 @@ export class Runner {
     const runId = newId('run');
     const controller = new AbortController();
     // Registered before the first await, so a second start in the same tick is refused.
-    const slot = { runId, controller, done: Promise.resolve<RunOutcome>({ status: 'error', turns: 0, text: '' }) };
-    this.active.set(sessionId, slot);
+    const run: ActiveRun = { runId, controller, done: Promise.resolve({ status: 'error', turns: 0, text: '' }), state: sessionStateFrom([]) };
+    this.active.set(sessionId, run);
     deps.hub.setRunning(sessionId, runId, true);
 
     const finish = async () => {
@@ -90,16 +111,32 @@ export class Runner {
 
     try {
       const [{ events }, agentsMd] = await Promise.all([deps.sessions.read(sessionId), readFile(deps.workspace.paths.agentsFile, 'utf8').catch(() => '')]);
-      const tools = deps.tools();
-      const emit = this.emitter(sessionId);
-      slot.done = runAgent({
+      run.state = sessionStateFrom(events);
+      const { registry, deferred } = deps.tools();
+      const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
+      const gate = new PermissionGate({
+        sessionId,
+        runId,
+        interactive: deps.interactive,
+        modeOverride: request.permissionMode,
+        settings: () => deps.workspace.settings.get(),
+        grants: deps.workspace.grants,
+        session: () => ({ ...run.state, title: deps.sessions.get(sessionId)?.title ?? '' }),
+        broker: deps.broker,
+        record: (event) => emit({ ...event, runId } as RunEvent),
+        signal: controller.signal,
+      });
+      run.done = runAgent({
         sessionId,
         runId,
         model,
-        system: buildSystemPrompt({ workspaceName: deps.workspace.paths.name, date: new Date(), platform: process.platform, tools: tools.list(), agentsMd }),
+        system: buildSystemPrompt({ workspaceName: deps.workspace.paths.name, date: new Date(), platform: process.platform, tools: registry.list(), agentsMd }),
         history: conversationFrom(events),
         prompt: request.text,
-        tools,
+        tools: registry,
+        deferredTools: deferred,
+        gate,
+        toolContext: (callId) => this.toolContext(sessionId, runId, callId, gate, run, controller.signal),
         limits: { ...settings.agent, maxTurns: request.maxTurns ?? settings.agent.maxTurns },
         signal: controller.signal,
         emit,
@@ -116,10 +153,10 @@ export class Runner {
       await finish();
       throw error;
     }
-    return { runId, done: slot.done };
+    return { runId, done: run.done };
   }
 
-  /** Asks the run to stop; its tools are cancelled and partial text is kept. False when nothing runs. */
+  /** Asks the run to stop; its tools and pending approvals are cancelled and partial text is kept. False when nothing runs. */
   cancel(sessionId: string): boolean {
     const run = this.active.get(sessionId);
     if (!run) return false;
@@ -134,24 +171,79 @@ export class Runner {
     await Promise.allSettled(runs.map((r) => r.done));
   }
 
+  /** Records a session event from the user (a mode switch, a revoked grant), in order with any run's events. */
+  record(sessionId: string, event: SessionEvent): Promise<StampedEvent> {
+    return this.store(sessionId, event);
+  }
+
   /**
-   * Events are stored and published strictly in order, one after another: persisted ones are appended (and
-   * fsynced) first, deltas only get an id. Usage is also added to usage.jsonl.
+   * Stores and publishes events strictly in order, one after another: persisted ones are appended (and fsynced)
+   * first, deltas only get an id. Usage is also added to usage.jsonl; session events update a running run's view.
    */
-  private emitter(sessionId: string): (event: RunEvent) => Promise<void> {
+  private store(sessionId: string, event: RunEvent | SessionEvent): Promise<StampedEvent> {
     const { sessions, hub, usageLog } = this.deps;
-    let chain: Promise<unknown> = Promise.resolve();
-    return (event) => {
-      const next = chain.then(async () => {
-        const stamped = (isPersisted(event.type) ? (await sessions.append(sessionId, [event]))[0]! : sessions.stampEphemeral(sessionId, event)) as StampedEvent;
-        hub.publish(sessionId, stamped);
-        if (event.type === 'usage') {
-          const { runId: _run, type: _type, ...usage } = event;
-          await usageLog.append({ time: stamped.time, sessionId, ...usage });
-        }
-      });
-      chain = next.catch(() => undefined);
-      return next;
+    const previous = this.chains.get(sessionId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const stamped = (isPersisted(event.type) ? (await sessions.append(sessionId, [event]))[0]! : sessions.stampEphemeral(sessionId, event)) as StampedEvent;
+      const run = this.active.get(sessionId);
+      if (run) run.state = applySessionEvent(run.state, stamped as unknown as StoredEvent);
+      hub.publish(sessionId, stamped);
+      if (event.type === 'usage') {
+        const { runId: _run, type: _type, ...usage } = event;
+        await usageLog.append({ time: stamped.time, sessionId, ...usage });
+      }
+      return stamped;
+    });
+    const settled = next.catch(() => undefined);
+    this.chains.set(sessionId, settled);
+    void settled.then(() => {
+      if (this.chains.get(sessionId) === settled) this.chains.delete(sessionId);
+    });
+    return next;
+  }
+
+  /** The user and the session as tools see them; the user is absent when nobody can answer. */
+  private toolContext(sessionId: string, runId: string, callId: string, gate: PermissionGate, run: ActiveRun, signal: AbortSignal): Pick<ToolContext, 'user' | 'session'> {
+    const { broker } = this.deps;
+    const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
+    const session: ToolContext['session'] = {
+      mode: () => gate.mode(),
+      enterPlanMode: () => this.store(sessionId, { type: 'session.mode', mode: 'plan', previous: run.state.mode === 'plan' ? run.state.previousMode : run.state.mode, by: 'agent' }).then(() => undefined),
+      leavePlanMode: () => this.store(sessionId, { type: 'session.mode', mode: run.state.previousMode, previous: null, by: 'agent' }).then(() => undefined),
+      todos: () => run.state.todos,
+      setTodos: (todos) => emit({ type: 'todos.updated', runId, todos }),
     };
+    if (!this.deps.interactive) return { session };
+    const user: NonNullable<ToolContext['user']> = {
+      async ask(questions) {
+        let questionId = '';
+        try {
+          const reply = await broker.open({ kind: 'question', sessionId, runId, callId, questions }, signal, (interaction) => {
+            questionId = interaction.id;
+            void emit({ type: 'question.asked', runId, questionId, callId, questions });
+          });
+          await emit({ type: 'question.answered', runId, questionId, answers: reply.answers });
+          return reply.answers;
+        } catch (error) {
+          if (error instanceof InteractionCancelledError && questionId) await emit({ type: 'question.answered', runId, questionId, cancelled: true }).catch(() => undefined);
+          throw error;
+        }
+      },
+      async approvePlan(plan) {
+        let approvalId = '';
+        try {
+          const reply = await broker.open({ kind: 'plan', sessionId, runId, callId, plan }, signal, (interaction) => {
+            approvalId = interaction.id;
+            void emit({ type: 'approval.requested', runId, approvalId, kind: 'plan', callId, name: 'exit_plan_mode', level: 'read', input: { plan }, reason: 'the agent asks you to approve its plan', plan });
+          });
+          await emit({ type: 'approval.resolved', runId, approvalId, outcome: reply.approved ? 'once' : 'deny', ...(reply.feedback ? { message: reply.feedback } : {}) });
+          return { approved: reply.approved, ...(reply.feedback ? { feedback: reply.feedback } : {}) };
+        } catch (error) {
+          if (error instanceof InteractionCancelledError && approvalId) await emit({ type: 'approval.resolved', runId, approvalId, outcome: 'cancelled' }).catch(() => undefined);
+          throw error;
+        }
+      },
+    };
+    return { session, user };
   }
 }

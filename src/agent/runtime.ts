@@ -1,7 +1,10 @@
 import type { Logger } from '../log';
 import { ModelCatalog } from '../models/catalog';
-import { ToolRegistry } from '../tools/registry';
+import { ApprovalBroker } from '../permissions/approvals';
 import { nativeTools } from '../tools/native';
+import { toolSearchTool } from '../tools/native/tool-search';
+import { ToolRegistry } from '../tools/registry';
+import type { Tool } from '../tools/tool';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -9,31 +12,57 @@ import { SessionHub } from './hub';
 import { runEventInterpreter } from './interpret';
 import { Runner } from './runner';
 
+/** Past this many tools, MCP and extension tools are offered by name only until tool_search reveals them. */
+export const DEFER_TOOLS_ABOVE = 40;
+
+export interface RuntimeOptions {
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  /** Whether someone can answer approvals and questions: the server yes, a headless run no. */
+  interactive: boolean;
+  /** Tools beyond the built-in ones, for embedding boxagnts in another program. */
+  extraTools?: Tool[];
+}
+
 /** Everything a process needs to run agents over one workspace: the server and the headless CLI build the same one. */
 export interface AgentRuntime {
   readonly sessions: SessionStore;
   readonly hub: SessionHub;
   readonly catalog: ModelCatalog;
   readonly usageLog: UsageLog;
+  readonly broker: ApprovalBroker;
   readonly runner: Runner;
-  readonly tools: () => ToolRegistry;
+  /** Every tool this workspace has, switched off or not, for the Tools page. */
+  allTools(): Tool[];
   /** Cancels runs, waits for their last writes, and closes the session index cleanly. */
   close(): Promise<void>;
 }
 
-export async function createRuntime(workspace: Workspace, options: { logger: Logger; env?: NodeJS.ProcessEnv }): Promise<AgentRuntime> {
+export async function createRuntime(workspace: Workspace, options: RuntimeOptions): Promise<AgentRuntime> {
   const [sessions, catalog] = await Promise.all([SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter), ModelCatalog.open(workspace.paths.cacheDir)]);
-  const hub = new SessionHub(sessions);
   const usageLog = new UsageLog(workspace.paths.usageFile);
-  const tools = () => new ToolRegistry(nativeTools());
-  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, logger: options.logger, env: options.env ?? process.env, tools });
+  const broker = new ApprovalBroker();
+  const hub = new SessionHub(sessions, broker);
+  const allTools = () => [...nativeTools(), ...(options.extraTools ?? [])];
+
+  /** The tools of one run: the enabled ones, with tool_search knowing which are deferred. */
+  const tools = () => {
+    const disabled = new Set(workspace.settings.get().tools.disabled);
+    const enabled = allTools().filter((t) => !disabled.has(t.name));
+    const deferred = new Set(enabled.length > DEFER_TOOLS_ABOVE ? enabled.filter((t) => t.source === 'mcp' || t.source === 'extension').map((t) => t.name) : []);
+    const search = disabled.has('tool_search') ? [] : [toolSearchTool([...deferred])];
+    return { registry: new ToolRegistry([...enabled, ...search]), deferred };
+  };
+
+  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, env: options.env ?? process.env, interactive: options.interactive, tools });
   return {
     sessions,
     hub,
     catalog,
     usageLog,
+    broker,
     runner,
-    tools,
+    allTools: () => [...allTools(), toolSearchTool([])],
     async close() {
       await runner.shutdown();
       await sessions.close();

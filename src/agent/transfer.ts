@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ToolResult, resultText } from '../tools/tool';
 import type { LoadedSession, StoredEvent } from '../workspace/sessions';
-import { RunEventSchema, type RunEventOf } from './events';
+import { RunEventSchema, type RunEventOf, SessionEventSchema } from './events';
 
 export const EXPORT_FORMAT = 'boxagnts.session';
 
@@ -76,7 +76,6 @@ export function exportMarkdown(session: LoadedSession): string {
 }
 
 const StampedShape = z.looseObject({ id: z.number().int().positive(), time: z.string().min(1) });
-const RenamedSchema = z.object({ type: z.literal('session.renamed'), title: z.string().min(1).max(200) });
 
 const ImportSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
@@ -97,8 +96,8 @@ export function parseImport(data: unknown): { title: string; importedFrom?: stri
   const events = parsed.data.events.map((raw, index) => {
     const stamp = StampedShape.safeParse(raw);
     const body = RunEventSchema.safeParse(raw);
-    const renamed = RenamedSchema.safeParse(raw);
-    if (!stamp.success || (!body.success && !renamed.success)) throw new ImportError(`event ${index} is not a valid session event`);
+    const sessionEvent = SessionEventSchema.safeParse(raw);
+    if (!stamp.success || (!body.success && !sessionEvent.success)) throw new ImportError(`event ${index} is not a valid session event`);
     if (stamp.data.id <= lastId) throw new ImportError(`event ${index} has id ${stamp.data.id}, which does not increase`);
     lastId = stamp.data.id;
     return raw as StoredEvent;

@@ -46,7 +46,7 @@ export async function runCommand(args: string[]): Promise<void> {
     if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
     throw error;
   }
-  const runtime = await createRuntime(workspace, { logger });
+  const runtime = await createRuntime(workspace, { logger, interactive: false });
   try {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);

@@ -8,8 +8,10 @@ import { agentsMdRoutes } from './agents-md';
 import { globalEventRoutes } from './events';
 import { healthRoutes } from './health';
 import { modelRoutes } from './models';
+import { permissionRoutes } from './permissions';
 import { sessionRoutes } from './sessions';
 import { settingsRoutes } from './settings';
+import { toolRoutes } from './tools';
 import { usageRoutes } from './usage';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -46,6 +48,8 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/health', healthRoutes(ctx));
   app.route('/api/settings', settingsRoutes(ctx));
   app.route('/api/sessions', sessionRoutes(ctx));
+  app.route('/api', permissionRoutes(ctx));
+  app.route('/api/tools', toolRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));
   app.route('/api/usage', usageRoutes(ctx));

@@ -7,6 +7,7 @@ import { type Logger, createLogger } from '../log';
 import { VERSION, packageRoot } from '../package-info';
 import { settleWrites } from '../workspace/atomic-write';
 import { createRuntime } from '../agent/runtime';
+import type { Tool } from '../tools/tool';
 import { openWorkspace } from '../workspace/workspace';
 import { createApp } from './app';
 import type { ServerContext } from './context';
@@ -20,6 +21,8 @@ export interface ServeOptions {
   admin?: { user: string; pass: string } | undefined;
   logger?: Logger;
   webRoot?: string;
+  /** Tools beyond the built-in ones (embedding, tests). */
+  extraTools?: Tool[];
 }
 
 export interface RunningServer {
@@ -41,7 +44,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const startedAt = performance.now();
   const logger = options.logger ?? createLogger();
   const workspace = await openWorkspace(options.workspaceDir);
-  const runtime = await createRuntime(workspace, { logger });
+  const runtime = await createRuntime(workspace, { logger, interactive: true, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
   const context: ServerContext = { workspace, runtime, logger, version: VERSION, bootId: randomUUID(), startedAt, shutdown: shutdown.signal };

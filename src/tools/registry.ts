@@ -24,18 +24,29 @@ export class ToolRegistry {
     return [...this.tools.values()];
   }
 
-  /** Validates the input and runs the tool. Never throws: an unknown tool, bad input or a thrown error becomes an error result. */
-  async execute(name: string, input: unknown, ctx: ToolContext): Promise<ToolResult> {
+  /** Finds the tool and validates the input; an unknown tool or bad input becomes an error result for the model. */
+  prepare(name: string, input: unknown): { tool: Tool; input: unknown } | { error: ToolResult } {
     const tool = this.tools.get(name);
-    if (!tool) return errorResult(`There is no tool named "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}.`);
+    if (!tool) return { error: errorResult(`There is no tool named "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}.`) };
     const validation = this.validate(tool, input);
-    if (!validation.ok) return errorResult(`Invalid input for ${name}: ${validation.message}. Call it again with input matching its schema.`);
+    if (!validation.ok) return { error: errorResult(`Invalid input for ${name}: ${validation.message}. Call it again with input matching its schema.`) };
+    return { tool, input: validation.value };
+  }
+
+  /** Runs a prepared call. Never throws: a thrown error becomes an error result. */
+  async run(tool: Tool, input: unknown, ctx: ToolContext): Promise<ToolResult> {
     try {
-      return await tool.execute(validation.value, ctx);
+      return await tool.execute(input, ctx);
     } catch (error) {
-      if (ctx.signal.aborted) return errorResult(`${name} was cancelled.`, { cancelled: true });
-      return errorResult(`${name} failed: ${(error as Error).message}`);
+      if (ctx.signal.aborted) return errorResult(`${tool.name} was cancelled.`, { cancelled: true });
+      return errorResult(`${tool.name} failed: ${(error as Error).message}`);
     }
+  }
+
+  /** prepare + run, for callers that need no permission step in between (`boxagnts tool` does). */
+  async execute(name: string, input: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const prepared = this.prepare(name, input);
+    return 'error' in prepared ? prepared.error : this.run(prepared.tool, prepared.input, ctx);
   }
 
   private validate(tool: Tool, input: unknown): Validation {

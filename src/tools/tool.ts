@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { PermissionMode } from '../permissions/policy';
 import { describeFirstIssue } from '../workspace/json-file';
+import type { ApprovalPreview, Question, QuestionAnswer, Todo } from './interaction';
 
 export type PermissionLevel = 'read' | 'write' | 'execute' | 'network';
 export const PERMISSION_LEVELS: readonly PermissionLevel[] = ['read', 'write', 'execute', 'network'];
@@ -14,6 +16,31 @@ export interface ToolResult {
   metadata?: Record<string, unknown>;
 }
 
+/** A way to ask the person using the dashboard; absent in headless runs, where nobody can answer. */
+export interface UserChannel {
+  /** Resolves with one answer per question; rejects if the run is cancelled first. */
+  ask(questions: Question[]): Promise<QuestionAnswer[]>;
+  approvePlan(plan: string): Promise<{ approved: boolean; feedback?: string | undefined }>;
+}
+
+/** The parts of its session a tool may change: the permission mode (plan mode) and the task list. */
+export interface SessionControls {
+  mode(): PermissionMode;
+  /** Switches to plan mode, remembering the mode to come back to. */
+  enterPlanMode(): Promise<void>;
+  /** Goes back to the mode that was in force before plan mode. */
+  leavePlanMode(): Promise<void>;
+  todos(): Todo[];
+  setTodos(todos: Todo[]): Promise<void>;
+}
+
+/** The tools of the run, for tool_search: deferred tools are offered by name only until revealed. */
+export interface ToolCatalog {
+  all(): readonly Tool[];
+  deferred(): readonly string[];
+  reveal(names: string[]): void;
+}
+
 /** Everything a tool may reach of the runtime. Tools never read global state. */
 export interface ToolContext {
   readonly sessionId: string;
@@ -23,6 +50,9 @@ export interface ToolContext {
   readonly signal: AbortSignal;
   /** Reports progress to the user while the tool runs (shown on its card, not sent to the model). */
   progress(update: Record<string, unknown>): void;
+  readonly user?: UserChannel | undefined;
+  readonly session: SessionControls;
+  readonly catalog: ToolCatalog;
 }
 
 export type Validation = { ok: true; value: unknown } | { ok: false; message: string };
@@ -37,6 +67,10 @@ export interface Tool {
   readonly source: 'native' | 'sandboxed' | 'mcp' | 'extension' | 'agent';
   /** Checks input before execute; when absent the registry validates against `inputSchema`. */
   validate?(input: unknown): Validation;
+  /** The part of a (validated) call that permission rules match: a workspace-relative path, a command, a URL. */
+  subject?(input: unknown): string | undefined;
+  /** What the call would change, shown on its approval card (a diff for file writes). */
+  preview?(input: unknown, signal: AbortSignal): Promise<ApprovalPreview | undefined>;
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>;
 }
 
@@ -53,6 +87,8 @@ interface ToolDefinition<S extends z.ZodType> {
   permissionLevel: PermissionLevel;
   source?: Tool['source'];
   input: S;
+  subject?(input: z.output<S>): string | undefined;
+  preview?(input: z.output<S>, signal: AbortSignal): Promise<ApprovalPreview | undefined>;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
 
@@ -67,6 +103,8 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     source: definition.source ?? 'native',
     inputSchema,
     validate: (input) => validationFrom(definition.input, input),
+    ...(definition.subject ? { subject: (input: unknown) => definition.subject!(input as z.output<S>) } : {}),
+    ...(definition.preview ? { preview: (input: unknown, signal: AbortSignal) => definition.preview!(input as z.output<S>, signal) } : {}),
     execute: (input, ctx) => definition.execute(input as z.output<S>, ctx),
   };
 }

@@ -16,6 +16,7 @@ export interface WorkspacePaths {
   readonly sessionsDir: string;
   readonly cacheDir: string;
   readonly usageFile: string;
+  readonly grantsFile: string;
 }
 
 export function workspacePaths(workspaceDir: string): WorkspacePaths {
@@ -31,6 +32,7 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
     sessionsDir: join(dataDir, 'sessions'),
     cacheDir: join(dataDir, 'cache'),
     usageFile: join(dataDir, 'usage.jsonl'),
+    grantsFile: join(dataDir, 'permissions.json'),
   };
 }
 

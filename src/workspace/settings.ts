@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { PERMISSION_MODES, RuleSyntaxError, parseRule } from '../permissions/policy';
 import { writeFileAtomic } from './atomic-write';
 import { JsonFileError, describeFirstIssue, parseJsonText, validateJson } from './json-file';
 import { type JsonObject, applyMergePatch, isPlainObject } from './merge-patch';
@@ -54,6 +55,15 @@ export const ProviderConfigSchema = z
   .refine((p) => p.kind !== 'openai-compatible' || p.baseURL !== undefined, { message: 'an openai-compatible provider needs a baseURL', path: ['baseURL'] });
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
 
+function validRule(text: string, ctx: z.RefinementCtx): void {
+  try {
+    parseRule(text);
+  } catch (error) {
+    if (!(error instanceof RuleSyntaxError)) throw error;
+    ctx.addIssue({ code: 'custom', message: error.message });
+  }
+}
+
 export const SettingsSchema = z.strictObject({
   $schema: z.string().optional(),
   ui: z
@@ -85,6 +95,20 @@ export const SettingsSchema = z.strictObject({
           maxDelayMs: z.number().int().min(0).max(600_000).default(30_000),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  permissions: z
+    .strictObject({
+      /** The workspace's mode; a session can switch its own from the chat page. */
+      mode: z.enum(PERMISSION_MODES).default('default'),
+      /** Ordered rules such as "allow edit(src/*)" or "deny bash(rm *)"; the last that matches a call decides. */
+      rules: z.array(z.string().superRefine(validRule)).default([]),
+    })
+    .prefault({}),
+  tools: z
+    .strictObject({
+      /** Tools switched off for this workspace: never offered to the model. */
+      disabled: z.array(z.string().min(1).max(64)).default([]),
     })
     .prefault({}),
   catalog: z

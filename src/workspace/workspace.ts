@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { GrantStore } from './grants';
 import { type WorkspacePaths, ensureDataDirs, workspacePaths } from './paths';
 import { SecretsStore } from './secrets';
 import { SettingsStore } from './settings';
@@ -7,6 +8,7 @@ export interface Workspace {
   readonly paths: WorkspacePaths;
   readonly settings: SettingsStore;
   readonly secrets: SecretsStore;
+  readonly grants: GrantStore;
 }
 
 export class WorkspaceError extends Error {
@@ -22,5 +24,6 @@ export async function openWorkspace(dir: string): Promise<Workspace> {
   await ensureDataDirs(paths);
   const settings = await SettingsStore.open(paths.settingsFile);
   const secrets = await SecretsStore.open(paths.secretsFile);
-  return { paths, settings, secrets };
+  const grants = await GrantStore.open(paths.grantsFile);
+  return { paths, settings, secrets, grants };
 }

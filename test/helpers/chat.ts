@@ -1,6 +1,8 @@
 import { afterEach } from 'vitest';
 import { type MockModelServer, startMockModelServer } from '../fixtures/mock-model/server';
+import type { Tool } from '../../src/tools/tool';
 import { type TestServer, startTestServer } from './server';
+import { tempDir } from './workspace';
 import { type SseConnection, connectSse } from './sse';
 
 const mocks: MockModelServer[] = [];
@@ -46,9 +48,20 @@ export interface ChatHarness {
 }
 
 /** The real server over a temporary workspace whose default model is the mock. */
-export async function startChat(options: { format?: WireFormat; mockOptions?: Parameters<typeof startMockModelServer>[0]; apiKey?: string; agent?: Record<string, unknown> } = {}): Promise<ChatHarness> {
+export async function startChat(
+  options: {
+    format?: WireFormat;
+    mockOptions?: Parameters<typeof startMockModelServer>[0];
+    apiKey?: string;
+    agent?: Record<string, unknown>;
+    /** Extra tools; a function gets the workspace folder. */
+    tools?: (workspaceDir: string) => Tool[];
+    workspaceDir?: string;
+  } = {},
+): Promise<ChatHarness> {
   const mock = await startMock(options.mockOptions);
-  const server = await startTestServer();
+  const workspaceDir = options.workspaceDir ?? (await tempDir('boxagnts-ws-'));
+  const server = await startTestServer({ workspaceDir, ...(options.tools ? { extraTools: options.tools(workspaceDir) } : {}) });
   await server.server.context.workspace.settings.patch(mockProviderSettings(mock, options.format, options.agent));
   // Hosted kinds refuse to run without a key; the mock accepts any unless it was started with one.
   const key = options.apiKey ?? (options.format === 'anthropic' ? 'test-key' : undefined);

@@ -1,0 +1,41 @@
+import { type PermissionMode, type Rule, parseRule } from '../permissions/policy';
+import type { StoredEvent } from '../workspace/sessions';
+import type { Todo } from '../tools/interaction';
+
+export interface SessionGrant {
+  /** The approval that made it. */
+  id: string;
+  rule: Rule;
+}
+
+/** What a session's events say about it beyond the conversation: its mode, its task list, its grants. */
+export interface SessionState {
+  /** null: follow the workspace setting. */
+  mode: PermissionMode | null;
+  /** The mode to return to when a plan is approved. */
+  previousMode: PermissionMode | null;
+  todos: Todo[];
+  grants: SessionGrant[];
+}
+
+export const emptySessionState = (): SessionState => ({ mode: null, previousMode: null, todos: [], grants: [] });
+
+export function applySessionEvent(state: SessionState, event: { type: string; [key: string]: unknown }): SessionState {
+  switch (event.type) {
+    case 'session.mode':
+      return { ...state, mode: (event.mode as PermissionMode | null) ?? null, previousMode: (event.previous as PermissionMode | null | undefined) ?? null };
+    case 'todos.updated':
+      return { ...state, todos: event.todos as Todo[] };
+    case 'approval.resolved':
+      if (event.outcome !== 'session' || typeof event.rule !== 'string') return state;
+      return { ...state, grants: [...state.grants, { id: String(event.grantId ?? event.approvalId), rule: parseRule(event.rule) }] };
+    case 'grant.revoked':
+      return { ...state, grants: state.grants.filter((g) => g.id !== event.grantId) };
+    default:
+      return state;
+  }
+}
+
+export function sessionStateFrom(events: readonly StoredEvent[]): SessionState {
+  return events.reduce(applySessionEvent, emptySessionState());
+}

@@ -1,0 +1,157 @@
+import type { Todo } from '../tools/interaction';
+import type { Tool, ToolResult } from '../tools/tool';
+import { errorResult } from '../tools/tool';
+import type { GrantStore } from '../workspace/grants';
+import type { Settings } from '../workspace/settings';
+import { type ApprovalBroker, type ApprovalOutcome, InteractionCancelledError } from './approvals';
+import { type Decision, type PermissionMode, type Rule, decide, formatRule, parseRule } from './policy';
+
+/** A validated call, as the gate sees it. */
+export interface GateCall {
+  callId: string;
+  tool: Tool;
+  input: unknown;
+}
+
+/** The events the gate writes to the session; the runner stores and publishes them. */
+export type GateEvent =
+  | {
+      type: 'approval.requested';
+      approvalId: string;
+      kind: 'tool';
+      callId: string;
+      name: string;
+      level: string;
+      input: unknown;
+      subject?: string;
+      reason: string;
+      preview?: Awaited<ReturnType<NonNullable<Tool['preview']>>>;
+    }
+  | { type: 'approval.resolved'; approvalId: string; outcome: ApprovalOutcome | 'cancelled' | 'auto_deny'; rule?: string; grantId?: string; message?: string };
+
+export interface GateContext {
+  sessionId: string;
+  runId: string;
+  /** Whether anyone can answer an approval; a headless run cannot. */
+  interactive: boolean;
+  /** A mode fixed for this run (`boxagnts run --permission-mode`), above the session's and the workspace's. */
+  modeOverride?: PermissionMode | undefined;
+  settings(): Settings;
+  grants: GrantStore;
+  /** The session's own mode and grants, as its events tell them now. */
+  session(): { mode: PermissionMode | null; grants: readonly { rule: Rule }[]; title: string; todos: readonly Todo[] };
+  broker: ApprovalBroker;
+  record(event: GateEvent): Promise<void>;
+  signal: AbortSignal;
+}
+
+/** Calls identical to this many previous ones in a row make the next one ask. */
+const REPEAT_LIMIT = 3;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/**
+ * Where every tool call of a run is authorised: the policy decides, approvals ask the user (or, with nobody to ask,
+ * refuse at once), grants are recorded, and a call repeated identically is stopped to ask.
+ */
+export class PermissionGate {
+  private readonly history: string[] = [];
+
+  constructor(private readonly ctx: GateContext) {}
+
+  mode(): PermissionMode {
+    return this.ctx.modeOverride ?? this.ctx.session().mode ?? this.ctx.settings().permissions.mode;
+  }
+
+  /** Settings rules first, then the workspace's standing grants, then this session's: the last match wins. */
+  rules(): Rule[] {
+    return [
+      ...this.ctx.settings().permissions.rules.map(parseRule),
+      ...this.ctx.grants.list().map((g) => parseRule(g.rule)),
+      ...this.ctx.session().grants.map((g) => g.rule),
+    ];
+  }
+
+  decide(call: GateCall): Decision {
+    const subject = call.tool.subject?.(call.input);
+    const decision = decide({ tool: call.tool.name, level: call.tool.permissionLevel, subject }, this.mode(), this.rules());
+    const key = `${call.tool.name}:${canonical(call.input)}`;
+    const repeats = this.history.slice(-REPEAT_LIMIT);
+    if (decision.action === 'allow' && repeats.length === REPEAT_LIMIT && repeats.every((k) => k === key)) {
+      return { action: 'ask', reason: `this is the same ${call.tool.name} call with identical input ${REPEAT_LIMIT + 1} times in a row; the agent may be stuck in a loop` };
+    }
+    return decision;
+  }
+
+  /** Remembers an executed call, for the repeat check. */
+  executed(call: GateCall): void {
+    this.history.push(`${call.tool.name}:${canonical(call.input)}`);
+  }
+
+  /** null: go ahead. Otherwise the refusal to give the model as the tool's result. */
+  async authorize(call: GateCall, decision: Decision): Promise<ToolResult | null> {
+    if (decision.action === 'allow') return null;
+    if (decision.action === 'deny') return errorResult(`Permission denied: ${decision.reason}. Do not retry this call; find another way or ask the user.`, { permission: 'denied' });
+    return this.ask(call, decision);
+  }
+
+  private async ask(call: GateCall, decision: Decision): Promise<ToolResult | null> {
+    const { ctx } = this;
+    const subject = call.tool.subject?.(call.input);
+    const base = { kind: 'tool' as const, callId: call.callId, name: call.tool.name, level: call.tool.permissionLevel, input: call.input, ...(subject !== undefined ? { subject } : {}), reason: decision.reason };
+    if (!ctx.interactive) {
+      const approvalId = `int_auto_${call.callId}`;
+      await ctx.record({ type: 'approval.requested', approvalId, ...base });
+      await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: 'no one can approve calls in a headless run' });
+      const example = formatRule('allow', call.tool.name, subject);
+      return errorResult(
+        `Not run: this call needs approval (${decision.reason}), and nobody can approve it in a headless run. ` +
+          `The user can allow it with --permission-mode or a rule such as "${example}" in .boxagnts/settings.json.`,
+        { permission: 'needs_approval' },
+      );
+    }
+    const preview = await call.tool.preview?.(call.input, ctx.signal).catch(() => undefined);
+    let approvalId = '';
+    try {
+      const reply = await ctx.broker.open(
+        { ...base, kind: 'approval', tool: call.tool.name, sessionId: ctx.sessionId, runId: ctx.runId, ...(preview ? { preview } : {}) },
+        ctx.signal,
+        (interaction) => {
+          approvalId = interaction.id;
+          void ctx.record({ type: 'approval.requested', approvalId, ...base, ...(preview ? { preview } : {}) });
+        },
+      );
+      if (reply.outcome === 'deny') {
+        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'deny', ...(reply.message ? { message: reply.message } : {}) });
+        const said = reply.message ? ` The user said: "${reply.message}"` : '';
+        return errorResult(`The user denied this ${call.tool.name} call.${said} Do not retry it; adjust your approach.`, { permission: 'denied_by_user' });
+      }
+      this.history.length = 0;
+      if (reply.outcome === 'once') {
+        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'once' });
+        return null;
+      }
+      const rule = formatRule('allow', call.tool.name, reply.pattern ?? subject);
+      if (reply.outcome === 'session') {
+        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'session', rule, grantId: approvalId });
+        return null;
+      }
+      const grant = await ctx.grants.add(rule, { sessionId: ctx.sessionId, sessionTitle: ctx.session().title, tool: call.tool.name, ...(subject !== undefined ? { subject } : {}) });
+      await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'workspace', rule, grantId: grant.id });
+      return null;
+    } catch (error) {
+      if (!(error instanceof InteractionCancelledError)) throw error;
+      if (approvalId) await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'cancelled' }).catch(() => undefined);
+      return errorResult('Not run: the run was cancelled while this call waited for approval.', { cancelled: true });
+    }
+  }
+}

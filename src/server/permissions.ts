@@ -1,0 +1,90 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { sessionStateFrom } from '../agent/session-state';
+import { InteractionNotFoundError, InteractionReplyError, type Reply } from '../permissions/approvals';
+import { PERMISSION_MODES } from '../permissions/policy';
+import { AnswerSchema } from '../tools/interaction';
+import { SESSION_ID } from '../workspace/sessions';
+import type { ServerContext } from './context';
+import { ApiError } from './errors';
+import { readBody } from './validate';
+
+const ReplyBody = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('approval'),
+    outcome: z.enum(['once', 'session', 'workspace', 'deny']),
+    /** For session and workspace grants: the pattern the rule covers (default: exactly this call's subject). */
+    pattern: z.string().trim().min(1).max(500).optional(),
+    message: z.string().trim().max(2000).optional(),
+  }),
+  z.strictObject({ kind: z.literal('plan'), approved: z.boolean(), feedback: z.string().trim().max(5000).optional() }),
+  z.strictObject({ kind: z.literal('question'), answers: z.array(AnswerSchema).max(4) }),
+]);
+const ModeBody = z.strictObject({ mode: z.enum(PERMISSION_MODES).nullable() });
+
+/** The approvals inbox, the answers to it, and the permission state of sessions and the workspace. */
+export function permissionRoutes(ctx: ServerContext): Hono {
+  const { broker, runner, sessions } = ctx.runtime;
+  const { grants, settings } = ctx.workspace;
+  const app = new Hono();
+
+  const sessionId = (id: string) => {
+    if (!SESSION_ID.test(id) || !sessions.get(id)) throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
+    return id;
+  };
+
+  app.get('/interactions', (c) => c.json({ interactions: broker.list(c.req.query('sessionId')) }));
+
+  app.post('/interactions/:id', async (c) => {
+    const id = c.req.param('id');
+    const reply = (await readBody(c, ReplyBody)) as Reply;
+    try {
+      return c.json({ answered: broker.reply(id, reply).id });
+    } catch (error) {
+      if (error instanceof InteractionNotFoundError) throw new ApiError(404, 'interaction_not_found', error.message);
+      if (error instanceof InteractionReplyError) throw new ApiError(400, 'invalid_request', error.message, { field: 'kind' });
+      throw error;
+    }
+  });
+
+  app.get('/permissions', (c) => {
+    const s = settings.get();
+    return c.json({ mode: s.permissions.mode, rules: s.permissions.rules, grants: grants.list() });
+  });
+
+  app.delete('/permissions/grants/:id', async (c) => {
+    if (!(await grants.revoke(c.req.param('id')))) throw new ApiError(404, 'grant_not_found', 'There is no such grant; it may have been revoked already.');
+    return c.json({ revoked: c.req.param('id') });
+  });
+
+  /** A session's permission mode, task list, grants and waiting requests. */
+  app.get('/sessions/:id/state', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const state = sessionStateFrom((await sessions.read(id)).events);
+    return c.json({
+      mode: state.mode,
+      workspaceMode: settings.get().permissions.mode,
+      todos: state.todos,
+      grants: state.grants.map((g) => ({ id: g.id, rule: g.rule.text })),
+      interactions: broker.list(id),
+    });
+  });
+
+  app.put('/sessions/:id/mode', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const { mode } = await readBody(c, ModeBody);
+    await runner.record(id, { type: 'session.mode', mode, previous: null, by: 'user' });
+    return c.json({ mode });
+  });
+
+  app.delete('/sessions/:id/grants/:grantId', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const grantId = c.req.param('grantId');
+    const state = sessionStateFrom((await sessions.read(id)).events);
+    if (!state.grants.some((g) => g.id === grantId)) throw new ApiError(404, 'grant_not_found', 'This session has no such grant.');
+    await runner.record(id, { type: 'grant.revoked', grantId });
+    return c.json({ revoked: grantId });
+  });
+
+  return app;
+}

@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { ServerContext } from './context';
+import { ApiError } from './errors';
+import { readBody } from './validate';
+
+const Toggle = z.strictObject({ enabled: z.boolean() });
+
+/** Every tool of the workspace, and switching one off (a switched-off tool is never offered to the model). */
+export function toolRoutes(ctx: ServerContext): Hono {
+  const { settings } = ctx.workspace;
+  return new Hono()
+    .get('/', (c) => {
+      const disabled = new Set(settings.get().tools.disabled);
+      const tools = ctx.runtime
+        .allTools()
+        .map((t) => ({ name: t.name, description: t.description, permissionLevel: t.permissionLevel, source: t.source, inputSchema: t.inputSchema, enabled: !disabled.has(t.name) }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      return c.json({ tools });
+    })
+    .put('/:name', async (c) => {
+      const name = c.req.param('name');
+      if (!ctx.runtime.allTools().some((t) => t.name === name)) throw new ApiError(404, 'tool_not_found', `There is no tool named "${name}".`);
+      const { enabled } = await readBody(c, Toggle);
+      await settings.update((raw) => {
+        const tools = (raw.tools && typeof raw.tools === 'object' ? raw.tools : {}) as { disabled?: string[] };
+        const current = new Set(tools.disabled ?? []);
+        if (enabled) current.delete(name);
+        else current.add(name);
+        return { ...raw, tools: { ...tools, disabled: [...current].sort() } };
+      });
+      return c.json({ name, enabled });
+    });
+}
