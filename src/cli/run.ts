@@ -3,6 +3,7 @@ import type { StampedEvent } from '../agent/events';
 import type { RunOutcome } from '../agent/run';
 import { createLogger } from '../log';
 import { ModelConfigError } from '../models/providers';
+import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
 import { JsonFileError } from '../workspace/json-file';
 import { SESSION_ID } from '../workspace/sessions';
 import { WorkspaceError, openWorkspace } from '../workspace/workspace';
@@ -28,11 +29,14 @@ export async function runCommand(args: string[]): Promise<void> {
     'max-turns': { type: 'string' },
     'output-format': { type: 'string' },
     'workspace-dir': { type: 'string' },
+    'permission-mode': { type: 'string' },
   });
   if (positionals.length > 1) throw new UsageError('give the prompt as one argument (quote it)');
   const format = (values['output-format'] ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--output-format must be one of ${FORMATS.join(', ')}`);
   const maxTurns = parsePositiveInt('--max-turns', values['max-turns']);
+  const permissionMode = values['permission-mode'] as PermissionMode | undefined;
+  if (permissionMode !== undefined && !PERMISSION_MODES.includes(permissionMode)) throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
   if (values.session !== undefined && !SESSION_ID.test(values.session)) throw new UsageError(`--session must be a session id such as ses_…, not "${values.session}"`);
   let prompt = positionals[0];
   if ((prompt === undefined || prompt === '-') && !process.stdin.isTTY) prompt = await readStdin();
@@ -55,7 +59,7 @@ export async function runCommand(args: string[]): Promise<void> {
 
     let started;
     try {
-      started = await runtime.runner.start(session.id, { text: prompt, model: values.model, maxTurns });
+      started = await runtime.runner.start(session.id, { text: prompt, model: values.model, maxTurns, permissionMode });
     } catch (error) {
       if (error instanceof ModelConfigError || error instanceof RunConflictError) throw new CommandError(error.message);
       throw error;

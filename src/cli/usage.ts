@@ -59,6 +59,9 @@ Run options:
   --output-format FORMAT       text (the final answer), json (one result object), or
                                stream-json (every event as a JSON line, then a result line)
   --workspace-dir DIR          the workspace (default: current folder)
+  --permission-mode MODE       default, acceptEdits, plan or bypass, for this run only. Nobody can
+                               approve a call in a headless run: one that needs approval is
+                               refused at once (a rule in settings can still allow it)
   Exit status: 0 finished, 1 error, 3 turn limit reached, 130 cancelled.
 
 Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;

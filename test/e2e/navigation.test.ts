@@ -5,6 +5,7 @@ import { startTestServer } from '../helpers/server';
 
 const PAGES = [
   { label: 'Chat', path: '/chat', heading: 'New chat' },
+  { label: 'Approvals', path: '/approvals', heading: 'Approvals' },
   { label: 'Files', path: '/files', heading: 'Files' },
   { label: 'Skills', path: '/skills', heading: 'Skills' },
   { label: 'Tools', path: '/tools', heading: 'Tools' },
@@ -38,7 +39,7 @@ describe('dashboard navigation', () => {
       await page.goto(server.url);
       await page.waitForURL('**/chat');
       for (const target of PAGES) {
-        if (name === 'phone') await page.getByRole('button', { name: 'Open navigation' }).click();
+        if (name === 'phone') await page.getByRole('button', { name: /^Open navigation/ }).click();
         await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: target.label, exact: true }).click();
         await page.waitForURL(`**${target.path}`);
         await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(target.heading);

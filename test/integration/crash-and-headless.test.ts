@@ -94,6 +94,9 @@ describe('boxagnts run (headless)', () => {
     expect(noModel.stderr).toMatch(/No provider "ghost" is configured/);
     const badFlag = await runCli(['run', 'hi', '--output-format', 'xml']);
     expect(badFlag.code).toBe(2);
+    const badMode = await runCli(['run', 'hi', '--permission-mode', 'yolo']);
+    expect(badMode.code).toBe(2);
+    expect(badMode.stderr).toMatch(/--permission-mode must be one of default, acceptEdits, plan, bypass/);
     const badSession = await runCli(['run', 'hi', '--workspace-dir', dir, '--session', 'ses_0000000000000000']);
     expect(badSession.code).toBe(1);
     expect(badSession.stderr).toMatch(/no session ses_0000000000000000/);

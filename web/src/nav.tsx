@@ -5,6 +5,7 @@ import {
   FileCode2,
   FolderTree,
   Globe,
+  Inbox,
   type LucideIcon,
   MessageSquare,
   Plug,
@@ -15,10 +16,15 @@ import {
   Cpu,
 } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { InboxPage } from './approvals/InboxPage';
+import { interactionsStore } from './approvals/store';
 import { ChatPage } from './chat/ChatPage';
+import { useStore } from './lib/store';
 import { AgentsMdPage } from './pages/AgentsMdPage';
 import { NotBuiltPage } from './pages/NotBuiltPage';
+import { SecurityPage } from './pages/SecurityPage';
 import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
+import { ToolsPage } from './pages/ToolsPage';
 import { SettingsModelsPage } from './models/SettingsModelsPage';
 
 export interface NavItem {
@@ -29,6 +35,8 @@ export interface NavItem {
   render: (path: string) => ReactNode;
   /** Fills the content area edge to edge instead of the padded column. */
   fullBleed?: boolean;
+  /** A hook giving the number shown beside the item (pending approvals). */
+  useCount?: () => number;
 }
 
 export interface NavGroup {
@@ -44,6 +52,7 @@ export const NAV: NavGroup[] = [
     label: 'Work',
     items: [
       { path: '/chat', label: 'Chat', icon: MessageSquare, render: (path) => <ChatPage path={path} />, fullBleed: true },
+      { path: '/approvals', label: 'Approvals', icon: Inbox, render: () => <InboxPage />, useCount: () => useStore(interactionsStore, (s) => s.pending.length) },
       {
         path: '/files',
         label: 'Files',
@@ -61,12 +70,7 @@ export const NAV: NavGroup[] = [
         icon: Sparkles,
         render: notBuilt('Skills', 'Reusable instructions the agent can load.', 'Skills will be SKILL.md folders with YAML front matter, listed here and offered to the agent.'),
       },
-      {
-        path: '/tools',
-        label: 'Tools',
-        icon: Wrench,
-        render: notBuilt('Tools', 'Everything the agent can call.', 'This page will list every tool with its description, permission level, source and input schema, and let you switch tools off.'),
-      },
+      { path: '/tools', label: 'Tools', icon: Wrench, render: () => <ToolsPage /> },
       {
         path: '/agents',
         label: 'Agents',
@@ -114,12 +118,7 @@ export const NAV: NavGroup[] = [
     items: [
       { path: '/settings/general', label: 'General', icon: Settings2, render: () => <SettingsGeneralPage /> },
       { path: '/settings/models', label: 'Models', icon: Cpu, render: () => <SettingsModelsPage /> },
-      {
-        path: '/settings/security',
-        label: 'Security',
-        icon: ShieldCheck,
-        render: notBuilt('Security', 'Permissions, standing grants and sandbox limits.', 'Security will list the permission mode, the grants you have given, and the sandbox limits: time, memory, stack, fuel, network and mounts.'),
-      },
+      { path: '/settings/security', label: 'Security', icon: ShieldCheck, render: () => <SecurityPage /> },
       { path: '/settings/agents-md', label: 'AGENTS.md', icon: FileCode2, render: () => <AgentsMdPage /> },
     ],
   },

@@ -6,6 +6,9 @@ import { EmptyState } from '../components/EmptyState';
 import { ApiError, api } from '../lib/api';
 import { navigate } from '../lib/router';
 import { Composer } from './Composer';
+import { ModePicker } from './ModePicker';
+import { SessionGrants } from './SessionGrants';
+import { TaskList } from './TaskList';
 import { Conversation } from './Conversation';
 import { SessionList } from './SessionList';
 import { useStore } from '../lib/store';
@@ -128,6 +131,7 @@ export function ChatPage({ path }: { path: string }) {
               <WifiOff size={13} aria-hidden /> reconnecting
             </span>
           )}
+          {sessionId && view.session && <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />}
           {sessionId && (
             <span className="text-xs tabular-nums text-zinc-500" title="Tokens in / out and cost of this session" data-testid="usage-counter">
               <span className="hidden sm:inline">
@@ -175,6 +179,8 @@ export function ChatPage({ path }: { path: string }) {
           </div>
         </div>
 
+        <TaskList todos={view.timeline.todos} />
+        {sessionId && <SessionGrants sessionId={sessionId} grants={view.timeline.grants} onError={setError} />}
         <Composer
           text={text}
           onText={setText}

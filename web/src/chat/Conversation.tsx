@@ -1,4 +1,5 @@
 import { Copy, GitBranch, Info, TriangleAlert } from 'lucide-react';
+import { ApprovalCard, QuestionCard } from '../approvals/RequestCards';
 import { cx } from '../components/ui';
 import { Markdown } from './Markdown';
 import { ToolCard } from './ToolCard';
@@ -53,6 +54,10 @@ function Item({ item, onFork }: { item: TimelineItem; onFork: (eventId: number) 
     }
     case 'tool':
       return <ToolCard item={item} />;
+    case 'approval':
+      return <ApprovalCard request={item.request} />;
+    case 'question':
+      return <QuestionCard request={item.request} />;
     case 'notice':
       return (
         <div

@@ -1,5 +1,5 @@
 import { api } from '../lib/api';
-import { openEventStream } from '../lib/event-stream';
+import { type GlobalEvent as AnyGlobalEvent, onGlobalEvents } from '../lib/global-events';
 import { createStore } from '../lib/store';
 import type { GlobalEvent, SessionSummary } from './types';
 
@@ -46,18 +46,12 @@ function applyGlobal(event: GlobalEvent): void {
   });
 }
 
-let stopGlobal: (() => void) | null = null;
-let watchers = 0;
+const SESSION_EVENTS = new Set(['session.created', 'session.updated', 'session.deleted', 'run.status']);
 
-/** Keeps the list live while any chat view is open; a server restart reloads it. */
+/** Keeps the list live while a chat view is open; a server restart reloads it. */
 export function watchSessions(): () => void {
-  watchers += 1;
-  if (!stopGlobal) stopGlobal = openEventStream<GlobalEvent>('/api/events', { onEvent: applyGlobal, onRestart: () => void loadSessions() });
-  return () => {
-    watchers -= 1;
-    if (watchers === 0) {
-      stopGlobal?.();
-      stopGlobal = null;
-    }
-  };
+  return onGlobalEvents({
+    onEvent: (event: AnyGlobalEvent) => SESSION_EVENTS.has(event.type) && applyGlobal(event as unknown as GlobalEvent),
+    onRestart: () => void loadSessions(),
+  });
 }

@@ -1,4 +1,5 @@
-import type { RunEvent, StoredEvent, ToolResult } from './types';
+import type { ApprovalView, QuestionView } from '../approvals/RequestCards';
+import type { PermissionMode, RunEvent, SessionEvent, StoredEvent, Todo, ToolResult } from './types';
 
 /** What the conversation shows, derived from the session's events in order. */
 export type TimelineItem =
@@ -26,7 +27,9 @@ export type TimelineItem =
       durationMs: number | null;
       progress: Record<string, unknown> | null;
     }
-  | { kind: 'notice'; key: string; tone: 'info' | 'error'; text: string };
+  | { kind: 'notice'; key: string; tone: 'info' | 'error'; text: string }
+  | { kind: 'approval'; key: string; request: ApprovalView }
+  | { kind: 'question'; key: string; request: QuestionView };
 
 export interface Timeline {
   items: TimelineItem[];
@@ -35,9 +38,19 @@ export interface Timeline {
   runId: string | null;
   usage: { inputTokens: number; outputTokens: number; costUsd: number };
   title: string | null;
+  todos: Todo[];
+  /** The session's own permission mode; null follows the workspace. */
+  mode: PermissionMode | null;
+  /** "Allow for this session" grants still in force. */
+  grants: { id: string; rule: string }[];
 }
 
-export const emptyTimeline = (): Timeline => ({ items: [], lastEventId: 0, runId: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, title: null });
+export const emptyTimeline = (): Timeline => ({ items: [], lastEventId: 0, runId: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, title: null, todos: [], mode: null, grants: [] });
+
+function findIndex(items: TimelineItem[], match: (item: TimelineItem) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (match(items[i]!)) return i;
+  return -1;
+}
 
 const ENDINGS: Record<string, string> = {
   cancelled: 'Stopped.',
@@ -66,11 +79,47 @@ export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
   if (event.id <= timeline.lastEventId) return timeline;
   const items = [...timeline.items];
   const next: Timeline = { ...timeline, items, lastEventId: event.id };
-  const e = event as RunEvent | Extract<StoredEvent, { type: 'session.renamed' }>;
+  const e = event as RunEvent | SessionEvent;
   switch (e.type) {
     case 'session.renamed':
       next.title = e.title;
       break;
+    case 'session.mode':
+      next.mode = e.mode;
+      break;
+    case 'grant.revoked':
+      next.grants = timeline.grants.filter((g) => g.id !== e.grantId);
+      break;
+    case 'todos.updated':
+      next.todos = e.todos;
+      break;
+    case 'approval.requested':
+      items.push({
+        kind: 'approval',
+        key: `p${e.approvalId}`,
+        request: { id: e.approvalId, kind: e.kind, name: e.name, level: e.level, input: e.input, subject: e.subject, reason: e.reason, preview: e.preview, plan: e.plan, resolution: null },
+      });
+      break;
+    case 'approval.resolved': {
+      if (e.outcome === 'session' && e.rule) next.grants = [...timeline.grants, { id: e.grantId ?? e.approvalId, rule: e.rule }];
+      const at = findIndex(items, (i) => i.kind === 'approval' && i.request.id === e.approvalId);
+      if (at >= 0) {
+        const item = items[at] as Extract<TimelineItem, { kind: 'approval' }>;
+        items[at] = { ...item, request: { ...item.request, resolution: { outcome: e.outcome, message: e.message, rule: e.rule } } };
+      }
+      break;
+    }
+    case 'question.asked':
+      items.push({ kind: 'question', key: `q${e.questionId}`, request: { id: e.questionId, questions: e.questions, answers: null, cancelled: false } });
+      break;
+    case 'question.answered': {
+      const at = findIndex(items, (i) => i.kind === 'question' && i.request.id === e.questionId);
+      if (at >= 0) {
+        const item = items[at] as Extract<TimelineItem, { kind: 'question' }>;
+        items[at] = { ...item, request: { ...item.request, answers: e.answers ?? null, cancelled: e.cancelled === true } };
+      }
+      break;
+    }
     case 'run.started':
       next.runId = e.runId;
       break;
@@ -133,12 +182,7 @@ export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
       break;
     case 'run.completed':
       next.runId = null;
-      for (let i = 0; i < items.length; i++) {
-        const item = items[i]!;
-        // Anything still open when its run ended was cut off (a crash leaves tools that never report back).
-        if (item.kind === 'tool' && item.status === 'running') items[i] = { ...item, status: 'error', result: { content: 'Did not finish.', isError: true } };
-        if (item.kind === 'assistant' && item.streaming) items[i] = { ...item, streaming: false, interrupted: true, retry: null };
-      }
+      for (let i = 0; i < items.length; i++) items[i] = closeOpen(items[i]!);
       if (e.status === 'error') items.push({ kind: 'notice', key: `n${e.id}`, tone: 'error', text: e.error?.message ?? 'The run failed.' });
       else if (ENDINGS[e.status]) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: ENDINGS[e.status]! });
       break;
@@ -146,21 +190,18 @@ export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
   return next;
 }
 
+/** An item that a run left open, closed: its run is over (it ended, or died with the server). */
+function closeOpen(item: TimelineItem): TimelineItem {
+  if (item.kind === 'tool' && item.status === 'running') return { ...item, status: 'error', result: { content: 'Did not finish: the run stopped.', isError: true } };
+  if (item.kind === 'assistant' && item.streaming) return { ...item, streaming: false, interrupted: true, retry: null };
+  if (item.kind === 'approval' && item.request.resolution === null) return { ...item, request: { ...item.request, stale: true } };
+  if (item.kind === 'question' && item.request.answers === null && !item.request.cancelled) return { ...item, request: { ...item.request, stale: true } };
+  return item;
+}
+
 /** Closes what a run left open when it is known not to be running (it died with the server). */
 export function settleStale(timeline: Timeline): Timeline {
-  const stale = timeline.items.some((i) => (i.kind === 'tool' && i.status === 'running') || (i.kind === 'assistant' && i.streaming));
-  if (!stale) return { ...timeline, runId: null };
-  return {
-    ...timeline,
-    runId: null,
-    items: timeline.items.map((item) =>
-      item.kind === 'tool' && item.status === 'running'
-        ? { ...item, status: 'error', result: { content: 'Did not finish: the run stopped.', isError: true } }
-        : item.kind === 'assistant' && item.streaming
-          ? { ...item, streaming: false, interrupted: true }
-          : item,
-    ),
-  };
+  return { ...timeline, runId: null, items: timeline.items.map(closeOpen) };
 }
 
 export function timelineFrom(events: StoredEvent[]): Timeline {

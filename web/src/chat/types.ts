@@ -1,3 +1,5 @@
+import type { Answer, DiffPreview, Question } from '../approvals/types';
+
 /** Shapes of the chat API (src/server/sessions.ts, src/agent/events.ts), as the dashboard reads them. */
 
 export interface SessionSummary {
@@ -47,10 +49,39 @@ export type RunEvent = Base &
     | { type: 'model.retry'; messageId: string; attempt: number; delayMs: number; reason: string }
     | { type: 'usage'; provider: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number }
     | { type: 'run.completed'; status: 'finished' | 'cancelled' | 'max_turns' | 'budget' | 'error'; turns: number; error?: { code: string; message: string } }
+    | {
+        type: 'approval.requested';
+        approvalId: string;
+        kind: 'tool' | 'plan';
+        callId: string;
+        name: string;
+        level: string;
+        input: unknown;
+        subject?: string;
+        reason: string;
+        preview?: DiffPreview;
+        plan?: string;
+      }
+    | { type: 'approval.resolved'; approvalId: string; outcome: string; rule?: string; grantId?: string; message?: string }
+    | { type: 'question.asked'; questionId: string; callId: string; questions: Question[] }
+    | { type: 'question.answered'; questionId: string; answers?: Answer[]; cancelled?: boolean }
+    | { type: 'todos.updated'; todos: Todo[] }
   );
 
-/** Stored lines that are not run events (a rename). */
-export type StoredEvent = RunEvent | { id: number; time: string; type: 'session.renamed'; title: string };
+export type PermissionMode = 'default' | 'acceptEdits' | 'plan' | 'bypass';
+
+export interface Todo {
+  content: string;
+  status: 'pending' | 'in_progress' | 'completed';
+}
+
+/** Stored lines about the session rather than a run. */
+export type SessionEvent =
+  | { id: number; time: string; type: 'session.renamed'; title: string }
+  | { id: number; time: string; type: 'session.mode'; mode: PermissionMode | null; previous?: PermissionMode | null; by: 'user' | 'agent' }
+  | { id: number; time: string; type: 'grant.revoked'; grantId: string };
+
+export type StoredEvent = RunEvent | SessionEvent;
 
 export interface SessionDetail {
   session: SessionSummary;

@@ -4,6 +4,7 @@ import { Drawer } from './Drawer';
 import { onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
 import { NAV } from '../nav';
+import { interactionsStore } from '../approvals/store';
 import { appStore } from '../state';
 import { cx } from './ui';
 
@@ -13,6 +14,27 @@ function Logo() {
       <img src="/favicon.svg" alt="" className="h-7 w-7" />
       <span className="text-base font-semibold tracking-tight">boxagnts</span>
     </div>
+  );
+}
+
+/** On phones the navigation is folded away, so the menu button itself shows that something waits. */
+function MenuButton({ onClick }: { onClick: () => void }) {
+  const waiting = useStore(interactionsStore, (s) => s.pending.length);
+  return (
+    <button type="button" aria-label={waiting ? `Open navigation (${waiting} waiting for you)` : 'Open navigation'} className="relative rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={onClick}>
+      <Menu size={20} />
+      {waiting > 0 && <span aria-hidden className="absolute right-0.5 top-0.5 h-2.5 w-2.5 rounded-full bg-amber-500 ring-2 ring-white dark:ring-zinc-950" />}
+    </button>
+  );
+}
+
+function Count({ use, label }: { use: () => number; label: string }) {
+  const count = use();
+  if (count === 0) return null;
+  return (
+    <span className="ml-auto rounded-full bg-amber-500 px-1.5 text-xs font-semibold text-white" aria-label={`${count} waiting`} data-testid={`${label.toLowerCase()}-count`}>
+      {count}
+    </span>
   );
 }
 
@@ -40,6 +62,7 @@ function NavLinks({ path, onNavigate }: { path: string; onNavigate?: () => void 
                   >
                     <item.icon aria-hidden size={16} className="shrink-0" />
                     {item.label}
+                    {item.useCount && <Count use={item.useCount} label={item.label} />}
                   </a>
                 </li>
               );
@@ -88,9 +111,7 @@ export function Layout({ path, fullBleed, children }: { path: string; fullBleed:
 
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-3 border-b border-zinc-200 px-4 py-2.5 md:hidden dark:border-zinc-800">
-          <button type="button" aria-label="Open navigation" className="rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={() => setDrawerOpen(true)}>
-            <Menu size={20} />
-          </button>
+          <MenuButton onClick={() => setDrawerOpen(true)} />
           <Logo />
         </header>
         {loadError && (

@@ -1,0 +1,124 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { startChat } from '../helpers/chat';
+import { testWriteTool } from '../helpers/tools';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('approvals in the dashboard', () => {
+  it('shows the approval card with a diff; Allow lets the run finish and the inbox counter follows', async () => {
+    const chat = await startChat({ tools: (dir) => [testWriteTool(dir)] });
+    chat.mock.enqueue({ text: 'I will write it. ', toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: '# Notes\n\n- first\n' } }] }, { text: 'The file is written.' });
+    const { page, errors, close } = await openPage(browser, DESKTOP);
+    await page.goto(`${chat.server.url}/chat`);
+    await page.getByRole('textbox', { name: 'Message' }).fill('Write my notes');
+    await page.getByRole('button', { name: 'Send' }).click();
+
+    await expect.poll(() => page.getByRole('button', { name: 'Allow once' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('approvals-count').textContent()).toBe('1');
+    expect(await page.getByTestId('diff-preview').textContent()).toContain('+ # Notes');
+    await screenshot(page, 'desktop-chat-approval');
+
+    await page.getByRole('button', { name: 'Allow once' }).click();
+    await expect.poll(() => page.getByText('The file is written.').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('approvals-count').count()).toBe(0);
+    expect(await page.getByText('Allowed once').count()).toBe(1);
+    expect(await readFile(join(chat.server.workspaceDir, 'notes.md'), 'utf8')).toBe('# Notes\n\n- first\n');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('lists a session grant above the message box and revokes it', async () => {
+    const chat = await startChat({ tools: (dir) => [testWriteTool(dir)] });
+    chat.mock.enqueue({ toolCalls: [{ name: 'write', input: { file_path: 'a.txt', content: 'a' } }] }, { text: 'ok' });
+    const { page, errors, close } = await openPage(browser, PHONE);
+    await page.goto(`${chat.server.url}/chat`);
+    await page.getByRole('textbox', { name: 'Message' }).fill('write a');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('button', { name: 'Allow for this session' }).click();
+    await expect.poll(() => page.getByLabel('Allowed for this session').textContent(), { timeout: 10_000 }).toContain('write(a.txt)');
+    await screenshot(page, 'phone-chat-session-grant');
+    await page.getByRole('button', { name: 'Revoke allow write(a.txt)' }).click();
+    await expect.poll(() => page.getByLabel('Allowed for this session').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('answers a question from the approvals inbox on a phone', async () => {
+    const chat = await startChat();
+    chat.mock.enqueue({ toolCalls: [{ name: 'ask_user_question', input: { questions: [{ question: 'Which license?', header: 'License', options: [{ label: 'MIT' }, { label: 'Apache-2.0' }] }] } }] }, { text: 'MIT it is.' });
+    const id = await chat.newSession();
+    const { page, errors, close } = await openPage(browser, PHONE);
+    await page.goto(`${chat.server.url}/approvals`);
+    await expect.poll(() => page.getByText('Nothing is waiting for you').count()).toBe(1);
+    expect((await chat.send(id, 'pick a license')).status).toBe(202);
+    await expect.poll(() => page.getByRole('radio', { name: 'MIT' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Open navigation (1 waiting for you)' }).count()).toBe(1);
+    await screenshot(page, 'phone-approvals-inbox');
+    await page.getByRole('radio', { name: 'MIT' }).click();
+    await page.getByRole('button', { name: 'Send answers' }).click();
+    await expect.poll(() => page.getByText('Nothing is waiting for you').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => (await chat.session(id)).events.some((e: any) => e.type === 'run.completed')).toBe(true);
+    expect(JSON.stringify(chat.mock.requests[1]!.body.messages)).toContain('A: MIT');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('shows the plan for approval, the mode picker and the task list', async () => {
+    const chat = await startChat();
+    chat.mock.enqueue(
+      { toolCalls: [{ name: 'todo_write', input: { todos: [{ content: 'Read the code', status: 'completed' }, { content: 'Draft the plan', status: 'in_progress' }, { content: 'Apply it', status: 'pending' }] } }] },
+      { toolCalls: [{ name: 'enter_plan_mode', input: {} }] },
+      { toolCalls: [{ name: 'exit_plan_mode', input: { plan: '## Plan\n\n1. Rename `foo` to `bar`\n2. Run the tests' } }] },
+      { text: 'Carrying it out.' },
+    );
+    const { page, errors, close } = await openPage(browser, DESKTOP, 'dark');
+    await page.goto(`${chat.server.url}/chat`);
+    await page.getByRole('textbox', { name: 'Message' }).fill('Plan the rename');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Approve plan' }).count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('task-list').textContent()).toContain('Tasks 1/3');
+    await expect.poll(() => page.getByRole('combobox', { name: 'Permission mode' }).inputValue()).toBe('plan');
+    await screenshot(page, 'desktop-chat-plan-dark');
+    await page.getByRole('button', { name: 'Approve plan' }).click();
+    await expect.poll(() => page.getByText('Carrying it out.').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('combobox', { name: 'Permission mode' }).inputValue()).toBe('');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('lists and revokes a standing grant on Settings → Security, and switches a tool off on the Tools page', async () => {
+    const chat = await startChat({ tools: (dir) => [testWriteTool(dir)] });
+    await chat.server.server.context.workspace.grants.add('allow write(docs/*)', { sessionId: 'ses_0000000000000000', sessionTitle: 'Docs work', tool: 'write', subject: 'docs/a.md' });
+    const { page, errors, close } = await openPage(browser, DESKTOP);
+    await page.goto(`${chat.server.url}/settings/security`);
+    await expect.poll(() => page.getByRole('list', { name: 'Standing grants' }).textContent()).toContain('allow write(docs/*)');
+    await page.getByLabel('New rule').fill('deny bash(rm *)');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.getByText('deny bash(rm *)').count()).toBe(1);
+    await page.getByLabel('New rule').fill('forbid everything');
+    await page.getByRole('button', { name: 'Add' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/is not a rule/);
+    await screenshot(page, 'desktop-settings-security');
+    await page.getByRole('button', { name: 'Revoke allow write(docs/*)' }).click();
+    await expect.poll(() => page.getByText('None yet.').count()).toBe(1);
+    expect(chat.server.server.context.workspace.grants.list()).toEqual([]);
+
+    await page.goto(`${chat.server.url}/tools`);
+    await page.getByRole('switch', { name: 'Disable sleep' }).click();
+    await expect.poll(() => page.getByRole('switch', { name: 'Enable sleep' }).count()).toBe(1);
+    expect(chat.server.server.context.workspace.settings.get().tools.disabled).toEqual(['sleep']);
+    await screenshot(page, 'desktop-tools');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await close();
+  });
+});

@@ -1,0 +1,59 @@
+import { Inbox } from 'lucide-react';
+import { useEffect, useMemo } from 'react';
+import { EmptyState } from '../components/EmptyState';
+import { PageHeader } from '../components/ui';
+import { onLinkClick } from '../lib/router';
+import { useStore } from '../lib/store';
+import { loadSessions, sessionsStore } from '../chat/sessions-store';
+import { ApprovalCard, QuestionCard } from './RequestCards';
+import { interactionsStore } from './store';
+import type { Interaction } from './types';
+
+function Card({ interaction }: { interaction: Interaction }) {
+  if (interaction.kind === 'question') return <QuestionCard request={{ id: interaction.id, questions: interaction.questions, answers: null, cancelled: false }} />;
+  if (interaction.kind === 'plan') {
+    return <ApprovalCard request={{ id: interaction.id, kind: 'plan', name: 'exit_plan_mode', level: 'read', input: {}, reason: '', plan: interaction.plan, resolution: null }} />;
+  }
+  return (
+    <ApprovalCard
+      request={{ id: interaction.id, kind: 'tool', name: interaction.tool, level: interaction.level, input: interaction.input, subject: interaction.subject, reason: interaction.reason, preview: interaction.preview, resolution: null }}
+    />
+  );
+}
+
+/** Every request waiting for the user, across sessions, so background runs can be answered from one place. */
+export function InboxPage() {
+  const { pending, loaded } = useStore(interactionsStore, (s) => s);
+  const sessions = useStore(sessionsStore, (s) => s.sessions);
+  const titles = useMemo(() => new Map(sessions.map((x) => [x.id, x.title])), [sessions]);
+  // Session titles for the links; the list may not have been loaded by the chat page yet.
+  useEffect(() => {
+    if (sessionsStore.get().sessions.length === 0) void loadSessions();
+  }, []);
+  const sorted = [...pending].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return (
+    <>
+      <PageHeader title="Approvals" description="Requests from running agents that wait for you: permissions, plans and questions. Nothing here expires; a request ends when you answer it or its run is stopped." />
+      {loaded && sorted.length === 0 ? (
+        <EmptyState icon={Inbox} title="Nothing is waiting for you">
+          <p>When an agent needs your approval or an answer, it appears here and in its chat.</p>
+        </EmptyState>
+      ) : (
+        <ul className="space-y-4">
+          {sorted.map((interaction) => (
+            <li key={interaction.id}>
+              <p className="mb-1.5 text-xs text-zinc-500">
+                In{' '}
+                <a href={`/chat/${interaction.sessionId}`} onClick={onLinkClick(`/chat/${interaction.sessionId}`)} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
+                  {titles.get(interaction.sessionId) ?? interaction.sessionId}
+                </a>{' '}
+                · {new Date(interaction.createdAt).toLocaleTimeString()}
+              </p>
+              <Card interaction={interaction} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

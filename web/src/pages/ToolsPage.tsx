@@ -1,0 +1,70 @@
+import { ChevronRight } from 'lucide-react';
+import { useCallback, useEffect, useState } from 'react';
+import { FieldError, PageHeader, Switch, cx } from '../components/ui';
+import { api } from '../lib/api';
+
+interface ToolInfo {
+  name: string;
+  description: string;
+  permissionLevel: 'read' | 'write' | 'execute' | 'network';
+  source: 'native' | 'sandboxed' | 'mcp' | 'extension' | 'agent';
+  inputSchema: unknown;
+  enabled: boolean;
+}
+
+const LEVEL_STYLE: Record<ToolInfo['permissionLevel'], string> = {
+  read: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
+  write: 'bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200',
+  execute: 'bg-orange-100 text-orange-900 dark:bg-orange-950 dark:text-orange-200',
+  network: 'bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200',
+};
+
+function ToolRow({ tool, onToggle }: { tool: ToolInfo; onToggle: (enabled: boolean) => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="px-4 py-3">
+      <div className="flex items-start gap-3">
+        <button type="button" aria-expanded={open} aria-label={`Details of ${tool.name}`} onClick={() => setOpen(!open)} className="mt-0.5 rounded p-0.5 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800">
+          <ChevronRight size={15} className={cx('transition-transform', open && 'rotate-90')} />
+        </button>
+        <div className="min-w-0 flex-1">
+          <div className="flex flex-wrap items-center gap-1.5">
+            <span className={cx('font-mono text-sm font-medium', !tool.enabled && 'text-zinc-400 line-through')}>{tool.name}</span>
+            <span className={cx('rounded px-1.5 py-0.5 text-xs font-medium', LEVEL_STYLE[tool.permissionLevel])}>{tool.permissionLevel}</span>
+            <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">{tool.source}</span>
+          </div>
+          <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>{tool.description}</p>
+          {open && <pre className="mt-2 max-h-72 overflow-auto rounded-md bg-zinc-50 p-2 font-mono text-xs dark:bg-zinc-900">{JSON.stringify(tool.inputSchema, null, 2)}</pre>}
+        </div>
+        <Switch checked={tool.enabled} onChange={onToggle} label={`${tool.enabled ? 'Disable' : 'Enable'} ${tool.name}`} />
+      </div>
+    </li>
+  );
+}
+
+/** Every tool the agent can be offered, with its permission level, where it comes from, and an off switch. */
+export function ToolsPage() {
+  const [tools, setTools] = useState<ToolInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(() => {
+    api<{ tools: ToolInfo[] }>('/api/tools').then((r) => setTools(r.tools), (e: Error) => setError(e.message));
+  }, []);
+  useEffect(load, [load]);
+  const toggle = (name: string, enabled: boolean) => {
+    setError(null);
+    api(`/api/tools/${name}`, { method: 'PUT', body: { enabled } }).then(load, (e: Error) => setError(e.message));
+  };
+  return (
+    <>
+      <PageHeader title="Tools" description="Everything the agent can call. A switched-off tool is never offered to the model in this workspace. Permission levels decide what asks first (Settings → Security)." />
+      <FieldError message={error} />
+      {tools && (
+        <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900" aria-label="Tools">
+          {tools.map((tool) => (
+            <ToolRow key={tool.name} tool={tool} onToggle={(enabled) => toggle(tool.name, enabled)} />
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
