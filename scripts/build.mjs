@@ -32,7 +32,7 @@ if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtime
 const started = performance.now();
 const esbuild = await import('esbuild');
 await esbuild.build({
-  entryPoints: { cli: join(root, 'src/cli.ts') },
+  entryPoints: { cli: join(root, 'src/cli.ts'), 'sandbox-worker': join(root, 'src/sandbox/worker.ts') },
   outdir: join(root, 'dist'),
   bundle: true,
   platform: 'node',
@@ -42,6 +42,21 @@ await esbuild.build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// The code that runs inside the QuickJS sandbox: plain ECMAScript, no Node built-ins, as IIFE scripts.
+const guest = {
+  bundle: true,
+  platform: 'neutral',
+  format: 'iife',
+  target: 'es2020',
+  mainFields: ['module', 'main'],
+  minify: true,
+  legalComments: 'none',
+  define: { 'process.platform': '"linux"', 'process.env.NODE_ENV': '"production"' },
+  logLevel: 'warning',
+};
+await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/entry.ts')], outfile: join(root, 'dist', 'sandbox-guest.js') });
+await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/html-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-html.js') });
 
 if (!args.has('--server-only')) {
   rmSync(join(root, 'dist', 'web'), { recursive: true, force: true });

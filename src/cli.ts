@@ -1,18 +1,15 @@
 import { runCommand } from './cli/run';
 import { serveCommand } from './cli/serve';
+import { toolCommand } from './cli/tool';
 import { CommandError, HELP, UsageError } from './cli/usage';
 import { VERSION } from './package-info';
 
 type Command = (args: string[]) => Promise<void>;
 
-const notYet = (name: string): Command => async () => {
-  throw new CommandError(`"boxagnts ${name}" is not available in this version yet`);
-};
-
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   run: runCommand,
-  tool: notYet('tool'),
+  tool: toolCommand,
   version: async () => void process.stdout.write(`${VERSION}\n`),
   help: async () => void process.stdout.write(`${HELP}\n`),
 };

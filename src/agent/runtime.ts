@@ -1,6 +1,11 @@
 import type { Logger } from '../log';
 import { ModelCatalog } from '../models/catalog';
+import { join } from 'node:path';
+import { packageRoot } from '../package-info';
 import { ApprovalBroker } from '../permissions/approvals';
+import { recordedServerEndpoints } from '../sandbox/endpoints';
+import { type Endpoint, Sandbox } from '../sandbox/service';
+import { sandboxedTools } from '../tools/sandboxed';
 import { nativeTools } from '../tools/native';
 import { toolSearchTool } from '../tools/native/tool-search';
 import { ToolRegistry } from '../tools/registry';
@@ -22,6 +27,8 @@ export interface RuntimeOptions {
   interactive: boolean;
   /** Tools beyond the built-in ones, for embedding boxagnts in another program. */
   extraTools?: Tool[];
+  /** Where this process's own dashboard listens; sandboxed calls may never reach it. */
+  ownEndpoints?: () => Endpoint[];
 }
 
 /** Everything a process needs to run agents over one workspace: the server and the headless CLI build the same one. */
@@ -32,8 +39,11 @@ export interface AgentRuntime {
   readonly usageLog: UsageLog;
   readonly broker: ApprovalBroker;
   readonly runner: Runner;
+  readonly sandbox: Sandbox;
   /** Every tool this workspace has, switched off or not, for the Tools page. */
   allTools(): Tool[];
+  /** The tools a run gets now: the enabled ones, and which are offered by name only. */
+  tools(): { registry: ToolRegistry; deferred: ReadonlySet<string> };
   /** Cancels runs, waits for their last writes, and closes the session index cleanly. */
   close(): Promise<void>;
 }
@@ -43,7 +53,15 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const usageLog = new UsageLog(workspace.paths.usageFile);
   const broker = new ApprovalBroker();
   const hub = new SessionHub(sessions, broker);
-  const allTools = () => [...nativeTools(), ...(options.extraTools ?? [])];
+  const sandbox = new Sandbox({
+    paths: workspace.paths,
+    settings: () => workspace.settings.get().sandbox,
+    blockedEndpoints: () => [...(options.ownEndpoints?.() ?? []), ...recordedServerEndpoints(workspace.paths)],
+    logger: options.logger,
+    distDir: join(packageRoot(), 'dist'),
+  });
+  const builtIn = [...nativeTools(), ...sandboxedTools(sandbox)];
+  const allTools = () => [...builtIn, ...(options.extraTools ?? [])];
 
   /** The tools of one run: the enabled ones, with tool_search knowing which are deferred. */
   const tools = () => {
@@ -62,10 +80,12 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     usageLog,
     broker,
     runner,
+    sandbox,
     allTools: () => [...allTools(), toolSearchTool([])],
+    tools,
     async close() {
       await runner.shutdown();
-      await sessions.close();
+      await Promise.all([sessions.close(), sandbox.close()]);
     },
   };
 }

@@ -64,5 +64,11 @@ Run options:
                                refused at once (a rule in settings can still allow it)
   Exit status: 0 finished, 1 error, 3 turn limit reached, 130 cancelled.
 
+Tool options:
+  --workspace-dir DIR          the workspace (default: current folder)
+  --permission-mode MODE       as for run; a call that would ask for approval is refused
+  --json                       print the whole result as JSON instead of its text
+  Exit status: 0 success, 1 the tool failed or was refused.
+
 Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;
 set BOXAGNTS_LOG_LEVEL=debug for more.`;

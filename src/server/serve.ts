@@ -6,7 +6,10 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, createLogger } from '../log';
 import { VERSION, packageRoot } from '../package-info';
 import { settleWrites } from '../workspace/atomic-write';
+import { rm } from 'node:fs/promises';
 import { createRuntime } from '../agent/runtime';
+import { endpointsOf, recordServer } from '../sandbox/endpoints';
+import type { Endpoint } from '../sandbox/service';
 import type { Tool } from '../tools/tool';
 import { openWorkspace } from '../workspace/workspace';
 import { createApp } from './app';
@@ -44,7 +47,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const startedAt = performance.now();
   const logger = options.logger ?? createLogger();
   const workspace = await openWorkspace(options.workspaceDir);
-  const runtime = await createRuntime(workspace, { logger, interactive: true, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
+  let endpoints: Endpoint[] = [];
+  const runtime = await createRuntime(workspace, { logger, interactive: true, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
   const context: ServerContext = { workspace, runtime, logger, version: VERSION, bootId: randomUUID(), startedAt, shutdown: shutdown.signal };
@@ -67,6 +71,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
+  endpoints = endpointsOf(options.host, port);
+  await recordServer(workspace.paths, options.host, port);
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.info({ url, workspace: workspace.paths.name, version: VERSION }, 'server ready');
   refreshCatalogInBackground(context);
@@ -84,6 +90,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await closed;
       clearInterval(sweep);
       clearTimeout(force);
+      await rm(join(workspace.paths.dataDir, 'server.json'), { force: true });
       await settleWrites();
       logger.info('server stopped');
     })();

@@ -43,12 +43,6 @@ export class ToolRegistry {
     }
   }
 
-  /** prepare + run, for callers that need no permission step in between (`boxagnts tool` does). */
-  async execute(name: string, input: unknown, ctx: ToolContext): Promise<ToolResult> {
-    const prepared = this.prepare(name, input);
-    return 'error' in prepared ? prepared.error : this.run(prepared.tool, prepared.input, ctx);
-  }
-
   private validate(tool: Tool, input: unknown): Validation {
     if (tool.validate) return tool.validate(input);
     let validator = this.validators.get(tool.name);

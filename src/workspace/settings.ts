@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { isAbsolute, posix } from 'node:path';
 import { PERMISSION_MODES, RuleSyntaxError, parseRule } from '../permissions/policy';
+import { NetPolicyConfigError, parseAllowEntry, parseBlockEntry } from '../sandbox/net-policy';
 import { writeFileAtomic } from './atomic-write';
 import { JsonFileError, describeFirstIssue, parseJsonText, validateJson } from './json-file';
 import { type JsonObject, applyMergePatch, isPlainObject } from './merge-patch';
@@ -64,6 +66,66 @@ function validRule(text: string, ctx: z.RefinementCtx): void {
   }
 }
 
+/** Entries checked by the net policy's own parser, so an invalid one is refused with its reason, never ignored. */
+function validBy(parse: (text: string) => unknown) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    try {
+      parse(text);
+    } catch (error) {
+      if (!(error instanceof NetPolicyConfigError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  };
+}
+
+const AllowEntry = z.string().superRefine(validBy(parseAllowEntry));
+const BlockEntry = z.string().superRefine(validBy(parseBlockEntry));
+const MiB = 1024 * 1024;
+
+const GuestPath = z
+  .string()
+  .refine((p) => p.startsWith('/') && posix.normalize(p) === p && p !== '/' && !p.endsWith('/'), 'must be an absolute guest path such as /data (not / itself)')
+  .refine((p) => p !== '/.boxagnts' && !p.startsWith('/.boxagnts/'), 'must not be inside /.boxagnts');
+
+/** Limits a single tool may tighten: lower numbers, fewer hosts, more blocked networks; files and network switched on or off. */
+const ToolSandbox = z.strictObject({
+  timeoutMs: z.number().int().min(100).optional(),
+  maxMemoryBytes: z.number().int().min(MiB).optional(),
+  maxStackBytes: z.number().int().min(64 * 1024).optional(),
+  fuel: z.number().int().min(1).nullable().optional(),
+  allowedOutboundHosts: z.array(AllowEntry).optional(),
+  blockNetworks: z.array(BlockEntry).optional(),
+  files: z.boolean().optional(),
+  network: z.boolean().optional(),
+});
+
+export const SandboxSettingsSchema = z
+  .strictObject({
+    timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+    maxMemoryBytes: z.number().int().min(MiB).max(4096 * MiB).default(256 * MiB),
+    /** QuickJS's stack must stay under a quarter of the worker's native stack (8 MB). */
+    maxStackBytes: z.number().int().min(64 * 1024).max(2 * MiB).default(1 * MiB),
+    /** Interpreter ticks (about 5,000 simple operations each); null leaves only the time limit. */
+    fuel: z.number().int().min(1).nullable().default(50_000_000),
+    /** Hosts tools may reach, as scheme://host[:port] with * wildcards. Empty: no network at all. */
+    allowedOutboundHosts: z.array(AllowEntry).default([]),
+    /** CIDRs or "private" (loopback, RFC 1918, link-local, CGNAT, unique-local), refused after DNS resolution. */
+    blockNetworks: z.array(BlockEntry).default(['private']),
+    /** Extra folders mounted into the sandbox beside the workspace (which is /). */
+    mounts: z
+      .array(
+        z.strictObject({
+          host: z.string().refine((p) => isAbsolute(p), 'must be an absolute path on this machine'),
+          guest: GuestPath,
+          readOnly: z.boolean().default(false),
+        }),
+      )
+      .default([]),
+    tools: z.record(z.string().min(1).max(64), ToolSandbox).default({}),
+  })
+  .prefault({});
+export type SandboxSettings = z.output<typeof SandboxSettingsSchema>;
+
 export const SettingsSchema = z.strictObject({
   $schema: z.string().optional(),
   ui: z
@@ -111,6 +173,7 @@ export const SettingsSchema = z.strictObject({
       disabled: z.array(z.string().min(1).max(64)).default([]),
     })
     .prefault({}),
+  sandbox: SandboxSettingsSchema,
   catalog: z
     .strictObject({
       /** Where model limits and prices are refreshed from; null keeps the built-in catalog only. */

@@ -4,7 +4,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
 import { startChat } from '../helpers/chat';
-import { testWriteTool } from '../helpers/tools';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -16,7 +15,7 @@ afterAll(async () => {
 
 describe('approvals in the dashboard', () => {
   it('shows the approval card with a diff; Allow lets the run finish and the inbox counter follows', async () => {
-    const chat = await startChat({ tools: (dir) => [testWriteTool(dir)] });
+    const chat = await startChat();
     chat.mock.enqueue({ text: 'I will write it. ', toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: '# Notes\n\n- first\n' } }] }, { text: 'The file is written.' });
     const { page, errors, close } = await openPage(browser, DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
@@ -38,7 +37,7 @@ describe('approvals in the dashboard', () => {
   });
 
   it('lists a session grant above the message box and revokes it', async () => {
-    const chat = await startChat({ tools: (dir) => [testWriteTool(dir)] });
+    const chat = await startChat();
     chat.mock.enqueue({ toolCalls: [{ name: 'write', input: { file_path: 'a.txt', content: 'a' } }] }, { text: 'ok' });
     const { page, errors, close } = await openPage(browser, PHONE);
     await page.goto(`${chat.server.url}/chat`);
@@ -97,7 +96,7 @@ describe('approvals in the dashboard', () => {
   });
 
   it('lists and revokes a standing grant on Settings → Security, and switches a tool off on the Tools page', async () => {
-    const chat = await startChat({ tools: (dir) => [testWriteTool(dir)] });
+    const chat = await startChat();
     await chat.server.server.context.workspace.grants.add('allow write(docs/*)', { sessionId: 'ses_0000000000000000', sessionTitle: 'Docs work', tool: 'write', subject: 'docs/a.md' });
     const { page, errors, close } = await openPage(browser, DESKTOP);
     await page.goto(`${chat.server.url}/settings/security`);

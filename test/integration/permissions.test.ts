@@ -5,10 +5,10 @@ import { createRuntime } from '../../src/agent/runtime';
 import { silentLogger } from '../../src/log';
 import { openWorkspace } from '../../src/workspace/workspace';
 import { type ChatHarness, mockProviderSettings, startChat, startMock } from '../helpers/chat';
-import { fakeMcpTools, testWriteTool } from '../helpers/tools';
+import { fakeMcpTools } from '../helpers/tools';
 import { tempDir } from '../helpers/workspace';
 
-const withWrite = { tools: (dir: string) => [testWriteTool(dir)] };
+const withWrite = {};
 const writeCall = (file: string, content = 'hello') => ({ toolCalls: [{ name: 'write', input: { file_path: file, content } }] });
 
 async function answer(chat: ChatHarness, id: string, body: unknown) {
@@ -32,7 +32,7 @@ describe('approvals', () => {
     const id = await chat.newSession();
     const { stream, asked } = await untilAsked(chat, id, 'write my notes');
     expect(asked).toMatchObject({ kind: 'tool', name: 'write', level: 'write', subject: 'notes/today.md', reason: 'the default mode asks for write tools' });
-    expect(asked.preview).toEqual({ kind: 'diff', path: 'notes/today.md', before: '', after: 'line one\n' });
+    expect(asked.preview).toEqual({ kind: 'diff', path: '/notes/today.md', before: '', after: 'line one\n' });
 
     const inbox: any = await (await chat.server.fetch('/api/interactions')).json();
     expect(inbox.interactions).toEqual([expect.objectContaining({ id: asked.approvalId, kind: 'approval', sessionId: id, tool: 'write' })]);
@@ -260,8 +260,24 @@ describe('native tools', () => {
   it('lists tools with their source and schema, and never offers a disabled one', async () => {
     const chat = await startChat();
     const list: any = await (await chat.server.fetch('/api/tools')).json();
-    expect(list.tools.map((t: any) => t.name)).toEqual(['ask_user_question', 'brief', 'enter_plan_mode', 'exit_plan_mode', 'sleep', 'todo_write', 'tool_search']);
+    expect(list.tools.map((t: any) => t.name)).toEqual([
+      'ask_user_question',
+      'brief',
+      'edit',
+      'enter_plan_mode',
+      'exit_plan_mode',
+      'glob',
+      'grep',
+      'jsexec',
+      'read',
+      'sleep',
+      'todo_write',
+      'tool_search',
+      'web_fetch',
+      'write',
+    ]);
     expect(list.tools.find((t: any) => t.name === 'sleep')).toMatchObject({ permissionLevel: 'read', source: 'native', enabled: true, inputSchema: { type: 'object' } });
+    expect(list.tools.find((t: any) => t.name === 'web_fetch')).toMatchObject({ permissionLevel: 'network', source: 'sandboxed' });
     expect((await chat.server.fetch('/api/tools/sleep', { method: 'PUT', body: JSON.stringify({ enabled: false }) })).status).toBe(200);
     expect((await chat.server.fetch('/api/tools/nothing', { method: 'PUT', body: JSON.stringify({ enabled: false }) })).status).toBe(404);
     chat.mock.enqueue({ text: 'hi' });
@@ -277,7 +293,7 @@ describe('headless runs', () => {
     const dir = await tempDir();
     const workspace = await openWorkspace(dir);
     await workspace.settings.patch(mockProviderSettings(mock));
-    const runtime = await createRuntime(workspace, { logger: silentLogger, interactive: false, extraTools: [testWriteTool(dir)] });
+    const runtime = await createRuntime(workspace, { logger: silentLogger, interactive: false });
     const session = await runtime.sessions.create();
     mock.enqueue(writeCall('out.txt', 'headless'), { text: 'finished' });
     const started = performance.now();

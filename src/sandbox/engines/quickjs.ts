@@ -1,0 +1,362 @@
+import { type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule, newQuickJSWASMModule } from 'quickjs-emscripten';
+import { ConfinedFs, FsBridgeError } from '../confined-fs';
+import { Confiner } from '../fs-confiner';
+import type { LimitName, SandboxPolicy } from '../limits';
+import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from '../protocol';
+
+/** What the engine needs from the worker: the guest bundles, and the synchronous fetch through the host. */
+export interface EngineHost {
+  toolsBundle: string;
+  /** The HTML → Markdown converter, evaluated only when web_fetch first needs it. */
+  htmlBundle: () => string;
+  fetch(request: FetchRequest): FetchReply;
+}
+
+/** Guest errors that mean a limit tripped inside QuickJS. */
+function limitFromError(message: string): LimitName | undefined {
+  if (/out of memory|string too long|invalid array length|allocation failed/i.test(message)) return 'memory';
+  if (/stack overflow|maximum call stack/i.test(message)) return 'stack';
+  return undefined;
+}
+
+interface CallState {
+  policy: SandboxPolicy;
+  deadline: number;
+  ticks: number;
+  interrupted: LimitName | null;
+  /** A refusal by the confiner or the net policy during this call. */
+  denied: { limit: 'fs' | 'network'; detail: string } | null;
+  fs: ConfinedFs | null;
+}
+
+/**
+ * Runs guest code in QuickJS (WebAssembly). Our own tool code lives in a warm runtime reused across calls; code from
+ * the model (jsexec) always gets a fresh runtime. Every call runs under the policy's memory limit, stack limit,
+ * deadline and fuel (interrupt ticks: the same count on every run), and reaches the outside only through `__host`.
+ */
+export class QuickJsEngine {
+  private warm: { runtime: QuickJSRuntime; context: QuickJSContext; htmlLoaded: boolean } | null = null;
+  private state: CallState | null = null;
+
+  private constructor(
+    private readonly module: QuickJSWASMModule,
+    private readonly host: EngineHost,
+  ) {}
+
+  static async create(host: EngineHost): Promise<QuickJsEngine> {
+    const engine = new QuickJsEngine(await newQuickJSWASMModule(), host);
+    engine.warmUp();
+    return engine;
+  }
+
+  /** Bytes of WebAssembly memory the engine holds; it only grows, so the worker is recycled past a threshold. */
+  memoryBytes(): number {
+    return this.module.getWasmMemory().buffer.byteLength;
+  }
+
+  run(job: SandboxJob, policy: SandboxPolicy): SandboxResult {
+    const started = performance.now();
+    this.state = {
+      policy,
+      deadline: Date.now() + policy.timeoutMs,
+      ticks: 0,
+      interrupted: null,
+      denied: null,
+      fs: policy.files ? new ConfinedFs(new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden })) : null,
+    };
+    let result: SandboxResult;
+    try {
+      result = job.kind === 'jsexec' ? this.runModule(job.code, policy) : this.runTool(job, policy);
+    } finally {
+      this.state = null;
+    }
+    return { ...result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+  }
+
+  // ——— runtimes ———
+
+  private newRuntime(): QuickJSRuntime {
+    const runtime = this.module.newRuntime();
+    runtime.setInterruptHandler(() => {
+      const state = this.state;
+      if (!state) return false;
+      state.ticks += 1;
+      if (Date.now() > state.deadline) state.interrupted = 'timeout';
+      else if (state.policy.fuel !== null && state.ticks > state.policy.fuel) state.interrupted = 'fuel';
+      return state.interrupted !== null;
+    });
+    return runtime;
+  }
+
+  private applyLimits(runtime: QuickJSRuntime, policy: SandboxPolicy): void {
+    runtime.setMemoryLimit(policy.maxMemoryBytes);
+    runtime.setMaxStackSize(policy.maxStackBytes);
+  }
+
+  private warmUp(): void {
+    const runtime = this.newRuntime();
+    const context = runtime.newContext();
+    this.installHost(context);
+    this.evalOrThrow(context, PRELUDE, 'prelude.js');
+    this.evalOrThrow(context, this.host.toolsBundle, 'tools.js');
+    this.warm = { runtime, context, htmlLoaded: false };
+  }
+
+  private dropWarm(): void {
+    if (!this.warm) return;
+    try {
+      this.warm.context.dispose();
+      this.warm.runtime.dispose();
+    } catch {
+      // A runtime that hit its memory limit may not tear down cleanly; the worker is recycled anyway.
+    }
+    this.warm = null;
+  }
+
+  private evalOrThrow(context: QuickJSContext, code: string, filename: string): void {
+    const result = context.evalCode(code, filename);
+    if (result.error) {
+      const error = context.dump(result.error) as { message?: string };
+      result.error.dispose();
+      throw new Error(`${filename} failed to load: ${error?.message ?? 'unknown error'}`);
+    }
+    result.value.dispose();
+  }
+
+  // ——— our tools ———
+
+  private runTool(job: Extract<SandboxJob, { kind: 'tool' | 'preview' }>, policy: SandboxPolicy): SandboxResult {
+    if (!this.warm) this.warmUp();
+    const { context, runtime } = this.warm!;
+    if (job.name === 'web_fetch' && !this.warm!.htmlLoaded) {
+      this.evalOrThrow(context, this.host.htmlBundle(), 'html.js');
+      this.warm!.htmlLoaded = true;
+    }
+    this.applyLimits(runtime, policy);
+    const entry = job.kind === 'preview' ? '__preview' : '__run';
+    const fn = context.getProp(context.global, entry);
+    const args = [context.newString(job.name), context.newString(JSON.stringify(job.input))];
+    const call = context.callFunction(fn, context.undefined, ...args);
+    fn.dispose();
+    for (const a of args) a.dispose();
+    return this.finish(context, call, () => this.dropWarm());
+  }
+
+  // ——— the model's code ———
+
+  private runModule(code: string, policy: SandboxPolicy): SandboxResult {
+    const runtime = this.newRuntime();
+    this.applyLimits(runtime, policy);
+    const context = runtime.newContext();
+    let disposed = false;
+    const dispose = () => {
+      if (disposed) return;
+      disposed = true;
+      try {
+        context.dispose();
+        runtime.dispose();
+      } catch {
+        // See dropWarm.
+      }
+    };
+    try {
+      this.installHost(context);
+      this.evalOrThrow(context, PRELUDE + JSEXEC_PRELUDE, 'prelude.js');
+      const loaded = context.evalCode(code, 'main.js', { type: 'module' });
+      if (loaded.error) return this.finish(context, loaded, dispose);
+      const main = context.getProp(loaded.value, 'main');
+      let call;
+      if (context.typeof(main) === 'function') call = context.callFunction(main, context.undefined);
+      else call = { value: context.undefined } as const;
+      main.dispose();
+      loaded.value.dispose();
+      if (call.error) return this.finish(context, call, dispose);
+      const settled = this.settle(runtime, context, call.value);
+      return this.finish(context, settled, dispose);
+    } finally {
+      dispose();
+    }
+  }
+
+  /** Runs pending jobs until a promise result settles (await inside `main`). */
+  private settle(runtime: QuickJSRuntime, context: QuickJSContext, value: QuickJSHandle): { value: QuickJSHandle; error?: undefined } | { error: QuickJSHandle; value?: undefined } {
+    if (context.typeof(value) !== 'object' || !this.isPromise(context, value)) return { value };
+    for (;;) {
+      const state = context.getPromiseState(value);
+      if (state.type === 'fulfilled') return { value: state.value };
+      if (state.type === 'rejected') return { error: state.error };
+      const jobs = runtime.executePendingJobs();
+      if (jobs.error) return { error: jobs.error };
+      if (jobs.value === 0 && context.getPromiseState(value).type === 'pending') {
+        return { error: context.newError('main() returned a promise that never settles (nothing left to run)') };
+      }
+    }
+  }
+
+  private isPromise(context: QuickJSContext, value: QuickJSHandle): boolean {
+    const then = context.getProp(value, 'then');
+    const is = context.typeof(then) === 'function';
+    then.dispose();
+    return is;
+  }
+
+  // ——— results ———
+
+  private finish(context: QuickJSContext, call: { value?: QuickJSHandle; error?: QuickJSHandle }, onLimit: () => void): SandboxResult {
+    const state = this.state!;
+    const stderr = this.takeConsole(context);
+    const base = { stderr, fuelUsed: state.ticks, durationMs: 0 };
+    if (call.error) {
+      const error = context.dump(call.error) as { name?: string; message?: string; stack?: string } | string;
+      call.error.dispose();
+      const message = typeof error === 'string' ? error : `${error?.name ?? 'Error'}: ${error?.message ?? ''}`;
+      const limit = state.interrupted ?? limitFromError(message);
+      if (limit) {
+        onLimit();
+        return { ...base, output: null, exitCode: 1, limitHit: limit };
+      }
+      return { ...base, output: { error: message, stack: typeof error === 'string' ? undefined : error?.stack }, exitCode: 1, ...this.denial() };
+    }
+    const value = call.value!;
+    const output = context.typeof(value) === 'string' ? tryParse(context.getString(value)) : context.dump(value);
+    value.dispose();
+    return { ...base, output, exitCode: 0, ...this.denial() };
+  }
+
+  private denial(): Pick<SandboxResult, 'limitHit' | 'limitDetail'> {
+    const denied = this.state?.denied;
+    return denied ? { limitHit: denied.limit, limitDetail: denied.detail } : {};
+  }
+
+  private takeConsole(context: QuickJSContext): string {
+    const take = context.getProp(context.global, '__takeConsole');
+    if (context.typeof(take) !== 'function') {
+      take.dispose();
+      return '';
+    }
+    const result = context.callFunction(take, context.undefined);
+    take.dispose();
+    if (result.error) {
+      result.error.dispose();
+      return '';
+    }
+    const text = context.getString(result.value);
+    result.value.dispose();
+    return text;
+  }
+
+  // ——— the one door out ———
+
+  /**
+   * `__host(op, json)`: the guest's only way to reach files and the network. Each call is checked against the
+   * policy of the call in progress; refusals come back as errors the guest can report.
+   */
+  private installHost(context: QuickJSContext): void {
+    const fn = context.newFunction('__host', (opHandle, argHandle) => {
+      const op = context.getString(opHandle);
+      const args = JSON.parse(context.getString(argHandle)) as Record<string, unknown>;
+      return context.newString(JSON.stringify(this.hostCall(op, args)));
+    });
+    context.setProp(context.global, '__host', fn);
+    fn.dispose();
+  }
+
+  private hostCall(op: string, args: Record<string, unknown>): unknown {
+    const state = this.state;
+    if (!state) return { error: { code: 'EINVAL', message: 'no call in progress' } };
+    if (op === 'fetch') {
+      if (!state.policy.network) {
+        state.denied = { limit: 'network', detail: 'this tool has no network access' };
+        return { error: { code: 'EACCES', message: 'Network access is not allowed for this tool (sandbox policy).' } };
+      }
+      const remaining = Math.max(0, state.deadline - Date.now());
+      const reply = this.host.fetch({ ...(args as unknown as FetchRequest), timeoutMs: Math.min(Number(args.timeoutMs) || remaining, remaining) });
+      if (!reply.ok) state.denied = { limit: 'network', detail: `${reply.rule}: ${reply.reason}` };
+      return { value: reply };
+    }
+    const fs = state.fs;
+    if (!fs) {
+      state.denied = { limit: 'fs', detail: 'this tool has no file access' };
+      return { error: { code: 'EACCES', message: 'File access is not allowed for this tool (sandbox policy).' } };
+    }
+    try {
+      const path = String(args.path);
+      switch (op) {
+        case 'stat':
+          return { value: fs.stat(path) };
+        case 'readdir':
+          return { value: fs.readdir(path) };
+        case 'readFile':
+          return { value: fs.readFile(path, { as: args.as === 'base64' ? 'base64' : 'text', maxBytes: Number(args.maxBytes) }) };
+        case 'writeFile':
+          return { value: fs.writeFile(path, String(args.content)) };
+        case 'mkdir':
+          fs.mkdir(path);
+          return { value: null };
+        default:
+          return { error: { code: 'EINVAL', message: `unknown operation ${op}` } };
+      }
+    } catch (error) {
+      if (error instanceof FsBridgeError) {
+        if (error.denied) state.denied = { limit: 'fs', detail: error.message };
+        return { error: { code: error.code, message: error.message } };
+      }
+      throw error;
+    }
+  }
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Console capture and a `process` stub for bundled libraries that probe it. */
+const PRELUDE = `
+globalThis.process = { platform: 'linux', env: {}, cwd: () => '/' };
+(() => {
+  const lines = [];
+  let size = 0;
+  const LIMIT = 200000;
+  const show = (v) => typeof v === 'string' ? v : (() => { try { return JSON.stringify(v); } catch { return String(v); } })();
+  const write = (prefix) => (...args) => {
+    if (size > LIMIT) return;
+    const line = prefix + args.map(show).join(' ');
+    size += line.length;
+    lines.push(size > LIMIT ? '… console output cut at 200,000 characters' : line);
+  };
+  globalThis.console = { log: write(''), info: write(''), debug: write(''), warn: write('[warn] '), error: write('[error] ') };
+  globalThis.__takeConsole = () => { const text = lines.join('\\n'); lines.length = 0; size = 0; return text; };
+})();
+`;
+
+/**
+ * What the model's code may use beyond the language: \`fs\` and \`fetch\` exist as functions that go through
+ * \`__host\`, and so through the policy (which refuses them unless the call was granted files or network).
+ */
+const JSEXEC_PRELUDE = `
+(() => {
+  const host = globalThis.__host;
+  delete globalThis.__host;
+  const call = (op, args) => {
+    const reply = JSON.parse(host(op, JSON.stringify(args)));
+    if (reply.error) { const e = new Error(reply.error.message); e.code = reply.error.code; throw e; }
+    return reply.value;
+  };
+  globalThis.fs = {
+    readFile: (path) => call('readFile', { path, as: 'text', maxBytes: 10485760 }).data,
+    writeFile: (path, content) => { call('writeFile', { path, content: String(content) }); },
+    readdir: (path) => call('readdir', { path }).map((e) => e.name),
+    stat: (path) => call('stat', { path }),
+  };
+  globalThis.fetch = async (url, init = {}) => {
+    const r = call('fetch', { url: String(url), method: init.method, headers: init.headers, body: init.body, maxBytes: 5242880 });
+    if (!r.ok) throw new Error('fetch refused: ' + r.rule + ': ' + r.reason);
+    return { ok: r.status >= 200 && r.status < 300, status: r.status, statusText: r.statusText, url: r.finalUrl, headers: r.headers,
+      text: async () => r.body, json: async () => JSON.parse(r.body) };
+  };
+})();
+`;

@@ -1,0 +1,52 @@
+/**
+ * The synchronous file system the host lends the guest tools. Every path is an absolute guest path: `/` is the
+ * workspace root. The host confines each call to the workspace and reports failures as GuestFsError.
+ */
+
+/**
+ * A file-system error the host reports; `message` never contains host paths. Codes: ENOENT, ENOTDIR, EISDIR,
+ * EACCES (outside the sandbox / forbidden), EROFS (read-only mount), EFBIG (too large), EEXIST, EINVAL.
+ */
+export class GuestFsError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GuestFsError';
+  }
+}
+
+export interface GuestStat {
+  type: 'file' | 'dir';
+  size: number;
+  mtimeMs: number;
+}
+
+export interface GuestDirent {
+  name: string;
+  type: 'file' | 'dir';
+  size: number;
+  mtimeMs: number;
+}
+
+export interface GuestReadResult {
+  /** UTF-8 text (as: 'text') or base64 (as: 'base64'); '' for a binary file read as text. */
+  data: string;
+  /** The whole file's size in bytes. */
+  size: number;
+  /** The host saw NUL bytes / non-text content in the first 8 KB. */
+  binary: boolean;
+  /** `data` stops at maxBytes. */
+  truncated: boolean;
+}
+
+export interface GuestFs {
+  /** Throws GuestFsError. */
+  stat(path: string): GuestStat;
+  /** Symlinks and the runtime's own folder are never listed. */
+  readdir(path: string): GuestDirent[];
+  readFile(path: string, options: { as: 'text' | 'base64'; maxBytes: number }): GuestReadResult;
+  /** Creates missing parent folders. */
+  writeFile(path: string, content: string): { created: boolean };
+}

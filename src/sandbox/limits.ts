@@ -1,0 +1,71 @@
+import type { Mount } from './fs-confiner';
+
+export type LimitName = 'timeout' | 'memory' | 'stack' | 'fuel' | 'network' | 'fs';
+
+/** Everything one sandboxed call is given: its limits, its network, its files. Nothing else is reachable. */
+export interface SandboxPolicy {
+  timeoutMs: number;
+  maxMemoryBytes: number;
+  maxStackBytes: number;
+  /** Interpreter ticks (QuickJS) or instrumented steps (WASI); null: no budget beyond the time limit. */
+  fuel: number | null;
+  allowedOutboundHosts: string[];
+  blockNetworks: string[];
+  /** Mounted as the guest's `/`. */
+  workDir: string;
+  mounts: Mount[];
+  /** Host folders that must look absent (the runtime's own `.boxagnts/`). */
+  hidden: string[];
+  /** Whether the call may touch files at all, and the network at all. */
+  files: boolean;
+  network: boolean;
+}
+
+/** Per-tool settings may only narrow the workspace's: a lower limit, fewer hosts, more blocked networks, less access. */
+export interface PolicyNarrowing {
+  timeoutMs?: number | undefined;
+  maxMemoryBytes?: number | undefined;
+  maxStackBytes?: number | undefined;
+  fuel?: number | null | undefined;
+  allowedOutboundHosts?: string[] | undefined;
+  blockNetworks?: string[] | undefined;
+  files?: boolean | undefined;
+  network?: boolean | undefined;
+}
+
+const lower = (base: number, narrowed: number | undefined) => (narrowed === undefined ? base : Math.min(base, narrowed));
+
+export function narrowPolicy(base: SandboxPolicy, narrowing: PolicyNarrowing | undefined): SandboxPolicy {
+  if (!narrowing) return base;
+  const fuel = narrowing.fuel === undefined || narrowing.fuel === null ? base.fuel : base.fuel === null ? narrowing.fuel : Math.min(base.fuel, narrowing.fuel);
+  return {
+    ...base,
+    timeoutMs: lower(base.timeoutMs, narrowing.timeoutMs),
+    maxMemoryBytes: lower(base.maxMemoryBytes, narrowing.maxMemoryBytes),
+    maxStackBytes: lower(base.maxStackBytes, narrowing.maxStackBytes),
+    fuel,
+    // A host must be allowed by both lists; an empty narrowing list therefore allows nothing.
+    allowedOutboundHosts: narrowing.allowedOutboundHosts ? base.allowedOutboundHosts.filter((h) => narrowing.allowedOutboundHosts!.includes(h)) : base.allowedOutboundHosts,
+    blockNetworks: [...new Set([...base.blockNetworks, ...(narrowing.blockNetworks ?? [])])],
+    files: base.files && narrowing.files !== false,
+    network: base.network && narrowing.network !== false,
+  };
+}
+
+/** How a tripped limit is described to the model and the user: which limit, and its value. */
+export function describeLimit(limit: LimitName, policy: SandboxPolicy): string {
+  switch (limit) {
+    case 'timeout':
+      return `the time limit of ${policy.timeoutMs} ms was reached`;
+    case 'memory':
+      return `the memory limit of ${Math.round(policy.maxMemoryBytes / 1024 / 1024)} MB was reached`;
+    case 'stack':
+      return `the stack limit of ${Math.round(policy.maxStackBytes / 1024)} KB was reached (too deep recursion)`;
+    case 'fuel':
+      return `the fuel budget of ${policy.fuel ?? 0} steps ran out`;
+    case 'network':
+      return 'the network policy refused a connection';
+    case 'fs':
+      return 'the file-system policy refused an access';
+  }
+}

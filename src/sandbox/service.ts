@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../log';
+import type { WorkspacePaths } from '../workspace/paths';
+import type { SandboxSettings } from '../workspace/settings';
+import type { Mount } from './fs-confiner';
+import { type PolicyNarrowing, type SandboxPolicy, narrowPolicy } from './limits';
+import { createNetPolicy } from './net-policy';
+import { SandboxPool } from './pool';
+import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
+
+/** What each tool may reach unless the workspace settings say otherwise (`sandbox.tools.NAME`). */
+const TOOL_DEFAULTS: Record<string, PolicyNarrowing> = {
+  read: { network: false },
+  write: { network: false },
+  edit: { network: false },
+  glob: { network: false },
+  grep: { network: false },
+  web_fetch: { files: false },
+  jsexec: { files: false, network: false },
+};
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface SandboxOptions {
+  paths: WorkspacePaths;
+  settings: () => SandboxSettings;
+  /** Addresses no guest may ever reach: the dashboard itself, wherever it listens. */
+  blockedEndpoints: () => Endpoint[];
+  logger: Logger;
+  /** The built worker and guest bundles. */
+  distDir: string;
+  poolSize?: number;
+}
+
+/** Texts of a fetched body: UTF-8 for text types, base64 otherwise (the guest describes what it cannot show). */
+function isTextual(contentType: string | undefined): boolean {
+  return !contentType || /^text\/|json|xml|javascript|ecmascript|x-www-form-urlencoded|html/i.test(contentType);
+}
+
+/**
+ * The sandbox as the tools see it: builds each call's policy from the workspace settings (defaults, narrowed per
+ * tool) and runs it in the worker pool, answering the guest's fetches under the net policy.
+ */
+export class Sandbox {
+  private readonly pool: SandboxPool;
+
+  constructor(private readonly options: SandboxOptions) {
+    this.pool = new SandboxPool({
+      workerFile: join(options.distDir, 'sandbox-worker.js'),
+      toolsBundle: join(options.distDir, 'sandbox-guest.js'),
+      htmlBundle: join(options.distDir, 'sandbox-guest-html.js'),
+      size: options.poolSize ?? 4,
+      stackSizeMb: 8,
+      memoryCeilingBytes: 768 * 1024 * 1024,
+      killGraceMs: 500,
+      idleMs: 5 * 60_000,
+      logger: options.logger,
+      fetch: (request, policy, signal) => this.fetch(request, policy, signal),
+    });
+  }
+
+  /** The policy one call of `tool` runs under. */
+  policyFor(tool: string): SandboxPolicy {
+    const s = this.options.settings();
+    const { root, dataDir } = this.options.paths;
+    const gitDir = join(root, '.git');
+    // The repository's history is there to read, not to rewrite.
+    const git: Mount[] = existsSync(gitDir) ? [{ host: gitDir, guest: '/.git', readOnly: true }] : [];
+    const base: SandboxPolicy = {
+      timeoutMs: s.timeoutMs,
+      maxMemoryBytes: s.maxMemoryBytes,
+      maxStackBytes: s.maxStackBytes,
+      fuel: s.fuel,
+      allowedOutboundHosts: s.allowedOutboundHosts,
+      blockNetworks: s.blockNetworks,
+      workDir: root,
+      mounts: [...git, ...s.mounts.filter((m) => existsSync(m.host))],
+      hidden: [dataDir],
+      files: true,
+      network: true,
+    };
+    return narrowPolicy(base, { ...TOOL_DEFAULTS[tool], ...s.tools[tool] });
+  }
+
+  async run(tool: string, job: SandboxJob, signal?: AbortSignal): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
+    const policy = this.policyFor(tool);
+    const started = performance.now();
+    const result = await this.pool.run(job, policy, signal);
+    return { result: { ...result, durationMs: result.durationMs || Math.round(performance.now() - started) }, policy };
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private async fetch(request: FetchRequest, policy: SandboxPolicy, signal: AbortSignal): Promise<FetchReply> {
+    const net = createNetPolicy({ allowedOutboundHosts: policy.allowedOutboundHosts, blockNetworks: policy.blockNetworks, blockedEndpoints: this.options.blockedEndpoints() });
+    const response = await net.fetch(request.url, {
+      ...(request.method ? { method: request.method } : {}),
+      ...(request.headers ? { headers: request.headers } : {}),
+      ...(request.body !== undefined ? { body: request.body } : {}),
+      maxBytes: request.maxBytes,
+      timeoutMs: request.timeoutMs,
+      signal,
+    });
+    if (!response.ok) return { ok: false, reason: response.reason, rule: response.rule };
+    const text = isTextual(response.headers['content-type']);
+    return {
+      ok: true,
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+      finalUrl: response.finalUrl,
+      body: Buffer.from(response.body).toString(text ? 'utf8' : 'base64'),
+      bodyEncoding: text ? 'utf8' : 'base64',
+      truncated: response.truncated,
+    };
+  }
+}
