@@ -47,8 +47,8 @@ port.on('message', (message: ToWorker) => {
   currentJob = message.id;
   let recycle = false;
   try {
-    const result = engine.run(message.job, message.policy);
-    recycle = engine.memoryBytes() > config.memoryCeiling || getHeapStatistics().used_heap_size > config.memoryCeiling;
+    const { result, poisoned } = engine.run(message.job, message.policy);
+    recycle = poisoned || engine.memoryBytes() > config.memoryCeiling || getHeapStatistics().used_heap_size > config.memoryCeiling;
     send({ type: 'result', id: message.id, result, recycle });
   } catch (error) {
     // A failure of the engine itself (a host stack overflow in the glue): this worker is no longer trusted.

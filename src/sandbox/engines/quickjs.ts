@@ -20,6 +20,8 @@ function limitFromError(message: string): LimitName | undefined {
 }
 
 interface CallState {
+  /** Set after a memory or stack limit: the WebAssembly module may be left inconsistent, so its worker must go. */
+  poisoned: boolean;
   policy: SandboxPolicy;
   deadline: number;
   ticks: number;
@@ -54,9 +56,11 @@ export class QuickJsEngine {
     return this.module.getWasmMemory().buffer.byteLength;
   }
 
-  run(job: SandboxJob, policy: SandboxPolicy): SandboxResult {
+  /** Runs one job. `poisoned` asks the worker to retire itself: the engine must not be trusted with another call. */
+  run(job: SandboxJob, policy: SandboxPolicy): { result: SandboxResult; poisoned: boolean } {
     const started = performance.now();
     this.state = {
+      poisoned: false,
       policy,
       deadline: Date.now() + policy.timeoutMs,
       ticks: 0,
@@ -64,13 +68,19 @@ export class QuickJsEngine {
       denied: null,
       fs: policy.files ? new ConfinedFs(new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden })) : null,
     };
+    const state = this.state;
     let result: SandboxResult;
     try {
       result = job.kind === 'jsexec' ? this.runModule(job.code, policy) : this.runTool(job, policy);
+    } catch (error) {
+      // A WebAssembly trap while handling a limit (memory access out of bounds after an allocation failure).
+      if (!(error instanceof Error) || error.name !== 'RuntimeError') throw error;
+      result = { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: state.interrupted ?? 'memory' };
+      state.poisoned = true;
     } finally {
       this.state = null;
     }
-    return { ...result, durationMs: Math.round((performance.now() - started) * 100) / 100 };
+    return { result: { ...result, durationMs: Math.round((performance.now() - started) * 100) / 100 }, poisoned: state.poisoned };
   }
 
   // ——— runtimes ———
@@ -150,7 +160,7 @@ export class QuickJsEngine {
     const context = runtime.newContext();
     let disposed = false;
     const dispose = () => {
-      if (disposed) return;
+      if (disposed || this.state?.poisoned) return;
       disposed = true;
       try {
         context.dispose();
@@ -204,19 +214,26 @@ export class QuickJsEngine {
 
   private finish(context: QuickJSContext, call: { value?: QuickJSHandle; error?: QuickJSHandle }, onLimit: () => void): SandboxResult {
     const state = this.state!;
-    const stderr = this.takeConsole(context);
-    const base = { stderr, fuelUsed: state.ticks, durationMs: 0 };
     if (call.error) {
-      const error = context.dump(call.error) as { name?: string; message?: string; stack?: string } | string;
-      call.error.dispose();
-      const message = typeof error === 'string' ? error : `${error?.name ?? 'Error'}: ${error?.message ?? ''}`;
+      const error = context.dump(call.error) as { name?: string; message?: string; stack?: string } | string | null;
+      // When even the exception could not be allocated, QuickJS throws null: the memory limit was reached.
+      const message = error === null ? 'out of memory' : typeof error === 'string' ? error : `${error.name ?? 'Error'}: ${error.message ?? ''}`;
       const limit = state.interrupted ?? limitFromError(message);
+      if (limit === 'memory' || limit === 'stack') {
+        // Past these limits the runtime is not to be touched again: no console, no dispose; the worker is retired.
+        state.poisoned = true;
+        return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
+      }
+      call.error.dispose();
+      const stderr = this.takeConsole(context);
       if (limit) {
         onLimit();
-        return { ...base, output: null, exitCode: 1, limitHit: limit };
+        return { output: null, stderr, exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
       }
-      return { ...base, output: { error: message, stack: typeof error === 'string' ? undefined : error?.stack }, exitCode: 1, ...this.denial() };
+      return { output: { error: message, stack: typeof error === 'object' ? error?.stack : undefined }, stderr, exitCode: 1, fuelUsed: state.ticks, durationMs: 0, ...this.denial() };
     }
+    const stderr = this.takeConsole(context);
+    const base = { stderr, fuelUsed: state.ticks, durationMs: 0 };
     const value = call.value!;
     const output = context.typeof(value) === 'string' ? tryParse(context.getString(value)) : context.dump(value);
     value.dispose();
