@@ -9,6 +9,7 @@ import { globalEventRoutes } from './events';
 import { healthRoutes } from './health';
 import { modelRoutes } from './models';
 import { permissionRoutes } from './permissions';
+import { sandboxRoutes } from './sandbox';
 import { sessionRoutes } from './sessions';
 import { settingsRoutes } from './settings';
 import { toolRoutes } from './tools';
@@ -50,6 +51,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/sessions', sessionRoutes(ctx));
   app.route('/api', permissionRoutes(ctx));
   app.route('/api/tools', toolRoutes(ctx));
+  app.route('/api/sandbox', sandboxRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));
   app.route('/api/usage', usageRoutes(ctx));

@@ -540,6 +540,15 @@ describe('grep', () => {
     expect(result.metadata).toEqual({ matches: 2, files: 2, truncated: false });
   });
 
+  it('finds anchored and lookbehind patterns line by line, whatever the whole-file screen says', () => {
+    put('anchors.txt', 'alpha\nbeta end\n  gamma\n');
+    expect(text(run('grep', { pattern: '^beta', path: 'anchors.txt', output_mode: 'content' }))).toBe('/anchors.txt:2:beta end');
+    expect(text(run('grep', { pattern: 'end$', path: 'anchors.txt', output_mode: 'content' }))).toBe('/anchors.txt:2:beta end');
+    // At the start of a line there is no character before; over the whole text there is a newline.
+    expect(text(run('grep', { pattern: '(?<![^a])beta', path: 'anchors.txt', output_mode: 'content' }))).toBe('/anchors.txt:2:beta end');
+    expect(text(run('grep', { pattern: '^\\s+gamma$', path: 'anchors.txt', output_mode: 'count' }))).toBe('/anchors.txt:1');
+  });
+
   it('matches case-insensitively when asked', () => {
     expect(text(run('grep', { pattern: 'foo', case_insensitive: true }))).toBe('/src/b.py\n/docs/guide.md\n/src/a.ts');
   });

@@ -36,7 +36,9 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
     const mode = input.output_mode ?? 'files_with_matches';
     if (!OUTPUT_MODES.includes(mode)) fail(`output_mode must be one of ${OUTPUT_MODES.join(', ')}.`);
     const multiline = input.multiline === true;
-    const regex = compileRegex(pattern, `${input.case_insensitive === true ? 'i' : ''}${multiline ? 'gms' : ''}`);
+    const flags = `${input.case_insensitive === true ? 'i' : ''}${multiline ? 'gms' : ''}`;
+    const regex = compileRegex(pattern, flags);
+    const screen = multiline ? null : screenFor(pattern, flags);
     const root = normalizePath(typeof input.path === 'string' ? input.path : '/');
     const accepts = fileFilter(input.glob, input.type);
     const context = mode === 'content' ? countInput(input.context, 0, 0, MAX_CONTEXT) : 0;
@@ -53,6 +55,8 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
       }
       const read = tryFsCall(() => fs.readFile(file.path, { as: 'text', maxBytes: MAX_FILE_BYTES }));
       if (!read || read.binary || read.truncated) return;
+      // Most files do not match: one pass over the whole text rules them out before splitting into lines.
+      if (screen && !screen.test(read.data)) return;
       const hits = searchText(read.data, regex, multiline);
       if (hits.matched.length === 0) return;
       matches += hits.count;
@@ -119,6 +123,20 @@ function compileRegex(pattern: string, flags: string): RegExp {
   }
 }
 
+/**
+ * The pattern with the `m` flag, run over a whole file: wherever it matches one line alone it also matches the whole
+ * text, so a file it does not match has no matching line. Lookbehinds could see the newline before a line and
+ * judge differently, so patterns with one get no screen.
+ */
+function screenFor(pattern: string, flags: string): RegExp | null {
+  if (/\(\?<[=!]/.test(pattern)) return null;
+  try {
+    return compileRegex(pattern, `${flags}m`);
+  } catch {
+    return null;
+  }
+}
+
 /** The test a walked file must pass: `glob` (against its path from the search root, or its name when the glob has no `/`) and `type`. */
 function fileFilter(glob: unknown, type: unknown): (relative: string) => boolean {
   const tests: ((relative: string) => boolean)[] = [];
@@ -151,7 +169,7 @@ interface TextHits {
 
 function searchText(text: string, regex: RegExp, multiline: boolean): TextHits {
   // Searching LF text lets `$` match at the end of a CRLF line; line numbers do not change.
-  const normalized = text.replace(/\r\n/g, '\n');
+  const normalized = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
   const lines = splitLines(normalized);
   if (!multiline) {
     const matched: number[] = [];

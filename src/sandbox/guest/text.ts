@@ -46,7 +46,8 @@ export function prefixOf(text: string, max: number): string {
 /** The lines of `text`, without their `\n` or `\r\n`; a final line break does not start another line. */
 export function splitLines(text: string): string[] {
   if (text === '') return [];
-  const lines = text.split(/\r?\n/);
+  // A plain string split is much faster in QuickJS than a regex one; CR is removed only where there is one.
+  const lines = (text.includes('\r') ? text.replace(/\r\n/g, '\n') : text).split('\n');
   if (lines.at(-1) === '') lines.pop();
   return lines;
 }

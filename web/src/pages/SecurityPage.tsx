@@ -4,6 +4,7 @@ import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../
 import { ApiError, api } from '../lib/api';
 import { onLinkClick } from '../lib/router';
 import { applySettings, type Settings } from '../state';
+import { SandboxCard } from './SandboxCard';
 
 type Mode = 'default' | 'acceptEdits' | 'plan' | 'bypass';
 
@@ -119,6 +120,8 @@ export function SecurityPage() {
             </form>
             <FieldError message={ruleError} />
           </Card>
+
+          <SandboxCard />
 
           <Card title="Standing grants" description="Made by “Always allow in this workspace” on an approval. They apply after the rules above. Grants for a single session are listed in that session.">
             {data.grants.length === 0 ? (

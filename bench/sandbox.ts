@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createRuntime } from '../src/agent/runtime';
+import { silentLogger } from '../src/log';
+import { openWorkspace } from '../src/workspace/workspace';
+import { callTool } from '../test/helpers/sandbox';
+import { type Bench, type Metric, median, percentile, rssOf, round } from './lib';
+import { benchWorkspace } from './processes';
+
+const FILES = 5000;
+
+/** A 5,000-file tree of TypeScript-like files, some of which contain the searched pattern. */
+async function makeTree(root: string): Promise<void> {
+  for (let d = 0; d < 50; d++) {
+    const dir = join(root, 'src', `module${d}`);
+    await mkdir(dir, { recursive: true });
+    await Promise.all(
+      Array.from({ length: FILES / 50 }, (_, f) => {
+        const lines = Array.from({ length: 40 }, (_, l) => (l === 7 && f % 10 === 0 ? `export function request${f}Handler(input: Input) {` : `  const value${l} = compute(${d}, ${f}, ${l}); // line ${l}`));
+        return writeFile(join(dir, `file${f}.ts`), `${lines.join('\n')}\n`);
+      }),
+    );
+  }
+  await writeFile(join(root, 'four-kb.txt'), `${'a line of text for the read benchmark\n'.repeat(110)}`.slice(0, 4096));
+}
+
+async function timeEach(times: number, work: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    await work();
+    out.push(performance.now() - started);
+  }
+  return out;
+}
+
+function rgTime(pattern: string, dir: string): number | null {
+  try {
+    execFileSync('rg', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const runs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now();
+    try {
+      execFileSync('rg', ['-l', pattern, dir], { stdio: 'ignore' });
+    } catch {
+      // rg exits 1 when nothing matches; timing is what counts.
+    }
+    runs.push(performance.now() - started);
+  }
+  return median(runs);
+}
+
+export const sandboxBench: Bench = {
+  name: 'sandbox',
+  async run(): Promise<Metric[]> {
+    const dir = await benchWorkspace();
+    await makeTree(dir);
+    const workspace = await openWorkspace(dir);
+    await workspace.settings.patch({ sandbox: { timeoutMs: 120_000, fuel: null } });
+    const runtime = await createRuntime(workspace, { logger: silentLogger, interactive: false });
+    const call = (name: string, input: unknown) => callTool(runtime, name, input);
+    try {
+      await timeEach(30, () => call('read', { file_path: 'four-kb.txt' }));
+      const reads = await timeEach(300, () => call('read', { file_path: 'four-kb.txt' }));
+      await timeEach(30, () => call('jsexec', { code: 'export function main() { return 1 + 1 }' }));
+      const jsexec = await timeEach(300, () => call('jsexec', { code: 'export function main() { return 1 + 1 }' }));
+
+      const pattern = 'function\\s+\\w+Handler';
+      const grepRuns = await timeEach(3, async () => {
+        const r = await call('grep', { pattern, output_mode: 'files_with_matches', head_limit: 10_000 });
+        if (r.isError) throw new Error(`grep failed: ${JSON.stringify(r.content).slice(0, 200)}`);
+      });
+      const grepMs = median(grepRuns);
+      const rgMs = rgTime(pattern, dir);
+      const globMs = median(await timeEach(3, () => call('glob', { pattern: '**/*.ts' })));
+
+      const mixed = () =>
+        Array.from({ length: 20 }, (_, i) =>
+          i % 4 === 0 ? call('grep', { pattern: 'Handler', path: `src/module${i}` }) : i % 4 === 1 ? call('jsexec', { code: `export function main() { return ${i} }` }) : call('read', { file_path: `src/module${i}/file${i}.ts` }),
+        );
+      await Promise.all(mixed());
+      const concurrentStart = performance.now();
+      await Promise.all(mixed());
+      const concurrentMs = performance.now() - concurrentStart;
+
+      await timeEach(500, () => call('read', { file_path: 'four-kb.txt' }));
+      globalThis.gc?.();
+      const before = await rssOf(process.pid);
+      for (let i = 0; i < 10_000; i++) await call(i % 2 ? 'read' : 'jsexec', i % 2 ? { file_path: 'four-kb.txt' } : { code: `export function main() { return ${i} }` });
+      globalThis.gc?.();
+      const after = await rssOf(process.pid);
+
+      return [
+        { name: 'read a 4 KB file, warm (p50)', value: round(median(reads), 2), unit: `ms (p95 ${round(percentile(reads, 95), 2)} ms)`, target: '≤ 3 ms' },
+        { name: 'jsexec of a trivial expression (p50)', value: round(median(jsexec), 2), unit: `ms (p95 ${round(percentile(jsexec, 95), 2)} ms)`, target: '≤ 3 ms' },
+        { name: `grep a regex over ${FILES} files`, value: round(grepMs), unit: 'ms' },
+        { name: `rg on the same tree`, value: rgMs === null ? -1 : round(rgMs, 1), unit: rgMs === null ? 'ms (rg not installed)' : `ms (grep is ${round(grepMs / rgMs, 1)}× rg)` },
+        { name: `glob **/*.ts over ${FILES} files`, value: round(globMs), unit: 'ms' },
+        { name: '20 concurrent tool calls (read, grep, jsexec)', value: round(concurrentMs), unit: 'ms wall' },
+        { name: 'RSS growth over 10,000 calls', value: round((after - before) / 1024 / 1024, 1), unit: 'MB', target: '< 50 MB' },
+      ];
+    } finally {
+      await runtime.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

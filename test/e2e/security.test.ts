@@ -1,0 +1,66 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+import { tempDir } from '../helpers/workspace';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('Settings → Security: sandbox', () => {
+  it('validates every network entry and mount with its reason, and saves the good ones', async () => {
+    const server = await startTestServer();
+    const data = await tempDir('boxagnts-mount-');
+    const { page, errors, close } = await openPage(browser, DESKTOP);
+    await page.goto(`${server.url}/settings/security`);
+    const hosts = page.getByLabel('New entry for Allowed hosts');
+    await hosts.fill('github.com');
+    await hosts.press('Enter');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'allowedOutboundHosts' }).textContent()).toMatch(/needs a scheme/);
+    await hosts.fill('https://*.github.com');
+    await hosts.press('Enter');
+    await expect.poll(() => page.getByRole('list', { name: 'Allowed hosts' }).textContent()).toContain('https://*.github.com');
+
+    const blocks = page.getByLabel('New entry for Blocked networks');
+    await blocks.fill('10.0.0.0/33');
+    await blocks.press('Enter');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'blockNetworks' }).count()).toBe(1);
+
+    await page.getByLabel('Host folder').fill('relative/path');
+    await page.getByLabel('Guest path').fill('/data');
+    await page.getByRole('button', { name: 'Mount' }).click();
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'mounts' }).textContent()).toMatch(/absolute path/);
+    await page.getByLabel('Host folder').fill(data);
+    await page.getByRole('button', { name: 'Mount' }).click();
+    await expect.poll(() => page.getByRole('list', { name: 'Mounts' }).textContent()).toContain('/data');
+
+    await page.locator('#sb-timeout').fill('5000');
+    await page.locator('#sb-timeout').press('Enter');
+    await expect.poll(() => server.server.context.workspace.settings.get().sandbox.timeoutMs).toBe(5000);
+    const sandbox = server.server.context.workspace.settings.get().sandbox;
+    expect(sandbox.allowedOutboundHosts).toEqual(['https://*.github.com']);
+    expect(sandbox.blockNetworks).toEqual(['private']);
+    expect(sandbox.mounts).toEqual([{ host: data, guest: '/data', readOnly: true }]);
+    await page.getByRole('button', { name: 'Remove mount /data' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'desktop-settings-security-sandbox');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await close();
+  });
+
+  it('is usable on a phone', async () => {
+    const server = await startTestServer();
+    const { page, errors, close } = await openPage(browser, PHONE, 'dark');
+    await page.goto(`${server.url}/settings/security`);
+    await page.getByRole('heading', { name: 'Sandbox' }).scrollIntoViewIfNeeded();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, 'phone-settings-security-sandbox');
+    expect(errors).toEqual([]);
+    await close();
+  });
+});

@@ -1,0 +1,208 @@
+import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
+import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import { Button, Card, FieldError, Switch, cx, inputClass } from '../components/ui';
+import { ApiError, api } from '../lib/api';
+import { type Settings, applySettings } from '../state';
+
+interface Mount {
+  host: string;
+  guest: string;
+  readOnly: boolean;
+  exists?: boolean;
+}
+
+interface SandboxSettings {
+  timeoutMs: number;
+  maxMemoryBytes: number;
+  maxStackBytes: number;
+  fuel: number | null;
+  allowedOutboundHosts: string[];
+  blockNetworks: string[];
+  mounts: Mount[];
+  tools: Record<string, { files?: boolean; network?: boolean }>;
+}
+
+const MB = 1024 * 1024;
+
+/** Saves a sandbox change; a refusal names the field (e.g. `sandbox.allowedOutboundHosts[1]`) and why. */
+async function save(patch: Partial<Record<keyof SandboxSettings, unknown>>): Promise<void> {
+  applySettings(await api<Settings>('/api/settings', { method: 'PATCH', body: { sandbox: patch } }));
+}
+
+function errorText(e: unknown): string {
+  return e instanceof ApiError ? e.message.replace(/^sandbox\./, '') : String(e);
+}
+
+function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string; label: string; hint: string; value: number; unit: string; min: number; onSave: (v: number) => Promise<void> }) {
+  const [draft, setDraft] = useState(String(value));
+  useEffect(() => setDraft(String(value)), [value]);
+  const commit = () => {
+    const n = Number(draft);
+    if (draft.trim() !== '' && Number.isFinite(n) && n !== value) void onSave(n);
+    else setDraft(String(value));
+  };
+  return (
+    <label htmlFor={id} className="block">
+      <span className="text-sm font-medium">{label}</span>
+      <span className="mt-1 flex items-center gap-2">
+        <input id={id} type="number" min={min} className={inputClass.replace('w-full', 'w-36')} value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+        <span className="text-sm text-zinc-500">{unit}</span>
+      </span>
+      <span className="mt-1 block text-xs text-zinc-500">{hint}</span>
+    </label>
+  );
+}
+
+function EntryList({ label, entries, placeholder, empty, onSave }: { label: string; entries: string[]; placeholder: string; empty: ReactNode; onSave: (next: string[]) => Promise<boolean> }) {
+  const [draft, setDraft] = useState('');
+  const add = async (event: FormEvent) => {
+    event.preventDefault();
+    if (draft.trim() && (await onSave([...entries, draft.trim()]))) setDraft('');
+  };
+  return (
+    <div>
+      {entries.length > 0 ? (
+        <ul aria-label={label} className="mb-2 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
+          {entries.map((entry, i) => (
+            <li key={`${i}-${entry}`} className="flex items-center justify-between gap-2 px-3 py-1 text-sm">
+              <code className="min-w-0 break-all">{entry}</code>
+              <Button variant="ghost" aria-label={`Remove ${entry}`} onClick={() => void onSave(entries.filter((_, j) => j !== i))}>
+                <Trash2 size={14} />
+              </Button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="mb-2 text-sm text-zinc-500">{empty}</p>
+      )}
+      <form onSubmit={add} className="flex gap-2">
+        <input aria-label={`New entry for ${label}`} className={cx(inputClass, 'font-mono')} placeholder={placeholder} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <Button type="submit" variant="primary" disabled={!draft.trim()}>
+          <Plus size={15} /> Add
+        </Button>
+      </form>
+    </div>
+  );
+}
+
+/** The seven limits every sandboxed tool runs under: time, memory, stack, fuel, allowed hosts, blocked networks, mounts. */
+export function SandboxCard() {
+  const [data, setData] = useState<SandboxSettings | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [mountDraft, setMountDraft] = useState<Mount>({ host: '', guest: '', readOnly: true });
+  const load = useCallback(() => {
+    api<SandboxSettings>('/api/sandbox').then(setData, (e: Error) => setErrors({ load: e.message }));
+  }, []);
+  useEffect(load, [load]);
+
+  const attempt = async (key: string, patch: Partial<Record<keyof SandboxSettings, unknown>>) => {
+    try {
+      await save(patch);
+      setErrors((e) => ({ ...e, [key]: '' }));
+      load();
+      return true;
+    } catch (e) {
+      setErrors((prev) => ({ ...prev, [key]: errorText(e) }));
+      return false;
+    }
+  };
+
+  if (!data) return <Card title="Sandbox">{errors.load ? <FieldError message={errors.load} /> : <p className="text-sm text-zinc-500">Loading…</p>}</Card>;
+  const jsexec = data.tools.jsexec ?? {};
+  const addMount = async (event: FormEvent) => {
+    event.preventDefault();
+    const mounts = [...data.mounts.map(({ exists: _e, ...m }) => m), mountDraft];
+    if (await attempt('mounts', { mounts })) setMountDraft({ host: '', guest: '', readOnly: true });
+  };
+
+  return (
+    <Card
+      title="Sandbox"
+      description="File, shell, JavaScript and web tools run as WebAssembly in a sandbox. It sees the workspace as / (the .git folder read-only, .boxagnts never), nothing else unless mounted below, and no network unless a host is allowed."
+    >
+      <div className="space-y-6">
+        <section aria-label="Limits" className="grid gap-4 sm:grid-cols-2">
+          <NumberField id="sb-timeout" label="Time limit" unit="ms" min={100} hint="Wall clock per call; the call is stopped at the deadline." value={data.timeoutMs} onSave={(v) => attempt('timeoutMs', { timeoutMs: v }).then(() => undefined)} />
+          <NumberField id="sb-memory" label="Memory" unit="MB" min={1} hint="Memory the guest may allocate." value={Math.round(data.maxMemoryBytes / MB)} onSave={(v) => attempt('maxMemoryBytes', { maxMemoryBytes: Math.round(v * MB) }).then(() => undefined)} />
+          <NumberField id="sb-stack" label="Stack" unit="KB" min={64} hint="Recursion depth, at most 2,048 KB." value={Math.round(data.maxStackBytes / 1024)} onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * 1024) }).then(() => undefined)} />
+          <div>
+            <NumberField id="sb-fuel" label="Fuel" unit="steps" min={1} hint="A deterministic budget of interpreter steps; runs out at the same count every time." value={data.fuel ?? 0} onSave={(v) => attempt('fuel', { fuel: v }).then(() => undefined)} />
+            <label className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
+              <input type="checkbox" checked={data.fuel === null} onChange={(e) => void attempt('fuel', { fuel: e.target.checked ? null : 50_000_000 })} /> No fuel budget (only the time limit)
+            </label>
+          </div>
+          {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel'].map((k) => errors[k] && <FieldError key={k} message={errors[k]} />)}
+        </section>
+
+        <section>
+          <h3 className="mb-1 text-sm font-semibold">Allowed hosts</h3>
+          <p className="mb-2 text-xs text-zinc-500">
+            <code>scheme://host[:port]</code> with <code>*</code> wildcards, e.g. <code>https://*.github.com</code>, <code>https://docs.python.org</code>, <code>*://localhost:*</code>.
+          </p>
+          <EntryList label="Allowed hosts" entries={data.allowedOutboundHosts} placeholder="https://api.github.com" empty="None: tools cannot reach the network." onSave={(next) => attempt('allowedOutboundHosts', { allowedOutboundHosts: next })} />
+          <FieldError message={errors.allowedOutboundHosts} />
+        </section>
+
+        <section>
+          <h3 className="mb-1 text-sm font-semibold">Blocked networks</h3>
+          <p className="mb-2 text-xs text-zinc-500">
+            Refused after DNS resolution, even for allowed hosts: CIDRs like <code>10.0.0.0/8</code>, or <code>private</code> (loopback, LAN, link-local incl. cloud metadata, CGNAT, unique-local). The dashboard itself is always refused.
+          </p>
+          <EntryList label="Blocked networks" entries={data.blockNetworks} placeholder="private" empty="None: only the dashboard itself is refused." onSave={(next) => attempt('blockNetworks', { blockNetworks: next })} />
+          <FieldError message={errors.blockNetworks} />
+        </section>
+
+        <section>
+          <h3 className="mb-1 text-sm font-semibold">Extra mounts</h3>
+          <p className="mb-2 text-xs text-zinc-500">Folders of this machine the sandbox may see, at a path of your choice. Symbolic links inside are never followed.</p>
+          {data.mounts.length > 0 && (
+            <ul aria-label="Mounts" className="mb-2 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
+              {data.mounts.map((m, i) => (
+                <li key={`${m.guest}-${i}`} className="flex flex-wrap items-center justify-between gap-2 px-3 py-1.5 text-sm">
+                  <span className="flex min-w-0 items-center gap-2">
+                    <FolderLock size={15} className="shrink-0 text-zinc-500" aria-hidden />
+                    <code className="break-all">{m.host}</code> → <code>{m.guest}</code>
+                    <span className="rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800">{m.readOnly ? 'read-only' : 'read-write'}</span>
+                    {m.exists === false && (
+                      <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400">
+                        <TriangleAlert size={13} aria-hidden /> folder not found, not mounted
+                      </span>
+                    )}
+                  </span>
+                  <Button variant="ghost" aria-label={`Remove mount ${m.guest}`} onClick={() => void attempt('mounts', { mounts: data.mounts.filter((_, j) => j !== i).map(({ exists: _e, ...rest }) => rest) })}>
+                    <Trash2 size={14} />
+                  </Button>
+                </li>
+              ))}
+            </ul>
+          )}
+          <form onSubmit={addMount} className="grid gap-2 sm:grid-cols-[1fr_10rem_auto_auto] sm:items-center">
+            <input aria-label="Host folder" className={cx(inputClass, 'font-mono')} placeholder="/home/me/datasets" value={mountDraft.host} onChange={(e) => setMountDraft({ ...mountDraft, host: e.target.value })} />
+            <input aria-label="Guest path" className={cx(inputClass, 'font-mono')} placeholder="/data" value={mountDraft.guest} onChange={(e) => setMountDraft({ ...mountDraft, guest: e.target.value })} />
+            <span className="flex items-center gap-2 text-sm">
+              <Switch checked={mountDraft.readOnly} onChange={(readOnly) => setMountDraft({ ...mountDraft, readOnly })} label="Read-only" /> Read-only
+            </span>
+            <Button type="submit" variant="primary" disabled={!mountDraft.host.trim() || !mountDraft.guest.trim()}>
+              <Plus size={15} /> Mount
+            </Button>
+          </form>
+          <FieldError message={errors.mounts} />
+        </section>
+
+        <section>
+          <h3 className="mb-1 text-sm font-semibold">JavaScript (jsexec)</h3>
+          <p className="mb-2 text-xs text-zinc-500">Code the agent writes runs with no files and no network unless you grant them here (still within the limits above).</p>
+          <div className="flex flex-wrap gap-6 text-sm">
+            <span className="flex items-center gap-2">
+              <Switch checked={jsexec.files === true} onChange={(files) => void attempt('tools', { tools: { ...data.tools, jsexec: { ...jsexec, files } } })} label="jsexec may use files" /> May use files
+            </span>
+            <span className="flex items-center gap-2">
+              <Switch checked={jsexec.network === true} onChange={(network) => void attempt('tools', { tools: { ...data.tools, jsexec: { ...jsexec, network } } })} label="jsexec may use the network" /> May use the network
+            </span>
+          </div>
+          <FieldError message={errors.tools} />
+        </section>
+      </div>
+    </Card>
+  );
+}
