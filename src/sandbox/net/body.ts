@@ -6,8 +6,16 @@ export interface CappedBody {
   truncated: boolean;
 }
 
+/**
+ * The part of a web stream this reads. Written out rather than named, because undici's ReadableStream and the one of
+ * the DOM library (in the browser tests' type-check) are different types.
+ */
+interface ByteStream {
+  getReader(): { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>; cancel(): Promise<void> };
+}
+
 /** Reads at most `maxBytes` of `stream` within the deadline, then cancels it so the server stops sending. */
-export async function readCapped(stream: ReadableStream<Uint8Array> | null, maxBytes: number, deadline: Deadline): Promise<CappedBody> {
+export async function readCapped(stream: ByteStream | null, maxBytes: number, deadline: Deadline): Promise<CappedBody> {
   if (stream === null) return { body: new Uint8Array(0), truncated: false };
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
