@@ -57,6 +57,26 @@ const guest = {
 };
 await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/entry.ts')], outfile: join(root, 'dist', 'sandbox-guest.js') });
 await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/html-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-html.js') });
+// The shell: just-bash's browser build, with the few Node built-ins it names (zlib for gzip) stubbed out.
+const stubNode = {
+  name: 'stub-node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'node-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, () => ({
+      contents: 'const unavailable = () => { throw new Error("not available in the sandbox"); }; export const gzipSync = unavailable, gunzipSync = unavailable, constants = {}; export default { gzipSync, gunzipSync, constants };',
+      loader: 'js',
+    }));
+  },
+};
+await esbuild.build({
+  ...guest,
+  target: 'es2022',
+  mainFields: ['browser', 'module', 'main'],
+  conditions: ['browser'],
+  plugins: [stubNode],
+  entryPoints: [join(root, 'src/sandbox/guest/bash-entry.ts')],
+  outfile: join(root, 'dist', 'sandbox-guest-bash.js'),
+});
 
 if (!args.has('--server-only')) {
   rmSync(join(root, 'dist', 'web'), { recursive: true, force: true });

@@ -1,4 +1,21 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, readdirSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Confiner, ConfinedPathError, type Resolved } from './fs-confiner';
 
@@ -97,14 +114,16 @@ export class ConfinedFs {
     });
   }
 
-  writeFile(path: string, content: string): { created: boolean } {
+  /** Writes (or with `append`, adds to) a file; `encoding: 'base64'` carries bytes that are not text. */
+  writeFile(path: string, content: string, options: { encoding?: 'utf8' | 'base64'; append?: boolean } = {}): { created: boolean } {
     const target = this.resolve(path, 'write');
     return this.guard(target, () => {
       this.ensureParent(target);
       let created = false;
       let fd: number;
+      const mode = options.append ? constants.O_APPEND : constants.O_TRUNC;
       try {
-        fd = openSync(target.host, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+        fd = openSync(target.host, constants.O_WRONLY | mode | constants.O_NOFOLLOW);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
         fd = openSync(target.host, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
@@ -112,9 +131,9 @@ export class ConfinedFs {
       }
       try {
         this.recheck(target);
-        const bytes = Buffer.from(content, 'utf8');
+        const bytes = Buffer.from(content, options.encoding ?? 'utf8');
         let written = 0;
-        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, written);
+        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, options.append ? null : written);
       } finally {
         closeSync(fd);
       }
@@ -122,9 +141,68 @@ export class ConfinedFs {
     });
   }
 
+  /** Creates a folder and any missing parents; an existing folder is fine. */
   mkdir(path: string): void {
     const target = this.resolve(path, 'write');
     this.guard(target, () => this.ensureDir(target.host, target));
+  }
+
+  /** Removes a file, or a folder (with `recursive`, everything in it); links inside are removed, never followed. */
+  rm(path: string, options: { recursive?: boolean; force?: boolean } = {}): void {
+    const target = this.resolve(path, 'write');
+    if (target.host === target.mount.host) throw new FsBridgeError('EPERM', `${target.guest} is a mount point and cannot be removed`, true);
+    this.guard(target, () => {
+      let info;
+      try {
+        info = lstatSync(target.host);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && options.force) return;
+        throw error;
+      }
+      if (info.isDirectory()) {
+        if (options.recursive) rmSync(target.host, { recursive: true, force: true });
+        else rmdirSync(target.host);
+      } else unlinkSync(target.host);
+    });
+  }
+
+  /** Moves or renames within the sandbox; both ends are checked, and the source must not be a mount point. */
+  rename(from: string, to: string): void {
+    const source = this.resolve(from, 'write');
+    const destination = this.resolve(to, 'write');
+    if (source.host === source.mount.host) throw new FsBridgeError('EPERM', `${source.guest} is a mount point and cannot be moved`, true);
+    this.guard(source, () => {
+      lstatSync(source.host);
+      this.ensureParent(destination);
+      renameSync(source.host, destination.host);
+    });
+  }
+
+  /** Copies a file, or a folder with `recursive`; links in the source are skipped, so a copy never creates one. */
+  copy(from: string, to: string, options: { recursive?: boolean } = {}): void {
+    const source = this.resolve(from, 'read');
+    this.guard(source, () => {
+      const info = statSync(source.host);
+      if (info.isDirectory()) {
+        if (!options.recursive) throw new FsBridgeError('EISDIR', `${source.guest} is a folder (copy it recursively)`);
+        this.mkdir(to);
+        for (const entry of this.readdir(from)) this.copy(`${from}/${entry.name}`, `${to}/${entry.name}`, options);
+      } else {
+        const data = this.readFile(from, { as: 'base64', maxBytes: Number.MAX_SAFE_INTEGER });
+        this.writeFile(to, data.data, { encoding: 'base64' });
+      }
+    });
+  }
+
+  /** Permission bits only (no set-id or sticky bits). */
+  chmod(path: string, mode: number): void {
+    const target = this.resolve(path, 'write');
+    this.guard(target, () => chmodSync(target.host, mode & 0o777));
+  }
+
+  utimes(path: string, atimeMs: number, mtimeMs: number): void {
+    const target = this.resolve(path, 'write');
+    this.guard(target, () => utimesSync(target.host, atimeMs / 1000, mtimeMs / 1000));
   }
 
   private resolve(path: string, access: 'read' | 'write'): Resolved {

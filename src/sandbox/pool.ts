@@ -7,7 +7,7 @@ export interface PoolOptions {
   /** The built worker entry and guest bundles (dist/). */
   workerFile: string;
   toolsBundle: string;
-  htmlBundle: string;
+  lazyBundles: Record<'html' | 'bash', string>;
   size: number;
   /** Worker stack in MB; QuickJS's stack limit must stay under a quarter of it. */
   stackSizeMb: number;
@@ -81,7 +81,7 @@ export class SandboxPool {
     const control = new SharedArrayBuffer(8);
     const data = new SharedArrayBuffer(BRIDGE_BYTES);
     const worker = new Worker(this.options.workerFile, {
-      workerData: { toolsBundle: this.options.toolsBundle, htmlBundle: this.options.htmlBundle, control, data, memoryCeiling: this.options.memoryCeilingBytes },
+      workerData: { toolsBundle: this.options.toolsBundle, lazyBundles: this.options.lazyBundles, control, data, memoryCeiling: this.options.memoryCeilingBytes },
       resourceLimits: { stackSizeMb: this.options.stackSizeMb, maxOldGenerationSizeMb: 512 },
       stdout: false,
       stderr: false,

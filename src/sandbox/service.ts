@@ -52,7 +52,7 @@ export class Sandbox {
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
-      htmlBundle: join(options.distDir, 'sandbox-guest-html.js'),
+      lazyBundles: { html: join(options.distDir, 'sandbox-guest-html.js'), bash: join(options.distDir, 'sandbox-guest-bash.js') },
       size: options.poolSize ?? 4,
       stackSizeMb: 8,
       memoryCeilingBytes: 768 * 1024 * 1024,
@@ -86,8 +86,9 @@ export class Sandbox {
     return narrowPolicy(base, { ...TOOL_DEFAULTS[tool], ...s.tools[tool] });
   }
 
-  async run(tool: string, job: SandboxJob, signal?: AbortSignal): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
-    const policy = this.policyFor(tool);
+  /** Runs a job under the tool's policy, optionally narrowed further for this call (a shorter timeout). */
+  async run(tool: string, job: SandboxJob, signal?: AbortSignal, narrowing?: PolicyNarrowing): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
+    const policy = narrowPolicy(this.policyFor(tool), narrowing);
     const started = performance.now();
     const result = await this.pool.run(job, policy, signal);
     return { result: { ...result, durationMs: result.durationMs || Math.round(performance.now() - started) }, policy };

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { QuickJsEngine } from './engines/quickjs';
+import { type LazyBundle, QuickJsEngine } from './engines/quickjs';
 import { BRIDGE_LENGTH, BRIDGE_STATE, BRIDGE_WAITING, type FetchReply, type FetchRequest, type FromWorker, type ToWorker } from './protocol';
 
 /** Given by the pool when it starts this worker. */
 interface WorkerData {
   toolsBundle: string;
-  htmlBundle: string;
+  lazyBundles: Record<LazyBundle, string>;
   control: SharedArrayBuffer;
   data: SharedArrayBuffer;
   /** Recycle once the engine's WebAssembly memory passes this many bytes (it never shrinks). */
@@ -39,7 +39,7 @@ function fetchThroughHost(request: FetchRequest): FetchReply {
 
 const engine = await QuickJsEngine.create({
   toolsBundle: readFileSync(config.toolsBundle, 'utf8'),
-  htmlBundle: () => readFileSync(config.htmlBundle, 'utf8'),
+  lazyBundle: (name) => readFileSync(config.lazyBundles[name], 'utf8'),
   fetch: fetchThroughHost,
 });
 

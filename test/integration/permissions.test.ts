@@ -262,6 +262,7 @@ describe('native tools', () => {
     const list: any = await (await chat.server.fetch('/api/tools')).json();
     expect(list.tools.map((t: any) => t.name)).toEqual([
       'ask_user_question',
+      'bash',
       'brief',
       'edit',
       'enter_plan_mode',

@@ -7,10 +7,15 @@ import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from '../pro
 /** What the engine needs from the worker: the guest bundles, and the synchronous fetch through the host. */
 export interface EngineHost {
   toolsBundle: string;
-  /** The HTML → Markdown converter, evaluated only when web_fetch first needs it. */
-  htmlBundle: () => string;
+  /** Large bundles evaluated only when a tool first needs them: the HTML converter, the shell. */
+  lazyBundle: (name: LazyBundle) => string;
   fetch(request: FetchRequest): FetchReply;
 }
+
+export type LazyBundle = 'html' | 'bash';
+
+/** Which tool needs which lazily loaded bundle. */
+const LAZY: Record<string, LazyBundle> = { web_fetch: 'html', bash: 'bash' };
 
 /** Guest errors that mean a limit tripped inside QuickJS. */
 function limitFromError(message: string): LimitName | undefined {
@@ -37,7 +42,7 @@ interface CallState {
  * deadline and fuel (interrupt ticks: the same count on every run), and reaches the outside only through `__host`.
  */
 export class QuickJsEngine {
-  private warm: { runtime: QuickJSRuntime; context: QuickJSContext; htmlLoaded: boolean } | null = null;
+  private warm: { runtime: QuickJSRuntime; context: QuickJSContext; loaded: Set<LazyBundle> } | null = null;
   private state: CallState | null = null;
 
   private constructor(
@@ -109,18 +114,7 @@ export class QuickJsEngine {
     this.installHost(context);
     this.evalOrThrow(context, PRELUDE, 'prelude.js');
     this.evalOrThrow(context, this.host.toolsBundle, 'tools.js');
-    this.warm = { runtime, context, htmlLoaded: false };
-  }
-
-  private dropWarm(): void {
-    if (!this.warm) return;
-    try {
-      this.warm.context.dispose();
-      this.warm.runtime.dispose();
-    } catch {
-      // A runtime that hit its memory limit may not tear down cleanly; the worker is recycled anyway.
-    }
-    this.warm = null;
+    this.warm = { runtime, context, loaded: new Set() };
   }
 
   private evalOrThrow(context: QuickJSContext, code: string, filename: string): void {
@@ -137,10 +131,12 @@ export class QuickJsEngine {
 
   private runTool(job: Extract<SandboxJob, { kind: 'tool' | 'preview' }>, policy: SandboxPolicy): SandboxResult {
     if (!this.warm) this.warmUp();
-    const { context, runtime } = this.warm!;
-    if (job.name === 'web_fetch' && !this.warm!.htmlLoaded) {
-      this.evalOrThrow(context, this.host.htmlBundle(), 'html.js');
-      this.warm!.htmlLoaded = true;
+    const { context, runtime, loaded } = this.warm!;
+    const lazy = LAZY[job.name];
+    if (lazy && !loaded.has(lazy)) {
+      // Loaded without the call's limits: it is our own code, and the first call should not pay for it in fuel.
+      this.evalOrThrow(context, this.host.lazyBundle(lazy), `${lazy}.js`);
+      loaded.add(lazy);
     }
     this.applyLimits(runtime, policy);
     const entry = job.kind === 'preview' ? '__preview' : '__run';
@@ -149,7 +145,8 @@ export class QuickJsEngine {
     const call = context.callFunction(fn, context.undefined, ...args);
     fn.dispose();
     for (const a of args) a.dispose();
-    return this.finish(context, call, () => this.dropWarm());
+    const settled = call.error ? call : this.settle(runtime, context, call.value);
+    return this.finish(context, settled);
   }
 
   // ——— the model's code ———
@@ -166,23 +163,24 @@ export class QuickJsEngine {
         context.dispose();
         runtime.dispose();
       } catch {
-        // See dropWarm.
+        // QuickJS asserts when a runtime is freed with objects still alive; the module is not to be trusted after.
+        if (this.state) this.state.poisoned = true;
       }
     };
     try {
       this.installHost(context);
       this.evalOrThrow(context, PRELUDE + JSEXEC_PRELUDE, 'prelude.js');
       const loaded = context.evalCode(code, 'main.js', { type: 'module' });
-      if (loaded.error) return this.finish(context, loaded, dispose);
+      if (loaded.error) return this.finish(context, loaded);
       const main = context.getProp(loaded.value, 'main');
       let call;
       if (context.typeof(main) === 'function') call = context.callFunction(main, context.undefined);
       else call = { value: context.undefined } as const;
       main.dispose();
       loaded.value.dispose();
-      if (call.error) return this.finish(context, call, dispose);
+      if (call.error) return this.finish(context, call);
       const settled = this.settle(runtime, context, call.value);
-      return this.finish(context, settled, dispose);
+      return this.finish(context, settled);
     } finally {
       dispose();
     }
@@ -197,10 +195,28 @@ export class QuickJsEngine {
       if (state.type === 'rejected') return { error: state.error };
       const jobs = runtime.executePendingJobs();
       if (jobs.error) return { error: jobs.error };
-      if (jobs.value === 0 && context.getPromiseState(value).type === 'pending') {
-        return { error: context.newError('main() returned a promise that never settles (nothing left to run)') };
+      if (jobs.value === 0 && context.getPromiseState(value).type === 'pending' && !this.fireTimer(context)) {
+        return { error: context.newError('the code is waiting for something that will never happen (nothing left to run)') };
       }
     }
+  }
+
+  /** Fires the guest's earliest timer, if it has a timer polyfill and a timer; false when there is none. */
+  private fireTimer(context: QuickJSContext): boolean {
+    const next = context.getProp(context.global, '__nextTimer');
+    if (context.typeof(next) !== 'function') {
+      next.dispose();
+      return false;
+    }
+    const fired = context.callFunction(next, context.undefined);
+    next.dispose();
+    if (fired.error) {
+      fired.error.dispose();
+      return true;
+    }
+    const result = context.dump(fired.value) === true;
+    fired.value.dispose();
+    return result;
   }
 
   private isPromise(context: QuickJSContext, value: QuickJSHandle): boolean {
@@ -212,7 +228,7 @@ export class QuickJsEngine {
 
   // ——— results ———
 
-  private finish(context: QuickJSContext, call: { value?: QuickJSHandle; error?: QuickJSHandle }, onLimit: () => void): SandboxResult {
+  private finish(context: QuickJSContext, call: { value?: QuickJSHandle; error?: QuickJSHandle }): SandboxResult {
     const state = this.state!;
     if (call.error) {
       const error = context.dump(call.error) as { name?: string; message?: string; stack?: string } | string | null;
@@ -227,10 +243,18 @@ export class QuickJsEngine {
       call.error.dispose();
       const stderr = this.takeConsole(context);
       if (limit) {
-        onLimit();
+        // An interrupted runtime may hold objects its teardown asserts on; the worker goes instead of the runtime.
+        state.poisoned = true;
         return { output: null, stderr, exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
       }
       return { output: { error: message, stack: typeof error === 'object' ? error?.stack : undefined }, stderr, exitCode: 1, fuelUsed: state.ticks, durationMs: 0, ...this.denial() };
+    }
+    // Code that catches every error (the shell does) can swallow an interrupt or an allocation failure; the limit
+    // still tripped, and is reported as such.
+    const swallowed = state.interrupted ?? (this.reportsOutOfMemory(context, call.value!) ? 'memory' : null);
+    if (swallowed) {
+      state.poisoned = true;
+      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: swallowed };
     }
     const stderr = this.takeConsole(context);
     const base = { stderr, fuelUsed: state.ticks, durationMs: 0 };
@@ -238,6 +262,13 @@ export class QuickJsEngine {
     const output = context.typeof(value) === 'string' ? tryParse(context.getString(value)) : context.dump(value);
     value.dispose();
     return { ...base, output, exitCode: 0, ...this.denial() };
+  }
+
+  /** A result whose error output ends with QuickJS's own allocation-failure message. */
+  private reportsOutOfMemory(context: QuickJSContext, value: QuickJSHandle): boolean {
+    if (context.typeof(value) !== 'string') return false;
+    const output = tryParse(context.getString(value)) as { stderr?: unknown } | null;
+    return typeof output?.stderr === 'string' && /(?:^|\n)(?:[\w-]+: )?out of memory\n?$/.test(output.stderr);
   }
 
   private denial(): Pick<SandboxResult, 'limitHit' | 'limitDetail'> {
@@ -281,6 +312,12 @@ export class QuickJsEngine {
   private hostCall(op: string, args: Record<string, unknown>): unknown {
     const state = this.state;
     if (!state) return { error: { code: 'EINVAL', message: 'no call in progress' } };
+    if (op === 'sleep') {
+      // A real pause of this worker, never past the call's deadline.
+      const ms = Math.max(0, Math.min(Number(args.ms) || 0, state.deadline - Date.now()));
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      return { value: ms };
+    }
     if (op === 'fetch') {
       if (!state.policy.network) {
         state.denied = { limit: 'network', detail: 'this tool has no network access' };
@@ -306,9 +343,24 @@ export class QuickJsEngine {
         case 'readFile':
           return { value: fs.readFile(path, { as: args.as === 'base64' ? 'base64' : 'text', maxBytes: Number(args.maxBytes) }) };
         case 'writeFile':
-          return { value: fs.writeFile(path, String(args.content)) };
+          return { value: fs.writeFile(path, String(args.content), { encoding: args.encoding === 'base64' ? 'base64' : 'utf8', append: args.append === true }) };
         case 'mkdir':
           fs.mkdir(path);
+          return { value: null };
+        case 'rm':
+          fs.rm(path, { recursive: args.recursive === true, force: args.force === true });
+          return { value: null };
+        case 'rename':
+          fs.rename(path, String(args.to));
+          return { value: null };
+        case 'copy':
+          fs.copy(path, String(args.to), { recursive: args.recursive === true });
+          return { value: null };
+        case 'chmod':
+          fs.chmod(path, Number(args.mode));
+          return { value: null };
+        case 'utimes':
+          fs.utimes(path, Number(args.atimeMs), Number(args.mtimeMs));
           return { value: null };
         default:
           return { error: { code: 'EINVAL', message: `unknown operation ${op}` } };

@@ -27,6 +27,9 @@ function webFetch(input: { url: string; max_chars?: number }) {
   );
 }
 
+/** Set by the shell bundle (bash-entry.ts), which the engine loads the first time bash runs. */
+declare const __bash: (inputJson: string) => Promise<string>;
+
 const TOOLS: Record<string, (input: any) => unknown> = {
   ...Object.fromEntries(Object.entries(GUEST_TOOLS).map(([name, tool]) => [name, (input: unknown) => tool(bridgeFs, input)])),
   web_fetch: webFetch,
@@ -35,6 +38,7 @@ const TOOLS: Record<string, (input: any) => unknown> = {
 /** The engine calls these with JSON in and JSON out. */
 const globals = globalThis as Record<string, unknown>;
 globals.__run = (name: string, inputJson: string) => {
+  if (name === 'bash') return __bash(inputJson);
   const tool = TOOLS[name];
   return JSON.stringify(tool ? tool(JSON.parse(inputJson)) : errorResult(`the sandbox has no tool "${name}"`));
 };

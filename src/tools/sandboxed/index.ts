@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Sandbox } from '../../sandbox/service';
 import type { Tool } from '../tool';
+import { bashTool } from './bash';
 import { ruleSubject, sandboxedTool } from './sandboxed-tool';
 
 const FilePath = z.string().min(1).max(4096).describe('Path of the file: "/" is the workspace root; relative paths start there.');
@@ -8,6 +9,7 @@ const FilePath = z.string().min(1).max(4096).describe('Path of the file: "/" is 
 /** The tools that touch files, fetch URLs or run code: every one runs in the WebAssembly sandbox. */
 export function sandboxedTools(sandbox: Sandbox): Tool[] {
   return [
+    bashTool(sandbox),
     sandboxedTool(sandbox, {
       name: 'read',
       description:

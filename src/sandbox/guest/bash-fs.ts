@@ -1,0 +1,99 @@
+import type { FsStat, IFileSystem } from 'just-bash/browser';
+import { fromBase64, toBase64 } from './base64';
+import { GuestFsError } from './guest-fs';
+import { hostCall } from './host-bridge';
+import { normalizePath } from './paths';
+
+interface HostStat {
+  type: 'file' | 'dir';
+  size: number;
+  mtimeMs: number;
+}
+
+const MAX_READ = 64 * 1024 * 1024;
+
+function toStat(stat: HostStat): FsStat {
+  return { isFile: stat.type === 'file', isDirectory: stat.type === 'dir', isSymbolicLink: false, mode: stat.type === 'dir' ? 0o755 : 0o644, size: stat.size, mtime: new Date(stat.mtimeMs) };
+}
+
+/** just-bash wants errors like Node's: a code and a message that starts with it. */
+function nodeStyle(error: unknown): Error {
+  if (error instanceof GuestFsError) {
+    const e = new Error(`${error.code}: ${error.message}`) as Error & { code: string };
+    e.code = error.code;
+    return e;
+  }
+  return error as Error;
+}
+
+async function call<T>(work: () => T): Promise<T> {
+  try {
+    return work();
+  } catch (error) {
+    throw nodeStyle(error);
+  }
+}
+
+/**
+ * just-bash's file system, backed by the host: every operation goes through `__host`, and so through the confiner.
+ * There are no links here — the shell can neither see nor make them.
+ */
+export const hostBashFs: IFileSystem = {
+  readFile: (path) => call(() => hostCall<{ data: string }>('readFile', { path, as: 'text', maxBytes: MAX_READ }).data),
+  readFileBuffer: (path) => call(() => fromBase64(hostCall<{ data: string }>('readFile', { path, as: 'base64', maxBytes: MAX_READ }).data)),
+  writeFile: (path, content) =>
+    call(() => {
+      hostCall('writeFile', typeof content === 'string' ? { path, content } : { path, content: toBase64(content), encoding: 'base64' });
+    }),
+  appendFile: (path, content) =>
+    call(() => {
+      hostCall('writeFile', typeof content === 'string' ? { path, content, append: true } : { path, content: toBase64(content), encoding: 'base64', append: true });
+    }),
+  exists: async (path) => {
+    try {
+      hostCall('stat', { path });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  stat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }))),
+  lstat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }))),
+  mkdir: (path, options) =>
+    call(() => {
+      if (!options?.recursive) {
+        let exists = false;
+        try {
+          hostCall('stat', { path });
+          exists = true;
+        } catch {
+          // Absent: create it below.
+        }
+        if (exists) throw new GuestFsError('EEXIST', `${normalizePath(path)} already exists`);
+      }
+      hostCall('mkdir', { path });
+    }),
+  readdir: (path) => call(() => hostCall<{ name: string }[]>('readdir', { path }).map((e) => e.name)),
+  readdirWithFileTypes: (path) =>
+    call(() => hostCall<{ name: string; type: 'file' | 'dir' }[]>('readdir', { path }).map((e) => ({ name: e.name, isFile: e.type === 'file', isDirectory: e.type === 'dir', isSymbolicLink: false }))),
+  rm: (path, options) => call(() => void hostCall('rm', { path, recursive: options?.recursive === true, force: options?.force === true })),
+  cp: (src, dest, options) => call(() => void hostCall('copy', { path: src, to: dest, recursive: options?.recursive === true })),
+  mv: (src, dest) => call(() => void hostCall('rename', { path: src, to: dest })),
+  resolvePath: (base, path) => normalizePath(path.startsWith('/') ? path : `${base}/${path}`),
+  getAllPaths: () => [],
+  chmod: (path, mode) => call(() => void hostCall('chmod', { path, mode })),
+  symlink: async () => {
+    throw nodeStyle(new GuestFsError('EPERM', 'symbolic links cannot be created in the sandbox'));
+  },
+  link: async () => {
+    throw nodeStyle(new GuestFsError('EPERM', 'links cannot be created in the sandbox'));
+  },
+  readlink: async (path) => {
+    throw nodeStyle(new GuestFsError('EINVAL', `${normalizePath(path)} is not a symbolic link`));
+  },
+  realpath: (path) => call(() => {
+    hostCall('stat', { path });
+    return normalizePath(path);
+  }),
+  utimes: (path, atime, mtime) => call(() => void hostCall('utimes', { path, atimeMs: atime.getTime(), mtimeMs: mtime.getTime() })),
+};

@@ -1,0 +1,93 @@
+import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { callTool, text } from '../helpers/sandbox';
+import { startTestServer } from '../helpers/server';
+import { tempDir } from '../helpers/workspace';
+
+async function shell(settings: Record<string, unknown> = {}) {
+  const s = await startTestServer();
+  if (Object.keys(settings).length) await s.server.context.workspace.settings.patch({ sandbox: settings });
+  const run = (command: string) => callTool(s.server.context.runtime, 'bash', { command });
+  return { s, run, root: s.workspaceDir };
+}
+
+describe('bash: features', () => {
+  it('runs pipelines, redirects, heredocs, loops, sed -i, awk, jq and find | xargs on the real workspace', async () => {
+    const { run, root } = await shell();
+    await writeFile(join(root, 'words.txt'), 'pear\napple\npear\nfig\napple\npear\n');
+    expect(text(await run('grep -v fig words.txt | sort | uniq -c | sort -rn'))).toBe('   3 pear\n   2 apple\n(exit code 0)');
+    await run('echo first > log.txt && echo second >> log.txt');
+    expect(await readFile(join(root, 'log.txt'), 'utf8')).toBe('first\nsecond\n');
+    expect(text(await run("cat <<'EOF' > note.md\n# Title\nbody $HOME\nEOF\ncat note.md"))).toBe('# Title\nbody $HOME\n(exit code 0)');
+    expect(text(await run('for n in 1 2 3; do echo "item $n"; done | tail -n 1'))).toBe('item 3\n(exit code 0)');
+    await run("sed -i 's/pear/PEAR/g' words.txt");
+    expect(await readFile(join(root, 'words.txt'), 'utf8')).toBe('PEAR\napple\nPEAR\nfig\napple\nPEAR\n');
+    expect(text(await run("awk '{ n[$1]++ } END { print n[\"PEAR\"] }' words.txt"))).toBe('3\n(exit code 0)');
+    expect(text(await run('echo \'{"items":[{"id":1},{"id":7}]}\' | jq ".items[1].id"'))).toBe('7\n(exit code 0)');
+    await run('mkdir -p src/a src/b && echo x > src/a/one.ts && echo yy > src/b/two.ts && echo z > src/b/skip.md');
+    expect(text(await run("find src -name '*.ts' | sort | xargs wc -c"))).toBe('  2 src/a/one.ts\n  3 src/b/two.ts\n  5 total\n(exit code 0)');
+  });
+
+  it('keeps the working directory between calls of a session, but not variables or functions', async () => {
+    const { run } = await shell();
+    await run('mkdir -p deep/er && cd deep/er && X=set && greet() { echo hi; }');
+    expect(text(await run('pwd'))).toBe('/deep/er\n(exit code 0)');
+    expect(text(await run('echo "[$X]"'))).toBe('[]\n(exit code 0)');
+    const fn = await run('greet');
+    expect(fn.metadata).toMatchObject({ exitCode: 127 });
+  });
+
+  it('reports the exit code, cuts long output, and says when a program does not exist', async () => {
+    const { run } = await shell();
+    const failed = await run('ls /no-such-folder');
+    expect(failed).toMatchObject({ isError: true, metadata: { exitCode: 2 } });
+    const long = text(await run('seq 1 20000'));
+    expect(long).toMatch(/characters cut/);
+    expect(long.length).toBeLessThan(31_000);
+    for (const program of ['git status', 'node -e 1', 'python3 -c 1']) {
+      const missing = await run(program);
+      expect(text(missing), program).toMatch(/The sandbox has no program called "(git|node|python3)"/);
+    }
+  });
+
+  it('lets curl through the network policy only', async () => {
+    const { run } = await shell({ allowedOutboundHosts: ['*://*:*'] });
+    const blocked = await run('curl -s http://169.254.169.254/latest/meta-data/');
+    expect(blocked.isError).toBe(true);
+    expect(text(blocked)).toMatch(/blockNetworks: private/);
+  });
+});
+
+describe('bash: confinement and limits', () => {
+  it('denies reading outside the workspace, links, and making links', async () => {
+    const { run, root } = await shell();
+    const outside = await tempDir('boxagnts-outside-');
+    await writeFile(join(outside, 'secret'), 'OUTSIDE');
+    await symlink(join(outside, 'secret'), join(root, 'link'));
+    for (const command of ['cat ../../etc/passwd', 'cat /etc/passwd', 'cat link', 'cat .boxagnts/secrets.json']) {
+      const result = await run(command);
+      expect(result.isError, command).toBe(true);
+      expect(text(result), command).toMatch(/No such file/);
+      expect(text(result)).not.toMatch(/root:x|OUTSIDE/);
+    }
+    expect(text(await run('ls -a'))).not.toMatch(/link|\.boxagnts/);
+    const made = await run('ln -s /etc/passwd mine; ln -s link mine2; cat mine');
+    expect(made.isError).toBe(true);
+    await expect(readFile(join(root, 'mine'))).rejects.toThrow();
+    expect(text(await run('cp -r / /copy 2>&1; ls /copy'))).not.toMatch(/secrets|link/);
+  });
+
+  it('stops an endless loop at the time limit and a string-doubling bomb at the memory limit, while the server keeps serving', async () => {
+    const { s, run } = await shell({ timeoutMs: 1500, maxMemoryBytes: 32 * 1024 * 1024 });
+    const looping = run('while true; do :; done');
+    let done = false;
+    void looping.then(() => (done = true));
+    expect((await s.fetch('/api/health')).status).toBe(200);
+    expect(done).toBe(false);
+    expect(await looping).toMatchObject({ isError: true, metadata: { limitHit: 'timeout', limit: 1500 } });
+    const bomb = await run('x=0123456789; while true; do x=$x$x; done');
+    expect(bomb).toMatchObject({ isError: true, metadata: { limitHit: 'memory', limit: 32 * 1024 * 1024 } });
+    expect(text(await run('echo alive'))).toBe('alive\n(exit code 0)');
+  });
+});
