@@ -23,7 +23,7 @@ function newestMtime(paths) {
   return newest;
 }
 
-const SOURCES = ['src', 'web', 'package.json', 'package-lock.json', 'scripts/build.mjs'];
+const SOURCES = ['src', 'web', 'extensions', 'package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-extensions.mjs'];
 
 if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtimeMs >= newestMtime(SOURCES)) {
   process.exit(0);
@@ -77,6 +77,14 @@ await esbuild.build({
   entryPoints: [join(root, 'src/sandbox/guest/bash-entry.ts')],
   outfile: join(root, 'dist', 'sandbox-guest-bash.js'),
 });
+
+// The WebAssembly tools shipped with the product (AssemblyScript, compiled offline); rebuilt only when changed.
+const extensionsOut = join(root, 'dist', 'extensions');
+if (!existsSync(extensionsOut) || newestMtime(['extensions', 'scripts/build-extensions.mjs']) > statSync(extensionsOut).mtimeMs) {
+  const { buildExtensions } = await import('./build-extensions.mjs');
+  rmSync(extensionsOut, { recursive: true, force: true });
+  await buildExtensions(root, { outDir: extensionsOut });
+}
 
 if (!args.has('--server-only')) {
   rmSync(join(root, 'dist', 'web'), { recursive: true, force: true });

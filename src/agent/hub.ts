@@ -3,13 +3,14 @@ import type { SessionChange, SessionStore, StoredEvent } from '../workspace/sess
 import { EventBus } from './bus';
 import type { StampedEvent } from './events';
 
-/** What the global stream (`/api/events`) carries: changes to the session list and to which sessions are running. */
+/** What the global stream (`/api/events`) carries: changes to the session list, to which sessions are running, to open questions and to the tool list. */
 export type GlobalEvent = { id: number } & (
   | { type: 'session.created' | 'session.updated'; session: unknown }
   | { type: 'session.deleted'; sessionId: string }
   | { type: 'run.status'; sessionId: string; runId: string; running: boolean }
   | { type: 'interaction.opened'; interaction: Interaction }
   | { type: 'interaction.closed'; interactionId: string; sessionId: string }
+  | { type: 'tools.changed' }
 );
 
 type GlobalPayload = GlobalEvent extends infer E ? (E extends GlobalEvent ? Omit<E, 'id'> : never) : never;

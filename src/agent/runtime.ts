@@ -5,6 +5,7 @@ import { packageRoot } from '../package-info';
 import { ApprovalBroker } from '../permissions/approvals';
 import { recordedServerEndpoints } from '../sandbox/endpoints';
 import { type Endpoint, Sandbox } from '../sandbox/service';
+import { ExtensionTools } from '../tools/extensions/extensions';
 import { sandboxedTools } from '../tools/sandboxed';
 import { nativeTools } from '../tools/native';
 import { toolSearchTool } from '../tools/native/tool-search';
@@ -27,6 +28,8 @@ export interface RuntimeOptions {
   interactive: boolean;
   /** Tools beyond the built-in ones, for embedding boxagnts in another program. */
   extraTools?: Tool[];
+  /** Whether to pick up changes to `.boxagnts/tools/` while running (a one-off headless run need not). */
+  watchExtensions?: boolean;
   /** Where this process's own dashboard listens; sandboxed calls may never reach it. */
   ownEndpoints?: () => Endpoint[];
 }
@@ -40,6 +43,8 @@ export interface AgentRuntime {
   readonly broker: ApprovalBroker;
   readonly runner: Runner;
   readonly sandbox: Sandbox;
+  /** WebAssembly tools from `.boxagnts/tools/` and the product's own, with the folders that failed to load. */
+  readonly extensions: ExtensionTools;
   /** Every tool this workspace has, switched off or not, for the Tools page. */
   allTools(): Tool[];
   /** The tools a run gets now: the enabled ones, and which are offered by name only. */
@@ -60,8 +65,20 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     logger: options.logger,
     distDir: join(packageRoot(), 'dist'),
   });
-  const builtIn = [...nativeTools(), ...sandboxedTools(sandbox)];
-  const allTools = () => [...builtIn, ...(options.extraTools ?? [])];
+  const builtIn = [...nativeTools(), ...sandboxedTools(sandbox), ...(options.extraTools ?? [])];
+  const extensions = new ExtensionTools({
+    sources: [
+      { dir: join(packageRoot(), 'dist', 'extensions'), origin: 'built-in' },
+      { dir: workspace.paths.toolsDir, origin: 'workspace' },
+    ],
+    watchDir: options.watchExtensions === false ? null : workspace.paths.toolsDir,
+    sandbox,
+    reserved: () => new Set([...builtIn.map((t) => t.name), 'tool_search']),
+    logger: options.logger,
+    onChange: () => hub.publishGlobal({ type: 'tools.changed' }),
+  });
+  await extensions.start();
+  const allTools = () => [...builtIn, ...extensions.tools()];
 
   /** The tools of one run: the enabled ones, with tool_search knowing which are deferred. */
   const tools = () => {
@@ -81,11 +98,13 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     broker,
     runner,
     sandbox,
+    extensions,
     allTools: () => [...allTools(), toolSearchTool([])],
     tools,
     async close() {
       await runner.shutdown();
-      await Promise.all([sessions.close(), sandbox.close()]);
+      await Promise.all([sessions.close(), extensions.close()]);
+      await sandbox.close();
     },
   };
 }

@@ -50,7 +50,7 @@ export async function runCommand(args: string[]): Promise<void> {
     if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
     throw error;
   }
-  const runtime = await createRuntime(workspace, { logger, interactive: false });
+  const runtime = await createRuntime(workspace, { logger, interactive: false, watchExtensions: false });
   try {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);

@@ -42,7 +42,7 @@ export async function toolCommand(args: string[]): Promise<void> {
     if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
     throw error;
   }
-  const runtime = await createRuntime(workspace, { logger: createLogger(process.env.BOXAGNTS_LOG_LEVEL ?? 'warn'), interactive: false });
+  const runtime = await createRuntime(workspace, { logger: createLogger(process.env.BOXAGNTS_LOG_LEVEL ?? 'warn'), interactive: false, watchExtensions: false });
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);
@@ -54,7 +54,10 @@ export async function toolCommand(args: string[]): Promise<void> {
     };
     const prepared = registry.prepare(name, input);
     if ('error' in prepared) {
-      if (!registry.get(name)) throw new CommandError(`there is no tool "${name}"; the tools are: ${registry.list().map((t) => t.name).join(', ')}`);
+      if (!registry.get(name)) {
+        const broken = runtime.extensions.problems().map((p) => `\n  ${p.origin === 'workspace' ? '.boxagnts/tools/' : 'built-in '}${p.folder}: ${p.message}`);
+        throw new CommandError(`there is no tool "${name}"; the tools are: ${registry.list().map((t) => t.name).join(', ')}${broken.length ? `\nThese tool folders could not be loaded:${broken.join('')}` : ''}`);
+      }
       return output(prepared.error);
     }
     let todos: Todo[] = [];

@@ -8,6 +8,8 @@ export interface PoolOptions {
   workerFile: string;
   toolsBundle: string;
   lazyBundles: Record<'html' | 'bash', string>;
+  /** Where WebAssembly tools' instrumented modules are cached. */
+  wasmCacheDir: string;
   size: number;
   /** Worker stack in MB; QuickJS's stack limit must stay under a quarter of it. */
   stackSizeMb: number;
@@ -31,6 +33,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Native stack of this worker: what bounds a WebAssembly tool's recursion, and QuickJS's headroom. */
+  stackSizeMb: number;
   ready: Promise<void>;
   control: Int32Array;
   data: Uint8Array;
@@ -70,23 +74,45 @@ export class SandboxPool {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      let slot = [...this.slots].find((s) => !s.busy);
-      if (!slot && this.slots.size < this.options.size) slot = this.spawn();
+      const next = this.queue[0]!;
+      const stackSizeMb = this.stackFor(next);
+      let slot = [...this.slots].find((s) => !s.busy && s.stackSizeMb === stackSizeMb);
+      if (!slot && this.slots.size >= this.options.size) {
+        // Full, but an idle worker of another stack size can make room.
+        const idle = [...this.slots].find((s) => !s.busy);
+        if (idle) void this.retire(idle);
+      }
+      if (!slot && this.slots.size < this.options.size) slot = this.spawn(stackSizeMb);
       if (!slot) return;
       this.start(slot, this.queue.shift()!);
     }
   }
 
-  private spawn(): Slot {
+  /**
+   * A WebAssembly tool's native stack is its worker's, so the worker is sized to the policy's stack limit. QuickJS
+   * keeps its own (smaller) limit and needs the full worker stack as headroom.
+   */
+  private stackFor(job: Job): number {
+    return job.job.kind === 'wasi' ? Math.max(1, Math.ceil(job.policy.maxStackBytes / (1024 * 1024))) : this.options.stackSizeMb;
+  }
+
+  private spawn(stackSizeMb: number): Slot {
     const control = new SharedArrayBuffer(8);
     const data = new SharedArrayBuffer(BRIDGE_BYTES);
     const worker = new Worker(this.options.workerFile, {
-      workerData: { toolsBundle: this.options.toolsBundle, lazyBundles: this.options.lazyBundles, control, data, memoryCeiling: this.options.memoryCeilingBytes },
-      resourceLimits: { stackSizeMb: this.options.stackSizeMb, maxOldGenerationSizeMb: 512 },
+      workerData: {
+        toolsBundle: this.options.toolsBundle,
+        lazyBundles: this.options.lazyBundles,
+        wasmCacheDir: this.options.wasmCacheDir,
+        control,
+        data,
+        memoryCeiling: this.options.memoryCeilingBytes,
+      },
+      resourceLimits: { stackSizeMb, maxOldGenerationSizeMb: 512 },
       stdout: false,
       stderr: false,
     });
-    const slot: Slot = { worker, control: new Int32Array(control), data: new Uint8Array(data), busy: null, idleTimer: null, ready: Promise.resolve() };
+    const slot: Slot = { worker, stackSizeMb, control: new Int32Array(control), data: new Uint8Array(data), busy: null, idleTimer: null, ready: Promise.resolve() };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type !== 'ready') return;
@@ -106,7 +132,9 @@ export class SandboxPool {
   private start(slot: Slot, job: Job): void {
     slot.busy = job;
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    const kill = setTimeout(() => this.abort(slot, job, { ...failure(''), limitHit: 'timeout' }), job.policy.timeoutMs + this.options.killGraceMs);
+    // QuickJS stops itself at the deadline and reports what it has; a WebAssembly tool can only be stopped from here.
+    const grace = job.job.kind === 'wasi' ? 0 : this.options.killGraceMs;
+    const kill = setTimeout(() => this.abort(slot, job, { ...failure(''), limitHit: 'timeout' }), job.policy.timeoutMs + grace);
     kill.unref();
     const onAbort = () => this.abort(slot, job, cancelled());
     job.signal?.addEventListener('abort', onAbort, { once: true });

@@ -53,6 +53,7 @@ export class Sandbox {
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
       lazyBundles: { html: join(options.distDir, 'sandbox-guest-html.js'), bash: join(options.distDir, 'sandbox-guest-bash.js') },
+      wasmCacheDir: options.paths.cacheDir,
       size: options.poolSize ?? 4,
       stackSizeMb: 8,
       memoryCeilingBytes: 768 * 1024 * 1024,
@@ -63,8 +64,11 @@ export class Sandbox {
     });
   }
 
-  /** The policy one call of `tool` runs under. */
-  policyFor(tool: string): SandboxPolicy {
+  /**
+   * The policy one call of `tool` runs under. Fuel is counted differently by each engine (interpreter ticks in
+   * QuickJS, function entries and loop iterations in WebAssembly), so each has its own budget.
+   */
+  policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs'): SandboxPolicy {
     const s = this.options.settings();
     const { root, dataDir } = this.options.paths;
     const gitDir = join(root, '.git');
@@ -74,7 +78,7 @@ export class Sandbox {
       timeoutMs: s.timeoutMs,
       maxMemoryBytes: s.maxMemoryBytes,
       maxStackBytes: s.maxStackBytes,
-      fuel: s.fuel,
+      fuel: engine === 'wasi' ? s.wasmFuel : s.fuel,
       allowedOutboundHosts: s.allowedOutboundHosts,
       blockNetworks: s.blockNetworks,
       workDir: root,
@@ -88,10 +92,24 @@ export class Sandbox {
 
   /** Runs a job under the tool's policy, optionally narrowed further for this call (a shorter timeout). */
   async run(tool: string, job: SandboxJob, signal?: AbortSignal, narrowing?: PolicyNarrowing): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
-    const policy = narrowPolicy(this.policyFor(tool), narrowing);
+    const policy = narrowPolicy(this.policyFor(tool, job.kind === 'wasi' || job.kind === 'wasi-prepare' ? 'wasi' : 'quickjs'), narrowing);
     const started = performance.now();
     const result = await this.pool.run(job, policy, signal);
     return { result: { ...result, durationMs: result.durationMs || Math.round(performance.now() - started) }, policy };
+  }
+
+  /**
+   * Checks a WebAssembly tool's module and instruments it for fuel (cached by content in the workspace cache), in a
+   * worker: binaryen is large, and a malformed module must not touch the server. Resolves with the module's hash;
+   * rejects with the reason a module cannot be used.
+   */
+  async prepareModule(tool: string, source: string, narrowing?: PolicyNarrowing): Promise<string> {
+    // Instrumenting a large module takes seconds: the workspace's time limit applies, not the tool's own shorter one.
+    const { result } = await this.run(tool, { kind: 'wasi-prepare', source }, undefined, { ...narrowing, timeoutMs: undefined });
+    const output = result.output as { hash?: string; error?: string } | null;
+    if (output?.hash) return output.hash;
+    if (result.limitHit === 'timeout') throw new Error('preparing the module took too long');
+    throw new Error(output?.error ?? 'the module could not be prepared');
   }
 
   close(): Promise<void> {

@@ -2,12 +2,14 @@ import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type LazyBundle, QuickJsEngine } from './engines/quickjs';
-import { BRIDGE_LENGTH, BRIDGE_STATE, BRIDGE_WAITING, type FetchReply, type FetchRequest, type FromWorker, type ToWorker } from './protocol';
+import { WasiEngine } from './engines/wasi';
+import { BRIDGE_LENGTH, BRIDGE_STATE, BRIDGE_WAITING, type FetchReply, type FetchRequest, type FromWorker, type SandboxResult, type ToWorker } from './protocol';
 
 /** Given by the pool when it starts this worker. */
 interface WorkerData {
   toolsBundle: string;
   lazyBundles: Record<LazyBundle, string>;
+  wasmCacheDir: string;
   control: SharedArrayBuffer;
   data: SharedArrayBuffer;
   /** Recycle once the engine's WebAssembly memory passes this many bytes (it never shrinks). */
@@ -37,29 +39,42 @@ function fetchThroughHost(request: FetchRequest): FetchReply {
   return JSON.parse(decoder.decode(data.slice(0, length))) as FetchReply;
 }
 
-const engine = await QuickJsEngine.create({
-  toolsBundle: readFileSync(config.toolsBundle, 'utf8'),
-  lazyBundle: (name) => readFileSync(config.lazyBundles[name], 'utf8'),
-  fetch: fetchThroughHost,
-});
+// Each engine is created on its first job: a worker that only runs WebAssembly tools never loads QuickJS.
+let quickjs: Promise<QuickJsEngine> | null = null;
+const wasi = new WasiEngine(config.wasmCacheDir);
+
+function quickJs(): Promise<QuickJsEngine> {
+  quickjs ??= QuickJsEngine.create({
+    toolsBundle: readFileSync(config.toolsBundle, 'utf8'),
+    lazyBundle: (name) => readFileSync(config.lazyBundles[name], 'utf8'),
+    fetch: fetchThroughHost,
+  });
+  return quickjs;
+}
+
+async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<{ result: SandboxResult; recycle: boolean }> {
+  const { job, policy } = message;
+  if (job.kind === 'wasi' || job.kind === 'wasi-prepare') return wasi.run(job, policy);
+  const engine = await quickJs();
+  const { result, poisoned } = engine.run(job, policy);
+  return { result, recycle: poisoned || engine.memoryBytes() > config.memoryCeiling };
+}
 
 port.on('message', (message: ToWorker) => {
   currentJob = message.id;
-  let recycle = false;
-  try {
-    const { result, poisoned } = engine.run(message.job, message.policy);
-    recycle = poisoned || engine.memoryBytes() > config.memoryCeiling || getHeapStatistics().used_heap_size > config.memoryCeiling;
-    send({ type: 'result', id: message.id, result, recycle });
-  } catch (error) {
-    // A failure of the engine itself (a host stack overflow in the glue): this worker is no longer trusted.
-    const limitHit = error instanceof RangeError ? 'stack' : undefined;
-    send({
-      type: 'result',
-      id: message.id,
-      result: { output: { error: `sandbox engine failure: ${(error as Error).message}` }, stderr: '', exitCode: 1, fuelUsed: 0, durationMs: 0, ...(limitHit ? { limitHit } : {}) },
-      recycle: true,
-    });
-  }
+  run(message).then(
+    ({ result, recycle }) => send({ type: 'result', id: message.id, result, recycle: recycle || getHeapStatistics().used_heap_size > config.memoryCeiling }),
+    (error: Error) => {
+      // A failure of the engine itself (a host stack overflow in the glue): this worker is no longer trusted.
+      const limitHit = error instanceof RangeError ? 'stack' : undefined;
+      send({
+        type: 'result',
+        id: message.id,
+        result: { output: { error: `sandbox engine failure: ${error.message}` }, stderr: '', exitCode: 1, fuelUsed: 0, durationMs: 0, ...(limitHit ? { limitHit } : {}) },
+        recycle: true,
+      });
+    },
+  );
 });
 
 send({ type: 'ready' });

@@ -6,17 +6,29 @@ import { readBody } from './validate';
 
 const Toggle = z.strictObject({ enabled: z.boolean() });
 
-/** Every tool of the workspace, and switching one off (a switched-off tool is never offered to the model). */
+/**
+ * Every tool of the workspace, and switching one off (a switched-off tool is never offered to the model). WebAssembly
+ * tools also say where they come from, and tool folders that failed to load are listed with the reason.
+ */
 export function toolRoutes(ctx: ServerContext): Hono {
   const { settings } = ctx.workspace;
   return new Hono()
     .get('/', (c) => {
       const disabled = new Set(settings.get().tools.disabled);
+      const extensions = new Map(ctx.runtime.extensions.info().map((e) => [e.name, { folder: e.folder, origin: e.origin, state: e.state }]));
       const tools = ctx.runtime
         .allTools()
-        .map((t) => ({ name: t.name, description: t.description, permissionLevel: t.permissionLevel, source: t.source, inputSchema: t.inputSchema, enabled: !disabled.has(t.name) }))
+        .map((t) => ({
+          name: t.name,
+          description: t.description,
+          permissionLevel: t.permissionLevel,
+          source: t.source,
+          inputSchema: t.inputSchema,
+          enabled: !disabled.has(t.name),
+          ...(extensions.has(t.name) ? { extension: extensions.get(t.name) } : {}),
+        }))
         .sort((a, b) => a.name.localeCompare(b.name));
-      return c.json({ tools });
+      return c.json({ tools, problems: ctx.runtime.extensions.problems() });
     })
     .put('/:name', async (c) => {
       const name = c.req.param('name');

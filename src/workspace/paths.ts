@@ -15,6 +15,8 @@ export interface WorkspacePaths {
   readonly agentsFile: string;
   readonly sessionsDir: string;
   readonly cacheDir: string;
+  /** WebAssembly tools of this workspace: one folder each, `tool.json` beside its module. */
+  readonly toolsDir: string;
   readonly usageFile: string;
   readonly grantsFile: string;
 }
@@ -31,6 +33,7 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
     agentsFile: join(dataDir, 'AGENTS.md'),
     sessionsDir: join(dataDir, 'sessions'),
     cacheDir: join(dataDir, 'cache'),
+    toolsDir: join(dataDir, 'tools'),
     usageFile: join(dataDir, 'usage.jsonl'),
     grantsFile: join(dataDir, 'permissions.json'),
   };
@@ -41,4 +44,5 @@ export async function ensureDataDirs(paths: WorkspacePaths): Promise<void> {
   await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.sessionsDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.toolsDir, { recursive: true, mode: 0o700 });
 }

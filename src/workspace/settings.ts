@@ -107,6 +107,8 @@ export const SandboxSettingsSchema = z
     maxStackBytes: z.number().int().min(64 * 1024).max(2 * MiB).default(1 * MiB),
     /** Interpreter ticks (about 5,000 simple operations each); null leaves only the time limit. */
     fuel: z.number().int().min(1).nullable().default(50_000_000),
+    /** Steps of a WebAssembly tool (function entries and loop iterations, a few nanoseconds each); null: time limit only. */
+    wasmFuel: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().default(10_000_000_000),
     /** Hosts tools may reach, as scheme://host[:port] with * wildcards. Empty: no network at all. */
     allowedOutboundHosts: z.array(AllowEntry).default([]),
     /** CIDRs or "private" (loopback, RFC 1918, link-local, CGNAT, unique-local), refused after DNS resolution. */

@@ -62,7 +62,7 @@ export class QuickJsEngine {
   }
 
   /** Runs one job. `poisoned` asks the worker to retire itself: the engine must not be trusted with another call. */
-  run(job: SandboxJob, policy: SandboxPolicy): { result: SandboxResult; poisoned: boolean } {
+  run(job: Extract<SandboxJob, { kind: 'tool' | 'preview' | 'jsexec' }>, policy: SandboxPolicy): { result: SandboxResult; poisoned: boolean } {
     const started = performance.now();
     this.state = {
       poisoned: false,

@@ -1,21 +1,13 @@
 import { z } from 'zod';
 import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
+import { capOutput } from '../output-cap';
 import { type Tool, type ToolResult, defineTool, errorResult } from '../tool';
 import { toToolResult } from './sandboxed-tool';
-
-/** Output kept of one command: the start and the end, the middle cut with a note. */
-export const OUTPUT_CAP = 30_000;
 
 const NO_SUCH_PROGRAM = /(?:^|\n)(?:bash: )?([\w.+-]+): command not found/;
 /** just-bash's own wording points at its Node bundle, which is meaningless to the agent; say it the usual way. */
 const NOT_AVAILABLE = /: command not available in browser environments\.[^\n]*/g;
-
-function capped(text: string): string {
-  if (text.length <= OUTPUT_CAP) return text;
-  const half = OUTPUT_CAP / 2;
-  return `${text.slice(0, half)}\n… ${(text.length - OUTPUT_CAP).toLocaleString('en')} characters cut …\n${text.slice(-half)}`;
-}
 
 interface ShellOutput {
   stdout: string;
@@ -29,7 +21,7 @@ function present(raw: ShellOutput): ToolResult {
   const parts: string[] = [];
   if (output.stdout) parts.push(output.stdout.replace(/\n$/, ''));
   if (output.stderr) parts.push(`[stderr]\n${output.stderr.replace(/\n$/, '')}`);
-  let text = capped(parts.join('\n')) || '(no output)';
+  let text = capOutput(parts.join('\n')) || '(no output)';
   const missing = output.exitCode === 127 ? NO_SUCH_PROGRAM.exec(output.stderr)?.[1] : undefined;
   if (missing) {
     text += `\n\nThe sandbox has no program called "${missing}": it has no git, node, python, package managers or compilers — only the shell's built-in commands (ls cat head tail wc sort uniq grep sed awk cut tr find xargs mkdir rm cp mv jq diff curl …). Do not retry it; use another command or tool.`;

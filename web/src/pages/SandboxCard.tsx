@@ -16,6 +16,7 @@ interface SandboxSettings {
   maxMemoryBytes: number;
   maxStackBytes: number;
   fuel: number | null;
+  wasmFuel: number | null;
   allowedOutboundHosts: string[];
   blockNetworks: string[];
   mounts: Mount[];
@@ -50,6 +51,18 @@ function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string
       </span>
       <span className="mt-1 block text-xs text-zinc-500">{hint}</span>
     </label>
+  );
+}
+
+/** A fuel budget, or none (only the time limit stops the call); unticking restores the default budget. */
+function FuelField({ id, label, hint, value, fallback, onSave }: { id: string; label: string; hint: string; value: number | null; fallback: number; onSave: (v: number | null) => Promise<unknown> }) {
+  return (
+    <div>
+      <NumberField id={id} label={label} unit="steps" min={1} hint={hint} value={value ?? 0} onSave={(v) => onSave(v).then(() => undefined)} />
+      <label className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
+        <input type="checkbox" checked={value === null} onChange={(e) => void onSave(e.target.checked ? null : fallback)} /> No fuel budget (only the time limit)
+      </label>
+    </div>
   );
 }
 
@@ -125,13 +138,9 @@ export function SandboxCard() {
           <NumberField id="sb-timeout" label="Time limit" unit="ms" min={100} hint="Wall clock per call; the call is stopped at the deadline." value={data.timeoutMs} onSave={(v) => attempt('timeoutMs', { timeoutMs: v }).then(() => undefined)} />
           <NumberField id="sb-memory" label="Memory" unit="MB" min={1} hint="Memory the guest may allocate." value={Math.round(data.maxMemoryBytes / MB)} onSave={(v) => attempt('maxMemoryBytes', { maxMemoryBytes: Math.round(v * MB) }).then(() => undefined)} />
           <NumberField id="sb-stack" label="Stack" unit="KB" min={64} hint="Recursion depth, at most 2,048 KB." value={Math.round(data.maxStackBytes / 1024)} onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * 1024) }).then(() => undefined)} />
-          <div>
-            <NumberField id="sb-fuel" label="Fuel" unit="steps" min={1} hint="A deterministic budget of interpreter steps; runs out at the same count every time." value={data.fuel ?? 0} onSave={(v) => attempt('fuel', { fuel: v }).then(() => undefined)} />
-            <label className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
-              <input type="checkbox" checked={data.fuel === null} onChange={(e) => void attempt('fuel', { fuel: e.target.checked ? null : 50_000_000 })} /> No fuel budget (only the time limit)
-            </label>
-          </div>
-          {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel'].map((k) => errors[k] && <FieldError key={k} message={errors[k]} />)}
+          <FuelField id="sb-fuel" label="Fuel" hint="A deterministic budget of interpreter steps for JavaScript, the shell and the file tools; runs out at the same count every time." value={data.fuel} fallback={50_000_000} onSave={(v) => attempt('fuel', { fuel: v })} />
+          <FuelField id="sb-wasm-fuel" label="WebAssembly fuel" hint="The same for WebAssembly extension tools, counted in function calls and loop iterations." value={data.wasmFuel} fallback={10_000_000_000} onSave={(v) => attempt('wasmFuel', { wasmFuel: v })} />
+          {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel', 'wasmFuel'].map((k) => errors[k] && <FieldError key={k} message={errors[k]} />)}
         </section>
 
         <section>

@@ -1,0 +1,224 @@
+import { readFileSync } from 'node:fs';
+import { ConsoleStdout, type Fd, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim';
+import { ConfinedFs } from '../confined-fs';
+import { Confiner } from '../fs-confiner';
+import type { SandboxPolicy } from '../limits';
+import type { SandboxJob, SandboxResult } from '../protocol';
+import { FUEL_EXPORT, assertWasiCommand } from '../wasi/command';
+import { prepareModule } from '../wasi/fuel';
+import { WASM_PAGE_BYTES } from '../wasi/memory-cap';
+import { WasiFs } from '../wasi/wasi-fs';
+
+export interface WasiRun {
+  /** Prepared by `prepareModule`: fuel-instrumented and memory-capped. */
+  module: WebAssembly.Module;
+  /** The whole argv: `args[0]` is the tool's name. */
+  args: string[];
+  env?: Record<string, string>;
+  stdin: string;
+  /** The guest's `/`; null: no file access at all (nothing is preopened). */
+  fs: ConfinedFs | null;
+  /** Instrumented steps the guest may take; null: no budget beyond the worker's time limit. */
+  fuel: number | null;
+  /** Bytes kept of each stream; the rest is dropped and a note says so. */
+  stdoutLimit?: number;
+  stderrLimit?: number;
+}
+
+export interface WasiOutcome {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+  fuelUsed: number;
+  limitHit?: 'fuel' | 'memory' | 'fs';
+  limitDetail?: string;
+  /** Why the guest stopped abnormally: the WebAssembly trap ("unreachable", "memory access out of bounds", …). */
+  trap?: string;
+}
+
+const DEFAULT_STDOUT_LIMIT = 1024 * 1024;
+const DEFAULT_STDERR_LIMIT = 256 * 1024;
+/** A budget that never runs out, for `fuel: null` (the largest i64; the meter still counts). */
+const UNMETERED = 2n ** 63n - 1n;
+/** The exit status of a process that did not exit itself (a trap, or fuel running out): 128 + SIGABRT. */
+const ABNORMAL_EXIT = 134;
+const MIB = 1024 * 1024;
+
+/**
+ * Runs a WASI preview 1 command to completion, synchronously: it runs inside a sandbox worker, whose termination by
+ * the pool is the time limit. Every run gets a fresh instance; the guest sees stdin, stdout, stderr and, when the
+ * call has file access, a `/` confined by `ConfinedFs` — nothing else of the host.
+ */
+export function runWasi(run: WasiRun): WasiOutcome {
+  assertWasiCommand(run.module);
+  if (run.args.length === 0) throw new Error('args must hold at least the tool name (argv[0])');
+  if (run.fuel !== null && !(Number.isSafeInteger(run.fuel) && run.fuel >= 0)) throw new RangeError(`fuel must be a whole number of steps, not ${run.fuel}`);
+  const stdout = new CappedOutput(run.stdoutLimit ?? DEFAULT_STDOUT_LIMIT);
+  const stderr = new CappedOutput(run.stderrLimit ?? DEFAULT_STDERR_LIMIT);
+  const files = run.fs ? new WasiFs(run.fs) : null;
+  const fds: Fd[] = [
+    new OpenFile(new File(new TextEncoder().encode(run.stdin), { readonly: true })),
+    new ConsoleStdout((bytes) => stdout.write(bytes)),
+    new ConsoleStdout((bytes) => stderr.write(bytes)),
+    ...(files ? [files.root()] : []),
+  ];
+  const env = Object.entries(run.env ?? {}).map(([name, value]) => `${name}=${value}`);
+  // `debug: false` must be explicit: the shim otherwise logs every path the guest opens to the console.
+  const host = new WASI(run.args, env, fds, { debug: false });
+  fixArgsSizes(host);
+  const instance = new WebAssembly.Instance(run.module, { wasi_snapshot_preview1: host.wasiImport });
+  const fuel = instance.exports[FUEL_EXPORT] as WebAssembly.Global;
+  const memory = instance.exports.memory as WebAssembly.Memory;
+  const budget = run.fuel === null ? UNMETERED : BigInt(run.fuel);
+  fuel.value = budget;
+  const initialBytes = memory.buffer.byteLength;
+
+  let exitCode: number;
+  let trap: string | undefined;
+  try {
+    exitCode = host.start({ exports: { memory, _start: instance.exports._start as () => unknown } }) >>> 0;
+  } catch (error) {
+    exitCode = ABNORMAL_EXIT;
+    trap = describeTrap(error);
+  }
+  // Files the program left open are saved, as they would be when a process exits (or is killed: its writes are in).
+  files?.closeAll();
+
+  const left = fuel.value as bigint;
+  const outcome: WasiOutcome = {
+    stdout: stdout.text(),
+    stderr: stderr.text() + (files?.notes.map((note) => `\n[sandbox] ${note}`).join('') ?? ''),
+    exitCode,
+    fuelUsed: Number(budget - (left < 0n ? 0n : left)),
+  };
+  if (left < 0n) return { ...outcome, limitHit: 'fuel', limitDetail: `the fuel budget of ${run.fuel} steps ran out` };
+  if (trap !== undefined) outcome.trap = trap;
+  const bytes = memory.buffer.byteLength;
+  // A guest that failed after growing its memory up to the cap most likely failed for want of memory.
+  if (exitCode !== 0 && bytes > initialBytes && atMaximum(memory)) {
+    return { ...outcome, limitHit: 'memory', limitDetail: `the memory reached its limit of ${Math.round((bytes / MIB) * 100) / 100} MiB` };
+  }
+  if (files?.denied) return { ...outcome, limitHit: 'fs', limitDetail: files.denied };
+  return outcome;
+}
+
+/** Whether the memory cannot grow any more (the cap `prepareModule` set). Probing grows an instance that is done. */
+function atMaximum(memory: WebAssembly.Memory): boolean {
+  try {
+    memory.grow(1);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function describeTrap(error: unknown): string {
+  if (error instanceof WebAssembly.RuntimeError) return error.message;
+  // V8 reports a WebAssembly stack overflow as a JavaScript one.
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return 'stack overflow';
+  // A host function failing on the guest's behalf: a pointer outside its memory, or an unsupported call (the shim
+  // throws strings for sockets and signals).
+  return `host call failed: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * The shim sizes the argv buffer in UTF-16 code units but writes UTF-8, so a non-ASCII argument (a path from the
+ * input, in argv mode) would overrun the guest's buffer. Sizes are given in UTF-8 bytes instead.
+ */
+function fixArgsSizes(host: WASI): void {
+  host.wasiImport.args_sizes_get = (argcPointer: number, bufferSizePointer: number) => {
+    const view = new DataView(host.inst.exports.memory.buffer);
+    const encoder = new TextEncoder();
+    view.setUint32(argcPointer, host.args.length, true);
+    view.setUint32(bufferSizePointer, host.args.reduce((n, arg) => n + encoder.encode(arg).length + 1, 0), true);
+    return 0;
+  };
+}
+
+/** Keeps the first `limit` bytes of a stream; the rest is counted out and replaced by a note. */
+class CappedOutput {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  private cut = false;
+
+  constructor(private readonly limit: number) {}
+
+  write(bytes: Uint8Array): void {
+    if (this.cut) return;
+    const room = this.limit - this.size;
+    if (bytes.length > room) {
+      this.cut = true;
+      bytes = bytes.subarray(0, room);
+    }
+    this.chunks.push(bytes);
+    this.size += bytes.length;
+  }
+
+  text(): string {
+    const text = Buffer.concat(this.chunks).toString('utf8');
+    return this.cut ? `${text}\n… output cut at ${this.limit} bytes` : text;
+  }
+}
+
+/** Compiled modules a worker keeps, by content and memory cap: a warm call skips reading and compiling. */
+const COMPILED_KEPT = 16;
+
+type WasiJob = Extract<SandboxJob, { kind: 'wasi' | 'wasi-prepare' }>;
+
+/**
+ * The worker's side of WebAssembly tools: preparing a module (checked, instrumented for fuel, cached on disk) and
+ * running one call of it under the call's policy. Preparing loads binaryen, which is large, so a worker that did it
+ * asks to be recycled.
+ */
+export class WasiEngine {
+  private readonly compiled = new Map<string, WebAssembly.Module>();
+
+  constructor(private readonly cacheDir: string) {}
+
+  async run(job: WasiJob, policy: SandboxPolicy): Promise<{ result: SandboxResult; recycle: boolean }> {
+    const started = performance.now();
+    const finished = (result: Omit<SandboxResult, 'durationMs'>, recycle: boolean) => ({ result: { ...result, durationMs: Math.round(performance.now() - started) }, recycle });
+    try {
+      if (job.kind === 'wasi-prepare') {
+        const prepared = await this.prepare(job.source, policy);
+        return finished({ output: { hash: prepared.hash }, stderr: '', exitCode: 0, fuelUsed: 0 }, !prepared.cached);
+      }
+      const kept = this.compiled.get(`${job.hash}:${this.pages(policy)}`);
+      const prepared = kept ? null : await this.prepare(job.source, policy);
+      const fs = policy.files ? new ConfinedFs(new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden })) : null;
+      const outcome = runWasi({ module: kept ?? prepared!.module, args: job.args, stdin: job.stdin, fs, fuel: policy.fuel });
+      // The worker's stack is sized to the policy's limit, so a guest stack overflow is that limit tripping.
+      const stack = outcome.trap === 'stack overflow';
+      const limitHit = stack ? 'stack' : outcome.limitHit;
+      return finished(
+        {
+          output: { stdout: outcome.stdout, ...(outcome.trap ? { trap: outcome.trap } : {}) },
+          stderr: outcome.stderr,
+          exitCode: outcome.exitCode,
+          fuelUsed: outcome.fuelUsed,
+          ...(limitHit ? { limitHit, limitDetail: outcome.limitDetail } : {}),
+        },
+        stack || prepared?.cached === false,
+      );
+    } catch (error) {
+      return finished({ output: { error: (error as Error).message }, stderr: '', exitCode: 1, fuelUsed: 0 }, true);
+    }
+  }
+
+  /** Reads, checks and compiles the module under this call's memory cap, instrumenting it first if not cached. */
+  private async prepare(source: string, policy: SandboxPolicy) {
+    const prepared = await prepareModule(readFileSync(source), { maxMemoryBytes: policy.maxMemoryBytes, cacheDir: this.cacheDir });
+    this.keep(`${prepared.hash}:${this.pages(policy)}`, prepared.module);
+    return prepared;
+  }
+
+  private pages(policy: SandboxPolicy): number {
+    return Math.floor(policy.maxMemoryBytes / WASM_PAGE_BYTES);
+  }
+
+  private keep(key: string, module: WebAssembly.Module): void {
+    this.compiled.delete(key);
+    this.compiled.set(key, module);
+    if (this.compiled.size > COMPILED_KEPT) this.compiled.delete(this.compiled.keys().next().value!);
+  }
+}

@@ -1,0 +1,50 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+const TRAILER_NAME = new TextEncoder().encode('boxagnts.sha256');
+const DIGEST_BYTES = 32;
+/** A custom section: id 0, its size (one LEB byte: it is under 128), the name's length and name, the digest. */
+const TRAILER_PREFIX = Uint8Array.from([0, 1 + TRAILER_NAME.length + DIGEST_BYTES, TRAILER_NAME.length, ...TRAILER_NAME]);
+const TRAILER_BYTES = TRAILER_PREFIX.length + DIGEST_BYTES;
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
+
+export const cachePath = (cacheDir: string, hash: string) => join(cacheDir, `wasm-${hash}.wasm`);
+
+/**
+ * Reads a cached module, or null when it is missing or damaged. Each entry ends in a custom section holding the
+ * SHA-256 of everything before it: any corruption (a torn write, a flipped byte) is seen, and the entry stays a valid
+ * module, since runtimes ignore custom sections.
+ */
+export async function readCached(path: string): Promise<Uint8Array | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch {
+    return null;
+  }
+  if (bytes.length <= TRAILER_BYTES) return null;
+  const bodyEnd = bytes.length - TRAILER_BYTES;
+  const prefix = bytes.subarray(bodyEnd, bodyEnd + TRAILER_PREFIX.length);
+  if (!prefix.every((b, i) => b === TRAILER_PREFIX[i])) return null;
+  return sha256(bytes.subarray(0, bodyEnd)).equals(bytes.subarray(bodyEnd + TRAILER_PREFIX.length)) ? bytes : null;
+}
+
+/** Writes an entry atomically (a temp file renamed over it): a reader never sees a half-written module. */
+export async function writeCached(path: string, module: Uint8Array): Promise<Uint8Array> {
+  const entry = new Uint8Array(module.length + TRAILER_BYTES);
+  entry.set(module);
+  entry.set(TRAILER_PREFIX, module.length);
+  entry.set(sha256(module), module.length + TRAILER_PREFIX.length);
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, entry);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return entry;
+}
