@@ -275,6 +275,7 @@ describe('native tools', () => {
       'todo_write',
       'tool_search',
       'web_fetch',
+      'word_count',
       'write',
     ]);
     expect(list.tools.find((t: any) => t.name === 'sleep')).toMatchObject({ permissionLevel: 'read', source: 'native', enabled: true, inputSchema: { type: 'object' } });

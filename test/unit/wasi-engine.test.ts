@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILD_SCRIPT = new URL('../../scripts/build-extensions.mjs', import.meta.url).href;
 type BuildExtensions = (root: string, options?: { outDir?: string }) => Promise<{ name: string; wasm: string; bytes: number }[]>;
 
-const ERRNO = { BADF: 8, NOENT: 44, NOTSUP: 58, ROFS: 69, NOTCAPABLE: 76 };
+const ERRNO = { BADF: 8, ISDIR: 31, NOENT: 44, NOTDIR: 54, NOTEMPTY: 55, NOTSUP: 58, ROFS: 69, NOTCAPABLE: 76 };
 const MIB = 1024 * 1024;
 
 /** Folders that live for the whole file (the built example, the module cache). */
@@ -167,6 +167,38 @@ describe('files through ConfinedFs', () => {
     expect(readFileSync(join(ro, 'r.txt'), 'utf8')).toBe('read only');
     expect(readdirSync(ro)).toEqual(['r.txt']);
     expect(readFileSync(join(root, '.boxagnts', 'secrets.json'), 'utf8')).toBe('{"key":"k"}');
+  });
+
+  it('removes and renames files and empty folders, inside the workspace only', async () => {
+    const { root, ro, fs } = await workspace();
+    const rename = (from: string, to: string) => runWasi({ module: probeModule, args: ['fs-probe', 'm', from, to], stdin: '', fs, fuel: 10_000_000 });
+    expect(rename('notes.txt', 'src/moved.txt')).toMatchObject({ exitCode: 0 });
+    expect(readFileSync(join(root, 'src', 'moved.txt'), 'utf8')).toBe('hello from the workspace\n');
+    expect(existsSync(join(root, 'notes.txt'))).toBe(false);
+    expect(rename('missing.txt', 'x.txt')).toMatchObject({ exitCode: ERRNO.NOENT });
+    expect(rename('src/moved.txt', 'nowhere/x.txt')).toMatchObject({ exitCode: ERRNO.NOENT });
+    expect(rename('src/moved.txt', '../escaped.txt')).toMatchObject({ exitCode: ERRNO.NOTCAPABLE, limitHit: 'fs' });
+    expect(rename('src/moved.txt', 'ro/in.txt')).toMatchObject({ exitCode: ERRNO.ROFS, limitHit: 'fs' });
+    expect(rename('.boxagnts/secrets.json', 'stolen.json')).toMatchObject({ exitCode: ERRNO.NOENT, limitHit: 'fs' });
+
+    expect(probe(fs, 'x', 'src')).toMatchObject({ exitCode: ERRNO.NOTEMPTY });
+    expect(probe(fs, 'u', 'src')).toMatchObject({ exitCode: ERRNO.ISDIR });
+    expect(probe(fs, 'x', 'src/a.ts')).toMatchObject({ exitCode: ERRNO.NOTDIR });
+    expect(probe(fs, 'u', 'src/a.ts')).toMatchObject({ exitCode: 0 });
+    expect(probe(fs, 'u', 'src/moved.txt')).toMatchObject({ exitCode: 0 });
+    expect(probe(fs, 'x', 'src')).toMatchObject({ exitCode: 0 });
+    expect(existsSync(join(root, 'src'))).toBe(false);
+    expect(probe(fs, 'u', 'ro/r.txt')).toMatchObject({ exitCode: ERRNO.ROFS, limitHit: 'fs' });
+    expect(probe(fs, 'u', 'out-link')).toMatchObject({ exitCode: ERRNO.NOENT, limitHit: 'fs' });
+    expect(probe(fs, 'u', '.boxagnts/secrets.json')).toMatchObject({ exitCode: ERRNO.NOENT, limitHit: 'fs' });
+    expect(readFileSync(join(ro, 'r.txt'), 'utf8')).toBe('read only');
+    expect(lstatSync(join(root, 'out-link')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(root, '.boxagnts', 'secrets.json'), 'utf8')).toBe('{"key":"k"}');
+  });
+
+  it('sleeps through poll_oneoff and reports the clock event', async () => {
+    const { fs } = await workspace();
+    expect(probe(fs, 'z', '30')).toMatchObject({ exitCode: 0 });
   });
 
   it('never creates symlinks, and a plain missing file is no policy matter', async () => {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConsoleStdout, type Fd, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim';
+import { ConsoleStdout, type Fd, File, OpenFile, WASI, wasi as wasiDefs } from '@bjorn3/browser_wasi_shim';
 import { ConfinedFs } from '../confined-fs';
 import { Confiner } from '../fs-confiner';
 import type { SandboxPolicy } from '../limits';
@@ -66,6 +66,15 @@ export function runWasi(run: WasiRun): WasiOutcome {
   // `debug: false` must be explicit: the shim otherwise logs every path the guest opens to the console.
   const host = new WASI(run.args, env, fds, { debug: false });
   fixArgsSizes(host);
+  sleepWithoutSpinning(host);
+  const decoder = new TextDecoder();
+  host.wasiImport.path_rename = (fd: number, fromPtr: number, fromLength: number, toFd: number, toPtr: number, toLength: number) => {
+    if (!files) return wasiDefs.ERRNO_BADF;
+    const bytes = new Uint8Array(host.inst.exports.memory.buffer);
+    const from = decoder.decode(bytes.subarray(fromPtr, fromPtr + fromLength));
+    const to = decoder.decode(bytes.subarray(toPtr, toPtr + toLength));
+    return files.rename(host.fds[fd], from, host.fds[toFd], to);
+  };
   const instance = new WebAssembly.Instance(run.module, { wasi_snapshot_preview1: host.wasiImport });
   const fuel = instance.exports[FUEL_EXPORT] as WebAssembly.Global;
   const memory = instance.exports.memory as WebAssembly.Memory;
@@ -132,6 +141,52 @@ function fixArgsSizes(host: WASI): void {
     view.setUint32(argcPointer, host.args.length, true);
     view.setUint32(bufferSizePointer, host.args.reduce((n, arg) => n + encoder.encode(arg).length + 1, 0), true);
     return 0;
+  };
+}
+
+const SUBSCRIPTION_BYTES = 48;
+const EVENT_BYTES = 32;
+
+/**
+ * The shim's `poll_oneoff` spins the CPU until a clock runs out, and takes one subscription only. Here a sleep
+ * blocks the worker thread instead (the pool's deadline still terminates it), and any number of subscriptions is
+ * taken: file and stdin reads and writes never block, so they are ready at once; otherwise the earliest clock fires.
+ */
+function sleepWithoutSpinning(host: WASI): void {
+  const parked = new Int32Array(new SharedArrayBuffer(4));
+  host.wasiImport.poll_oneoff = (inPtr: number, outPtr: number, count: number, eventsPtr: number) => {
+    if (count === 0) return wasiDefs.ERRNO_INVAL;
+    const view = new DataView(host.inst.exports.memory.buffer);
+    const clocks: { userdata: bigint; waitNs: bigint }[] = [];
+    const io: { userdata: bigint; type: number }[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = inPtr + i * SUBSCRIPTION_BYTES;
+      const userdata = view.getBigUint64(at, true);
+      const type = view.getUint8(at + 8);
+      if (type !== wasiDefs.EVENTTYPE_CLOCK) {
+        io.push({ userdata, type });
+        continue;
+      }
+      const clock = view.getUint32(at + 16, true);
+      const timeout = view.getBigUint64(at + 24, true);
+      const absolute = (view.getUint16(at + 40, true) & wasiDefs.SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0;
+      const now = clock === wasiDefs.CLOCKID_REALTIME ? BigInt(Date.now()) * 1_000_000n : BigInt(Math.round(performance.now() * 1e6));
+      clocks.push({ userdata, waitNs: absolute ? timeout - now : timeout });
+    }
+    let fired = io;
+    if (fired.length === 0) {
+      const soonest = clocks.reduce((a, b) => (b.waitNs < a.waitNs ? b : a));
+      if (soonest.waitNs > 0n) Atomics.wait(parked, 0, 0, Number(soonest.waitNs) / 1e6);
+      fired = [{ userdata: soonest.userdata, type: wasiDefs.EVENTTYPE_CLOCK }];
+    }
+    fired.forEach((event, i) => {
+      const at = outPtr + i * EVENT_BYTES;
+      for (let b = 0; b < EVENT_BYTES; b++) view.setUint8(at + b, 0);
+      view.setBigUint64(at, event.userdata, true);
+      view.setUint8(at + 10, event.type);
+    });
+    view.setUint32(eventsPtr, fired.length, true);
+    return wasiDefs.ERRNO_SUCCESS;
   };
 }
 

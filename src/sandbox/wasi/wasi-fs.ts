@@ -22,6 +22,7 @@ const ERRNO: Record<string, number> = {
   EFBIG: wasi.ERRNO_FBIG,
   ENAMETOOLONG: wasi.ERRNO_NAMETOOLONG,
   EMFILE: wasi.ERRNO_MFILE,
+  ENOTEMPTY: wasi.ERRNO_NOTEMPTY,
 };
 
 type FilestatResult = { ret: number; filestat: wasi.Filestat | null };
@@ -37,8 +38,9 @@ class Errno extends Error {
 /**
  * The guest's file system for one run: a preopened directory for its `/`, whose every lookup, read and write goes
  * through `ConfinedFs` when the guest asks (nothing is copied up front). Writes are buffered per open file and saved
- * with `ConfinedFs.writeFile` when the guest closes or syncs the file, or at exit (`closeAll`). Symlinks, hard links,
- * renames and deletions are refused (the shim answers ENOTSUP), and `..` never leaves the directory it starts from.
+ * with `ConfinedFs.writeFile` when the guest closes or syncs the file, or at exit (`closeAll`). Files and empty
+ * folders can be removed and renamed; symlinks and hard links are refused (ENOTSUP), and `..` never leaves the
+ * directory it starts from.
  */
 export class WasiFs {
   /** The first access the sandbox's policy refused (a guest path), reported as `limitHit: 'fs'`. */
@@ -67,6 +69,26 @@ export class WasiFs {
       const errno = file.fd_close();
       if (errno !== wasi.ERRNO_SUCCESS) this.notes.push(`${file.path} could not be saved (WASI errno ${errno})`);
     }
+  }
+
+  /**
+   * `path_rename`, which the shim can only do for its own in-memory inodes: both ends are checked by ConfinedFs, and
+   * a file the guest still has open under the old name is saved first, so its unsaved writes move with it.
+   */
+  rename(from: Fd | undefined, fromPath: string, to: Fd | undefined, toPath: string): number {
+    if (!(from instanceof GuestDir) || !(to instanceof GuestDir)) return from && to ? wasi.ERRNO_NOTDIR : wasi.ERRNO_BADF;
+    return this.attempt(
+      () => {
+        const source = this.resolve(from.path, fromPath);
+        const target = this.resolve(to.path, toPath);
+        if (!this.find(source)) throw new Errno(wasi.ERRNO_NOENT);
+        this.requireParent(target);
+        for (const file of this.openFiles) if (file.path === source) file.fd_sync();
+        this.fs.rename(source, target);
+        return wasi.ERRNO_SUCCESS;
+      },
+      (errno) => errno,
+    );
   }
 
   track(file: GuestFile, open: boolean): void {
@@ -221,6 +243,35 @@ class GuestDir extends Fd {
         if (this.files.find(path)) throw new Errno(wasi.ERRNO_EXIST);
         this.files.requireParent(path);
         this.files.fs.mkdir(path);
+        return wasi.ERRNO_SUCCESS;
+      },
+      (errno) => errno,
+    );
+  }
+
+  override path_unlink_file(relative: string): number {
+    return this.files.attempt(
+      () => {
+        const path = this.files.resolve(this.path, relative);
+        const stat = this.files.find(path);
+        if (!stat) throw new Errno(wasi.ERRNO_NOENT);
+        if (stat.type === 'dir') throw new Errno(wasi.ERRNO_ISDIR);
+        this.files.fs.rm(path);
+        return wasi.ERRNO_SUCCESS;
+      },
+      (errno) => errno,
+    );
+  }
+
+  override path_remove_directory(relative: string): number {
+    return this.files.attempt(
+      () => {
+        const path = this.files.resolve(this.path, relative);
+        const stat = this.files.find(path);
+        if (!stat) throw new Errno(wasi.ERRNO_NOENT);
+        if (stat.type !== 'dir') throw new Errno(wasi.ERRNO_NOTDIR);
+        if (this.files.fs.readdir(path).length > 0) throw new Errno(wasi.ERRNO_NOTEMPTY);
+        this.files.fs.rm(path);
         return wasi.ERRNO_SUCCESS;
       },
       (errno) => errno,
