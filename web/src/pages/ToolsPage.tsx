@@ -1,7 +1,10 @@
-import { ChevronRight } from 'lucide-react';
+import { ChevronRight, TriangleAlert } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { FieldError, PageHeader, Switch, cx } from '../components/ui';
 import { api } from '../lib/api';
+import { onGlobalEvents } from '../lib/global-events';
+
+type Origin = 'workspace' | 'built-in';
 
 interface ToolInfo {
   name: string;
@@ -10,7 +13,18 @@ interface ToolInfo {
   source: 'native' | 'sandboxed' | 'mcp' | 'extension' | 'agent';
   inputSchema: unknown;
   enabled: boolean;
+  /** WebAssembly tools: which folder they were loaded from, and whether their module is ready yet. */
+  extension?: { folder: string; origin: Origin; state: 'preparing' | 'ready' };
 }
+
+/** A tool folder that did not load, and why. */
+interface Problem {
+  folder: string;
+  origin: Origin;
+  message: string;
+}
+
+const folderPath = (origin: Origin, folder: string) => (origin === 'workspace' ? `.boxagnts/tools/${folder}` : `built-in: ${folder}`);
 
 const LEVEL_STYLE: Record<ToolInfo['permissionLevel'], string> = {
   read: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
@@ -32,6 +46,8 @@ function ToolRow({ tool, onToggle }: { tool: ToolInfo; onToggle: (enabled: boole
             <span className={cx('font-mono text-sm font-medium', !tool.enabled && 'text-zinc-400 line-through')}>{tool.name}</span>
             <span className={cx('rounded px-1.5 py-0.5 text-xs font-medium', LEVEL_STYLE[tool.permissionLevel])}>{tool.permissionLevel}</span>
             <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">{tool.source}</span>
+            {tool.extension && <span className="font-mono text-xs text-zinc-500">{folderPath(tool.extension.origin, tool.extension.folder)}</span>}
+            {tool.extension?.state === 'preparing' && <span className="text-xs text-zinc-500">preparing module…</span>}
           </div>
           <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>{tool.description}</p>
           {open && <pre className="mt-2 max-h-72 overflow-auto rounded-md bg-zinc-50 p-2 font-mono text-xs dark:bg-zinc-900">{JSON.stringify(tool.inputSchema, null, 2)}</pre>}
@@ -42,22 +58,53 @@ function ToolRow({ tool, onToggle }: { tool: ToolInfo; onToggle: (enabled: boole
   );
 }
 
-/** Every tool the agent can be offered, with its permission level, where it comes from, and an off switch. */
+function Problems({ problems }: { problems: Problem[] }) {
+  return (
+    <section aria-label="Tool folders that did not load" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950/40">
+      <h2 className="flex items-center gap-2 text-sm font-semibold text-amber-900 dark:text-amber-200">
+        <TriangleAlert size={15} /> {problems.length === 1 ? 'A tool folder did not load' : `${problems.length} tool folders did not load`}
+      </h2>
+      <p className="mt-1 text-xs text-amber-900/80 dark:text-amber-200/80">The other tools work as usual. Fix the folder and it is picked up without a restart.</p>
+      <ul className="mt-2 space-y-2">
+        {problems.map((p) => (
+          <li key={`${p.origin}/${p.folder}`} className="text-sm">
+            <code className="font-mono text-xs font-semibold break-all">{folderPath(p.origin, p.folder)}</code>
+            <p className="break-words text-amber-950 dark:text-amber-100">{p.message}</p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * Every tool the agent can be offered, with its permission level, where it comes from, and an off switch; and the
+ * WebAssembly tool folders that failed to load, with the reason. The list follows changes to the folders live.
+ */
 export function ToolsPage() {
   const [tools, setTools] = useState<ToolInfo[] | null>(null);
+  const [problems, setProblems] = useState<Problem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<{ tools: ToolInfo[] }>('/api/tools').then((r) => setTools(r.tools), (e: Error) => setError(e.message));
+    api<{ tools: ToolInfo[]; problems: Problem[] }>('/api/tools').then(
+      (r) => {
+        setTools(r.tools);
+        setProblems(r.problems);
+      },
+      (e: Error) => setError(e.message),
+    );
   }, []);
   useEffect(load, [load]);
+  useEffect(() => onGlobalEvents({ onEvent: (event) => event.type === 'tools.changed' && load(), onRestart: load }), [load]);
   const toggle = (name: string, enabled: boolean) => {
     setError(null);
     api(`/api/tools/${name}`, { method: 'PUT', body: { enabled } }).then(load, (e: Error) => setError(e.message));
   };
   return (
     <>
-      <PageHeader title="Tools" description="Everything the agent can call. A switched-off tool is never offered to the model in this workspace. Permission levels decide what asks first (Settings → Security)." />
+      <PageHeader title="Tools" description="Everything the agent can call. A switched-off tool is never offered to the model in this workspace. Permission levels decide what asks first (Settings → Security). WebAssembly tools are loaded from .boxagnts/tools/ as they appear." />
       <FieldError message={error} />
+      {problems.length > 0 && <Problems problems={problems} />}
       {tools && (
         <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900" aria-label="Tools">
           {tools.map((tool) => (

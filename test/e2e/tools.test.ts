@@ -1,0 +1,69 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { startTestServer } from '../helpers/server';
+import { wat } from '../helpers/wasm';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const echoManifest = {
+  name: 'echo_args',
+  description: 'Prints its arguments, one per line.',
+  permissionLevel: 'read',
+  inputSchema: { type: 'object', properties: { words: { type: 'string' } } },
+  input: { mode: 'argv', argv: ['{{words}}'] },
+  module: 'echo.wasm',
+};
+
+describe('Tools page: WebAssembly tools', () => {
+  it('shows where each tool comes from, and follows a tool folder as it breaks and is fixed', async () => {
+    const server = await startTestServer();
+    const dir = join(server.workspaceDir, '.boxagnts', 'tools', 'echo');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'echo.wasm'), await wat('echo-args.wat'));
+    const { page, errors, close } = await openPage(browser, DESKTOP);
+    await page.goto(`${server.url}/tools`);
+    const list = page.getByRole('list', { name: 'Tools' });
+    await expect.poll(() => list.textContent()).toContain('word_count');
+    expect(await list.textContent()).toContain('built-in: word-count');
+
+    await writeFile(join(dir, 'tool.json'), JSON.stringify({ ...echoManifest, permissionLevel: 'admin' }));
+    const problems = page.getByRole('region', { name: 'Tool folders that did not load' });
+    await expect.poll(() => problems.textContent(), { timeout: 10_000 }).toMatch(/\.boxagnts\/tools\/echo.*field "permissionLevel"/);
+    await screenshot(page, 'desktop-tools-problem');
+
+    await writeFile(join(dir, 'tool.json'), JSON.stringify(echoManifest));
+    await expect.poll(() => list.textContent(), { timeout: 10_000 }).toContain('.boxagnts/tools/echo');
+    expect(await problems.count()).toBe(0);
+    await page.getByRole('button', { name: 'Details of echo_args' }).click();
+    await expect.poll(() => list.textContent()).toContain('"words"');
+    await screenshot(page, 'desktop-tools-extension');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('is readable on a phone, problems included', async () => {
+    const server = await startTestServer();
+    const dir = join(server.workspaceDir, '.boxagnts', 'tools', 'a-folder-with-a-rather-long-name');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'tool.json'), '{ "name": "x", }');
+    await server.server.context.runtime.extensions.reload();
+    const { page, errors, close } = await openPage(browser, PHONE, 'dark');
+    await page.goto(`${server.url}/tools`);
+    await expect.poll(() => page.getByRole('region', { name: 'Tool folders that did not load' }).textContent()).toMatch(/trailing comma/);
+    await expect.poll(() => page.getByRole('list', { name: 'Tools' }).textContent()).toContain('word_count');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBe(0);
+    await screenshot(page, 'phone-tools-problem');
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
