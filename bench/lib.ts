@@ -32,3 +32,14 @@ export async function rssOf(pid: number): Promise<number> {
   if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
   return Number(kb) * 1024;
 }
+
+/** Runs `work` one call after another and returns each call's duration in ms. */
+export async function timeEach(times: number, work: () => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    await work();
+    out.push(performance.now() - started);
+  }
+  return out;
+}

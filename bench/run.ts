@@ -3,9 +3,10 @@ import type { Bench, Metric } from './lib';
 import { chatBench } from './chat';
 import { sandboxBench } from './sandbox';
 import { serverStart } from './server-start';
+import { shellBench } from './shell';
 import { sessionsBench } from './sessions';
 
-const BENCHES: Bench[] = [serverStart, chatBench, sessionsBench, sandboxBench];
+const BENCHES: Bench[] = [serverStart, chatBench, sessionsBench, sandboxBench, shellBench];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;

@@ -5,7 +5,7 @@ import { createRuntime } from '../src/agent/runtime';
 import { silentLogger } from '../src/log';
 import { openWorkspace } from '../src/workspace/workspace';
 import { callTool } from '../test/helpers/sandbox';
-import { type Bench, type Metric, median, percentile, rssOf, round } from './lib';
+import { type Bench, type Metric, median, percentile, rssOf, round, timeEach } from './lib';
 import { benchWorkspace } from './processes';
 
 const FILES = 5000;
@@ -23,16 +23,6 @@ async function makeTree(root: string): Promise<void> {
     );
   }
   await writeFile(join(root, 'four-kb.txt'), `${'a line of text for the read benchmark\n'.repeat(110)}`.slice(0, 4096));
-}
-
-async function timeEach(times: number, work: () => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const started = performance.now();
-    await work();
-    out.push(performance.now() - started);
-  }
-  return out;
 }
 
 function rgTime(pattern: string, dir: string): number | null {

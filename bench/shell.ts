@@ -1,0 +1,84 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type AgentRuntime, createRuntime } from '../src/agent/runtime';
+import { silentLogger } from '../src/log';
+import type { ToolResult } from '../src/tools/tool';
+import { openWorkspace } from '../src/workspace/workspace';
+import { callTool } from '../test/helpers/sandbox';
+import { type Bench, type Metric, median, percentile, round, timeEach } from './lib';
+import { benchWorkspace } from './processes';
+
+const FILES = 1000;
+
+async function makeTree(root: string): Promise<void> {
+  for (let d = 0; d < 20; d++) {
+    const dir = join(root, 'src', `module${d}`);
+    await mkdir(dir, { recursive: true });
+    await Promise.all(
+      Array.from({ length: FILES / 20 }, (_, f) => {
+        const lines = Array.from({ length: 40 }, (_, l) => (l === 7 && f % 10 === 0 ? `export function request${f}Handler(input: Input) {` : `  const value${l} = compute(${d}, ${f}, ${l}); // line ${l}`));
+        return writeFile(join(dir, `file${f}.ts`), `${lines.join('\n')}\n`);
+      }),
+    );
+  }
+}
+
+function ok(result: ToolResult): ToolResult {
+  if (result.isError) throw new Error(`the call failed: ${JSON.stringify(result.content).slice(0, 300)}`);
+  return result;
+}
+
+/** The shell and WebAssembly tools: warm and first calls, and a recursive grep through the shell. */
+export const shellBench: Bench = {
+  name: 'shell',
+  async run(): Promise<Metric[]> {
+    const dir = await benchWorkspace();
+    await makeTree(dir);
+    const workspace = await openWorkspace(dir);
+    await workspace.settings.patch({ sandbox: { timeoutMs: 120_000 } });
+    const open = () => createRuntime(workspace, { logger: silentLogger, interactive: false, watchExtensions: false });
+    const bash = (runtime: AgentRuntime, command: string) => callTool(runtime, 'bash', { command }).then(ok);
+
+    // A new shell in a fresh runtime: a worker starts, QuickJS loads, the shell's bundle is evaluated.
+    const firstCalls: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const runtime = await open();
+      const started = performance.now();
+      await bash(runtime, 'echo ready');
+      firstCalls.push(performance.now() - started);
+      await runtime.close();
+    }
+
+    const runtime = await open();
+    try {
+      await timeEach(20, () => bash(runtime, 'echo hello'));
+      const echo = await timeEach(200, () => bash(runtime, 'echo hello'));
+      const grep = await timeEach(5, () => bash(runtime, 'grep -rn "Handler(input" src | wc -l'));
+      const lines = (await bash(runtime, 'grep -rn "Handler(input" src | wc -l')).content;
+
+      await runtime.extensions.settled();
+      const text = 'the quick brown fox jumps over the lazy dog\n'.repeat(20);
+      await timeEach(20, () => callTool(runtime, 'word_count', { text }).then(ok));
+      const wordCount = await timeEach(300, () => callTool(runtime, 'word_count', { text }).then(ok));
+
+      // Preparing a module the cache has not seen: binaryen loads in a worker and instruments it.
+      await rm(join(dir, '.boxagnts', 'cache'), { recursive: true, force: true });
+      await mkdir(join(dir, '.boxagnts', 'cache'));
+      const source = join(import.meta.dirname, '..', 'dist', 'extensions', 'word-count', 'word-count.wasm');
+      const prepareStarted = performance.now();
+      await runtime.sandbox.prepareModule('word_count', source);
+      const prepareMs = performance.now() - prepareStarted;
+
+      return [
+        { name: 'first bash call in a new runtime (worker + QuickJS + shell)', value: round(median(firstCalls)), unit: `ms (max ${round(Math.max(...firstCalls))} ms)`, target: '< 1,000 ms' },
+        { name: 'bash `echo hello`, warm (p50)', value: round(median(echo), 2), unit: `ms (p95 ${round(percentile(echo, 95), 2)} ms)` },
+        { name: `bash \`grep -rn\` over ${FILES} files`, value: round(median(grep)), unit: `ms (${String(lines).split('\n')[0]} matches)` },
+        { name: 'word_count WebAssembly tool, warm (p50)', value: round(median(wordCount), 2), unit: `ms (p95 ${round(percentile(wordCount, 95), 2)} ms)` },
+        { name: 'prepare a new module (check + fuel instrumentation)', value: round(prepareMs), unit: 'ms' },
+      ];
+    } finally {
+      await runtime.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
