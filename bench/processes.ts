@@ -38,3 +38,20 @@ export async function benchWorkspace(mockUrl?: string): Promise<string> {
   await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
   return dir;
 }
+
+/**
+ * A tree of TypeScript-like files under `src/`, spread over `folders` folders of 40-line files; every tenth file
+ * holds `export function request<N>Handler(input: Input)`, the pattern the search benchmarks look for.
+ */
+export async function makeSourceTree(root: string, files: number, folders: number): Promise<void> {
+  for (let d = 0; d < folders; d++) {
+    const dir = join(root, 'src', `module${d}`);
+    await mkdir(dir, { recursive: true });
+    await Promise.all(
+      Array.from({ length: files / folders }, (_, f) => {
+        const lines = Array.from({ length: 40 }, (_, l) => (l === 7 && f % 10 === 0 ? `export function request${f}Handler(input: Input) {` : `  const value${l} = compute(${d}, ${f}, ${l}); // line ${l}`));
+        return writeFile(join(dir, `file${f}.ts`), `${lines.join('\n')}\n`);
+      }),
+    );
+  }
+}

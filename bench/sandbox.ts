@@ -1,27 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRuntime } from '../src/agent/runtime';
 import { silentLogger } from '../src/log';
 import { openWorkspace } from '../src/workspace/workspace';
 import { callTool } from '../test/helpers/sandbox';
 import { type Bench, type Metric, median, percentile, rssOf, round, timeEach } from './lib';
-import { benchWorkspace } from './processes';
+import { benchWorkspace, makeSourceTree } from './processes';
 
 const FILES = 5000;
 
-/** A 5,000-file tree of TypeScript-like files, some of which contain the searched pattern. */
+/** A 5,000-file tree, and a 4 KB file for the read benchmark. */
 async function makeTree(root: string): Promise<void> {
-  for (let d = 0; d < 50; d++) {
-    const dir = join(root, 'src', `module${d}`);
-    await mkdir(dir, { recursive: true });
-    await Promise.all(
-      Array.from({ length: FILES / 50 }, (_, f) => {
-        const lines = Array.from({ length: 40 }, (_, l) => (l === 7 && f % 10 === 0 ? `export function request${f}Handler(input: Input) {` : `  const value${l} = compute(${d}, ${f}, ${l}); // line ${l}`));
-        return writeFile(join(dir, `file${f}.ts`), `${lines.join('\n')}\n`);
-      }),
-    );
-  }
+  await makeSourceTree(root, FILES, 50);
   await writeFile(join(root, 'four-kb.txt'), `${'a line of text for the read benchmark\n'.repeat(110)}`.slice(0, 4096));
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AgentRuntime, createRuntime } from '../src/agent/runtime';
 import { silentLogger } from '../src/log';
@@ -6,22 +6,9 @@ import type { ToolResult } from '../src/tools/tool';
 import { openWorkspace } from '../src/workspace/workspace';
 import { callTool } from '../test/helpers/sandbox';
 import { type Bench, type Metric, median, percentile, round, timeEach } from './lib';
-import { benchWorkspace } from './processes';
+import { benchWorkspace, makeSourceTree } from './processes';
 
 const FILES = 1000;
-
-async function makeTree(root: string): Promise<void> {
-  for (let d = 0; d < 20; d++) {
-    const dir = join(root, 'src', `module${d}`);
-    await mkdir(dir, { recursive: true });
-    await Promise.all(
-      Array.from({ length: FILES / 20 }, (_, f) => {
-        const lines = Array.from({ length: 40 }, (_, l) => (l === 7 && f % 10 === 0 ? `export function request${f}Handler(input: Input) {` : `  const value${l} = compute(${d}, ${f}, ${l}); // line ${l}`));
-        return writeFile(join(dir, `file${f}.ts`), `${lines.join('\n')}\n`);
-      }),
-    );
-  }
-}
 
 function ok(result: ToolResult): ToolResult {
   if (result.isError) throw new Error(`the call failed: ${JSON.stringify(result.content).slice(0, 300)}`);
@@ -33,7 +20,7 @@ export const shellBench: Bench = {
   name: 'shell',
   async run(): Promise<Metric[]> {
     const dir = await benchWorkspace();
-    await makeTree(dir);
+    await makeSourceTree(dir, FILES, 20);
     const workspace = await openWorkspace(dir);
     await workspace.settings.patch({ sandbox: { timeoutMs: 120_000 } });
     const open = () => createRuntime(workspace, { logger: silentLogger, interactive: false, watchExtensions: false });
