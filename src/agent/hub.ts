@@ -1,4 +1,5 @@
 import type { ApprovalBroker, Interaction } from '../permissions/approvals';
+import type { FileChange } from '../workspace/file-watcher';
 import type { SessionChange, SessionStore, StoredEvent } from '../workspace/sessions';
 import { EventBus } from './bus';
 import type { StampedEvent } from './events';
@@ -11,6 +12,7 @@ export type GlobalEvent = { id: number } & (
   | { type: 'interaction.opened'; interaction: Interaction }
   | { type: 'interaction.closed'; interactionId: string; sessionId: string }
   | { type: 'tools.changed' }
+  | { type: 'file.changed'; changes: FileChange[]; truncated: boolean }
 );
 
 type GlobalPayload = GlobalEvent extends infer E ? (E extends GlobalEvent ? Omit<E, 'id'> : never) : never;

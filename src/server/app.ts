@@ -6,6 +6,7 @@ import { ApiError, handleError } from './errors';
 import { basicAuthGuard, hostGuard, originGuard, securityHeaders } from './guard';
 import { agentsMdRoutes } from './agents-md';
 import { globalEventRoutes } from './events';
+import { fileRoutes } from './files';
 import { healthRoutes } from './health';
 import { modelRoutes } from './models';
 import { permissionRoutes } from './permissions';
@@ -16,8 +17,13 @@ import { toolRoutes } from './tools';
 import { usageRoutes } from './usage';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
-/** Routes that take larger bodies than the default. */
-const BODY_LIMITS: Record<string, number> = { '/api/sessions/import': 64 * 1024 * 1024 };
+/** Routes that take larger bodies than the default; null: the route streams the body and enforces its own limit. */
+const BODY_LIMITS: Record<string, number | null> = {
+  '/api/sessions/import': 64 * 1024 * 1024,
+  // A text file of up to 5 MB, escaped as JSON.
+  '/api/files/content': 32 * 1024 * 1024,
+  '/api/files/upload': null,
+};
 
 export interface AppOptions {
   /** Host names the Host header may carry; read per request so settings changes apply at once. */
@@ -43,8 +49,11 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.use('*', hostGuard(options.allowedHosts));
   if (options.admin) app.use('*', basicAuthGuard(options.admin));
   app.use('*', originGuard());
-  const limits = new Map([...Object.entries(BODY_LIMITS), ['', JSON_BODY_LIMIT] as const].map(([path, maxSize]) => [path, limitBody(maxSize)]));
-  app.use('/api/*', (c, next) => (limits.get(c.req.path) ?? limits.get('')!)(c, next));
+  const limits = new Map([...Object.entries(BODY_LIMITS), ['', JSON_BODY_LIMIT] as const].map(([path, maxSize]) => [path, maxSize === null ? null : limitBody(maxSize)]));
+  app.use('/api/*', (c, next) => {
+    const limit = limits.has(c.req.path) ? limits.get(c.req.path) : limits.get('');
+    return limit ? limit(c, next) : next();
+  });
 
   app.route('/api/health', healthRoutes(ctx));
   app.route('/api/settings', settingsRoutes(ctx));
@@ -56,6 +65,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api', modelRoutes(ctx));
   app.route('/api/usage', usageRoutes(ctx));
   app.route('/api/agents-md', agentsMdRoutes(ctx));
+  app.route('/api/files', fileRoutes(ctx, ctx.files, ctx.fileWatcher));
   app.route('/', dashboardRoutes(options.webRoot));
   return app;
 }

@@ -1,11 +1,16 @@
 import type { AgentRuntime } from '../agent/runtime';
 import type { Logger } from '../log';
+import type { FileWatcher } from '../workspace/file-watcher';
+import type { WorkspaceFiles } from '../workspace/files';
 import type { Workspace } from '../workspace/workspace';
 
 /** What every route group is built from. Routes take what they need from here, never from module state. */
 export interface ServerContext {
   readonly workspace: Workspace;
   readonly runtime: AgentRuntime;
+  /** The workspace's files as the dashboard edits them, and the watcher of the folders it shows. */
+  readonly files: WorkspaceFiles;
+  readonly fileWatcher: FileWatcher;
   /** Differs for every server process, so a client can tell that the server restarted. */
   readonly bootId: string;
   readonly logger: Logger;

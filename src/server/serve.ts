@@ -6,11 +6,14 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, createLogger } from '../log';
 import { VERSION, packageRoot } from '../package-info';
 import { settleWrites } from '../workspace/atomic-write';
+import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRuntime } from '../agent/runtime';
 import { endpointsOf, recordServer } from '../sandbox/endpoints';
 import type { Endpoint } from '../sandbox/service';
 import type { Tool } from '../tools/tool';
+import { FileWatcher } from '../workspace/file-watcher';
+import { WorkspaceFiles } from '../workspace/files';
 import { openWorkspace } from '../workspace/workspace';
 import { createApp } from './app';
 import type { ServerContext } from './context';
@@ -51,7 +54,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const runtime = await createRuntime(workspace, { logger, interactive: true, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
-  const context: ServerContext = { workspace, runtime, logger, version: VERSION, bootId: randomUUID(), startedAt, shutdown: shutdown.signal };
+  const files = new WorkspaceFiles(workspace.paths);
+  const fileWatcher = new FileWatcher(realpathSync(workspace.paths.root), realpathSync(workspace.paths.dataDir), (changes, truncated) => runtime.hub.publishGlobal({ type: 'file.changed', changes, truncated }), logger);
+  const context: ServerContext = { workspace, runtime, files, fileWatcher, logger, version: VERSION, bootId: randomUUID(), startedAt, shutdown: shutdown.signal };
 
   let allowed = allowedHostNames(options.host, workspace.settings.get().server.allowedHosts);
   workspace.settings.onChange((s) => {
@@ -67,7 +72,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   try {
     await listen(server, options.host, options.port);
   } catch (error) {
-    await runtime.close();
+    await Promise.all([runtime.close(), fileWatcher.close()]);
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -81,7 +86,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const close = () => {
     closing ??= (async () => {
       shutdown.abort();
-      await runtime.close();
+      await Promise.all([runtime.close(), fileWatcher.close()]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Streams end a moment after the shutdown signal and leave keep-alive sockets behind: close those as they idle.
       const sweep = setInterval(() => server.closeIdleConnections(), 25);

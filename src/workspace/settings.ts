@@ -176,6 +176,12 @@ export const SettingsSchema = z.strictObject({
     })
     .prefault({}),
   sandbox: SandboxSettingsSchema,
+  files: z
+    .strictObject({
+      /** The most one upload (all its files together) may hold. */
+      maxUploadBytes: z.number().int().min(1024).max(64 * 1024 * MiB).default(100 * MiB),
+    })
+    .prefault({}),
   catalog: z
     .strictObject({
       /** Where model limits and prices are refreshed from; null keeps the built-in catalog only. */

@@ -1,0 +1,398 @@
+import { randomBytes } from 'node:crypto';
+import { type BigIntStats, closeSync, constants, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { ConfinedFs, type Dirent, FsBridgeError } from '../sandbox/confined-fs';
+import { ConfinedPathError, Confiner, type Resolved } from '../sandbox/fs-confiner';
+import { writeFileAtomic } from './atomic-write';
+import type { WorkspacePaths } from './paths';
+
+/** Files larger than this are not opened as text in the editor. */
+export const MAX_TEXT_BYTES = 5 * 1024 * 1024;
+
+/** A refusal of the file API, with the HTTP status and code the route answers with. */
+export class FileApiError extends Error {
+  override readonly name = 'FileApiError';
+  constructor(
+    readonly status: 400 | 403 | 404 | 409 | 413 | 428,
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface FileEntry {
+  name: string;
+  /** Workspace-relative, `/`-separated; '' is the workspace itself. */
+  path: string;
+  type: 'file' | 'dir';
+  size: number;
+  mtimeMs: number;
+}
+
+export type FileContent = {
+  path: string;
+  size: number;
+  mtimeMs: number;
+  /** Changes whenever the file does; a save must name the version it started from. */
+  version: string;
+  mediaType: string;
+} & ({ kind: 'text'; content: string } | { kind: 'binary' } | { kind: 'too_large'; limit: number });
+
+export interface TrashItem {
+  id: string;
+  /** Where it was, and where a restore puts it back. */
+  path: string;
+  name: string;
+  type: 'file' | 'dir';
+  deletedAt: string;
+}
+
+const TrashMeta = z.object({ path: z.string(), name: z.string(), type: z.enum(['file', 'dir']), deletedAt: z.string() });
+const TRASH_ID = /^[a-z0-9]{8,20}-[a-f0-9]{8}$/;
+
+const MEDIA_TYPES: Record<string, string> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+  '.bmp': 'image/bmp',
+  '.ico': 'image/x-icon',
+  '.svg': 'image/svg+xml',
+  '.pdf': 'application/pdf',
+  '.json': 'application/json',
+  '.md': 'text/markdown',
+  '.html': 'text/html',
+  '.css': 'text/css',
+  '.js': 'text/javascript',
+  '.ts': 'text/typescript',
+};
+
+export function mediaTypeOf(name: string): string {
+  return MEDIA_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * A path from a request: workspace-relative with `/` separators. Anything that could mean something else on the
+ * way to the disk is refused outright rather than normalised: `..` and `.` segments, backslashes, absolute paths,
+ * empty segments, NUL. (The confiner would fold them safely anyway; refusing them keeps requests unambiguous.)
+ */
+export function checkPath(path: unknown, options: { allowRoot?: boolean } = {}): string {
+  if (typeof path !== 'string') throw new FileApiError(400, 'invalid_path', 'A path is required.');
+  if (path === '') {
+    if (options.allowRoot) return '';
+    throw new FileApiError(400, 'invalid_path', 'This needs a file or folder, not the workspace itself.');
+  }
+  const reason =
+    path.length > 4096
+      ? 'it is too long'
+      : path.includes('\0')
+        ? 'it contains a NUL character'
+        : path.includes('\\')
+          ? 'it contains a backslash (use / between folders)'
+          : path.startsWith('/')
+            ? 'it is absolute (paths are relative to the workspace)'
+            : path.split('/').some((part) => part === '' || part === '.' || part === '..')
+              ? 'it has an empty, "." or ".." part'
+              : null;
+  if (reason) throw new FileApiError(400, 'invalid_path', `Invalid path "${path.slice(0, 200)}": ${reason}.`);
+  return path;
+}
+
+/** A single file or folder name, for rename and uploads. */
+export function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name) || Buffer.byteLength(name) > 255) {
+    throw new FileApiError(400, 'invalid_name', `Invalid name ${JSON.stringify(String(name).slice(0, 100))}: a name has no / or \\ and is at most 255 bytes.`);
+  }
+  return name;
+}
+
+const guestOf = (path: string) => `/${path}`;
+const parentOf = (path: string) => posix.dirname(path).replace(/^\.$/, '');
+const joinPath = (dir: string, name: string) => (dir ? `${dir}/${name}` : name);
+
+function versionOf(stats: BigIntStats): string {
+  return `${stats.ino.toString(36)}-${stats.size.toString(36)}-${stats.mtimeNs.toString(36)}`;
+}
+
+/** `name (1).ext`, `name (2).ext`, … until one is free. */
+function freeName(exists: (name: string) => boolean, name: string, label: (n: number) => string): string {
+  if (!exists(name)) return name;
+  const ext = name.startsWith('.') && extname(name) === name ? '' : extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let n = 1; ; n++) {
+    const candidate = `${stem}${label(n)}${ext}`;
+    if (!exists(candidate)) return candidate;
+  }
+}
+
+/**
+ * The workspace's files as the dashboard sees them: the same confiner as the sandbox decides every path (nothing
+ * above the root, no symbolic link followed, `.boxagnts/` invisible), and the same confined operations do the work.
+ * Deleting moves to `.boxagnts/trash/`, from where an item can be restored until the trash is emptied.
+ */
+export class WorkspaceFiles {
+  private readonly confiner: Confiner;
+  private readonly fs: ConfinedFs;
+  private readonly trashDir: string;
+  /** Saves of one path run one at a time, so a version check and its write cannot interleave with another's. */
+  private readonly saving = new Map<string, Promise<unknown>>();
+
+  constructor(paths: WorkspacePaths) {
+    this.confiner = new Confiner({ workDir: paths.root, hidden: [paths.dataDir] });
+    this.fs = new ConfinedFs(this.confiner);
+    this.trashDir = join(paths.dataDir, 'trash');
+  }
+
+  list(dir: string): FileEntry[] {
+    const type = this.statOf(dir).type;
+    if (type !== 'dir') throw new FileApiError(400, 'not_a_folder', `${dir} is a file, not a folder.`);
+    return this.attempt(() => this.fs.readdir(guestOf(dir)))
+      .map((e: Dirent) => ({ name: e.name, path: joinPath(dir, e.name), type: e.type, size: e.size, mtimeMs: e.mtimeMs }))
+      .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }) : a.type === 'dir' ? -1 : 1));
+  }
+
+  read(path: string): FileContent {
+    for (let attempt = 0; ; attempt++) {
+      const target = this.resolve(path, 'read');
+      const before = this.bigStat(target, path);
+      if (before.isDirectory()) throw new FileApiError(400, 'is_a_folder', `${path} is a folder.`);
+      const base = { path, size: Number(before.size), mtimeMs: Number(before.mtimeMs), version: versionOf(before), mediaType: mediaTypeOf(path) };
+      if (before.size > MAX_TEXT_BYTES) return { ...base, kind: 'too_large', limit: MAX_TEXT_BYTES };
+      const file = this.attempt(() => this.fs.readFile(guestOf(path), { as: 'text', maxBytes: MAX_TEXT_BYTES }));
+      // Changed while it was read: read again, so content and version always belong together.
+      if (versionOf(this.bigStat(target, path)) !== base.version && attempt < 3) continue;
+      return file.binary ? { ...base, kind: 'binary' } : { ...base, kind: 'text', content: file.data };
+    }
+  }
+
+  /** The version a save would have to name now, or null when there is no such file. */
+  version(path: string): string | null {
+    const target = this.resolve(path, 'read');
+    try {
+      return versionOf(statSync(target.host, { bigint: true }));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Saves text over a file (atomically: a crash leaves the old or the new bytes). An existing file is only replaced
+   * when `expected` names its current version; otherwise nothing is written and the current version is reported.
+   * `expected: null` creates a file that must not exist yet.
+   */
+  async write(path: string, content: string, expected: string | null | undefined): Promise<{ path: string; version: string; size: number; mtimeMs: number }> {
+    const previous = this.saving.get(path) ?? Promise.resolve();
+    const work = previous.catch(() => undefined).then(() => this.writeNow(path, content, expected));
+    this.saving.set(path, work);
+    try {
+      return await work;
+    } finally {
+      if (this.saving.get(path) === work) this.saving.delete(path);
+    }
+  }
+
+  private async writeNow(path: string, content: string, expected: string | null | undefined) {
+    const target = this.resolve(path, 'write');
+    let current: BigIntStats | null;
+    try {
+      current = statSync(target.host, { bigint: true });
+    } catch {
+      current = null;
+    }
+    if (current?.isDirectory()) throw new FileApiError(400, 'is_a_folder', `${path} is a folder.`);
+    if (current && expected === undefined) throw new FileApiError(428, 'version_required', `${path} exists: send If-Match with the version you loaded, so a newer change on disk is not overwritten.`);
+    if (current && expected !== versionOf(current)) {
+      throw new FileApiError(409, 'version_conflict', `${path} changed on disk since it was loaded; nothing was written.`, { version: versionOf(current) });
+    }
+    if (!current && expected) throw new FileApiError(409, 'version_conflict', `${path} was removed on disk since it was loaded; nothing was written.`, { version: null });
+    if (!current) this.attempt(() => this.fs.mkdir(guestOf(parentOf(path) || '/')));
+    await writeFileAtomic(target.host, content, { mode: current ? Number(current.mode & 0o777n) : 0o644 });
+    this.recheck(target);
+    const saved = statSync(target.host, { bigint: true });
+    return { path, version: versionOf(saved), size: Number(saved.size), mtimeMs: Number(saved.mtimeMs) };
+  }
+
+  mkdir(path: string): void {
+    const target = this.resolve(path, 'write');
+    if (existsSync(target.host)) throw new FileApiError(409, 'exists', `${path} already exists.`);
+    this.attempt(() => this.fs.mkdir(guestOf(path)));
+  }
+
+  rename(path: string, name: string): string {
+    const to = joinPath(parentOf(path), checkName(name));
+    if (to === path) return path;
+    this.moveOne(path, to);
+    return to;
+  }
+
+  /** Moves each item into the folder `to`; stops at the first that cannot move (one whose name is taken there). */
+  move(paths: string[], to: string): string[] {
+    this.requireFolder(to);
+    return paths.map((path) => {
+      const target = joinPath(to, basename(path));
+      if (target === path) return path;
+      if (to === path || to.startsWith(`${path}/`)) throw new FileApiError(400, 'into_itself', `${path} cannot be moved into itself.`);
+      this.moveOne(path, target);
+      return target;
+    });
+  }
+
+  /** Copies each item into `to`; a name already there gets " copy", " copy 2", … (links inside are left out). */
+  copy(paths: string[], to: string): string[] {
+    this.requireFolder(to);
+    return paths.map((path) => {
+      this.statOf(path);
+      if (to === path || to.startsWith(`${path}/`)) throw new FileApiError(400, 'into_itself', `${path} cannot be copied into itself.`);
+      const name = freeName((n) => existsSync(this.resolve(joinPath(to, n), 'write').host), basename(path), (n) => (n === 1 ? ' copy' : ` copy ${n}`));
+      const target = joinPath(to, name);
+      this.attempt(() => this.fs.copy(guestOf(path), guestOf(target), { recursive: true }));
+      return target;
+    });
+  }
+
+  /** Moves items to the trash; each can be restored until the trash is emptied. */
+  trash(paths: string[]): TrashItem[] {
+    mkdirSync(this.trashDir, { recursive: true, mode: 0o700 });
+    return paths.map((path) => {
+      const target = this.resolve(path, 'write');
+      if (target.host === target.mount.host) throw new FileApiError(400, 'invalid_path', 'The workspace itself cannot be deleted.');
+      const type = this.statOf(path).type;
+      const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+      const item: TrashItem = { id, path, name: basename(path), type, deletedAt: new Date().toISOString() };
+      const dir = join(this.trashDir, id);
+      mkdirSync(dir, { mode: 0o700 });
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
+      this.attempt(() => {
+        this.recheck(target);
+        renameSync(target.host, join(dir, 'item'));
+      });
+      return item;
+    });
+  }
+
+  trashItems(): TrashItem[] {
+    if (!existsSync(this.trashDir)) return [];
+    const items: TrashItem[] = [];
+    for (const id of readdirSync(this.trashDir)) {
+      if (!TRASH_ID.test(id)) continue;
+      try {
+        const meta = TrashMeta.parse(JSON.parse(readFileSync(join(this.trashDir, id, 'meta.json'), 'utf8')));
+        if (existsSync(join(this.trashDir, id, 'item'))) items.push({ id, ...meta });
+      } catch {
+        // An entry without readable metadata cannot be restored; emptying the trash removes it.
+      }
+    }
+    return items.sort((a, b) => b.deletedAt.localeCompare(a.deletedAt));
+  }
+
+  /** Puts an item back where it was; refused (and left in the trash) when that place is taken. */
+  restore(id: string): TrashItem {
+    const item = TRASH_ID.test(id) ? this.trashItems().find((i) => i.id === id) : undefined;
+    if (!item) throw new FileApiError(404, 'not_found', 'There is no such item in the trash.');
+    const target = this.resolve(checkPath(item.path), 'write');
+    if (existsSync(target.host)) throw new FileApiError(409, 'exists', `${item.path} exists again; move or rename it first, then restore.`);
+    this.attempt(() => this.fs.mkdir(guestOf(parentOf(item.path) || '/')));
+    this.recheck(target);
+    renameSync(join(this.trashDir, id, 'item'), target.host);
+    rmSync(join(this.trashDir, id), { recursive: true, force: true });
+    return item;
+  }
+
+  emptyTrash(): number {
+    const count = existsSync(this.trashDir) ? readdirSync(this.trashDir).length : 0;
+    rmSync(this.trashDir, { recursive: true, force: true });
+    return count;
+  }
+
+  /** A file to send: opened without following links and checked again once open. */
+  openForDownload(path: string): { stream: Readable; size: number; name: string; mediaType: string } {
+    const target = this.resolve(path, 'read');
+    const fd = this.attempt(() => openSync(target.host, constants.O_RDONLY | constants.O_NOFOLLOW));
+    try {
+      this.recheck(target);
+      const info = fstatSync(fd);
+      if (info.isDirectory()) throw new FileApiError(400, 'is_a_folder', `${path} is a folder; download its files one by one.`);
+      return { stream: createReadStream('', { fd, autoClose: true }), size: info.size, name: basename(path), mediaType: mediaTypeOf(path) };
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** Where an upload named `name` lands in `dir`: the name itself, or `name (1)` … when taken. */
+  uploadTarget(dir: string, name: string): { path: string; host: string } {
+    this.requireFolder(dir);
+    const chosen = freeName((n) => existsSync(this.resolve(joinPath(dir, n), 'write').host), checkName(name), (n) => ` (${n})`);
+    const path = joinPath(dir, chosen);
+    return { path, host: this.resolve(path, 'write').host };
+  }
+
+  /** The host path of a folder the caller will write into (upload temp files), checked like any other. */
+  hostFolder(dir: string): string {
+    this.requireFolder(dir);
+    return this.resolve(dir || '', 'write').host;
+  }
+
+  /** The host path of a file or folder, for watching it. */
+  hostOf(path: string): string {
+    return this.resolve(path, 'read').host;
+  }
+
+  private moveOne(from: string, to: string): void {
+    this.statOf(from);
+    if (existsSync(this.resolve(to, 'write').host)) throw new FileApiError(409, 'exists', `${to} already exists.`);
+    this.attempt(() => this.fs.rename(guestOf(from), guestOf(to)));
+  }
+
+  private requireFolder(dir: string): void {
+    if (this.statOf(dir).type !== 'dir') throw new FileApiError(400, 'not_a_folder', `${dir} is a file, not a folder.`);
+  }
+
+  private statOf(path: string) {
+    return this.attempt(() => this.fs.stat(guestOf(path)));
+  }
+
+  private bigStat(target: Resolved, path: string): BigIntStats {
+    return this.attempt(() => {
+      try {
+        return statSync(target.host, { bigint: true });
+      } catch (error) {
+        throw new FsBridgeError((error as NodeJS.ErrnoException).code ?? 'EIO', `Could not read ${path}`);
+      }
+    });
+  }
+
+  private resolve(path: string, access: 'read' | 'write'): Resolved {
+    return this.attempt(() => this.confiner.resolve(guestOf(path), access));
+  }
+
+  private recheck(target: Resolved): void {
+    this.attempt(() => this.confiner.assertNoLinks(target.host, target.mount, target.guest));
+  }
+
+  /** Confiner and file-system errors as API refusals; what is hidden or refused looks like what is absent. */
+  private attempt<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      if (error instanceof FileApiError) throw error;
+      if (error instanceof ConfinedPathError || error instanceof FsBridgeError) {
+        const code = error.code;
+        const message = error.message.replace(/(^|\s)\//g, '$1');
+        if (code === 'ENOENT' || code === 'ELOOP') throw new FileApiError(404, 'not_found', message);
+        if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') throw new FileApiError(403, 'forbidden', message);
+        if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new FileApiError(409, 'exists', message);
+        if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EINVAL') throw new FileApiError(400, 'invalid_path', message);
+      }
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP') throw new FileApiError(404, 'not_found', 'No such file or folder.');
+      throw error;
+    }
+  }
+}
