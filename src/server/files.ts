@@ -160,7 +160,7 @@ export function fileRoutes(ctx: ServerContext, files: WorkspaceFiles, watcher: F
         'Cache-Control': 'no-store',
       };
       // An SVG opened on its own would be a document of this origin: it may show, never run anything.
-      if (inline) headers['Content-Security-Policy'] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+      if (inline) headers['Content-Security-Policy'] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox";
       return new Response(Readable.toWeb(file.stream) as ReadableStream, { headers });
     })
     .post('/mkdir', async (c) => {
