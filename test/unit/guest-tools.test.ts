@@ -280,13 +280,22 @@ describe('write', () => {
   it('creates a file and its parent folders', () => {
     const result = run('write', { file_path: 'a/b/c.txt', content: 'héllo 😀\n' });
     expect(text(result)).toBe('Created /a/b/c.txt (12 bytes, 1 line).');
-    expect(result.metadata).toEqual({ path: '/a/b/c.txt', created: true, bytes: 12, lines: 1 });
+    expect(result.metadata).toEqual({ path: '/a/b/c.txt', created: true, bytes: 12, lines: 1, patch: '--- a/a/b/c.txt\n+++ b/a/b/c.txt\n@@ -0,0 +1,1 @@\n+héllo 😀\n' });
     expect(hostText('a/b/c.txt')).toBe('héllo 😀\n');
+  });
+
+  it('keeps the change as a diff for the chat, except for files too large to diff', () => {
+    const big = 'x'.repeat(1_100_000);
+    expect(run('write', { file_path: 'big.txt', content: big }).metadata).toMatchObject({ patchOmitted: 'the file is too large to diff' });
+    expect(run('write', { file_path: 'big.txt', content: 'small' }).metadata).toMatchObject({ patchOmitted: 'the file is too large to diff' });
+    expect(run('write', { file_path: 'big.txt', content: 'smaller' }).metadata?.patch).toMatch(/^-small\n/m);
   });
 
   it('overwrites an existing file', () => {
     put('x.txt', 'old');
-    expect(text(run('write', { file_path: '/x.txt', content: 'one\ntwo\n' }))).toBe('Overwrote /x.txt (8 bytes, 2 lines).');
+    const result = run('write', { file_path: '/x.txt', content: 'one\ntwo\n' });
+    expect(text(result)).toBe('Overwrote /x.txt (8 bytes, 2 lines).');
+    expect(result.metadata?.patch).toMatch(/^-old\n\\ No newline at end of file\n\+one\n\+two\n$/m);
     expect(hostText('x.txt')).toBe('one\ntwo\n');
   });
 
@@ -335,7 +344,12 @@ describe('edit', () => {
         '     9\tline 8',
       ].join('\n'),
     );
-    expect(result.metadata).toEqual({ path: '/src/app.ts', replacements: 1, line: 5 });
+    expect(result.metadata).toEqual({
+      path: '/src/app.ts',
+      replacements: 1,
+      line: 5,
+      patch: '--- a/src/app.ts\n+++ b/src/app.ts\n@@ -2,7 +2,8 @@\n line 2\n line 3\n line 4\n-line 5\n+five\n+cinq\n line 6\n line 7\n line 8\n',
+    });
     expect(hostText('src/app.ts')).toBe(lines(10).replace('line 5\n', 'five\ncinq\n'));
   });
 

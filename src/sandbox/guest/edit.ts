@@ -1,5 +1,6 @@
 import { fsCall } from './fs-errors';
 import type { GuestFs } from './guest-fs';
+import { changeOf } from './patch';
 import { normalizePath } from './paths';
 import { type DiffPreview, type GuestPreview, type ToolResult, fail, runPreview, runTool, stringInput } from './result';
 import { countOf, formatCount, formatSize, lineNumberAt, numberedLine, splitLines } from './text';
@@ -37,7 +38,7 @@ export function edit(fs: GuestFs, input: EditInput): ToolResult {
     const which = plan.replacements === 1 ? '' : ' (the first replacement)';
     return {
       content: `${what} in ${plan.path}. The changed area${which} now reads:\n${snippet(plan)}`,
-      metadata: { path: plan.path, replacements: plan.replacements, line: lineNumberAt(plan.after, plan.at) },
+      metadata: { path: plan.path, replacements: plan.replacements, line: lineNumberAt(plan.after, plan.at), ...changeOf(plan.path, plan.before, plan.after) },
     };
   });
 }

@@ -1,5 +1,6 @@
 import { asGuestFsError, fsCall } from './fs-errors';
 import type { GuestFs } from './guest-fs';
+import { changeOf } from './patch';
 import { normalizePath } from './paths';
 import { type DiffPreview, type GuestPreview, type ToolResult, fail, runPreview, runTool, stringInput } from './result';
 import { countOf, formatSize, splitLines, utf8Length } from './text';
@@ -22,12 +23,13 @@ function checkedInput(input: WriteInput): { path: string; content: string } {
 export function write(fs: GuestFs, input: WriteInput): ToolResult {
   return runTool(() => {
     const { path, content } = checkedInput(input);
+    const before = currentText(fs, path);
     const { created } = fsCall(path, () => fs.writeFile(path, content));
     const bytes = utf8Length(content);
     const lines = splitLines(content).length;
     return {
       content: `${created ? 'Created' : 'Overwrote'} ${path} (${countOf(bytes, 'byte')}, ${countOf(lines, 'line')}).`,
-      metadata: { path, created, bytes, lines },
+      metadata: { path, created, bytes, lines, ...changeOf(path, before, content) },
     };
   });
 }
