@@ -1,9 +1,9 @@
 import { Check, ClipboardList, MessageCircleQuestion, ShieldAlert, X } from 'lucide-react';
 import { type ReactNode, useState } from 'react';
 import { Markdown } from '../chat/Markdown';
+import { DiffView } from '../components/DiffView';
 import { Button, cx, inputClass } from '../components/ui';
 import { ApiError } from '../lib/api';
-import { DiffView } from './DiffView';
 import { reply } from './store';
 import type { Answer, ApprovalOutcome, DiffPreview, Question } from './types';
 
@@ -130,7 +130,7 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
         Why it asks: {request.reason}.
       </p>
       {request.preview ? (
-        <DiffView path={request.preview.path} before={request.preview.before} after={request.preview.after} />
+        <DiffView path={request.preview.path} change={request.preview} />
       ) : (
         <pre className="max-h-48 overflow-auto whitespace-pre-wrap break-words rounded-md border border-zinc-200 bg-white p-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950">{JSON.stringify(request.input, null, 2)}</pre>
       )}

@@ -1,6 +1,8 @@
-import { Check, ChevronRight, CircleAlert, Loader2, Megaphone } from 'lucide-react';
+import { Check, ChevronRight, CircleAlert, FileCode2, Loader2, Megaphone } from 'lucide-react';
 import { useState } from 'react';
+import { DiffView } from '../components/DiffView';
 import { cx } from '../components/ui';
+import { onLinkClick } from '../lib/router';
 import { Markdown } from './Markdown';
 import type { TimelineItem } from './timeline';
 import type { ToolResult } from './types';
@@ -44,7 +46,24 @@ function ResultBody({ result }: { result: ToolResult }) {
   );
 }
 
-/** A tool call: its name, input, live status, and result or error. */
+/**
+ * The workspace file a call is about, as the Files page names it: the sandbox's `/src/a.ts` is `src/a.ts`. Only
+ * file tools name one (their input's file_path, or the path their result reports).
+ */
+function fileOf(item: ToolItem): string | null {
+  const input = (typeof item.input === 'object' && item.input !== null ? item.input : {}) as { file_path?: unknown };
+  const path = typeof input.file_path === 'string' ? input.file_path : item.result?.metadata?.path;
+  if (typeof path !== 'string') return null;
+  const relative = path.split('/').filter((part) => part && part !== '.').join('/');
+  return relative && !relative.split('/').includes('..') ? relative : null;
+}
+
+function Changes({ path, metadata }: { path: string; metadata: Record<string, unknown> }) {
+  if (typeof metadata.patch === 'string') return <DiffView path={path} change={{ patch: metadata.patch }} />;
+  return <p className="font-sans text-xs text-zinc-500">No diff kept: {String(metadata.patchOmitted)}.</p>;
+}
+
+/** A tool call: its name, input, live status, and result or error; a file it touched opens in the editor. */
 export function ToolCard({ item }: { item: ToolItem }) {
   const [open, setOpen] = useState(false);
   const brief = (item.result?.metadata?.brief ?? null) as { message: string; kind: string } | null;
@@ -59,21 +78,37 @@ export function ToolCard({ item }: { item: ToolItem }) {
     );
   }
   const summary = typeof item.input === 'object' && item.input !== null ? JSON.stringify(item.input) : String(item.input ?? '');
+  const file = fileOf(item);
+  const metadata = item.result?.metadata;
+  const changed = file && metadata && ('patch' in metadata || 'patchOmitted' in metadata);
   return (
     <div data-testid="tool-card" className="rounded-lg border border-zinc-200 bg-zinc-50 text-sm dark:border-zinc-800 dark:bg-zinc-900">
-      <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="flex w-full items-center gap-2 px-3 py-2 text-left">
-        <ChevronRight size={14} className={cx('shrink-0 text-zinc-400 transition-transform', open && 'rotate-90')} aria-hidden />
-        {item.status === 'running' ? (
-          <Loader2 size={15} className="shrink-0 animate-spin text-teal-600" aria-label="Running" />
-        ) : item.status === 'done' ? (
-          <Check size={15} className="shrink-0 text-teal-600" aria-label="Done" />
-        ) : (
-          <CircleAlert size={15} className="shrink-0 text-red-600" aria-label="Failed" />
+      <div className="flex items-center">
+        <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="flex min-w-0 flex-1 items-center gap-2 px-3 py-2 text-left">
+          <ChevronRight size={14} className={cx('shrink-0 text-zinc-400 transition-transform', open && 'rotate-90')} aria-hidden />
+          {item.status === 'running' ? (
+            <Loader2 size={15} className="shrink-0 animate-spin text-teal-600" aria-label="Running" />
+          ) : item.status === 'done' ? (
+            <Check size={15} className="shrink-0 text-teal-600" aria-label="Done" />
+          ) : (
+            <CircleAlert size={15} className="shrink-0 text-red-600" aria-label="Failed" />
+          )}
+          <span className="font-mono font-medium">{item.name}</span>
+          <span className="min-w-0 flex-1 truncate font-mono text-xs text-zinc-500">{summary}</span>
+          <span className="shrink-0 text-xs text-zinc-500">{item.status === 'running' ? 'running…' : formatDuration(item.durationMs)}</span>
+        </button>
+        {file && (
+          <a
+            href={`/files?open=${encodeURIComponent(file)}`}
+            onClick={onLinkClick(`/files?open=${encodeURIComponent(file)}`)}
+            className="mr-1.5 shrink-0 rounded p-1.5 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+            aria-label={`Open ${file} in the editor`}
+            title={`Open ${file} in the editor`}
+          >
+            <FileCode2 size={15} aria-hidden />
+          </a>
         )}
-        <span className="font-mono font-medium">{item.name}</span>
-        <span className="min-w-0 flex-1 truncate font-mono text-xs text-zinc-500">{summary}</span>
-        <span className="shrink-0 text-xs text-zinc-500">{item.status === 'running' ? 'running…' : formatDuration(item.durationMs)}</span>
-      </button>
+      </div>
       {open && (
         <div className="space-y-3 border-t border-zinc-200 px-3 py-2.5 font-mono text-xs dark:border-zinc-800">
           <section>
@@ -84,6 +119,12 @@ export function ToolCard({ item }: { item: ToolItem }) {
             <section>
               <h4 className="mb-1 font-sans text-xs font-medium uppercase tracking-wide text-zinc-500">Progress</h4>
               <pre className="whitespace-pre-wrap break-words">{JSON.stringify(item.progress, null, 2)}</pre>
+            </section>
+          )}
+          {changed && (
+            <section>
+              <h4 className="mb-1 font-sans text-xs font-medium uppercase tracking-wide text-zinc-500">Changes</h4>
+              <Changes path={file} metadata={metadata} />
             </section>
           )}
           {item.result && (

@@ -1,13 +1,13 @@
 import { diffLines } from 'diff';
 import { useMemo } from 'react';
-import { cx } from '../components/ui';
+import { cx } from './ui';
 
 const CONTEXT = 3;
 
-type Line = { kind: 'add' | 'del' | 'same'; text: string } | { kind: 'gap'; count: number };
+type DiffRow = { kind: 'add' | 'del' | 'same'; text: string } | { kind: 'gap'; count: number };
 
 /** The lines that change, each with a few lines of context; long unchanged stretches fold into one marker. */
-function diffRows(before: string, after: string): Line[] {
+function rowsFromTexts(before: string, after: string): DiffRow[] {
   const lines: { kind: 'add' | 'del' | 'same'; text: string }[] = [];
   for (const part of diffLines(before, after)) {
     const kind = part.added ? 'add' : part.removed ? 'del' : 'same';
@@ -15,7 +15,7 @@ function diffRows(before: string, after: string): Line[] {
     for (const text of texts) lines.push({ kind, text });
   }
   const keep = lines.map((line, i) => line.kind !== 'same' || lines.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((l) => l.kind !== 'same'));
-  const out: Line[] = [];
+  const out: DiffRow[] = [];
   lines.forEach((line, i) => {
     if (keep[i]) out.push(line);
     else if (out.at(-1)?.kind === 'gap') (out.at(-1) as { count: number }).count += 1;
@@ -24,17 +24,46 @@ function diffRows(before: string, after: string): Line[] {
   return out;
 }
 
-export function DiffView({ path, before, after }: { path: string; before: string; after: string }) {
-  const rows = useMemo(() => diffRows(before, after), [before, after]);
+const HUNK = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/;
+
+/** The rows of a unified diff (one file): its hunks, with the unchanged stretches between them folded. */
+function rowsFromPatch(patch: string): DiffRow[] {
+  const out: DiffRow[] = [];
+  let nextOld = 1;
+  for (const line of patch.split('\n')) {
+    const hunk = HUNK.exec(line);
+    if (hunk) {
+      const start = Number(hunk[1]) || 1;
+      if (start > nextOld) out.push({ kind: 'gap', count: start - nextOld });
+      nextOld = start;
+    } else if (line.startsWith('+') && !line.startsWith('+++')) out.push({ kind: 'add', text: line.slice(1) });
+    else if (line.startsWith('-') && !line.startsWith('---')) {
+      out.push({ kind: 'del', text: line.slice(1) });
+      nextOld++;
+    } else if (line.startsWith(' ')) {
+      out.push({ kind: 'same', text: line.slice(1) });
+      nextOld++;
+    }
+  }
+  return out;
+}
+
+/** A change to show: the whole text before and after (an approval preview), or a unified diff (a finished edit). */
+export type Change = { before: string; after: string } | { patch: string };
+
+export function DiffView({ path, change }: { path: string; change: Change }) {
+  const [first, second] = 'patch' in change ? [change.patch, null] : [change.before, change.after];
+  const rows = useMemo(() => (second === null ? rowsFromPatch(first) : rowsFromTexts(first, second)), [first, second]);
   const added = rows.filter((r) => r.kind === 'add').length;
   const removed = rows.filter((r) => r.kind === 'del').length;
+  const created = 'patch' in change ? /^@@ -0,0 /m.test(change.patch) : change.before === '';
   return (
     <div className="overflow-hidden rounded-md border border-zinc-200 dark:border-zinc-700" data-testid="diff-preview">
-      <div className="flex items-center justify-between bg-zinc-100 px-3 py-1 font-mono text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
+      <div className="flex items-center justify-between gap-2 bg-zinc-100 px-3 py-1 font-mono text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
         <span className="truncate">{path}</span>
         <span className="shrink-0">
           <span className="text-emerald-700 dark:text-emerald-400">+{added}</span> <span className="text-red-700 dark:text-red-400">−{removed}</span>
-          {before === '' && ' (new file)'}
+          {created && ' (new file)'}
         </span>
       </div>
       <pre className="max-h-80 overflow-auto bg-white py-1 font-mono text-xs leading-5 dark:bg-zinc-950">
