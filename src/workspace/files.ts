@@ -112,6 +112,9 @@ export function checkName(name: unknown): string {
   return name;
 }
 
+/** How people sort names: case aside, and file2 before file10. */
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
 const guestOf = (path: string) => `/${path}`;
 const parentOf = (path: string) => posix.dirname(path).replace(/^\.$/, '');
 const joinPath = (dir: string, name: string) => (dir ? `${dir}/${name}` : name);
@@ -154,7 +157,7 @@ export class WorkspaceFiles {
     if (type !== 'dir') throw new FileApiError(400, 'not_a_folder', `${dir} is a file, not a folder.`);
     return this.attempt(() => this.fs.readdir(guestOf(dir)))
       .map((e: Dirent) => ({ name: e.name, path: joinPath(dir, e.name), type: e.type, size: e.size, mtimeMs: e.mtimeMs }))
-      .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' }) : a.type === 'dir' ? -1 : 1));
+      .sort((a, b) => (a.type === b.type ? byName.compare(a.name, b.name) : a.type === 'dir' ? -1 : 1));
   }
 
   read(path: string): FileContent {
