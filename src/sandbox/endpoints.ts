@@ -27,8 +27,8 @@ export function endpointsOf(host: string, port: number): Endpoint[] {
 }
 
 /** Records where this workspace's dashboard listens, so sandboxed calls from other processes never reach it. */
-export function recordServer(paths: WorkspacePaths, host: string, port: number): Promise<void> {
-  return writeFileAtomic(file(paths), JSON.stringify({ pid: process.pid, host, port }), { mode: 0o600 });
+export async function recordServer(paths: WorkspacePaths, host: string, port: number): Promise<void> {
+  await writeFileAtomic(file(paths), JSON.stringify({ pid: process.pid, host, port }), { mode: 0o600 });
 }
 
 /** The dashboard of this workspace, if a live server recorded one. */

@@ -215,9 +215,9 @@ export class WorkspaceFiles {
     }
     if (!current && expected) throw new FileApiError(409, 'version_conflict', `${path} was removed on disk since it was loaded; nothing was written.`, { version: null });
     if (!current) this.attempt(() => this.fs.mkdir(guestOf(parentOf(path) || '/')));
-    await writeFileAtomic(target.host, content, { mode: current ? Number(current.mode & 0o777n) : 0o644 });
+    // The written file's own stat, not the path's: by the time the rename is done someone may have changed it again.
+    const saved = await writeFileAtomic(target.host, content, { mode: current ? Number(current.mode & 0o777n) : 0o644 });
     this.recheck(target);
-    const saved = statSync(target.host, { bigint: true });
     return { path, version: versionOf(saved), size: Number(saved.size), mtimeMs: Number(saved.mtimeMs) };
   }
 

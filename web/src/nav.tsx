@@ -19,6 +19,7 @@ import type { ReactNode } from 'react';
 import { InboxPage } from './approvals/InboxPage';
 import { interactionsStore } from './approvals/store';
 import { ChatPage } from './chat/ChatPage';
+import { FilesPage } from './files/FilesPage';
 import { useStore } from './lib/store';
 import { AgentsMdPage } from './pages/AgentsMdPage';
 import { NotBuiltPage } from './pages/NotBuiltPage';
@@ -53,12 +54,7 @@ export const NAV: NavGroup[] = [
     items: [
       { path: '/chat', label: 'Chat', icon: MessageSquare, render: (path) => <ChatPage path={path} />, fullBleed: true },
       { path: '/approvals', label: 'Approvals', icon: Inbox, render: () => <InboxPage />, useCount: () => useStore(interactionsStore, (s) => s.pending.length) },
-      {
-        path: '/files',
-        label: 'Files',
-        icon: FolderTree,
-        render: notBuilt('Files', 'Browse and edit the workspace.', 'The file browser and editor will list, edit, upload and restore files in the workspace, and refresh when they change on disk.'),
-      },
+      { path: '/files', label: 'Files', icon: FolderTree, render: () => <FilesPage />, fullBleed: true },
     ],
   },
   {

@@ -1,0 +1,20 @@
+import { onGlobalEvents } from '../lib/global-events';
+
+/** One entry of a `file.changed` event (src/workspace/file-watcher.ts). */
+export interface FileChange {
+  path: string;
+  kind: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
+}
+
+/**
+ * Calls `onChanges` with every batch of changes to the folders the page has listed. After a server restart the
+ * server watches nothing any more and events may have been missed, so that counts as "everything may have changed".
+ */
+export function watchFileChanges(onChanges: (changes: FileChange[], truncated: boolean) => void): () => void {
+  return onGlobalEvents({
+    onEvent: (event) => {
+      if (event.type === 'file.changed') onChanges(event.changes as FileChange[], event.truncated === true);
+    },
+    onRestart: () => onChanges([], true),
+  });
+}
