@@ -101,11 +101,12 @@ export function ToolCard({ item }: { item: ToolItem }) {
           <a
             href={`/files?open=${encodeURIComponent(file)}`}
             onClick={onLinkClick(`/files?open=${encodeURIComponent(file)}`)}
-            className="mr-1.5 shrink-0 rounded p-1.5 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+            className="mr-1.5 flex min-w-0 max-w-[40%] shrink-0 items-center gap-1 rounded p-1.5 font-mono text-xs text-teal-700 hover:bg-zinc-200 hover:underline dark:text-teal-400 dark:hover:bg-zinc-800"
             aria-label={`Open ${file} in the editor`}
             title={`Open ${file} in the editor`}
           >
-            <FileCode2 size={15} aria-hidden />
+            <FileCode2 size={15} className="shrink-0" aria-hidden />
+            <span className="hidden truncate sm:inline">{file}</span>
           </a>
         )}
       </div>
