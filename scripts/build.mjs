@@ -31,9 +31,18 @@ if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtime
 
 const started = performance.now();
 const esbuild = await import('esbuild');
+// Chunk names carry a content hash: old ones would pile up.
+rmSync(join(root, 'dist', 'chunks'), { recursive: true, force: true });
 await esbuild.build({
-  entryPoints: { cli: join(root, 'src/cli.ts'), 'sandbox-worker': join(root, 'src/sandbox/worker.ts') },
+  entryPoints: {
+    cli: join(root, 'src/cli.ts'),
+    'sandbox-worker': join(root, 'src/sandbox/worker.ts'),
+    'wasm-instrument': join(root, 'src/sandbox/wasi/instrument-main.ts'),
+  },
   outdir: join(root, 'dist'),
+  // Code loaded with import() (the agent loop and the AI SDK with it) becomes a chunk of its own, read on first use.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20.19',

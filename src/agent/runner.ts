@@ -15,8 +15,11 @@ import { conversationFrom } from './conversation';
 import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from './events';
 import type { SessionHub } from './hub';
 import { buildSystemPrompt } from './prompt';
-import { type RunOutcome, runAgent } from './run';
+import type { RunOutcome } from './run';
 import { type SessionState, applySessionEvent, sessionStateFrom } from './session-state';
+
+/** The agent loop, and the AI SDK with it, load on the first run: they are much of the server's start-up otherwise. */
+const loadAgentLoop = () => import('./run');
 
 export interface RunRequest {
   text: string;
@@ -88,7 +91,7 @@ export class Runner {
     const { deps } = this;
     if (this.active.has(sessionId)) throw new RunConflictError('A run is already going on in this session; wait for it or cancel it.');
     const settings = deps.workspace.settings.get();
-    const model = resolveModel({ settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env }, request.model);
+    const model = await resolveModel({ settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env }, request.model);
     let unlock: () => Promise<void>;
     try {
       unlock = await deps.sessions.lock(sessionId);
@@ -126,22 +129,25 @@ export class Runner {
         record: (event) => emit({ ...event, runId } as RunEvent),
         signal: controller.signal,
       });
-      run.done = runAgent({
-        sessionId,
-        runId,
-        model,
-        system: buildSystemPrompt({ workspaceName: deps.workspace.paths.name, date: new Date(), platform: process.platform, tools: registry.list(), agentsMd }),
-        history: conversationFrom(events),
-        prompt: request.text,
-        tools: registry,
-        deferredTools: deferred,
-        gate,
-        toolContext: (callId) => this.toolContext(sessionId, runId, callId, gate, run, controller.signal),
-        limits: { ...settings.agent, maxTurns: request.maxTurns ?? settings.agent.maxTurns },
-        signal: controller.signal,
-        emit,
-        newId,
-      })
+      run.done = loadAgentLoop()
+        .then(({ runAgent }) =>
+          runAgent({
+            sessionId,
+            runId,
+            model,
+            system: buildSystemPrompt({ workspaceName: deps.workspace.paths.name, date: new Date(), platform: process.platform, tools: registry.list(), agentsMd }),
+            history: conversationFrom(events),
+            prompt: request.text,
+            tools: registry,
+            deferredTools: deferred,
+            gate,
+            toolContext: (callId) => this.toolContext(sessionId, runId, callId, gate, run, controller.signal),
+            limits: { ...settings.agent, maxTurns: request.maxTurns ?? settings.agent.maxTurns },
+            signal: controller.signal,
+            emit,
+            newId,
+          }),
+        )
         .catch(async (error: unknown) => {
           deps.logger.error({ err: error, sessionId, runId }, 'run failed');
           const message = `The run stopped because of an internal error: ${(error as Error).message}`;

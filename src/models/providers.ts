@@ -1,7 +1,3 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
 import type { SecretsStore } from '../workspace/secrets';
 import type { ProviderConfig, Settings } from '../workspace/settings';
@@ -72,23 +68,32 @@ function needsKey(provider: ProviderConfig): boolean {
   return provider.kind !== 'openai-compatible' || findPreset(provider.preset)?.apiKeyEnv !== undefined;
 }
 
-export function createLanguageModel(providerId: string, provider: ProviderConfig, modelId: string, apiKey: string | undefined): LanguageModel {
+/** The provider's SDK is loaded when a model of that kind is first used: together they are much of the server's start-up. */
+export async function createLanguageModel(providerId: string, provider: ProviderConfig, modelId: string, apiKey: string | undefined): Promise<LanguageModel> {
   const baseURL = providerBaseURL(provider);
   switch (provider.kind) {
-    case 'openai':
+    case 'openai': {
+      const { createOpenAI } = await import('@ai-sdk/openai');
       // `.chat()` speaks chat completions; the default would call the Responses API.
       return createOpenAI({ baseURL, apiKey: apiKey ?? '' }).chat(modelId);
-    case 'anthropic':
+    }
+    case 'anthropic': {
+      const { createAnthropic } = await import('@ai-sdk/anthropic');
       return createAnthropic({ baseURL, apiKey: apiKey ?? '' })(modelId);
-    case 'google':
+    }
+    case 'google': {
+      const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
       return createGoogleGenerativeAI({ baseURL, apiKey: apiKey ?? '' })(modelId);
-    case 'openai-compatible':
+    }
+    case 'openai-compatible': {
+      const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
       return createOpenAICompatible({ name: providerId, baseURL, includeUsage: true, ...(apiKey ? { apiKey } : {}) }).chatModel(modelId);
+    }
   }
 }
 
 /** Turns a `provider/model` id (or the default model) into a ready model with its catalog facts. */
-export function resolveModel(sources: ModelSources, requested: string | undefined): ResolvedModel {
+export async function resolveModel(sources: ModelSources, requested: string | undefined): Promise<ResolvedModel> {
   const id = requested ?? sources.settings.defaultModel;
   if (!id) throw new ModelConfigError('no_model', 'No model chosen: add a provider in Settings → Models and pick a default model, or pass a model as provider/model.');
   const parsed = parseModelId(id);
@@ -110,7 +115,7 @@ export function resolveModel(sources: ModelSources, requested: string | undefine
     modelId: parsed.modelId,
     provider,
     baseURL: providerBaseURL(provider),
-    language: createLanguageModel(parsed.providerId, provider, parsed.modelId, key),
+    language: await createLanguageModel(parsed.providerId, provider, parsed.modelId, key),
     info: modelInfo(sources.catalog, provider, parsed.modelId),
   };
 }

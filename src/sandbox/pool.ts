@@ -10,6 +10,8 @@ export interface PoolOptions {
   lazyBundles: Record<'html' | 'bash', string>;
   /** Where WebAssembly tools' instrumented modules are cached. */
   wasmCacheDir: string;
+  /** The script that fuel-instruments a module in a child process (dist/wasm-instrument.js). */
+  wasmInstrumentScript: string;
   size: number;
   /** Worker stack in MB; QuickJS's stack limit must stay under a quarter of it. */
   stackSizeMb: number;
@@ -104,6 +106,7 @@ export class SandboxPool {
         toolsBundle: this.options.toolsBundle,
         lazyBundles: this.options.lazyBundles,
         wasmCacheDir: this.options.wasmCacheDir,
+        wasmInstrumentScript: this.options.wasmInstrumentScript,
         control,
         data,
         memoryCeiling: this.options.memoryCeilingBytes,

@@ -2,13 +2,13 @@ import type { LimitName, SandboxPolicy } from './limits';
 
 /**
  * What a worker is asked to run. Tools are ours (bundled guest code); jsexec runs the model's own code; `wasi` runs
- * an extension tool's module, prepared once by `wasi-prepare` (checked, and instrumented for fuel into the cache).
+ * an extension tool's module, prepared once by `Sandbox.prepareModule` (checked, and instrumented for fuel into the
+ * cache).
  */
 export type SandboxJob =
   | { kind: 'tool'; name: string; input: unknown }
   | { kind: 'preview'; name: string; input: unknown }
   | { kind: 'jsexec'; code: string }
-  | { kind: 'wasi-prepare'; source: string }
   | { kind: 'wasi'; name: string; source: string; hash: string; args: string[]; stdin: string };
 
 /** The outcome of one call, whatever engine ran it. */

@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log';
 import type { WorkspacePaths } from '../workspace/paths';
 import type { SandboxSettings } from '../workspace/settings';
 import type { Mount } from './fs-confiner';
 import { type PolicyNarrowing, type SandboxPolicy, narrowPolicy } from './limits';
-import { createNetPolicy } from './net-policy';
 import { SandboxPool } from './pool';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
+import { prepareModule } from './wasi/fuel';
+import { instrumentInChild } from './wasi/instrument-process';
 
 /** What each tool may reach unless the workspace settings say otherwise (`sandbox.tools.NAME`). */
 const TOOL_DEFAULTS: Record<string, PolicyNarrowing> = {
@@ -47,13 +49,18 @@ function isTextual(contentType: string | undefined): boolean {
  */
 export class Sandbox {
   private readonly pool: SandboxPool;
+  private readonly instrumentScript: string;
+  /** Aborted on close: a module still being instrumented is not worth waiting for. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: SandboxOptions) {
+    this.instrumentScript = join(options.distDir, 'wasm-instrument.js');
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
       lazyBundles: { html: join(options.distDir, 'sandbox-guest-html.js'), bash: join(options.distDir, 'sandbox-guest-bash.js') },
       wasmCacheDir: options.paths.cacheDir,
+      wasmInstrumentScript: this.instrumentScript,
       size: options.poolSize ?? 4,
       stackSizeMb: 8,
       memoryCeilingBytes: 768 * 1024 * 1024,
@@ -92,31 +99,37 @@ export class Sandbox {
 
   /** Runs a job under the tool's policy, optionally narrowed further for this call (a shorter timeout). */
   async run(tool: string, job: SandboxJob, signal?: AbortSignal, narrowing?: PolicyNarrowing): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
-    const policy = narrowPolicy(this.policyFor(tool, job.kind === 'wasi' || job.kind === 'wasi-prepare' ? 'wasi' : 'quickjs'), narrowing);
+    const policy = narrowPolicy(this.policyFor(tool, job.kind === 'wasi' ? 'wasi' : 'quickjs'), narrowing);
     const started = performance.now();
     const result = await this.pool.run(job, policy, signal);
     return { result: { ...result, durationMs: result.durationMs || Math.round(performance.now() - started) }, policy };
   }
 
   /**
-   * Checks a WebAssembly tool's module and instruments it for fuel (cached by content in the workspace cache), in a
-   * worker: binaryen is large, and a malformed module must not touch the server. Resolves with the module's hash;
-   * rejects with the reason a module cannot be used.
+   * Checks a WebAssembly tool's module and instruments it for fuel (cached by content in the workspace cache).
+   * binaryen, which instruments, is large and keeps its memory: it runs in a child process. Checking and compiling
+   * the module is V8's own work, hardened for any web page's modules, and runs here. Resolves with the module's hash;
+   * rejects with the reason the module cannot be used.
    */
   async prepareModule(tool: string, source: string, narrowing?: PolicyNarrowing): Promise<string> {
     // Instrumenting a large module takes seconds: the workspace's time limit applies, not the tool's own shorter one.
-    const { result } = await this.run(tool, { kind: 'wasi-prepare', source }, undefined, { ...narrowing, timeoutMs: undefined });
-    const output = result.output as { hash?: string; error?: string } | null;
-    if (output?.hash) return output.hash;
-    if (result.limitHit === 'timeout') throw new Error('preparing the module took too long');
-    throw new Error(output?.error ?? 'the module could not be prepared');
+    const policy = narrowPolicy(this.policyFor(tool, 'wasi'), { ...narrowing, timeoutMs: undefined });
+    const prepared = await prepareModule(await readFile(source), {
+      maxMemoryBytes: policy.maxMemoryBytes,
+      cacheDir: this.options.paths.cacheDir,
+      instrument: (bytes) => instrumentInChild(bytes, { script: this.instrumentScript, timeoutMs: policy.timeoutMs, signal: this.closing.signal }),
+    });
+    return prepared.hash;
   }
 
   close(): Promise<void> {
+    this.closing.abort();
     return this.pool.close();
   }
 
   private async fetch(request: FetchRequest, policy: SandboxPolicy, signal: AbortSignal): Promise<FetchReply> {
+    // Loaded on the first fetch a tool makes: undici is a large part of the server's start-up otherwise.
+    const { createNetPolicy } = await import('./net-policy');
     const net = createNetPolicy({ allowedOutboundHosts: policy.allowedOutboundHosts, blockNetworks: policy.blockNetworks, blockedEndpoints: this.options.blockedEndpoints() });
     const response = await net.fetch(request.url, {
       ...(request.method ? { method: request.method } : {}),

@@ -10,6 +10,7 @@ interface WorkerData {
   toolsBundle: string;
   lazyBundles: Record<LazyBundle, string>;
   wasmCacheDir: string;
+  wasmInstrumentScript: string;
   control: SharedArrayBuffer;
   data: SharedArrayBuffer;
   /** Recycle once the engine's WebAssembly memory passes this many bytes (it never shrinks). */
@@ -41,7 +42,7 @@ function fetchThroughHost(request: FetchRequest): FetchReply {
 
 // Each engine is created on its first job: a worker that only runs WebAssembly tools never loads QuickJS.
 let quickjs: Promise<QuickJsEngine> | null = null;
-const wasi = new WasiEngine(config.wasmCacheDir);
+const wasi = new WasiEngine({ cacheDir: config.wasmCacheDir, instrumentScript: config.wasmInstrumentScript });
 
 function quickJs(): Promise<QuickJsEngine> {
   quickjs ??= QuickJsEngine.create({
@@ -54,7 +55,7 @@ function quickJs(): Promise<QuickJsEngine> {
 
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<{ result: SandboxResult; recycle: boolean }> {
   const { job, policy } = message;
-  if (job.kind === 'wasi' || job.kind === 'wasi-prepare') return wasi.run(job, policy);
+  if (job.kind === 'wasi') return wasi.run(job, policy);
   const engine = await quickJs();
   const { result, poisoned } = engine.run(job, policy);
   return { result, recycle: poisoned || engine.memoryBytes() > config.memoryCeiling };

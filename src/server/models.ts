@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { testConnection } from '../models/connection-test';
 import { DiscoveryError, discoverModels } from '../models/discovery';
 import { PRESETS, findPreset } from '../models/presets';
 import { modelInfo, parseModelId, providerBaseURL, providerKey, resolveModel } from '../models/providers';
@@ -104,7 +103,9 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const defaultForProvider = s.defaultModel && parseModelId(s.defaultModel)?.providerId === id ? parseModelId(s.defaultModel)!.modelId : undefined;
     const modelId = body.model ?? defaultForProvider ?? Object.keys(provider.models)[0];
     if (!modelId) throw new ApiError(400, 'no_model', `Add a model to "${id}" first (discover or type one), then test the connection.`);
-    const model = resolveModel({ settings: { ...s, providers: { ...s.providers, [id]: { ...provider, enabled: true } } }, secrets, catalog, env }, `${id}/${modelId}`);
+    const model = await resolveModel({ settings: { ...s, providers: { ...s.providers, [id]: { ...provider, enabled: true } } }, secrets, catalog, env }, `${id}/${modelId}`);
+    // Loaded when used, like the agent loop: it brings the AI SDK with it.
+    const { testConnection } = await import('../models/connection-test');
     return c.json(await testConnection(model));
   });
 

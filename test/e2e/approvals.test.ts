@@ -1,23 +1,16 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startChat } from '../helpers/chat';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('approvals in the dashboard', () => {
   it('shows the approval card with a diff; Allow lets the run finish and the inbox counter follows', async () => {
     const chat = await startChat();
     chat.mock.enqueue({ text: 'I will write it. ', toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: '# Notes\n\n- first\n' } }] }, { text: 'The file is written.' });
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('Write my notes');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -39,7 +32,7 @@ describe('approvals in the dashboard', () => {
   it('lists a session grant above the message box and revokes it', async () => {
     const chat = await startChat();
     chat.mock.enqueue({ toolCalls: [{ name: 'write', input: { file_path: 'a.txt', content: 'a' } }] }, { text: 'ok' });
-    const { page, errors, close } = await openPage(browser, PHONE);
+    const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('write a');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -56,7 +49,7 @@ describe('approvals in the dashboard', () => {
     const chat = await startChat();
     chat.mock.enqueue({ toolCalls: [{ name: 'ask_user_question', input: { questions: [{ question: 'Which license?', header: 'License', options: [{ label: 'MIT' }, { label: 'Apache-2.0' }] }] } }] }, { text: 'MIT it is.' });
     const id = await chat.newSession();
-    const { page, errors, close } = await openPage(browser, PHONE);
+    const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${chat.server.url}/approvals`);
     await expect.poll(() => page.getByText('Nothing is waiting for you').count()).toBe(1);
     expect((await chat.send(id, 'pick a license')).status).toBe(202);
@@ -80,7 +73,7 @@ describe('approvals in the dashboard', () => {
       { toolCalls: [{ name: 'exit_plan_mode', input: { plan: '## Plan\n\n1. Rename `foo` to `bar`\n2. Run the tests' } }] },
       { text: 'Carrying it out.' },
     );
-    const { page, errors, close } = await openPage(browser, DESKTOP, 'dark');
+    const { page, errors, close } = await browser.open(DESKTOP, 'dark');
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('Plan the rename');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -98,7 +91,7 @@ describe('approvals in the dashboard', () => {
   it('lists and revokes a standing grant on Settings → Security, and switches a tool off on the Tools page', async () => {
     const chat = await startChat();
     await chat.server.server.context.workspace.grants.add('allow write(docs/*)', { sessionId: 'ses_0000000000000000', sessionTitle: 'Docs work', tool: 'write', subject: 'docs/a.md' });
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/settings/security`);
     await expect.poll(() => page.getByRole('list', { name: 'Standing grants' }).textContent()).toContain('allow write(docs/*)');
     await page.getByLabel('New rule').fill('deny bash(rm *)');

@@ -1,17 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, screenshot, useBrowser } from '../helpers/browser';
 import { startChat } from '../helpers/chat';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('chat and files', () => {
   it("shows an agent's edit as a diff, and opens the edited file in the editor", async () => {
@@ -22,7 +15,7 @@ describe('chat and files', () => {
       { text: 'Changing the greeting. ', toolCalls: [{ name: 'edit', input: { file_path: '/greet.ts', old_string: '"hello"', new_string: '"hello, world"' } }] },
       { text: 'Done.' },
     );
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('Make it greet the world');
     await page.getByRole('button', { name: 'Send' }).click();

@@ -1,15 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startChat } from '../helpers/chat';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('chat page', () => {
   it('streams an answer with a tool card, and shows the same history after a reload', async () => {
@@ -19,7 +12,7 @@ describe('chat page', () => {
       { text: 'Let me wait first. ', toolCalls: [{ name: 'sleep', input: { ms: 300 } }], usage: { inputTokens: 1200, outputTokens: 30 } },
       { text: [...answer, '\n\n```js\nconsole.log("hi")\n```'], chunkDelayMs: 60, usage: { inputTokens: 1300, outputTokens: 40 } },
     );
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('Wait, then answer');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -52,7 +45,7 @@ describe('chat page', () => {
   it('shows a provider error with its message and keeps the typed text', async () => {
     const chat = await startChat();
     chat.mock.enqueue({ error: { status: 401, message: 'Incorrect API key provided: sk-…' } });
-    const { page, errors, close } = await openPage(browser, PHONE);
+    const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('hello');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -72,7 +65,7 @@ describe('chat page', () => {
   it('stops a run, renames and deletes a session from the sidebar', async () => {
     const chat = await startChat();
     chat.mock.enqueue({ text: Array.from({ length: 100 }, (_, i) => `t${i} `), chunkDelayMs: 50 });
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('long answer please');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -116,7 +109,7 @@ describe('chat page across a server restart', () => {
 
     const first = await spawnServer(['--port', port, '--workspace-dir', dir]);
     mock.enqueue({ text: 'Before the crash. ', toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] });
-    const { page, close } = await openPage(browser, DESKTOP);
+    const { page, close } = await browser.open(DESKTOP);
     await page.goto(`${first.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('survive a restart');
     await page.getByRole('button', { name: 'Send' }).click();

@@ -2,18 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { type TestServer, startTestServer } from '../helpers/server';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** A real PNG (a colour gradient), so the preview has something to show. */
 function png(width: number, height: number): Buffer {
@@ -55,7 +49,7 @@ const noOverflow = (page: Page) => page.evaluate(() => document.documentElement.
 
 /** A page whose actions fail within the test's time, saying which one, rather than the test timing out. */
 async function open(viewport: { width: number; height: number }, colorScheme: 'light' | 'dark' = 'light') {
-  const opened = await openPage(browser, viewport, colorScheme);
+  const opened = await browser.open(viewport, colorScheme);
   opened.page.setDefaultTimeout(8000);
   return opened;
 }

@@ -1,22 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startMock } from '../helpers/chat';
 import { startTestServer } from '../helpers/server';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('Settings → Models', () => {
   it('adds a local provider from its preset, discovers models, makes one the default and tests the connection', async () => {
     const mock = await startMock({ models: ['llama3.1', 'qwen2.5-coder'] });
     const server = await startTestServer();
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${server.url}/settings/models`);
     await page.getByRole('button', { name: 'Add provider' }).first().click();
     await page.getByRole('button', { name: /^Ollama/ }).click();
@@ -43,7 +36,7 @@ describe('Settings → Models', () => {
   it('keeps a stored key when a provider is edited without retyping it', async () => {
     const server = await startTestServer();
     await server.fetch('/api/providers/openai', { method: 'PUT', body: JSON.stringify({ kind: 'openai', preset: 'openai', apiKey: 'sk-stored', models: { 'gpt-4o': {} } }) });
-    const { page, errors, close } = await openPage(browser, PHONE);
+    const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${server.url}/settings/models`);
     await expect.poll(() => page.getByText('Key stored').count()).toBe(1);
     await page.getByRole('button', { name: 'Edit', exact: true }).click();

@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startTestServer } from '../helpers/server';
 
 const PAGES = [
@@ -20,13 +19,7 @@ const PAGES = [
   { label: 'AGENTS.md', path: '/settings/agents-md', heading: 'AGENTS.md' },
 ];
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('dashboard navigation', () => {
   for (const [name, viewport] of [
@@ -35,7 +28,7 @@ describe('dashboard navigation', () => {
   ] as const) {
     it(`reaches every page from the navigation at ${name} width without console errors`, async () => {
       const server = await startTestServer();
-      const { page, errors, close } = await openPage(browser, viewport);
+      const { page, errors, close } = await browser.open(viewport);
       await page.goto(server.url);
       await page.waitForURL('**/chat');
       for (const target of PAGES) {
@@ -55,7 +48,7 @@ describe('dashboard navigation', () => {
 
   it('shows an honest empty state on pages not built yet', async () => {
     const server = await startTestServer();
-    const { page, close } = await openPage(browser, DESKTOP);
+    const { page, close } = await browser.open(DESKTOP);
     await page.goto(`${server.url}/cron`);
     await expect.poll(() => page.getByText('Not built yet').count()).toBe(1);
     await close();
@@ -63,7 +56,7 @@ describe('dashboard navigation', () => {
 
   it('follows the system colour scheme and the saved theme setting', async () => {
     const server = await startTestServer();
-    const { page, errors, close } = await openPage(browser, DESKTOP, 'dark');
+    const { page, errors, close } = await browser.open(DESKTOP, 'dark');
     await page.goto(`${server.url}/settings/general`);
     await expect.poll(() => page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
     await screenshot(page, 'desktop-settings-general-dark');
@@ -79,7 +72,7 @@ describe('dashboard navigation', () => {
 
   it('Settings → General saves a host name and shows the server reason for a bad one', async () => {
     const server = await startTestServer();
-    const { page, errors, close } = await openPage(browser, PHONE);
+    const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${server.url}/settings/general`);
     const input = page.getByLabel('Host name');
     await input.fill('box.example.com');

@@ -1,22 +1,15 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startTestServer } from '../helpers/server';
 import { tempDir } from '../helpers/workspace';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('Settings → Security: sandbox', () => {
   it('validates every network entry and mount with its reason, and saves the good ones', async () => {
     const server = await startTestServer();
     const data = await tempDir('boxagnts-mount-');
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${server.url}/settings/security`);
     const hosts = page.getByLabel('New entry for Allowed hosts');
     await hosts.fill('github.com');
@@ -54,7 +47,7 @@ describe('Settings → Security: sandbox', () => {
 
   it('is usable on a phone', async () => {
     const server = await startTestServer();
-    const { page, errors, close } = await openPage(browser, PHONE, 'dark');
+    const { page, errors, close } = await browser.open(PHONE, 'dark');
     await page.goto(`${server.url}/settings/security`);
     await page.getByRole('heading', { name: 'Sandbox' }).scrollIntoViewIfNeeded();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -1,18 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, PHONE, launchBrowser, openPage, screenshot } from '../helpers/browser';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startTestServer } from '../helpers/server';
 import { wat } from '../helpers/wasm';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const echoManifest = {
   name: 'echo_args',
@@ -29,7 +22,7 @@ describe('Tools page: WebAssembly tools', () => {
     const dir = join(server.workspaceDir, '.boxagnts', 'tools', 'echo');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'echo.wasm'), await wat('echo-args.wat'));
-    const { page, errors, close } = await openPage(browser, DESKTOP);
+    const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${server.url}/tools`);
     const list = page.getByRole('list', { name: 'Tools' });
     await expect.poll(() => list.textContent()).toContain('word_count');
@@ -56,7 +49,7 @@ describe('Tools page: WebAssembly tools', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'tool.json'), '{ "name": "x", }');
     await server.server.context.runtime.extensions.reload();
-    const { page, errors, close } = await openPage(browser, PHONE, 'dark');
+    const { page, errors, close } = await browser.open(PHONE, 'dark');
     await page.goto(`${server.url}/tools`);
     await expect.poll(() => page.getByRole('region', { name: 'Tool folders that did not load' }).textContent()).toMatch(/trailing comma/);
     await expect.poll(() => page.getByRole('list', { name: 'Tools' }).textContent()).toContain('word_count');

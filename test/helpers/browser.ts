@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { REPO_ROOT } from './server';
 
 export const CHROMIUM = process.env.BOXAGNTS_CHROMIUM ?? '/usr/bin/chromium';
@@ -10,7 +11,7 @@ export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
 /** Debian's chromium, headless, with the flags that keep it off the (closed) network. */
-export function launchBrowser(): Promise<Browser> {
+function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -19,7 +20,7 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A page that records console errors and uncaught exceptions, for tests to assert there were none. */
-export async function openPage(browser: Browser, viewport: { width: number; height: number }, colorScheme: 'light' | 'dark' = 'light') {
+async function openPage(browser: Browser, viewport: { width: number; height: number }, colorScheme: 'light' | 'dark' = 'light') {
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -28,6 +29,23 @@ export async function openPage(browser: Browser, viewport: { width: number; heig
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return { page, errors, close: () => context.close() };
+}
+
+/** One browser for a test file: launched before its tests, closed after them; `open` gives each test a fresh page. */
+export function useBrowser() {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    open: (viewport: { width: number; height: number }, colorScheme: 'light' | 'dark' = 'light') => {
+      if (!browser) throw new Error('useBrowser(): the browser starts in beforeAll; open pages inside tests.');
+      return openPage(browser, viewport, colorScheme);
+    },
+  };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -7,6 +7,7 @@ import { ConfinedFs } from '../../src/sandbox/confined-fs';
 import { type WasiOutcome, runWasi } from '../../src/sandbox/engines/wasi';
 import { Confiner } from '../../src/sandbox/fs-confiner';
 import { prepareModule } from '../../src/sandbox/wasi/fuel';
+import { instrumentInChild } from '../../src/sandbox/wasi/instrument-process';
 import { WASM_PAGE_BYTES, capMemory } from '../../src/sandbox/wasi/memory-cap';
 import { wat } from '../helpers/wasm';
 import { tempDir } from '../helpers/workspace';
@@ -25,7 +26,7 @@ const cacheDir = join(scratch, 'cache');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 
-async function prepare(bytes: Uint8Array, maxMemoryBytes = 16 * MIB) {
+async function prepare(bytes: Uint8Array<ArrayBuffer>, maxMemoryBytes = 16 * MIB) {
   return (await prepareModule(bytes, { maxMemoryBytes, cacheDir })).module;
 }
 
@@ -331,6 +332,23 @@ describe('prepareModule', () => {
     await expect(prepareModule(new TextEncoder().encode('\0asm but no more'), options)).rejects.toThrow(/not a valid WebAssembly module/);
     const started = await wat('(module (memory (export "memory") 1) (func $init) (start $init) (func (export "_start")))');
     await expect(prepareModule(started, options)).rejects.toThrow(/start function/);
+  });
+
+  it('instruments in a child process: a module that runs on fuel, its refusals, its time limit, and an abort', async () => {
+    const script = join(ROOT, 'dist', 'wasm-instrument.js');
+    const bytes = await wat('spin.wat');
+    const instrument = (b: Uint8Array<ArrayBuffer>) => instrumentInChild(b, { script, timeoutMs: 30_000 });
+    const { module } = await prepareModule(bytes, { maxMemoryBytes: MIB, cacheDir: join(scratch, 'cache-child'), instrument });
+    expect(runWasi({ module, args: ['spin'], stdin: '', fs: null, fuel: 1000 })).toMatchObject({ limitHit: 'fuel', fuelUsed: 1000 });
+
+    const started = await wat('(module (memory (export "memory") 1) (func $init) (start $init) (func (export "_start")))');
+    await expect(instrumentInChild(started, { script, timeoutMs: 30_000 })).rejects.toThrow(/start function/);
+    await expect(instrumentInChild(new TextEncoder().encode('\0asm but no more'), { script, timeoutMs: 30_000 })).rejects.toThrow(/^not a valid WebAssembly module$/);
+    await expect(instrumentInChild(bytes, { script, timeoutMs: 1 })).rejects.toThrow(/took longer than 1 ms/);
+    const abort = new AbortController();
+    const aborted = instrumentInChild(bytes, { script, timeoutMs: 30_000, signal: abort.signal });
+    abort.abort();
+    await expect(aborted).rejects.toThrow(/abort/i);
   });
 
   it('runWasi refuses a module that was not prepared', async () => {

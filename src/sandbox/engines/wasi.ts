@@ -6,6 +6,7 @@ import type { SandboxPolicy } from '../limits';
 import type { SandboxJob, SandboxResult } from '../protocol';
 import { FUEL_EXPORT, assertWasiCommand } from '../wasi/command';
 import { prepareModule } from '../wasi/fuel';
+import { instrumentInChild } from '../wasi/instrument-process';
 import { WASM_PAGE_BYTES } from '../wasi/memory-cap';
 import { WasiFs } from '../wasi/wasi-fs';
 
@@ -218,26 +219,21 @@ class CappedOutput {
 /** Compiled modules a worker keeps, by content and memory cap: a warm call skips reading and compiling. */
 const COMPILED_KEPT = 16;
 
-type WasiJob = Extract<SandboxJob, { kind: 'wasi' | 'wasi-prepare' }>;
+type WasiJob = Extract<SandboxJob, { kind: 'wasi' }>;
 
 /**
- * The worker's side of WebAssembly tools: preparing a module (checked, instrumented for fuel, cached on disk) and
- * running one call of it under the call's policy. Preparing loads binaryen, which is large, so a worker that did it
- * asks to be recycled.
+ * The worker's side of WebAssembly tools: runs one call of a module under the call's policy, compiling it from the
+ * cache (or preparing it again, should the cache have lost it) the first time.
  */
 export class WasiEngine {
   private readonly compiled = new Map<string, WebAssembly.Module>();
 
-  constructor(private readonly cacheDir: string) {}
+  constructor(private readonly options: { cacheDir: string; instrumentScript: string }) {}
 
   async run(job: WasiJob, policy: SandboxPolicy): Promise<{ result: SandboxResult; recycle: boolean }> {
     const started = performance.now();
     const finished = (result: Omit<SandboxResult, 'durationMs'>, recycle: boolean) => ({ result: { ...result, durationMs: Math.round(performance.now() - started) }, recycle });
     try {
-      if (job.kind === 'wasi-prepare') {
-        const prepared = await this.prepare(job.source, policy);
-        return finished({ output: { hash: prepared.hash }, stderr: '', exitCode: 0, fuelUsed: 0 }, !prepared.cached);
-      }
       const kept = this.compiled.get(`${job.hash}:${this.pages(policy)}`);
       const prepared = kept ? null : await this.prepare(job.source, policy);
       const fs = policy.files ? new ConfinedFs(new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden })) : null;
@@ -253,7 +249,7 @@ export class WasiEngine {
           fuelUsed: outcome.fuelUsed,
           ...(limitHit ? { limitHit, limitDetail: outcome.limitDetail } : {}),
         },
-        stack || prepared?.cached === false,
+        stack,
       );
     } catch (error) {
       return finished({ output: { error: (error as Error).message }, stderr: '', exitCode: 1, fuelUsed: 0 }, true);
@@ -262,7 +258,11 @@ export class WasiEngine {
 
   /** Reads, checks and compiles the module under this call's memory cap, instrumenting it first if not cached. */
   private async prepare(source: string, policy: SandboxPolicy) {
-    const prepared = await prepareModule(readFileSync(source), { maxMemoryBytes: policy.maxMemoryBytes, cacheDir: this.cacheDir });
+    const prepared = await prepareModule(readFileSync(source), {
+      maxMemoryBytes: policy.maxMemoryBytes,
+      cacheDir: this.options.cacheDir,
+      instrument: (bytes) => instrumentInChild(bytes, { script: this.options.instrumentScript, timeoutMs: policy.timeoutMs }),
+    });
     this.keep(`${prepared.hash}:${this.pages(policy)}`, prepared.module);
     return prepared;
   }

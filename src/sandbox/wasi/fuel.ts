@@ -16,7 +16,7 @@ const INLINE_MAX_SIZE = 40;
  * budget deterministic: the same input uses the same fuel on every run and every machine. Slow (hundreds of ms for
  * a large module): callers cache the result, see `prepareModule`.
  */
-export async function instrumentFuel(bytes: Uint8Array): Promise<Uint8Array> {
+export async function instrumentFuel(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
   // Node's own check first: binaryen reports a broken module by aborting, with a message for its console.
   if (!WebAssembly.validate(bytes)) throw new Error('not a valid WebAssembly module');
   // Loaded on first use: binaryen is large, and a worker running cached modules never needs it.
@@ -73,14 +73,18 @@ export interface PreparedModule {
 /**
  * Makes a tool's module runnable: fuel-instruments it (cached on disk by content hash, since that is slow), caps its
  * memory at `maxMemoryBytes` (cheap, and policy-dependent, so never cached), compiles it and checks it is a WASI
- * command this host can run. A damaged cache entry is rebuilt.
+ * command this host can run. A damaged cache entry is rebuilt. `instrument` replaces the in-process instrumentation,
+ * e.g. with one in a child process.
  */
-export async function prepareModule(bytes: Uint8Array, options: { maxMemoryBytes: number; cacheDir: string }): Promise<PreparedModule> {
+export async function prepareModule(
+  bytes: Uint8Array<ArrayBuffer>,
+  options: { maxMemoryBytes: number; cacheDir: string; instrument?: (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array> },
+): Promise<PreparedModule> {
   const hash = createHash('sha256').update(TRANSFORM_VERSION).update('\0').update(bytes).digest('hex');
   const path = cachePath(options.cacheDir, hash);
   let instrumented = await readCached(path);
   const cached = instrumented !== null;
-  instrumented ??= await writeCached(path, await instrumentFuel(bytes));
+  instrumented ??= await writeCached(path, await (options.instrument ?? instrumentFuel)(bytes));
   const capped = capMemory(instrumented, Math.floor(options.maxMemoryBytes / WASM_PAGE_BYTES));
   const module = await WebAssembly.compile(capped);
   assertWasiCommand(module);

@@ -14,7 +14,7 @@ const NO_MEMORY = 'the module defines no memory of its own (an imported memory i
  * the guest (it returns -1, and malloc returns NULL) instead of taking the host's memory. The module must define its
  * memory: an imported one would have to be created by the host, which this sandbox does not do.
  */
-export function capMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
+export function capMemory(bytes: Uint8Array, maxPages: number): Uint8Array<ArrayBuffer> {
   if (!Number.isInteger(maxPages) || maxPages < 0 || maxPages > MAX_PAGES_32) {
     throw new RangeError(`maxPages must be an integer from 0 to ${MAX_PAGES_32}, not ${maxPages}`);
   }
@@ -95,7 +95,7 @@ function leb(value: number): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
