@@ -43,8 +43,13 @@ export function eventStream<E extends { id: number }>(
     const heartbeat = setInterval(() => enqueue(': ping\n\n'), HEARTBEAT_MS);
     await new Promise<void>((resolve) => {
       if (ctx.shutdown.aborted) return resolve();
-      stream.onAbort(resolve);
-      ctx.shutdown.addEventListener('abort', () => resolve(), { once: true });
+      // Removed when the client leaves: the shutdown signal outlives every stream, and would keep each one's listener.
+      const done = () => {
+        ctx.shutdown.removeEventListener('abort', done);
+        resolve();
+      };
+      stream.onAbort(done);
+      ctx.shutdown.addEventListener('abort', done, { once: true });
     });
     clearInterval(heartbeat);
     detach();

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { startChat } from '../helpers/chat';
 import { startTestServer } from '../helpers/server';
@@ -74,6 +75,19 @@ describe('sessions API', () => {
     await global.waitFor((d) => d.type === 'session.updated' && d.session.title === 'hello');
     expect(global.messages[0]!.data.type).toBe('stream.open');
     global.close();
+  });
+
+  it('lets go of an event stream when its client leaves', async () => {
+    const s = await startTestServer();
+    const { connectSse } = await import('../helpers/sse');
+    const shutdown = s.server.context.shutdown;
+    const before = getEventListeners(shutdown, 'abort').length;
+    for (let i = 0; i < 12; i++) {
+      const stream = await connectSse(`${s.url}/api/events`, { origin: s.url });
+      expect(getEventListeners(shutdown, 'abort').length).toBe(before + 1);
+      stream.close();
+      await expect.poll(() => getEventListeners(shutdown, 'abort').length).toBe(before);
+    }
   });
 
   it('requires a same-origin event stream', async () => {
