@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const runtime = await createRuntime(workspace, { logger, interactive: true, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
+  // Every open event stream listens for the shutdown: many open tabs are not a leak.
+  setMaxListeners(0, shutdown.signal);
   const files = new WorkspaceFiles(workspace.paths);
   const fileWatcher = new FileWatcher(realpathSync(workspace.paths.root), realpathSync(workspace.paths.dataDir), (changes, truncated) => runtime.hub.publishGlobal({ type: 'file.changed', changes, truncated }), logger);
   const context: ServerContext = { workspace, runtime, files, fileWatcher, logger, version: VERSION, bootId: randomUUID(), startedAt, shutdown: shutdown.signal };
