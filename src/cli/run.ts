@@ -1,12 +1,9 @@
-import { createRuntime } from '../agent/runtime';
 import type { StampedEvent } from '../agent/events';
 import type { RunOutcome } from '../agent/run';
-import { createLogger } from '../log';
 import { ModelConfigError } from '../models/providers';
 import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
-import { JsonFileError } from '../workspace/json-file';
 import { SESSION_ID } from '../workspace/sessions';
-import { WorkspaceError, openWorkspace } from '../workspace/workspace';
+import { openHeadlessRuntime } from './headless-runtime';
 import { RunConflictError } from '../agent/runner';
 import { CommandError, UsageError, parseFlags, parsePositiveInt } from './usage';
 
@@ -42,15 +39,7 @@ export async function runCommand(args: string[]): Promise<void> {
   if ((prompt === undefined || prompt === '-') && !process.stdin.isTTY) prompt = await readStdin();
   if (!prompt?.trim()) throw new UsageError('give a prompt: boxagnts run "what to do"');
 
-  const logger = createLogger(process.env.BOXAGNTS_LOG_LEVEL ?? 'warn');
-  let workspace;
-  try {
-    workspace = await openWorkspace(values['workspace-dir'] ?? process.cwd());
-  } catch (error) {
-    if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
-    throw error;
-  }
-  const runtime = await createRuntime(workspace, { logger, interactive: false, watchExtensions: false });
+  const { runtime } = await openHeadlessRuntime(values['workspace-dir']);
   try {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);

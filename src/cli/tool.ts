@@ -1,11 +1,8 @@
-import { createRuntime } from '../agent/runtime';
-import { createLogger } from '../log';
 import { PermissionGate } from '../permissions/gate';
 import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
 import type { Todo } from '../tools/interaction';
 import type { ToolResult } from '../tools/tool';
-import { JsonFileError } from '../workspace/json-file';
-import { WorkspaceError, openWorkspace } from '../workspace/workspace';
+import { openHeadlessRuntime } from './headless-runtime';
 import { CommandError, UsageError, parseFlags } from './usage';
 
 function printable(result: ToolResult): string {
@@ -35,14 +32,7 @@ export async function toolCommand(args: string[]): Promise<void> {
   const mode = values['permission-mode'] as PermissionMode | undefined;
   if (mode !== undefined && !PERMISSION_MODES.includes(mode)) throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
 
-  let workspace;
-  try {
-    workspace = await openWorkspace(values['workspace-dir'] ?? process.cwd());
-  } catch (error) {
-    if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
-    throw error;
-  }
-  const runtime = await createRuntime(workspace, { logger: createLogger(process.env.BOXAGNTS_LOG_LEVEL ?? 'warn'), interactive: false, watchExtensions: false });
+  const { workspace, runtime } = await openHeadlessRuntime(values['workspace-dir']);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);

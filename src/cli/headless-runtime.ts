@@ -1,0 +1,21 @@
+import { type AgentRuntime, createRuntime } from '../agent/runtime';
+import { createLogger } from '../log';
+import { JsonFileError } from '../workspace/json-file';
+import { type Workspace, WorkspaceError, openWorkspace } from '../workspace/workspace';
+import { CommandError } from './usage';
+
+/**
+ * The workspace and runtime of a command without the dashboard: nobody to ask for approval, no folder watched. A
+ * workspace that cannot be opened (a broken settings file, a folder that is not one) is the user's to fix: said so.
+ */
+export async function openHeadlessRuntime(workspaceDir: string | undefined): Promise<{ workspace: Workspace; runtime: AgentRuntime }> {
+  let workspace: Workspace;
+  try {
+    workspace = await openWorkspace(workspaceDir ?? process.cwd());
+  } catch (error) {
+    if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
+    throw error;
+  }
+  const runtime = await createRuntime(workspace, { logger: createLogger(process.env.BOXAGNTS_LOG_LEVEL ?? 'warn'), interactive: false, watchExtensions: false });
+  return { workspace, runtime };
+}
