@@ -47,6 +47,9 @@ export const sandboxBench: Bench = {
     try {
       await timeEach(30, () => call('read', { file_path: 'four-kb.txt' }));
       const reads = await timeEach(300, () => call('read', { file_path: 'four-kb.txt' }));
+      const content = 'a line of text for the write benchmark\n'.repeat(105);
+      await timeEach(30, () => call('write', { file_path: 'out/written.txt', content }));
+      const writes = await timeEach(300, () => call('write', { file_path: 'out/written.txt', content }));
       await timeEach(30, () => call('jsexec', { code: 'export function main() { return 1 + 1 }' }));
       const jsexec = await timeEach(300, () => call('jsexec', { code: 'export function main() { return 1 + 1 }' }));
 
@@ -77,6 +80,7 @@ export const sandboxBench: Bench = {
 
       return [
         { name: 'read a 4 KB file, warm (p50)', value: round(median(reads), 2), unit: `ms (p95 ${round(percentile(reads, 95), 2)} ms)`, target: '≤ 3 ms' },
+        { name: 'write a 4 KB file, warm (p50)', value: round(median(writes), 2), unit: `ms (p95 ${round(percentile(writes, 95), 2)} ms)` },
         { name: 'jsexec of a trivial expression (p50)', value: round(median(jsexec), 2), unit: `ms (p95 ${round(percentile(jsexec, 95), 2)} ms)`, target: '≤ 3 ms' },
         { name: `grep a regex over ${FILES} files`, value: round(grepMs), unit: 'ms' },
         { name: `rg on the same tree`, value: rgMs === null ? -1 : round(rgMs, 1), unit: rgMs === null ? 'ms (rg not installed)' : `ms (grep is ${round(grepMs / rgMs, 1)}× rg)` },
