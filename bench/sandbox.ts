@@ -41,7 +41,7 @@ export const sandboxBench: Bench = {
     const dir = await benchWorkspace();
     await makeTree(dir);
     const workspace = await openWorkspace(dir);
-    await workspace.settings.patch({ sandbox: { timeoutMs: 120_000, fuel: null } });
+    await workspace.settings.patch({ sandbox: { timeoutMs: 120_000, fuel: 'unlimited' } });
     const runtime = await createRuntime(workspace, { logger: silentLogger, interactive: false });
     const call = (name: string, input: unknown) => callTool(runtime, name, input);
     try {

@@ -1,6 +1,7 @@
-import type { Mount } from './fs-confiner';
+import { ConfinedFs } from '../fs/confined-fs';
+import { Confiner, type Mount } from '../fs/confiner';
 
-export type LimitName = 'timeout' | 'memory' | 'stack' | 'fuel' | 'network' | 'fs';
+export type LimitName = 'timeout' | 'memory' | 'stack' | 'fuel' | 'network' | 'fs' | 'disk';
 
 /** Everything one sandboxed call is given: its limits, its network, its files. Nothing else is reachable. */
 export interface SandboxPolicy {
@@ -16,6 +17,10 @@ export interface SandboxPolicy {
   mounts: Mount[];
   /** Host folders that must look absent (the runtime's own `.boxagnts/`). */
   hidden: string[];
+  /** Workspace-relative paths among the protected ones (`.git/**`, `.envrc`, …) that the user lets tools write. */
+  writableProtected: string[];
+  /** Bytes one call may write to files in all; null: no quota. */
+  maxWriteBytes: number | null;
   /** Whether the call may touch files at all, and the network at all. */
   files: boolean;
   network: boolean;
@@ -27,6 +32,7 @@ export interface PolicyNarrowing {
   maxMemoryBytes?: number | undefined;
   maxStackBytes?: number | undefined;
   fuel?: number | null | undefined;
+  maxWriteBytes?: number | null | undefined;
   allowedOutboundHosts?: string[] | undefined;
   blockNetworks?: string[] | undefined;
   files?: boolean | undefined;
@@ -35,15 +41,22 @@ export interface PolicyNarrowing {
 
 const lower = (base: number, narrowed: number | undefined) => (narrowed === undefined ? base : Math.min(base, narrowed));
 
+/** A budget where null means unlimited: a narrowing can only lower it, and null there leaves it as it is. */
+function lowerBudget(base: number | null, narrowed: number | null | undefined): number | null {
+  if (narrowed === undefined || narrowed === null) return base;
+  return base === null ? narrowed : Math.min(base, narrowed);
+}
+
 export function narrowPolicy(base: SandboxPolicy, narrowing: PolicyNarrowing | undefined): SandboxPolicy {
   if (!narrowing) return base;
-  const fuel = narrowing.fuel === undefined || narrowing.fuel === null ? base.fuel : base.fuel === null ? narrowing.fuel : Math.min(base.fuel, narrowing.fuel);
+  const fuel = lowerBudget(base.fuel, narrowing.fuel);
   return {
     ...base,
     timeoutMs: lower(base.timeoutMs, narrowing.timeoutMs),
     maxMemoryBytes: lower(base.maxMemoryBytes, narrowing.maxMemoryBytes),
     maxStackBytes: lower(base.maxStackBytes, narrowing.maxStackBytes),
     fuel,
+    maxWriteBytes: lowerBudget(base.maxWriteBytes, narrowing.maxWriteBytes),
     // A host must be allowed by both lists; an empty narrowing list therefore allows nothing.
     allowedOutboundHosts: narrowing.allowedOutboundHosts ? base.allowedOutboundHosts.filter((h) => narrowing.allowedOutboundHosts!.includes(h)) : base.allowedOutboundHosts,
     blockNetworks: [...new Set([...base.blockNetworks, ...(narrowing.blockNetworks ?? [])])],
@@ -67,5 +80,14 @@ export function describeLimit(limit: LimitName, policy: SandboxPolicy): string {
       return 'the network policy refused a connection';
     case 'fs':
       return 'the file-system policy refused an access';
+    case 'disk':
+      return `the disk quota of ${Math.round(((policy.maxWriteBytes ?? 0) / 1024 / 1024) * 10) / 10} MB written per call was reached`;
   }
+}
+
+/** The files a call may touch under its policy, with its write quota; null when the tool has no file access. */
+export function confinedFsFor(policy: SandboxPolicy): ConfinedFs | null {
+  if (!policy.files) return null;
+  const confiner = new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden, protect: { writable: policy.writableProtected } });
+  return new ConfinedFs(confiner, { maxWriteBytes: policy.maxWriteBytes });
 }

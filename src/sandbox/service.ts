@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Logger } from '../log';
 import type { WorkspacePaths } from '../workspace/paths';
 import type { SandboxSettings } from '../workspace/settings';
-import type { Mount } from './fs-confiner';
 import { type PolicyNarrowing, type SandboxPolicy, narrowPolicy } from './limits';
 import { SandboxPool } from './pool';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
@@ -78,9 +77,6 @@ export class Sandbox {
   policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs'): SandboxPolicy {
     const s = this.options.settings();
     const { root, dataDir } = this.options.paths;
-    const gitDir = join(root, '.git');
-    // The repository's history is there to read, not to rewrite.
-    const git: Mount[] = existsSync(gitDir) ? [{ host: gitDir, guest: '/.git', readOnly: true }] : [];
     const base: SandboxPolicy = {
       timeoutMs: s.timeoutMs,
       maxMemoryBytes: s.maxMemoryBytes,
@@ -89,8 +85,10 @@ export class Sandbox {
       allowedOutboundHosts: s.allowedOutboundHosts,
       blockNetworks: s.blockNetworks,
       workDir: root,
-      mounts: [...git, ...s.mounts.filter((m) => existsSync(m.host))],
+      mounts: s.mounts.filter((m) => existsSync(m.host)),
       hidden: [dataDir],
+      writableProtected: s.writableProtected,
+      maxWriteBytes: s.maxWriteBytes,
       files: true,
       network: true,
     };

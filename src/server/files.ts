@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -47,15 +47,16 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
 }
 
 /**
- * Writes the files of a multipart body into `dir`, each streamed to a temp file and renamed into place when whole.
- * Past `maxBytes` (all files together) the upload is refused and nothing of it is kept.
+ * Writes the files of a multipart body into `dir`, each streamed to a temp file in the runtime's own folder and moved
+ * into place through the confined file system when whole. Past `maxBytes` (all files together) the upload is refused
+ * and nothing of it is kept.
  */
 async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, maxBytes: number): Promise<{ name: string; path: string; size: number }[]> {
   const contentType = c.req.header('content-type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) throw new ApiError(415, 'unsupported_media_type', 'Uploads are multipart/form-data.');
   const declared = Number(c.req.header('content-length'));
   if (declared > maxBytes + MULTIPART_OVERHEAD) throw new ApiError(413, 'payload_too_large', `Uploads are limited to ${maxBytes} bytes (settings: files.maxUploadBytes).`);
-  const folder = attempt(() => files.hostFolder(dir));
+  const staging = attempt(() => files.uploadStaging(dir));
   const body = c.req.raw.body;
   if (!body) throw new ApiError(400, 'invalid_request', 'The upload has no body.');
 
@@ -78,7 +79,7 @@ async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, max
       stream.resume();
       return;
     }
-    const temp = join(folder, `.${randomBytes(8).toString('hex')}.boxagnts-upload`);
+    const temp = join(staging, `.${process.pid}.${randomBytes(8).toString('hex')}.boxagnts-upload`);
     temps.push(temp);
     let size = 0;
     stream.on('data', (chunk: Buffer) => {
@@ -108,11 +109,14 @@ async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, max
     for (const temp of temps) rmSync(temp, { force: true });
     throw refusal;
   }
-  return done.map((file) => {
-    const target = attempt(() => files.uploadTarget(dir, file.name));
-    renameSync(file.temp, target.host);
-    return { name: target.path.split('/').pop()!, path: target.path, size: file.size };
-  });
+  try {
+    return done.map((file) => {
+      const path = attempt(() => files.placeUpload(file.temp, dir, file.name));
+      return { name: path.split('/').pop()!, path, size: file.size };
+    });
+  } finally {
+    for (const temp of temps) rmSync(temp, { force: true });
+  }
 }
 
 /**

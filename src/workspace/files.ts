@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type BigIntStats, closeSync, constants, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type BigIntStats, closeSync, createReadStream, existsSync, fstatSync, mkdirSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { ConfinedFs, type Dirent, FsBridgeError } from '../sandbox/confined-fs';
-import { ConfinedPathError, Confiner, type Resolved } from '../sandbox/fs-confiner';
-import { writeFileAtomic } from './atomic-write';
+import { ConfinedFs, type Dirent, FsBridgeError, looksBinary } from '../fs/confined-fs';
+import { ConfinedPathError, Confiner } from '../fs/confiner';
 import type { WorkspacePaths } from './paths';
 
 /** Files larger than this are not opened as text in the editor. */
@@ -135,21 +134,21 @@ function freeName(exists: (name: string) => boolean, name: string, label: (n: nu
 }
 
 /**
- * The workspace's files as the dashboard sees them: the same confiner as the sandbox decides every path (nothing
- * above the root, no symbolic link followed, `.boxagnts/` invisible), and the same confined operations do the work.
+ * The workspace's files as the dashboard sees them: the same confined file system as the sandbox does all the work
+ * (nothing above the root, no symbolic link followed, `.boxagnts/` invisible, and no path re-resolved after its check).
  * Deleting moves to `.boxagnts/trash/`, from where an item can be restored until the trash is emptied.
  */
 export class WorkspaceFiles {
-  private readonly confiner: Confiner;
   private readonly fs: ConfinedFs;
   private readonly trashDir: string;
+  private readonly uploadsDir: string;
   /** Saves of one path run one at a time, so a version check and its write cannot interleave with another's. */
   private readonly saving = new Map<string, Promise<unknown>>();
 
   constructor(paths: WorkspacePaths) {
-    this.confiner = new Confiner({ workDir: paths.root, hidden: [paths.dataDir] });
-    this.fs = new ConfinedFs(this.confiner);
+    this.fs = new ConfinedFs(new Confiner({ workDir: paths.root, hidden: [paths.dataDir] }));
     this.trashDir = join(paths.dataDir, 'trash');
+    this.uploadsDir = join(paths.dataDir, 'uploads');
   }
 
   list(dir: string): FileEntry[] {
@@ -160,28 +159,28 @@ export class WorkspaceFiles {
       .sort((a, b) => (a.type === b.type ? byName.compare(a.name, b.name) : a.type === 'dir' ? -1 : 1));
   }
 
+  /** Reads through one open descriptor, so the content and the version always belong to the same file. */
   read(path: string): FileContent {
-    for (let attempt = 0; ; attempt++) {
-      const target = this.resolve(path, 'read');
-      const before = this.bigStat(target, path);
-      if (before.isDirectory()) throw new FileApiError(400, 'is_a_folder', `${path} is a folder.`);
-      const base = { path, size: Number(before.size), mtimeMs: Number(before.mtimeMs), version: versionOf(before), mediaType: mediaTypeOf(path) };
-      if (before.size > MAX_TEXT_BYTES) return { ...base, kind: 'too_large', limit: MAX_TEXT_BYTES };
-      const file = this.attempt(() => this.fs.readFile(guestOf(path), { as: 'text', maxBytes: MAX_TEXT_BYTES }));
-      // Changed while it was read: read again, so content and version always belong together.
-      if (versionOf(this.bigStat(target, path)) !== base.version && attempt < 3) continue;
-      return file.binary ? { ...base, kind: 'binary' } : { ...base, kind: 'text', content: file.data };
+    const { fd } = this.attempt(() => this.fs.openForReading(guestOf(path)));
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const before = fstatSync(fd, { bigint: true });
+        const base = { path, size: Number(before.size), mtimeMs: Number(before.mtimeMs), version: versionOf(before), mediaType: mediaTypeOf(path) };
+        if (before.size > BigInt(MAX_TEXT_BYTES)) return { ...base, kind: 'too_large', limit: MAX_TEXT_BYTES };
+        const bytes = readAll(fd, Number(before.size));
+        // Changed while it was read: read again, so content and version always belong together.
+        if (versionOf(fstatSync(fd, { bigint: true })) !== base.version && attempt < 3) continue;
+        return looksBinary(bytes) ? { ...base, kind: 'binary' } : { ...base, kind: 'text', content: bytes.toString('utf8') };
+      }
+    } finally {
+      closeSync(fd);
     }
   }
 
   /** The version a save would have to name now, or null when there is no such file. */
   version(path: string): string | null {
-    const target = this.resolve(path, 'read');
-    try {
-      return versionOf(statSync(target.host, { bigint: true }));
-    } catch {
-      return null;
-    }
+    const stats = this.currentStats(path);
+    return stats ? versionOf(stats) : null;
   }
 
   /**
@@ -200,30 +199,21 @@ export class WorkspaceFiles {
     }
   }
 
-  private async writeNow(path: string, content: string, expected: string | null | undefined) {
-    const target = this.resolve(path, 'write');
-    let current: BigIntStats | null;
-    try {
-      current = statSync(target.host, { bigint: true });
-    } catch {
-      current = null;
-    }
+  private writeNow(path: string, content: string, expected: string | null | undefined) {
+    const current = this.currentStats(path);
     if (current?.isDirectory()) throw new FileApiError(400, 'is_a_folder', `${path} is a folder.`);
     if (current && expected === undefined) throw new FileApiError(428, 'version_required', `${path} exists: send If-Match with the version you loaded, so a newer change on disk is not overwritten.`);
     if (current && expected !== versionOf(current)) {
       throw new FileApiError(409, 'version_conflict', `${path} changed on disk since it was loaded; nothing was written.`, { version: versionOf(current) });
     }
     if (!current && expected) throw new FileApiError(409, 'version_conflict', `${path} was removed on disk since it was loaded; nothing was written.`, { version: null });
-    if (!current) this.attempt(() => this.fs.mkdir(guestOf(parentOf(path) || '/')));
     // The written file's own stat, not the path's: by the time the rename is done someone may have changed it again.
-    const saved = await writeFileAtomic(target.host, content, { mode: current ? Number(current.mode & 0o777n) : 0o644 });
-    this.recheck(target);
+    const saved = this.attempt(() => this.fs.writeFileAtomic(guestOf(path), content, current ? Number(current.mode & 0o777n) : 0o644));
     return { path, version: versionOf(saved), size: Number(saved.size), mtimeMs: Number(saved.mtimeMs) };
   }
 
   mkdir(path: string): void {
-    const target = this.resolve(path, 'write');
-    if (existsSync(target.host)) throw new FileApiError(409, 'exists', `${path} already exists.`);
+    if (this.exists(path)) throw new FileApiError(409, 'exists', `${path} already exists.`);
     this.attempt(() => this.fs.mkdir(guestOf(path)));
   }
 
@@ -252,7 +242,7 @@ export class WorkspaceFiles {
     return paths.map((path) => {
       this.statOf(path);
       if (to === path || to.startsWith(`${path}/`)) throw new FileApiError(400, 'into_itself', `${path} cannot be copied into itself.`);
-      const name = freeName((n) => existsSync(this.resolve(joinPath(to, n), 'write').host), basename(path), (n) => (n === 1 ? ' copy' : ` copy ${n}`));
+      const name = freeName((n) => this.exists(joinPath(to, n)), basename(path), (n) => (n === 1 ? ' copy' : ` copy ${n}`));
       const target = joinPath(to, name);
       this.attempt(() => this.fs.copy(guestOf(path), guestOf(target), { recursive: true }));
       return target;
@@ -263,18 +253,18 @@ export class WorkspaceFiles {
   trash(paths: string[]): TrashItem[] {
     mkdirSync(this.trashDir, { recursive: true, mode: 0o700 });
     return paths.map((path) => {
-      const target = this.resolve(path, 'write');
-      if (target.host === target.mount.host) throw new FileApiError(400, 'invalid_path', 'The workspace itself cannot be deleted.');
       const type = this.statOf(path).type;
       const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
       const item: TrashItem = { id, path, name: basename(path), type, deletedAt: new Date().toISOString() };
       const dir = join(this.trashDir, id);
       mkdirSync(dir, { mode: 0o700 });
       writeFileSync(join(dir, 'meta.json'), JSON.stringify(item), { mode: 0o600 });
-      this.attempt(() => {
-        this.recheck(target);
-        renameSync(target.host, join(dir, 'item'));
-      });
+      try {
+        this.attempt(() => this.fs.moveOut(guestOf(path), join(dir, 'item')));
+      } catch (error) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
       return item;
     });
   }
@@ -298,11 +288,14 @@ export class WorkspaceFiles {
   restore(id: string): TrashItem {
     const item = TRASH_ID.test(id) ? this.trashItems().find((i) => i.id === id) : undefined;
     if (!item) throw new FileApiError(404, 'not_found', 'There is no such item in the trash.');
-    const target = this.resolve(checkPath(item.path), 'write');
-    if (existsSync(target.host)) throw new FileApiError(409, 'exists', `${item.path} exists again; move or rename it first, then restore.`);
-    this.attempt(() => this.fs.mkdir(guestOf(parentOf(item.path) || '/')));
-    this.recheck(target);
-    renameSync(join(this.trashDir, id, 'item'), target.host);
+    const path = checkPath(item.path);
+    const taken = () => new FileApiError(409, 'exists', `${item.path} exists again; move or rename it first, then restore.`);
+    if (this.exists(path)) throw taken();
+    try {
+      this.attempt(() => this.fs.moveIn(join(this.trashDir, id, 'item'), guestOf(path)));
+    } catch (error) {
+      throw error instanceof FileApiError && error.code === 'exists' ? taken() : error;
+    }
     rmSync(join(this.trashDir, id), { recursive: true, force: true });
     return item;
   }
@@ -313,43 +306,42 @@ export class WorkspaceFiles {
     return count;
   }
 
-  /** A file to send: opened without following links and checked again once open. */
+  /** A file to send, read through the descriptor the confined walk opened. */
   openForDownload(path: string): { stream: Readable; size: number; name: string; mediaType: string } {
-    const target = this.resolve(path, 'read');
-    const fd = this.attempt(() => openSync(target.host, constants.O_RDONLY | constants.O_NOFOLLOW));
-    try {
-      this.recheck(target);
-      const info = fstatSync(fd);
-      if (info.isDirectory()) throw new FileApiError(400, 'is_a_folder', `${path} is a folder; download its files one by one.`);
-      return { stream: createReadStream('', { fd, autoClose: true }), size: info.size, name: basename(path), mediaType: mediaTypeOf(path) };
-    } catch (error) {
-      closeSync(fd);
-      throw error;
+    const { fd, info } = this.attempt(() => this.fs.openForReading(guestOf(path)));
+    return { stream: createReadStream('', { fd, autoClose: true }), size: info.size, name: basename(path), mediaType: mediaTypeOf(path) };
+  }
+
+  /** A private folder for uploads in progress: they reach the workspace only when whole, by `placeUpload`. */
+  uploadStaging(dir: string): string {
+    this.requireFolder(dir);
+    mkdirSync(this.uploadsDir, { recursive: true, mode: 0o700 });
+    return this.uploadsDir;
+  }
+
+  /** Moves a finished upload into `dir` as `name`, or `name (1)` … when taken (also if taken meanwhile). */
+  placeUpload(temp: string, dir: string, name: string): string {
+    for (;;) {
+      const chosen = freeName((n) => this.exists(joinPath(dir, n)), checkName(name), (n) => ` (${n})`);
+      const path = joinPath(dir, chosen);
+      try {
+        this.attempt(() => this.fs.moveIn(temp, guestOf(path)));
+        return path;
+      } catch (error) {
+        if (!(error instanceof FileApiError && error.code === 'exists')) throw error;
+      }
     }
   }
 
-  /** Where an upload named `name` lands in `dir`: the name itself, or `name (1)` … when taken. */
-  uploadTarget(dir: string, name: string): { path: string; host: string } {
-    this.requireFolder(dir);
-    const chosen = freeName((n) => existsSync(this.resolve(joinPath(dir, n), 'write').host), checkName(name), (n) => ` (${n})`);
-    const path = joinPath(dir, chosen);
-    return { path, host: this.resolve(path, 'write').host };
-  }
-
-  /** The host path of a folder the caller will write into (upload temp files), checked like any other. */
-  hostFolder(dir: string): string {
-    this.requireFolder(dir);
-    return this.resolve(dir || '', 'write').host;
-  }
-
-  /** The host path of a file or folder, for watching it. */
+  /** The host path of a folder, for watching it. */
   hostOf(path: string): string {
-    return this.resolve(path, 'read').host;
+    this.statOf(path);
+    return this.attempt(() => this.fs.hostPathOf(guestOf(path)));
   }
 
   private moveOne(from: string, to: string): void {
     this.statOf(from);
-    if (existsSync(this.resolve(to, 'write').host)) throw new FileApiError(409, 'exists', `${to} already exists.`);
+    if (this.exists(to)) throw new FileApiError(409, 'exists', `${to} already exists.`);
     this.attempt(() => this.fs.rename(guestOf(from), guestOf(to)));
   }
 
@@ -361,22 +353,18 @@ export class WorkspaceFiles {
     return this.attempt(() => this.fs.stat(guestOf(path)));
   }
 
-  private bigStat(target: Resolved, path: string): BigIntStats {
-    return this.attempt(() => {
-      try {
-        return statSync(target.host, { bigint: true });
-      } catch (error) {
-        throw new FsBridgeError((error as NodeJS.ErrnoException).code ?? 'EIO', `Could not read ${path}`);
-      }
-    });
+  private exists(path: string): boolean {
+    return this.attempt(() => this.fs.exists(guestOf(path)));
   }
 
-  private resolve(path: string, access: 'read' | 'write'): Resolved {
-    return this.attempt(() => this.confiner.resolve(guestOf(path), access));
-  }
-
-  private recheck(target: Resolved): void {
-    this.attempt(() => this.confiner.assertNoLinks(target.host, target.mount, target.guest));
+  /** The full stat of what is at `path` now, or null when nothing is. */
+  private currentStats(path: string): BigIntStats | null {
+    try {
+      return this.attempt(() => this.fs.statBig(guestOf(path)));
+    } catch (error) {
+      if (error instanceof FileApiError && error.status === 404 && !this.exists(path)) return null;
+      throw error;
+    }
   }
 
   /** Confiner and file-system errors as API refusals; what is hidden or refused looks like what is absent. */
@@ -391,11 +379,24 @@ export class WorkspaceFiles {
         if (code === 'ENOENT' || code === 'ELOOP') throw new FileApiError(404, 'not_found', message);
         if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') throw new FileApiError(403, 'forbidden', message);
         if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new FileApiError(409, 'exists', message);
-        if (code === 'ENOTDIR' || code === 'EISDIR' || code === 'EINVAL') throw new FileApiError(400, 'invalid_path', message);
+        if (code === 'EISDIR') throw new FileApiError(400, 'is_a_folder', message);
+        if (code === 'ENOTDIR' || code === 'EINVAL') throw new FileApiError(400, 'invalid_path', message);
       }
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ELOOP') throw new FileApiError(404, 'not_found', 'No such file or folder.');
       throw error;
     }
   }
+}
+
+/** Reads up to `length` bytes from the start of an open file. */
+function readAll(fd: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, buffer, read, length - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
 }

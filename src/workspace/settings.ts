@@ -89,12 +89,27 @@ const GuestPath = z
   .refine((p) => p.startsWith('/') && posix.normalize(p) === p && p !== '/' && !p.endsWith('/'), 'must be an absolute guest path such as /data (not / itself)')
   .refine((p) => p !== '/.boxagnts' && !p.startsWith('/.boxagnts/'), 'must not be inside /.boxagnts');
 
+/**
+ * A budget that can be lifted: a number, or "unlimited" (null in a file written by hand means the same). A JSON merge
+ * patch cannot set null — null removes the key, which restores the default — so the API says "unlimited".
+ */
+const Budget = (min: number) =>
+  z.union([z.number().int().min(min).max(Number.MAX_SAFE_INTEGER), z.literal('unlimited'), z.null()]).transform((v) => (v === 'unlimited' ? null : v));
+
+/** A workspace-relative path with no way out of it: no leading `/`, no `.` or `..` parts, no empty parts. */
+const WorkspacePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && p.split('/').every((part) => part !== '' && part !== '.' && part !== '..'), 'must be a path relative to the workspace, such as .vscode/settings.json');
+
 /** Limits a single tool may tighten: lower numbers, fewer hosts, more blocked networks; files and network switched on or off. */
 const ToolSandbox = z.strictObject({
   timeoutMs: z.number().int().min(100).optional(),
   maxMemoryBytes: z.number().int().min(MiB).optional(),
   maxStackBytes: z.number().int().min(64 * 1024).optional(),
   fuel: z.number().int().min(1).nullable().optional(),
+  maxWriteBytes: z.number().int().min(0).nullable().optional(),
   allowedOutboundHosts: z.array(AllowEntry).optional(),
   blockNetworks: z.array(BlockEntry).optional(),
   files: z.boolean().optional(),
@@ -107,10 +122,17 @@ export const SandboxSettingsSchema = z
     maxMemoryBytes: z.number().int().min(MiB).max(4096 * MiB).default(256 * MiB),
     /** QuickJS's stack must stay under a quarter of the worker's native stack (8 MB). */
     maxStackBytes: z.number().int().min(64 * 1024).max(2 * MiB).default(1 * MiB),
-    /** Interpreter ticks (about 5,000 simple operations each); null leaves only the time limit. */
-    fuel: z.number().int().min(1).nullable().default(50_000_000),
-    /** Steps of a WebAssembly tool (function entries and loop iterations, a few nanoseconds each); null: time limit only. */
-    wasmFuel: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable().default(10_000_000_000),
+    /** Interpreter ticks (about 5,000 simple operations each); "unlimited" leaves only the time limit. */
+    fuel: Budget(1).default(50_000_000),
+    /** Steps of a WebAssembly tool (function entries and loop iterations, a few nanoseconds each); "unlimited": time limit only. */
+    wasmFuel: Budget(1).default(10_000_000_000),
+    /** Bytes one tool call may write to files in all; "unlimited": no quota. */
+    maxWriteBytes: Budget(0).default(100 * MiB),
+    /**
+     * Protected files (`.git/**`, `.envrc`, editor tasks and settings, hook folders: host programs run code from
+     * them) that tools may write after all: workspace-relative paths, each a file or a whole folder.
+     */
+    writableProtected: z.array(WorkspacePath).default([]),
     /** Hosts tools may reach, as scheme://host[:port] with * wildcards. Empty: no network at all. */
     allowedOutboundHosts: z.array(AllowEntry).default([]),
     /** CIDRs or "private" (loopback, RFC 1918, link-local, CGNAT, unique-local), refused after DNS resolution. */

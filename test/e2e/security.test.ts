@@ -45,6 +45,33 @@ describe('Settings → Security: sandbox', () => {
     await close();
   });
 
+  it('lists the protected files, lets the user make one writable, and sets or lifts the disk quota', async () => {
+    const server = await startTestServer();
+    const settings = () => server.server.context.workspace.settings.get().sandbox;
+    const { page, errors, close } = await browser.open(DESKTOP, 'dark');
+    await page.goto(`${server.url}/settings/security`);
+    const protectedList = page.getByRole('list', { name: 'Protected files' });
+    await expect.poll(() => protectedList.textContent()).toContain('.git/**');
+    expect(await protectedList.textContent()).toContain('.vscode/tasks.json');
+    const writable = page.getByLabel('New entry for Writable protected files');
+    await writable.fill('../outside');
+    await writable.press('Enter');
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'writableProtected' }).textContent()).toMatch(/relative to the workspace/);
+    await writable.fill('.vscode/settings.json');
+    await writable.press('Enter');
+    await expect.poll(() => settings().writableProtected).toEqual(['.vscode/settings.json']);
+
+    await page.locator('#sb-disk').fill('5');
+    await page.locator('#sb-disk').press('Enter');
+    await expect.poll(() => settings().maxWriteBytes).toBe(5 * 1024 * 1024);
+    await page.getByLabel('No quota').click();
+    await expect.poll(() => settings().maxWriteBytes).toBe(null);
+    await page.getByRole('heading', { name: 'Protected files' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'desktop-dark-settings-security-protected');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await close();
+  });
+
   it('is usable on a phone', async () => {
     const server = await startTestServer();
     const { page, errors, close } = await browser.open(PHONE, 'dark');
@@ -53,6 +80,8 @@ describe('Settings → Security: sandbox', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'phone-settings-security-sandbox');
+    await page.getByRole('heading', { name: 'Protected files' }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'phone-dark-settings-security-protected');
     expect(errors).toEqual([]);
     await close();
   });

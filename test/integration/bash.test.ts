@@ -1,4 +1,6 @@
-import { readFile, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callTool, text } from '../helpers/sandbox';
@@ -8,7 +10,7 @@ import { tempDir } from '../helpers/workspace';
 async function shell(settings: Record<string, unknown> = {}) {
   const s = await startTestServer();
   if (Object.keys(settings).length) await s.server.context.workspace.settings.patch({ sandbox: settings });
-  const run = (command: string) => callTool(s.server.context.runtime, 'bash', { command });
+  const run = (command: string, timeoutMs?: number) => callTool(s.server.context.runtime, 'bash', { command, ...(timeoutMs ? { timeout_ms: timeoutMs } : {}) });
   return { s, run, root: s.workspaceDir };
 }
 
@@ -78,9 +80,11 @@ describe('bash: confinement and limits', () => {
     expect(text(await run('cp -r / /copy 2>&1; ls /copy'))).not.toMatch(/secrets|link/);
   });
 
-  it('stops an endless loop at the time limit and a string-doubling bomb at the memory limit, while the server keeps serving', async () => {
-    const { s, run } = await shell({ timeoutMs: 1500, maxMemoryBytes: 32 * 1024 * 1024 });
-    const looping = run('while true; do :; done');
+  it('stops an endless loop at the time limit and a string-doubling bomb at the memory limit, while the server keeps serving', { timeout: 120_000 }, async () => {
+    // The bomb gets the whole minute: on a loaded machine doubling up to the memory limit can take seconds, and it
+    // must stop at that limit, not at a deadline.
+    const { s, run } = await shell({ timeoutMs: 60_000, maxMemoryBytes: 32 * 1024 * 1024 });
+    const looping = run('while true; do :; done', 1500);
     let done = false;
     void looping.then(() => (done = true));
     expect((await s.fetch('/api/health')).status).toBe(200);
@@ -89,5 +93,40 @@ describe('bash: confinement and limits', () => {
     const bomb = await run('x=0123456789; while true; do x=$x$x; done');
     expect(bomb).toMatchObject({ isError: true, metadata: { limitHit: 'memory', limit: 32 * 1024 * 1024 } });
     expect(text(await run('echo alive'))).toBe('alive\n(exit code 0)');
+  });
+});
+
+describe('bash: protected files and the write quota', () => {
+  it('cannot plant a .git/config that would run a command at the next git status, with or without a repository', { timeout: 60_000 }, async () => {
+    const { run, root } = await shell();
+    const plant = `mkdir -p .git && printf '[core]\\n\\tfsmonitor = "touch ${root}/pwned"\\n' > .git/config`;
+    expect((await run(plant)).isError).toBe(true);
+    expect(existsSync(join(root, '.git'))).toBe(false);
+
+    execFileSync('git', ['init', '-q', root]);
+    const config = await readFile(join(root, '.git', 'config'), 'utf8');
+    const appended = await run(`printf '\\tfsmonitor = "touch ${root}/pwned"\\n' >> .git/config; echo done`);
+    expect(text(appended)).toMatch(/read-only/);
+    expect(text(appended)).toMatch(/done/);
+    expect(await readFile(join(root, '.git', 'config'), 'utf8')).toBe(config);
+    expect(text(await run('cat .git/config'))).toContain('[core]');
+    for (const command of ['rm -rf .git', 'mv .git g', 'echo x > .envrc', 'mkdir -p .vscode && echo {} > .vscode/tasks.json', 'mkdir s && echo {} > s/settings.json && mv s .vscode']) {
+      await run(command);
+    }
+    expect(await readFile(join(root, '.git', 'config'), 'utf8')).toBe(config);
+    for (const name of ['.envrc', '.vscode/tasks.json', '.vscode/settings.json']) expect(existsSync(join(root, name)), name).toBe(false);
+    execFileSync('git', ['-C', root, 'status'], { stdio: 'ignore' });
+    expect(existsSync(join(root, 'pwned'))).toBe(false);
+  });
+
+  it('stops a call that writes past sandbox.maxWriteBytes and reports the disk limit', { timeout: 60_000 }, async () => {
+    const { run, root } = await shell({ maxWriteBytes: 256 * 1024 });
+    await writeFile(join(root, 'part.txt'), 'x'.repeat(100 * 1024));
+    const result = await run('cat part.txt part.txt part.txt part.txt > big.txt; echo after');
+    expect(result.metadata).toMatchObject({ limitHit: 'disk' });
+    expect(text(result)).toMatch(/quota/i);
+    const size = existsSync(join(root, 'big.txt')) ? (await stat(join(root, 'big.txt'))).size : 0;
+    expect(size).toBeLessThanOrEqual(256 * 1024);
+    expect(text(await run('cat part.txt > small.txt; wc -c < small.txt'))).toMatch(/102400/);
   });
 });

@@ -94,7 +94,7 @@ describe('WebAssembly extension tools', () => {
       expect(result.metadata).toMatchObject({ limitHit: 'fuel', fuelUsed: 1_000_000 });
     }
 
-    await s.server.context.workspace.settings.patch({ sandbox: { wasmFuel: null } });
+    await s.server.context.workspace.settings.patch({ sandbox: { wasmFuel: 'unlimited' } });
     await install(s, 'spin-forever', { module: spin, manifest: manifest('spin_forever', { limits: { timeoutMs: 700 } }) });
     await ready(s, 'spin_forever');
     const started = Date.now();
@@ -102,7 +102,7 @@ describe('WebAssembly extension tools', () => {
     // The loop runs in a worker: the server answers meanwhile.
     expect((await s.fetch('/api/health')).status).toBe(200);
     const stopped = await pending;
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(stopped).toMatchObject({ isError: true, metadata: { limitHit: 'timeout', limit: 700 } });
     expect(text(stopped)).toMatch(/time limit of 700 ms/);
   });

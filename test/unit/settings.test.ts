@@ -35,6 +35,16 @@ describe('SettingsStore', () => {
     expect((await store.patch({ ui: { theme: null } })).ui.theme).toBe('system');
   });
 
+  it('lifts a budget with "unlimited" (a patch cannot set null), and reads a hand-written null the same way', async () => {
+    const file = join(await tempDir(), 'settings.json');
+    const store = await SettingsStore.open(file);
+    expect(store.get().sandbox.maxWriteBytes).toBe(100 * 1024 * 1024);
+    expect((await store.patch({ sandbox: { maxWriteBytes: 'unlimited', fuel: 'unlimited' } })).sandbox).toMatchObject({ maxWriteBytes: null, fuel: null });
+    expect((await store.patch({ sandbox: { fuel: null } })).sandbox.fuel).toBe(50_000_000);
+    await writeFile(file, JSON.stringify({ sandbox: { wasmFuel: null } }));
+    expect((await SettingsStore.open(file)).get().sandbox.wasmFuel).toBe(null);
+  });
+
   it('refuses an invalid patch, naming the field, and changes nothing', async () => {
     const file = join(await tempDir(), 'settings.json');
     const store = await SettingsStore.open(file);

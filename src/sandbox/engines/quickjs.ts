@@ -1,7 +1,6 @@
 import { type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule, newQuickJSWASMModule } from 'quickjs-emscripten';
-import { ConfinedFs, FsBridgeError } from '../confined-fs';
-import { Confiner } from '../fs-confiner';
-import type { LimitName, SandboxPolicy } from '../limits';
+import { type ConfinedFs, FsBridgeError } from '../../fs/confined-fs';
+import { type LimitName, type SandboxPolicy, confinedFsFor } from '../limits';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from '../protocol';
 
 /** What the engine needs from the worker: the guest bundles, and the synchronous fetch through the host. */
@@ -32,7 +31,7 @@ interface CallState {
   ticks: number;
   interrupted: LimitName | null;
   /** A refusal by the confiner or the net policy during this call. */
-  denied: { limit: 'fs' | 'network'; detail: string } | null;
+  denied: { limit: 'fs' | 'disk' | 'network'; detail: string } | null;
   fs: ConfinedFs | null;
 }
 
@@ -71,7 +70,7 @@ export class QuickJsEngine {
       ticks: 0,
       interrupted: null,
       denied: null,
-      fs: policy.files ? new ConfinedFs(new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden })) : null,
+      fs: confinedFsFor(policy),
     };
     const state = this.state;
     let result: SandboxResult;
@@ -367,7 +366,7 @@ export class QuickJsEngine {
       }
     } catch (error) {
       if (error instanceof FsBridgeError) {
-        if (error.denied) state.denied = { limit: 'fs', detail: error.message };
+        if (error.limit) state.denied = { limit: error.limit, detail: error.message };
         return { error: { code: error.code, message: error.message } };
       }
       throw error;

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConsoleStdout, type Fd, File, OpenFile, WASI, wasi as wasiDefs } from '@bjorn3/browser_wasi_shim';
-import { ConfinedFs } from '../confined-fs';
-import { Confiner } from '../fs-confiner';
-import type { SandboxPolicy } from '../limits';
+import type { ConfinedFs } from '../../fs/confined-fs';
+import { type SandboxPolicy, confinedFsFor } from '../limits';
 import type { SandboxJob, SandboxResult } from '../protocol';
 import { FUEL_EXPORT, assertWasiCommand } from '../wasi/command';
 import { prepareModule } from '../wasi/fuel';
@@ -31,7 +30,7 @@ export interface WasiOutcome {
   stderr: string;
   exitCode: number;
   fuelUsed: number;
-  limitHit?: 'fuel' | 'memory' | 'fs';
+  limitHit?: 'fuel' | 'memory' | 'fs' | 'disk';
   limitDetail?: string;
   /** Why the guest stopped abnormally: the WebAssembly trap ("unreachable", "memory access out of bounds", …). */
   trap?: string;
@@ -108,7 +107,7 @@ export function runWasi(run: WasiRun): WasiOutcome {
   if (exitCode !== 0 && bytes > initialBytes && atMaximum(memory)) {
     return { ...outcome, limitHit: 'memory', limitDetail: `the memory reached its limit of ${Math.round((bytes / MIB) * 100) / 100} MiB` };
   }
-  if (files?.denied) return { ...outcome, limitHit: 'fs', limitDetail: files.denied };
+  if (files?.denied) return { ...outcome, limitHit: files.denied.limit, limitDetail: files.denied.detail };
   return outcome;
 }
 
@@ -236,7 +235,7 @@ export class WasiEngine {
     try {
       const kept = this.compiled.get(`${job.hash}:${this.pages(policy)}`);
       const prepared = kept ? null : await this.prepare(job.source, policy);
-      const fs = policy.files ? new ConfinedFs(new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden })) : null;
+      const fs = confinedFsFor(policy);
       const outcome = runWasi({ module: kept ?? prepared!.module, args: job.args, stdin: job.stdin, fs, fuel: policy.fuel });
       // The worker's stack is sized to the policy's limit, so a guest stack overflow is that limit tripping.
       const stack = outcome.trap === 'stack overflow';

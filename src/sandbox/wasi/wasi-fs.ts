@@ -1,5 +1,5 @@
 import { Fd, wasi } from '@bjorn3/browser_wasi_shim';
-import { type ConfinedFs, type Dirent, FsBridgeError, type Stat } from '../confined-fs';
+import { type ConfinedFs, type Dirent, FsBridgeError, type Stat } from '../../fs/confined-fs';
 
 /** Files larger than this are neither read nor written by a guest (EFBIG): it bounds the host memory one file takes. */
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -43,8 +43,8 @@ class Errno extends Error {
  * directory it starts from.
  */
 export class WasiFs {
-  /** The first access the sandbox's policy refused (a guest path), reported as `limitHit: 'fs'`. */
-  denied: string | null = null;
+  /** The first access the sandbox's policy refused, reported as `limitHit: 'fs'` (or `'disk'` for the write quota). */
+  denied: { limit: 'fs' | 'disk'; detail: string } | null = null;
   /** What the guest cannot learn from an errno: files that could not be saved when it exited. */
   readonly notes: string[] = [];
   readonly maxFileBytes: number;
@@ -113,7 +113,7 @@ export class WasiFs {
     } catch (error) {
       if (error instanceof Errno) return failed(error.errno);
       if (error instanceof FsBridgeError) {
-        if (error.denied) this.denied ??= error.message;
+        if (error.limit) this.denied ??= { limit: error.limit, detail: error.message };
         return failed(ERRNO[error.code] ?? wasi.ERRNO_IO);
       }
       throw error;
@@ -134,7 +134,7 @@ export class WasiFs {
       if (part !== '..') parts.push(part);
       else if (parts.length > floor) parts.pop();
       else {
-        this.denied ??= `${path} leads outside ${base}`;
+        this.denied ??= { limit: 'fs', detail: `${path} leads outside ${base}` };
         throw new Errno(wasi.ERRNO_NOTCAPABLE);
       }
     }
@@ -146,7 +146,7 @@ export class WasiFs {
     try {
       return this.fs.stat(path);
     } catch (error) {
-      if (error instanceof FsBridgeError && error.code === 'ENOENT' && !error.denied) return null;
+      if (error instanceof FsBridgeError && error.code === 'ENOENT' && error.limit === null) return null;
       throw error;
     }
   }

@@ -17,6 +17,10 @@ interface SandboxSettings {
   maxStackBytes: number;
   fuel: number | null;
   wasmFuel: number | null;
+  maxWriteBytes: number | null;
+  writableProtected: string[];
+  /** Read-only for tools whatever the settings say, unless listed in writableProtected. */
+  protectedPaths: string[];
   allowedOutboundHosts: string[];
   blockNetworks: string[];
   mounts: Mount[];
@@ -34,19 +38,20 @@ function errorText(e: unknown): string {
   return e instanceof ApiError ? e.message.replace(/^sandbox\./, '') : String(e);
 }
 
-function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string; label: string; hint: string; value: number; unit: string; min: number; onSave: (v: number) => Promise<void> }) {
-  const [draft, setDraft] = useState(String(value));
-  useEffect(() => setDraft(String(value)), [value]);
+function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string; label: string; hint: string; value: number | null; unit: string; min: number; onSave: (v: number) => Promise<void> }) {
+  const shown = value === null ? '' : String(value);
+  const [draft, setDraft] = useState(shown);
+  useEffect(() => setDraft(shown), [shown]);
   const commit = () => {
     const n = Number(draft);
     if (draft.trim() !== '' && Number.isFinite(n) && n !== value) void onSave(n);
-    else setDraft(String(value));
+    else setDraft(shown);
   };
   return (
     <label htmlFor={id} className="block">
       <span className="text-sm font-medium">{label}</span>
       <span className="mt-1 flex items-center gap-2">
-        <input id={id} type="number" min={min} className={inputClass.replace('w-full', 'w-36')} value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+        <input id={id} type="number" min={min} placeholder={value === null ? 'no limit' : undefined} className={inputClass.replace('w-full', 'w-36')} value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
         <span className="text-sm text-zinc-500">{unit}</span>
       </span>
       <span className="mt-1 block text-xs text-zinc-500">{hint}</span>
@@ -54,13 +59,14 @@ function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string
   );
 }
 
-/** A fuel budget, or none (only the time limit stops the call); unticking restores the default budget. */
-function FuelField({ id, label, hint, value, fallback, onSave }: { id: string; label: string; hint: string; value: number | null; fallback: number; onSave: (v: number | null) => Promise<unknown> }) {
+/** A budget that may be switched off (null); unticking restores the default. */
+function OptionalLimitField(props: { id: string; label: string; hint: string; unit: string; min: number; none: string; value: number | null; fallback: number; onSave: (v: number | null) => Promise<unknown> }) {
+  const { value, fallback, onSave } = props;
   return (
     <div>
-      <NumberField id={id} label={label} unit="steps" min={1} hint={hint} value={value ?? 0} onSave={(v) => onSave(v).then(() => undefined)} />
+      <NumberField id={props.id} label={props.label} unit={props.unit} min={props.min} hint={props.hint} value={value} onSave={(v) => onSave(v).then(() => undefined)} />
       <label className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
-        <input type="checkbox" checked={value === null} onChange={(e) => void onSave(e.target.checked ? null : fallback)} /> No fuel budget (only the time limit)
+        <input type="checkbox" checked={value === null} onChange={(e) => void onSave(e.target.checked ? null : fallback)} /> {props.none}
       </label>
     </div>
   );
@@ -131,16 +137,27 @@ export function SandboxCard() {
   return (
     <Card
       title="Sandbox"
-      description="File, shell, JavaScript and web tools run as WebAssembly in a sandbox. It sees the workspace as / (the .git folder read-only, .boxagnts never), nothing else unless mounted below, and no network unless a host is allowed."
+      description="File, shell, JavaScript and web tools run as WebAssembly in a sandbox. It sees the workspace as / (.boxagnts never, the protected files below read-only), nothing else unless mounted below, and no network unless a host is allowed."
     >
       <div className="space-y-6">
         <section aria-label="Limits" className="grid gap-4 sm:grid-cols-2">
           <NumberField id="sb-timeout" label="Time limit" unit="ms" min={100} hint="Wall clock per call; the call is stopped at the deadline." value={data.timeoutMs} onSave={(v) => attempt('timeoutMs', { timeoutMs: v }).then(() => undefined)} />
           <NumberField id="sb-memory" label="Memory" unit="MB" min={1} hint="Memory the guest may allocate." value={Math.round(data.maxMemoryBytes / MB)} onSave={(v) => attempt('maxMemoryBytes', { maxMemoryBytes: Math.round(v * MB) }).then(() => undefined)} />
           <NumberField id="sb-stack" label="Stack" unit="KB" min={64} hint="Recursion depth, at most 2,048 KB." value={Math.round(data.maxStackBytes / 1024)} onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * 1024) }).then(() => undefined)} />
-          <FuelField id="sb-fuel" label="Fuel" hint="A deterministic budget of interpreter steps for JavaScript, the shell and the file tools; runs out at the same count every time." value={data.fuel} fallback={50_000_000} onSave={(v) => attempt('fuel', { fuel: v })} />
-          <FuelField id="sb-wasm-fuel" label="WebAssembly fuel" hint="The same for WebAssembly extension tools, counted in function calls and loop iterations." value={data.wasmFuel} fallback={10_000_000_000} onSave={(v) => attempt('wasmFuel', { wasmFuel: v })} />
-          {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel', 'wasmFuel'].map((k) => errors[k] && <FieldError key={k} message={errors[k]} />)}
+          <OptionalLimitField id="sb-fuel" label="Fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="A deterministic budget of interpreter steps for JavaScript, the shell and the file tools; runs out at the same count every time." value={data.fuel} fallback={50_000_000} onSave={(v) => attempt('fuel', { fuel: v ?? 'unlimited' })} />
+          <OptionalLimitField id="sb-wasm-fuel" label="WebAssembly fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="The same for WebAssembly extension tools, counted in function calls and loop iterations." value={data.wasmFuel} fallback={10_000_000_000} onSave={(v) => attempt('wasmFuel', { wasmFuel: v ?? 'unlimited' })} />
+          <OptionalLimitField
+            id="sb-disk"
+            label="Disk writes"
+            unit="MB"
+            min={0}
+            none="No quota"
+            hint="What one call may write to files in all; past it the write is refused and the result says so."
+            value={data.maxWriteBytes === null ? null : Math.round((data.maxWriteBytes / MB) * 10) / 10}
+            fallback={100}
+            onSave={(v) => attempt('maxWriteBytes', { maxWriteBytes: v === null ? 'unlimited' : Math.round(v * MB) })}
+          />
+          {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel', 'wasmFuel', 'maxWriteBytes'].map((k) => errors[k] && <FieldError key={k} message={errors[k]} />)}
         </section>
 
         <section>
@@ -196,6 +213,24 @@ export function SandboxCard() {
             </Button>
           </form>
           <FieldError message={errors.mounts} />
+        </section>
+
+        <section>
+          <h3 className="mb-1 text-sm font-semibold">Protected files</h3>
+          <p className="mb-2 text-xs text-zinc-500">
+            Programs on this machine run code from these when you open or use the folder (a <code>core.fsmonitor</code> in <code>.git/config</code> runs at the next <code>git status</code>), so tools can read them but never write,
+            rename or remove them, anywhere in the workspace, whether they exist yet or not:
+          </p>
+          <ul aria-label="Protected files" className="mb-3 flex flex-wrap gap-1.5">
+            {data.protectedPaths.map((path) => (
+              <li key={path}>
+                <code className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs dark:bg-zinc-800">{path}</code>
+              </li>
+            ))}
+          </ul>
+          <p className="mb-2 text-xs text-zinc-500">Let tools write some of them after all: a path relative to the workspace, a file or a whole folder.</p>
+          <EntryList label="Writable protected files" entries={data.writableProtected} placeholder=".vscode/settings.json" empty="None: every protected file is read-only for tools." onSave={(next) => attempt('writableProtected', { writableProtected: next })} />
+          <FieldError message={errors.writableProtected} />
         </section>
 
         <section>
