@@ -2,6 +2,7 @@ import { type LanguageModelUsage, type ModelMessage, type ToolSet, jsonSchema, s
 import { costUsd } from '../models/cost';
 import { type ModelFailure, classifyModelError } from '../models/errors';
 import type { ResolvedModel } from '../models/providers';
+import type { Redactor } from '../models/redaction';
 import type { PermissionGate } from '../permissions/gate';
 import type { Decision } from '../permissions/policy';
 import type { ToolRegistry } from '../tools/registry';
@@ -38,6 +39,8 @@ export interface AgentRunOptions {
    */
   emit(event: RunEvent): Promise<void>;
   newId(prefix: 'msg' | 'call'): string;
+  /** Takes keys out of a failed model call's message. */
+  redactor: Redactor;
 }
 
 export interface RunOutcome {
@@ -263,7 +266,7 @@ async function streamStep(options: AgentRunOptions, messages: ModelMessage[], me
   if (stall.signal.aborted || error !== undefined) {
     const failure: ModelFailure = stall.signal.aborted
       ? { code: 'stalled', message: `The model sent nothing for ${Math.round(options.limits.stallTimeoutMs / 1000)} s.`, retryable: true }
-      : classifyModelError(error, { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL });
+      : classifyModelError(error, { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL }, options.redactor);
     return { text, reasoning, toolCalls: [], finishReason: 'error', ...(usage ? { usage } : {}), assistant: partial(), interrupted: true, failure };
   }
   const response = await result.response;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log';
 import type { ModelCatalog } from '../models/catalog';
 import { resolveModel } from '../models/providers';
+import type { Redactor } from '../models/redaction';
 import { type ApprovalBroker, InteractionCancelledError } from '../permissions/approvals';
 import { PermissionGate } from '../permissions/gate';
 import type { PermissionMode } from '../permissions/policy';
@@ -48,6 +49,8 @@ export interface RunnerDeps {
   usageLog: UsageLog;
   broker: ApprovalBroker;
   logger: Logger;
+  /** Applied to every event before it is stored or published. */
+  redactor: Redactor;
   env: NodeJS.ProcessEnv;
   /** Whether someone can answer approvals and questions (the server: yes; a headless run: no). */
   interactive: boolean;
@@ -146,6 +149,7 @@ export class Runner {
             signal: controller.signal,
             emit,
             newId,
+            redactor: deps.redactor,
           }),
         )
         .catch(async (error: unknown) => {
@@ -185,9 +189,11 @@ export class Runner {
   /**
    * Stores and publishes events strictly in order, one after another: persisted ones are appended (and fsynced)
    * first, deltas only get an id. Usage is also added to usage.jsonl; session events update a running run's view.
+   * Every event is redacted first, so the session file, its readers, exports and live subscribers never see a key.
    */
-  private store(sessionId: string, event: RunEvent | SessionEvent): Promise<StampedEvent> {
-    const { sessions, hub, usageLog } = this.deps;
+  private store(sessionId: string, original: RunEvent | SessionEvent): Promise<StampedEvent> {
+    const { sessions, hub, usageLog, redactor } = this.deps;
+    const event = redactor.redactValue(original);
     const previous = this.chains.get(sessionId) ?? Promise.resolve();
     const next = previous.then(async () => {
       const stamped = (isPersisted(event.type) ? (await sessions.append(sessionId, [event]))[0]! : sessions.stampEphemeral(sessionId, event)) as StampedEvent;

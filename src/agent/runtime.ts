@@ -1,5 +1,7 @@
 import type { Logger } from '../log';
 import { ModelCatalog } from '../models/catalog';
+import { configuredKeys } from '../models/providers';
+import { Redactor } from '../models/redaction';
 import { join } from 'node:path';
 import { packageRoot } from '../package-info';
 import { ApprovalBroker } from '../permissions/approvals';
@@ -23,6 +25,8 @@ export const DEFER_TOOLS_ABOVE = 40;
 
 export interface RuntimeOptions {
   logger: Logger;
+  /** The logger's redactor, bound here to this workspace's keys; a new one when absent. */
+  redactor?: Redactor;
   env?: NodeJS.ProcessEnv;
   /** Whether someone can answer approvals and questions: the server yes, a headless run no. */
   interactive: boolean;
@@ -42,6 +46,8 @@ export interface AgentRuntime {
   readonly usageLog: UsageLog;
   readonly broker: ApprovalBroker;
   readonly runner: Runner;
+  /** Takes this workspace's keys (and anything shaped like a sent credential) out of what leaves the process. */
+  readonly redactor: Redactor;
   readonly sandbox: Sandbox;
   /** WebAssembly tools from `.boxagnts/tools/` and the product's own, with the folders that failed to load. */
   readonly extensions: ExtensionTools;
@@ -54,6 +60,9 @@ export interface AgentRuntime {
 }
 
 export async function createRuntime(workspace: Workspace, options: RuntimeOptions): Promise<AgentRuntime> {
+  const env = options.env ?? process.env;
+  const redactor = options.redactor ?? new Redactor();
+  redactor.bind(() => configuredKeys(workspace.settings.get(), { secrets: workspace.secrets, env }));
   const [sessions, catalog] = await Promise.all([SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter), ModelCatalog.open(workspace.paths.cacheDir)]);
   const usageLog = new UsageLog(workspace.paths.usageFile);
   const broker = new ApprovalBroker();
@@ -89,7 +98,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     return { registry: new ToolRegistry([...enabled, ...search]), deferred };
   };
 
-  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, env: options.env ?? process.env, interactive: options.interactive, tools });
+  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, redactor, env, interactive: options.interactive, tools });
   return {
     sessions,
     hub,
@@ -97,6 +106,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     usageLog,
     broker,
     runner,
+    redactor,
     sandbox,
     extensions,
     allTools: () => [...allTools(), toolSearchTool([])],

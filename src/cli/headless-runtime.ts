@@ -1,5 +1,6 @@
 import { type AgentRuntime, createRuntime } from '../agent/runtime';
 import { createLogger } from '../log';
+import { Redactor } from '../models/redaction';
 import { JsonFileError } from '../workspace/json-file';
 import { type Workspace, WorkspaceError, openWorkspace } from '../workspace/workspace';
 import { CommandError } from './usage';
@@ -16,6 +17,8 @@ export async function openHeadlessRuntime(workspaceDir: string | undefined): Pro
     if (error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
     throw error;
   }
-  const runtime = await createRuntime(workspace, { logger: createLogger(process.env.BOXAGNTS_LOG_LEVEL ?? 'warn'), interactive: false, watchExtensions: false });
+  const redactor = new Redactor();
+  const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn' });
+  const runtime = await createRuntime(workspace, { logger, redactor, interactive: false, watchExtensions: false });
   return { workspace, runtime };
 }

@@ -68,7 +68,8 @@ export async function runCommand(args: string[]): Promise<void> {
     detach();
 
     const usage = await runtime.usageLog.query({ groupBy: 'session' }).then((u) => u.groups.find((g) => g.key === session.id));
-    const result = {
+    // Events reach stdout through the runner, already redacted; the outcome comes straight from the loop.
+    const result = runtime.redactor.redactValue({
       sessionId: session.id,
       runId: started.runId,
       status: outcome.status,
@@ -76,11 +77,11 @@ export async function runCommand(args: string[]): Promise<void> {
       text: outcome.text,
       usage: { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0, costUsd: usage?.costUsd ?? 0 },
       ...(outcome.error ? { error: outcome.error } : {}),
-    };
+    });
     if (format === 'json') write(result);
     else if (format === 'stream-json') write({ type: 'result', ...result });
-    else if (outcome.text) process.stdout.write(`${outcome.text.trimEnd()}\n`);
-    if (outcome.error) process.stderr.write(`boxagnts: ${outcome.error.message}\n`);
+    else if (result.text) process.stdout.write(`${result.text.trimEnd()}\n`);
+    if (result.error) process.stderr.write(`boxagnts: ${result.error.message}\n`);
     else if (outcome.status !== 'finished') process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
     process.exitCode = EXIT[outcome.status];
   } finally {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createLogger } from '../log';
+import { Redactor } from '../models/redaction';
 import { isLoopbackHost } from '../server/guard';
 import { ServeError, startServer } from '../server/serve';
 import { JsonFileError } from '../workspace/json-file';
@@ -33,7 +34,9 @@ export async function serveCommand(args: string[]): Promise<void> {
     );
   }
 
-  const logger = createLogger();
+  // Made before the workspace is open; the server binds it to the workspace's keys.
+  const redactor = new Redactor();
+  const logger = createLogger(redactor);
   let server;
   try {
     server = await startServer({
@@ -42,6 +45,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       port,
       admin: user !== undefined && pass !== undefined ? { user, pass } : undefined,
       logger,
+      redactor,
     });
   } catch (error) {
     if (error instanceof ServeError || error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);

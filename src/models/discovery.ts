@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { ProviderConfig } from '../workspace/settings';
 import { providerBaseURL } from './providers';
+import type { Redactor } from './redaction';
 
 const TIMEOUT_MS = 15_000;
 
-/** The provider answered, but not with a model list; the message carries its own words. */
+/** The provider answered, but not with a model list; the message carries its own words, redacted. */
 export class DiscoveryError extends Error {
   override readonly name = 'DiscoveryError';
 }
@@ -25,8 +26,17 @@ function request(provider: ProviderConfig, apiKey: string | undefined): { url: s
   return { url: `${base}/models${provider.kind === 'google' ? '?pageSize=1000' : ''}`, headers };
 }
 
-/** Lists the models a provider offers (`GET /models`), sorted by id. */
-export async function discoverModels(provider: ProviderConfig, apiKey: string | undefined, signal?: AbortSignal): Promise<string[]> {
+/** Lists the models a provider offers (`GET /models`), sorted by id. A provider may quote the key it was sent in its error. */
+export async function discoverModels(provider: ProviderConfig, apiKey: string | undefined, redactor: Redactor, signal?: AbortSignal): Promise<string[]> {
+  try {
+    return await listModels(provider, apiKey, signal);
+  } catch (error) {
+    if (error instanceof DiscoveryError) throw new DiscoveryError(redactor.redact(error.message));
+    throw error;
+  }
+}
+
+async function listModels(provider: ProviderConfig, apiKey: string | undefined, signal: AbortSignal | undefined): Promise<string[]> {
   const { url, headers } = request(provider, apiKey);
   let response: Response;
   try {

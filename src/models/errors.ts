@@ -1,10 +1,11 @@
 import { APICallError } from 'ai';
+import type { Redactor } from './redaction';
 
 export type ModelFailureCode = 'auth' | 'model_not_found' | 'context_overflow' | 'rate_limited' | 'provider_error' | 'provider_down' | 'stalled';
 
 export interface ModelFailure {
   code: ModelFailureCode;
-  /** A sentence for the user that keeps the provider's own words. */
+  /** A sentence for the user that keeps the provider's own words, with any key they quote taken out. */
   message: string;
   retryable: boolean;
   /** From a Retry-After header, when the provider sent one. */
@@ -36,8 +37,22 @@ function providerText(error: APICallError): string {
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
-/** Sorts a failed model call into what the user must do about it, and whether trying again can help. */
-export function classifyModelError(error: unknown, where: { providerId: string; modelId: string; baseURL: string }): ModelFailure {
+interface FailedCall {
+  providerId: string;
+  modelId: string;
+  baseURL: string;
+}
+
+/**
+ * Sorts a failed model call into what the user must do about it, and whether trying again can help. Some providers
+ * quote the key they were sent in their error, so the message is redacted before it goes anywhere.
+ */
+export function classifyModelError(error: unknown, where: FailedCall, redactor: Redactor): ModelFailure {
+  const failure = classify(error, where);
+  return { ...failure, message: redactor.redact(failure.message) };
+}
+
+function classify(error: unknown, where: FailedCall): ModelFailure {
   const who = `provider "${where.providerId}"`;
   if (APICallError.isInstance(error)) {
     const status = error.statusCode;

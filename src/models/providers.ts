@@ -43,14 +43,28 @@ export function parseModelId(id: string): { providerId: string; modelId: string 
 
 export type KeySource = 'secrets' | 'env' | null;
 
+/** The environment variable a provider reads its key from when none is stored: its own, else its preset's. */
+function keyEnvName(provider: ProviderConfig): string | undefined {
+  return provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv;
+}
+
 /** A provider's key: the stored one, else the named (or preset's) environment variable. */
 export function providerKey(providerId: string, provider: ProviderConfig, sources: Pick<ModelSources, 'secrets' | 'env'>): { key?: string; source: KeySource } {
   const stored = sources.secrets.providerKey(providerId);
   if (stored) return { key: stored, source: 'secrets' };
-  const envName = provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv;
+  const envName = keyEnvName(provider);
   const fromEnv = envName ? sources.env[envName] : undefined;
   if (fromEnv) return { key: fromEnv, source: 'env' };
   return { source: null };
+}
+
+/** Every key this workspace can send: each stored one, and the value of each variable a provider takes its key from. */
+export function configuredKeys(settings: Settings, sources: Pick<ModelSources, 'secrets' | 'env'>): string[] {
+  const fromEnv = Object.values(settings.providers).map((provider) => {
+    const envName = keyEnvName(provider);
+    return envName ? sources.env[envName] : undefined;
+  });
+  return [...sources.secrets.providerKeys(), ...fromEnv.filter((key): key is string => key !== undefined)];
 }
 
 /** Catalog facts for one of a provider's models, with the workspace's overrides applied. */
@@ -106,7 +120,7 @@ export async function resolveModel(sources: ModelSources, requested: string | un
   if (!provider.enabled) throw new ModelConfigError('provider_disabled', `The provider "${parsed.providerId}" is disabled in Settings → Models.`);
   const { key } = providerKey(parsed.providerId, provider, sources);
   if (!key && needsKey(provider)) {
-    const envName = provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv;
+    const envName = keyEnvName(provider);
     throw new ModelConfigError('no_key', `The provider "${parsed.providerId}" has no API key: enter one in Settings → Models${envName ? ` or set ${envName}` : ''}.`);
   }
   return {

@@ -35,7 +35,7 @@ export interface AppOptions {
 
 export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   const app = new Hono();
-  app.onError(handleError(ctx.logger));
+  app.onError(handleError(ctx.logger, ctx.runtime.redactor));
   app.notFound((c) => {
     throw new ApiError(404, 'not_found', `No route ${c.req.method} ${c.req.path}`);
   });

@@ -5,6 +5,7 @@ import { RunConflictError } from '../agent/runner';
 import { ForkPointError, ImportError } from '../agent/transfer';
 import type { Logger } from '../log';
 import { ModelConfigError } from '../models/providers';
+import type { Redactor } from '../models/redaction';
 import { SessionNotFoundError } from '../workspace/sessions';
 
 /** The one error shape every route returns: `{ error: { code, message, ...details } }` with a real status. */
@@ -25,10 +26,6 @@ export function errorBody(code: string, message: string, details: Record<string,
   return { error: { code, message, ...details } };
 }
 
-export function errorResponse(c: Context, error: ApiError): Response {
-  return c.json(errorBody(error.code, error.message, error.details), error.status, error.headers);
-}
-
 /** The errors of lower layers that mean something to a client, as API errors. */
 function fromDomain(error: Error): ApiError | undefined {
   if (error instanceof SessionNotFoundError) return new ApiError(404, 'session_not_found', `There is no session ${error.id}.`);
@@ -39,14 +36,17 @@ function fromDomain(error: Error): ApiError | undefined {
   return undefined;
 }
 
-/** Maps anything a route throws to the JSON error shape; unexpected errors are logged and answered without detail. */
-export function handleError(logger: Logger) {
+/**
+ * Maps anything a route throws to the JSON error shape; unexpected errors are logged and answered without detail.
+ * Messages worded below may quote a provider; redacting here is the last line before a client sees one.
+ */
+export function handleError(logger: Logger, redactor: Redactor) {
   return (error: Error, c: Context): Response => {
     const known = error instanceof ApiError ? error : fromDomain(error);
-    if (known) return errorResponse(c, known);
+    if (known) return c.json(redactor.redactValue(errorBody(known.code, known.message, known.details)), known.status, known.headers);
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      return c.json(errorBody(status === 413 ? 'payload_too_large' : 'http_error', error.message || 'Request failed'), status);
+      return c.json(redactor.redactValue(errorBody(status === 413 ? 'payload_too_large' : 'http_error', error.message || 'Request failed')), status);
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal_error', 'Internal server error; the server log has the details'), 500);

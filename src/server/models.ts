@@ -18,7 +18,7 @@ const TestBody = z.strictObject({ model: z.string().min(1).max(200).optional() }
 
 export function modelRoutes(ctx: ServerContext): Hono {
   const { settings, secrets } = ctx.workspace;
-  const { catalog } = ctx.runtime;
+  const { catalog, redactor } = ctx.runtime;
   const env = process.env;
   const app = new Hono();
 
@@ -87,7 +87,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const id = providerId(c.req.param('id'));
     const provider = existing(id);
     try {
-      const models = await discoverModels(provider, providerKey(id, provider, { secrets, env }).key, c.req.raw.signal);
+      const models = await discoverModels(provider, providerKey(id, provider, { secrets, env }).key, redactor, c.req.raw.signal);
       return c.json({ models });
     } catch (error) {
       if (error instanceof DiscoveryError) throw new ApiError(502, 'discovery_failed', error.message);
@@ -106,7 +106,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const model = await resolveModel({ settings: { ...s, providers: { ...s.providers, [id]: { ...provider, enabled: true } } }, secrets, catalog, env }, `${id}/${modelId}`);
     // Loaded when used, like the agent loop: it brings the AI SDK with it.
     const { testConnection } = await import('../models/connection-test');
-    return c.json(await testConnection(model));
+    return c.json(await testConnection(model, redactor));
   });
 
   app.get('/models', (c) => {

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, createLogger } from '../log';
+import { Redactor } from '../models/redaction';
 import { VERSION, packageRoot } from '../package-info';
 import { settleWrites } from '../workspace/atomic-write';
 import { realpathSync } from 'node:fs';
@@ -27,6 +28,8 @@ export interface ServeOptions {
   port: number;
   admin?: { user: string; pass: string } | undefined;
   logger?: Logger;
+  /** The redactor `logger` was created with, so its lines lose this workspace's keys too. */
+  redactor?: Redactor;
   webRoot?: string;
   /** Tools beyond the built-in ones (embedding, tests). */
   extraTools?: Tool[];
@@ -49,10 +52,11 @@ const FORCE_CLOSE_AFTER_MS = 5000;
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const startedAt = performance.now();
-  const logger = options.logger ?? createLogger();
+  const redactor = options.redactor ?? new Redactor();
+  const logger = options.logger ?? createLogger(redactor);
   const workspace = await openWorkspace(options.workspaceDir);
   let endpoints: Endpoint[] = [];
-  const runtime = await createRuntime(workspace, { logger, interactive: true, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
+  const runtime = await createRuntime(workspace, { logger, redactor, interactive: true, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
   // Every open event stream listens for the shutdown: many open tabs are not a leak.

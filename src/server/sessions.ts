@@ -27,7 +27,7 @@ function publicSummary({ bytes: _bytes, mtimeMs: _mtime, ...summary }: SessionSu
 }
 
 export function sessionRoutes(ctx: ServerContext): Hono {
-  const { sessions, runner, hub } = ctx.runtime;
+  const { sessions, runner, hub, redactor } = ctx.runtime;
   const app = new Hono();
 
   const sessionId = (id: string) => {
@@ -51,7 +51,8 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   });
 
   app.post('/import', async (c) => {
-    const imported = parseImport(await readJson(c));
+    // Run events are redacted as they are stored; an imported file (say, an export made before that) is not.
+    const imported = redactor.redactValue(parseImport(await readJson(c)));
     const summary = await sessions.create({ title: imported.title, events: imported.events, ...(imported.importedFrom ? { importedFrom: imported.importedFrom } : {}) });
     return c.json(publicSummary(summary, false), 201);
   });

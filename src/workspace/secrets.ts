@@ -12,8 +12,8 @@ const SecretsSchema = z.strictObject({
 type Secrets = z.output<typeof SecretsSchema>;
 
 /**
- * Provider keys in secrets.json (mode 0600). Values never leave this class except to build a provider client:
- * no API returns them and no log line carries them.
+ * Provider keys in secrets.json (mode 0600). Values never leave this class except to build a provider client and
+ * to tell the redactor what to take out: no API returns them and no log line carries them.
  */
 export class SecretsStore {
   private queue: Promise<unknown> = Promise.resolve();
@@ -41,6 +41,11 @@ export class SecretsStore {
 
   providerKey(providerId: string): string | undefined {
     return this.data.providers[providerId]?.apiKey;
+  }
+
+  /** Every stored key, for redaction. */
+  providerKeys(): string[] {
+    return Object.values(this.data.providers).map((p) => p.apiKey);
   }
 
   hasProviderKey(providerId: string): boolean {

@@ -1,0 +1,166 @@
+/** What stands where a secret was. */
+export const REDACTED = '[redacted]';
+
+/** Shorter values are not treated as secrets: blanking them out would eat ordinary words. */
+const MIN_SECRET_LENGTH = 8;
+/** A run of this many characters that also occurs in a secret is a piece of it, e.g. a truncated echo `sk-abc123def…`. */
+const MIN_PIECE_LENGTH = 10;
+
+/** The secret values of this moment; asked again on every use, so a key set or removed counts at once. */
+export type SecretSource = () => Iterable<string>;
+
+/** A credential value as sent: URL-safe and base64 characters, without a sentence's final full stop. */
+const VALUE = String.raw`[\w~+/=%.-]*[\w~+/=%-]`;
+/**
+ * Credentials as they are sent, known or not: after an Authorization scheme, a key header or field (also quoted, as
+ * in an echoed JSON body), or a `key` query parameter. The value is the last group.
+ */
+const SENT_CREDENTIAL = new RegExp(String.raw`(\b(?:Bearer|Basic)\s+|\b(?:x-goog-|x-)?api[-_]?key\\?["']?\s*[:=]\s*\\?["']?|[?&]key=)(${VALUE})`, 'gi');
+
+/** A plain lower-case word after `Bearer` or `Basic` is prose ("Basic authentication"), not a credential. */
+function isCredential(prefix: string, value: string): boolean {
+  return value.length >= MIN_SECRET_LENGTH && !(/^(?:bearer|basic)\s/i.test(prefix) && /^[a-z]+$/.test(value));
+}
+
+function redactSentCredentials(text: string): string {
+  return text.replace(SENT_CREDENTIAL, (match, prefix: string, value: string) => (isCredential(prefix, value) ? prefix + REDACTED : match));
+}
+
+const escapeForClass = (char: string) => (/[\\\]^-]/.test(char) ? `\\${char}` : char);
+
+/** The known secrets of one moment, prepared for matching. */
+class SecretMatcher {
+  /** Every `MIN_PIECE_LENGTH`-character piece of every secret. */
+  private readonly pieces = new Set<string>();
+  /** Runs of characters that occur in secrets, long enough to hold a piece; only these are searched for pieces. */
+  private readonly runs: RegExp | undefined;
+
+  /** `secrets` are distinct and sorted longest first, so a secret inside another cannot split it. */
+  constructor(readonly secrets: readonly string[]) {
+    const chars = new Set<string>();
+    for (const secret of secrets) {
+      for (const char of secret) chars.add(char);
+      for (let i = 0; i + MIN_PIECE_LENGTH <= secret.length; i++) this.pieces.add(secret.slice(i, i + MIN_PIECE_LENGTH));
+    }
+    if (this.pieces.size > 0) this.runs = new RegExp(`[${[...chars].map(escapeForClass).join('')}]{${MIN_PIECE_LENGTH},}`, 'g');
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED);
+    if (this.runs) out = out.replace(this.runs, (run) => this.redactPieces(run));
+    return out;
+  }
+
+  /** Replaces each stretch of `run` covered by overlapping pieces of secrets. */
+  private redactPieces(run: string): string {
+    let out = '';
+    let copied = 0;
+    let start = -1;
+    let end = -1;
+    for (let i = 0; i + MIN_PIECE_LENGTH <= run.length; i++) {
+      if (!this.pieces.has(run.slice(i, i + MIN_PIECE_LENGTH))) continue;
+      if (i > end) {
+        if (start >= 0) {
+          out += run.slice(copied, start) + REDACTED;
+          copied = end;
+        }
+        start = i;
+      }
+      end = i + MIN_PIECE_LENGTH;
+    }
+    if (start < 0) return run;
+    return out + run.slice(copied, start) + REDACTED + run.slice(end);
+  }
+}
+
+/**
+ * Takes secrets out of strings before they leave the process (responses, events, session files, exports, logs):
+ * every known secret, every piece of one at least `MIN_PIECE_LENGTH` long, and anything shaped like a credential
+ * as it is sent (`Bearer …`, `x-api-key: …`, `?key=…`), known or not.
+ */
+export class Redactor {
+  private matcher = new SecretMatcher([]);
+
+  /** Without a source, only credential shapes are redacted until `bind` names one. */
+  constructor(private source: SecretSource = () => []) {}
+
+  /** Secrets come from `source` from now on (the logger's redactor exists before the workspace is open). */
+  bind(source: SecretSource): void {
+    this.source = source;
+  }
+
+  redact(text: string): string {
+    return this.redactWith(this.current(), text);
+  }
+
+  /**
+   * A copy of `value` with every string redacted, in objects, arrays and errors (message, stack, cause, fields);
+   * keys are left alone. Parts with nothing to redact are returned as they are, the whole value included.
+   */
+  redactValue<T>(value: T): T {
+    const matcher = this.current();
+    return redactDeep(value, (text) => this.redactWith(matcher, text), new Set()) as T;
+  }
+
+  private redactWith(matcher: SecretMatcher, text: string): string {
+    if (text.length < MIN_SECRET_LENGTH) return text;
+    return redactSentCredentials(matcher.secrets.length > 0 ? matcher.redact(text) : text);
+  }
+
+  /** The matcher for the secrets of now, rebuilt only when they changed. */
+  private current(): SecretMatcher {
+    const secrets = [...new Set(this.source())].filter((s) => s.length >= MIN_SECRET_LENGTH);
+    secrets.sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
+    const known = this.matcher.secrets;
+    if (secrets.length !== known.length || secrets.some((s, i) => s !== known[i])) this.matcher = new SecretMatcher(secrets);
+    return this.matcher;
+  }
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** `ancestors` holds the objects being walked, so a cycle (possible in what is logged) ends the walk. */
+function redactDeep(value: unknown, redact: (text: string) => string, ancestors: Set<object>): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (typeof value !== 'object' || value === null || ancestors.has(value)) return value;
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) {
+      let copy: unknown[] | undefined;
+      value.forEach((item, i) => {
+        const clean = redactDeep(item, redact, ancestors);
+        if (clean !== item) (copy ??= [...value])[i] = clean;
+      });
+      return copy ?? value;
+    }
+    if (value instanceof Error) return redactError(value, redact, ancestors);
+    if (!isPlainObject(value)) return value;
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const clean = redactDeep(item, redact, ancestors);
+      if (clean !== item) (copy ??= { ...value })[key] = clean;
+    }
+    return copy ?? value;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+/** The same kind of error (prototype, own fields, hidden ones such as `message`, `stack` and `cause`), redacted. */
+function redactError(error: Error, redact: (text: string) => string, ancestors: Set<object>): Error {
+  const fields = Reflect.ownKeys(error).map((key) => {
+    const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
+    const value: unknown = (error as unknown as Record<PropertyKey, unknown>)[key];
+    return { key, descriptor, value, clean: redactDeep(value, redact, ancestors) };
+  });
+  if (fields.every((f) => f.clean === f.value)) return error;
+  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  for (const { key, descriptor, clean } of fields) {
+    Object.defineProperty(copy, key, { value: clean, enumerable: descriptor.enumerable ?? false, writable: true, configurable: true });
+  }
+  return copy;
+}
