@@ -16,6 +16,8 @@ import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
 import { SessionHub } from './hub';
 import { runEventInterpreter } from './interpret';
+import { PartialTextLog } from './partial-text';
+import { closeInterruptedRuns } from './recovery';
 import { Runner } from './runner';
 
 /** Past this many tools, MCP and extension tools are offered by name only until tool_search reveals them. */
@@ -55,6 +57,8 @@ export interface AgentRuntime {
 
 export async function createRuntime(workspace: Workspace, options: RuntimeOptions): Promise<AgentRuntime> {
   const [sessions, catalog] = await Promise.all([SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter), ModelCatalog.open(workspace.paths.cacheDir)]);
+  const partials = new PartialTextLog(workspace.paths.sessionsDir);
+  await closeInterruptedRuns(sessions, partials, options.logger);
   const usageLog = new UsageLog(workspace.paths.usageFile);
   const broker = new ApprovalBroker();
   const hub = new SessionHub(sessions, broker);
@@ -89,7 +93,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     return { registry: new ToolRegistry([...enabled, ...search]), deferred };
   };
 
-  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, env: options.env ?? process.env, interactive: options.interactive, tools });
+  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, env: options.env ?? process.env, interactive: options.interactive, tools, partials });
   return {
     sessions,
     hub,
@@ -103,7 +107,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     tools,
     async close() {
       await runner.shutdown();
-      await Promise.all([sessions.close(), extensions.close()]);
+      await Promise.all([sessions.close(), extensions.close(), partials.settle()]);
       await sandbox.close();
     },
   };
