@@ -23,7 +23,8 @@ export type ToolCallRecord = z.output<typeof ToolCallSchema>;
 
 const PermissionModeSchema = z.enum(PERMISSION_MODES);
 
-export const RunStatus = z.enum(['finished', 'cancelled', 'max_turns', 'budget', 'error']);
+/** How a run ended; `interrupted`: its process died mid-run, and the next start closed it (see recovery.ts). */
+export const RunStatus = z.enum(['finished', 'cancelled', 'max_turns', 'budget', 'error', 'interrupted']);
 export type RunStatus = z.output<typeof RunStatus>;
 
 const run = { runId: z.string() };
@@ -42,7 +43,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     reasoning: z.string().optional(),
     toolCalls: z.array(ToolCallSchema),
     finishReason: z.string(),
-    /** Cut short by a cancel or an error; the text is what had arrived. */
+    /** Cut short by a cancel, an error or the end of the process; the text is what had arrived. */
     interrupted: z.boolean().optional(),
     /** The AI SDK assistant message, verbatim (providerOptions included), replayed to the model on the next turn. */
     modelMessage: z.looseObject({ role: z.literal('assistant'), content: z.unknown() }),

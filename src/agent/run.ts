@@ -44,7 +44,8 @@ export interface AgentRunOptions {
 }
 
 export interface RunOutcome {
-  status: RunStatus;
+  /** A run that returns was not interrupted: that status is written for runs whose process died. */
+  status: Exclude<RunStatus, 'interrupted'>;
   turns: number;
   /** The last assistant text. */
   text: string;

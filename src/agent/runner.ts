@@ -15,6 +15,7 @@ import type { Workspace } from '../workspace/workspace';
 import { conversationFrom } from './conversation';
 import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from './events';
 import type { SessionHub } from './hub';
+import type { PartialTextLog } from './partial-text';
 import { buildSystemPrompt } from './prompt';
 import type { RunOutcome } from './run';
 import { type SessionState, applySessionEvent, sessionStateFrom } from './session-state';
@@ -56,6 +57,8 @@ export interface RunnerDeps {
   interactive: boolean;
   /** The run's tools and which of them are offered by name only. */
   tools(): { registry: ToolRegistry; deferred: ReadonlySet<string> };
+  /** Where the text of the message being streamed is kept, so a crash does not lose it. */
+  partials: PartialTextLog;
 }
 
 export function newId(prefix: string): string {
@@ -119,7 +122,8 @@ export class Runner {
       const [{ events }, agentsMd] = await Promise.all([deps.sessions.read(sessionId), readFile(deps.workspace.paths.agentsFile, 'utf8').catch(() => '')]);
       run.state = sessionStateFrom(events);
       const { registry, deferred } = deps.tools();
-      const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
+      // The partial text follows the stored order, so it is dropped only once its message is on disk.
+      const emit = (event: RunEvent) => this.store(sessionId, event).then((stored) => deps.partials.note(sessionId, stored as RunEvent));
       const gate = new PermissionGate({
         sessionId,
         runId,

@@ -18,6 +18,8 @@ import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
 import { SessionHub } from './hub';
 import { runEventInterpreter } from './interpret';
+import { PartialTextLog } from './partial-text';
+import { closeInterruptedRuns } from './recovery';
 import { Runner } from './runner';
 
 /** Past this many tools, MCP and extension tools are offered by name only until tool_search reveals them. */
@@ -64,8 +66,10 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const redactor = options.redactor ?? new Redactor();
   redactor.bind(() => configuredKeys(workspace.settings.get(), { secrets: workspace.secrets, env }));
   const [sessions, catalog] = await Promise.all([SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter), ModelCatalog.open(workspace.paths.cacheDir)]);
+  const partials = new PartialTextLog(workspace.paths.sessionsDir);
+  await closeInterruptedRuns(sessions, partials, redactor, options.logger);
   const usageLog = new UsageLog(workspace.paths.usageFile);
-  const broker = new ApprovalBroker();
+  const broker = new ApprovalBroker((interaction) => redactor.redactValue(interaction));
   const hub = new SessionHub(sessions, broker);
   const sandbox = new Sandbox({
     paths: workspace.paths,
@@ -98,7 +102,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     return { registry: new ToolRegistry([...enabled, ...search]), deferred };
   };
 
-  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, redactor, env, interactive: options.interactive, tools });
+  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, redactor, env, interactive: options.interactive, tools, partials });
   return {
     sessions,
     hub,
@@ -113,7 +117,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     tools,
     async close() {
       await runner.shutdown();
-      await Promise.all([sessions.close(), extensions.close()]);
+      await Promise.all([sessions.close(), extensions.close(), partials.settle()]);
       await sandbox.close();
     },
   };

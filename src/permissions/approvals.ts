@@ -54,6 +54,9 @@ export class ApprovalBroker {
   private readonly pending = new Map<string, { interaction: Interaction; resolve: (reply: Reply) => void }>();
   private readonly listeners = new Set<(change: Change) => void>();
 
+  /** `shown` is how a request is kept and shown to the user: the runtime takes secrets out of the model's input. */
+  constructor(private readonly shown: (interaction: Interaction) => Interaction = (interaction) => interaction) {}
+
   list(sessionId?: string): Interaction[] {
     const all = [...this.pending.values()].map((p) => p.interaction);
     return sessionId ? all.filter((i) => i.sessionId === sessionId) : all;
@@ -67,7 +70,7 @@ export class ApprovalBroker {
   /** Opens a request and waits for its reply; rejects with InteractionCancelledError when `signal` aborts first. */
   open<K extends Interaction['kind']>(request: NewInteraction & { kind: K }, signal: AbortSignal, onOpened?: (interaction: Interaction) => void): Promise<ReplyFor<K>> {
     if (signal.aborted) return Promise.reject(new InteractionCancelledError('the run was cancelled'));
-    const interaction = { ...request, id: `int_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`, createdAt: new Date().toISOString() } as Interaction;
+    const interaction = this.shown({ ...request, id: `int_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`, createdAt: new Date().toISOString() } as Interaction);
     return new Promise<ReplyFor<K>>((resolve, reject) => {
       const close = () => {
         this.pending.delete(interaction.id);

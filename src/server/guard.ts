@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces, hostname as machineHostname } from 'node:os';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from './errors';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
@@ -46,18 +46,27 @@ export function hostGuard(allowed: () => ReadonlySet<string>): MiddlewareHandler
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Requires a state-changing request or an event stream to come from the dashboard's own origin: an `Origin` header
- * equal to this server's, or, where browsers send none (a same-origin EventSource), `Sec-Fetch-Site: same-origin`.
- * Scripts must send the Origin header themselves.
+ * Requires a state-changing request to come from the dashboard's own origin (see `assertSameOrigin`). Event streams
+ * are GETs that carry session history; `eventStream` (sse.ts) makes the same check for every one, since whether a
+ * request is a stream is decided by its route, not by the Accept header the client chooses.
  */
 export function originGuard(): MiddlewareHandler {
   return async function originGuard(c, next) {
-    const needsCheck = !SAFE_METHODS.has(c.req.method) || (c.req.header('accept') ?? '').includes('text/event-stream');
-    if (needsCheck) assertSameOrigin(c.req.header('origin'), c.req.header('sec-fetch-site'), c.req.header('host') ?? '');
+    if (!SAFE_METHODS.has(c.req.method)) assertRequestSameOrigin(c);
     await next();
   };
 }
 
+/** `assertSameOrigin` over a request's headers. */
+export function assertRequestSameOrigin(c: Context): void {
+  assertSameOrigin(c.req.header('origin'), c.req.header('sec-fetch-site'), c.req.header('host') ?? '');
+}
+
+/**
+ * Passes only a request from the dashboard's own origin: an `Origin` header equal to this server's, or, where
+ * browsers send none (a same-origin EventSource), `Sec-Fetch-Site: same-origin`. Scripts must send the Origin header
+ * themselves.
+ */
 export function assertSameOrigin(origin: string | undefined, fetchSite: string | undefined, host: string): void {
   if (origin !== undefined) {
     if (origin === `http://${host}` || origin === `https://${host}`) return;

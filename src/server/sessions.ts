@@ -115,11 +115,13 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     return c.json({ cancelled: runner.cancel(id) });
   });
 
-  app.get('/:id/events', (c) => {
-    const id = sessionId(c.req.param('id'));
-    const after = resumeAfter(c);
-    return eventStream(c, ctx, (send) => hub.subscribe(id, after, send));
-  });
+  app.get('/:id/events', (c) =>
+    eventStream(c, ctx, () => {
+      const id = sessionId(c.req.param('id'));
+      const after = resumeAfter(c);
+      return (send) => hub.subscribe(id, after, send);
+    }),
+  );
 
   return app;
 }

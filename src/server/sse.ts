@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ServerContext } from './context';
+import { assertRequestSameOrigin } from './guard';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -11,16 +12,21 @@ export function resumeAfter(c: Context): number {
   return Number.isSafeInteger(id) && id >= 0 ? id : 0;
 }
 
+/** Starts delivering events to `send` (what the client missed, then live ones) and returns how to stop. */
+export type Attach<E> = (send: (event: E) => void) => Promise<() => void>;
+
 /**
- * An SSE response. It opens with a `stream.open` event naming this server process (a client that sees a new one
- * knows the server restarted and reloads), then sends what `attach` delivers, with a heartbeat, until the client
+ * An SSE response, the only way the server makes one. A stream carries session history, so the request must come
+ * from the dashboard's own origin whatever its headers say it accepts: that is checked first, before `open` looks
+ * at anything (an id, where to resume) and returns what to attach.
+ *
+ * The stream opens with a `stream.open` event naming this server process (a client that sees a new one knows the
+ * server restarted and reloads), then sends what the attached source delivers, with a heartbeat, until the client
  * leaves or the server shuts down.
  */
-export function eventStream<E extends { id: number }>(
-  c: Context,
-  ctx: ServerContext,
-  attach: (send: (event: E) => void) => Promise<() => void>,
-): Response {
+export function eventStream<E extends { id: number }>(c: Context, ctx: ServerContext, open: () => Attach<E>): Response {
+  assertRequestSameOrigin(c);
+  const attach = open();
   c.header('X-Accel-Buffering', 'no');
   c.header('Cache-Control', 'no-cache');
   return streamSSE(c, async (stream) => {

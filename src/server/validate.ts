@@ -1,17 +1,28 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { describeFirstIssue } from '../workspace/json-file';
+import { describeFirstIssue, fieldPath } from '../workspace/json-file';
+import { prototypeKeyPath, prototypeKeyProblem } from '../workspace/prototype-keys';
 import { ApiError } from './errors';
 
-/** Reads a JSON body; anything that is not JSON is a 400 with a message that says so. */
+/**
+ * Reads a JSON body; anything that is not JSON is a 400 with a message that says so, and so is a body holding a
+ * prototype key anywhere (routes merge bodies into settings, secrets and sessions).
+ */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'The request body must be JSON; it was empty.');
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (error) {
     throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${(error as Error).message}`);
   }
+  const unsafe = prototypeKeyPath(value);
+  if (unsafe) {
+    const field = fieldPath(unsafe);
+    throw new ApiError(400, 'invalid_request', `${field}: ${prototypeKeyProblem(String(unsafe.at(-1)))}`, { field });
+  }
+  return value;
 }
 
 /** Validates input against a schema; the first problem becomes a 400 naming the field. */

@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
+import { processExists } from './process-alive';
 
 const inFlight = new Set<Promise<unknown>>();
+
+/**
+ * A temp file of `writeFileAtomic`: `.<name>.<pid>.<random>.tmp`, hidden beside its target and naming the process
+ * that writes it, so a later start can tell one a crash left behind from one another process is writing now. Names
+ * from before the pid was added (`.<name>.<random>.tmp`) have no pid.
+ */
+const TEMP_NAME = /^\..+?\.(?:(\d+)\.)?[0-9a-f]{12}\.tmp$/;
 
 /**
  * Replaces a whole file so that a reader or a crash sees either the old bytes or the new ones, never a mix:
@@ -21,9 +29,21 @@ export async function settleWrites(): Promise<void> {
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
 }
 
+/**
+ * Removes the temp files in `dir` (not below it) of writes that can no longer finish: those of processes that are
+ * gone, and those named without a pid.
+ */
+export async function removeStaleTemps(dir: string): Promise<void> {
+  const stale = (await readdir(dir)).filter((name) => {
+    const match = TEMP_NAME.exec(name);
+    return match !== null && (match[1] === undefined || !processExists(Number(match[1])));
+  });
+  await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+}
+
 async function doWrite(file: string, data: string | Uint8Array, mode: number): Promise<BigIntStats> {
   const dir = dirname(file);
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', mode);
   let written: BigIntStats;
   try {

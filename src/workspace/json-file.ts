@@ -1,5 +1,6 @@
-import { type ParseError, findNodeAtLocation, parse, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { type ParseError, findNodeAtLocation, parse, parseTree, printParseErrorCode, visit } from 'jsonc-parser';
 import type { z } from 'zod';
+import { type JsonPath, PROTOTYPE_KEYS, prototypeKeyProblem } from './prototype-keys';
 
 /** A JSON file that failed to parse or validate, described so a person can find and fix the problem. */
 export class JsonFileError extends Error {
@@ -21,18 +22,41 @@ export function lineOf(text: string, offset: number): number {
   return line;
 }
 
-/** Strict JSON: comments and trailing commas are errors, reported with their line. */
+const STRICT = { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false };
+
+/** Strict JSON: comments, trailing commas and prototype keys are errors, reported with their line. */
 export function parseJsonText(file: string, text: string): unknown {
   if (text.trim() === '') throw new JsonFileError(file, 'the file is empty; it must hold a JSON object such as {}');
   const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const value: unknown = parse(text, errors, STRICT);
   const first = errors[0];
-  if (!first) return value;
+  if (!first) {
+    refusePrototypeKeys(file, text);
+    return value;
+  }
   const before = text.slice(0, first.offset).trimEnd();
   if (before.endsWith(',') && /^\s*[}\]]/.test(text.slice(first.offset))) {
     throw new JsonFileError(file, 'invalid JSON: trailing comma (JSON allows no comma after the last item)', lineOf(text, before.length - 1));
   }
   throw new JsonFileError(file, `invalid JSON: ${describeParseError(first)}`, lineOf(text, first.offset));
+}
+
+/**
+ * The parser assigns each key, so a `__proto__` key has already replaced an object's prototype in the value: the
+ * file is refused, never used, naming the first such key where it stands.
+ */
+function refusePrototypeKeys(file: string, text: string): void {
+  let found: { path: JsonPath; line: number } | undefined;
+  visit(
+    text,
+    {
+      onObjectProperty(property, _offset, _length, startLine, _startCharacter, pathSupplier) {
+        if (!found && PROTOTYPE_KEYS.has(property)) found = { path: [...pathSupplier(), property], line: startLine + 1 };
+      },
+    },
+    STRICT,
+  );
+  if (found) throw new JsonFileError(file, prototypeKeyProblem(String(found.path.at(-1))), found.line, fieldPath(found.path));
 }
 
 function describeParseError(error: ParseError): string {

@@ -1,3 +1,5 @@
+import { type JsonPath, PROTOTYPE_KEYS, PrototypeKeyError } from './prototype-keys';
+
 export type JsonObject = { [key: string]: unknown };
 
 export function isPlainObject(value: unknown): value is JsonObject {
@@ -6,14 +8,19 @@ export function isPlainObject(value: unknown): value is JsonObject {
 
 /**
  * JSON Merge Patch (RFC 7386): objects merge key by key, `null` removes a key, anything else replaces.
- * Returns a new value; neither input is changed.
+ * Returns a new value; neither input is changed. A prototype key in the patch throws PrototypeKeyError.
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  return merge(target, patch, []);
+}
+
+function merge(target: unknown, patch: unknown, path: JsonPath): unknown {
   if (!isPlainObject(patch)) return patch;
   const result: JsonObject = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
+    if (PROTOTYPE_KEYS.has(key)) throw new PrototypeKeyError([...path, key]);
     if (value === null) delete result[key];
-    else result[key] = applyMergePatch(result[key], value);
+    else result[key] = merge(result[key], value, [...path, key]);
   }
   return result;
 }

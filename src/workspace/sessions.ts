@@ -5,9 +5,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write';
 import { parseJsonl } from './jsonl';
+import { processExists } from './process-alive';
 
 export const SESSION_ID = /^ses_[0-9a-z]{16,40}$/;
 const SESSION_FILE = /^(ses_[0-9a-z]{16,40})\.jsonl$/;
+const LOCK_FILE = /^(ses_[0-9a-z]{16,40})\.lock$/;
 const INDEX_FILE = 'index.json';
 const INDEX_FLUSH_MS = 500;
 const TITLE_MAX = 200;
@@ -260,13 +262,26 @@ export class SessionStore {
         return () => rm(file, { force: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = await readFile(file, 'utf8').then((t) => (JSON.parse(t) as { pid?: number }).pid).catch(() => undefined);
-        if (holder !== undefined && holder !== process.pid && isAlive(holder)) throw new SessionLockedError(`session ${id} is running in another process (pid ${holder})`);
+        const holder = await this.lockHolder(id);
         if (holder === process.pid) throw new SessionLockedError(`session ${id} is already running`);
+        if (holder !== undefined && processExists(holder)) throw new SessionLockedError(`session ${id} is running in another process (pid ${holder})`);
         await rm(file, { force: true });
       }
     }
     throw new SessionLockedError(`session ${id} is locked`);
+  }
+
+  /**
+   * Sessions whose run lock was left by a process that no longer exists: the run it held died with it. Found from
+   * the lock files alone; no session file is read.
+   */
+  async abandonedLocks(): Promise<string[]> {
+    const ids = (await readdir(this.dir)).map((n) => LOCK_FILE.exec(n)?.[1]).filter((id): id is string => id !== undefined && this.index.has(id));
+    const holders = await Promise.all(ids.map((id) => this.lockHolder(id)));
+    return ids.filter((_, i) => {
+      const holder = holders[i];
+      return holder === undefined || (holder !== process.pid && !processExists(holder));
+    });
   }
 
   /**
@@ -309,6 +324,14 @@ export class SessionStore {
 
   private lockFile(id: string): string {
     return join(this.dir, `${id}.lock`);
+  }
+
+  /** The pid a lock file names; undefined when it is unreadable (a crash cut its write short). */
+  private lockHolder(id: string): Promise<number | undefined> {
+    return readFile(this.lockFile(id), 'utf8')
+      .then((t) => (JSON.parse(t) as { pid?: unknown }).pid)
+      .then((pid) => (typeof pid === 'number' ? pid : undefined))
+      .catch(() => undefined);
   }
 
   private assertId(id: string): void {
@@ -484,14 +507,5 @@ export class SessionStore {
     }
     // Written unclean at once, so a crash from here on is detected at the next start.
     await this.flushIndex(false);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -6,8 +6,9 @@ import { parseAllowEntry } from '../sandbox/net/allow-entry';
 import { parseBlockEntry } from '../sandbox/net/block-networks';
 import { NetPolicyConfigError } from '../sandbox/net/types';
 import { writeFileAtomic } from './atomic-write';
-import { JsonFileError, describeFirstIssue, parseJsonText, validateJson } from './json-file';
+import { JsonFileError, describeFirstIssue, fieldPath, parseJsonText, validateJson } from './json-file';
 import { type JsonObject, applyMergePatch, isPlainObject } from './merge-patch';
+import { PrototypeKeyError } from './prototype-keys';
 
 /** A host name as it may appear in a Host header: letters, digits, dots, dashes; no scheme, path or port. */
 const HostName = z
@@ -17,8 +18,11 @@ const HostName = z
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
-/** Provider ids name folders of nothing and appear in model ids (`id/model`), so they stay short and plain. */
-export const PROVIDER_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+/**
+ * Provider ids name folders of nothing and appear in model ids (`id/model`), so they stay short and plain. They are
+ * keys of settings and secrets, so `constructor` and `prototype` are not ids (see prototype-keys.ts).
+ */
+export const PROVIDER_ID = /^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,39}$/;
 
 const PerMillion = z.number().min(0).max(10_000);
 
@@ -260,7 +264,14 @@ export class SettingsStore {
   /** Applies a JSON merge patch (RFC 7386) to the settings; see `update`. */
   patch(patch: unknown): Promise<Settings> {
     if (!isPlainObject(patch)) return Promise.reject(new InvalidSettingsError('', 'the body must be a JSON object of the settings to change'));
-    return this.update((raw) => applyMergePatch(raw, patch) as JsonObject);
+    return this.update((raw) => {
+      try {
+        return applyMergePatch(raw, patch) as JsonObject;
+      } catch (error) {
+        if (error instanceof PrototypeKeyError) throw new InvalidSettingsError(fieldPath(error.path), error.message);
+        throw error;
+      }
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { removeStaleTemps } from './atomic-write';
 import { GrantStore } from './grants';
 import { type WorkspacePaths, ensureDataDirs, workspacePaths } from './paths';
 import { SecretsStore } from './secrets';
@@ -22,6 +23,8 @@ export async function openWorkspace(dir: string): Promise<Workspace> {
   if (!info) throw new WorkspaceError(`workspace folder ${paths.root} does not exist`);
   if (!info.isDirectory()) throw new WorkspaceError(`workspace ${paths.root} is not a folder`);
   await ensureDataDirs(paths);
+  // Temp files of whole-file writes a crash cut short; the folders are those this runtime writes whole files into.
+  await Promise.all([paths.dataDir, paths.sessionsDir, paths.cacheDir].map(removeStaleTemps));
   const settings = await SettingsStore.open(paths.settingsFile);
   const secrets = await SecretsStore.open(paths.secretsFile);
   const grants = await GrantStore.open(paths.grantsFile);

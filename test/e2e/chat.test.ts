@@ -90,7 +90,7 @@ describe('chat page', () => {
 });
 
 describe('chat page across a server restart', () => {
-  it('reconnects and shows the true state after the server dies mid-run and comes back', async () => {
+  it('reconnects and shows the true state after the server dies mid-run and comes back', { timeout: 90_000 }, async () => {
     const { createServer } = await import('node:net');
     const { mkdir, writeFile } = await import('node:fs/promises');
     const { join } = await import('node:path');
@@ -123,7 +123,30 @@ describe('chat page across a server restart', () => {
     await expect.poll(() => page.getByTestId('tool-card').getByLabel('Failed').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByTestId('assistant-message').first().textContent()).toContain('Before the crash.');
     expect(await page.getByRole('button', { name: 'Send' }).count()).toBe(1);
+
+    // The new server closed the run as interrupted; the chat says so and offers to continue.
+    const notice = page.getByRole('status').filter({ hasText: 'Interrupted: boxagnts stopped before this run finished.' });
+    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
+    const resume = notice.getByRole('button', { name: 'Continue' });
+    expect(await resume.isEnabled()).toBe(true);
     await screenshot(page, 'desktop-chat-after-restart');
+    for (const [viewport, scheme, name] of [[DESKTOP, 'dark', 'desktop'], [PHONE, 'light', 'phone'], [PHONE, 'dark', 'phone']] as const) {
+      const other = await browser.open(viewport, scheme);
+      await other.page.goto(page.url());
+      await expect.poll(() => other.page.getByRole('button', { name: 'Continue' }).count(), { timeout: 10_000 }).toBe(1);
+      await screenshot(other.page, `${name}-chat-interrupted-${scheme}`);
+      expect(other.errors).toEqual([]);
+      await other.close();
+    }
+
+    // Continue works from the keyboard: it starts a run that asks the agent to go on, and then it is gone.
+    mock.enqueue({ text: 'Carrying on where I stopped.' });
+    await resume.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('user-message').last().textContent(), { timeout: 10_000 }).toMatch(/Continue where you stopped/);
+    await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 10_000 }).toContain('Carrying on where I stopped.');
+    await expect.poll(() => page.getByRole('button', { name: 'Continue' }).count()).toBe(0);
+    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toMatch(/Continue where you stopped/);
     await close();
     await second.stop();
   });

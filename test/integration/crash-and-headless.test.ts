@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,7 +18,7 @@ const post = (url: string, path: string, body: unknown) =>
   fetch(url + path, { method: 'POST', headers: { Origin: url, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 describe('a crash during a run', () => {
-  it('kill -9 mid-run loses at most the message in flight; the next start loads the session and reports a torn line', async () => {
+  it('kill -9 mid-run loses at most the message in flight; the next start loads the session and reports a torn line', { timeout: 60_000 }, async () => {
     const mock = await startMock();
     const dir = await workspaceFor(mock);
     const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
@@ -33,13 +34,16 @@ describe('a crash during a run', () => {
     // A write cut off by the crash, as the disk would leave it.
     const file = join(dir, '.boxagnts', 'sessions', `${session.id}.jsonl`);
     await appendFile(file, '{"id":99,"type":"tool.compl');
+    await leaveTempFiles(dir, first.proc.pid!);
 
     const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
     const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
     expect(loaded.session.running).toBe(false);
-    expect(loaded.events.map((e: any) => e.type)).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started']);
+    expect(loaded.events.map((e: any) => e.type)).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started', 'run.completed']);
     expect(loaded.events.find((e: any) => e.type === 'message.completed').text).toBe('Step one done. ');
-    expect(loaded.warnings).toEqual([expect.stringMatching(/cut off/)]);
+    expect(loaded.events.at(-1)).toMatchObject({ runId: loaded.events[0].runId, status: 'interrupted', turns: 1 });
+    // The torn line is no longer the last: the run's closing was appended after it.
+    expect(loaded.warnings).toEqual(['line 7 is not valid JSON and was skipped']);
     const list: any = await (await fetch(`${second.url}/api/sessions`)).json();
     expect(list.sessions[0]).toMatchObject({ id: session.id, title: 'do two steps', running: false });
 
@@ -51,8 +55,65 @@ describe('a crash during a run', () => {
     resumed.close();
     expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toMatch(/did not finish: the run stopped/);
     expect(await second.stop()).toBe(0);
+    // Checked once the server has stopped, so none of its own writes is in flight.
+    expect(await leftovers(dir)).toEqual([]);
+  });
+
+  it('kill -9 while a reply streams keeps the text streamed so far, and closes the run as interrupted', { timeout: 60_000 }, async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+    const { body: session } = await post(first.url, '/api/sessions', {});
+    // The first chunk names the role; three words follow, then the model goes quiet.
+    mock.enqueue({ text: 'Step one done. ', toolCalls: [{ name: 'sleep', input: { ms: 1 } }] }, { text: ['Half ', 'of ', 'a ', 'long ', 'answer.'], stallAfterChunks: 4 });
+    const stream = await connectSse(`${first.url}/api/sessions/${session.id}/events`, { origin: first.url });
+    await post(first.url, `/api/sessions/${session.id}/messages`, { text: 'answer at length' });
+    await stream.waitFor((d) => d.type === 'message.delta' && d.text === 'a ');
+    stream.close();
+    const partial = join(dir, '.boxagnts', 'sessions', `${session.id}.partial`);
+    await expect.poll(() => readFile(partial, 'utf8').catch(() => ''), { timeout: 10_000 }).toMatch(/\nHalf of a $/);
+    first.proc.kill('SIGKILL');
+    await new Promise((resolve) => first.proc.once('exit', resolve));
+    await leaveTempFiles(dir, first.proc.pid!);
+
+    const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+    const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
+    expect(loaded.session.running).toBe(false);
+    expect(loaded.events.map((e: any) => e.type)).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started', 'tool.completed', 'message.completed', 'run.completed']);
+    const runId = loaded.events[0].runId;
+    expect(loaded.events.at(-2)).toMatchObject({ runId, text: 'Half of a ', interrupted: true, finishReason: 'interrupted' });
+    expect(loaded.events.at(-1)).toMatchObject({ runId, status: 'interrupted', turns: 2 });
+    expect(loaded.warnings).toEqual([]);
+
+    // The next run replays the kept text as the assistant's reply, before the new message.
+    mock.enqueue({ text: 'Going on.' });
+    const resumed = await connectSse(`${second.url}/api/sessions/${session.id}/events`, { origin: second.url, lastEventId: loaded.session.lastEventId });
+    expect((await post(second.url, `/api/sessions/${session.id}/messages`, { text: 'go on' })).status).toBe(202);
+    await resumed.waitFor((d) => d.type === 'run.completed');
+    resumed.close();
+    const replayed = mock.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+    expect(replayed.slice(-2)).toEqual([
+      { role: 'assistant', content: 'Half of a ' },
+      { role: 'user', content: 'go on' },
+    ]);
+    expect(await second.stop()).toBe(0);
+    expect(await leftovers(dir)).toEqual([]);
   });
 });
+
+/** Temp files of whole-file writes as a crash leaves them: one of the killed process, and older ones named without a pid. */
+async function leaveTempFiles(dir: string, deadPid: number) {
+  const data = join(dir, '.boxagnts');
+  await writeFile(join(data, `.secrets.json.${randomBytes(6).toString('hex')}.tmp`), '');
+  await writeFile(join(data, `.settings.json.${deadPid}.${randomBytes(6).toString('hex')}.tmp`), '{');
+  await writeFile(join(data, 'sessions', `.index.json.${deadPid}.${randomBytes(6).toString('hex')}.tmp`), '{"version":1');
+}
+
+/** Temp files, run locks and partial messages left anywhere in `.boxagnts/` once a server is up. */
+async function leftovers(dir: string): Promise<string[]> {
+  const names = await readdir(join(dir, '.boxagnts'), { recursive: true });
+  return names.filter((name) => /\.(tmp|lock|partial)$/.test(name));
+}
 
 describe('boxagnts run (headless)', () => {
   it('streams events as JSON lines with stream-json and writes the session', async () => {

@@ -107,6 +107,37 @@ describe('settings API', () => {
     expect(await readFile(file, 'utf8')).toBe('{ "ui": ');
   });
 
+  it('refuses prototype keys in request bodies with a 400 naming the key, and leaves settings as they were', async () => {
+    const s = await startTestServer();
+    const file = join(s.workspaceDir, '.boxagnts', 'settings.json');
+    const before = await readFile(file, 'utf8');
+    const cases: [string, string, string, string][] = [
+      ['PATCH', '/api/settings', '{"__proto__": {"agent": {"maxTurns": 7}}}', '__proto__'],
+      ['PATCH', '/api/settings', '{"agent": {"constructor": {"maxTurns": 7}}}', 'agent.constructor'],
+      ['PUT', '/api/providers/local', '{"kind": "openai-compatible", "baseURL": "http://127.0.0.1:1/v1", "__proto__": {"enabled": false}}', '__proto__'],
+      ['POST', '/api/sessions/import', '{"session": {"title": "t"}, "events": [{"type": "message.user", "prototype": {}}]}', 'events[0].prototype'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await s.fetch(path, { method, headers: { 'Content-Type': 'application/json' }, body });
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(await res.json()).toMatchObject({ error: { code: 'invalid_request', field, message: `${field}: "${field.split('.').at(-1)}" is not allowed as a key` } });
+    }
+    expect(((await (await s.fetch('/api/settings')).json()) as { agent: { maxTurns: number } }).agent.maxTurns).toBe(50);
+    expect(s.server.context.workspace.settings.get().agent.maxTurns).toBe(50);
+    expect(await readFile(file, 'utf8')).toBe(before);
+    // A provider id is a key of settings and secrets too.
+    expect((await s.fetch('/api/providers/constructor', { method: 'PUT', body: '{"kind": "openai"}' })).status).toBe(400);
+  });
+
+  it('answers 409 naming the field when settings.json gained a prototype key by hand', async () => {
+    const s = await startTestServer();
+    const file = join(s.workspaceDir, '.boxagnts', 'settings.json');
+    await writeFile(file, '{\n  "__proto__": { "agent": { "maxTurns": 7 } }\n}\n');
+    const res = await s.fetch('/api/settings', { method: 'PATCH', body: JSON.stringify({ ui: { theme: 'dark' } }) });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: 'settings_file_invalid', field: '__proto__', line: 2 } });
+  });
+
   it('limits body size with a 413', async () => {
     const s = await startTestServer();
     const res = await s.fetch('/api/settings', { method: 'PATCH', body: JSON.stringify({ pad: 'x'.repeat(JSON_BODY_LIMIT) }) });

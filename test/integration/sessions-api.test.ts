@@ -1,7 +1,31 @@
 import { getEventListeners } from 'node:events';
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { startChat } from '../helpers/chat';
 import { startTestServer } from '../helpers/server';
+
+/**
+ * Opens a stream with exactly these headers (node:http adds none of its own) and reads until its history has arrived
+ * (the first event after `stream.open` for a session, a session event for the global stream) or the response ends.
+ */
+function openStream(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        if (/"type":"(run|session)\./.test(body)) {
+          req.destroy();
+          resolve({ status: res.statusCode!, body });
+        }
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('sessions API', () => {
   it('creates, renames, lists with a filter and deletes', async () => {
@@ -90,9 +114,33 @@ describe('sessions API', () => {
     }
   });
 
-  it('requires a same-origin event stream', async () => {
-    const s = await startTestServer();
-    const res = await fetch(`${s.url}/api/events`, { headers: { Accept: 'text/event-stream', Origin: 'http://evil.example' } });
-    expect(res.status).toBe(403);
+  it('requires the dashboard origin on every event stream, whatever the request accepts', async () => {
+    const chat = await startChat();
+    chat.mock.enqueue({ text: 'the secret answer' });
+    const id = await chat.newSession();
+    await chat.run(id, 'the secret question');
+    const streams = [`/api/sessions/${id}/events`, '/api/events'];
+    const refused: Record<string, string>[] = [
+      { Origin: 'http://evil.example', Accept: 'text/event-stream' },
+      { Origin: 'http://evil.example' },
+      { Origin: 'http://evil.example', Accept: '*/*' },
+      { Accept: 'text/event-stream' },
+      {},
+      { 'Sec-Fetch-Site': 'cross-site' },
+    ];
+    for (const path of streams) {
+      for (const headers of refused) {
+        const res = await openStream(chat.server.url + path, headers);
+        expect({ path, headers, status: res.status }).toEqual({ path, headers, status: 403 });
+        expect(res.body).not.toMatch(/secret/);
+      }
+      // A same-origin EventSource sends no Origin, only Sec-Fetch-Site; a script sends the Origin itself.
+      const allowed: Record<string, string>[] = [{ 'Sec-Fetch-Site': 'same-origin', Accept: 'text/event-stream' }, { Origin: chat.server.url }];
+      for (const headers of allowed) {
+        const res = await openStream(chat.server.url + path, headers);
+        expect({ path, headers, status: res.status }).toEqual({ path, headers, status: 200 });
+        expect(res.body).toMatch(/secret/);
+      }
+    }
   });
 });

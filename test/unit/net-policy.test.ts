@@ -190,6 +190,15 @@ describe('blocked networks on literal addresses', () => {
     ['http://[::ffff:127.0.0.1]/', '::ffff:7f00:1 (127.0.0.1) is loopback'],
     ['http://[::ffff:169.254.169.254]/', '::ffff:a9fe:a9fe (169.254.169.254) is link-local'],
     ['http://[64:ff9b::10.0.0.1]/', '64:ff9b::a00:1 (10.0.0.1) is a private network address'],
+    ['http://[::127.0.0.1]/', '::7f00:1 (127.0.0.1) is loopback'],
+    ['http://[::10.0.0.1]/', '::a00:1 (10.0.0.1) is a private network address'],
+    ['http://[::169.254.169.254]/', '::a9fe:a9fe (169.254.169.254) is link-local'],
+    ['http://[::0.0.0.1]/', '::1 is loopback'],
+    ['http://[::0.0.0.0]/', ':: is unspecified'],
+    ['http://[::0.0.0.2]/', '::2 (0.0.0.2) is in 0.0.0.0/8'],
+    ['http://[2002:7f00:1::1]/', '2002:7f00:1::1 (127.0.0.1) is loopback'],
+    ['http://[2002:a9fe:a9fe::]/', '2002:a9fe:a9fe:: (169.254.169.254) is link-local'],
+    ['http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/', '2001:0:4136:e378:8000:63bf:f5ff:fffe (10.0.0.1) is a private network address'],
     ['http://[fe80::1]/', 'fe80::1 is link-local'],
     ['http://[fd12::1]/', 'fd12::1 is unique-local'],
     ['http://2130706433/', '127.0.0.1 is loopback'],
@@ -202,7 +211,16 @@ describe('blocked networks on literal addresses', () => {
     expect(policy.checkUrl(url)).toEqual({ ok: false, rule: 'blockNetworks', reason: expect.stringContaining(`blockNetworks: private (${why}`) });
   });
 
-  it.each(['http://93.184.216.34/', 'http://172.32.0.1/', 'http://100.128.0.1/', 'http://[2606:4700::1111]/', 'http://[::ffff:8.8.8.8]/'])('private lets public %s through', (url) => {
+  it.each([
+    'http://93.184.216.34/',
+    'http://172.32.0.1/',
+    'http://100.128.0.1/',
+    'http://[2606:4700::1111]/',
+    'http://[::ffff:8.8.8.8]/',
+    'http://[::8.8.8.8]/',
+    'http://[2002:808:808::1]/',
+    'http://[2001:0:4136:e378:8000:63bf:f7f7:f7f7]/',
+  ])('private lets public %s through', (url) => {
     expect(policy.checkUrl(url).ok).toBe(true);
   });
 
@@ -215,6 +233,8 @@ describe('blocked networks on literal addresses', () => {
     const cidrs = createNetPolicy({ allowedOutboundHosts: ['*://*:*'], blockNetworks: ['10.0.0.0/8', 'fd00::/8', '192.168.1.7/32'] });
     expect(cidrs.checkUrl('http://10.1.2.3/')).toEqual({ ok: false, rule: 'blockNetworks', reason: 'blockNetworks: 10.0.0.0/8 (10.1.2.3 is in 10.0.0.0/8)' });
     expect(cidrs.checkUrl('http://[::ffff:10.0.0.1]/')).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('10.0.0.0/8') });
+    expect(cidrs.checkUrl('http://[::10.0.0.1]/')).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('10.0.0.0/8') });
+    expect(cidrs.checkUrl('http://[2002:a00:1::1]/')).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('10.0.0.0/8') });
     expect(cidrs.checkUrl('http://[fd00::5]/')).toMatchObject({ reason: expect.stringContaining('blockNetworks: fd00::/8') });
     expect(cidrs.checkUrl('http://192.168.1.7/')).toMatchObject({ reason: expect.stringContaining('blockNetworks: 192.168.1.7/32') });
     expect(cidrs.checkUrl('http://192.168.1.8/').ok).toBe(true);
@@ -433,6 +453,12 @@ describe('fetch against local servers', () => {
     it('refuses a name when any of its addresses is blocked, not only the first', async () => {
       const policy = createNetPolicy({ allowedOutboundHosts: ['http://mixed.test'], blockNetworks: ['private'], lookup: fakeDns({ 'mixed.test': ['93.184.216.34', '::ffff:10.1.1.1'] }) });
       expect(await policy.fetch('http://mixed.test/', LIMITS)).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('mixed.test resolves to ::ffff:10.1.1.1 (10.1.1.1), which is a private network address') });
+    });
+
+    it('refuses a name that resolves to an IPv4-compatible or 6to4 form of a private address', async () => {
+      const policy = createNetPolicy({ allowedOutboundHosts: ['http://*.test'], blockNetworks: ['private'], lookup: fakeDns({ 'compat.test': ['::127.0.0.1'], '6to4.test': ['2002:a9fe:a9fe::1'] }) });
+      expect(await policy.fetch('http://compat.test/', LIMITS)).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('compat.test resolves to ::127.0.0.1 (127.0.0.1), which is loopback') });
+      expect(await policy.fetch('http://6to4.test/', LIMITS)).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('(169.254.169.254), which is link-local') });
     });
 
     it('refuses a resolver answer it cannot check', async () => {

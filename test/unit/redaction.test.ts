@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log';
 import { configuredKeys } from '../../src/models/providers';
 import { Redactor } from '../../src/models/redaction';
+import { ApprovalBroker } from '../../src/permissions/approvals';
 import { ApiError, handleError } from '../../src/server/errors';
 import { SecretsStore } from '../../src/workspace/secrets';
 import { SettingsSchema } from '../../src/workspace/settings';
@@ -141,5 +142,21 @@ describe('API error responses', () => {
     const http = await app.request('/http');
     expect(http.status).toBe(400);
     expect(await http.json()).toEqual({ error: { code: 'http_error', message: 'rejected x-api-key: [redacted]' } });
+  });
+});
+
+describe('approval requests', () => {
+  it('are kept and shown without a key the model put in its input', async () => {
+    const key = 'sk-live-0123456789abcdefXYZ';
+    const redactor = new Redactor(() => [key]);
+    const broker = new ApprovalBroker((interaction) => redactor.redactValue(interaction));
+    const opened: unknown[] = [];
+    broker.onChange((change) => opened.push(change));
+    const controller = new AbortController();
+    const waiting = broker.open({ kind: 'approval', sessionId: 'ses_x', runId: 'run_x', callId: 'call_x', tool: 'bash', level: 'execute', input: { command: `curl -H "token: ${key}" x` }, reason: 'asks' }, controller.signal);
+    expect(JSON.stringify(broker.list())).not.toContain(key.slice(0, 12));
+    expect(JSON.stringify(opened)).not.toContain(key.slice(0, 12));
+    controller.abort();
+    await expect(waiting).rejects.toThrow();
   });
 });

@@ -20,8 +20,7 @@ export function ipFamily(address: string): IpFamily | undefined {
 
 /**
  * Every form under which an address must be checked: itself and, for IPv6, the IPv4 address it carries when packets
- * to it end up at that IPv4 host — IPv4-mapped (::ffff:0:0/96, which the kernel connects over IPv4) and NAT64
- * (64:ff9b::/96, which a NAT64 gateway forwards into its own IPv4 network). Empty when `text` is not an IP address.
+ * to it end up at that IPv4 host (see `embeddedIPv4`). Empty when `text` is not an IP address.
  */
 export function addressForms(text: string): AddressForm[] {
   const address = bareAddress(text);
@@ -42,13 +41,29 @@ export function hostPort(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
+/**
+ * The IPv4 address an IPv6 address leads to, for every form whose packets end up at an IPv4 host:
+ * - IPv4-mapped `::ffff:a.b.c.d` (::ffff:0:0/96), which the kernel connects over IPv4;
+ * - IPv4-compatible `::a.b.c.d` (::/96, deprecated), which an automatic tunnel (Linux's sit0) sends to a.b.c.d over
+ *   IPv4; `::` and `::1` are the unspecified and loopback addresses themselves, and are classed as such;
+ * - NAT64 `64:ff9b::a.b.c.d` (64:ff9b::/96), which a NAT64 gateway forwards into its own IPv4 network;
+ * - 6to4 `2002:AABB:CCDD::/48`, the site behind the 6to4 router a.b.c.d, which a 6to4 tunnel reaches over IPv4;
+ * - Teredo `2001:0::/32`, whose client's IPv4 address is the last 32 bits inverted, reached over UDP by a Teredo
+ *   client on this machine.
+ */
 function embeddedIPv4(ipv6: string): string | undefined {
   const words = ipv6Words(ipv6);
-  const zeros = (from: number, to: number) => words.slice(from, to).every((word) => word === 0);
-  const mapped = zeros(0, 5) && words[5] === 0xffff;
-  const nat64 = words[0] === 0x64 && words[1] === 0xff9b && zeros(2, 6);
-  if (!mapped && !nat64) return undefined;
-  const [high = 0, low = 0] = words.slice(6);
+  const word = (i: number) => words[i] ?? 0;
+  const zeros = (from: number, to: number) => words.slice(from, to).every((w) => w === 0);
+  if (zeros(0, 5) && word(5) === 0xffff) return dotted(word(6), word(7));
+  if (zeros(0, 6) && (word(6) !== 0 || word(7) > 1)) return dotted(word(6), word(7));
+  if (word(0) === 0x64 && word(1) === 0xff9b && zeros(2, 6)) return dotted(word(6), word(7));
+  if (word(0) === 0x2002) return dotted(word(1), word(2));
+  if (word(0) === 0x2001 && word(1) === 0) return dotted(word(6) ^ 0xffff, word(7) ^ 0xffff);
+  return undefined;
+}
+
+function dotted(high: number, low: number): string {
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }
 

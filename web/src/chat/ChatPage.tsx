@@ -16,6 +16,9 @@ import { loadSessions, sessionsStore, watchSessions } from './sessions-store';
 import type { ModelChoice, SessionSummary } from './types';
 import { useSession } from './use-session';
 
+/** What the Continue button of an interrupted run sends; the draft in the message box stays as it is. */
+const CONTINUE_PROMPT = 'Your last run was interrupted before it finished. Continue where you stopped.';
+
 function formatTokens(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }
@@ -66,7 +69,8 @@ export function ChatPage({ path }: { path: string }) {
     setWarningsSeen(false);
   }, [sessionId]);
 
-  const send = async () => {
+  /** Starts a run with `message`, in a new session when none is open; false when the server refused. */
+  const startRun = async (message: string): Promise<boolean> => {
     setSending(true);
     setError(null);
     try {
@@ -75,14 +79,18 @@ export function ChatPage({ path }: { path: string }) {
         id = (await api<SessionSummary>('/api/sessions', { method: 'POST', body: {} })).id;
         navigate(`/chat/${id}`);
       }
-      await api(`/api/sessions/${id}/messages`, { method: 'POST', body: { text, ...(model ? { model } : {}) } });
-      setText('');
+      await api(`/api/sessions/${id}/messages`, { method: 'POST', body: { text: message, ...(model ? { model } : {}) } });
       scroller.pin();
+      return true;
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
+      return false;
     } finally {
       setSending(false);
     }
+  };
+  const send = async () => {
+    if (await startRun(text)) setText('');
   };
   const stop = () => {
     if (sessionId) api(`/api/sessions/${sessionId}/cancel`, { method: 'POST' }).catch((e: Error) => setError(e.message));
@@ -173,7 +181,12 @@ export function ChatPage({ path }: { path: string }) {
                   </div>
                 )}
                 {view.session && view.timeline.items.length === 0 && <p className="py-10 text-center text-sm text-zinc-500">No messages yet.</p>}
-                <Conversation items={view.timeline.items} onFork={fork} />
+                <Conversation
+                  items={view.timeline.items}
+                  continueAt={view.timeline.continueAt}
+                  onFork={fork}
+                  onContinue={view.running || sending ? undefined : () => void startRun(CONTINUE_PROMPT)}
+                />
               </>
             )}
           </div>

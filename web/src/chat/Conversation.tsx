@@ -1,6 +1,6 @@
-import { Copy, GitBranch, Info, TriangleAlert } from 'lucide-react';
+import { Copy, GitBranch, Info, Play, TriangleAlert } from 'lucide-react';
 import { ApprovalCard, QuestionCard } from '../approvals/RequestCards';
-import { cx } from '../components/ui';
+import { Button, cx } from '../components/ui';
 import { Markdown } from './Markdown';
 import { ToolCard } from './ToolCard';
 import type { TimelineItem } from './timeline';
@@ -20,7 +20,13 @@ function MessageActions({ text, eventId, onFork }: { text: string; eventId: numb
   );
 }
 
-function Item({ item, onFork }: { item: TimelineItem; onFork: (eventId: number) => void }) {
+interface ItemActions {
+  onFork: (eventId: number) => void;
+  /** Starts a run that continues an interrupted one; absent while that cannot be done (a run is going on). */
+  onContinue: (() => void) | undefined;
+}
+
+function Item({ item, offerContinue, onFork, onContinue }: { item: TimelineItem; offerContinue: boolean } & ItemActions) {
   switch (item.kind) {
     case 'user':
       return (
@@ -68,17 +74,25 @@ function Item({ item, onFork }: { item: TimelineItem; onFork: (eventId: number) 
           )}
         >
           {item.tone === 'error' ? <TriangleAlert size={16} className="mt-0.5 shrink-0" aria-hidden /> : <Info size={16} className="mt-0.5 shrink-0" aria-hidden />}
-          <span className="min-w-0 break-words">{item.text}</span>
+          <div className="min-w-0 break-words">
+            <p>{item.text}</p>
+            {offerContinue && (
+              <Button variant="secondary" className="mt-2" disabled={!onContinue} onClick={onContinue} title="Start a new run that asks the agent to go on where it stopped">
+                <Play size={14} aria-hidden /> Continue
+              </Button>
+            )}
+          </div>
         </div>
       );
   }
 }
 
-export function Conversation({ items, onFork }: { items: TimelineItem[]; onFork: (eventId: number) => void }) {
+/** `continueAt`: the key of the item that offers to continue an interrupted run. */
+export function Conversation({ items, continueAt, onFork, onContinue }: { items: TimelineItem[]; continueAt: string | null } & ItemActions) {
   return (
     <div className="space-y-4">
       {items.map((item) => (
-        <Item key={item.key} item={item} onFork={onFork} />
+        <Item key={item.key} item={item} offerContinue={item.key === continueAt} onFork={onFork} onContinue={onContinue} />
       ))}
     </div>
   );

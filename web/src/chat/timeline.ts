@@ -43,9 +43,11 @@ export interface Timeline {
   mode: PermissionMode | null;
   /** "Allow for this session" grants still in force. */
   grants: { id: string; rule: string }[];
+  /** The key of the notice that ends the latest run when it was interrupted: where Continue is offered. */
+  continueAt: string | null;
 }
 
-export const emptyTimeline = (): Timeline => ({ items: [], lastEventId: 0, runId: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, title: null, todos: [], mode: null, grants: [] });
+export const emptyTimeline = (): Timeline => ({ items: [], lastEventId: 0, runId: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, title: null, todos: [], mode: null, grants: [], continueAt: null });
 
 function findIndex(items: TimelineItem[], match: (item: TimelineItem) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (match(items[i]!)) return i;
@@ -56,6 +58,7 @@ const ENDINGS: Record<string, string> = {
   cancelled: 'Stopped.',
   max_turns: 'Stopped: the run reached its turn limit.',
   budget: 'Stopped: the run reached its budget.',
+  interrupted: 'Interrupted: boxagnts stopped before this run finished.',
 };
 
 function assistantIndex(items: TimelineItem[], messageId: string): number {
@@ -122,6 +125,7 @@ export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
     }
     case 'run.started':
       next.runId = e.runId;
+      next.continueAt = null;
       break;
     case 'message.user':
       if (e.synthetic) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: /output limit/.test(e.text) ? 'The reply hit the output limit; asked the model to continue.' : 'The model replied with nothing; asked it to answer.' });
@@ -185,6 +189,7 @@ export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
       for (let i = 0; i < items.length; i++) items[i] = closeOpen(items[i]!);
       if (e.status === 'error') items.push({ kind: 'notice', key: `n${e.id}`, tone: 'error', text: e.error?.message ?? 'The run failed.' });
       else if (ENDINGS[e.status]) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: ENDINGS[e.status]! });
+      if (e.status === 'interrupted') next.continueAt = `n${e.id}`;
       break;
   }
   return next;

@@ -48,7 +48,7 @@ export type RunEvent = Base &
     | { type: 'tool.completed'; messageId: string; callId: string; name: string; result: ToolResult; durationMs: number }
     | { type: 'model.retry'; messageId: string; attempt: number; delayMs: number; reason: string }
     | { type: 'usage'; provider: string; model: string; inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number; costUsd: number }
-    | { type: 'run.completed'; status: 'finished' | 'cancelled' | 'max_turns' | 'budget' | 'error'; turns: number; error?: { code: string; message: string } }
+    | { type: 'run.completed'; status: 'finished' | 'cancelled' | 'max_turns' | 'budget' | 'error' | 'interrupted'; turns: number; error?: { code: string; message: string } }
     | {
         type: 'approval.requested';
         approvalId: string;
