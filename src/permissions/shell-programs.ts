@@ -52,8 +52,8 @@ const WRAPPERS: Record<string, Wrapper> = {
   },
 };
 
-/** xargs adds the items it reads to the command; they are only known when it runs. */
-const XARGS_ITEMS: Word = { text: '…', known: false };
+/** Stands for arguments only known when the line runs: the items xargs reads, those an alias is used with. */
+const RUN_TIME_ARGUMENTS: Word = { text: '…', known: false };
 const XARGS_REPLACES = new Set(['I', 'i', '--replace']);
 const FIND_RUNS = new Set(['-exec', '-execdir', '-ok', '-okdir']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
@@ -89,7 +89,8 @@ export function readCommand(words: readonly Word[], sink: CommandSink): void {
     case 'alias':
       for (const arg of args) {
         if (!arg.known) sink.unknown(wordsText(words));
-        else if (arg.text.includes('=')) sink.code(arg.text.slice(arg.text.indexOf('=') + 1));
+        // Where the alias is used, its value runs with that command's arguments after it.
+        else if (arg.text.includes('=')) sink.code(`${arg.text.slice(arg.text.indexOf('=') + 1)} ${RUN_TIME_ARGUMENTS.text}`);
       }
       return;
     case 'find':
@@ -154,7 +155,7 @@ function unwrap(name: string, wrapper: Wrapper, args: readonly Word[], sink: Com
   const command = args.slice(start.at);
   if (name !== 'xargs') return readCommand(command, sink);
   const run = command.length > 0 ? command : [{ text: 'echo', known: true }];
-  readCommand(start.options.some((o) => XARGS_REPLACES.has(o)) ? run : [...run, XARGS_ITEMS], sink);
+  readCommand(start.options.some((o) => XARGS_REPLACES.has(o)) ? run : [...run, RUN_TIME_ARGUMENTS], sink);
 }
 
 /** `bash -c CODE` runs CODE; `bash FILE` runs a script file (matched as that command); plain `bash` reads its input. */

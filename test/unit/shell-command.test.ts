@@ -58,7 +58,8 @@ describe('shellCommands: what a command runs in turn', () => {
     ["sh -ec 'cd a && rm x'", ['sh -ec cd a && rm x', 'cd a', 'rm x']],
     ['eval rm x', ['eval rm x', 'rm x']],
     ['eval "rm x; ls"', ['eval rm x; ls', 'rm x', 'ls']],
-    ["alias l='rm -rf'", ['alias l=rm -rf', 'rm -rf']],
+    ["alias l='rm -rf'", ['alias l=rm -rf', 'rm -rf …']],
+    ['alias l=rm; l x', ['alias l=rm', 'rm …', 'l x']],
     ['/bin/rm x', ['/bin/rm x']],
     ['bash script.sh', ['bash script.sh']],
   ])('%j → %j', async (line, expected) => {
@@ -88,6 +89,7 @@ describe('shellCommands: programs only known when the line runs', () => {
     ['x=ls; x=rm; $x y', ['?$x y']],
     ['x=ls; read x; $x y', ['read x', '?$x y']],
     ['export x=rm; $x y', ['export x=rm', '?$x y']],
+    ['declare -n r=x; x=ls; r=rm; $x a', ['declare -n r=x', '?$x a']],
     ['x=ls; eval "x=rm"; $x y', ['eval x=rm', '?$x y']],
     ['x=ls; for x in rm; do :; done; $x y', [':', '?$x y']],
     ['x="rm -rf"; $x /', ['?$x /']],
