@@ -57,7 +57,7 @@ describe('approvals in the dashboard', () => {
     ] as const) {
       const { page, errors, close } = await browser.open(viewport, theme);
       await page.goto(`${chat.server.url}/chat/${id}`);
-      await expect.poll(() => page.getByRole('textbox', { name: /^Command pattern/ }).count(), { timeout: 10_000 }).toBe(3);
+      await expect.poll(() => page.getByRole('textbox', { name: /^Command pattern/ }).count(), { timeout: 60_000 }).toBe(3);
       expect(await page.getByRole('textbox', { name: 'Command pattern 2 of 3' }).inputValue()).toBe('cat notes.txt');
       expect(await page.getByText('No grant can cover').textContent()).toContain('$cmd --all');
       await page.getByText('No grant can cover').scrollIntoViewIfNeeded();
@@ -72,7 +72,7 @@ describe('approvals in the dashboard', () => {
     await page.getByRole('textbox', { name: 'Command pattern 3 of 3' }).fill('');
     await screenshot(page, 'desktop-chat-bash-approval-dark');
     await page.getByRole('button', { name: 'Allow for this session' }).click();
-    await expect.poll(() => page.getByText('Listed.').count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByText('Listed.').count(), { timeout: 60_000 }).toBe(1);
     const granted = await page.getByLabel('Allowed for this session').textContent();
     expect(granted).toContain('bash(ls *)');
     expect(granted).toContain('bash(cat notes.txt)');
@@ -88,14 +88,14 @@ describe('approvals in the dashboard', () => {
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('run the code');
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByRole('button', { name: 'Allow once' }).count(), { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByRole('button', { name: 'Allow once' }).count(), { timeout: 60_000 }).toBe(1);
     expect(await page.getByRole('button', { name: 'Allow for this session' }).count()).toBe(0);
     expect(await page.getByText('No grant can cover').textContent()).toContain('$RUN --all');
     expect(await page.getByRole('textbox', { name: /^Command pattern/ }).count()).toBe(0);
     await screenshot(page, 'phone-chat-bash-approval-unknown');
     expect(errors).toEqual([]);
     await close();
-  });
+  }, 60_000);
 
   it('answers a question from the approvals inbox on a phone', async () => {
     const chat = await startChat();
