@@ -78,6 +78,9 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     reason: z.string(),
     preview: PreviewSchema.optional(),
     plan: z.string().optional(),
+    /** For a shell line: the patterns a standing grant records (one per known command) and the commands it cannot cover. */
+    grantPatterns: z.array(z.string()).optional(),
+    ungrantable: z.array(z.string()).optional(),
   }),
   z.object({
     type: z.literal('approval.resolved'),
@@ -85,7 +88,9 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     approvalId: z.string(),
     /** once / session / workspace allow; deny refuses; cancelled when the run stopped first; auto when no one could be asked. */
     outcome: z.enum(['once', 'session', 'workspace', 'deny', 'cancelled', 'auto_deny']),
-    /** The rule a session or workspace grant added. */
+    /** The rules a session or workspace grant added, one per pattern. */
+    grants: z.array(z.object({ id: z.string(), rule: z.string() })).optional(),
+    /** The one rule of a grant, as sessions written before grants could hold several record it. */
     rule: z.string().optional(),
     grantId: z.string().optional(),
     message: z.string().optional(),

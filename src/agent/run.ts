@@ -306,15 +306,17 @@ interface Prepared {
 }
 
 /** Validates each call and asks the gate; calls that need approval are marked `ask`. */
-function prepareCalls(options: AgentRunOptions, calls: ToolCallRecord[]): Prepared[] {
-  return calls.map((call) => {
-    if (call.invalid) {
-      return { call, result: errorResult(`The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`) };
-    }
-    const prepared = options.tools.prepare(call.name, call.input);
-    if ('error' in prepared) return { call, result: prepared.error };
-    return { call, tool: prepared.tool, input: prepared.input, decision: options.gate.decide({ callId: call.callId, tool: prepared.tool, input: prepared.input }) };
-  });
+function prepareCalls(options: AgentRunOptions, calls: ToolCallRecord[]): Promise<Prepared[]> {
+  return Promise.all(
+    calls.map(async (call): Promise<Prepared> => {
+      if (call.invalid) {
+        return { call, result: errorResult(`The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`) };
+      }
+      const prepared = options.tools.prepare(call.name, call.input);
+      if ('error' in prepared) return { call, result: prepared.error };
+      return { call, tool: prepared.tool, input: prepared.input, decision: await options.gate.decide({ callId: call.callId, tool: prepared.tool, input: prepared.input }) };
+    }),
+  );
 }
 
 /**
@@ -323,7 +325,7 @@ function prepareCalls(options: AgentRunOptions, calls: ToolCallRecord[]): Prepar
  * change things never overlap.
  */
 async function executeToolCalls(options: AgentRunOptions, calls: ToolCallRecord[], messageId: string, revealed: Set<string>): Promise<ToolResult[]> {
-  const prepared = prepareCalls(options, calls);
+  const prepared = await prepareCalls(options, calls);
   for (const p of prepared) await options.emit({ type: 'tool.started', runId: options.runId, messageId, callId: p.call.callId, name: p.call.name, input: p.call.input });
   const results: ToolResult[] = new Array(calls.length);
   let exclusive: Promise<unknown> = Promise.resolve();

@@ -26,9 +26,12 @@ export function applySessionEvent(state: SessionState, event: { type: string; [k
       return { ...state, mode: (event.mode as PermissionMode | null) ?? null, previousMode: (event.previous as PermissionMode | null | undefined) ?? null };
     case 'todos.updated':
       return { ...state, todos: event.todos as Todo[] };
-    case 'approval.resolved':
-      if (event.outcome !== 'session' || typeof event.rule !== 'string') return state;
-      return { ...state, grants: [...state.grants, { id: String(event.grantId ?? event.approvalId), rule: parseRule(event.rule) }] };
+    case 'approval.resolved': {
+      if (event.outcome !== 'session') return state;
+      const legacy = typeof event.rule === 'string' ? [{ id: String(event.grantId ?? event.approvalId), rule: event.rule }] : [];
+      const granted = (event.grants as { id: string; rule: string }[] | undefined) ?? legacy;
+      return { ...state, grants: [...state.grants, ...granted.map((g) => ({ id: g.id, rule: parseRule(g.rule) }))] };
+    }
     case 'grant.revoked':
       return { ...state, grants: state.grants.filter((g) => g.id !== event.grantId) };
     default:

@@ -64,7 +64,7 @@ export async function toolCommand(args: string[]): Promise<void> {
       signal: controller.signal,
     });
     const call = { callId: 'cli', tool: prepared.tool, input: prepared.input };
-    const refusal = await gate.authorize(call, gate.decide(call));
+    const refusal = await gate.authorize(call, await gate.decide(call));
     if (refusal) return output(refusal);
     const result = await registry.run(prepared.tool, prepared.input, {
       sessionId: 'cli',

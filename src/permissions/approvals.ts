@@ -15,6 +15,9 @@ export type Interaction =
       subject?: string | undefined;
       reason: string;
       preview?: ApprovalPreview | undefined;
+      /** For a shell line: what a standing grant records (one pattern per known command) and what it cannot cover. */
+      grantPatterns?: string[] | undefined;
+      ungrantable?: string[] | undefined;
       createdAt: string;
     }
   | { kind: 'plan'; id: string; sessionId: string; runId: string; callId: string; plan: string; createdAt: string }
@@ -23,7 +26,13 @@ export type Interaction =
 export type ApprovalOutcome = 'once' | 'session' | 'workspace' | 'deny';
 
 export type Reply =
-  | { kind: 'approval'; outcome: ApprovalOutcome; pattern?: string | undefined; message?: string | undefined }
+  | {
+      kind: 'approval';
+      outcome: ApprovalOutcome;
+      /** For a standing grant: the patterns to allow, one rule each, in place of what the request proposed. */
+      patterns?: string[] | undefined;
+      message?: string | undefined;
+    }
   | { kind: 'plan'; approved: boolean; feedback?: string | undefined }
   | { kind: 'question'; answers: QuestionAnswer[] };
 

@@ -4,7 +4,8 @@ import { errorResult } from '../tools/tool';
 import type { GrantStore } from '../workspace/grants';
 import type { Settings } from '../workspace/settings';
 import { type ApprovalBroker, type ApprovalOutcome, InteractionCancelledError } from './approvals';
-import { type Decision, type PermissionMode, type Rule, decide, formatRule, parseRule } from './policy';
+import { type Decision, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule, parseRule } from './policy';
+import { shellCommands } from './shell-command';
 
 /** A validated call, as the gate sees it. */
 export interface GateCall {
@@ -26,8 +27,10 @@ export type GateEvent =
       subject?: string;
       reason: string;
       preview?: Awaited<ReturnType<NonNullable<Tool['preview']>>>;
+      grantPatterns?: string[];
+      ungrantable?: string[];
     }
-  | { type: 'approval.resolved'; approvalId: string; outcome: ApprovalOutcome | 'cancelled' | 'auto_deny'; rule?: string; grantId?: string; message?: string };
+  | { type: 'approval.resolved'; approvalId: string; outcome: ApprovalOutcome | 'cancelled' | 'auto_deny'; grants?: { id: string; rule: string }[]; message?: string };
 
 export interface GateContext {
   sessionId: string;
@@ -81,9 +84,15 @@ export class PermissionGate {
     ];
   }
 
-  decide(call: GateCall): Decision {
+  /** What the rules see of a call; a shell line is read into its commands (which loads the parser on first use). */
+  private async request(call: GateCall): Promise<PermissionRequest> {
     const subject = call.tool.subject?.(call.input);
-    const decision = decide({ tool: call.tool.name, level: call.tool.permissionLevel, subject }, this.mode(), this.rules());
+    const commands = call.tool.subjectKind === 'command' && subject !== undefined ? await shellCommands(subject) : undefined;
+    return { tool: call.tool.name, level: call.tool.permissionLevel, subject, commands };
+  }
+
+  async decide(call: GateCall): Promise<Decision> {
+    const decision = decide(await this.request(call), this.mode(), this.rules());
     const key = `${call.tool.name}:${canonical(call.input)}`;
     const repeats = this.history.slice(-REPEAT_LIMIT);
     if (decision.action === 'allow' && repeats.length === REPEAT_LIMIT && repeats.every((k) => k === key)) {
@@ -106,16 +115,28 @@ export class PermissionGate {
 
   private async ask(call: GateCall, decision: Decision): Promise<ToolResult | null> {
     const { ctx } = this;
-    const subject = call.tool.subject?.(call.input);
-    const base = { kind: 'tool' as const, callId: call.callId, name: call.tool.name, level: call.tool.permissionLevel, input: call.input, ...(subject !== undefined ? { subject } : {}), reason: decision.reason };
+    const request = await this.request(call);
+    const { subject, commands } = request;
+    const grantable = grantPatterns(request);
+    const commandFields = commands ? { grantPatterns: grantable ?? [], ungrantable: commands.filter((c) => !c.known).map((c) => c.text) } : {};
+    const base = {
+      kind: 'tool' as const,
+      callId: call.callId,
+      name: call.tool.name,
+      level: call.tool.permissionLevel,
+      input: call.input,
+      ...(subject !== undefined ? { subject } : {}),
+      reason: decision.reason,
+      ...commandFields,
+    };
     if (!ctx.interactive) {
       const approvalId = `int_auto_${call.callId}`;
       await ctx.record({ type: 'approval.requested', approvalId, ...base });
       await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: 'no one can approve calls in a headless run' });
-      const example = formatRule('allow', call.tool.name, subject);
+      const examples = (grantable?.length ? grantable : [undefined]).map((p) => `"${formatRule('allow', call.tool.name, p)}"`);
       return errorResult(
         `Not run: this call needs approval (${decision.reason}), and nobody can approve it in a headless run. ` +
-          `The user can allow it with --permission-mode or a rule such as "${example}" in .boxagnts/settings.json.`,
+          `The user can allow it with --permission-mode or ${examples.length > 1 ? 'rules' : 'a rule'} such as ${examples.join(', ')} in .boxagnts/settings.json.`,
         { permission: 'needs_approval' },
       );
     }
@@ -140,13 +161,15 @@ export class PermissionGate {
         await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'once' });
         return null;
       }
-      const rule = formatRule('allow', call.tool.name, reply.pattern ?? subject);
+      const rules = (reply.patterns ?? grantable ?? [undefined]).map((pattern) => formatRule('allow', call.tool.name, pattern));
       if (reply.outcome === 'session') {
-        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'session', rule, grantId: approvalId });
+        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'session', grants: rules.map((rule, i) => ({ id: `${approvalId}_${i + 1}`, rule })) });
         return null;
       }
-      const grant = await ctx.grants.add(rule, { sessionId: ctx.sessionId, sessionTitle: ctx.session().title, tool: call.tool.name, ...(subject !== undefined ? { subject } : {}) });
-      await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'workspace', rule, grantId: grant.id });
+      const origin = { sessionId: ctx.sessionId, sessionTitle: ctx.session().title, tool: call.tool.name, ...(subject !== undefined ? { subject } : {}) };
+      const grants: { id: string; rule: string }[] = [];
+      for (const rule of rules) grants.push({ id: (await ctx.grants.add(rule, origin)).id, rule });
+      await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'workspace', grants });
       return null;
     } catch (error) {
       if (!(error instanceof InteractionCancelledError)) throw error;
@@ -154,4 +177,14 @@ export class PermissionGate {
       return errorResult('Not run: the run was cancelled while this call waited for approval.', { cancelled: true });
     }
   }
+}
+
+/**
+ * The patterns a standing grant for this call records, one allow rule each: its subject, or for a shell line each
+ * command whose program is known (an unknown one cannot be granted: it asks every time). Undefined for a tool
+ * without a subject, whose grant covers every call.
+ */
+function grantPatterns(request: PermissionRequest): string[] | undefined {
+  if (request.commands) return request.commands.filter((c) => c.known).map((c) => c.text);
+  return request.subject === undefined ? undefined : [request.subject];
 }

@@ -1,4 +1,5 @@
 import type { PermissionLevel } from '../tools/tool';
+import type { ShellCommand } from './shell-command';
 import { wildcardToRegExp } from './wildcard';
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypass'] as const;
@@ -41,6 +42,11 @@ export interface PermissionRequest {
   level: PermissionLevel;
   /** What patterns match against; absent for tools that name none (then only rules without a pattern apply). */
   subject?: string | undefined;
+  /**
+   * For a tool whose subject is a shell line: the simple commands it runs. Rules then match each command instead of
+   * the line, and the call gets the most restrictive of their decisions.
+   */
+  commands?: readonly ShellCommand[] | undefined;
 }
 
 export interface Decision {
@@ -50,13 +56,33 @@ export interface Decision {
   rule?: Rule;
 }
 
+function toolMatches(rule: Rule, tool: string): boolean {
+  return wildcardToRegExp(rule.tool).test(tool);
+}
+
 export function ruleMatches(rule: Rule, request: PermissionRequest): boolean {
-  if (!wildcardToRegExp(rule.tool).test(request.tool)) return false;
+  if (!toolMatches(rule, request.tool)) return false;
   if (rule.pattern === undefined) return true;
   return request.subject !== undefined && wildcardToRegExp(rule.pattern).test(request.subject);
 }
 
+/**
+ * What a rule says about one command of a shell line, or undefined when it does not apply. A program written as a
+ * path is also matched by the last segment of the path, but only by deny and ask rules: `allow bash(rm *)` must not
+ * let a script of the workspace called `./rm` run. An unknown command cannot be matched by an allow pattern, and
+ * every deny or ask pattern might be the one it turns out to match, so those ask.
+ */
+function commandAction(rule: Rule, tool: string, command: ShellCommand): PermissionAction | undefined {
+  if (!toolMatches(rule, tool)) return undefined;
+  if (rule.pattern === undefined) return rule.action;
+  if (!command.known) return rule.action === 'allow' ? undefined : 'ask';
+  const pattern = wildcardToRegExp(rule.pattern);
+  const matches = pattern.test(command.text) || (rule.action !== 'allow' && command.short !== undefined && pattern.test(command.short));
+  return matches ? rule.action : undefined;
+}
+
 const RANK: Record<PermissionLevel, number> = { read: 0, write: 1, execute: 2, network: 3 };
+const SEVERITY: Record<PermissionAction, number> = { allow: 0, ask: 1, deny: 2 };
 
 /** What each mode does with a level when no rule speaks. */
 function modeAction(mode: PermissionMode, level: PermissionLevel): PermissionAction {
@@ -71,19 +97,53 @@ function modeAction(mode: PermissionMode, level: PermissionLevel): PermissionAct
   }
 }
 
+/** The decision once the last rule that applies (if any) and what it says are known. */
+function decideWith(level: PermissionLevel, mode: PermissionMode, rule: Rule | undefined, action: PermissionAction | undefined): Decision {
+  if (rule && action === 'deny') return { action: 'deny', reason: `denied by the rule "${rule.text}"`, rule };
+  if (mode === 'plan' && (level === 'write' || level === 'execute')) {
+    return { action: 'deny', reason: `plan mode is on: ${level} tools are refused until the plan is approved (call exit_plan_mode with the plan)` };
+  }
+  if (rule && action) return { action, reason: `${action === 'allow' ? 'allowed' : 'asks'} by the rule "${rule.text}"`, rule };
+  const fallback = modeAction(mode, level);
+  const verb = fallback === 'allow' ? 'allows' : 'asks for';
+  return { action: fallback, reason: `${mode === 'default' ? 'the default mode' : `${mode} mode`} ${verb} ${level} tools` };
+}
+
+function decideCommand(request: PermissionRequest, command: ShellCommand, mode: PermissionMode, rules: readonly Rule[]): Decision {
+  let rule: Rule | undefined;
+  let action: PermissionAction | undefined;
+  for (const candidate of rules) {
+    const said = commandAction(candidate, request.tool, command);
+    if (said) [rule, action] = [candidate, said];
+  }
+  const decision = decideWith(request.level, mode, rule, action);
+  if (!command.known && decision.rule?.pattern !== undefined) {
+    return { ...decision, reason: `what "${command.text}" runs is only known when it runs, and the rule "${decision.rule.text}" may cover it` };
+  }
+  return decision.rule ? { ...decision, reason: `${decision.reason} for "${command.text}"` } : decision;
+}
+
 /**
  * Decides one tool call. The last rule that matches wins; a matching deny beats every mode (bypass included);
  * plan mode refuses writes and commands whatever the rules say; otherwise the matching rule, else the mode, decides.
- * Pure: the same input always gives the same decision.
+ * A shell line is decided command by command, and the most restrictive decision is the call's (among equals, the
+ * first that a rule made, else the first in the line). Pure: the same input always gives the same decision.
  */
 export function decide(request: PermissionRequest, mode: PermissionMode, rules: readonly Rule[]): Decision {
-  const rule = rules.findLast((r) => ruleMatches(r, request));
-  if (rule?.action === 'deny') return { action: 'deny', reason: `denied by the rule "${rule.text}"`, rule };
-  if (mode === 'plan' && (request.level === 'write' || request.level === 'execute')) {
-    return { action: 'deny', reason: `plan mode is on: ${request.level} tools are refused until the plan is approved (call exit_plan_mode with the plan)` };
+  const { commands } = request;
+  if (commands === undefined || commands.length === 0) {
+    // A line that runs no command (`x=1`) leaves only the rules without a pattern to apply.
+    const target = commands === undefined ? request : { ...request, subject: undefined };
+    const rule = rules.findLast((r) => ruleMatches(r, target));
+    return decideWith(request.level, mode, rule, rule?.action);
   }
-  if (rule) return { action: rule.action, reason: `${rule.action === 'allow' ? 'allowed' : 'asks'} by the rule "${rule.text}"`, rule };
-  const action = modeAction(mode, request.level);
-  const verb = action === 'allow' ? 'allows' : 'asks for';
-  return { action, reason: `${mode === 'default' ? 'the default mode' : `${mode} mode`} ${verb} ${request.level} tools` };
+  const decisions = commands.map((command) => decideCommand(request, command, mode, rules));
+  const worst = decisions.reduce((worst, next) => {
+    const rank = SEVERITY[next.action] - SEVERITY[worst.action];
+    // Among equals, a rule's decision says more than the mode's.
+    return rank > 0 || (rank === 0 && next.rule && !worst.rule) ? next : worst;
+  });
+  // The mode decided: name the command only when the others fared better.
+  if (worst.rule || decisions.every((d) => d.action === worst.action)) return worst;
+  return { ...worst, reason: `${worst.reason} for "${commands[decisions.indexOf(worst)]!.text}"` };
 }

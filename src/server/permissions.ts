@@ -13,7 +13,11 @@ const ReplyBody = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('approval'),
     outcome: z.enum(['once', 'session', 'workspace', 'deny']),
-    /** For session and workspace grants: the pattern the rule covers (default: exactly this call's subject). */
+    /**
+     * For session and workspace grants: the patterns to allow, one rule each (default: this call's subject, or each
+     * known command of a shell line). `pattern` is the one-pattern form.
+     */
+    patterns: z.array(z.string().trim().min(1).max(500)).min(1).max(100).optional(),
     pattern: z.string().trim().min(1).max(500).optional(),
     message: z.string().trim().max(2000).optional(),
   }),
@@ -37,7 +41,8 @@ export function permissionRoutes(ctx: ServerContext): Hono {
 
   app.post('/interactions/:id', async (c) => {
     const id = c.req.param('id');
-    const reply = (await readBody(c, ReplyBody)) as Reply;
+    const body = await readBody(c, ReplyBody);
+    const reply: Reply = body.kind === 'approval' ? { kind: 'approval', outcome: body.outcome, patterns: body.patterns ?? (body.pattern ? [body.pattern] : undefined), message: body.message } : body;
     try {
       return c.json({ answered: broker.reply(id, reply).id });
     } catch (error) {

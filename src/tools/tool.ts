@@ -69,6 +69,8 @@ export interface Tool {
   validate?(input: unknown): Validation;
   /** The part of a (validated) call that permission rules match: a workspace-relative path, a command, a URL. */
   subject?(input: unknown): string | undefined;
+  /** `command`: the subject is a shell line, and rules match each simple command it runs rather than the line. */
+  readonly subjectKind?: 'command';
   /** What the call would change, shown on its approval card (a diff for file writes). */
   preview?(input: unknown, signal: AbortSignal): Promise<ApprovalPreview | undefined>;
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>;
@@ -88,6 +90,7 @@ interface ToolDefinition<S extends z.ZodType> {
   source?: Tool['source'];
   input: S;
   subject?(input: z.output<S>): string | undefined;
+  subjectKind?: 'command';
   preview?(input: z.output<S>, signal: AbortSignal): Promise<ApprovalPreview | undefined>;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
@@ -104,6 +107,7 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     inputSchema,
     validate: (input) => validationFrom(definition.input, input),
     ...(definition.subject ? { subject: (input: unknown) => definition.subject!(input as z.output<S>) } : {}),
+    ...(definition.subjectKind ? { subjectKind: definition.subjectKind } : {}),
     ...(definition.preview ? { preview: (input: unknown, signal: AbortSignal) => definition.preview!(input as z.output<S>, signal) } : {}),
     execute: (input, ctx) => definition.execute(input as z.output<S>, ctx),
   };

@@ -45,6 +45,58 @@ describe('approvals in the dashboard', () => {
     await close();
   });
 
+  it('offers one grant pattern per command of a shell line, says which command no grant can cover, and records the edited patterns', async () => {
+    const chat = await startChat();
+    chat.mock.enqueue({ toolCalls: [{ name: 'bash', input: { command: 'ls && cat notes.txt | wc -l; $cmd --all' } }] }, { text: 'Listed.' });
+    const id = await chat.newSession();
+    expect((await chat.send(id, 'List the notes')).status).toBe(202);
+    for (const [viewport, theme, name] of [
+      [DESKTOP, 'light', 'desktop-chat-bash-approval'],
+      [PHONE, 'light', 'phone-chat-bash-approval'],
+      [PHONE, 'dark', 'phone-chat-bash-approval-dark'],
+    ] as const) {
+      const { page, errors, close } = await browser.open(viewport, theme);
+      await page.goto(`${chat.server.url}/chat/${id}`);
+      await expect.poll(() => page.getByRole('textbox', { name: /^Command pattern/ }).count(), { timeout: 60_000 }).toBe(3);
+      expect(await page.getByRole('textbox', { name: 'Command pattern 2 of 3' }).inputValue()).toBe('cat notes.txt');
+      expect(await page.getByText('No grant can cover').textContent()).toContain('$cmd --all');
+      await page.getByText('No grant can cover').scrollIntoViewIfNeeded();
+      await screenshot(page, name);
+      expect(errors).toEqual([]);
+      await close();
+    }
+
+    const { page, errors, close } = await browser.open(DESKTOP, 'dark');
+    await page.goto(`${chat.server.url}/chat/${id}`);
+    await page.getByRole('textbox', { name: 'Command pattern 1 of 3' }).fill('ls *');
+    await page.getByRole('textbox', { name: 'Command pattern 3 of 3' }).fill('');
+    await screenshot(page, 'desktop-chat-bash-approval-dark');
+    await page.getByRole('button', { name: 'Allow for this session' }).click();
+    await expect.poll(() => page.getByText('Listed.').count(), { timeout: 60_000 }).toBe(1);
+    const granted = await page.getByLabel('Allowed for this session').textContent();
+    expect(granted).toContain('bash(ls *)');
+    expect(granted).toContain('bash(cat notes.txt)');
+    expect(granted).not.toContain('wc -l');
+    expect(errors).toEqual([]);
+    await close();
+  }, 90_000);
+
+  it('offers no standing grant for a line whose every command is only known when it runs', async () => {
+    const chat = await startChat();
+    chat.mock.enqueue({ toolCalls: [{ name: 'bash', input: { command: '$RUN --all' } }] }, { text: 'ok' });
+    const { page, errors, close } = await browser.open(PHONE);
+    await page.goto(`${chat.server.url}/chat`);
+    await page.getByRole('textbox', { name: 'Message' }).fill('run the code');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Allow once' }).count(), { timeout: 60_000 }).toBe(1);
+    expect(await page.getByRole('button', { name: 'Allow for this session' }).count()).toBe(0);
+    expect(await page.getByText('No grant can cover').textContent()).toContain('$RUN --all');
+    expect(await page.getByRole('textbox', { name: /^Command pattern/ }).count()).toBe(0);
+    await screenshot(page, 'phone-chat-bash-approval-unknown');
+    expect(errors).toEqual([]);
+    await close();
+  }, 60_000);
+
   it('answers a question from the approvals inbox on a phone', async () => {
     const chat = await startChat();
     chat.mock.enqueue({ toolCalls: [{ name: 'ask_user_question', input: { questions: [{ question: 'Which license?', header: 'License', options: [{ label: 'MIT' }, { label: 'Apache-2.0' }] }] } }] }, { text: 'MIT it is.' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PermissionAction, type PermissionMode, type Rule, RuleSyntaxError, decide, parseRule } from '../../src/permissions/policy';
+import type { ShellCommand } from '../../src/permissions/shell-command';
 import { matchesWildcard } from '../../src/permissions/wildcard';
 import type { PermissionLevel } from '../../src/tools/tool';
 
@@ -85,6 +86,67 @@ describe('decide: rules', () => {
     expect(parseRule('  allow edit(src/*)  ')).toEqual({ action: 'allow', tool: 'edit', pattern: 'src/*', text: 'allow edit(src/*)' });
     expect(parseRule('deny bash(echo (a))')).toMatchObject({ pattern: 'echo (a)' });
     for (const bad of ['permit edit', 'allow', 'allow edit()', 'allow ed it', 'allowedit(x)']) expect(() => parseRule(bad)).toThrow(RuleSyntaxError);
+  });
+});
+
+describe('decide: a shell line, command by command', () => {
+  const rules = (...texts: string[]): Rule[] => texts.map(parseRule);
+  const known = (text: string, short?: string): ShellCommand => ({ known: true, text, ...(short ? { short } : {}) });
+  const unknown = (text: string): ShellCommand => ({ known: false, text });
+  const line = (...commands: ShellCommand[]) => ({ tool: 'bash', level: 'execute' as const, subject: 'the line as typed', commands });
+
+  it('denies the line when any command is denied, and names that command', () => {
+    const decision = decide(line(known('true'), known('rm -rf x')), 'bypass', rules('deny bash(rm *)'));
+    expect(decision).toMatchObject({ action: 'deny', reason: 'denied by the rule "deny bash(rm *)" for "rm -rf x"', rule: { text: 'deny bash(rm *)' } });
+  });
+
+  it('does not let an allow rule for one command cover the others', () => {
+    const set = rules('allow bash(git status*)');
+    expect(decide(line(known('git status')), 'default', set)).toMatchObject({ action: 'allow', reason: 'allowed by the rule "allow bash(git status*)" for "git status"' });
+    expect(decide(line(known('git status'), known('rm x')), 'default', set)).toMatchObject({ action: 'ask', reason: 'the default mode asks for execute tools for "rm x"' });
+    expect(decide(line(known('git status'), known('ls')), 'default', rules('allow bash(git status*)', 'allow bash(ls)')).action).toBe('allow');
+    expect(decide(line(known('git status'), known('ls')), 'default', []).reason).toBe('the default mode asks for execute tools');
+  });
+
+  it('takes the most restrictive decision, the first one in the line among equals', () => {
+    const set = rules('ask bash(cat *)', 'deny bash(rm *)', 'allow bash(ls*)');
+    expect(decide(line(known('ls'), known('cat a'), known('rm b'), known('cat c')), 'default', set).reason).toBe('denied by the rule "deny bash(rm *)" for "rm b"');
+    expect(decide(line(known('ls'), known('cat a'), known('cat c')), 'default', set).reason).toBe('asks by the rule "ask bash(cat *)" for "cat a"');
+  });
+
+  it('asks for an unknown command where a deny or ask pattern might cover it, and never allows it by a pattern', () => {
+    expect(decide(line(unknown('$x y')), 'bypass', rules('deny bash(rm *)'))).toMatchObject({
+      action: 'ask',
+      reason: 'what "$x y" runs is only known when it runs, and the rule "deny bash(rm *)" may cover it',
+    });
+    expect(decide(line(unknown('$x y')), 'default', rules('allow bash(*)')).action).toBe('ask');
+    expect(decide(line(unknown('$x y')), 'bypass', rules('allow bash(*)')).action).toBe('allow');
+    expect(decide(line(unknown('$x y')), 'bypass', []).action).toBe('allow');
+    expect(decide(line(known('ls'), unknown('$x y')), 'default', rules('allow bash(ls)')).action).toBe('ask');
+  });
+
+  it('applies rules without a pattern to every command, unknown ones included', () => {
+    expect(decide(line(unknown('$x y')), 'default', rules('allow bash')).action).toBe('allow');
+    expect(decide(line(unknown('$x y')), 'bypass', rules('deny bash')).action).toBe('deny');
+    expect(decide(line(unknown('$x y')), 'default', rules('deny bash(rm *)', 'allow bash')).action).toBe('allow');
+  });
+
+  it('matches a program written as a path by its last segment for deny and ask rules, not for allow rules', () => {
+    expect(decide(line(known('/bin/rm x', 'rm x')), 'bypass', rules('deny bash(rm *)')).action).toBe('deny');
+    expect(decide(line(known('/bin/rm x', 'rm x')), 'bypass', rules('ask bash(rm *)')).action).toBe('ask');
+    expect(decide(line(known('./rm x', 'rm x')), 'default', rules('allow bash(rm *)')).action).toBe('ask');
+    expect(decide(line(known('/bin/rm x', 'rm x')), 'default', rules('allow bash(/bin/rm *)')).action).toBe('allow');
+  });
+
+  it('leaves only rules without a pattern for a line that runs no command', () => {
+    expect(decide(line(), 'default', rules('allow bash(*)')).action).toBe('ask');
+    expect(decide(line(), 'default', rules('allow bash')).action).toBe('allow');
+  });
+
+  it('keeps plan mode above the rules, and a deny above plan mode', () => {
+    expect(decide(line(known('ls')), 'plan', rules('allow bash(ls)')).reason).toMatch(/^plan mode is on/);
+    expect(decide(line(unknown('$x')), 'plan', rules('deny bash(rm *)')).reason).toMatch(/^plan mode is on/);
+    expect(decide(line(known('ls'), known('rm x')), 'plan', rules('deny bash(rm *)')).reason).toBe('denied by the rule "deny bash(rm *)" for "rm x"');
   });
 });
 

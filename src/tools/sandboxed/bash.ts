@@ -47,6 +47,7 @@ export function bashTool(sandbox: Sandbox): Tool {
       timeout_ms: z.number().int().min(100).max(3_600_000).optional().describe('A shorter time limit for this command (the sandbox limit still caps it).'),
     }),
     subject: ({ command }) => command,
+    subjectKind: 'command',
     async execute({ command, timeout_ms }, ctx) {
       const cwd = cwds.get(ctx.sessionId) ?? '/';
       const { result, policy } = await sandbox.run('bash', { kind: 'tool', name: 'bash', input: { command, cwd } }, ctx.signal, timeout_ms ? { timeoutMs: timeout_ms } : undefined);

@@ -16,7 +16,19 @@ function Card({ interaction }: { interaction: Interaction }) {
   }
   return (
     <ApprovalCard
-      request={{ id: interaction.id, kind: 'tool', name: interaction.tool, level: interaction.level, input: interaction.input, subject: interaction.subject, reason: interaction.reason, preview: interaction.preview, resolution: null }}
+      request={{
+        id: interaction.id,
+        kind: 'tool',
+        name: interaction.tool,
+        level: interaction.level,
+        input: interaction.input,
+        subject: interaction.subject,
+        reason: interaction.reason,
+        preview: interaction.preview,
+        grantPatterns: interaction.grantPatterns,
+        ungrantable: interaction.ungrantable,
+        resolution: null,
+      }}
     />
   );
 }

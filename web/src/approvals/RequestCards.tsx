@@ -18,8 +18,11 @@ export interface ApprovalView {
   reason: string;
   preview?: DiffPreview | undefined;
   plan?: string | undefined;
-  /** Still waiting and answerable, or how it ended. */
-  resolution: null | { outcome: string; message?: string | undefined; rule?: string | undefined };
+  /** For a shell line: one grant pattern per command whose program is known, and the commands no grant can cover. */
+  grantPatterns?: string[] | undefined;
+  ungrantable?: string[] | undefined;
+  /** Still waiting and answerable, or how it ended (with the rules a grant added). */
+  resolution: null | { outcome: string; message?: string | undefined; rules?: string[] | undefined };
   /** Waiting, but no longer answerable here (its run ended with the server). */
   stale?: boolean;
 }
@@ -58,14 +61,20 @@ function Resolution({ resolution }: { resolution: NonNullable<ApprovalView['reso
     <p className={cx('flex items-center gap-1.5 text-sm', denied ? 'text-red-700 dark:text-red-400' : 'text-teal-700 dark:text-teal-400')}>
       {denied ? <X size={14} aria-hidden /> : <Check size={14} aria-hidden />}
       {OUTCOME_TEXT[resolution.outcome] ?? resolution.outcome}
-      {resolution.rule && <code className="ml-1 text-xs text-zinc-500">{resolution.rule}</code>}
+      {resolution.rules?.map((rule) => (
+        <code key={rule} className="ml-1 text-xs text-zinc-500">
+          {rule}
+        </code>
+      ))}
       {resolution.message && <span className="text-zinc-600 dark:text-zinc-400">— “{resolution.message}”</span>}
     </p>
   );
 }
 
 export function ApprovalCard({ request }: { request: ApprovalView }) {
-  const [pattern, setPattern] = useState(request.subject ?? '');
+  // What a standing grant records, one allow rule per pattern; the user may edit or clear each.
+  const proposed = request.grantPatterns ?? [request.subject ?? ''];
+  const [patterns, setPatterns] = useState(proposed);
   const [message, setMessage] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -81,7 +90,14 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
       setBusy(false);
     }
   };
-  const allow = (outcome: ApprovalOutcome) => send({ kind: 'approval', outcome, ...(outcome === 'session' || outcome === 'workspace' ? (pattern.trim() && pattern !== request.subject ? { pattern: pattern.trim() } : {}) : {}) });
+  const allow = (outcome: ApprovalOutcome) => {
+    const edited = patterns.map((p) => p.trim()).filter(Boolean);
+    const changed = edited.length > 0 && edited.join('\n') !== proposed.join('\n');
+    return send({ kind: 'approval', outcome, ...((outcome === 'session' || outcome === 'workspace') && changed ? { patterns: edited } : {}) });
+  };
+  const commandLine = request.grantPatterns !== undefined;
+  // A line whose every command is only known when it runs leaves nothing a grant could cover.
+  const grantable = !commandLine || proposed.length > 0;
 
   if (request.kind === 'plan') {
     return (
@@ -137,10 +153,14 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
       {answerable ? (
         <div className="mt-3 space-y-2">
           <div className="grid gap-2 sm:grid-cols-2">
-            <label className="block text-xs text-zinc-600 dark:text-zinc-400">
-              A standing grant covers <span className="font-mono">{request.name}(…)</span> calls matching
-              <input className={cx(inputClass, 'mt-1 font-mono text-xs')} value={pattern} placeholder="every call" onChange={(e) => setPattern(e.target.value)} />
-            </label>
+            {commandLine ? (
+              <GrantPatterns name={request.name} patterns={patterns} onChange={setPatterns} ungrantable={request.ungrantable ?? []} />
+            ) : (
+              <label className="block text-xs text-zinc-600 dark:text-zinc-400">
+                A standing grant covers <span className="font-mono">{request.name}(…)</span> calls matching
+                <input className={cx(inputClass, 'mt-1 font-mono text-xs')} value={patterns[0]} placeholder="every call" onChange={(e) => setPatterns([e.target.value])} />
+              </label>
+            )}
             <label className="block text-xs text-zinc-600 dark:text-zinc-400">
               Message to the agent if you deny (optional)
               <input className={cx(inputClass, 'mt-1 text-xs')} value={message} onChange={(e) => setMessage(e.target.value)} />
@@ -150,12 +170,16 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
             <Button variant="primary" disabled={busy} onClick={() => void allow('once')}>
               Allow once
             </Button>
-            <Button disabled={busy} onClick={() => void allow('session')}>
-              Allow for this session
-            </Button>
-            <Button disabled={busy} onClick={() => void allow('workspace')}>
-              Always allow in this workspace
-            </Button>
+            {grantable && (
+              <>
+                <Button disabled={busy} onClick={() => void allow('session')}>
+                  Allow for this session
+                </Button>
+                <Button disabled={busy} onClick={() => void allow('workspace')}>
+                  Always allow in this workspace
+                </Button>
+              </>
+            )}
             <Button variant="danger" disabled={busy} onClick={() => void send({ kind: 'approval', outcome: 'deny', ...(message.trim() ? { message: message.trim() } : {}) })}>
               Deny
             </Button>
@@ -170,6 +194,42 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
       )}
       {error && <p className="mt-2 text-sm text-red-700 dark:text-red-400">{error}</p>}
     </Shell>
+  );
+}
+
+/** The patterns a grant for a shell line records, one per command, and the commands it cannot cover. */
+function GrantPatterns({ name, patterns, onChange, ungrantable }: { name: string; patterns: string[]; onChange: (patterns: string[]) => void; ungrantable: string[] }) {
+  return (
+    <fieldset className="min-w-0 text-xs text-zinc-600 dark:text-zinc-400">
+      {patterns.length > 0 && (
+        <>
+          <legend>
+            A standing grant allows these <span className="font-mono">{name}</span> commands, one rule each
+          </legend>
+          {patterns.map((pattern, i) => (
+            <input
+              key={i}
+              aria-label={`Command pattern ${i + 1} of ${patterns.length}`}
+              className={cx(inputClass, 'mt-1 font-mono text-xs')}
+              value={pattern}
+              onChange={(e) => onChange(patterns.map((p, j) => (j === i ? e.target.value : p)))}
+            />
+          ))}
+        </>
+      )}
+      {ungrantable.length > 0 && (
+        <p className="mt-1.5">
+          No grant can cover{' '}
+          {ungrantable.map((text, i) => (
+            <span key={text}>
+              {i > 0 && ', '}
+              <code className="break-all font-mono text-zinc-800 dark:text-zinc-200">{text}</code>
+            </span>
+          ))}
+          : what it runs is only known when it runs, so it will be asked about again.
+        </p>
+      )}
+    </fieldset>
   );
 }
 

@@ -27,7 +27,7 @@ export function watchInteractions(): () => void {
 }
 
 export type ReplyBody =
-  | { kind: 'approval'; outcome: 'once' | 'session' | 'workspace' | 'deny'; pattern?: string; message?: string }
+  | { kind: 'approval'; outcome: 'once' | 'session' | 'workspace' | 'deny'; patterns?: string[]; message?: string }
   | { kind: 'plan'; approved: boolean; feedback?: string }
   | { kind: 'question'; answers: { selected: string[]; text?: string }[] };
 

@@ -20,7 +20,22 @@ export interface DiffPreview {
 }
 
 export type Interaction =
-  | { kind: 'approval'; id: string; sessionId: string; runId: string; callId: string; tool: string; level: string; input: unknown; subject?: string; reason: string; preview?: DiffPreview; createdAt: string }
+  | {
+      kind: 'approval';
+      id: string;
+      sessionId: string;
+      runId: string;
+      callId: string;
+      tool: string;
+      level: string;
+      input: unknown;
+      subject?: string;
+      reason: string;
+      preview?: DiffPreview;
+      grantPatterns?: string[];
+      ungrantable?: string[];
+      createdAt: string;
+    }
   | { kind: 'plan'; id: string; sessionId: string; runId: string; callId: string; plan: string; createdAt: string }
   | { kind: 'question'; id: string; sessionId: string; runId: string; callId: string; questions: Question[]; createdAt: string };
 

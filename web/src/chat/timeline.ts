@@ -100,15 +100,30 @@ export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
       items.push({
         kind: 'approval',
         key: `p${e.approvalId}`,
-        request: { id: e.approvalId, kind: e.kind, name: e.name, level: e.level, input: e.input, subject: e.subject, reason: e.reason, preview: e.preview, plan: e.plan, resolution: null },
+        request: {
+          id: e.approvalId,
+          kind: e.kind,
+          name: e.name,
+          level: e.level,
+          input: e.input,
+          subject: e.subject,
+          reason: e.reason,
+          preview: e.preview,
+          plan: e.plan,
+          grantPatterns: e.grantPatterns,
+          ungrantable: e.ungrantable,
+          resolution: null,
+        },
       });
       break;
     case 'approval.resolved': {
-      if (e.outcome === 'session' && e.rule) next.grants = [...timeline.grants, { id: e.grantId ?? e.approvalId, rule: e.rule }];
+      // Sessions recorded before a grant could hold several rules have one `rule`.
+      const grants = e.grants ?? (e.rule ? [{ id: e.grantId ?? e.approvalId, rule: e.rule }] : []);
+      if (e.outcome === 'session') next.grants = [...timeline.grants, ...grants];
       const at = findIndex(items, (i) => i.kind === 'approval' && i.request.id === e.approvalId);
       if (at >= 0) {
         const item = items[at] as Extract<TimelineItem, { kind: 'approval' }>;
-        items[at] = { ...item, request: { ...item.request, resolution: { outcome: e.outcome, message: e.message, rule: e.rule } } };
+        items[at] = { ...item, request: { ...item.request, resolution: { outcome: e.outcome, message: e.message, rules: grants.map((g) => g.rule) } } };
       }
       break;
     }

@@ -61,8 +61,10 @@ export type RunEvent = Base &
         reason: string;
         preview?: DiffPreview;
         plan?: string;
+        grantPatterns?: string[];
+        ungrantable?: string[];
       }
-    | { type: 'approval.resolved'; approvalId: string; outcome: string; rule?: string; grantId?: string; message?: string }
+    | { type: 'approval.resolved'; approvalId: string; outcome: string; grants?: { id: string; rule: string }[]; rule?: string; grantId?: string; message?: string }
     | { type: 'question.asked'; questionId: string; callId: string; questions: Question[] }
     | { type: 'question.answered'; questionId: string; answers?: Answer[]; cancelled?: boolean }
     | { type: 'todos.updated'; todos: Todo[] }

@@ -91,7 +91,7 @@ export function SecurityPage() {
             title="Rules"
             description={
               <>
-                Allow, ask or deny by tool and pattern, e.g. <code>allow edit(src/*)</code>, <code>deny bash(rm *)</code>, <code>allow web_fetch(https://docs.example.com/*)</code>. The last rule that matches a call decides; a deny rule beats every mode.
+                Allow, ask or deny by tool and pattern, e.g. <code>allow edit(src/*)</code>, <code>deny bash(rm *)</code>, <code>allow web_fetch(https://docs.example.com/*)</code>. The last rule that matches a call decides; a deny rule beats every mode. For <code>bash</code>, a pattern is matched against each command of the line (pipes, lists and <code>$( )</code> included), and a command whose program is only known when it runs asks.
               </>
             }
           >
