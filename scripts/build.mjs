@@ -66,6 +66,7 @@ const guest = {
 };
 await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/entry.ts')], outfile: join(root, 'dist', 'sandbox-guest.js') });
 await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/html-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-html.js') });
+await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/result-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-result.js') });
 // The shell: just-bash's browser build, with the few Node built-ins it names (zlib for gzip) stubbed out.
 const stubNode = {
   name: 'stub-node-builtins',

@@ -58,6 +58,7 @@ export class Sandbox {
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
+      resultBundle: join(options.distDir, 'sandbox-guest-result.js'),
       lazyBundles: { html: join(options.distDir, 'sandbox-guest-html.js'), bash: join(options.distDir, 'sandbox-guest-bash.js') },
       wasmCacheDir: options.paths.cacheDir,
       wasmInstrumentScript: this.instrumentScript,
