@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../log';
-import type { WorkspacePaths } from '../workspace/paths';
+import { TOOL_OUTPUT_GUEST_DIR, type WorkspacePaths } from '../workspace/paths';
 import type { SandboxSettings } from '../workspace/settings';
 import type { Mount } from './fs-confiner';
 import { type PolicyNarrowing, type SandboxPolicy, narrowPolicy } from './limits';
@@ -78,10 +78,12 @@ export class Sandbox {
    */
   policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs'): SandboxPolicy {
     const s = this.options.settings();
-    const { root, dataDir } = this.options.paths;
+    const { root, dataDir, toolOutputDir } = this.options.paths;
     const gitDir = join(root, '.git');
     // The repository's history is there to read, not to rewrite.
     const git: Mount[] = existsSync(gitDir) ? [{ host: gitDir, guest: '/.git', readOnly: true }] : [];
+    // The whole output of calls whose result was cut, to be read in pages.
+    const outputs: Mount[] = existsSync(toolOutputDir) ? [{ host: toolOutputDir, guest: TOOL_OUTPUT_GUEST_DIR, readOnly: true }] : [];
     const base: SandboxPolicy = {
       timeoutMs: s.timeoutMs,
       maxMemoryBytes: s.maxMemoryBytes,
@@ -90,7 +92,7 @@ export class Sandbox {
       allowedOutboundHosts: s.allowedOutboundHosts,
       blockNetworks: s.blockNetworks,
       workDir: root,
-      mounts: [...git, ...s.mounts.filter((m) => existsSync(m.host))],
+      mounts: [...git, ...outputs, ...s.mounts.filter((m) => existsSync(m.host))],
       hidden: [dataDir],
       files: true,
       network: true,
