@@ -3,6 +3,7 @@
 //   node scripts/build.mjs --if-stale    build only when a source is newer than the last build
 //   node scripts/build.mjs --server-only skip the dashboard
 import { existsSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,6 +67,7 @@ const guest = {
 };
 await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/entry.ts')], outfile: join(root, 'dist', 'sandbox-guest.js') });
 await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/html-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-html.js') });
+await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/result-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-result.js') });
 // The shell: just-bash's browser build, with the few Node built-ins it names (zlib for gzip) stubbed out.
 const stubNode = {
   name: 'stub-node-builtins',
@@ -77,12 +79,32 @@ const stubNode = {
     }));
   },
 };
+// just-bash (3.4) lets a file-system error from opening a simple command's redirect target escape, which aborts
+// the whole command line: `echo a > /.boxagnts/x; echo b` printed nothing. A shell fails only that command, with
+// the system's message and status 1, and goes on; this rewrites the one place so that just-bash does too. Errors
+// without an errno code (just-bash's own) still escape. The build stops if just-bash's code no longer matches.
+const FAILED_REDIRECT = /catch\((\w+)\)\{if\(!\w+\)throw \1;return\{error:(\w+)\("",`bash: \$\{(\w+)\}: cannot open redirect target\n`,1\)\}\}/;
+const ERRNO_TEXT = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', EROFS: 'Read-only file system', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory', EFBIG: 'File too large', ENOSPC: 'No space left on device', EDQUOT: 'Disk quota exceeded' };
+const redirectFailsOneCommand = {
+  name: 'just-bash-redirect-failure',
+  setup(b) {
+    b.onLoad({ filter: /just-bash[\\/]dist[\\/]bundle[\\/]browser\.js$/ }, async (a) => {
+      const source = await readFile(a.path, 'utf8');
+      if (!FAILED_REDIRECT.test(source)) throw new Error(`just-bash changed: the redirect-failure patch in scripts/build.mjs no longer applies to ${a.path}`);
+      const contents = source.replace(FAILED_REDIRECT, (_, error, result, target) => {
+        const reason = `(${JSON.stringify(ERRNO_TEXT)})[${error}&&${error}.code]`;
+        return `catch(${error}){if(!${reason})throw ${error};return{error:${result}("",\`bash: \${${target}}: \${${reason}}\n\`,1)}}`;
+      });
+      return { contents, loader: 'js' };
+    });
+  },
+};
 await esbuild.build({
   ...guest,
   target: 'es2022',
   mainFields: ['browser', 'module', 'main'],
   conditions: ['browser'],
-  plugins: [stubNode],
+  plugins: [stubNode, redirectFailsOneCommand],
   entryPoints: [join(root, 'src/sandbox/guest/bash-entry.ts')],
   outfile: join(root, 'dist', 'sandbox-guest-bash.js'),
 });

@@ -11,6 +11,7 @@ import { ExtensionTools } from '../tools/extensions/extensions';
 import { sandboxedTools } from '../tools/sandboxed';
 import { nativeTools } from '../tools/native';
 import { toolSearchTool } from '../tools/native/tool-search';
+import { ToolOutputStore } from '../tools/output-store';
 import { ToolRegistry } from '../tools/registry';
 import type { Tool } from '../tools/tool';
 import { SessionStore } from '../workspace/sessions';
@@ -65,7 +66,11 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const env = options.env ?? process.env;
   const redactor = options.redactor ?? new Redactor();
   redactor.bind(() => configuredKeys(workspace.settings.get(), { secrets: workspace.secrets, env }));
-  const [sessions, catalog] = await Promise.all([SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter), ModelCatalog.open(workspace.paths.cacheDir)]);
+  const outputs = new ToolOutputStore({ dir: workspace.paths.toolOutputDir, maxBytes: () => workspace.settings.get().tools.maxSavedOutputBytes });
+  const [sessions, catalog] = await Promise.all([
+    SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter, { onDelete: (id) => outputs.removeSession(id) }),
+    ModelCatalog.open(workspace.paths.cacheDir),
+  ]);
   const partials = new PartialTextLog(workspace.paths.sessionsDir);
   await closeInterruptedRuns(sessions, partials, redactor, options.logger);
   const usageLog = new UsageLog(workspace.paths.usageFile);
@@ -99,7 +104,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     const enabled = allTools().filter((t) => !disabled.has(t.name));
     const deferred = new Set(enabled.length > DEFER_TOOLS_ABOVE ? enabled.filter((t) => t.source === 'mcp' || t.source === 'extension').map((t) => t.name) : []);
     const search = disabled.has('tool_search') ? [] : [toolSearchTool([...deferred])];
-    return { registry: new ToolRegistry([...enabled, ...search]), deferred };
+    return { registry: new ToolRegistry([...enabled, ...search], { outputs }), deferred };
   };
 
   const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, redactor, env, interactive: options.interactive, tools, partials });

@@ -99,11 +99,14 @@ export class Confiner {
     return { guest: posix.join(parent.guest, name), mount: parent.mount, names: [...parent.names, name] };
   }
 
-  /** Whether a located path is, or is inside, a hidden folder: it must look absent, also in listings. */
+  /**
+   * Whether a located path is, or is inside, a hidden folder: it must look absent, also in listings. A mount whose
+   * root is itself inside a hidden folder (the runtime's read-only `/.tool-output`) was given on purpose and shows.
+   */
   isHidden(located: Located): boolean {
     if (this.hidden.length === 0) return false;
     const host = join(located.mount.host, ...located.names);
-    return this.hidden.some((h) => within(host, h));
+    return this.hidden.some((h) => within(host, h) && !within(located.mount.host, h));
   }
 
   /** Whether writing at this guest path is refused because a host program would run code from it. */

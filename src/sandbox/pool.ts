@@ -7,6 +7,7 @@ export interface PoolOptions {
   /** The built worker entry and guest bundles (dist/). */
   workerFile: string;
   toolsBundle: string;
+  resultBundle: string;
   lazyBundles: Record<'html' | 'bash', string>;
   /** Where WebAssembly tools' instrumented modules are cached. */
   wasmCacheDir: string;
@@ -104,6 +105,7 @@ export class SandboxPool {
     const worker = new Worker(this.options.workerFile, {
       workerData: {
         toolsBundle: this.options.toolsBundle,
+        resultBundle: this.options.resultBundle,
         lazyBundles: this.options.lazyBundles,
         wasmCacheDir: this.options.wasmCacheDir,
         wasmInstrumentScript: this.options.wasmInstrumentScript,
@@ -158,7 +160,10 @@ export class SandboxPool {
   private onMessage(slot: Slot, message: FromWorker): void {
     const job = slot.busy;
     if (!job) return;
-    if (message.type === 'result' && message.id === job.id) this.finish(slot, job, message.result, message.recycle);
+    if (message.type === 'result' && message.id === job.id) {
+      if (message.fault) this.options.logger.warn({ fault: message.fault }, 'sandbox engine failed; its worker is replaced');
+      this.finish(slot, job, message.result, message.recycle);
+    }
     if (message.type === 'fetch' && message.id === job.id) void this.answerFetch(slot, job, message.request);
   }
 

@@ -11,6 +11,13 @@ export type SandboxJob =
   | { kind: 'jsexec'; code: string }
   | { kind: 'wasi'; name: string; source: string; hash: string; args: string[]; stdin: string };
 
+/**
+ * The most a QuickJS call's result may take as JSON text when it leaves the guest: above the largest image the read
+ * tool returns (5 MB, as base64), far below what would strain a worker. Longer results are cut inside the guest,
+ * keeping the start and end of their strings (guest/bounded-json.ts); the tool pipeline cuts further for the model.
+ */
+export const MAX_RESULT_CHARS = 8 * 1024 * 1024;
+
 /** The outcome of one call, whatever engine ran it. */
 export interface SandboxResult {
   /** The guest's result (a tool result for tools, the `main` value for jsexec). */
@@ -29,7 +36,8 @@ export type ToWorker = { type: 'run'; id: number; job: SandboxJob; policy: Sandb
 
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'result'; id: number; result: SandboxResult; recycle: boolean }
+  /** `fault`: why the engine itself failed (its module aborted); the worker is recycled and the pool logs it. */
+  | { type: 'result'; id: number; result: SandboxResult; recycle: boolean; fault?: string }
   | { type: 'fetch'; id: number; request: FetchRequest };
 
 export interface FetchRequest {

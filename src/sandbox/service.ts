@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Mount } from '../fs/confiner';
 import type { Logger } from '../log';
-import type { WorkspacePaths } from '../workspace/paths';
+import { TOOL_OUTPUT_GUEST_DIR, type WorkspacePaths } from '../workspace/paths';
 import type { SandboxSettings } from '../workspace/settings';
 import { type PolicyNarrowing, type SandboxPolicy, narrowPolicy } from './limits';
 import { SandboxPool } from './pool';
@@ -57,6 +58,7 @@ export class Sandbox {
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
+      resultBundle: join(options.distDir, 'sandbox-guest-result.js'),
       lazyBundles: { html: join(options.distDir, 'sandbox-guest-html.js'), bash: join(options.distDir, 'sandbox-guest-bash.js') },
       wasmCacheDir: options.paths.cacheDir,
       wasmInstrumentScript: this.instrumentScript,
@@ -76,7 +78,9 @@ export class Sandbox {
    */
   policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs'): SandboxPolicy {
     const s = this.options.settings();
-    const { root, dataDir } = this.options.paths;
+    const { root, dataDir, toolOutputDir } = this.options.paths;
+    // The whole output of calls whose result was cut, to be read in pages.
+    const outputs: Mount[] = existsSync(toolOutputDir) ? [{ host: toolOutputDir, guest: TOOL_OUTPUT_GUEST_DIR, readOnly: true }] : [];
     const base: SandboxPolicy = {
       timeoutMs: s.timeoutMs,
       maxMemoryBytes: s.maxMemoryBytes,
@@ -85,7 +89,7 @@ export class Sandbox {
       allowedOutboundHosts: s.allowedOutboundHosts,
       blockNetworks: s.blockNetworks,
       workDir: root,
-      mounts: s.mounts.filter((m) => existsSync(m.host)),
+      mounts: [...outputs, ...s.mounts.filter((m) => existsSync(m.host))],
       hidden: [dataDir],
       writableProtected: s.writableProtected,
       maxWriteBytes: s.maxWriteBytes,

@@ -8,6 +8,7 @@ import { BRIDGE_LENGTH, BRIDGE_STATE, BRIDGE_WAITING, type FetchReply, type Fetc
 /** Given by the pool when it starts this worker. */
 interface WorkerData {
   toolsBundle: string;
+  resultBundle: string;
   lazyBundles: Record<LazyBundle, string>;
   wasmCacheDir: string;
   wasmInstrumentScript: string;
@@ -47,24 +48,26 @@ const wasi = new WasiEngine({ cacheDir: config.wasmCacheDir, instrumentScript: c
 function quickJs(): Promise<QuickJsEngine> {
   quickjs ??= QuickJsEngine.create({
     toolsBundle: readFileSync(config.toolsBundle, 'utf8'),
+    resultBundle: readFileSync(config.resultBundle, 'utf8'),
     lazyBundle: (name) => readFileSync(config.lazyBundles[name], 'utf8'),
     fetch: fetchThroughHost,
   });
   return quickjs;
 }
 
-async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<{ result: SandboxResult; recycle: boolean }> {
+async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<{ result: SandboxResult; recycle: boolean; fault?: string }> {
   const { job, policy } = message;
   if (job.kind === 'wasi') return wasi.run(job, policy);
   const engine = await quickJs();
-  const { result, poisoned } = engine.run(job, policy);
-  return { result, recycle: poisoned || engine.memoryBytes() > config.memoryCeiling };
+  const { result, poisoned, fault } = engine.run(job, policy);
+  return { result, recycle: poisoned || engine.memoryBytes() > config.memoryCeiling, ...(fault ? { fault } : {}) };
 }
 
 port.on('message', (message: ToWorker) => {
   currentJob = message.id;
   run(message).then(
-    ({ result, recycle }) => send({ type: 'result', id: message.id, result, recycle: recycle || getHeapStatistics().used_heap_size > config.memoryCeiling }),
+    ({ result, recycle, fault }) =>
+      send({ type: 'result', id: message.id, result, recycle: recycle || getHeapStatistics().used_heap_size > config.memoryCeiling, ...(fault ? { fault } : {}) }),
     (error: Error) => {
       // A failure of the engine itself (a host stack overflow in the glue): this worker is no longer trusted.
       const limitHit = error instanceof RangeError ? 'stack' : undefined;

@@ -1,12 +1,22 @@
 import { z } from 'zod';
+import { capResult } from './output-cap';
+import type { ToolOutputStore } from './output-store';
 import { type Tool, type ToolContext, type ToolResult, type Validation, errorResult, validationFrom } from './tool';
+
+export interface ToolRegistryOptions {
+  /** Keeps the whole output of a call whose result was cut; without it the rest is dropped. */
+  outputs?: ToolOutputStore | undefined;
+}
 
 /** The tools a run may offer the model, by name. One registry for every kind of tool. */
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
   private readonly validators = new Map<string, (input: unknown) => Validation>();
 
-  constructor(tools: Iterable<Tool> = []) {
+  constructor(
+    tools: Iterable<Tool> = [],
+    private readonly options: ToolRegistryOptions = {},
+  ) {
     for (const tool of tools) this.add(tool);
   }
 
@@ -33,8 +43,16 @@ export class ToolRegistry {
     return { tool, input: validation.value };
   }
 
-  /** Runs a prepared call. Never throws: a thrown error becomes an error result. */
+  /**
+   * Runs a prepared call. Never throws: a thrown error becomes an error result. Every tool's result is capped here,
+   * the same way whatever kind of tool it is (see capResult).
+   */
   async run(tool: Tool, input: unknown, ctx: ToolContext): Promise<ToolResult> {
+    const { outputs } = this.options;
+    return capResult(await this.execute(tool, input, ctx), outputs && ((text) => outputs.save(ctx.sessionId, ctx.callId, text)));
+  }
+
+  private async execute(tool: Tool, input: unknown, ctx: ToolContext): Promise<ToolResult> {
     try {
       return await tool.execute(input, ctx);
     } catch (error) {

@@ -96,6 +96,11 @@ export function cleanTitle(title: string): string {
   return single.length > TITLE_MAX ? `${single.slice(0, TITLE_MAX - 1)}…` : single;
 }
 
+export interface SessionStoreOptions {
+  /** Deletes what else belongs to a session (its saved tool output); runs before the session file goes. */
+  onDelete?(id: string): Promise<void>;
+}
+
 /**
  * Sessions as append-only JSONL files (`<id>.jsonl`: a header line, then one event per line, fsynced per append),
  * with `index.json` as a listing cache that is rebuilt from the files when missing or stale.
@@ -114,10 +119,11 @@ export class SessionStore {
   private constructor(
     readonly dir: string,
     private readonly interpret: EventInterpreter,
+    private readonly options: SessionStoreOptions,
   ) {}
 
-  static async open(dir: string, interpret: EventInterpreter): Promise<SessionStore> {
-    const store = new SessionStore(dir, interpret);
+  static async open(dir: string, interpret: EventInterpreter, options: SessionStoreOptions = {}): Promise<SessionStore> {
+    const store = new SessionStore(dir, interpret, options);
     await store.loadIndex();
     return store;
   }
@@ -239,6 +245,7 @@ export class SessionStore {
   delete(id: string): Promise<void> {
     return this.serial(id, async () => {
       this.require(id);
+      await this.options.onDelete?.(id);
       await rm(this.file(id), { force: true });
       await rm(this.lockFile(id), { force: true });
       this.index.delete(id);

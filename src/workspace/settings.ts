@@ -9,6 +9,7 @@ import { writeFileAtomic } from './atomic-write';
 import { JsonFileError, describeFirstIssue, fieldPath, parseJsonText, validateJson } from './json-file';
 import { type JsonObject, applyMergePatch, isPlainObject } from './merge-patch';
 import { PrototypeKeyError } from './prototype-keys';
+import { TOOL_OUTPUT_GUEST_DIR } from './paths';
 
 /** A host name as it may appear in a Host header: letters, digits, dots, dashes; no scheme, path or port. */
 const HostName = z
@@ -91,7 +92,8 @@ const MiB = 1024 * 1024;
 const GuestPath = z
   .string()
   .refine((p) => p.startsWith('/') && posix.normalize(p) === p && p !== '/' && !p.endsWith('/'), 'must be an absolute guest path such as /data (not / itself)')
-  .refine((p) => p !== '/.boxagnts' && !p.startsWith('/.boxagnts/'), 'must not be inside /.boxagnts');
+  .refine((p) => p !== '/.boxagnts' && !p.startsWith('/.boxagnts/'), 'must not be inside /.boxagnts')
+  .refine((p) => p !== TOOL_OUTPUT_GUEST_DIR && !p.startsWith(`${TOOL_OUTPUT_GUEST_DIR}/`), `must not be inside ${TOOL_OUTPUT_GUEST_DIR} (where cut tool output is read)`);
 
 /**
  * A budget that can be lifted: a number, or "unlimited" (null in a file written by hand means the same). A JSON merge
@@ -201,6 +203,8 @@ export const SettingsSchema = z.strictObject({
     .strictObject({
       /** Tools switched off for this workspace: never offered to the model. */
       disabled: z.array(z.string().min(1).max(64)).default([]),
+      /** When a tool's output is cut for the model, at most this much of it is kept as a file it can page through; 0 keeps none. */
+      maxSavedOutputBytes: z.number().int().min(0).max(1024 * MiB).default(10 * MiB),
     })
     .prefault({}),
   sandbox: SandboxSettingsSchema,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { callTool, text } from '../helpers/sandbox';
@@ -106,7 +106,7 @@ describe('bash: protected files and the write quota', () => {
     execFileSync('git', ['init', '-q', root]);
     const config = await readFile(join(root, '.git', 'config'), 'utf8');
     const appended = await run(`printf '\\tfsmonitor = "touch ${root}/pwned"\\n' >> .git/config; echo done`);
-    expect(text(appended)).toMatch(/read-only/);
+    expect(text(appended)).toMatch(/read-only/i);
     expect(text(appended)).toMatch(/done/);
     expect(await readFile(join(root, '.git', 'config'), 'utf8')).toBe(config);
     expect(text(await run('cat .git/config'))).toContain('[core]');
@@ -128,5 +128,51 @@ describe('bash: protected files and the write quota', () => {
     const size = existsSync(join(root, 'big.txt')) ? (await stat(join(root, 'big.txt'))).size : 0;
     expect(size).toBeLessThanOrEqual(256 * 1024);
     expect(text(await run('cat part.txt > small.txt; wc -c < small.txt'))).toMatch(/102400/);
+  });
+});
+
+describe('bash: devices and refused paths', () => {
+  it('has /dev/null, /dev/stdout and /dev/stderr as in a shell, without touching the workspace', async () => {
+    const { run, root } = await shell();
+    await writeFile(join(root, 'f.txt'), 'data\n');
+    expect(text(await run('echo hidden > /dev/null; echo after'))).toBe('after\n(exit code 0)');
+    expect(text(await run('echo more >> /dev/null; cat /dev/null; wc -c < /dev/null'))).toBe('0\n(exit code 0)');
+    expect(text(await run('cp f.txt /dev/null && cat f.txt | tee /dev/null && ls /dev/null && test -e /dev/null && echo yes'))).toBe('data\n/dev/null\nyes\n(exit code 0)');
+    expect(text(await run('cp /dev/null empty.txt && wc -c empty.txt'))).toBe('0 empty.txt\n(exit code 0)');
+    expect(text(await run('echo out > /dev/stdout; echo err > /dev/stderr'))).toBe('out\n[stderr]\nerr\n(exit code 0)');
+    expect(text(await run('{ echo a; echo b >&2; } 2>&1 >/dev/null | wc -l'))).toBe('1\n(exit code 0)');
+    expect(text(await run('echo piped | tee /dev/stderr | wc -c'))).toBe('6\n[stderr]\npiped\n(exit code 0)');
+    const removed = await run('rm /dev/null');
+    expect(removed).toMatchObject({ isError: true, metadata: { exitCode: 1 } });
+    expect(text(removed)).toMatch(/rm: cannot remove '\/dev\/null'/);
+    expect(await readdir(root)).toEqual(expect.not.arrayContaining(['dev']));
+    expect((await readdir(root)).sort()).toEqual(['.boxagnts', 'empty.txt', 'f.txt']);
+  });
+
+  it("leaves the workspace's own dev folder alone", async () => {
+    const { run, root } = await shell();
+    await mkdir(join(root, 'dev'));
+    await writeFile(join(root, 'dev', 'setup.sh'), 'echo hi\n');
+    expect(text(await run('cat /dev/setup.sh; ls dev'))).toBe('echo hi\nsetup.sh\n(exit code 0)');
+  });
+
+  it('fails only the command whose redirect is refused, with the usual message, and goes on', async () => {
+    const data = await tempDir('boxagnts-ro-');
+    const { run, root } = await shell({ mounts: [{ host: data, guest: '/data', readOnly: true }] });
+    const hidden = await run('echo a > /.boxagnts/x; echo b');
+    expect(text(hidden)).toBe('b\n[stderr]\nbash: /.boxagnts/x: No such file or directory\n(exit code 0)');
+    expect(hidden.metadata).toMatchObject({ limitHit: 'fs' });
+    expect(text(await run('echo a >> /data/x || echo "fallback $?"; echo c'))).toBe('fallback 1\nc\n[stderr]\nbash: /data/x: Read-only file system\n(exit code 0)');
+    expect(await run('echo a 2> /.boxagnts/y')).toMatchObject({ isError: true, metadata: { exitCode: 1 } });
+    await expect(readFile(join(root, '.boxagnts', 'x'))).rejects.toThrow();
+    expect(await readdir(data)).toEqual([]);
+  });
+
+  it('shows UTF-8 output as text and lets cp and mv replace a file', async () => {
+    const { run } = await shell();
+    expect(text(await run("printf 'héllo wörld ✓\\n' > u.txt; cat u.txt; cat u.txt | wc -c"))).toBe('héllo wörld ✓\n18\n(exit code 0)');
+    expect(text(await run('echo é > w.txt; echo ü >> w.txt; cat w.txt'))).toBe('é\nü\n(exit code 0)');
+    expect(text(await run('echo 1 > a; echo 2 > b; cp a b; cat b; echo 3 > c; mv c b; cat b; ls'))).toBe('1\n3\na\nb\nu.txt\nw.txt\n(exit code 0)');
+    expect(text(await run('cp a a'))).toMatch(/are the same file/);
   });
 });

@@ -1,11 +1,14 @@
-import { type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule, newQuickJSWASMModule } from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 import { type ConfinedFs, FsBridgeError } from '../../fs/confined-fs';
 import { type LimitName, type SandboxPolicy, confinedFsFor } from '../limits';
-import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from '../protocol';
+import { type FetchReply, type FetchRequest, MAX_RESULT_CHARS, type SandboxJob, type SandboxResult } from '../protocol';
+import { newGuardedModule } from './quickjs-module';
 
 /** What the engine needs from the worker: the guest bundles, and the synchronous fetch through the host. */
 export interface EngineHost {
   toolsBundle: string;
+  /** Loaded into every context: encodes each call's result as JSON text of a bounded length (result-entry.ts). */
+  resultBundle: string;
   /** Large bundles evaluated only when a tool first needs them: the HTML converter, the shell. */
   lazyBundle: (name: LazyBundle) => string;
   fetch(request: FetchRequest): FetchReply;
@@ -22,6 +25,12 @@ function limitFromError(message: string): LimitName | undefined {
   if (/stack overflow|maximum call stack/i.test(message)) return 'stack';
   return undefined;
 }
+
+/** A guest value's outcome: the value, or what was thrown. Whoever receives it owns (and disposes) the handle. */
+type Outcome = { value: QuickJSHandle; error?: undefined } | { error: QuickJSHandle; value?: undefined };
+
+/** Messages of QuickJS's own limit errors are short: one longer than this is the guest's and is read in the guest. */
+const SHORT_MESSAGE = 200;
 
 interface CallState {
   /** Set after a memory or stack limit: the WebAssembly module may be left inconsistent, so its worker must go. */
@@ -46,11 +55,14 @@ export class QuickJsEngine {
 
   private constructor(
     private readonly module: QuickJSWASMModule,
+    /** Why the WebAssembly module aborted, once it has: from then on it is not to be used at all. */
+    private readonly fault: () => string | null,
     private readonly host: EngineHost,
   ) {}
 
   static async create(host: EngineHost): Promise<QuickJsEngine> {
-    const engine = new QuickJsEngine(await newQuickJSWASMModule(), host);
+    const { module, fault } = await newGuardedModule();
+    const engine = new QuickJsEngine(module, fault, host);
     engine.warmUp();
     return engine;
   }
@@ -60,8 +72,11 @@ export class QuickJsEngine {
     return this.module.getWasmMemory().buffer.byteLength;
   }
 
-  /** Runs one job. `poisoned` asks the worker to retire itself: the engine must not be trusted with another call. */
-  run(job: Extract<SandboxJob, { kind: 'tool' | 'preview' | 'jsexec' }>, policy: SandboxPolicy): { result: SandboxResult; poisoned: boolean } {
+  /**
+   * Runs one job. `poisoned` asks the worker to retire itself: the engine must not be trusted with another call.
+   * `fault` says why when the WebAssembly module itself aborted (always a bug of ours, worth a log line).
+   */
+  run(job: Extract<SandboxJob, { kind: 'tool' | 'preview' | 'jsexec' }>, policy: SandboxPolicy): { result: SandboxResult; poisoned: boolean; fault?: string } {
     const started = performance.now();
     this.state = {
       poisoned: false,
@@ -77,14 +92,22 @@ export class QuickJsEngine {
     try {
       result = job.kind === 'jsexec' ? this.runModule(job.code, policy) : this.runTool(job, policy);
     } catch (error) {
-      // A WebAssembly trap while handling a limit (memory access out of bounds after an allocation failure).
+      // A WebAssembly trap: the module aborted, or it trapped while handling a limit (memory access out of bounds
+      // after an allocation failure).
       if (!(error instanceof Error) || error.name !== 'RuntimeError') throw error;
-      result = { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: state.interrupted ?? 'memory' };
+      result = this.fault()
+        ? { output: { error: 'the sandbox engine failed; the call did not complete' }, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0 }
+        : { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: state.interrupted ?? 'memory' };
       state.poisoned = true;
     } finally {
       this.state = null;
     }
-    return { result: { ...result, durationMs: Math.round((performance.now() - started) * 100) / 100 }, poisoned: state.poisoned };
+    const fault = this.fault();
+    return {
+      result: { ...result, durationMs: Math.round((performance.now() - started) * 100) / 100 },
+      poisoned: state.poisoned || fault !== null,
+      ...(fault ? { fault } : {}),
+    };
   }
 
   // ——— runtimes ———
@@ -112,6 +135,7 @@ export class QuickJsEngine {
     const context = runtime.newContext();
     this.installHost(context);
     this.evalOrThrow(context, PRELUDE, 'prelude.js');
+    this.evalOrThrow(context, this.host.resultBundle, 'result.js');
     this.evalOrThrow(context, this.host.toolsBundle, 'tools.js');
     this.warm = { runtime, context, loaded: new Set() };
   }
@@ -144,57 +168,68 @@ export class QuickJsEngine {
     const call = context.callFunction(fn, context.undefined, ...args);
     fn.dispose();
     for (const a of args) a.dispose();
-    const settled = call.error ? call : this.settle(runtime, context, call.value);
-    return this.finish(context, settled);
+    // Our tools hand back JSON text (the shell a promise of it).
+    return this.finish(context, call.error ? call : this.settle(runtime, context, call.value), { json: true });
   }
 
   // ——— the model's code ———
 
   private runModule(code: string, policy: SandboxPolicy): SandboxResult {
+    const state = this.state!;
     const runtime = this.newRuntime();
     this.applyLimits(runtime, policy);
     const context = runtime.newContext();
-    let disposed = false;
-    const dispose = () => {
-      if (disposed || this.state?.poisoned) return;
-      disposed = true;
-      try {
-        context.dispose();
-        runtime.dispose();
-      } catch {
-        // QuickJS asserts when a runtime is freed with objects still alive; the module is not to be trusted after.
-        if (this.state) this.state.poisoned = true;
-      }
-    };
     try {
       this.installHost(context);
       this.evalOrThrow(context, PRELUDE + JSEXEC_PRELUDE, 'prelude.js');
+      this.evalOrThrow(context, this.host.resultBundle, 'result.js');
+      // A module with top-level await evaluates to a promise of its namespace.
       const loaded = context.evalCode(code, 'main.js', { type: 'module' });
-      if (loaded.error) return this.finish(context, loaded);
-      const main = context.getProp(loaded.value, 'main');
-      let call;
-      if (context.typeof(main) === 'function') call = context.callFunction(main, context.undefined);
-      else call = { value: context.undefined } as const;
+      const namespace = loaded.error ? loaded : this.settle(runtime, context, loaded.value);
+      if (namespace.error) return this.finish(context, namespace, { json: false });
+      const main = context.getProp(namespace.value, 'main');
+      namespace.value.dispose();
+      const call: Outcome = context.typeof(main) === 'function' ? context.callFunction(main, context.undefined) : { value: context.undefined };
       main.dispose();
-      loaded.value.dispose();
-      if (call.error) return this.finish(context, call);
-      const settled = this.settle(runtime, context, call.value);
-      return this.finish(context, settled);
+      return this.finish(context, call.error ? call : this.settle(runtime, context, call.value), { json: false });
     } finally {
-      dispose();
+      // Past a limit the runtime is not touched again: the worker is retired with it.
+      if (!state.poisoned) this.dispose(context, runtime);
     }
   }
 
-  /** Runs pending jobs until a promise result settles (await inside `main`). */
-  private settle(runtime: QuickJSRuntime, context: QuickJSContext, value: QuickJSHandle): { value: QuickJSHandle; error?: undefined } | { error: QuickJSHandle; value?: undefined } {
-    if (context.typeof(value) !== 'object' || !this.isPromise(context, value)) return { value };
+  /**
+   * Frees a runtime. QuickJS aborts the whole module when a runtime is freed with objects still alive (a handle we
+   * failed to dispose): the call's result stands, and the module's fault retires the worker.
+   */
+  private dispose(context: QuickJSContext, runtime: QuickJSRuntime): void {
+    try {
+      context.dispose();
+      runtime.dispose();
+    } catch (error) {
+      if (!this.fault()) throw error;
+    }
+  }
+
+  /**
+   * Runs the guest's pending jobs (its awaits) and timers until `value` settles, if it is a promise. Takes over the
+   * handle: the promise is disposed here and only its outcome is handed back.
+   */
+  private settle(runtime: QuickJSRuntime, context: QuickJSContext, value: QuickJSHandle): Outcome {
     for (;;) {
       const state = context.getPromiseState(value);
-      if (state.type === 'fulfilled') return { value: state.value };
-      if (state.type === 'rejected') return { error: state.error };
+      if (state.type === 'fulfilled' && state.notAPromise) return { value };
+      if (state.type !== 'pending') {
+        value.dispose();
+        return state.type === 'fulfilled' ? { value: state.value } : { error: state.error };
+      }
       const jobs = runtime.executePendingJobs();
-      if (jobs.error) return { error: jobs.error };
-      if (jobs.value === 0 && context.getPromiseState(value).type === 'pending' && !this.fireTimer(context)) {
+      if (jobs.error) {
+        value.dispose();
+        return { error: jobs.error };
+      }
+      if (jobs.value === 0 && !this.fireTimer(context)) {
+        value.dispose();
         return { error: context.newError('the code is waiting for something that will never happen (nothing left to run)') };
       }
     }
@@ -218,56 +253,116 @@ export class QuickJsEngine {
     return result;
   }
 
-  private isPromise(context: QuickJSContext, value: QuickJSHandle): boolean {
-    const then = context.getProp(value, 'then');
-    const is = context.typeof(then) === 'function';
-    then.dispose();
-    return is;
-  }
-
   // ——— results ———
 
-  private finish(context: QuickJSContext, call: { value?: QuickJSHandle; error?: QuickJSHandle }): SandboxResult {
+  /**
+   * The call's result from its outcome. `json` says whether the value is JSON text already (our tools') or any
+   * value (the model's). Takes over the outcome's handle.
+   */
+  private finish(context: QuickJSContext, call: { value?: QuickJSHandle; error?: QuickJSHandle }, { json }: { json: boolean }): SandboxResult {
     const state = this.state!;
-    if (call.error) {
-      const error = context.dump(call.error) as { name?: string; message?: string; stack?: string } | string | null;
-      // When even the exception could not be allocated, QuickJS throws null: the memory limit was reached.
-      const message = error === null ? 'out of memory' : typeof error === 'string' ? error : `${error.name ?? 'Error'}: ${error.message ?? ''}`;
-      const limit = state.interrupted ?? limitFromError(message);
-      if (limit === 'memory' || limit === 'stack') {
-        // Past these limits the runtime is not to be touched again: no console, no dispose; the worker is retired.
-        state.poisoned = true;
-        return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
-      }
-      call.error.dispose();
-      const stderr = this.takeConsole(context);
-      if (limit) {
-        // An interrupted runtime may hold objects its teardown asserts on; the worker goes instead of the runtime.
-        state.poisoned = true;
-        return { output: null, stderr, exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
-      }
-      return { output: { error: message, stack: typeof error === 'object' ? error?.stack : undefined }, stderr, exitCode: 1, fuelUsed: state.ticks, durationMs: 0, ...this.denial() };
-    }
-    // Code that catches every error (the shell does) can swallow an interrupt or an allocation failure; the limit
-    // still tripped, and is reported as such.
-    const swallowed = state.interrupted ?? (this.reportsOutOfMemory(context, call.value!) ? 'memory' : null);
-    if (swallowed) {
+    if (call.error) return this.failure(context, call.error);
+    if (state.interrupted) {
+      // Code that catches every error (the shell does) can swallow an interrupt; the limit still tripped.
       state.poisoned = true;
-      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: swallowed };
+      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: state.interrupted };
     }
-    const stderr = this.takeConsole(context);
-    const base = { stderr, fuelUsed: state.ticks, durationMs: 0 };
-    const value = call.value!;
-    const output = context.typeof(value) === 'string' ? tryParse(context.getString(value)) : context.dump(value);
-    value.dispose();
-    return { ...base, output, exitCode: 0, ...this.denial() };
+    const encoded = this.encode(context, call.value!, json);
+    if (encoded.error) return this.failure(context, encoded.error);
+    const output = encoded.text === undefined ? undefined : tryParse(encoded.text);
+    if (reportsOutOfMemory(output)) {
+      // The same for an allocation failure the shell caught and printed.
+      state.poisoned = true;
+      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: 'memory' };
+    }
+    return { output, stderr: this.takeConsole(context), exitCode: 0, fuelUsed: state.ticks, durationMs: 0, ...this.denial() };
   }
 
-  /** A result whose error output ends with QuickJS's own allocation-failure message. */
-  private reportsOutOfMemory(context: QuickJSContext, value: QuickJSHandle): boolean {
-    if (context.typeof(value) !== 'string') return false;
-    const output = tryParse(context.getString(value)) as { stderr?: unknown } | null;
-    return typeof output?.stderr === 'string' && /(?:^|\n)(?:[\w-]+: )?out of memory\n?$/.test(output.stderr);
+  /** What was thrown, as the call's result: the limit that tripped, or the guest's error. Takes over the handle. */
+  private failure(context: QuickJSContext, error: QuickJSHandle): SandboxResult {
+    const state = this.state!;
+    const limit = state.interrupted ?? limitFromError(this.shortMessage(context, error));
+    if (limit === 'memory' || limit === 'stack') {
+      // Past these limits the runtime is not to be touched again: no console, no dispose; the worker is retired.
+      state.poisoned = true;
+      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
+    }
+    if (limit) {
+      error.dispose();
+      // An interrupted runtime is left to its worker, which is retired, rather than freed mid-call.
+      state.poisoned = true;
+      return { output: null, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
+    }
+    const output = this.describeError(context, error);
+    return { output, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.ticks, durationMs: 0, ...this.denial() };
+  }
+
+  /**
+   * The message of a thrown value when it is short enough to be one of QuickJS's own (out of memory, stack
+   * overflow), read without running guest code: after those limits none may run. When even the exception could
+   * not be allocated, QuickJS throws null: the memory limit was reached.
+   */
+  private shortMessage(context: QuickJSContext, error: QuickJSHandle): string {
+    if (context.sameValue(error, context.null)) return 'out of memory';
+    const read = (handle: QuickJSHandle) => (stringLength(context, handle) <= SHORT_MESSAGE ? context.getString(handle) : '');
+    if (context.typeof(error) !== 'object') return read(error);
+    const message = context.getProp(error, 'message');
+    const text = read(message);
+    message.dispose();
+    return text;
+  }
+
+  /**
+   * The guest's error as the result shows it. Its message may be huge, so it is read in the guest and bounded like
+   * a result (result-entry.ts). Takes over the handle.
+   */
+  private describeError(context: QuickJSContext, error: QuickJSHandle): { error: string; stack?: string } {
+    const call = this.callGuest(context, '__encodeError', error);
+    error.dispose();
+    if (call.error) {
+      call.error.dispose();
+      return { error: 'the code threw a value that cannot be read' };
+    }
+    const described = tryParse(this.boundedText(context, call.value) ?? '') as { message?: unknown; stack?: unknown } | null;
+    return {
+      error: typeof described?.message === 'string' ? described.message : 'the code threw a value that cannot be read',
+      ...(typeof described?.stack === 'string' ? { stack: described.stack } : {}),
+    };
+  }
+
+  /**
+   * The result as JSON text of at most MAX_RESULT_CHARS, encoded in the guest so that the host never copies more
+   * than that. The model's code could replace the encoder: it would only spoil its own result, and the length is
+   * checked here all the same. Takes over the handle.
+   */
+  private encode(context: QuickJSContext, value: QuickJSHandle, json: boolean): { text: string | undefined; error?: undefined } | { error: QuickJSHandle; text?: undefined } {
+    const call = this.callGuest(context, '__encodeResult', value, json ? context.true : context.false);
+    value.dispose();
+    if (call.error) return { error: call.error };
+    if (context.typeof(call.value) === 'undefined') {
+      call.value.dispose();
+      return { text: undefined };
+    }
+    const text = this.boundedText(context, call.value);
+    return text === undefined ? { error: context.newError(`the result could not be encoded in ${MAX_RESULT_CHARS.toLocaleString('en')} characters`) } : { text };
+  }
+
+  /** Calls one of result-entry.ts's functions with `args` and the size bound; the caller disposes the outcome. */
+  private callGuest(context: QuickJSContext, name: string, ...args: QuickJSHandle[]): Outcome {
+    const fn = context.getProp(context.global, name);
+    const max = context.newNumber(MAX_RESULT_CHARS);
+    const call = context.callFunction(fn, context.undefined, ...args, max);
+    fn.dispose();
+    max.dispose();
+    return call.error ? { error: call.error } : { value: call.value };
+  }
+
+  /** A guest string of at most MAX_RESULT_CHARS, copied out; undefined for anything else. Takes over the handle. */
+  private boundedText(context: QuickJSContext, handle: QuickJSHandle): string | undefined {
+    const fits = stringLength(context, handle) <= MAX_RESULT_CHARS;
+    const text = fits ? context.getString(handle) : undefined;
+    handle.dispose();
+    return text;
   }
 
   private denial(): Pick<SandboxResult, 'limitHit' | 'limitDetail'> {
@@ -372,6 +467,21 @@ export class QuickJsEngine {
       throw error;
     }
   }
+}
+
+/** The length of a guest string, read without copying it; Infinity for anything else. */
+function stringLength(context: QuickJSContext, handle: QuickJSHandle): number {
+  if (context.typeof(handle) !== 'string') return Infinity;
+  const length = context.getProp(handle, 'length');
+  const n = context.getNumber(length);
+  length.dispose();
+  return n;
+}
+
+/** A result whose error output ends with QuickJS's own allocation-failure message (the shell prints it). */
+function reportsOutOfMemory(output: unknown): boolean {
+  const stderr = (output as { stderr?: unknown } | null | undefined)?.stderr;
+  return typeof stderr === 'string' && /(?:^|\n)(?:[\w-]+: )?out of memory\n?$/.test(stderr);
 }
 
 function tryParse(text: string): unknown {

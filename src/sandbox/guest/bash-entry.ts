@@ -2,6 +2,7 @@ import './polyfills';
 import { Bash } from 'just-bash/browser';
 import { fromBase64 } from './base64';
 import { hostBashFs } from './bash-fs';
+import { withDevices } from './devices';
 import { hostCall } from './host-bridge';
 import { normalizePath } from './paths';
 
@@ -38,8 +39,9 @@ async function policyFetch(url: string, options?: { method?: string; headers?: H
  */
 async function runCommand(input: { command: string; cwd: string }): Promise<string> {
   const cwd = normalizePath(input.cwd || '/');
+  const devices = { stdout: '', stderr: '' };
   const bash = new Bash({
-    fs: hostBashFs,
+    fs: withDevices(hostBashFs, devices),
     cwd,
     env: { HOME: '/', PWD: cwd, USER: 'agent', SHELL: '/bin/bash', PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' },
     fetch: policyFetch,
@@ -57,7 +59,7 @@ async function runCommand(input: { command: string; cwd: string }): Promise<stri
   refusals.length = 0;
   const result = await bash.exec(input.command);
   const notes = refusals.map((refusal) => `[sandbox] ${refusal}\n`).join('');
-  return JSON.stringify({ stdout: result.stdout, stderr: result.stderr + notes, exitCode: result.exitCode, cwd: result.env?.PWD ?? cwd });
+  return JSON.stringify({ stdout: result.stdout + devices.stdout, stderr: result.stderr + devices.stderr + notes, exitCode: result.exitCode, cwd: result.env?.PWD ?? cwd });
 }
 
 (globalThis as Record<string, unknown>).__bash = (inputJson: string) => runCommand(JSON.parse(inputJson));

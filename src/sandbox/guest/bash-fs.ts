@@ -12,18 +12,29 @@ interface HostStat {
 
 const MAX_READ = 64 * 1024 * 1024;
 
-function toStat(stat: HostStat): FsStat {
-  return { isFile: stat.type === 'file', isDirectory: stat.type === 'dir', isSymbolicLink: false, mode: stat.type === 'dir' ? 0o755 : 0o644, size: stat.size, mtime: new Date(stat.mtimeMs) };
+/**
+ * A file's stat. There are no links in the sandbox, so the guest path names the file: it is the identity that cp
+ * and mv compare to tell the same file from another (without one they refuse to overwrite anything).
+ */
+function toStat(stat: HostStat, path: string): FsStat {
+  return {
+    isFile: stat.type === 'file',
+    isDirectory: stat.type === 'dir',
+    isSymbolicLink: false,
+    mode: stat.type === 'dir' ? 0o755 : 0o644,
+    size: stat.size,
+    mtime: new Date(stat.mtimeMs),
+    identity: `path:${normalizePath(path)}`,
+  };
 }
 
 /** just-bash wants errors like Node's: a code and a message that starts with it. */
+export function shellFsError(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(`${code}: ${message}`), { code });
+}
+
 function nodeStyle(error: unknown): Error {
-  if (error instanceof GuestFsError) {
-    const e = new Error(`${error.code}: ${error.message}`) as Error & { code: string };
-    e.code = error.code;
-    return e;
-  }
-  return error as Error;
+  return error instanceof GuestFsError ? shellFsError(error.code, error.message) : (error as Error);
 }
 
 async function call<T>(work: () => T): Promise<T> {
@@ -57,8 +68,8 @@ export const hostBashFs: IFileSystem = {
       return false;
     }
   },
-  stat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }))),
-  lstat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }))),
+  stat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }), path)),
+  lstat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }), path)),
   mkdir: (path, options) =>
     call(() => {
       if (!options?.recursive) {

@@ -2,6 +2,8 @@
  * What bundled browser libraries expect from their surroundings and QuickJS does not have: UTF-8 text codecs,
  * timers, AbortController, performance.now. Imported first by the bundles that need them.
  */
+import { Utf8Decoder } from './utf8-decoder';
+
 const g = globalThis as Record<string, unknown>;
 
 class Utf8Encoder {
@@ -23,32 +25,6 @@ class Utf8Encoder {
       else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
     }
     return new Uint8Array(out);
-  }
-}
-
-class Utf8Decoder {
-  readonly encoding = 'utf-8';
-  decode(input?: ArrayBuffer | ArrayBufferView): string {
-    if (!input) return '';
-    const bytes = input instanceof Uint8Array ? input : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
-    const parts: string[] = [];
-    let chunk: number[] = [];
-    for (let i = 0; i < bytes.length; ) {
-      const c = bytes[i++]!;
-      let cp: number;
-      if (c < 0x80) cp = c;
-      else if (c >= 0xc0 && c < 0xe0) cp = ((c & 31) << 6) | (bytes[i++]! & 63);
-      else if (c >= 0xe0 && c < 0xf0) cp = ((c & 15) << 12) | ((bytes[i++]! & 63) << 6) | (bytes[i++]! & 63);
-      else if (c >= 0xf0) cp = ((c & 7) << 18) | ((bytes[i++]! & 63) << 12) | ((bytes[i++]! & 63) << 6) | (bytes[i++]! & 63);
-      else cp = 0xfffd;
-      chunk.push(cp);
-      if (chunk.length >= 4096) {
-        parts.push(String.fromCodePoint(...chunk));
-        chunk = [];
-      }
-    }
-    parts.push(String.fromCodePoint(...chunk));
-    return parts.join('');
   }
 }
 

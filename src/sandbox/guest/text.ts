@@ -33,7 +33,8 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-function isLowSurrogate(code: number): boolean {
+/** Whether a UTF-16 unit is the second half of a surrogate pair (a cut just before it would split a character). */
+export function isLowSurrogate(code: number): boolean {
   return code >= 0xdc00 && code <= 0xdfff;
 }
 

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import type { PolicyNarrowing } from '../../sandbox/limits';
 import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
-import { capOutput } from '../output-cap';
 import { toToolResult } from '../sandboxed/sandboxed-tool';
 import type { JSONSchema, Tool, ToolResult } from '../tool';
 import { PLACEHOLDER, type ToolManifest } from './manifest';
@@ -50,7 +49,7 @@ export function presentOutput(result: SandboxResult): ToolResult {
   const stderr = result.stderr.replace(/\n$/, '');
   if (result.exitCode !== 0 || output.trap) {
     const parts = [stdout, stderr && `[stderr]\n${stderr}`, output.trap && `The module trapped: ${output.trap}`].filter(Boolean);
-    return { content: `${capOutput(parts.join('\n')) || '(no output)'}\n(exit code ${result.exitCode})`, isError: true, metadata: { exitCode: result.exitCode } };
+    return { content: `${parts.join('\n') || '(no output)'}\n(exit code ${result.exitCode})`, isError: true, metadata: { exitCode: result.exitCode } };
   }
   const stderrNote = stderr ? { stderr: stderr.slice(0, 2000) } : {};
   let structured: z.output<typeof StructuredOutput> | undefined;
@@ -62,10 +61,10 @@ export function presentOutput(result: SandboxResult): ToolResult {
       // Not JSON after all: plain text.
     }
   }
-  if (!structured) return { content: capOutput(stdout) || '(no output)', metadata: stderrNote };
+  if (!structured) return { content: stdout || '(no output)', metadata: stderrNote };
   const { content, error, metadata } = structured;
   const message = typeof error === 'string' ? error : content;
-  return { content: capOutput(message) || '(no output)', ...(error ? { isError: true } : {}), metadata: { ...metadata, ...stderrNote } };
+  return { content: message || '(no output)', ...(error ? { isError: true } : {}), metadata: { ...metadata, ...stderrNote } };
 }
 
 export interface ExtensionToolOptions {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
-import { capOutput } from '../output-cap';
 import { type Tool, type ToolResult, defineTool, errorResult } from '../tool';
 import { toToolResult } from './sandboxed-tool';
 
@@ -21,7 +20,7 @@ function present(raw: ShellOutput): ToolResult {
   const parts: string[] = [];
   if (output.stdout) parts.push(output.stdout.replace(/\n$/, ''));
   if (output.stderr) parts.push(`[stderr]\n${output.stderr.replace(/\n$/, '')}`);
-  let text = capOutput(parts.join('\n')) || '(no output)';
+  let text = parts.join('\n') || '(no output)';
   const missing = output.exitCode === 127 ? NO_SUCH_PROGRAM.exec(output.stderr)?.[1] : undefined;
   if (missing) {
     text += `\n\nThe sandbox has no program called "${missing}": it has no git, node, python, package managers or compilers — only the shell's built-in commands (ls cat head tail wc sort uniq grep sed awk cut tr find xargs mkdir rm cp mv jq diff curl …). Do not retry it; use another command or tool.`;

@@ -94,6 +94,8 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         const error = (result.output as { error?: string } | null)?.error;
         const consoleText = result.stderr ? `Console output:\n${result.stderr}\n\n` : '';
         if (result.exitCode !== 0) return { content: `${consoleText}The code threw: ${error ?? 'unknown error'}`, isError: true };
+        // A string is shown as its text: a long one keeps its lines, so its saved copy can be read in pages.
+        if (typeof result.output === 'string') return { content: `${consoleText}main() returned a string:\n${result.output}` };
         const value = result.output === undefined ? 'undefined' : JSON.stringify(result.output, null, 2);
         return { content: `${consoleText}main() returned: ${value}` };
       },
