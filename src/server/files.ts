@@ -79,7 +79,8 @@ async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, max
       stream.resume();
       return;
     }
-    const temp = join(staging, `.${process.pid}.${randomBytes(8).toString('hex')}.boxagnts-upload`);
+    // Named like writeFileAtomic's temps, so one left by a crash is cleaned at the next start.
+    const temp = join(staging, `.upload.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     temps.push(temp);
     let size = 0;
     stream.on('data', (chunk: Buffer) => {

@@ -18,7 +18,7 @@ const MAX_BATCH = 500;
 const MAX_FOLDERS = 500;
 
 /** Temp files of atomic saves and uploads: their churn is no change anyone made. */
-const OWN_TEMP = /(\.[0-9a-f]{12}\.tmp|\.boxagnts-upload)$/;
+const OWN_TEMP = /\.[0-9a-f]{12}\.tmp$/;
 
 /**
  * Watches the folders the dashboard is showing (one level each, so a huge tree costs nothing until it is opened) and

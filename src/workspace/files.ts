@@ -148,7 +148,7 @@ export class WorkspaceFiles {
   constructor(paths: WorkspacePaths) {
     this.fs = new ConfinedFs(new Confiner({ workDir: paths.root, hidden: [paths.dataDir] }));
     this.trashDir = join(paths.dataDir, 'trash');
-    this.uploadsDir = join(paths.dataDir, 'uploads');
+    this.uploadsDir = paths.uploadsDir;
   }
 
   list(dir: string): FileEntry[] {

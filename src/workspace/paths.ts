@@ -22,6 +22,8 @@ export interface WorkspacePaths {
   readonly toolsDir: string;
   /** The whole output of tool calls whose result was cut: `<session>/<call>.txt`, readable by the guest. */
   readonly toolOutputDir: string;
+  /** Uploads in progress, moved into the workspace when whole. */
+  readonly uploadsDir: string;
   readonly usageFile: string;
   readonly grantsFile: string;
 }
@@ -40,6 +42,7 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
     cacheDir: join(dataDir, 'cache'),
     toolsDir: join(dataDir, 'tools'),
     toolOutputDir: join(dataDir, 'tool-output'),
+    uploadsDir: join(dataDir, 'uploads'),
     usageFile: join(dataDir, 'usage.jsonl'),
     grantsFile: join(dataDir, 'permissions.json'),
   };
@@ -51,4 +54,5 @@ export async function ensureDataDirs(paths: WorkspacePaths): Promise<void> {
   await mkdir(paths.sessionsDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.toolsDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.uploadsDir, { recursive: true, mode: 0o700 });
 }

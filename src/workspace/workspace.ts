@@ -24,7 +24,7 @@ export async function openWorkspace(dir: string): Promise<Workspace> {
   if (!info.isDirectory()) throw new WorkspaceError(`workspace ${paths.root} is not a folder`);
   await ensureDataDirs(paths);
   // Temp files of whole-file writes a crash cut short; the folders are those this runtime writes whole files into.
-  await Promise.all([paths.dataDir, paths.sessionsDir, paths.cacheDir].map(removeStaleTemps));
+  await Promise.all([paths.dataDir, paths.sessionsDir, paths.cacheDir, paths.uploadsDir].map(removeStaleTemps));
   const settings = await SettingsStore.open(paths.settingsFile);
   const secrets = await SecretsStore.open(paths.secretsFile);
   const grants = await GrantStore.open(paths.grantsFile);

@@ -162,7 +162,8 @@ describe('file API: upload and download', () => {
     expect(image.headers.get('content-security-policy')).toMatch(/sandbox/);
     const notImage = await json(s, '/api/files/download?path=notes.txt&inline=1');
     expect(notImage.headers.get('content-disposition')).toMatch(/^attachment/);
-    expect((await readdir(join(root, 'src'))).filter((n) => n.includes('boxagnts-upload'))).toEqual([]);
+    expect((await readdir(join(root, 'src'))).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect(await readdir(join(root, '.boxagnts', 'uploads'))).toEqual([]);
   });
 
   it('refuses an oversized upload and keeps nothing of it', async () => {
@@ -174,6 +175,7 @@ describe('file API: upload and download', () => {
     const declared = await json(s, '/api/files/upload?path=src', { method: 'POST', body: form([{ name: 'huge.bin', content: Buffer.alloc(200_000, 1) }]) });
     expect(declared.status).toBe(413);
     expect((await readdir(join(root, 'src'))).sort()).toEqual(['a.ts', 'deep']);
+    expect(await readdir(join(root, '.boxagnts', 'uploads'))).toEqual([]);
     expect((await json(s, '/api/files/upload?path=src', { method: 'POST', body: form([{ name: '..', content: 'x' }]) })).status).toBe(400);
     expect((await json(s, '/api/files/upload?path=link-dir', { method: 'POST', body: form([{ name: 'x.txt', content: 'x' }]) })).status).toBe(404);
   });

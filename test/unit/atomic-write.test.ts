@@ -32,6 +32,7 @@ describe('opening a workspace', () => {
     const data = join(root, '.boxagnts');
     await mkdir(join(data, 'sessions'), { recursive: true });
     await mkdir(join(data, 'cache'));
+    await mkdir(join(data, 'uploads'));
     await mkdir(join(data, 'trash', 'item1'), { recursive: true });
     const stale = [
       join(data, `.secrets.json.${hex()}.tmp`),
@@ -39,6 +40,7 @@ describe('opening a workspace', () => {
       join(data, 'sessions', `.index.json.${GONE}.${hex()}.tmp`),
       join(data, 'sessions', `.ses_0000000000000000.jsonl.${hex()}.tmp`),
       join(data, 'cache', `.models.json.${GONE}.${hex()}.tmp`),
+      join(data, 'uploads', `.upload.${GONE}.${hex()}.tmp`),
     ];
     const kept = [
       // Another process (here the test runner's parent) may be writing these right now.
