@@ -135,18 +135,10 @@ export class ConfinedFs {
       const fd = this.openFile(leaf, O_RDONLY);
       try {
         const info = fstatSync(fd);
-        const length = Math.min(info.size, options.maxBytes);
-        const buffer = Buffer.alloc(length);
-        let read = 0;
-        while (read < length) {
-          const n = readSync(fd, buffer, read, length - read, read);
-          if (n === 0) break;
-          read += n;
-        }
-        const bytes = buffer.subarray(0, read);
+        const bytes = readStart(fd, Math.min(info.size, options.maxBytes));
         const binary = looksBinary(bytes);
         const data = options.as === 'base64' ? bytes.toString('base64') : binary ? '' : bytes.toString('utf8');
-        return { data, size: info.size, binary, truncated: read < info.size };
+        return { data, size: info.size, binary, truncated: bytes.length < info.size };
       } finally {
         closeSync(fd);
       }
@@ -603,6 +595,18 @@ export class ConfinedFs {
       throw new FsBridgeError(code === 'ELOOP' ? 'ENOENT' : code, describe(code, guest), code === 'ELOOP' ? 'fs' : null);
     }
   }
+}
+
+/** Up to `length` bytes from the start of an open file (fewer if it is shorter now). */
+export function readStart(fd: number, length: number): Buffer {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, buffer, read, length - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return buffer.subarray(0, read);
 }
 
 function bridge(error: ConfinedPathError): FsBridgeError {

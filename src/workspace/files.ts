@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { type BigIntStats, closeSync, createReadStream, existsSync, fstatSync, mkdirSync, readFileSync, readSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type BigIntStats, closeSync, createReadStream, existsSync, fstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { ConfinedFs, type Dirent, FsBridgeError, looksBinary } from '../fs/confined-fs';
+import { ConfinedFs, type Dirent, FsBridgeError, looksBinary, readStart } from '../fs/confined-fs';
 import { ConfinedPathError, Confiner } from '../fs/confiner';
 import type { WorkspacePaths } from './paths';
 
@@ -167,7 +167,7 @@ export class WorkspaceFiles {
         const before = fstatSync(fd, { bigint: true });
         const base = { path, size: Number(before.size), mtimeMs: Number(before.mtimeMs), version: versionOf(before), mediaType: mediaTypeOf(path) };
         if (before.size > BigInt(MAX_TEXT_BYTES)) return { ...base, kind: 'too_large', limit: MAX_TEXT_BYTES };
-        const bytes = readAll(fd, Number(before.size));
+        const bytes = readStart(fd, Number(before.size));
         // Changed while it was read: read again, so content and version always belong together.
         if (versionOf(fstatSync(fd, { bigint: true })) !== base.version && attempt < 3) continue;
         return looksBinary(bytes) ? { ...base, kind: 'binary' } : { ...base, kind: 'text', content: bytes.toString('utf8') };
@@ -387,16 +387,4 @@ export class WorkspaceFiles {
       throw error;
     }
   }
-}
-
-/** Reads up to `length` bytes from the start of an open file. */
-function readAll(fd: number, length: number): Buffer {
-  const buffer = Buffer.alloc(length);
-  let read = 0;
-  while (read < length) {
-    const n = readSync(fd, buffer, read, length - read, read);
-    if (n === 0) break;
-    read += n;
-  }
-  return buffer.subarray(0, read);
 }

@@ -182,7 +182,6 @@ export class QuickJsEngine {
     try {
       this.installHost(context);
       this.evalOrThrow(context, PRELUDE + JSEXEC_PRELUDE, 'prelude.js');
-      this.evalOrThrow(context, this.host.resultBundle, 'result.js');
       // A module with top-level await evaluates to a promise of its namespace.
       const loaded = context.evalCode(code, 'main.js', { type: 'module' });
       const namespace = loaded.error ? loaded : this.settle(runtime, context, loaded.value);
@@ -317,6 +316,7 @@ export class QuickJsEngine {
    * a result (result-entry.ts). Takes over the handle.
    */
   private describeError(context: QuickJSContext, error: QuickJSHandle): { error: string; stack?: string } {
+    this.loadEncoder(context);
     const call = this.callGuest(context, '__encodeError', error);
     error.dispose();
     if (call.error) {
@@ -336,7 +336,14 @@ export class QuickJsEngine {
    * checked here all the same. Takes over the handle.
    */
   private encode(context: QuickJSContext, value: QuickJSHandle, json: boolean): { text: string | undefined; error?: undefined } | { error: QuickJSHandle; text?: undefined } {
-    const call = this.callGuest(context, '__encodeResult', value, json ? context.true : context.false);
+    const flag = json ? context.true : context.false;
+    // Most results fit as they are: QuickJS's own JSON.stringify says so, and the full encoder is loaded only if not.
+    let call = this.callGuest(context, '__encodeQuick', value, flag);
+    if (!call.error && context.typeof(call.value) === 'object' && context.sameValue(call.value, context.null)) {
+      call.value.dispose();
+      this.loadEncoder(context);
+      call = this.callGuest(context, '__encodeResult', value, flag);
+    }
     value.dispose();
     if (call.error) return { error: call.error };
     if (context.typeof(call.value) === 'undefined') {
@@ -347,7 +354,15 @@ export class QuickJsEngine {
     return text === undefined ? { error: context.newError(`the result could not be encoded in ${MAX_RESULT_CHARS.toLocaleString('en')} characters`) } : { text };
   }
 
-  /** Calls one of result-entry.ts's functions with `args` and the size bound; the caller disposes the outcome. */
+  /** Evaluates result-entry.ts in the context, once: most calls of the model's code never need it. */
+  private loadEncoder(context: QuickJSContext): void {
+    const loaded = context.getProp(context.global, '__encodeResult');
+    const missing = context.typeof(loaded) !== 'function';
+    loaded.dispose();
+    if (missing) this.evalOrThrow(context, this.host.resultBundle, 'result.js');
+  }
+
+  /** Calls a result encoder (the prelude's, or result-entry.ts's) with `args` and the size bound; the caller disposes the outcome. */
   private callGuest(context: QuickJSContext, name: string, ...args: QuickJSHandle[]): Outcome {
     const fn = context.getProp(context.global, name);
     const max = context.newNumber(MAX_RESULT_CHARS);
@@ -509,6 +524,10 @@ globalThis.process = { platform: 'linux', env: {}, cwd: () => '/' };
   globalThis.console = { log: write(''), info: write(''), debug: write(''), warn: write('[warn] '), error: write('[error] ') };
   globalThis.__takeConsole = () => { const text = lines.join('\\n'); lines.length = 0; size = 0; return text; };
 })();
+globalThis.__encodeQuick = (value, json, max) => {
+  const text = json ? String(value) : JSON.stringify(value);
+  return text === undefined || text.length <= max ? text : null;
+};
 `;
 
 /**
