@@ -116,9 +116,9 @@ export class ConfinedFs {
   readdir(path: string): Dirent[] {
     return this.onFolder(path, 'read', (dir, located) => {
       const out: Dirent[] = [];
+      const hidden = this.confiner.hiddenNamesIn(located);
       for (const entry of readdirSync(dir.at, { withFileTypes: true })) {
-        if (!entry.isFile() && !entry.isDirectory()) continue;
-        if (this.confiner.isHidden(this.confiner.child(located, entry.name))) continue;
+        if ((!entry.isFile() && !entry.isDirectory()) || hidden.has(entry.name)) continue;
         try {
           const info = lstatSync(entryPath(dir, entry.name));
           if (info.isFile() || info.isDirectory()) out.push({ name: entry.name, ...toStat(info) });

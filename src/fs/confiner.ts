@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import { isProtected, protectsBelow } from './protected-paths';
 
 export interface Mount {
@@ -107,6 +107,15 @@ export class Confiner {
     if (this.hidden.length === 0) return false;
     const host = join(located.mount.host, ...located.names);
     return this.hidden.some((h) => within(host, h) && !within(located.mount.host, h));
+  }
+
+  /**
+   * The names in a (visible) folder that are hidden: an entry of a visible folder can only be hidden by being a
+   * hidden folder itself. One set per listing, instead of a check per entry.
+   */
+  hiddenNamesIn(folder: Located): Set<string> {
+    const host = join(folder.mount.host, ...folder.names);
+    return new Set(this.hidden.filter((h) => dirname(h) === host && !within(folder.mount.host, h)).map((h) => basename(h)));
   }
 
   /** Whether writing at this guest path is refused because a host program would run code from it. */
