@@ -60,7 +60,7 @@ export const sandboxBench: Bench = {
       });
       const grepMs = median(grepRuns);
       const rgMs = rgTime(pattern, dir);
-      const globMs = median(await timeEach(3, () => call('glob', { pattern: '**/*.ts' })));
+      const globMs = median(await timeEach(9, () => call('glob', { pattern: '**/*.ts' })));
 
       const mixed = () =>
         Array.from({ length: 20 }, (_, i) =>
