@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createRuntime } from '../src/agent/runtime';
+import { createRuntime } from '../src/runtime/runtime';
 import { silentLogger } from '../src/log';
 import { openWorkspace } from '../src/workspace/workspace';
 import { callTool } from '../test/helpers/sandbox';

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AgentRuntime, createRuntime } from '../src/agent/runtime';
+import { type AgentRuntime, createRuntime } from '../src/runtime/runtime';
 import { silentLogger } from '../src/log';
 import type { ToolResult } from '../src/tools/tool';
 import { openWorkspace } from '../src/workspace/workspace';

@@ -1,4 +1,4 @@
-import { type AgentRuntime, createRuntime } from '../agent/runtime';
+import { type AgentRuntime, createRuntime } from '../runtime/runtime';
 import { createLogger } from '../log';
 import { Redactor } from '../models/redaction';
 import { JsonFileError } from '../workspace/json-file';

@@ -1,6 +1,9 @@
-import type { PermissionLevel } from '../tools/tool';
 import type { ShellCommand } from './shell-command';
 import { wildcardToRegExp } from './wildcard';
+
+/** How much a tool can change: reading < writing files < running code < reaching the network. */
+export const PERMISSION_LEVELS = ['read', 'write', 'execute', 'network'] as const;
+export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
 
 export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypass'] as const;
 export type PermissionMode = (typeof PERMISSION_MODES)[number];

@@ -1,4 +1,4 @@
-import type { AgentRuntime } from '../agent/runtime';
+import type { AgentRuntime } from '../runtime/runtime';
 import type { Logger } from '../log';
 import type { FileWatcher } from '../workspace/file-watcher';
 import type { WorkspaceFiles } from '../workspace/files';

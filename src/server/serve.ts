@@ -10,7 +10,7 @@ import { VERSION, packageRoot } from '../package-info';
 import { settleWrites } from '../workspace/atomic-write';
 import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { createRuntime } from '../agent/runtime';
+import { createRuntime } from '../runtime/runtime';
 import { endpointsOf, recordServer } from '../sandbox/endpoints';
 import type { Endpoint } from '../sandbox/service';
 import type { Tool } from '../tools/tool';

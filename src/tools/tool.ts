@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { PermissionMode } from '../permissions/policy';
+import type { PermissionLevel, PermissionMode } from '../permissions/policy';
 import { describeFirstIssue } from '../workspace/json-file';
 import type { ApprovalPreview, Question, QuestionAnswer, Todo } from './interaction';
 
-export type PermissionLevel = 'read' | 'write' | 'execute' | 'network';
-export const PERMISSION_LEVELS: readonly PermissionLevel[] = ['read', 'write', 'execute', 'network'];
 
 export type JSONSchema = Record<string, unknown>;
 

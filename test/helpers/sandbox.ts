@@ -1,4 +1,4 @@
-import type { AgentRuntime } from '../../src/agent/runtime';
+import type { AgentRuntime } from '../../src/runtime/runtime';
 import type { ToolContext, ToolResult } from '../../src/tools/tool';
 
 /** A tool context for calling one tool directly, outside any run. */

@@ -1,7 +1,7 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRuntime } from '../../src/agent/runtime';
+import { createRuntime } from '../../src/runtime/runtime';
 import { ConfinedFs, FsBridgeError } from '../../src/fs/confined-fs';
 import { Confiner } from '../../src/fs/confiner';
 import { silentLogger } from '../../src/log';

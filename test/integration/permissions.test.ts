@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRuntime } from '../../src/agent/runtime';
+import { createRuntime } from '../../src/runtime/runtime';
 import { silentLogger } from '../../src/log';
 import { openWorkspace } from '../../src/workspace/workspace';
 import { type ChatHarness, mockProviderSettings, startChat, startMock } from '../helpers/chat';

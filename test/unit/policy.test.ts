@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type PermissionAction, type PermissionMode, type Rule, RuleSyntaxError, decide, parseRule } from '../../src/permissions/policy';
+import { type PermissionAction, type PermissionLevel, type PermissionMode, type Rule, RuleSyntaxError, decide, parseRule } from '../../src/permissions/policy';
 import type { ShellCommand } from '../../src/permissions/shell-command';
 import { matchesWildcard } from '../../src/permissions/wildcard';
-import type { PermissionLevel } from '../../src/tools/tool';
 
 /**
  * Every mode × level × rule outcome, written out by hand (not derived from the code under test).

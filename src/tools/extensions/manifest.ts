@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PERMISSION_LEVELS } from '../tool';
+import { PERMISSION_LEVELS } from '../../permissions/policy';
 
 const MiB = 1024 * 1024;
 

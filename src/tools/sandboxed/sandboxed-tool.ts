@@ -4,7 +4,8 @@ import { describeLimit } from '../../sandbox/limits';
 import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
 import type { ApprovalPreview } from '../interaction';
-import { type PermissionLevel, type Tool, type ToolResult, defineTool, errorResult } from '../tool';
+import type { PermissionLevel } from '../../permissions/policy';
+import { type Tool, type ToolResult, defineTool, errorResult } from '../tool';
 
 /** A workspace-relative form of a guest path, as permission rules are written (`src/*`, not `/src/*`). */
 export function ruleSubject(path: string | undefined): string {

@@ -17,11 +17,11 @@ import type { Tool } from '../tools/tool';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
-import { SessionHub } from './hub';
-import { runEventInterpreter } from './interpret';
-import { PartialTextLog } from './partial-text';
-import { closeInterruptedRuns } from './recovery';
-import { Runner } from './runner';
+import { SessionHub } from '../agent/hub';
+import { runEventInterpreter } from '../agent/interpret';
+import { PartialTextLog } from '../agent/partial-text';
+import { closeInterruptedRuns } from '../agent/recovery';
+import { Runner } from '../agent/runner';
 
 /** Past this many tools, MCP and extension tools are offered by name only until tool_search reveals them. */
 export const DEFER_TOOLS_ABOVE = 40;
