@@ -42,7 +42,7 @@ export const sandboxBench: Bench = {
     await makeTree(dir);
     const workspace = await openWorkspace(dir);
     await workspace.settings.patch({ sandbox: { timeoutMs: 120_000, fuel: 'unlimited' } });
-    const runtime = await createRuntime(workspace, { logger: silentLogger, interactive: false });
+    const runtime = await createRuntime(workspace, { logger: silentLogger });
     const call = (name: string, input: unknown) => callTool(runtime, name, input);
     try {
       await timeEach(30, () => call('read', { file_path: 'four-kb.txt' }));

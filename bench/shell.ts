@@ -23,7 +23,7 @@ export const shellBench: Bench = {
     await makeSourceTree(dir, FILES, 20);
     const workspace = await openWorkspace(dir);
     await workspace.settings.patch({ sandbox: { timeoutMs: 120_000 } });
-    const open = () => createRuntime(workspace, { logger: silentLogger, interactive: false, watchExtensions: false });
+    const open = () => createRuntime(workspace, { logger: silentLogger, watchExtensions: false });
     const bash = (runtime: AgentRuntime, command: string) => callTool(runtime, 'bash', { command }).then(ok);
 
     // A new shell in a fresh runtime: a worker starts, QuickJS loads, the shell's bundle is evaluated.

@@ -104,6 +104,10 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     status: RunStatus,
     turns: z.number(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
+    /** With status `budget`: which budget, its value and what was used. */
+    limit: z.enum(['maxInputTokens', 'maxOutputTokens', 'maxCostUsd', 'maxWallMs']).optional(),
+    max: z.number().optional(),
+    used: z.number().optional(),
   }),
 ]);
 

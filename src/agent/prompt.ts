@@ -1,18 +1,16 @@
 import type { Tool } from '../tools/tool';
+import type { PromptPart } from './run-spec';
 
-export interface PromptContext {
+export interface BaseContext {
   /** The workspace folder's name only: a host path never goes to a provider. */
   workspaceName: string;
   date: Date;
   platform: string;
-  tools: readonly Pick<Tool, 'name' | 'permissionLevel'>[];
-  /** Contents of .boxagnts/AGENTS.md, if any. */
-  agentsMd: string;
 }
 
-/** The system prompt: who the agent is, where it works, how to use its tools, and the workspace's own notes. */
-export function buildSystemPrompt(ctx: PromptContext): string {
-  const sections = [
+/** The base of every system prompt: who the agent is, where it works, and how to use tools. */
+export function basePromptPart(ctx: BaseContext): PromptPart {
+  const text = [
     `You are boxagnts, an AI agent working for the user inside one project folder on their machine. You help with software and technical work: reading and changing files, running commands, researching, explaining and planning. Be direct and precise. Do what was asked, no more; when a request is ambiguous in a way that matters, ask.`,
     [
       '# Environment',
@@ -26,12 +24,21 @@ export function buildSystemPrompt(ctx: PromptContext): string {
       '- Call tools when they help; several independent read-only calls may be made in one step and run in parallel.',
       '- Read before you change anything, and keep changes small and focused.',
       '- A tool result that is an error is information: read it and change your approach.',
-      '- Some calls need the user\'s approval; a denied call means the user does not want it. Do not try to get around a denial.',
+      "- Some calls need the user's approval; a denied call means the user does not want it. Do not try to get around a denial.",
       '- Your final answer to the user is always plain text (Markdown allowed), never only a tool call.',
-      ctx.tools.length ? `- Available tools: ${ctx.tools.map((t) => `${t.name} (${t.permissionLevel})`).join(', ')}.` : '- No tools are available in this run.',
     ].join('\n'),
-  ];
-  const notes = ctx.agentsMd.trim();
-  if (notes) sections.push(`# Workspace notes (AGENTS.md)\nThe user keeps these notes for you. Follow them.\n\n${notes}`);
-  return sections.join('\n\n');
+  ].join('\n\n');
+  return { kind: 'base', text };
+}
+
+/** The workspace's own notes for the agent (.boxagnts/AGENTS.md), when it has any. */
+export function agentsMdPart(notes: string): PromptPart | null {
+  const text = notes.trim();
+  return text ? { kind: 'agents-md', text: `# Workspace notes (AGENTS.md)\nThe user keeps these notes for you. Follow them.\n\n${text}` } : null;
+}
+
+/** The system prompt of a run: its parts in order, with the run's own tools named right after the base. */
+export function composeSystemPrompt(parts: readonly PromptPart[], tools: readonly Pick<Tool, 'name' | 'permissionLevel'>[]): string {
+  const toolList = tools.length ? `- Available tools: ${tools.map((t) => `${t.name} (${t.permissionLevel})`).join(', ')}.` : '- No tools are available in this run.';
+  return parts.flatMap((part) => (part.kind === 'base' ? [part.text, `# Tools of this run\n${toolList}`] : [part.text])).join('\n\n');
 }

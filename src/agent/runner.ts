@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { Logger } from '../log';
 import type { ModelCatalog } from '../models/catalog';
 import { resolveModel } from '../models/providers';
 import type { Redactor } from '../models/redaction';
 import { type ApprovalBroker, InteractionCancelledError } from '../permissions/approvals';
 import { PermissionGate } from '../permissions/gate';
-import type { PermissionMode } from '../permissions/policy';
-import type { ToolRegistry } from '../tools/registry';
-import type { ToolContext } from '../tools/tool';
+import type { RunTools } from '../tools/invoke';
+import type { ToolOutputStore } from '../tools/output-store';
+import { ToolRegistry } from '../tools/registry';
+import { selectTools } from '../tools/selection';
+import type { ToolContext, UserChannel } from '../tools/tool';
 import { type SessionStore, SessionLockedError, type StoredEvent } from '../workspace/sessions';
 import type { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -16,21 +17,15 @@ import { conversationFrom } from './conversation';
 import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from './events';
 import type { SessionHub } from './hub';
 import type { PartialTextLog } from './partial-text';
-import { buildSystemPrompt } from './prompt';
-import type { RunOutcome } from './run';
+import { RunBudget } from './budget';
+import type { RunOutcome } from './loop';
+import { composeSystemPrompt } from './prompt';
+import type { RunSpec } from './run-spec';
 import { type SessionState, applySessionEvent, sessionStateFrom } from './session-state';
+import { workspacePermissions } from './workspace-permissions';
 
 /** The agent loop, and the AI SDK with it, load on the first run: they are much of the server's start-up otherwise. */
-const loadAgentLoop = () => import('./run');
-
-export interface RunRequest {
-  text: string;
-  /** `provider/model`; the workspace default when absent. */
-  model?: string | undefined;
-  maxTurns?: number | undefined;
-  /** A mode for this run only, above the session's and the workspace's (plan mode entered by the agent still holds). */
-  permissionMode?: PermissionMode | undefined;
-}
+const loadAgentLoop = () => import('./loop');
 
 export interface StartedRun {
   runId: string;
@@ -53,12 +48,10 @@ export interface RunnerDeps {
   /** Applied to every event before it is stored or published. */
   redactor: Redactor;
   env: NodeJS.ProcessEnv;
-  /** Whether someone can answer approvals and questions (the server: yes; a headless run: no). */
-  interactive: boolean;
-  /** The run's tools and which of them are offered by name only. */
-  tools(): { registry: ToolRegistry; deferred: ReadonlySet<string> };
   /** Where the text of the message being streamed is kept, so a crash does not lose it. */
   partials: PartialTextLog;
+  /** Keeps the whole output of a call whose result was cut. */
+  outputs: ToolOutputStore;
 }
 
 export function newId(prefix: string): string {
@@ -90,14 +83,16 @@ export class Runner {
   }
 
   /**
-   * Checks everything that can be refused (a run already going on, no usable model) before anything is written,
-   * then runs in the background.
+   * Starts the run a RunSpec describes. Checks everything that can be refused (a run already going on, no usable
+   * model, two tools of one name) before anything is written, then runs in the background.
    */
-  async start(sessionId: string, request: RunRequest): Promise<StartedRun> {
+  async start(sessionId: string, spec: RunSpec): Promise<StartedRun> {
     const { deps } = this;
     if (this.active.has(sessionId)) throw new RunConflictError('A run is already going on in this session; wait for it or cancel it.');
     const settings = deps.workspace.settings.get();
-    const model = await resolveModel({ settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env }, request.model);
+    const model = await resolveModel({ settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env }, spec.model);
+    const selected = selectTools(spec.tools);
+    const registry = new ToolRegistry(selected.tools);
     let unlock: () => Promise<void>;
     try {
       unlock = await deps.sessions.lock(sessionId);
@@ -118,39 +113,58 @@ export class Runner {
       deps.hub.setRunning(sessionId, runId, false);
     };
 
+    const budget = new RunBudget(spec.limits);
+    // Everything the run does stops on a cancel or on its wall-clock budget.
+    const signal = AbortSignal.any([controller.signal, budget.signal]);
     try {
-      const [{ events }, agentsMd] = await Promise.all([deps.sessions.read(sessionId), readFile(deps.workspace.paths.agentsFile, 'utf8').catch(() => '')]);
+      const { events } = await deps.sessions.read(sessionId);
       run.state = sessionStateFrom(events);
-      const { registry, deferred } = deps.tools();
       // The partial text follows the stored order, so it is dropped only once its message is on disk.
       const emit = (event: RunEvent) => this.store(sessionId, event).then((stored) => deps.partials.note(sessionId, stored as RunEvent));
+      const { approvals } = spec.permissions;
       const gate = new PermissionGate({
         sessionId,
         runId,
-        interactive: deps.interactive,
-        modeOverride: request.permissionMode,
-        settings: () => deps.workspace.settings.get(),
-        grants: deps.workspace.grants,
+        approvals,
+        runMode: spec.permissions.mode,
+        ...workspacePermissions(deps.workspace),
+        runRules: spec.permissions.rules ?? [],
         session: () => ({ ...run.state, title: deps.sessions.get(sessionId)?.title ?? '' }),
         broker: deps.broker,
         record: (event) => emit({ ...event, runId } as RunEvent),
-        signal: controller.signal,
+        signal,
       });
+      // Questions go where approvals go: to someone watching, or parked in the inbox; a run that refuses has none.
+      const asks = approvals.watched || approvals.unattended === 'park';
+      const { session, user } = this.userAndSession(sessionId, runId, gate, run, signal, asks);
+      const tools: RunTools = {
+        sessionId,
+        runId,
+        signal,
+        scope: spec.scope,
+        registry,
+        deferred: selected.deferred,
+        revealed: new Set(),
+        gate,
+        ...(user ? { user } : {}),
+        session,
+        outputs: deps.outputs,
+        progress: (callId, data) => void emit({ type: 'tool.progress', runId, callId, data }).catch(() => undefined),
+      };
       run.done = loadAgentLoop()
         .then(({ runAgent }) =>
           runAgent({
-            sessionId,
             runId,
             model,
-            system: buildSystemPrompt({ workspaceName: deps.workspace.paths.name, date: new Date(), platform: process.platform, tools: registry.list(), agentsMd }),
+            system: composeSystemPrompt(spec.systemParts, registry.list()),
             history: conversationFrom(events),
-            prompt: request.text,
-            tools: registry,
-            deferredTools: deferred,
-            gate,
-            toolContext: (callId) => this.toolContext(sessionId, runId, callId, gate, run, controller.signal),
-            limits: { ...settings.agent, maxTurns: request.maxTurns ?? settings.agent.maxTurns },
-            signal: controller.signal,
+            prompt: spec.prompt,
+            maxTurns: spec.limits.maxTurns,
+            budget,
+            tools,
+            policy: settings.agent,
+            signal,
+            cancel: controller.signal,
             emit,
             newId,
             redactor: deps.redactor,
@@ -162,7 +176,10 @@ export class Runner {
           await emit({ type: 'run.completed', runId, status: 'error', turns: 0, error: { code: 'internal_error', message } }).catch(() => undefined);
           return { status: 'error' as const, turns: 0, text: '', error: { code: 'internal_error', message } };
         })
-        .finally(finish);
+        .finally(() => {
+          budget.close();
+          return finish();
+        });
     } catch (error) {
       await finish();
       throw error;
@@ -218,8 +235,15 @@ export class Runner {
     return next;
   }
 
-  /** The user and the session as tools see them; the user is absent when nobody can answer. */
-  private toolContext(sessionId: string, runId: string, callId: string, gate: PermissionGate, run: ActiveRun, signal: AbortSignal): Pick<ToolContext, 'user' | 'session'> {
+  /** The user (for one call) and the session as the run's tools see them; the user is absent when nobody can answer. */
+  private userAndSession(
+    sessionId: string,
+    runId: string,
+    gate: PermissionGate,
+    run: ActiveRun,
+    signal: AbortSignal,
+    asks: boolean,
+  ): { session: ToolContext['session']; user?: (callId: string) => UserChannel } {
     const { broker } = this.deps;
     const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
     const session: ToolContext['session'] = {
@@ -229,8 +253,8 @@ export class Runner {
       todos: () => run.state.todos,
       setTodos: (todos) => emit({ type: 'todos.updated', runId, todos }),
     };
-    if (!this.deps.interactive) return { session };
-    const user: NonNullable<ToolContext['user']> = {
+    if (!asks) return { session };
+    const user = (callId: string): UserChannel => ({
       async ask(questions) {
         let questionId = '';
         try {
@@ -259,7 +283,7 @@ export class Runner {
           throw error;
         }
       },
-    };
+    });
     return { session, user };
   }
 }

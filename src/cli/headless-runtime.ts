@@ -19,6 +19,6 @@ export async function openHeadlessRuntime(workspaceDir: string | undefined): Pro
   }
   const redactor = new Redactor();
   const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn' });
-  const runtime = await createRuntime(workspace, { logger, redactor, interactive: false, watchExtensions: false });
+  const runtime = await createRuntime(workspace, { logger, redactor, watchExtensions: false });
   return { workspace, runtime };
 }

@@ -1,17 +1,20 @@
 import type { StampedEvent } from '../agent/events';
-import type { RunOutcome } from '../agent/run';
+import type { RunOutcome } from '../agent/loop';
 import { ModelConfigError } from '../models/providers';
 import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
 import { SESSION_ID } from '../workspace/sessions';
 import { openHeadlessRuntime } from './headless-runtime';
 import { RunConflictError } from '../agent/runner';
-import { CommandError, UsageError, parseFlags, parsePositiveInt } from './usage';
+import { CommandError, UsageError, parseFlags, parsePositiveInt, parsePositiveNumber } from './usage';
 
 const FORMATS = ['text', 'json', 'stream-json'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** Exit status by how the run ended, so scripts can tell a finished run from a stopped one. */
-const EXIT: Record<RunOutcome['status'], number> = { finished: 0, error: 1, max_turns: 3, budget: 3, cancelled: 130 };
+const EXIT: Record<RunOutcome['status'], number> = { finished: 0, error: 1, max_turns: 3, budget: 4, cancelled: 130 };
+
+/** What a budget's name means, for the message that says which one ended the run. */
+const BUDGET_WORDS = { maxInputTokens: 'input tokens', maxOutputTokens: 'output tokens', maxCostUsd: 'cost in USD', maxWallMs: 'wall-clock time in ms' } as const;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -24,6 +27,10 @@ export async function runCommand(args: string[]): Promise<void> {
     model: { type: 'string' },
     session: { type: 'string' },
     'max-turns': { type: 'string' },
+    'max-cost-usd': { type: 'string' },
+    'max-wall-ms': { type: 'string' },
+    'max-input-tokens': { type: 'string' },
+    'max-output-tokens': { type: 'string' },
     'output-format': { type: 'string' },
     'workspace-dir': { type: 'string' },
     'permission-mode': { type: 'string' },
@@ -31,7 +38,14 @@ export async function runCommand(args: string[]): Promise<void> {
   if (positionals.length > 1) throw new UsageError('give the prompt as one argument (quote it)');
   const format = (values['output-format'] ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--output-format must be one of ${FORMATS.join(', ')}`);
-  const maxTurns = parsePositiveInt('--max-turns', values['max-turns']);
+  const budgets = {
+    maxTurns: parsePositiveInt('--max-turns', values['max-turns']),
+    maxCostUsd: parsePositiveNumber('--max-cost-usd', values['max-cost-usd']),
+    maxWallMs: parsePositiveInt('--max-wall-ms', values['max-wall-ms']),
+    maxInputTokens: parsePositiveInt('--max-input-tokens', values['max-input-tokens']),
+    maxOutputTokens: parsePositiveInt('--max-output-tokens', values['max-output-tokens']),
+  };
+  const limits = Object.fromEntries(Object.entries(budgets).filter(([, v]) => v !== undefined));
   const permissionMode = values['permission-mode'] as PermissionMode | undefined;
   if (permissionMode !== undefined && !PERMISSION_MODES.includes(permissionMode)) throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
   if (values.session !== undefined && !SESSION_ID.test(values.session)) throw new UsageError(`--session must be a session id such as ses_…, not "${values.session}"`);
@@ -48,7 +62,9 @@ export async function runCommand(args: string[]): Promise<void> {
 
     let started;
     try {
-      started = await runtime.runner.start(session.id, { text: prompt, model: values.model, maxTurns, permissionMode });
+      // Nobody watches a headless run: a call that needs approval is refused at once.
+      const spec = await runtime.workspaceSpec({ text: prompt, model: values.model, limits, permissionMode }, { watched: false, unattended: 'deny' });
+      started = await runtime.runner.start(session.id, spec);
     } catch (error) {
       if (error instanceof ModelConfigError || error instanceof RunConflictError) throw new CommandError(error.message);
       throw error;
@@ -77,12 +93,16 @@ export async function runCommand(args: string[]): Promise<void> {
       text: outcome.text,
       usage: { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0, costUsd: usage?.costUsd ?? 0 },
       ...(outcome.error ? { error: outcome.error } : {}),
+      ...(outcome.budget ? { budget: outcome.budget } : {}),
     });
     if (format === 'json') write(result);
     else if (format === 'stream-json') write({ type: 'result', ...result });
     else if (result.text) process.stdout.write(`${result.text.trimEnd()}\n`);
     if (result.error) process.stderr.write(`boxagnts: ${result.error.message}\n`);
-    else if (outcome.status !== 'finished') process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
+    else if (outcome.budget) {
+      const { limit, max, used } = outcome.budget;
+      process.stderr.write(`boxagnts: the run reached its budget --${limit.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${max} (${BUDGET_WORDS[limit]}: ${used} used) (session ${session.id})\n`);
+    } else if (outcome.status !== 'finished') process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
     process.exitCode = EXIT[outcome.status];
   } finally {
     await runtime.close();

@@ -34,6 +34,13 @@ export function parsePositiveInt(flag: string, value: string | undefined): numbe
   return Number(value);
 }
 
+export function parsePositiveNumber(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) throw new UsageError(`${flag} must be a number greater than 0, not "${value}"`);
+  return n;
+}
+
 export const HELP = `boxagnts — a local-first AI agent runtime
 
 Usage:
@@ -56,13 +63,17 @@ Run options:
   --model P/M                  the model, as provider/model (default: the workspace default)
   --session ID                 continue this session instead of starting a new one
   --max-turns N                at most N model calls (default: the workspace setting, 50)
+  --max-cost-usd X             stop once the run has cost X dollars (by the model catalog's prices)
+  --max-wall-ms N              stop N milliseconds after the start, whatever is in progress
+  --max-input-tokens N         stop once N input tokens were sent, over all the run's model calls
+  --max-output-tokens N        stop once N output tokens were received
   --output-format FORMAT       text (the final answer), json (one result object), or
                                stream-json (every event as a JSON line, then a result line)
   --workspace-dir DIR          the workspace (default: current folder)
   --permission-mode MODE       default, acceptEdits, plan or bypass, for this run only. Nobody can
                                approve a call in a headless run: one that needs approval is
                                refused at once (a rule in settings can still allow it)
-  Exit status: 0 finished, 1 error, 3 turn limit reached, 130 cancelled.
+  Exit status: 0 finished, 1 error, 3 turn limit reached, 4 a budget reached, 130 cancelled.
 
 Tool options:
   --workspace-dir DIR          the workspace (default: current folder)

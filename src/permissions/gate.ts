@@ -1,18 +1,36 @@
-import type { Todo } from '../tools/interaction';
-import type { Tool, ToolResult } from '../tools/tool';
-import { errorResult } from '../tools/tool';
-import type { GrantStore } from '../workspace/grants';
-import type { Settings } from '../workspace/settings';
+import type { ApprovalPreview } from '../tools/interaction';
 import { type ApprovalBroker, type ApprovalOutcome, InteractionCancelledError } from './approvals';
-import { type Decision, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule, parseRule } from './policy';
+import { type Decision, type PermissionLevel, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule } from './policy';
 import { shellCommands } from './shell-command';
 
-/** A validated call, as the gate sees it. */
+/** What the gate needs of a tool: its name, its level and what rules match (any tool has these). */
+export interface GatedTool {
+  readonly name: string;
+  readonly permissionLevel: PermissionLevel;
+  subject?(input: unknown): string | undefined;
+  readonly subjectKind?: 'command';
+}
+
+/** A validated call, as the gate sees it; `preview` shows on the approval card what the call would change. */
 export interface GateCall {
   callId: string;
-  tool: Tool;
+  tool: GatedTool;
   input: unknown;
+  preview?: (() => Promise<ApprovalPreview | undefined>) | undefined;
 }
+
+/** Why a call was not run, for the model; the caller makes it the call's result. */
+export interface Refusal {
+  message: string;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * Who answers a call that asks. `watched`: someone can, on the dashboard, as long as it takes. Otherwise nobody is
+ * watching: `deny` refuses at once (a headless run), `park` puts the request in the approvals inbox and waits, up to
+ * `parkTimeoutMs` when given, then refuses.
+ */
+export type Approvals = { watched: true } | { watched: false; unattended: 'deny' | 'park'; parkTimeoutMs?: number | undefined };
 
 /** The events the gate writes to the session; the runner stores and publishes them. */
 export type GateEvent =
@@ -26,7 +44,7 @@ export type GateEvent =
       input: unknown;
       subject?: string;
       reason: string;
-      preview?: Awaited<ReturnType<NonNullable<Tool['preview']>>>;
+      preview?: ApprovalPreview;
       grantPatterns?: string[];
       ungrantable?: string[];
     }
@@ -35,14 +53,19 @@ export type GateEvent =
 export interface GateContext {
   sessionId: string;
   runId: string;
-  /** Whether anyone can answer an approval; a headless run cannot. */
-  interactive: boolean;
+  approvals: Approvals;
   /** A mode fixed for this run (`boxagnts run --permission-mode`), above the session's and the workspace's. */
-  modeOverride?: PermissionMode | undefined;
-  settings(): Settings;
-  grants: GrantStore;
+  runMode?: PermissionMode | undefined;
+  /** The workspace's mode, for a session that has none of its own. */
+  workspaceMode(): PermissionMode;
+  /** The workspace's rules, then its standing grants, in that order. */
+  workspaceRules(): Rule[];
+  /** Rules the run itself brings (a child's narrower profile): applied last, so nothing earlier undoes them. */
+  runRules: readonly Rule[];
+  /** Records a standing grant for the workspace; answers its id. */
+  grantForWorkspace(rule: string, origin: { sessionId: string; sessionTitle: string; tool: string; subject?: string }): Promise<{ id: string }>;
   /** The session's own mode and grants, as its events tell them now. */
-  session(): { mode: PermissionMode | null; grants: readonly { rule: Rule }[]; title: string; todos: readonly Todo[] };
+  session(): { mode: PermissionMode | null; grants: readonly { rule: Rule }[]; title: string };
   broker: ApprovalBroker;
   record(event: GateEvent): Promise<void>;
   signal: AbortSignal;
@@ -63,8 +86,8 @@ function canonical(value: unknown): string {
 }
 
 /**
- * Where every tool call of a run is authorised: the policy decides, approvals ask the user (or, with nobody to ask,
- * refuse at once), grants are recorded, and a call repeated identically is stopped to ask.
+ * Where every tool call of a run is authorised: the policy decides, approvals ask the user (or, with nobody watching,
+ * refuse at once or wait in the inbox), grants are recorded, and a call repeated identically is stopped to ask.
  */
 export class PermissionGate {
   private readonly history: string[] = [];
@@ -72,16 +95,12 @@ export class PermissionGate {
   constructor(private readonly ctx: GateContext) {}
 
   mode(): PermissionMode {
-    return this.ctx.modeOverride ?? this.ctx.session().mode ?? this.ctx.settings().permissions.mode;
+    return this.ctx.runMode ?? this.ctx.session().mode ?? this.ctx.workspaceMode();
   }
 
-  /** Settings rules first, then the workspace's standing grants, then this session's: the last match wins. */
+  /** The workspace's rules and grants, then this session's grants, then the run's own rules: the last match wins. */
   rules(): Rule[] {
-    return [
-      ...this.ctx.settings().permissions.rules.map(parseRule),
-      ...this.ctx.grants.list().map((g) => parseRule(g.rule)),
-      ...this.ctx.session().grants.map((g) => g.rule),
-    ];
+    return [...this.ctx.workspaceRules(), ...this.ctx.session().grants.map((g) => g.rule), ...this.ctx.runRules];
   }
 
   /** What the rules see of a call; a shell line is read into its commands (which loads the parser on first use). */
@@ -107,13 +126,13 @@ export class PermissionGate {
   }
 
   /** null: go ahead. Otherwise the refusal to give the model as the tool's result. */
-  async authorize(call: GateCall, decision: Decision): Promise<ToolResult | null> {
+  async authorize(call: GateCall, decision: Decision): Promise<Refusal | null> {
     if (decision.action === 'allow') return null;
-    if (decision.action === 'deny') return errorResult(`Permission denied: ${decision.reason}. Do not retry this call; find another way or ask the user.`, { permission: 'denied' });
+    if (decision.action === 'deny') return refusal(`Permission denied: ${decision.reason}. Do not retry this call; find another way or ask the user.`, { permission: 'denied' });
     return this.ask(call, decision);
   }
 
-  private async ask(call: GateCall, decision: Decision): Promise<ToolResult | null> {
+  private async ask(call: GateCall, decision: Decision): Promise<Refusal | null> {
     const { ctx } = this;
     const request = await this.request(call);
     const { subject, commands } = request;
@@ -129,23 +148,24 @@ export class PermissionGate {
       reason: decision.reason,
       ...commandFields,
     };
-    if (!ctx.interactive) {
+    const examples = () => (grantable?.length ? grantable : [undefined]).map((p) => `"${formatRule('allow', call.tool.name, p)}"`);
+    const howToAllow = () => `The user can allow it with --permission-mode or ${examples().length > 1 ? 'rules' : 'a rule'} such as ${examples().join(', ')} in .boxagnts/settings.json.`;
+    const { approvals } = ctx;
+    if (!approvals.watched && approvals.unattended === 'deny') {
       const approvalId = `int_auto_${call.callId}`;
       await ctx.record({ type: 'approval.requested', approvalId, ...base });
-      await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: 'no one can approve calls in a headless run' });
-      const examples = (grantable?.length ? grantable : [undefined]).map((p) => `"${formatRule('allow', call.tool.name, p)}"`);
-      return errorResult(
-        `Not run: this call needs approval (${decision.reason}), and nobody can approve it in a headless run. ` +
-          `The user can allow it with --permission-mode or ${examples.length > 1 ? 'rules' : 'a rule'} such as ${examples.join(', ')} in .boxagnts/settings.json.`,
-        { permission: 'needs_approval' },
-      );
+      await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: 'nobody watches this run to approve calls' });
+      return refusal(`Not run: this call needs approval (${decision.reason}), and nobody can approve it in a run no one watches (a headless run or a background job). ${howToAllow()}`, { permission: 'needs_approval' });
     }
-    const preview = await call.tool.preview?.(call.input, ctx.signal).catch(() => undefined);
+    const preview = await call.preview?.().catch(() => undefined);
+    // A parked request waits for an answer from the inbox, for as long as the run allows.
+    const parkMs = approvals.watched ? undefined : approvals.parkTimeoutMs;
+    const deadline = parkMs !== undefined ? AbortSignal.timeout(parkMs) : undefined;
     let approvalId = '';
     try {
       const reply = await ctx.broker.open(
         { ...base, kind: 'approval', tool: call.tool.name, sessionId: ctx.sessionId, runId: ctx.runId, ...(preview ? { preview } : {}) },
-        ctx.signal,
+        deadline ? AbortSignal.any([ctx.signal, deadline]) : ctx.signal,
         (interaction) => {
           approvalId = interaction.id;
           void ctx.record({ type: 'approval.requested', approvalId, ...base, ...(preview ? { preview } : {}) });
@@ -154,7 +174,7 @@ export class PermissionGate {
       if (reply.outcome === 'deny') {
         await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'deny', ...(reply.message ? { message: reply.message } : {}) });
         const said = reply.message ? ` The user said: "${reply.message}"` : '';
-        return errorResult(`The user denied this ${call.tool.name} call.${said} Do not retry it; adjust your approach.`, { permission: 'denied_by_user' });
+        return refusal(`The user denied this ${call.tool.name} call.${said} Do not retry it; adjust your approach.`, { permission: 'denied_by_user' });
       }
       this.history.length = 0;
       if (reply.outcome === 'once') {
@@ -168,15 +188,24 @@ export class PermissionGate {
       }
       const origin = { sessionId: ctx.sessionId, sessionTitle: ctx.session().title, tool: call.tool.name, ...(subject !== undefined ? { subject } : {}) };
       const grants: { id: string; rule: string }[] = [];
-      for (const rule of rules) grants.push({ id: (await ctx.grants.add(rule, origin)).id, rule });
+      for (const rule of rules) grants.push({ id: (await ctx.grantForWorkspace(rule, origin)).id, rule });
       await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'workspace', grants });
       return null;
     } catch (error) {
       if (!(error instanceof InteractionCancelledError)) throw error;
+      if (deadline?.aborted && !ctx.signal.aborted) {
+        const waited = `nobody answered in the approvals inbox within ${Math.round((parkMs ?? 0) / 1000)} s`;
+        if (approvalId) await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: waited });
+        return refusal(`Not run: this call needs approval (${decision.reason}), and ${waited}. ${howToAllow()}`, { permission: 'needs_approval' });
+      }
       if (approvalId) await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'cancelled' }).catch(() => undefined);
-      return errorResult('Not run: the run was cancelled while this call waited for approval.', { cancelled: true });
+      return refusal('Not run: the run was cancelled while this call waited for approval.', { cancelled: true });
     }
   }
+}
+
+function refusal(message: string, metadata: Record<string, unknown>): Refusal {
+  return { message, metadata };
 }
 
 /**

@@ -10,10 +10,16 @@ import { type Endpoint, Sandbox } from '../sandbox/service';
 import { ExtensionTools } from '../tools/extensions/extensions';
 import { sandboxedTools } from '../tools/sandboxed';
 import { nativeTools } from '../tools/native';
-import { toolSearchTool } from '../tools/native/tool-search';
+import type { RunSpec } from '../agent/run-spec';
+import type { Approvals } from '../permissions/gate';
+import type { PermissionMode } from '../permissions/policy';
+import type { ToolCall } from '../tools/invoke';
 import { ToolOutputStore } from '../tools/output-store';
-import { ToolRegistry } from '../tools/registry';
-import type { Tool } from '../tools/tool';
+import { selectTools } from '../tools/selection';
+import { type ToolSource, fixedSource } from '../tools/source';
+import type { Tool, ToolResult } from '../tools/tool';
+import { type WorkspaceRunRequest, workspaceRunSpec } from './run-specs';
+import { callToolOnce } from './single-call';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -23,16 +29,11 @@ import { PartialTextLog } from '../agent/partial-text';
 import { closeInterruptedRuns } from '../agent/recovery';
 import { Runner } from '../agent/runner';
 
-/** Past this many tools, MCP and extension tools are offered by name only until tool_search reveals them. */
-export const DEFER_TOOLS_ABOVE = 40;
-
 export interface RuntimeOptions {
   logger: Logger;
   /** The logger's redactor, bound here to this workspace's keys; a new one when absent. */
   redactor?: Redactor;
   env?: NodeJS.ProcessEnv;
-  /** Whether someone can answer approvals and questions: the server yes, a headless run no. */
-  interactive: boolean;
   /** Tools beyond the built-in ones, for embedding boxagnts in another program. */
   extraTools?: Tool[];
   /** Whether to pick up changes to `.boxagnts/tools/` while running (a one-off headless run need not). */
@@ -54,10 +55,14 @@ export interface AgentRuntime {
   readonly sandbox: Sandbox;
   /** WebAssembly tools from `.boxagnts/tools/` and the product's own, with the folders that failed to load. */
   readonly extensions: ExtensionTools;
+  /** Where the workspace's tools come from: built-in, sandboxed, extensions (later MCP servers, skills, agents). */
+  readonly sources: readonly ToolSource[];
   /** Every tool this workspace has, switched off or not, for the Tools page. */
   allTools(): Tool[];
-  /** The tools a run gets now: the enabled ones, and which are offered by name only. */
-  tools(): { registry: ToolRegistry; deferred: ReadonlySet<string> };
+  /** A run the user starts on the whole workspace (the chat, `boxagnts run`), as a RunSpec. */
+  workspaceSpec(request: WorkspaceRunRequest, approvals: Approvals): Promise<RunSpec>;
+  /** One tool call outside any session, through the same pipeline as an agent's (`boxagnts tool`). */
+  callTool(call: ToolCall, options: { mode?: PermissionMode | undefined; signal: AbortSignal }): Promise<ToolResult>;
   /** Cancels runs, waits for their last writes, and closes the session index cleanly. */
   close(): Promise<void>;
 }
@@ -84,6 +89,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     distDir: join(packageRoot(), 'dist'),
   });
   const builtIn = [...nativeTools(), ...sandboxedTools(sandbox), ...(options.extraTools ?? [])];
+  const builtInSource = fixedSource(builtIn);
   const extensions = new ExtensionTools({
     sources: [
       { dir: join(packageRoot(), 'dist', 'extensions'), origin: 'built-in' },
@@ -93,21 +99,12 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     sandbox,
     reserved: () => new Set([...builtIn.map((t) => t.name), 'tool_search']),
     logger: options.logger,
-    onChange: () => hub.publishGlobal({ type: 'tools.changed' }),
   });
+  extensions.onChange(() => hub.publishGlobal({ type: 'tools.changed' }));
   await extensions.start();
-  const allTools = () => [...builtIn, ...extensions.tools()];
+  const sources: ToolSource[] = [builtInSource, extensions];
 
-  /** The tools of one run: the enabled ones, with tool_search knowing which are deferred. */
-  const tools = () => {
-    const disabled = new Set(workspace.settings.get().tools.disabled);
-    const enabled = allTools().filter((t) => !disabled.has(t.name));
-    const deferred = new Set(enabled.length > DEFER_TOOLS_ABOVE ? enabled.filter((t) => t.source === 'mcp' || t.source === 'extension').map((t) => t.name) : []);
-    const search = disabled.has('tool_search') ? [] : [toolSearchTool([...deferred])];
-    return { registry: new ToolRegistry([...enabled, ...search], { outputs }), deferred };
-  };
-
-  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, redactor, env, interactive: options.interactive, tools, partials });
+  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, redactor, env, partials, outputs });
   return {
     sessions,
     hub,
@@ -118,8 +115,10 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     redactor,
     sandbox,
     extensions,
-    allTools: () => [...allTools(), toolSearchTool([])],
-    tools,
+    sources,
+    allTools: () => selectTools({ sources }).tools,
+    workspaceSpec: (request, approvals) => workspaceRunSpec(workspace, sources, request, approvals),
+    callTool: (call, { mode, signal }) => callToolOnce({ workspace, sources, broker, outputs, mode, signal }, call),
     async close() {
       await runner.shutdown();
       await Promise.all([sessions.close(), extensions.close(), partials.settle()]);

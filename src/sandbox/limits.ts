@@ -26,6 +26,16 @@ export interface SandboxPolicy {
   network: boolean;
 }
 
+/**
+ * Where one run's sandboxed calls work: its working folder as the guest's `/` (the workspace, or a git worktree of a
+ * child run), more mounts, and limits narrowed for the run. Carried by every tool call's context.
+ */
+export interface SandboxScope {
+  workDir: string;
+  mounts?: readonly Mount[] | undefined;
+  narrow?: PolicyNarrowing | undefined;
+}
+
 /** Per-tool settings may only narrow the workspace's: a lower limit, fewer hosts, more blocked networks, less access. */
 export interface PolicyNarrowing {
   timeoutMs?: number | undefined;

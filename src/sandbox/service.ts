@@ -5,7 +5,7 @@ import type { Mount } from '../fs/confiner';
 import type { Logger } from '../log';
 import { TOOL_OUTPUT_GUEST_DIR, type WorkspacePaths } from '../workspace/paths';
 import type { SandboxSettings } from '../workspace/settings';
-import { type PolicyNarrowing, type SandboxPolicy, narrowPolicy } from './limits';
+import { type PolicyNarrowing, type SandboxPolicy, type SandboxScope, narrowPolicy } from './limits';
 import { SandboxPool } from './pool';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
 import { prepareModule } from './wasi/fuel';
@@ -73,10 +73,11 @@ export class Sandbox {
   }
 
   /**
-   * The policy one call of `tool` runs under. Fuel is counted differently by each engine (interpreter ticks in
-   * QuickJS, function entries and loop iterations in WebAssembly), so each has its own budget.
+   * The policy one call of `tool` runs under, in a run's scope (the workspace when none is given). Fuel is counted
+   * differently by each engine (interpreter ticks in QuickJS, function entries and loop iterations in WebAssembly), so
+   * each has its own budget.
    */
-  policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs'): SandboxPolicy {
+  policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs', scope?: SandboxScope): SandboxPolicy {
     const s = this.options.settings();
     const { root, dataDir, toolOutputDir } = this.options.paths;
     // The whole output of calls whose result was cut, to be read in pages.
@@ -88,20 +89,21 @@ export class Sandbox {
       fuel: engine === 'wasi' ? s.wasmFuel : s.fuel,
       allowedOutboundHosts: s.allowedOutboundHosts,
       blockNetworks: s.blockNetworks,
-      workDir: root,
-      mounts: [...outputs, ...s.mounts.filter((m) => existsSync(m.host))],
+      workDir: scope?.workDir ?? root,
+      mounts: [...outputs, ...s.mounts.filter((m) => existsSync(m.host)), ...(scope?.mounts ?? [])],
       hidden: [dataDir],
       writableProtected: s.writableProtected,
       maxWriteBytes: s.maxWriteBytes,
       files: true,
       network: true,
     };
-    return narrowPolicy(base, { ...TOOL_DEFAULTS[tool], ...s.tools[tool] });
+    return narrowPolicy(narrowPolicy(base, { ...TOOL_DEFAULTS[tool], ...s.tools[tool] }), scope?.narrow);
   }
 
-  /** Runs a job under the tool's policy, optionally narrowed further for this call (a shorter timeout). */
-  async run(tool: string, job: SandboxJob, signal?: AbortSignal, narrowing?: PolicyNarrowing): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
-    const policy = narrowPolicy(this.policyFor(tool, job.kind === 'wasi' ? 'wasi' : 'quickjs'), narrowing);
+  /** Runs a job under the tool's policy in the call's scope, optionally narrowed further for this call (a shorter timeout). */
+  async run(tool: string, job: SandboxJob, call: { signal?: AbortSignal | undefined; scope?: SandboxScope | undefined; narrowing?: PolicyNarrowing | undefined } = {}): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
+    const { signal, scope, narrowing } = call;
+    const policy = narrowPolicy(this.policyFor(tool, job.kind === 'wasi' ? 'wasi' : 'quickjs', scope), narrowing);
     const started = performance.now();
     const result = await this.pool.run(job, policy, signal);
     return { result: { ...result, durationMs: result.durationMs || Math.round(performance.now() - started) }, policy };

@@ -56,7 +56,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logger = options.logger ?? createLogger(redactor);
   const workspace = await openWorkspace(options.workspaceDir);
   let endpoints: Endpoint[] = [];
-  const runtime = await createRuntime(workspace, { logger, redactor, interactive: true, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
+  const runtime = await createRuntime(workspace, { logger, redactor, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
   // Every open event stream listens for the shutdown: many open tabs are not a leak.

@@ -105,8 +105,10 @@ export function sessionRoutes(ctx: ServerContext): Hono {
 
   app.post('/:id/messages', async (c) => {
     const id = sessionId(c.req.param('id'));
-    const body = await readBody(c, MessageBody);
-    const { runId } = await runner.start(id, body);
+    const { text, model, maxTurns } = await readBody(c, MessageBody);
+    // The dashboard is watching: a call that asks waits for an answer there.
+    const spec = await ctx.runtime.workspaceSpec({ text, model, ...(maxTurns ? { limits: { maxTurns } } : {}) }, { watched: true });
+    const { runId } = await runner.start(id, spec);
     return c.json({ runId }, 202);
   });
 

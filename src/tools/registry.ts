@@ -1,22 +1,12 @@
 import { z } from 'zod';
-import { capResult } from './output-cap';
-import type { ToolOutputStore } from './output-store';
-import { type Tool, type ToolContext, type ToolResult, type Validation, errorResult, validationFrom } from './tool';
+import { type Tool, type ToolResult, type Validation, errorResult, validationFrom } from './tool';
 
-export interface ToolRegistryOptions {
-  /** Keeps the whole output of a call whose result was cut; without it the rest is dropped. */
-  outputs?: ToolOutputStore | undefined;
-}
-
-/** The tools a run may offer the model, by name. One registry for every kind of tool. */
+/** The tools a run may offer the model, by name, with their input checks. One registry for every kind of tool. */
 export class ToolRegistry {
   private readonly tools = new Map<string, Tool>();
   private readonly validators = new Map<string, (input: unknown) => Validation>();
 
-  constructor(
-    tools: Iterable<Tool> = [],
-    private readonly options: ToolRegistryOptions = {},
-  ) {
+  constructor(tools: Iterable<Tool> = []) {
     for (const tool of tools) this.add(tool);
   }
 
@@ -41,24 +31,6 @@ export class ToolRegistry {
     const validation = this.validate(tool, input);
     if (!validation.ok) return { error: errorResult(`Invalid input for ${name}: ${validation.message}. Call it again with input matching its schema.`) };
     return { tool, input: validation.value };
-  }
-
-  /**
-   * Runs a prepared call. Never throws: a thrown error becomes an error result. Every tool's result is capped here,
-   * the same way whatever kind of tool it is (see capResult).
-   */
-  async run(tool: Tool, input: unknown, ctx: ToolContext): Promise<ToolResult> {
-    const { outputs } = this.options;
-    return capResult(await this.execute(tool, input, ctx), outputs && ((text) => outputs.save(ctx.sessionId, ctx.callId, text)));
-  }
-
-  private async execute(tool: Tool, input: unknown, ctx: ToolContext): Promise<ToolResult> {
-    try {
-      return await tool.execute(input, ctx);
-    } catch (error) {
-      if (ctx.signal.aborted) return errorResult(`${tool.name} was cancelled.`, { cancelled: true });
-      return errorResult(`${tool.name} failed: ${(error as Error).message}`);
-    }
   }
 
   private validate(tool: Tool, input: unknown): Validation {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PermissionLevel, PermissionMode } from '../permissions/policy';
+import type { SandboxScope } from '../sandbox/limits';
 import { describeFirstIssue } from '../workspace/json-file';
 import type { ApprovalPreview, Question, QuestionAnswer, Todo } from './interaction';
 
@@ -39,13 +40,19 @@ export interface ToolCatalog {
   reveal(names: string[]): void;
 }
 
-/** Everything a tool may reach of the runtime. Tools never read global state. */
-export interface ToolContext {
+/** What a preview, like the call itself, may reach: where the run works, and when to stop. */
+export interface PreviewContext {
+  /** Aborted when the run is cancelled; a tool must stop promptly and may return what it has. */
+  readonly signal: AbortSignal;
+  /** The run's sandbox: its working folder (the guest's `/`), mounts and narrowed limits. */
+  readonly scope: SandboxScope;
+}
+
+/** Everything a tool may reach of the runtime. Tools never read global state. Built in one place: tools/invoke.ts. */
+export interface ToolContext extends PreviewContext {
   readonly sessionId: string;
   readonly runId: string;
   readonly callId: string;
-  /** Aborted when the run is cancelled; a tool must stop promptly and may return what it has. */
-  readonly signal: AbortSignal;
   /** Reports progress to the user while the tool runs (shown on its card, not sent to the model). */
   progress(update: Record<string, unknown>): void;
   readonly user?: UserChannel | undefined;
@@ -70,7 +77,7 @@ export interface Tool {
   /** `command`: the subject is a shell line, and rules match each simple command it runs rather than the line. */
   readonly subjectKind?: 'command';
   /** What the call would change, shown on its approval card (a diff for file writes). */
-  preview?(input: unknown, signal: AbortSignal): Promise<ApprovalPreview | undefined>;
+  preview?(input: unknown, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>;
 }
 
@@ -89,7 +96,7 @@ interface ToolDefinition<S extends z.ZodType> {
   input: S;
   subject?(input: z.output<S>): string | undefined;
   subjectKind?: 'command';
-  preview?(input: z.output<S>, signal: AbortSignal): Promise<ApprovalPreview | undefined>;
+  preview?(input: z.output<S>, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
 
@@ -106,7 +113,7 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     validate: (input) => validationFrom(definition.input, input),
     ...(definition.subject ? { subject: (input: unknown) => definition.subject!(input as z.output<S>) } : {}),
     ...(definition.subjectKind ? { subjectKind: definition.subjectKind } : {}),
-    ...(definition.preview ? { preview: (input: unknown, signal: AbortSignal) => definition.preview!(input as z.output<S>, signal) } : {}),
+    ...(definition.preview ? { preview: (input: unknown, ctx: PreviewContext) => definition.preview!(input as z.output<S>, ctx) } : {}),
     execute: (input, ctx) => definition.execute(input as z.output<S>, ctx),
   };
 }

@@ -1,25 +1,12 @@
 import type { AgentRuntime } from '../../src/runtime/runtime';
-import type { ToolContext, ToolResult } from '../../src/tools/tool';
+import type { ToolResult } from '../../src/tools/tool';
 
-/** A tool context for calling one tool directly, outside any run. */
-export function directContext(signal: AbortSignal = new AbortController().signal): ToolContext {
-  return {
-    sessionId: 'ses_test',
-    runId: 'run_test',
-    callId: 'call_test',
-    signal,
-    progress: () => undefined,
-    session: { mode: () => 'bypass', enterPlanMode: async () => undefined, leavePlanMode: async () => undefined, todos: () => [], setTodos: async () => undefined },
-    catalog: { all: () => [], deferred: () => [], reveal: () => undefined },
-  };
-}
-
-/** Runs a tool of the runtime the way the agent loop does after approval: validated input, then the sandbox. */
-export async function callTool(runtime: AgentRuntime, name: string, input: unknown, signal?: AbortSignal): Promise<ToolResult> {
-  const { registry } = runtime.tools();
-  const prepared = registry.prepare(name, input);
-  if ('error' in prepared) return prepared.error;
-  return registry.run(prepared.tool, prepared.input, directContext(signal));
+/**
+ * Runs a tool of the runtime through the one tool pipeline, in bypass mode (so nothing asks), on the workspace:
+ * validated input, the gate, the sandbox, the cap.
+ */
+export function callTool(runtime: AgentRuntime, name: string, input: unknown, signal: AbortSignal = new AbortController().signal): Promise<ToolResult> {
+  return runtime.callTool({ callId: 'call_test', name, input }, { mode: 'bypass', signal });
 }
 
 export function text(result: ToolResult): string {

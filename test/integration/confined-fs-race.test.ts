@@ -268,7 +268,7 @@ describe('the shell while a folder is swapped for a link to the outside', () => 
     const dir = await tempDir();
     const a = await arena(dir);
     const workspace = await openWorkspace(dir);
-    const runtime = await createRuntime(workspace, { logger: silentLogger, interactive: false });
+    const runtime = await createRuntime(workspace, { logger: silentLogger });
     try {
       await callTool(runtime, 'bash', { command: 'true' });
       const before = a.outsideState();

@@ -295,11 +295,12 @@ describe('headless runs', () => {
     const dir = await tempDir();
     const workspace = await openWorkspace(dir);
     await workspace.settings.patch(mockProviderSettings(mock));
-    const runtime = await createRuntime(workspace, { logger: silentLogger, interactive: false });
+    const runtime = await createRuntime(workspace, { logger: silentLogger });
     const session = await runtime.sessions.create();
     mock.enqueue(writeCall('out.txt', 'headless'), { text: 'finished' });
     const started = performance.now();
-    const { done } = await runtime.runner.start(session.id, { text: 'write it', ...(mode ? { permissionMode: mode } : {}) });
+    const spec = await runtime.workspaceSpec({ text: 'write it', ...(mode ? { permissionMode: mode } : {}) }, { watched: false, unattended: 'deny' });
+    const { done } = await runtime.runner.start(session.id, spec);
     const outcome = await done;
     const elapsed = performance.now() - started;
     const { events } = await runtime.sessions.read(session.id);
@@ -312,7 +313,7 @@ describe('headless runs', () => {
     expect(outcome.status).toBe('finished');
     expect(elapsed).toBeLessThan(5000);
     const result = events.find((e) => e.type === 'tool.completed')!.result as { content: string };
-    expect(result.content).toMatch(/nobody can approve it in a headless run.*allow write\(out\.txt\)/);
+    expect(result.content).toMatch(/nobody can approve it in a run no one watches.*allow write\(out\.txt\)/);
     expect(events.find((e) => e.type === 'approval.resolved')).toMatchObject({ outcome: 'auto_deny' });
     expect(JSON.stringify(mock.requests[1]!.body.messages)).toContain('needs approval');
     await expect(readFile(join(dir, 'out.txt'))).rejects.toThrow();

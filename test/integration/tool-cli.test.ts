@@ -75,7 +75,7 @@ describe('boxagnts run with the real write tool', () => {
     turns();
     const denied = await runCli(['run', 'write out.md', '--workspace-dir', dir, '--output-format', 'json'], { timeoutMs: 20_000 });
     expect(denied.code).toBe(0);
-    expect(JSON.stringify(mock.requests[1]!.body.messages)).toMatch(/nobody can approve it in a headless run/);
+    expect(JSON.stringify(mock.requests[1]!.body.messages)).toMatch(/nobody can approve it in a run no one watches/);
     await expect(readFile(join(dir, 'out.md'))).rejects.toThrow();
     turns();
     const allowed = await runCli(['run', 'write out.md', '--workspace-dir', dir, '--permission-mode', 'acceptEdits'], { timeoutMs: 20_000 });

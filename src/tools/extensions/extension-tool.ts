@@ -94,7 +94,7 @@ export function extensionTool({ manifest, sandbox, source, prepared }: Extension
       const fields = input as Record<string, unknown>;
       const stdin = manifest.input.mode === 'stdin' ? JSON.stringify(fields) : '';
       const job = { kind: 'wasi' as const, name: manifest.name, source, hash: await prepared, args: argvFor(manifest, fields), stdin };
-      const { result, policy } = await sandbox.run(manifest.name, job, ctx.signal, narrowing);
+      const { result, policy } = await sandbox.run(manifest.name, job, { signal: ctx.signal, scope: ctx.scope, narrowing });
       return toToolResult(manifest.name, result, policy, presentOutput);
     },
   };

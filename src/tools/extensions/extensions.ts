@@ -7,6 +7,7 @@ import type { Logger } from '../../log';
 import type { Sandbox } from '../../sandbox/service';
 import { JsonFileError, parseJsonText, validateJson } from '../../workspace/json-file';
 import type { Tool } from '../tool';
+import type { ToolSource } from '../source';
 import { extensionTool, manifestNarrowing } from './extension-tool';
 import { type ToolManifest, ToolManifestSchema, unknownPlaceholders } from './manifest';
 
@@ -53,7 +54,6 @@ export interface ExtensionToolsOptions {
   /** Names taken by other tools: an extension may not reuse them. */
   reserved: () => ReadonlySet<string>;
   logger: Logger;
-  onChange: () => void;
 }
 
 async function readFolder(folder: string, dir: string, origin: ExtensionOrigin): Promise<Found> {
@@ -99,8 +99,9 @@ async function readFolder(folder: string, dir: string, origin: ExtensionOrigin):
  * module). A folder that is wrong in any way becomes a problem with its reason, never an error for the other tools.
  * The workspace folder is watched: tools appear, change and disappear without a restart.
  */
-export class ExtensionTools {
+export class ExtensionTools implements ToolSource {
   private entries = new Map<string, Entry>();
+  private readonly listeners = new Set<() => void>();
   private problemList: ExtensionProblem[] = [];
   private watcher: FSWatcher | null = null;
   private settleTimer: NodeJS.Timeout | null = null;
@@ -111,6 +112,11 @@ export class ExtensionTools {
 
   tools(): Tool[] {
     return [...this.entries.values()].map((e) => e.tool);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   info(): ExtensionInfo[] {
@@ -147,6 +153,10 @@ export class ExtensionTools {
     if (this.settleTimer) clearTimeout(this.settleTimer);
     await this.watcher?.close();
     await this.loading;
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   private schedule(): void {
@@ -189,7 +199,7 @@ export class ExtensionTools {
     }
     this.entries = entries;
     this.problemList = problems;
-    this.options.onChange();
+    this.changed();
   }
 
   private entry(item: Extract<Found, { manifest: ToolManifest }>): Entry {
@@ -206,14 +216,14 @@ export class ExtensionTools {
     prepared.then(
       () => {
         entry.ready = true;
-        if (this.entries.get(entry.tool.name) === entry) this.options.onChange();
+        if (this.entries.get(entry.tool.name) === entry) this.changed();
       },
       (error: Error) => {
         // A module that cannot be run leaves the tool list and is reported in its place.
         if (this.entries.get(entry.tool.name) !== entry) return;
         this.entries.delete(entry.tool.name);
         this.problemList = [...this.problemList, { folder: item.folder, origin: item.origin, message: `${item.manifest.module}: ${error.message}` }];
-        this.options.onChange();
+        this.changed();
       },
     );
     return entry;

@@ -48,12 +48,14 @@ export function bashTool(sandbox: Sandbox): Tool {
     subject: ({ command }) => command,
     subjectKind: 'command',
     async execute({ command, timeout_ms }, ctx) {
-      const cwd = cwds.get(ctx.sessionId) ?? '/';
-      const { result, policy } = await sandbox.run('bash', { kind: 'tool', name: 'bash', input: { command, cwd } }, ctx.signal, timeout_ms ? { timeoutMs: timeout_ms } : undefined);
+      // Per session and working folder: a child run in a worktree has its own.
+      const where = `${ctx.sessionId}\0${ctx.scope.workDir}`;
+      const cwd = cwds.get(where) ?? '/';
+      const { result, policy } = await sandbox.run('bash', { kind: 'tool', name: 'bash', input: { command, cwd } }, { signal: ctx.signal, scope: ctx.scope, narrowing: timeout_ms ? { timeoutMs: timeout_ms } : undefined });
       return toToolResult('bash', result, policy, (r: SandboxResult) => {
         const output = r.output as ShellOutput | { error?: string } | null;
         if (!output || !('exitCode' in output)) return errorResult(`bash failed inside the sandbox: ${(output as { error?: string } | null)?.error ?? 'no result'}`);
-        cwds.set(ctx.sessionId, output.cwd);
+        cwds.set(where, output.cwd);
         return present(output);
       });
     },

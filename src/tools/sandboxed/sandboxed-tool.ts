@@ -5,7 +5,7 @@ import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
 import type { ApprovalPreview } from '../interaction';
 import type { PermissionLevel } from '../../permissions/policy';
-import { type Tool, type ToolResult, defineTool, errorResult } from '../tool';
+import { type PreviewContext, type Tool, type ToolResult, defineTool, errorResult } from '../tool';
 
 /** A workspace-relative form of a guest path, as permission rules are written (`src/*`, not `/src/*`). */
 export function ruleSubject(path: string | undefined): string {
@@ -51,8 +51,8 @@ export function toToolResult(name: string, result: SandboxResult, policy: Parame
 /** A tool whose work runs in the WebAssembly sandbox: one definition, one path through policy and pool. */
 export function sandboxedTool<S extends z.ZodType>(sandbox: Sandbox, definition: SandboxedToolDefinition<S>): Tool {
   const preview = definition.previewable
-    ? async (input: z.output<S>, signal: AbortSignal): Promise<ApprovalPreview | undefined> => {
-        const { result } = await sandbox.run(definition.name, { kind: 'preview', name: definition.name, input }, signal);
+    ? async (input: z.output<S>, { signal, scope }: PreviewContext): Promise<ApprovalPreview | undefined> => {
+        const { result } = await sandbox.run(definition.name, { kind: 'preview', name: definition.name, input }, { signal, scope });
         const output = result.output as ApprovalPreview | { kind: 'error' } | null;
         return output?.kind === 'diff' ? output : undefined;
       }
@@ -67,7 +67,7 @@ export function sandboxedTool<S extends z.ZodType>(sandbox: Sandbox, definition:
     ...(preview ? { preview } : {}),
     async execute(input, ctx) {
       const job = definition.present ? { kind: 'jsexec' as const, code: (input as { code: string }).code } : { kind: 'tool' as const, name: definition.name, input };
-      const { result, policy } = await sandbox.run(definition.name, job, ctx.signal);
+      const { result, policy } = await sandbox.run(definition.name, job, { signal: ctx.signal, scope: ctx.scope });
       return toToolResult(definition.name, result, policy, definition.present);
     },
   });

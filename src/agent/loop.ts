@@ -1,0 +1,144 @@
+import { type LanguageModelUsage, type ModelMessage, type ToolSet, jsonSchema, tool as sdkTool } from 'ai';
+import { costUsd } from '../models/cost';
+import type { RunTools } from '../tools/invoke';
+import type { BudgetReached, RunBudget } from './budget';
+import { toToolResultPart } from './conversation';
+import type { RunEvent, RunStatus } from './events';
+import { type StepOptions, callModel } from './step';
+import { executeToolCalls } from './tool-calls';
+
+export interface LoopOptions extends StepOptions {
+  /** The conversation so far, as the model saw it. */
+  history: ModelMessage[];
+  prompt: string;
+  maxTurns: number;
+  budget: RunBudget;
+  /** The run's tools, and everything their calls are invoked with. */
+  tools: RunTools;
+  /** Aborted by a cancel; a budget's own stop is `budget.signal`, and `signal` (StepOptions) is either. */
+  cancel: AbortSignal;
+  newId(prefix: 'msg' | 'call'): string;
+}
+
+export interface RunOutcome {
+  /** A run that returns was not interrupted: that status is written for runs whose process died. */
+  status: Exclude<RunStatus, 'interrupted'>;
+  turns: number;
+  /** The last assistant text. */
+  text: string;
+  error?: { code: string; message: string };
+  /** Set when the run ended on a budget. */
+  budget?: BudgetReached;
+}
+
+const CONTINUE_AFTER_LIMIT = 'Your previous reply was cut off by the output limit. Continue exactly where it stopped, without repeating anything.';
+const EMPTY_REPLY_NUDGE = 'Your last reply was empty. Reply to the user now, in plain text.';
+
+/**
+ * The agent loop: one model call per turn, then the runtime executes the tool calls itself, until the model answers
+ * without tools, the turn limit or a budget is reached, the run is cancelled or a model call fails for good. Between
+ * turns the conversation is a plain list of messages, so it can be replaced (compaction) without the loop knowing.
+ */
+export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
+  const { model, budget } = options;
+  const messages: ModelMessage[] = [...options.history];
+
+  await options.emit({ type: 'run.started', runId: options.runId, model: model.id, maxTurns: options.maxTurns });
+  await addUserMessage(options, messages, options.prompt, false);
+
+  let turns = 0;
+  let lastText = '';
+  let nudged = false;
+  let outcome: Omit<RunOutcome, 'turns' | 'text'> = { status: 'finished' };
+  /** Why the run must stop before its next step, if it must. */
+  const stopped = (): Omit<RunOutcome, 'turns' | 'text'> | null => {
+    if (options.cancel.aborted) return { status: 'cancelled' };
+    const reached = budget.reached();
+    return reached ? { status: 'budget', budget: reached } : null;
+  };
+
+  for (;;) {
+    const stop = stopped();
+    if (stop) {
+      outcome = stop;
+      break;
+    }
+    if (turns >= options.maxTurns) {
+      outcome = { status: 'max_turns' };
+      break;
+    }
+    turns += 1;
+    const messageId = options.newId('msg');
+    const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;
+    const step = await callModel(options, messages, messageId, sdkTools);
+    if (step.usage) await emitUsage(options, step.usage);
+    await options.emit({
+      type: 'message.completed',
+      runId: options.runId,
+      messageId,
+      model: model.id,
+      text: step.text,
+      ...(step.reasoning ? { reasoning: step.reasoning } : {}),
+      toolCalls: step.toolCalls,
+      finishReason: step.finishReason,
+      ...(step.interrupted ? { interrupted: true } : {}),
+      modelMessage: step.assistant as { role: 'assistant'; content: unknown },
+    });
+    if (step.text) lastText = step.text;
+    if (step.failure && !options.signal.aborted) {
+      outcome = { status: 'error', error: { code: step.failure.code, message: step.failure.message } };
+      break;
+    }
+    // A budget reached by this step ends the run before its tool calls: they would only spend more.
+    const after = step.interrupted ? (stopped() ?? { status: 'cancelled' as const }) : stopped();
+    if (after) {
+      outcome = after;
+      break;
+    }
+    messages.push(step.assistant);
+
+    if (step.toolCalls.length > 0) {
+      const results = await executeToolCalls(options.tools, step.toolCalls, messageId, options.emit);
+      messages.push({ role: 'tool', content: step.toolCalls.map((call, i) => toToolResultPart(call.callId, call.name, results[i]!)) });
+      continue;
+    }
+    if (step.finishReason === 'length') {
+      await addUserMessage(options, messages, CONTINUE_AFTER_LIMIT, true);
+      continue;
+    }
+    if (step.text.trim() === '' && !nudged) {
+      nudged = true;
+      await addUserMessage(options, messages, EMPTY_REPLY_NUDGE, true);
+      continue;
+    }
+    break;
+  }
+
+  const { budget: reached, error } = outcome;
+  await options.emit({ type: 'run.completed', runId: options.runId, status: outcome.status, turns, ...(error ? { error } : {}), ...(reached ?? {}) });
+  return { ...outcome, turns, text: lastText };
+}
+
+async function addUserMessage(options: LoopOptions, messages: ModelMessage[], text: string, synthetic: boolean): Promise<void> {
+  await options.emit({ type: 'message.user', runId: options.runId, messageId: options.newId('msg'), text, ...(synthetic ? { synthetic: true } : {}) });
+  messages.push({ role: 'user', content: text });
+}
+
+/** Tools are handed to the SDK without `execute`, so each call comes back to the runtime. */
+function toSdkTools(run: RunTools): ToolSet | undefined {
+  const tools = run.registry.list().filter((t) => !run.deferred.has(t.name) || run.revealed.has(t.name));
+  if (tools.length === 0) return undefined;
+  return Object.fromEntries(tools.map((t) => [t.name, sdkTool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) })]));
+}
+
+async function emitUsage(options: LoopOptions, usage: LanguageModelUsage): Promise<void> {
+  const tokens = {
+    inputTokens: usage.inputTokens ?? 0,
+    outputTokens: usage.outputTokens ?? 0,
+    cacheReadTokens: usage.inputTokenDetails?.cacheReadTokens ?? 0,
+    cacheWriteTokens: usage.inputTokenDetails?.cacheWriteTokens ?? 0,
+  };
+  const cost = costUsd(tokens, options.model.info.pricing);
+  options.budget.spend({ inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: cost });
+  await options.emit({ type: 'usage', runId: options.runId, provider: options.model.providerId, model: options.model.modelId, ...tokens, costUsd: cost });
+}
