@@ -30,7 +30,15 @@ export type RunStatus = z.output<typeof RunStatus>;
 const run = { runId: z.string() };
 
 export const RunEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run.started'), ...run, model: z.string(), maxTurns: z.number() }),
+  z.object({
+    type: z.literal('run.started'),
+    ...run,
+    model: z.string(),
+    maxTurns: z.number(),
+    /** For a child run: the call of the parent run that started it, and how deep it is (absent: 0). */
+    parent: z.object({ sessionId: z.string(), runId: z.string(), callId: z.string() }).optional(),
+    depth: z.number().int().min(1).optional(),
+  }),
   /** A user message; `synthetic` marks one the runtime wrote itself (a continuation after the output limit). */
   z.object({ type: z.literal('message.user'), ...run, messageId: z.string(), text: z.string(), synthetic: z.boolean().optional() }),
   z.object({ type: z.literal('message.delta'), ...run, messageId: z.string(), kind: z.enum(['text', 'reasoning']), text: z.string() }),

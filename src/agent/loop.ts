@@ -4,6 +4,7 @@ import type { RunTools } from '../tools/invoke';
 import type { BudgetReached, RunBudget } from './budget';
 import { toToolResultPart } from './conversation';
 import type { RunEvent, RunStatus } from './events';
+import type { RunParent } from './run-spec';
 import { type StepOptions, callModel } from './step';
 import { executeToolCalls } from './tool-calls';
 
@@ -13,6 +14,9 @@ export interface LoopOptions extends StepOptions {
   prompt: string;
   maxTurns: number;
   budget: RunBudget;
+  /** Where the run sits in a tree of runs, recorded in `run.started`. */
+  parent?: RunParent | undefined;
+  depth: number;
   /** The run's tools, and everything their calls are invoked with. */
   tools: RunTools;
   /** Aborted by a cancel; a budget's own stop is `budget.signal`, and `signal` (StepOptions) is either. */
@@ -43,7 +47,8 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
   const { model, budget } = options;
   const messages: ModelMessage[] = [...options.history];
 
-  await options.emit({ type: 'run.started', runId: options.runId, model: model.id, maxTurns: options.maxTurns });
+  const { parent, depth } = options;
+  await options.emit({ type: 'run.started', runId: options.runId, model: model.id, maxTurns: options.maxTurns, ...(parent ? { parent } : {}), ...(depth > 0 ? { depth } : {}) });
   await addUserMessage(options, messages, options.prompt, false);
 
   let turns = 0;

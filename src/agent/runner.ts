@@ -161,6 +161,8 @@ export class Runner {
             prompt: spec.prompt,
             maxTurns: spec.limits.maxTurns,
             budget,
+            parent: spec.parent,
+            depth: spec.depth,
             tools,
             policy: settings.agent,
             signal,

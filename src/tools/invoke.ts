@@ -66,7 +66,8 @@ function gateCall(run: RunTools, callId: string, tool: Tool, input: unknown): Ga
 
 /** Finds the tool, validates the input and asks the policy: the first half of the pipeline. */
 export async function prepareCall(run: RunTools, call: ToolCall): Promise<PreparedCall> {
-  if (call.invalid) {
+  // An unknown tool is said to be unknown, whatever the SDK thought of its arguments.
+  if (call.invalid && run.registry.get(call.name)) {
     return { call, result: errorResult(`The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`) };
   }
   const found = run.registry.prepare(call.name, call.input);

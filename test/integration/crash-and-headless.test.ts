@@ -172,3 +172,38 @@ describe('boxagnts run (headless)', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'max_turns', turns: 2 });
   });
 });
+
+describe('boxagnts run with budgets', () => {
+  it('ends on --max-cost-usd and --max-wall-ms with status budget, exit 4, the limit named; --max-turns keeps exit 3', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    // $1,000 per million tokens: each mock turn (10 in, 5 out) costs $0.015.
+    const settings = JSON.parse(await readFile(join(dir, '.boxagnts', 'settings.json'), 'utf8'));
+    settings.providers.mock.models['mock-model'] = { pricing: { input: 1000, output: 1000 } };
+    await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
+    const napping = (n: number) => Array.from({ length: n }, () => ({ toolCalls: [{ name: 'sleep', input: { ms: 1 } }] }));
+
+    mock.enqueue(...napping(5));
+    const cost = await runCli(['run', 'spend', '--workspace-dir', dir, '--max-cost-usd', '0.02', '--output-format', 'json', '--permission-mode', 'bypass']);
+    expect(cost.code).toBe(4);
+    const costResult = JSON.parse(cost.stdout);
+    expect(costResult).toMatchObject({ status: 'budget', turns: 2, budget: { limit: 'maxCostUsd', max: 0.02, used: 0.03 } });
+    expect(cost.stderr).toMatch(/reached its budget --max-cost-usd 0\.02/);
+    const stored = (await readFile(join(dir, '.boxagnts', 'sessions', `${costResult.sessionId}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(stored.at(-1)).toMatchObject({ type: 'run.completed', status: 'budget', limit: 'maxCostUsd', max: 0.02, used: 0.03 });
+
+    mock.reset();
+    mock.enqueue({ toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] }, { text: 'never' });
+    const wall = await runCli(['run', 'wait', '--workspace-dir', dir, '--max-wall-ms', '1500', '--output-format', 'json', '--permission-mode', 'bypass']);
+    expect(wall.code).toBe(4);
+    expect(JSON.parse(wall.stdout)).toMatchObject({ status: 'budget', budget: { limit: 'maxWallMs', max: 1500 } });
+    expect(wall.stderr).toMatch(/--max-wall-ms 1500/);
+
+    mock.reset();
+    mock.enqueue(...napping(5));
+    const turns = await runCli(['run', 'loop', '--workspace-dir', dir, '--max-turns', '2', '--output-format', 'json', '--permission-mode', 'bypass']);
+    expect(turns.code).toBe(3);
+    expect(JSON.parse(turns.stdout)).toMatchObject({ status: 'max_turns', turns: 2 });
+    expect((await runCli(['run', 'x', '--max-cost-usd', 'lots'])).code).toBe(2);
+  });
+});
