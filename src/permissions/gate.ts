@@ -1,6 +1,6 @@
 import type { ApprovalPreview } from '../tools/interaction';
 import { type ApprovalBroker, type ApprovalOutcome, InteractionCancelledError } from './approvals';
-import { type Decision, type PermissionLevel, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule } from './policy';
+import { type Decision, type PermissionLevel, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule, hasPatternRules } from './policy';
 import { shellCommands } from './shell-command';
 
 /** What the gate needs of a tool: its name, its level and what rules match (any tool has these). */
@@ -103,15 +103,20 @@ export class PermissionGate {
     return [...this.ctx.workspaceRules(), ...this.ctx.session().grants.map((g) => g.rule), ...this.ctx.runRules];
   }
 
-  /** What the rules see of a call; a shell line is read into its commands (which loads the parser on first use). */
-  private async request(call: GateCall): Promise<PermissionRequest> {
+  /**
+   * What the rules see of a call; a shell line is read into its commands (which loads the parser on first use). That
+   * is skipped when no rule has a pattern for the tool and no grant is being recorded: the commands could not change
+   * the decision.
+   */
+  private async request(call: GateCall, needCommands: boolean): Promise<PermissionRequest> {
     const subject = call.tool.subject?.(call.input);
-    const commands = call.tool.subjectKind === 'command' && subject !== undefined ? await shellCommands(subject) : undefined;
+    const commands = needCommands && call.tool.subjectKind === 'command' && subject !== undefined ? await shellCommands(subject) : undefined;
     return { tool: call.tool.name, level: call.tool.permissionLevel, subject, commands };
   }
 
   async decide(call: GateCall): Promise<Decision> {
-    const decision = decide(await this.request(call), this.mode(), this.rules());
+    const rules = this.rules();
+    const decision = decide(await this.request(call, hasPatternRules(rules, call.tool.name)), this.mode(), rules);
     const key = `${call.tool.name}:${canonical(call.input)}`;
     const repeats = this.history.slice(-REPEAT_LIMIT);
     if (decision.action === 'allow' && repeats.length === REPEAT_LIMIT && repeats.every((k) => k === key)) {
@@ -134,7 +139,7 @@ export class PermissionGate {
 
   private async ask(call: GateCall, decision: Decision): Promise<Refusal | null> {
     const { ctx } = this;
-    const request = await this.request(call);
+    const request = await this.request(call, true);
     const { subject, commands } = request;
     const grantable = grantPatterns(request);
     const commandFields = commands ? { grantPatterns: grantable ?? [], ungrantable: commands.filter((c) => !c.known).map((c) => c.text) } : {};

@@ -63,6 +63,11 @@ function toolMatches(rule: Rule, tool: string): boolean {
   return wildcardToRegExp(rule.tool).test(tool);
 }
 
+/** Whether any of `rules` has a pattern for `tool`: only then does a call's subject matter to the decision. */
+export function hasPatternRules(rules: readonly Rule[], tool: string): boolean {
+  return rules.some((rule) => rule.pattern !== undefined && toolMatches(rule, tool));
+}
+
 export function ruleMatches(rule: Rule, request: PermissionRequest): boolean {
   if (!toolMatches(rule, request.tool)) return false;
   if (rule.pattern === undefined) return true;
