@@ -1,4 +1,5 @@
 import { type LanguageModelUsage, type ModelMessage, type ToolSet, jsonSchema, streamText, tool as sdkTool } from 'ai';
+import type { RunEvent, RunStatus, ToolCallRecord } from '../contract/events';
 import { costUsd } from '../models/cost';
 import { type ModelFailure, classifyModelError } from '../models/errors';
 import type { ResolvedModel } from '../models/providers';
@@ -8,7 +9,6 @@ import type { Decision } from '../permissions/policy';
 import type { ToolRegistry } from '../tools/registry';
 import { type Tool, type ToolContext, type ToolResult, errorResult } from '../tools/tool';
 import { toToolResultPart } from './conversation';
-import type { RunEvent, RunStatus, ToolCallRecord } from './events';
 
 export interface RunLimits {
   maxTurns: number;

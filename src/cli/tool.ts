@@ -1,6 +1,6 @@
+import type { Todo } from '../contract/interactions';
 import { PermissionGate } from '../permissions/gate';
 import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
-import type { Todo } from '../tools/interaction';
 import type { ToolResult } from '../tools/tool';
 import { openHeadlessRuntime } from './headless-runtime';
 import { CommandError, UsageError, parseFlags } from './usage';

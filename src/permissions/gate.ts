@@ -1,9 +1,10 @@
-import type { Todo } from '../tools/interaction';
+import type { RunEventOf } from '../contract/events';
+import type { Todo } from '../contract/interactions';
 import type { Tool, ToolResult } from '../tools/tool';
 import { errorResult } from '../tools/tool';
 import type { GrantStore } from '../workspace/grants';
 import type { Settings } from '../workspace/settings';
-import { type ApprovalBroker, type ApprovalOutcome, InteractionCancelledError } from './approvals';
+import { type ApprovalBroker, InteractionCancelledError } from './approvals';
 import { type Decision, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule, parseRule } from './policy';
 import { shellCommands } from './shell-command';
 
@@ -14,23 +15,8 @@ export interface GateCall {
   input: unknown;
 }
 
-/** The events the gate writes to the session; the runner stores and publishes them. */
-export type GateEvent =
-  | {
-      type: 'approval.requested';
-      approvalId: string;
-      kind: 'tool';
-      callId: string;
-      name: string;
-      level: string;
-      input: unknown;
-      subject?: string;
-      reason: string;
-      preview?: Awaited<ReturnType<NonNullable<Tool['preview']>>>;
-      grantPatterns?: string[];
-      ungrantable?: string[];
-    }
-  | { type: 'approval.resolved'; approvalId: string; outcome: ApprovalOutcome | 'cancelled' | 'auto_deny'; grants?: { id: string; rule: string }[]; message?: string };
+/** The events the gate writes to the session, without the run id that the runner adds as it stores and publishes them. */
+export type GateEvent = RunEventOf<'approval.requested' | 'approval.resolved'> extends infer E ? (E extends { runId: string } ? Omit<E, 'runId'> : never) : never;
 
 export interface GateContext {
   sessionId: string;

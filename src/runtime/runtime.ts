@@ -5,7 +5,6 @@ import { Redactor } from '../models/redaction';
 import { join } from 'node:path';
 import { packageRoot } from '../package-info';
 import { ApprovalBroker } from '../permissions/approvals';
-import { recordedServerEndpoints } from '../sandbox/endpoints';
 import { type Endpoint, Sandbox } from '../sandbox/service';
 import { ExtensionTools } from '../tools/extensions/extensions';
 import { sandboxedTools } from '../tools/sandboxed';
@@ -14,6 +13,7 @@ import { toolSearchTool } from '../tools/native/tool-search';
 import { ToolOutputStore } from '../tools/output-store';
 import { ToolRegistry } from '../tools/registry';
 import type { Tool } from '../tools/tool';
+import { recordedServerEndpoints } from '../workspace/server-record';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -77,7 +77,10 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const broker = new ApprovalBroker((interaction) => redactor.redactValue(interaction));
   const hub = new SessionHub(sessions, broker);
   const sandbox = new Sandbox({
-    paths: workspace.paths,
+    root: workspace.paths.root,
+    dataDir: workspace.paths.dataDir,
+    toolOutputDir: workspace.paths.toolOutputDir,
+    cacheDir: workspace.paths.cacheDir,
     settings: () => workspace.settings.get().sandbox,
     blockedEndpoints: () => [...(options.ownEndpoints?.() ?? []), ...recordedServerEndpoints(workspace.paths)],
     logger: options.logger,

@@ -1,5 +1,7 @@
+import type { StampedEvent, ToolResult } from '@contract/events';
+import type { Todo } from '@contract/interactions';
+import type { PermissionMode } from '@contract/permissions';
 import type { ApprovalView, QuestionView } from '../approvals/RequestCards';
-import type { PermissionMode, RunEvent, SessionEvent, StoredEvent, Todo, ToolResult } from './types';
 
 /** What the conversation shows, derived from the session's events in order. */
 export type TimelineItem =
@@ -78,11 +80,10 @@ function toolIndex(items: TimelineItem[], callId: string): number {
 }
 
 /** Applies one event. Returns a new timeline (items are replaced, never mutated) so React sees each change. */
-export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
-  if (event.id <= timeline.lastEventId) return timeline;
+export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
+  if (e.id <= timeline.lastEventId) return timeline;
   const items = [...timeline.items];
-  const next: Timeline = { ...timeline, items, lastEventId: event.id };
-  const e = event as RunEvent | SessionEvent;
+  const next: Timeline = { ...timeline, items, lastEventId: e.id };
   switch (e.type) {
     case 'session.renamed':
       next.title = e.title;
@@ -224,6 +225,6 @@ export function settleStale(timeline: Timeline): Timeline {
   return { ...timeline, runId: null, items: timeline.items.map(closeOpen) };
 }
 
-export function timelineFrom(events: StoredEvent[]): Timeline {
+export function timelineFrom(events: StampedEvent[]): Timeline {
   return events.reduce(applyEvent, emptyTimeline());
 }
