@@ -9,6 +9,8 @@ export default defineConfig({
   root,
   base: '/',
   plugins: [react(), tailwindcss()],
+  // The server's shapes (src/contract/), shared so the dashboard cannot drift from them; imported as types only.
+  resolve: { alias: { '@contract': fileURLToPath(new URL('../src/contract', import.meta.url)) } },
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,

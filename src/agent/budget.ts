@@ -1,4 +1,5 @@
-import type { BudgetLimit, RunLimits } from './run-spec';
+import type { BudgetLimit } from '../contract/events';
+import type { RunLimits } from './run-spec';
 
 /** Which budget a run reached, its value, and how much had been used. */
 export interface BudgetReached {

@@ -1,6 +1,6 @@
 import type { ModelMessage, ToolResultPart } from 'ai';
+import type { RunEventOf } from '../contract/events';
 import type { ToolResult } from '../tools/tool';
-import type { RunEventOf } from './events';
 
 /** The model-facing form of a tool result. */
 export function toToolResultPart(callId: string, name: string, result: ToolResult): ToolResultPart {

@@ -1,21 +1,8 @@
-import type { ApprovalBroker, Interaction } from '../permissions/approvals';
-import type { FileChange } from '../workspace/file-watcher';
-import type { SessionChange, SessionStore, StoredEvent } from '../workspace/sessions';
+import type { StampedEvent } from '../contract/events';
+import type { GlobalEvent, GlobalPayload } from '../contract/global-events';
+import type { ApprovalBroker } from '../permissions/approvals';
+import { type SessionChange, type SessionStore, publicSummary } from '../workspace/sessions';
 import { EventBus } from './bus';
-import type { StampedEvent } from './events';
-
-/** What the global stream (`/api/events`) carries: changes to the session list, to which sessions are running, to open questions and to the tool list. */
-export type GlobalEvent = { id: number } & (
-  | { type: 'session.created' | 'session.updated'; session: unknown }
-  | { type: 'session.deleted'; sessionId: string }
-  | { type: 'run.status'; sessionId: string; runId: string; running: boolean }
-  | { type: 'interaction.opened'; interaction: Interaction }
-  | { type: 'interaction.closed'; interactionId: string; sessionId: string }
-  | { type: 'tools.changed' }
-  | { type: 'file.changed'; changes: FileChange[]; truncated: boolean }
-);
-
-type GlobalPayload = GlobalEvent extends infer E ? (E extends GlobalEvent ? Omit<E, 'id'> : never) : never;
 
 /**
  * Fans events out to live subscribers: one bus per session for run events, and one global bus. A reconnecting
@@ -36,10 +23,7 @@ export class SessionHub {
     );
     sessions.onChange((change: SessionChange) => {
       if (change.type === 'deleted') this.publishGlobal({ type: 'session.deleted', sessionId: change.id });
-      else {
-        const { bytes: _bytes, mtimeMs: _mtime, ...session } = change.session;
-        this.publishGlobal({ type: change.type === 'created' ? 'session.created' : 'session.updated', session: { ...session, running: this.running.has(session.id) } });
-      }
+      else this.publishGlobal({ type: change.type === 'created' ? 'session.created' : 'session.updated', session: publicSummary(change.session, this.running.has(change.session.id)) });
     });
   }
 
@@ -48,7 +32,7 @@ export class SessionHub {
   }
 
   publishGlobal(event: GlobalPayload): void {
-    this.global.publish({ ...event, id: ++this.globalId } as GlobalEvent);
+    this.global.publish({ ...event, id: ++this.globalId });
   }
 
   setRunning(sessionId: string, runId: string, running: boolean): void {
@@ -97,7 +81,7 @@ export class SessionHub {
 
   private async fromFile(sessionId: string, afterId: number): Promise<StampedEvent[]> {
     const { events } = await this.sessions.read(sessionId);
-    return events.filter((e: StoredEvent) => e.id > afterId) as unknown as StampedEvent[];
+    return events.filter((e) => e.id > afterId);
   }
 
   private bus(sessionId: string): EventBus<StampedEvent> {

@@ -3,7 +3,7 @@ import { costUsd } from '../models/cost';
 import type { RunTools } from '../tools/invoke';
 import type { BudgetReached, RunBudget } from './budget';
 import { toToolResultPart } from './conversation';
-import type { RunEvent, RunStatus } from './events';
+import type { RunEvent, RunStatus } from '../contract/events';
 import type { RunParent } from './run-spec';
 import { type StepOptions, callModel } from './step';
 import { executeToolCalls } from './tool-calls';

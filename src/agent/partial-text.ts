@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { RunEvent } from './events';
+import type { RunEvent } from '../contract/events';
 
 const Header = z.object({ runId: z.string(), messageId: z.string() });
 

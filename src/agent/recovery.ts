@@ -1,7 +1,7 @@
+import type { RunEventOf } from '../contract/events';
 import type { Logger } from '../log';
 import type { Redactor } from '../models/redaction';
 import { type NewEvent, type SessionStore, SessionLockedError, type StoredEvent } from '../workspace/sessions';
-import type { RunEventOf } from './events';
 import type { PartialText, PartialTextLog } from './partial-text';
 
 /**

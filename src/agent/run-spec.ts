@@ -12,9 +12,6 @@ export interface PromptPart {
   text: string;
 }
 
-/** The budgets a run may end on, as `run.completed {status: 'budget', limit}` names them. */
-export const BUDGET_LIMITS = ['maxInputTokens', 'maxOutputTokens', 'maxCostUsd', 'maxWallMs'] as const;
-export type BudgetLimit = (typeof BUDGET_LIMITS)[number];
 
 export interface RunLimits {
   /** Model calls, counting every step; reaching it ends the run with `max_turns`. */

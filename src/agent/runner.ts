@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from '../contract/events';
 import type { Logger } from '../log';
 import type { ModelCatalog } from '../models/catalog';
 import { resolveModel } from '../models/providers';
@@ -14,7 +15,6 @@ import { type SessionStore, SessionLockedError, type StoredEvent } from '../work
 import type { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
 import { conversationFrom } from './conversation';
-import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from './events';
 import type { SessionHub } from './hub';
 import type { PartialTextLog } from './partial-text';
 import { RunBudget } from './budget';

@@ -1,6 +1,6 @@
+import type { Todo } from '../contract/interactions';
 import { type PermissionMode, type Rule, parseRule } from '../permissions/policy';
 import type { StoredEvent } from '../workspace/sessions';
-import type { Todo } from '../tools/interaction';
 
 export interface SessionGrant {
   /** The approval that made it. */

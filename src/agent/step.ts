@@ -2,7 +2,7 @@ import { type LanguageModelUsage, type ModelMessage, type ToolSet, streamText } 
 import { type ModelFailure, classifyModelError } from '../models/errors';
 import type { ResolvedModel } from '../models/providers';
 import type { Redactor } from '../models/redaction';
-import type { RunEvent, ToolCallRecord } from './events';
+import type { RunEvent, ToolCallRecord } from '../contract/events';
 
 /** How model calls are retried and when a silent stream counts as stalled (the workspace's agent settings). */
 export interface StepPolicy {

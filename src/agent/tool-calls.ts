@@ -1,6 +1,6 @@
 import { type PreparedCall, type RunTools, type Scheduler, invokePrepared, prepareCall } from '../tools/invoke';
 import type { ToolResult } from '../tools/tool';
-import type { RunEvent, ToolCallRecord } from './events';
+import type { RunEvent, ToolCallRecord } from '../contract/events';
 
 type Indexed = readonly [PreparedCall, number];
 

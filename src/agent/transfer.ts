@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { EventSchema, type StampedEvent } from '../contract/events';
 import { type ToolResult, resultText } from '../tools/tool';
 import type { LoadedSession, StoredEvent } from '../workspace/sessions';
-import { RunEventSchema, type RunEventOf, SessionEventSchema } from './events';
 
 export const EXPORT_FORMAT = 'boxagnts.session';
 
@@ -14,15 +14,15 @@ export class ForkPointError extends Error {
  * The events a fork starts with: everything up to the chosen message, and for an assistant message also the results
  * of the tools it called. Usage stays with the original session, so costs are not counted twice.
  */
-export function forkEvents(events: readonly StoredEvent[], eventId: number): StoredEvent[] {
+export function forkEvents(events: readonly StampedEvent[], eventId: number): StampedEvent[] {
   const at = events.findIndex((e) => e.id === eventId);
   const point = events[at];
   if (!point || (point.type !== 'message.user' && point.type !== 'message.completed')) {
     throw new ForkPointError(`event ${eventId} is not a message of this session`);
   }
-  const callIds = new Set(point.type === 'message.completed' ? (point as unknown as RunEventOf<'message.completed'>).toolCalls.map((c) => c.callId) : []);
+  const callIds = new Set(point.type === 'message.completed' ? point.toolCalls.map((c) => c.callId) : []);
   return events.filter(
-    (e, i) => e.type !== 'usage' && e.type !== 'model.retry' && (i <= at || ((e.type === 'tool.started' || e.type === 'tool.completed') && callIds.has(String(e.callId)))),
+    (e, i) => e.type !== 'usage' && e.type !== 'model.retry' && (i <= at || ((e.type === 'tool.started' || e.type === 'tool.completed') && callIds.has(e.callId))),
   );
 }
 
@@ -49,15 +49,14 @@ const RESULT_PREVIEW = 4000;
 export function exportMarkdown(session: LoadedSession): string {
   const out = [`# ${session.summary.title}`, '', `_Exported from boxagnts on ${new Date().toISOString().slice(0, 10)} (session ${session.header.id})._`];
   const results = new Map<string, ToolResult>();
-  for (const e of session.events) if (e.type === 'tool.completed') results.set(String(e.callId), e.result as ToolResult);
+  for (const e of session.events) if (e.type === 'tool.completed') results.set(e.callId, e.result);
   for (const e of session.events) {
-    if (e.type === 'message.user' && e.synthetic !== true) out.push('', '## User', '', String(e.text));
+    if (e.type === 'message.user' && e.synthetic !== true) out.push('', '## User', '', e.text);
     if (e.type === 'message.completed') {
-      const m = e as unknown as RunEventOf<'message.completed'>;
-      out.push('', `## Assistant · ${m.model}`);
-      if (m.text) out.push('', m.text);
-      if (m.interrupted) out.push('', '_(interrupted)_');
-      for (const call of m.toolCalls) {
+      out.push('', `## Assistant · ${e.model}`);
+      if (e.text) out.push('', e.text);
+      if (e.interrupted) out.push('', '_(interrupted)_');
+      for (const call of e.toolCalls) {
         out.push('', `**Tool call \`${call.name}\`**`, '', fence(JSON.stringify(call.input, null, 2), 'json'));
         const result = results.get(call.callId);
         if (result) {
@@ -67,10 +66,7 @@ export function exportMarkdown(session: LoadedSession): string {
         }
       }
     }
-    if (e.type === 'run.completed' && e.status !== 'finished') {
-      const error = e.error as { message?: string } | undefined;
-      out.push('', `_Run ended: ${String(e.status)}${error?.message ? ` — ${error.message}` : ''}_`);
-    }
+    if (e.type === 'run.completed' && e.status !== 'finished') out.push('', `_Run ended: ${e.status}${e.error?.message ? ` — ${e.error.message}` : ''}_`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -95,9 +91,7 @@ export function parseImport(data: unknown): { title: string; importedFrom?: stri
   let lastId = 0;
   const events = parsed.data.events.map((raw, index) => {
     const stamp = StampedShape.safeParse(raw);
-    const body = RunEventSchema.safeParse(raw);
-    const sessionEvent = SessionEventSchema.safeParse(raw);
-    if (!stamp.success || (!body.success && !sessionEvent.success)) throw new ImportError(`event ${index} is not a valid session event`);
+    if (!stamp.success || !EventSchema.safeParse(raw).success) throw new ImportError(`event ${index} is not a valid session event`);
     if (stamp.data.id <= lastId) throw new ImportError(`event ${index} has id ${stamp.data.id}, which does not increase`);
     lastId = stamp.data.id;
     return raw as StoredEvent;

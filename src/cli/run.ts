@@ -1,4 +1,4 @@
-import type { StampedEvent } from '../agent/events';
+import type { StampedEvent } from '../contract/events';
 import type { RunOutcome } from '../agent/loop';
 import { ModelConfigError } from '../models/providers';
 import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';

@@ -1,32 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { ModelOverride } from '../workspace/settings';
+import type { CatalogEntry, ModelInfo } from '../contract/models';
+import type { ModelOverride } from '../contract/settings';
 import { writeFileAtomic } from '../workspace/atomic-write';
 import { BUILTIN_CATALOG } from './builtin-catalog';
-
-export interface Pricing {
-  /** USD per million input tokens that were not read from a cache. */
-  input: number;
-  output: number;
-  cacheRead?: number | undefined;
-  cacheWrite?: number | undefined;
-}
-
-export interface CatalogEntry {
-  contextWindow: number;
-  maxOutput: number;
-  pricing?: Pricing | undefined;
-  tools: boolean;
-  vision: boolean;
-  reasoning: boolean;
-  label?: string | undefined;
-}
-
-export interface ModelInfo extends CatalogEntry {
-  /** Where the facts came from, so the dashboard can say how far to trust them. */
-  source: 'settings' | 'models.dev' | 'builtin' | 'default';
-}
 
 /** What we assume of a model nobody describes: a modest window, so long histories are trimmed rather than refused. */
 export const UNKNOWN_MODEL: CatalogEntry = { contextWindow: 32_768, maxOutput: 4_096, tools: true, vision: false, reasoning: false };

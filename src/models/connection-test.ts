@@ -1,11 +1,10 @@
 import { generateText } from 'ai';
+import type { ConnectionTest } from '../contract/models';
 import { classifyModelError } from './errors';
 import type { ResolvedModel } from './providers';
 import type { Redactor } from './redaction';
 
 const TIMEOUT_MS = 30_000;
-
-export type ConnectionTest = { ok: true; latencyMs: number; reply: string } | { ok: false; latencyMs: number; message: string };
 
 /** One real, small request to the model; a failure is reported with the provider's own error text, redacted. */
 export async function testConnection(model: ResolvedModel, redactor: Redactor): Promise<ConnectionTest> {

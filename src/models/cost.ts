@@ -1,4 +1,4 @@
-import type { Pricing } from './catalog';
+import type { Pricing } from '../contract/models';
 
 export interface TokenUsage {
   inputTokens: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ProviderConfig } from '../workspace/settings';
+import type { ProviderConfig } from '../contract/settings';
 import { providerBaseURL } from './providers';
 import type { Redactor } from './redaction';
 

@@ -1,20 +1,8 @@
-import type { ProviderKind } from '../workspace/settings';
-
-export interface ProviderPreset {
-  id: string;
-  label: string;
-  kind: ProviderKind;
-  baseURL: string;
-  /** Environment variable read for the key when none is stored; absent for servers that need no key. */
-  apiKeyEnv?: string;
-  /** Runs on this machine, so the dashboard suggests discovering its models rather than typing them. */
-  local?: boolean;
-  /** Provider id on models.dev, for prices and limits. */
-  catalogId?: string;
-}
+import type { Preset } from '../contract/models';
+import type { ProviderKind } from '../contract/settings';
 
 /** Starting points for the Models page. Every field stays editable; a preset only fills the form. */
-export const PRESETS: readonly ProviderPreset[] = [
+export const PRESETS: readonly Preset[] = [
   { id: 'openai', label: 'OpenAI', kind: 'openai', baseURL: 'https://api.openai.com/v1', apiKeyEnv: 'OPENAI_API_KEY', catalogId: 'openai' },
   { id: 'anthropic', label: 'Anthropic', kind: 'anthropic', baseURL: 'https://api.anthropic.com/v1', apiKeyEnv: 'ANTHROPIC_API_KEY', catalogId: 'anthropic' },
   { id: 'google', label: 'Google Gemini', kind: 'google', baseURL: 'https://generativelanguage.googleapis.com/v1beta', apiKeyEnv: 'GOOGLE_GENERATIVE_AI_API_KEY', catalogId: 'google' },
@@ -32,7 +20,7 @@ export const PRESETS: readonly ProviderPreset[] = [
   { id: 'custom', label: 'Other OpenAI-compatible server', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:8000/v1' },
 ];
 
-export function findPreset(id: string | undefined): ProviderPreset | undefined {
+export function findPreset(id: string | undefined): Preset | undefined {
   return id === undefined ? undefined : PRESETS.find((p) => p.id === id);
 }
 

@@ -1,7 +1,9 @@
 import type { LanguageModel } from 'ai';
+import type { ModelInfo } from '../contract/models';
+import type { ProviderConfig } from '../contract/settings';
 import type { SecretsStore } from '../workspace/secrets';
-import type { ProviderConfig, Settings } from '../workspace/settings';
-import type { ModelCatalog, ModelInfo } from './catalog';
+import type { Settings } from '../workspace/settings';
+import type { ModelCatalog } from './catalog';
 import { defaultBaseURL, findPreset } from './presets';
 
 export interface ResolvedModel {

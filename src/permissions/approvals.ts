@@ -1,43 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { ApprovalPreview, Question, QuestionAnswer } from '../tools/interaction';
-
-/** Something a run waits on the user for. Listed in the approvals inbox across sessions. */
-export type Interaction =
-  | {
-      kind: 'approval';
-      id: string;
-      sessionId: string;
-      runId: string;
-      callId: string;
-      tool: string;
-      level: string;
-      input: unknown;
-      subject?: string | undefined;
-      reason: string;
-      preview?: ApprovalPreview | undefined;
-      /** For a shell line: what a standing grant records (one pattern per known command) and what it cannot cover. */
-      grantPatterns?: string[] | undefined;
-      ungrantable?: string[] | undefined;
-      createdAt: string;
-    }
-  | { kind: 'plan'; id: string; sessionId: string; runId: string; callId: string; plan: string; createdAt: string }
-  | { kind: 'question'; id: string; sessionId: string; runId: string; callId: string; questions: Question[]; createdAt: string };
-
-export type ApprovalOutcome = 'once' | 'session' | 'workspace' | 'deny';
-
-export type Reply =
-  | {
-      kind: 'approval';
-      outcome: ApprovalOutcome;
-      /** For a standing grant: the patterns to allow, one rule each, in place of what the request proposed. */
-      patterns?: string[] | undefined;
-      message?: string | undefined;
-    }
-  | { kind: 'plan'; approved: boolean; feedback?: string | undefined }
-  | { kind: 'question'; answers: QuestionAnswer[] };
+import type { Interaction, InteractionReply } from '../contract/interactions';
 
 type NewInteraction = Interaction extends infer I ? (I extends Interaction ? Omit<I, 'id' | 'createdAt'> : never) : never;
-export type ReplyFor<K extends Interaction['kind']> = Extract<Reply, { kind: K }>;
+export type ReplyFor<K extends Interaction['kind']> = Extract<InteractionReply, { kind: K }>;
 
 export class InteractionNotFoundError extends Error {
   override readonly name = 'InteractionNotFoundError';
@@ -60,7 +25,7 @@ type Change = { type: 'opened'; interaction: Interaction } | { type: 'closed'; i
  * so nothing a model sends can answer for the user.
  */
 export class ApprovalBroker {
-  private readonly pending = new Map<string, { interaction: Interaction; resolve: (reply: Reply) => void }>();
+  private readonly pending = new Map<string, { interaction: Interaction; resolve: (reply: InteractionReply) => void }>();
   private readonly listeners = new Set<(change: Change) => void>();
 
   /** `shown` is how a request is kept and shown to the user: the runtime takes secrets out of the model's input. */
@@ -104,7 +69,7 @@ export class ApprovalBroker {
   }
 
   /** Answers a pending request; the reply must be of the request's kind. */
-  reply(id: string, reply: Reply): Interaction {
+  reply(id: string, reply: InteractionReply): Interaction {
     const entry = this.pending.get(id);
     if (!entry) throw new InteractionNotFoundError(`nothing is waiting for an answer under ${id}; it may have been answered already or its run stopped`);
     if (entry.interaction.kind !== reply.kind) throw new InteractionReplyError(`${id} is a ${entry.interaction.kind}, not a ${reply.kind}`);

@@ -1,5 +1,6 @@
-import type { ApprovalPreview } from '../tools/interaction';
-import { type ApprovalBroker, type ApprovalOutcome, InteractionCancelledError } from './approvals';
+import type { RunEventOf } from '../contract/events';
+import type { ApprovalPreview } from '../contract/interactions';
+import { type ApprovalBroker, InteractionCancelledError } from './approvals';
 import { type Decision, type PermissionLevel, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule, hasPatternRules } from './policy';
 import { shellCommands } from './shell-command';
 
@@ -32,23 +33,8 @@ export interface Refusal {
  */
 export type Approvals = { watched: true } | { watched: false; unattended: 'deny' | 'park'; parkTimeoutMs?: number | undefined };
 
-/** The events the gate writes to the session; the runner stores and publishes them. */
-export type GateEvent =
-  | {
-      type: 'approval.requested';
-      approvalId: string;
-      kind: 'tool';
-      callId: string;
-      name: string;
-      level: string;
-      input: unknown;
-      subject?: string;
-      reason: string;
-      preview?: ApprovalPreview;
-      grantPatterns?: string[];
-      ungrantable?: string[];
-    }
-  | { type: 'approval.resolved'; approvalId: string; outcome: ApprovalOutcome | 'cancelled' | 'auto_deny'; grants?: { id: string; rule: string }[]; message?: string };
+/** The events the gate writes to the session, without the run id that the runner adds as it stores and publishes them. */
+export type GateEvent = RunEventOf<'approval.requested' | 'approval.resolved'> extends infer E ? (E extends { runId: string } ? Omit<E, 'runId'> : never) : never;
 
 export interface GateContext {
   sessionId: string;

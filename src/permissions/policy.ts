@@ -1,12 +1,9 @@
+import type { PermissionLevel, PermissionMode } from '../contract/permissions';
 import type { ShellCommand } from './shell-command';
 import { wildcardToRegExp } from './wildcard';
 
-/** How much a tool can change: reading < writing files < running code < reaching the network. */
-export const PERMISSION_LEVELS = ['read', 'write', 'execute', 'network'] as const;
-export type PermissionLevel = (typeof PERMISSION_LEVELS)[number];
-
-export const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'bypass'] as const;
-export type PermissionMode = (typeof PERMISSION_MODES)[number];
+// Levels and modes are shown by the dashboard, so their shape is the contract's; they are the policy's words.
+export { PERMISSION_LEVELS, PERMISSION_MODES, type PermissionLevel, type PermissionMode } from '../contract/permissions';
 export type PermissionAction = 'allow' | 'ask' | 'deny';
 
 /**

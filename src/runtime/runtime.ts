@@ -5,7 +5,6 @@ import { Redactor } from '../models/redaction';
 import { join } from 'node:path';
 import { packageRoot } from '../package-info';
 import { ApprovalBroker } from '../permissions/approvals';
-import { recordedServerEndpoints } from '../sandbox/endpoints';
 import { type Endpoint, Sandbox } from '../sandbox/service';
 import { ExtensionTools } from '../tools/extensions/extensions';
 import { sandboxedTools } from '../tools/sandboxed';
@@ -20,6 +19,7 @@ import { type ToolSource, fixedSource } from '../tools/source';
 import type { Tool, ToolResult } from '../tools/tool';
 import { type WorkspaceRunRequest, workspaceRunSpec } from './run-specs';
 import { callToolOnce } from './single-call';
+import { recordedServerEndpoints } from '../workspace/server-record';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -82,7 +82,10 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const broker = new ApprovalBroker((interaction) => redactor.redactValue(interaction));
   const hub = new SessionHub(sessions, broker);
   const sandbox = new Sandbox({
-    paths: workspace.paths,
+    root: workspace.paths.root,
+    dataDir: workspace.paths.dataDir,
+    toolOutputDir: workspace.paths.toolOutputDir,
+    cacheDir: workspace.paths.cacheDir,
     settings: () => workspace.settings.get().sandbox,
     blockedEndpoints: () => [...(options.ownEndpoints?.() ?? []), ...recordedServerEndpoints(workspace.paths)],
     logger: options.logger,

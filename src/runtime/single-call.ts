@@ -7,7 +7,7 @@ import type { ToolOutputStore } from '../tools/output-store';
 import { ToolRegistry } from '../tools/registry';
 import { selectTools } from '../tools/selection';
 import type { ToolSource } from '../tools/source';
-import type { Todo } from '../tools/interaction';
+import type { Todo } from '../contract/interactions';
 import type { ToolResult } from '../tools/tool';
 import type { Workspace } from '../workspace/workspace';
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../log';
+import type { Logger } from 'pino';
 import type { SandboxPolicy } from './limits';
 import { BRIDGE_BYTES, BRIDGE_LENGTH, BRIDGE_READY, BRIDGE_STATE, type FetchReply, type FetchRequest, type FromWorker, type SandboxJob, type SandboxResult } from './protocol';
 

@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { Mount } from '../fs/confiner';
-import type { Logger } from '../log';
-import { TOOL_OUTPUT_GUEST_DIR, type WorkspacePaths } from '../workspace/paths';
-import type { SandboxSettings } from '../workspace/settings';
 import { type PolicyNarrowing, type SandboxPolicy, type SandboxScope, narrowPolicy } from './limits';
 import { SandboxPool } from './pool';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
+import { type SandboxSettings, TOOL_OUTPUT_GUEST_DIR } from './settings';
 import { prepareModule } from './wasi/fuel';
 import { instrumentInChild } from './wasi/instrument-process';
 
@@ -28,7 +27,14 @@ export interface Endpoint {
 }
 
 export interface SandboxOptions {
-  paths: WorkspacePaths;
+  /** The workspace folder: every call's `/`. */
+  root: string;
+  /** The runtime's own folder inside it (`.boxagnts/`), which must look absent to every call. */
+  dataDir: string;
+  /** The whole output of calls whose result was cut, mounted read-only at TOOL_OUTPUT_GUEST_DIR when it exists. */
+  toolOutputDir: string;
+  /** Where WebAssembly modules instrumented for fuel are cached. */
+  cacheDir: string;
   settings: () => SandboxSettings;
   /** Addresses no guest may ever reach: the dashboard itself, wherever it listens. */
   blockedEndpoints: () => Endpoint[];
@@ -60,7 +66,7 @@ export class Sandbox {
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
       resultBundle: join(options.distDir, 'sandbox-guest-result.js'),
       lazyBundles: { html: join(options.distDir, 'sandbox-guest-html.js'), bash: join(options.distDir, 'sandbox-guest-bash.js') },
-      wasmCacheDir: options.paths.cacheDir,
+      wasmCacheDir: options.cacheDir,
       wasmInstrumentScript: this.instrumentScript,
       size: options.poolSize ?? 4,
       stackSizeMb: 8,
@@ -79,7 +85,7 @@ export class Sandbox {
    */
   policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs', scope?: SandboxScope): SandboxPolicy {
     const s = this.options.settings();
-    const { root, dataDir, toolOutputDir } = this.options.paths;
+    const { root, dataDir, toolOutputDir } = this.options;
     // The whole output of calls whose result was cut, to be read in pages.
     const outputs: Mount[] = existsSync(toolOutputDir) ? [{ host: toolOutputDir, guest: TOOL_OUTPUT_GUEST_DIR, readOnly: true }] : [];
     const base: SandboxPolicy = {
@@ -120,7 +126,7 @@ export class Sandbox {
     const policy = narrowPolicy(this.policyFor(tool, 'wasi'), { ...narrowing, timeoutMs: undefined });
     const prepared = await prepareModule(await readFile(source), {
       maxMemoryBytes: policy.maxMemoryBytes,
-      cacheDir: this.options.paths.cacheDir,
+      cacheDir: this.options.cacheDir,
       instrument: (bytes) => instrumentInChild(bytes, { script: this.instrumentScript, timeoutMs: policy.timeoutMs, signal: this.closing.signal }),
     });
     return prepared.hash;

@@ -6,19 +6,12 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { type Context, Hono } from 'hono';
-import { z } from 'zod';
+import { DeleteBodySchema, PathBodySchema, RenameBodySchema, RestoreBodySchema, SaveBodySchema, TransferBodySchema, type UploadResult } from '../contract/files';
 import type { FileWatcher } from '../workspace/file-watcher';
 import { FileApiError, type WorkspaceFiles, checkName, checkPath } from '../workspace/files';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { readBody } from './validate';
-
-const PathBody = z.strictObject({ path: z.string() });
-const RenameBody = z.strictObject({ path: z.string(), name: z.string() });
-const ManyBody = z.strictObject({ paths: z.array(z.string()).min(1).max(1000), to: z.string() });
-const DeleteBody = z.strictObject({ paths: z.array(z.string()).min(1).max(1000) });
-const RestoreBody = z.strictObject({ id: z.string() });
-const SaveBody = z.strictObject({ content: z.string() });
 
 /** Image types shown inline (for previews); everything else downloads as an attachment. */
 const INLINE = /^image\/(png|jpeg|gif|webp|avif|bmp|x-icon|svg\+xml)$/;
@@ -51,7 +44,7 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
  * into place through the confined file system when whole. Past `maxBytes` (all files together) the upload is refused
  * and nothing of it is kept.
  */
-async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, maxBytes: number): Promise<{ name: string; path: string; size: number }[]> {
+async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, maxBytes: number): Promise<UploadResult['uploaded']> {
   const contentType = c.req.header('content-type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) throw new ApiError(415, 'unsupported_media_type', 'Uploads are multipart/form-data.');
   const declared = Number(c.req.header('content-length'));
@@ -143,7 +136,7 @@ export function fileRoutes(ctx: ServerContext, files: WorkspaceFiles, watcher: F
     })
     .put('/content', async (c) => {
       const path = attempt(() => checkPath(c.req.query('path')));
-      const { content } = await readBody(c, SaveBody);
+      const { content } = await readBody(c, SaveBodySchema);
       const ifMatch = c.req.header('if-match')?.replace(/^W\//, '').replace(/^"|"$/g, '');
       const expected = c.req.header('if-none-match') === '*' ? null : ifMatch;
       const saved = await files.write(path, content, expected).catch(asApiError);
@@ -169,36 +162,36 @@ export function fileRoutes(ctx: ServerContext, files: WorkspaceFiles, watcher: F
       return new Response(Readable.toWeb(file.stream) as ReadableStream, { headers });
     })
     .post('/mkdir', async (c) => {
-      const body = await readBody(c, PathBody);
+      const body = await readBody(c, PathBodySchema);
       const path = attempt(() => checkPath(body.path));
       attempt(() => files.mkdir(path));
       return c.json({ path }, 201);
     })
     .post('/rename', async (c) => {
-      const body = await readBody(c, RenameBody);
+      const body = await readBody(c, RenameBodySchema);
       const path = attempt(() => checkPath(body.path));
       return c.json({ path: attempt(() => files.rename(path, body.name)) });
     })
     .post('/move', async (c) => {
-      const body = await readBody(c, ManyBody);
+      const body = await readBody(c, TransferBodySchema);
       const paths = attempt(() => body.paths.map((p) => checkPath(p)));
       const to = attempt(() => checkPath(body.to, { allowRoot: true }));
       return c.json({ paths: attempt(() => files.move(paths, to)) });
     })
     .post('/copy', async (c) => {
-      const body = await readBody(c, ManyBody);
+      const body = await readBody(c, TransferBodySchema);
       const paths = attempt(() => body.paths.map((p) => checkPath(p)));
       const to = attempt(() => checkPath(body.to, { allowRoot: true }));
       return c.json({ paths: attempt(() => files.copy(paths, to)) }, 201);
     })
     .post('/delete', async (c) => {
-      const body = await readBody(c, DeleteBody);
+      const body = await readBody(c, DeleteBodySchema);
       const paths = attempt(() => body.paths.map((p) => checkPath(p)));
       return c.json({ trashed: attempt(() => files.trash(paths)) });
     })
     .get('/trash', (c) => c.json({ items: files.trashItems() }))
     .post('/restore', async (c) => {
-      const { id } = await readBody(c, RestoreBody);
+      const { id } = await readBody(c, RestoreBodySchema);
       return c.json({ restored: attempt(() => files.restore(id)) });
     })
     .post('/trash/empty', (c) => c.json({ removed: files.emptyTrash() }));

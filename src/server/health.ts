@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Health } from '../contract/workspace';
 import type { ServerContext } from './context';
 
 export function healthRoutes(ctx: ServerContext): Hono {
@@ -9,6 +10,6 @@ export function healthRoutes(ctx: ServerContext): Hono {
       bootId: ctx.bootId,
       workspace: ctx.workspace.paths.name,
       uptimeMs: Math.round(performance.now() - ctx.startedAt),
-    }),
+    } satisfies Health),
   );
 }

@@ -1,20 +1,14 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { ConnectionTestBodySchema, type DiscoveredModels, type ModelList, ProviderBodySchema, type ProviderView, type ProvidersResponse } from '../contract/models';
+import { PROVIDER_ID, type ProviderConfig, ProviderConfigSchema } from '../contract/settings';
 import { DiscoveryError, discoverModels } from '../models/discovery';
 import { PRESETS, findPreset } from '../models/presets';
 import { modelInfo, parseModelId, providerBaseURL, providerKey, resolveModel } from '../models/providers';
 import { type JsonObject, isPlainObject } from '../workspace/merge-patch';
-import { InvalidSettingsError, PROVIDER_ID, type ProviderConfig, ProviderConfigSchema } from '../workspace/settings';
+import { InvalidSettingsError } from '../workspace/settings';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { readBody } from './validate';
-
-/**
- * A provider as written: its settings plus a write-only key. `apiKey` absent keeps the stored key, a string replaces
- * it, null removes it.
- */
-const ProviderBody = z.looseObject({ apiKey: z.string().trim().min(1).max(500).nullable().optional() });
-const TestBody = z.strictObject({ model: z.string().min(1).max(200).optional() });
 
 export function modelRoutes(ctx: ServerContext): Hono {
   const { settings, secrets } = ctx.workspace;
@@ -31,7 +25,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
     if (!provider) throw new ApiError(404, 'provider_not_found', `No provider "${id}" is configured.`);
     return provider;
   };
-  const describe = (id: string, provider: ProviderConfig) => {
+  const describe = (id: string, provider: ProviderConfig): ProviderView => {
     const key = providerKey(id, provider, { secrets, env });
     return {
       id,
@@ -46,12 +40,12 @@ export function modelRoutes(ctx: ServerContext): Hono {
 
   app.get('/providers', (c) => {
     const s = settings.get();
-    return c.json({ providers: Object.entries(s.providers).map(([id, p]) => describe(id, p)), presets: PRESETS, defaultModel: s.defaultModel ?? null });
+    return c.json({ providers: Object.entries(s.providers).map(([id, p]) => describe(id, p)), presets: [...PRESETS], defaultModel: s.defaultModel ?? null } satisfies ProvidersResponse);
   });
 
   app.put('/providers/:id', async (c) => {
     const id = providerId(c.req.param('id'));
-    const body = await readBody(c, ProviderBody);
+    const body = await readBody(c, ProviderBodySchema);
     const { apiKey, ...config } = body;
     const parsed = ProviderConfigSchema.safeParse(config);
     if (!parsed.success) {
@@ -88,7 +82,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const provider = existing(id);
     try {
       const models = await discoverModels(provider, providerKey(id, provider, { secrets, env }).key, redactor, c.req.raw.signal);
-      return c.json({ models });
+      return c.json({ models } satisfies DiscoveredModels);
     } catch (error) {
       if (error instanceof DiscoveryError) throw new ApiError(502, 'discovery_failed', error.message);
       throw error;
@@ -98,7 +92,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
   app.post('/providers/:id/test', async (c) => {
     const id = providerId(c.req.param('id'));
     const provider = existing(id);
-    const body = c.req.header('content-length') === '0' ? {} : await readBody(c, TestBody);
+    const body = c.req.header('content-length') === '0' ? {} : await readBody(c, ConnectionTestBodySchema);
     const s = settings.get();
     const defaultForProvider = s.defaultModel && parseModelId(s.defaultModel)?.providerId === id ? parseModelId(s.defaultModel)!.modelId : undefined;
     const modelId = body.model ?? defaultForProvider ?? Object.keys(provider.models)[0];
@@ -114,7 +108,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const models = Object.entries(s.providers)
       .filter(([, p]) => p.enabled)
       .flatMap(([id, p]) => Object.keys(p.models).map((m) => ({ id: `${id}/${m}`, provider: id, model: m, info: modelInfo(catalog, p, m) })));
-    return c.json({ defaultModel: s.defaultModel ?? null, models });
+    return c.json({ defaultModel: s.defaultModel ?? null, models } satisfies ModelList);
   });
 
   app.post('/catalog/refresh', async (c) => {

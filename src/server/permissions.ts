@@ -1,30 +1,13 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { sessionStateFrom } from '../agent/session-state';
-import { InteractionNotFoundError, InteractionReplyError, type Reply } from '../permissions/approvals';
-import { PERMISSION_MODES } from '../permissions/policy';
-import { AnswerSchema } from '../tools/interaction';
+import { InteractionReplySchema } from '../contract/interactions';
+import { type PermissionsOverview, SessionModeBodySchema } from '../contract/permissions';
+import type { SessionStateView } from '../contract/sessions';
+import { InteractionNotFoundError, InteractionReplyError } from '../permissions/approvals';
 import { SESSION_ID } from '../workspace/sessions';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { readBody } from './validate';
-
-const ReplyBody = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('approval'),
-    outcome: z.enum(['once', 'session', 'workspace', 'deny']),
-    /**
-     * For session and workspace grants: the patterns to allow, one rule each (default: this call's subject, or each
-     * known command of a shell line). `pattern` is the one-pattern form.
-     */
-    patterns: z.array(z.string().trim().min(1).max(500)).min(1).max(100).optional(),
-    pattern: z.string().trim().min(1).max(500).optional(),
-    message: z.string().trim().max(2000).optional(),
-  }),
-  z.strictObject({ kind: z.literal('plan'), approved: z.boolean(), feedback: z.string().trim().max(5000).optional() }),
-  z.strictObject({ kind: z.literal('question'), answers: z.array(AnswerSchema).max(4) }),
-]);
-const ModeBody = z.strictObject({ mode: z.enum(PERMISSION_MODES).nullable() });
 
 /** The approvals inbox, the answers to it, and the permission state of sessions and the workspace. */
 export function permissionRoutes(ctx: ServerContext): Hono {
@@ -41,8 +24,7 @@ export function permissionRoutes(ctx: ServerContext): Hono {
 
   app.post('/interactions/:id', async (c) => {
     const id = c.req.param('id');
-    const body = await readBody(c, ReplyBody);
-    const reply: Reply = body.kind === 'approval' ? { kind: 'approval', outcome: body.outcome, patterns: body.patterns ?? (body.pattern ? [body.pattern] : undefined), message: body.message } : body;
+    const reply = await readBody(c, InteractionReplySchema);
     try {
       return c.json({ answered: broker.reply(id, reply).id });
     } catch (error) {
@@ -54,7 +36,7 @@ export function permissionRoutes(ctx: ServerContext): Hono {
 
   app.get('/permissions', (c) => {
     const s = settings.get();
-    return c.json({ mode: s.permissions.mode, rules: s.permissions.rules, grants: grants.list() });
+    return c.json({ mode: s.permissions.mode, rules: s.permissions.rules, grants: [...grants.list()] } satisfies PermissionsOverview);
   });
 
   app.delete('/permissions/grants/:id', async (c) => {
@@ -72,12 +54,12 @@ export function permissionRoutes(ctx: ServerContext): Hono {
       todos: state.todos,
       grants: state.grants.map((g) => ({ id: g.id, rule: g.rule.text })),
       interactions: broker.list(id),
-    });
+    } satisfies SessionStateView);
   });
 
   app.put('/sessions/:id/mode', async (c) => {
     const id = sessionId(c.req.param('id'));
-    const { mode } = await readBody(c, ModeBody);
+    const { mode } = await readBody(c, SessionModeBodySchema);
     await runner.record(id, { type: 'session.mode', mode, previous: null, by: 'user' });
     return c.json({ mode });
   });

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { Hono } from 'hono';
+import type { SandboxOverview } from '../contract/settings';
 import { PROTECTED_PATHS } from '../fs/protected-paths';
 import type { ServerContext } from './context';
 
@@ -13,7 +14,7 @@ export function sandboxRoutes(ctx: ServerContext): Hono {
     return c.json({
       ...sandbox,
       mounts: sandbox.mounts.map((m) => ({ ...m, exists: existsSync(m.host) && statSync(m.host).isDirectory() })),
-      protectedPaths: PROTECTED_PATHS,
-    });
+      protectedPaths: [...PROTECTED_PATHS],
+    } satisfies SandboxOverview);
   });
 }

@@ -1,30 +1,18 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { exportJson, exportMarkdown, forkEvents, parseImport } from '../agent/transfer';
-import { SESSION_ID, type SessionSummary } from '../workspace/sessions';
+import { CreateSessionBodySchema, ForkSessionBodySchema, RenameSessionBodySchema, SendMessageBodySchema, type SessionDetail, type SessionPage } from '../contract/sessions';
+import { SESSION_ID, publicSummary } from '../workspace/sessions';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { eventStream, resumeAfter } from './sse';
 import { parseInput, readBody, readJson } from './validate';
 
-const CreateBody = z.strictObject({ title: z.string().trim().min(1).max(200).optional() });
-const RenameBody = z.strictObject({ title: z.string().trim().min(1).max(200) });
-const ForkBody = z.strictObject({ eventId: z.number().int().positive() });
-const MessageBody = z.strictObject({
-  text: z.string().refine((t) => t.trim().length > 0, 'must not be empty').pipe(z.string().max(200_000)),
-  model: z.string().min(3).max(300).optional(),
-  maxTurns: z.number().int().min(1).max(1000).optional(),
-});
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().regex(SESSION_ID).optional(),
   q: z.string().max(200).optional(),
 });
-
-/** A session as clients see it: the index's bookkeeping (file size and time) stays inside. */
-function publicSummary({ bytes: _bytes, mtimeMs: _mtime, ...summary }: SessionSummary, running: boolean) {
-  return { ...summary, running };
-}
 
 export function sessionRoutes(ctx: ServerContext): Hono {
   const { sessions, runner, hub, redactor } = ctx.runtime;
@@ -42,11 +30,11 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   app.get('/', (c) => {
     const query = parseInput(ListQuery, c.req.query());
     const page = sessions.list({ limit: query.limit, cursor: query.cursor, query: query.q });
-    return c.json({ ...page, sessions: page.sessions.map((s) => publicSummary(s, runner.isRunning(s.id))) });
+    return c.json({ ...page, sessions: page.sessions.map((s) => publicSummary(s, runner.isRunning(s.id))) } satisfies SessionPage);
   });
 
   app.post('/', async (c) => {
-    const body = parseInput(CreateBody, c.req.header('content-length') === '0' ? {} : await readJson(c));
+    const body = parseInput(CreateSessionBodySchema, c.req.header('content-length') === '0' ? {} : await readJson(c));
     return c.json(publicSummary(await sessions.create(body.title ? { title: body.title } : {}), false), 201);
   });
 
@@ -61,12 +49,12 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     const id = sessionId(c.req.param('id'));
     const loaded = await sessions.read(id);
     const running = runner.runningSessions().find((r) => r.sessionId === id);
-    return c.json({ session: publicSummary(loaded.summary, Boolean(running)), runId: running?.runId ?? null, events: loaded.events, warnings: loaded.warnings });
+    return c.json({ session: publicSummary(loaded.summary, Boolean(running)), runId: running?.runId ?? null, events: loaded.events, warnings: loaded.warnings } satisfies SessionDetail);
   });
 
   app.patch('/:id', async (c) => {
     const id = sessionId(c.req.param('id'));
-    const { title } = await readBody(c, RenameBody);
+    const { title } = await readBody(c, RenameSessionBodySchema);
     return c.json(publicSummary(await sessions.rename(id, title), runner.isRunning(id)));
   });
 
@@ -85,7 +73,7 @@ export function sessionRoutes(ctx: ServerContext): Hono {
 
   app.post('/:id/fork', async (c) => {
     const id = sessionId(c.req.param('id'));
-    const { eventId } = await readBody(c, ForkBody);
+    const { eventId } = await readBody(c, ForkSessionBodySchema);
     const source = await sessions.read(id);
     const events = forkEvents(source.events, eventId);
     const fork = await sessions.create({ title: `${source.summary.title} (fork)`, parent: { sessionId: id, eventId }, events });
@@ -105,7 +93,7 @@ export function sessionRoutes(ctx: ServerContext): Hono {
 
   app.post('/:id/messages', async (c) => {
     const id = sessionId(c.req.param('id'));
-    const { text, model, maxTurns } = await readBody(c, MessageBody);
+    const { text, model, maxTurns } = await readBody(c, SendMessageBodySchema);
     // The dashboard is watching: a call that asks waits for an answer there.
     const spec = await ctx.runtime.workspaceSpec({ text, model, ...(maxTurns ? { limits: { maxTurns } } : {}) }, { watched: true });
     const { runId } = await runner.start(id, spec);

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Settings } from '../contract/settings';
 import { JsonFileError } from '../workspace/json-file';
 import { InvalidSettingsError } from '../workspace/settings';
 import type { ServerContext } from './context';
@@ -8,11 +9,11 @@ import { readJson } from './validate';
 export function settingsRoutes(ctx: ServerContext): Hono {
   const { settings } = ctx.workspace;
   return new Hono()
-    .get('/', (c) => c.json(settings.get()))
+    .get('/', (c) => c.json(settings.get() satisfies Settings))
     .patch('/', async (c) => {
       const patch = await readJson(c);
       try {
-        return c.json(await settings.patch(patch));
+        return c.json((await settings.patch(patch)) satisfies Settings);
       } catch (error) {
         if (error instanceof InvalidSettingsError) {
           throw new ApiError(400, 'invalid_settings', error.message, error.field ? { field: error.field } : {});

@@ -1,10 +1,8 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import { type ToolDescription, type ToolList, ToolToggleBodySchema } from '../contract/tools';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { readBody } from './validate';
-
-const Toggle = z.strictObject({ enabled: z.boolean() });
 
 /**
  * Every tool of the workspace, and switching one off (a switched-off tool is never offered to the model). WebAssembly
@@ -18,7 +16,7 @@ export function toolRoutes(ctx: ServerContext): Hono {
       const extensions = new Map(ctx.runtime.extensions.info().map((e) => [e.name, { folder: e.folder, origin: e.origin, state: e.state }]));
       const tools = ctx.runtime
         .allTools()
-        .map((t) => ({
+        .map((t): ToolDescription => ({
           name: t.name,
           description: t.description,
           permissionLevel: t.permissionLevel,
@@ -28,12 +26,12 @@ export function toolRoutes(ctx: ServerContext): Hono {
           ...(extensions.has(t.name) ? { extension: extensions.get(t.name) } : {}),
         }))
         .sort((a, b) => a.name.localeCompare(b.name));
-      return c.json({ tools, problems: ctx.runtime.extensions.problems() });
+      return c.json({ tools, problems: ctx.runtime.extensions.problems() } satisfies ToolList);
     })
     .put('/:name', async (c) => {
       const name = c.req.param('name');
       if (!ctx.runtime.allTools().some((t) => t.name === name)) throw new ApiError(404, 'tool_not_found', `There is no tool named "${name}".`);
-      const { enabled } = await readBody(c, Toggle);
+      const { enabled } = await readBody(c, ToolToggleBodySchema);
       await settings.update((raw) => {
         const tools = (raw.tools && typeof raw.tools === 'object' ? raw.tools : {}) as { disabled?: string[] };
         const current = new Set(tools.disabled ?? []);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TOOL_OUTPUT_GUEST_DIR } from '../workspace/paths';
+import { TOOL_OUTPUT_GUEST_DIR } from '../sandbox/settings';
 
 /** Where a saved output can be read from inside the sandbox, and whether the file holds all of it. */
 export interface SavedOutput {

@@ -1,19 +1,13 @@
 import { z } from 'zod';
+import type { ToolResult } from '../contract/events';
+import type { ApprovalPreview, Question, QuestionAnswer, Todo } from '../contract/interactions';
 import type { PermissionLevel, PermissionMode } from '../permissions/policy';
 import type { SandboxScope } from '../sandbox/limits';
 import { describeFirstIssue } from '../workspace/json-file';
-import type { ApprovalPreview, Question, QuestionAnswer, Todo } from './interaction';
 
+export type { ContentBlock, ToolResult } from '../contract/events';
 
 export type JSONSchema = Record<string, unknown>;
-
-export type ContentBlock = { type: 'text'; text: string } | { type: 'image'; data: string; mediaType: string };
-
-export interface ToolResult {
-  content: string | ContentBlock[];
-  isError?: boolean;
-  metadata?: Record<string, unknown>;
-}
 
 /** A way to ask the person using the dashboard; absent in headless runs, where nobody can answer. */
 export interface UserChannel {

@@ -1,14 +1,8 @@
 import { relative, sep } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
-import type { Logger } from '../log';
+import type { Logger } from 'pino';
+import type { FileChange } from '../contract/files';
 
-export type FileChangeKind = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
-
-export interface FileChange {
-  /** Workspace-relative, `/`-separated. */
-  path: string;
-  kind: FileChangeKind;
-}
 
 /** Changes are gathered this long and sent together: a `git checkout` must not become thousands of events. */
 const BATCH_MS = 100;
@@ -43,7 +37,7 @@ export class FileWatcher {
       followSymlinks: false,
       ignored: (path) => path === hidden || path.startsWith(hidden + sep) || OWN_TEMP.test(path),
     });
-    this.watcher.on('all', (event, path) => this.record(event as FileChangeKind, path));
+    this.watcher.on('all', (event, path) => this.record(event as FileChange['kind'], path));
     this.watcher.on('error', (error) => logger.warn({ err: error }, 'file watcher error'));
   }
 
@@ -64,7 +58,7 @@ export class FileWatcher {
     return this.watcher.close();
   }
 
-  private record(kind: FileChangeKind, host: string): void {
+  private record(kind: FileChange['kind'], host: string): void {
     if (!['add', 'change', 'unlink', 'addDir', 'unlinkDir'].includes(kind)) return;
     const path = relative(this.root, host).split(sep).join('/');
     if (path.startsWith('..')) return;

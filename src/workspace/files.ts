@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type BigIntStats, closeSync, createReadStream, existsSync, fstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
-import { z } from 'zod';
+import { type FileContent, type FileEntry, type SavedFile, type TrashItem, TrashItemSchema } from '../contract/files';
 import { ConfinedFs, type Dirent, FsBridgeError, looksBinary, readStart } from '../fs/confined-fs';
 import { ConfinedPathError, Confiner } from '../fs/confiner';
 import type { WorkspacePaths } from './paths';
@@ -23,34 +23,8 @@ export class FileApiError extends Error {
   }
 }
 
-export interface FileEntry {
-  name: string;
-  /** Workspace-relative, `/`-separated; '' is the workspace itself. */
-  path: string;
-  type: 'file' | 'dir';
-  size: number;
-  mtimeMs: number;
-}
-
-export type FileContent = {
-  path: string;
-  size: number;
-  mtimeMs: number;
-  /** Changes whenever the file does; a save must name the version it started from. */
-  version: string;
-  mediaType: string;
-} & ({ kind: 'text'; content: string } | { kind: 'binary' } | { kind: 'too_large'; limit: number });
-
-export interface TrashItem {
-  id: string;
-  /** Where it was, and where a restore puts it back. */
-  path: string;
-  name: string;
-  type: 'file' | 'dir';
-  deletedAt: string;
-}
-
-const TrashMeta = z.object({ path: z.string(), name: z.string(), type: z.enum(['file', 'dir']), deletedAt: z.string() });
+/** What a trashed entry's `meta.json` is read for: the item but its id, which is the name of its folder. */
+const TrashMeta = TrashItemSchema.omit({ id: true });
 const TRASH_ID = /^[a-z0-9]{8,20}-[a-f0-9]{8}$/;
 
 const MEDIA_TYPES: Record<string, string> = {
@@ -188,7 +162,7 @@ export class WorkspaceFiles {
    * when `expected` names its current version; otherwise nothing is written and the current version is reported.
    * `expected: null` creates a file that must not exist yet.
    */
-  async write(path: string, content: string, expected: string | null | undefined): Promise<{ path: string; version: string; size: number; mtimeMs: number }> {
+  async write(path: string, content: string, expected: string | null | undefined): Promise<SavedFile> {
     const previous = this.saving.get(path) ?? Promise.resolve();
     const work = previous.catch(() => undefined).then(() => this.writeNow(path, content, expected));
     this.saving.set(path, work);

@@ -1,18 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { type Grant, GrantSchema } from '../contract/permissions';
 import { writeFileAtomic } from './atomic-write';
 import { JsonFileError, parseJsonText, validateJson } from './json-file';
-
-const GrantSchema = z.object({
-  id: z.string(),
-  /** An allow rule, as written in settings (`allow write(notes.md)`). */
-  rule: z.string(),
-  createdAt: z.string(),
-  /** Where it came from: the approval that created it. */
-  origin: z.object({ sessionId: z.string(), sessionTitle: z.string().optional(), tool: z.string(), subject: z.string().optional() }),
-});
-export type Grant = z.output<typeof GrantSchema>;
 
 const FileSchema = z.object({ version: z.literal(1), grants: z.array(GrantSchema) });
 

@@ -4,9 +4,6 @@ import { basename, join, resolve } from 'node:path';
 /** Where the runtime keeps its own state inside a workspace. No tool and no file API may see it. */
 export const DATA_DIR_NAME = '.boxagnts';
 
-/** Where the sandbox shows `toolOutputDir`, read-only: the one part of the runtime's folder a tool may read. */
-export const TOOL_OUTPUT_GUEST_DIR = '/.tool-output';
-
 export interface WorkspacePaths {
   /** The user's project folder: the agent's `/` inside the sandbox. */
   readonly root: string;
@@ -20,7 +17,7 @@ export interface WorkspacePaths {
   readonly cacheDir: string;
   /** WebAssembly tools of this workspace: one folder each, `tool.json` beside its module. */
   readonly toolsDir: string;
-  /** The whole output of tool calls whose result was cut: `<session>/<call>.txt`, readable by the guest. */
+  /** The whole output of tool calls whose result was cut: `<session>/<call>.txt`, mounted read-only in the sandbox. */
   readonly toolOutputDir: string;
   /** Uploads in progress, moved into the workspace when whole. */
   readonly uploadsDir: string;

@@ -3,7 +3,10 @@ import { type FSWatcher, watch } from 'node:fs';
 import { open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { EVENT_TYPES, EventSchema, type StampedEvent } from '../contract/events';
+import type { SessionSummary as PublicSummary } from '../contract/sessions';
 import { writeFileAtomic } from './atomic-write';
+import { describeFirstIssue } from './json-file';
 import { parseJsonl } from './jsonl';
 import { processExists } from './process-alive';
 
@@ -33,7 +36,7 @@ const HeaderSchema = z.object({
 });
 export type SessionHeader = z.output<typeof HeaderSchema>;
 
-/** A stored line: what the runtime appended plus its id and time. The store does not interpret the rest. */
+/** A line as it is appended (or copied into a fork or an import): an event plus its id and time. Reading checks it against the contract. */
 export interface StoredEvent {
   id: number;
   type: string;
@@ -46,24 +49,19 @@ export type NewEvent = { type: string; [key: string]: unknown };
 
 const StoredEventShape = z.looseObject({ id: z.number().int().positive(), type: z.string().min(1), time: z.string() });
 
-export interface SessionSummary {
-  id: string;
-  title: string;
-  /** `auto` titles follow the first message until the user names the session. */
-  titleSource: 'default' | 'auto' | 'user';
-  createdAt: string;
-  updatedAt: string;
-  messageCount: number;
-  lastEventId: number;
-  parentId?: string | undefined;
-  bytes: number;
-  mtimeMs: number;
+/** A session in the index: what clients are shown of it but whether it runs (the store knows no runs), and the file's size and time. */
+export type SessionSummary = Omit<PublicSummary, 'running'> & { bytes: number; mtimeMs: number };
+
+/** A session as clients see it: the index's bookkeeping (file size and time) stays inside. */
+export function publicSummary({ bytes: _bytes, mtimeMs: _mtime, ...summary }: SessionSummary, running: boolean): PublicSummary {
+  return { ...summary, running };
 }
 
 export interface LoadedSession {
   header: SessionHeader;
   summary: SessionSummary;
-  events: StoredEvent[];
+  /** The events this version knows; lines of types from a newer version stay in the file and are skipped here. */
+  events: StampedEvent[];
   /** Lines that were damaged and skipped, for the user to see. */
   warnings: string[];
 }
@@ -392,15 +390,23 @@ export class SessionStore {
     const header = first?.line === 1 ? HeaderSchema.safeParse(first.value) : undefined;
     if (!header?.success) throw new Error(`session ${id} has an unreadable header line`);
     const warnings = [...problems];
-    const events: StoredEvent[] = [];
+    const events: StampedEvent[] = [];
     let lastId = header.data.baseEventId ?? 0;
     for (const { line, value } of lines.slice(1)) {
       const shape = StoredEventShape.safeParse(value);
       if (!shape.success) warnings.push(`line ${line} is not an event and was skipped`);
       else if (shape.data.id <= lastId) warnings.push(`line ${line} repeats event id ${shape.data.id} and was skipped`);
       else {
-        events.push(shape.data as StoredEvent);
+        // Ids continue past every numbered line, even one skipped here, so an append never reuses its id.
         lastId = shape.data.id;
+        if (!EVENT_TYPES.has(shape.data.type)) continue;
+        const event = EventSchema.safeParse(value);
+        // The line as written, not as parsed: fields a newer version added to a known event survive a fork or an export.
+        if (event.success) events.push(value as StampedEvent);
+        else {
+          const { field, problem } = describeFirstIssue(event.error);
+          warnings.push(`line ${line} is a damaged ${shape.data.type} event (${field ? `${field}: ` : ''}${problem}) and was skipped`);
+        }
       }
     }
     if (tornTail) this.tornTails.add(id);

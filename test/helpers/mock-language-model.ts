@@ -1,6 +1,6 @@
 import { simulateReadableStream } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
-import type { ModelInfo } from '../../src/models/catalog';
+import type { ModelInfo } from '../../src/contract/models';
 import type { ResolvedModel } from '../../src/models/providers';
 
 type CallOptions = Parameters<MockLanguageModelV3['doStream']>[0];

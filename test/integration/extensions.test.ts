@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GlobalEvent } from '../../src/agent/hub';
+import type { GlobalEvent } from '../../src/contract/global-events';
 import { callTool, text } from '../helpers/sandbox';
 import { type TestServer, startTestServer } from '../helpers/server';
 import { wat } from '../helpers/wasm';

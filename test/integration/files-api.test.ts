@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { GlobalEvent } from '../../src/agent/hub';
+import type { GlobalEvent } from '../../src/contract/global-events';
 import { type TestServer, startTestServer } from '../helpers/server';
 import { tempDir } from '../helpers/workspace';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RunBudget } from '../../src/agent/budget';
-import type { RunEvent } from '../../src/agent/events';
+import type { RunEvent } from '../../src/contract/events';
 import { type RunOutcome, runAgent } from '../../src/agent/loop';
 import type { RunLimits } from '../../src/agent/run-spec';
 import { Redactor } from '../../src/models/redaction';
@@ -183,7 +183,7 @@ describe('the agent loop, in process with the AI SDK mock model', () => {
     const { broker, done } = start({ turns: [{ toolCalls: [{ name: 'remove', input: { path: 'a.txt' } }] }, { text: 'ok' }], tools: [remove], mode: 'default', approvals: { watched: false, unattended: 'park' } });
     // The request waits in the broker (the approvals inbox) until answered there.
     await expect.poll(() => broker.list().length).toBe(1);
-    broker.reply(broker.list()[0]!.id, { kind: 'approval', outcome: 'once' });
+    broker.reply(broker.list()[0]!.id, { kind: 'approval', outcome: 'once', patterns: undefined });
     const { events } = await done;
     expect(events.find((e) => e.type === 'tool.completed')).toMatchObject({ result: { content: 'removed a.txt' } });
   });

@@ -2,7 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conversationFrom } from '../../src/agent/conversation';
-import type { RunEvent } from '../../src/agent/events';
+import type { RunEvent } from '../../src/contract/events';
 import { runEventInterpreter } from '../../src/agent/interpret';
 import { PartialTextLog } from '../../src/agent/partial-text';
 import { closeInterruptedRuns, closingEvents } from '../../src/agent/recovery';

@@ -7,18 +7,18 @@ import { ForkPointError, ImportError, exportJson, exportMarkdown, forkEvents, pa
 import { SessionLockedError, SessionNotFoundError, SessionStore } from '../../src/workspace/sessions';
 import { tempDir } from '../helpers/workspace';
 
-const user = (text: string) => ({ type: 'message.user', runId: 'run_1', messageId: `msg_${text}`, text });
+const user = (text: string) => ({ type: 'message.user' as const, runId: 'run_1', messageId: `msg_${text}`, text });
 const assistant = (text: string, toolCalls: { callId: string; name: string; input: unknown }[] = []) => ({
-  type: 'message.completed',
+  type: 'message.completed' as const,
   runId: 'run_1',
   messageId: `msg_a_${text}`,
   model: 'p/m',
   text,
   toolCalls,
   finishReason: toolCalls.length ? 'tool-calls' : 'stop',
-  modelMessage: { role: 'assistant', content: [{ type: 'text', text }, ...toolCalls.map((c) => ({ type: 'tool-call', toolCallId: c.callId, toolName: c.name, input: c.input }))] },
+  modelMessage: { role: 'assistant' as const, content: [{ type: 'text', text }, ...toolCalls.map((c) => ({ type: 'tool-call', toolCallId: c.callId, toolName: c.name, input: c.input }))] },
 });
-const toolDone = (callId: string, content: string) => ({ type: 'tool.completed', runId: 'run_1', messageId: 'm', callId, name: 'sleep', result: { content }, durationMs: 1 });
+const toolDone = (callId: string, content: string) => ({ type: 'tool.completed' as const, runId: 'run_1', messageId: 'm', callId, name: 'sleep', result: { content }, durationMs: 1 });
 
 async function openStore(dir?: string) {
   const folder = dir ?? (await tempDir());
@@ -83,6 +83,27 @@ describe('SessionStore', () => {
     const again = await reopened.read(s.id);
     expect(again.events.map((e) => e.id)).toEqual([1, 2, 3]);
     expect(again.warnings).toEqual(['line 4 is not valid JSON and was skipped']);
+  });
+
+  it('skips an event of a type from a newer version, keeping it in the file, and reports a known one that does not fit its schema', async () => {
+    const { dir, store } = await openStore();
+    const s = await store.create();
+    await store.append(s.id, [user('one')]);
+    await store.close();
+    const file = join(dir, `${s.id}.jsonl`);
+    const newer = { id: 2, time: 't', type: 'compaction.completed', runId: 'run_1', summary: 'what came before' };
+    const damaged = { id: 3, time: 't', type: 'tool.completed', runId: 'run_1', messageId: 'm', callId: 'c1', name: 'read', durationMs: 1 };
+    await appendFile(file, `${JSON.stringify(newer)}\n${JSON.stringify(damaged)}\n`);
+
+    const { store: reopened } = await openStore(dir);
+    const loaded = await reopened.read(s.id);
+    expect(loaded.events.map((e) => e.id)).toEqual([1]);
+    expect(loaded.warnings).toEqual([expect.stringMatching(/^line 4 is a damaged tool\.completed event \(result: .+\) and was skipped$/)]);
+    // Numbering continues past both, and the newer event stays in the file for the version that knows it.
+    const [next] = await reopened.append(s.id, [user('two')]);
+    expect(next!.id).toBe(4);
+    expect((await reopened.read(s.id)).events.map((e) => e.id)).toEqual([1, 4]);
+    expect(await readFile(file, 'utf8')).toContain(JSON.stringify(newer));
   });
 
   it('rebuilds a missing or stale index from the files', async () => {
@@ -152,7 +173,7 @@ describe('conversation, fork, export and import', () => {
   const events = [
     { id: 1, time: 't', ...user('hello') },
     { id: 2, time: 't', ...assistant('calling', [{ callId: 'c1', name: 'sleep', input: { ms: 1 } }, { callId: 'c2', name: 'sleep', input: { ms: 2 } }]) },
-    { id: 3, time: 't', type: 'usage', runId: 'run_1', provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+    { id: 3, time: 't', type: 'usage' as const, runId: 'run_1', provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
     { id: 4, time: 't', ...toolDone('c1', 'slept') },
     { id: 5, time: 't', ...assistant('done') },
     { id: 6, time: 't', ...user('more') },

@@ -60,6 +60,28 @@ describe('SettingsStore', () => {
     expect(store.get().ui.theme).toBe('dark');
   });
 
+  it('refuses what only the sandbox and the permission policy can read, naming the field', async () => {
+    const store = await SettingsStore.open(join(await tempDir(), 'settings.json'));
+    const refusals: [unknown, string, RegExp][] = [
+      [{ sandbox: { allowedOutboundHosts: ['https://api.example.com', 'ftp://x'] } }, 'sandbox.allowedOutboundHosts[1]', /scheme/],
+      [{ sandbox: { blockNetworks: ['10.0.0.0/99'] } }, 'sandbox.blockNetworks[0]', /10\.0\.0\.0\/99/],
+      [{ sandbox: { tools: { web_fetch: { allowedOutboundHosts: ['not a host'] } } } }, 'sandbox.tools.web_fetch.allowedOutboundHosts[0]', /not a host/],
+      [{ sandbox: { mounts: [{ host: 'relative/dir', guest: '/data' }] } }, 'sandbox.mounts[0].host', /absolute path/],
+      [{ sandbox: { mounts: [{ host: '/tmp', guest: '/.tool-output/x' }] } }, 'sandbox.mounts[0].guest', /\.tool-output/],
+      [{ sandbox: { mounts: [{ host: '/tmp', guest: '/.boxagnts' }] } }, 'sandbox.mounts[0].guest', /\.boxagnts/],
+      [{ permissions: { rules: ['allow read', 'permit everything'] } }, 'permissions.rules[1]', /is not a rule/],
+    ];
+    for (const [patch, field, problem] of refusals) {
+      const error = await store.patch(patch).catch((e: unknown) => e);
+      expect(error, field).toBeInstanceOf(InvalidSettingsError);
+      expect(error, field).toMatchObject({ field });
+      expect((error as InvalidSettingsError).problem, field).toMatch(problem);
+    }
+    const ok = await store.patch({ sandbox: { allowedOutboundHosts: ['https://*.example.com'], mounts: [{ host: '/tmp', guest: '/data' }] }, permissions: { rules: ['deny bash(rm *)'] } });
+    expect(ok.sandbox.mounts).toEqual([{ host: '/tmp', guest: '/data', readOnly: false }]);
+    expect(ok.permissions.rules).toEqual(['deny bash(rm *)']);
+  });
+
   it('will not open or patch over a broken file, and leaves it byte for byte', async () => {
     const dir = await tempDir();
     const file = join(dir, 'settings.json');

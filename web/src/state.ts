@@ -1,19 +1,8 @@
+import type { Health } from '@contract/workspace';
+import type { Settings } from '@contract/settings';
 import { api } from './lib/api';
 import { createStore } from './lib/store';
-import { type ThemePreference, setThemePreference } from './lib/theme';
-
-export interface Health {
-  status: string;
-  version: string;
-  workspace: string;
-  uptimeMs: number;
-}
-
-/** Mirrors the server's settings schema (src/workspace/settings.ts). */
-export interface Settings {
-  ui: { theme: ThemePreference };
-  server: { allowedHosts: string[] };
-}
+import { setThemePreference } from './lib/theme';
 
 interface AppState {
   health: Health | null;

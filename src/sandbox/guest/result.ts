@@ -1,20 +1,11 @@
-/** What the guest tools hand back to the host. The shapes mirror the host's ToolResult and approval preview. */
+import type { ToolResult } from '../../contract/events';
+import type { ApprovalPreview } from '../../contract/interactions';
 
-export type ContentBlock = { type: 'text'; text: string } | { type: 'image'; data: string; mediaType: string };
-
-export interface ToolResult {
-  content: string | ContentBlock[];
-  isError?: boolean;
-  metadata?: Record<string, unknown>;
-}
+/** What the guest tools hand back to the host: the host's own result and approval preview (type-only: nothing of it is bundled). */
+export type { ContentBlock, ToolResult } from '../../contract/events';
 
 /** The change a write or edit would make, for the approval card. */
-export interface DiffPreview {
-  kind: 'diff';
-  path: string;
-  before: string;
-  after: string;
-}
+export type DiffPreview = ApprovalPreview;
 
 /**
  * A call that is bound to fail, found while previewing it. `message` is exactly the error the tool would return,

@@ -3,6 +3,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { z } from 'zod';
+import type { ExtensionOrigin, ExtensionProblem, ExtensionState } from '../../contract/tools';
 import type { Logger } from '../../log';
 import type { Sandbox } from '../../sandbox/service';
 import { JsonFileError, parseJsonText, validateJson } from '../../workspace/json-file';
@@ -16,23 +17,8 @@ const MAX_MODULE_BYTES = 64 * 1024 * 1024;
 /** Editors write a file in several steps; changes are gathered for this long before the folder is read again. */
 const SETTLE_MS = 150;
 
-export type ExtensionOrigin = 'workspace' | 'built-in';
-
-/** A folder that did not become a tool, and why: shown on the Tools page. */
-export interface ExtensionProblem {
-  folder: string;
-  origin: ExtensionOrigin;
-  message: string;
-}
-
 /** A tool loaded from a folder, for the Tools page. */
-export interface ExtensionInfo {
-  name: string;
-  folder: string;
-  origin: ExtensionOrigin;
-  /** Preparing the module (checking it and instrumenting it for fuel) happens once per module, in the background. */
-  state: 'preparing' | 'ready';
-}
+export type ExtensionInfo = { name: string } & ExtensionState;
 
 interface Entry {
   folder: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { QuestionSchema } from '../interaction';
+import { QuestionSchema } from '../../contract/interactions';
 import { defineTool, errorResult } from '../tool';
 
 export const askUserQuestionTool = defineTool({

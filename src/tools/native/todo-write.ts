@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TodoSchema } from '../interaction';
+import { TodoSchema } from '../../contract/interactions';
 import { defineTool } from '../tool';
 
 export const todoWriteTool = defineTool({

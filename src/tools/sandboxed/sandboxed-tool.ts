@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
 import type { z } from 'zod';
+import type { ApprovalPreview } from '../../contract/interactions';
 import { describeLimit } from '../../sandbox/limits';
 import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
-import type { ApprovalPreview } from '../interaction';
 import type { PermissionLevel } from '../../permissions/policy';
 import { type PreviewContext, type Tool, type ToolResult, defineTool, errorResult } from '../tool';
 

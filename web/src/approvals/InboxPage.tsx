@@ -7,7 +7,7 @@ import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore } from '../chat/sessions-store';
 import { ApprovalCard, QuestionCard } from './RequestCards';
 import { interactionsStore } from './store';
-import type { Interaction } from './types';
+import type { Interaction } from '@contract/interactions';
 
 function Card({ interaction }: { interaction: Interaction }) {
   if (interaction.kind === 'question') return <QuestionCard request={{ id: interaction.id, questions: interaction.questions, answers: null, cancelled: false }} />;

@@ -5,7 +5,7 @@ import { DiffView } from '../components/DiffView';
 import { Button, cx, inputClass } from '../components/ui';
 import { ApiError } from '../lib/api';
 import { reply } from './store';
-import type { Answer, ApprovalOutcome, DiffPreview, Question } from './types';
+import type { ApprovalOutcome, ApprovalPreview, Question, QuestionAnswer } from '@contract/interactions';
 
 /** A permission or plan request, from the session's events or from the inbox. */
 export interface ApprovalView {
@@ -16,7 +16,7 @@ export interface ApprovalView {
   input: unknown;
   subject?: string | undefined;
   reason: string;
-  preview?: DiffPreview | undefined;
+  preview?: ApprovalPreview | undefined;
   plan?: string | undefined;
   /** For a shell line: one grant pattern per command whose program is known, and the commands no grant can cover. */
   grantPatterns?: string[] | undefined;
@@ -236,7 +236,7 @@ function GrantPatterns({ name, patterns, onChange, ungrantable }: { name: string
 export interface QuestionView {
   id: string;
   questions: Question[];
-  answers: Answer[] | null;
+  answers: QuestionAnswer[] | null;
   cancelled: boolean;
   stale?: boolean;
 }

@@ -1,7 +1,8 @@
+import type { GlobalEvent } from '@contract/global-events';
+import type { Interaction, InteractionReplyBody } from '@contract/interactions';
 import { api } from '../lib/api';
-import { type GlobalEvent, onGlobalEvents } from '../lib/global-events';
+import { onGlobalEvents } from '../lib/global-events';
 import { createStore } from '../lib/store';
-import type { Interaction } from './types';
 
 /** Every request waiting for the user, across sessions: the inbox and its counter read it. */
 export const interactionsStore = createStore<{ pending: Interaction[]; loaded: boolean }>({ pending: [], loaded: false });
@@ -13,7 +14,7 @@ async function load(): Promise<void> {
 
 function apply(event: GlobalEvent): void {
   if (event.type === 'interaction.opened') {
-    const interaction = event.interaction as Interaction;
+    const { interaction } = event;
     interactionsStore.set((s) => ({ pending: [...s.pending.filter((i) => i.id !== interaction.id), interaction] }));
   } else if (event.type === 'interaction.closed') {
     interactionsStore.set((s) => ({ pending: s.pending.filter((i) => i.id !== event.interactionId) }));
@@ -26,11 +27,6 @@ export function watchInteractions(): () => void {
   return onGlobalEvents({ onEvent: apply, onRestart: () => void load().catch(() => undefined) });
 }
 
-export type ReplyBody =
-  | { kind: 'approval'; outcome: 'once' | 'session' | 'workspace' | 'deny'; patterns?: string[]; message?: string }
-  | { kind: 'plan'; approved: boolean; feedback?: string }
-  | { kind: 'question'; answers: { selected: string[]; text?: string }[] };
-
-export function reply(id: string, body: ReplyBody): Promise<unknown> {
+export function reply(id: string, body: InteractionReplyBody): Promise<unknown> {
   return api(`/api/interactions/${id}`, { method: 'POST', body });
 }

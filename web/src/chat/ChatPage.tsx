@@ -1,3 +1,5 @@
+import type { ModelList } from '@contract/models';
+import type { SessionSummary } from '@contract/sessions';
 import { Download, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
 import { Drawer } from '../components/Drawer';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
@@ -13,7 +15,6 @@ import { Conversation } from './Conversation';
 import { SessionList } from './SessionList';
 import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore, watchSessions } from './sessions-store';
-import type { ModelChoice, SessionSummary } from './types';
 import { useSession } from './use-session';
 
 /** What the Continue button of an interrupted run sends; the draft in the message box stays as it is. */
@@ -24,9 +25,9 @@ function formatTokens(n: number): string {
 }
 
 function useModels() {
-  const [models, setModels] = useState<{ models: ModelChoice[]; defaultModel: string | null }>({ models: [], defaultModel: null });
+  const [models, setModels] = useState<ModelList>({ models: [], defaultModel: null });
   useEffect(() => {
-    api<{ models: ModelChoice[]; defaultModel: string | null }>('/api/models').then(setModels, () => undefined);
+    api<ModelList>('/api/models').then(setModels, () => undefined);
   }, []);
   return models;
 }

@@ -1,7 +1,7 @@
 import { ArrowUp, Square } from 'lucide-react';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef } from 'react';
 import { onLinkClick } from '../lib/router';
-import type { ModelChoice } from './types';
+import type { ModelChoice } from '@contract/models';
 
 export interface ComposerProps {
   text: string;

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { cx } from '../components/ui';
 import { api } from '../lib/api';
-import type { PermissionMode } from './types';
+import type { PermissionMode } from '@contract/permissions';
+import type { SessionStateView } from '@contract/sessions';
 
 const LABELS: Record<PermissionMode, string> = { default: 'Ask before changes', acceptEdits: 'Accept edits', plan: 'Plan (read only)', bypass: 'Bypass: allow all' };
 
@@ -9,7 +10,7 @@ const LABELS: Record<PermissionMode, string> = { default: 'Ask before changes', 
 export function ModePicker({ sessionId, mode, onError }: { sessionId: string; mode: PermissionMode | null; onError: (message: string) => void }) {
   const [workspaceMode, setWorkspaceMode] = useState<PermissionMode | null>(null);
   useEffect(() => {
-    api<{ workspaceMode: PermissionMode }>(`/api/sessions/${sessionId}/state`).then((s) => setWorkspaceMode(s.workspaceMode), () => undefined);
+    api<SessionStateView>(`/api/sessions/${sessionId}/state`).then((s) => setWorkspaceMode(s.workspaceMode), () => undefined);
   }, [sessionId]);
   const effective = mode ?? workspaceMode;
   const change = (value: string) =>

@@ -6,7 +6,7 @@ import { api } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
 import { loadMoreSessions, loadSessions, sessionsStore } from './sessions-store';
-import type { SessionSummary } from './types';
+import type { SessionSummary } from '@contract/sessions';
 
 function relativeTime(iso: string): string {
   const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);

@@ -1,7 +1,7 @@
 import { CheckCircle2, ChevronDown, Circle, CircleDot } from 'lucide-react';
 import { useState } from 'react';
 import { cx } from '../components/ui';
-import type { Todo } from './types';
+import type { Todo } from '@contract/interactions';
 
 const ICONS = { completed: CheckCircle2, in_progress: CircleDot, pending: Circle } as const;
 

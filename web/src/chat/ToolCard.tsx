@@ -5,7 +5,7 @@ import { cx } from '../components/ui';
 import { onLinkClick } from '../lib/router';
 import { Markdown } from './Markdown';
 import type { TimelineItem } from './timeline';
-import type { ToolResult } from './types';
+import type { ToolResult } from '@contract/events';
 
 type ToolItem = Extract<TimelineItem, { kind: 'tool' }>;
 

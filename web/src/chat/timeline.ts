@@ -1,5 +1,7 @@
+import type { BudgetLimit, StampedEvent, ToolResult } from '@contract/events';
+import type { Todo } from '@contract/interactions';
+import type { PermissionMode } from '@contract/permissions';
 import type { ApprovalView, QuestionView } from '../approvals/RequestCards';
-import type { PermissionMode, RunEvent, SessionEvent, StoredEvent, Todo, ToolResult } from './types';
 
 /** What the conversation shows, derived from the session's events in order. */
 export type TimelineItem =
@@ -61,6 +63,18 @@ const ENDINGS: Record<string, string> = {
   interrupted: 'Interrupted: boxagnts stopped before this run finished.',
 };
 
+/** Which budget ended the run, with its value and what was used, in the user's words. */
+function budgetEnding(limit: BudgetLimit, max: number, used: number): string {
+  const number = (n: number) => n.toLocaleString('en');
+  const shown = {
+    maxCostUsd: `cost: $${used.toFixed(4)} of $${max}`,
+    maxWallMs: `time: ${number(Math.round(used / 1000))} s of ${number(Math.round(max / 1000))} s`,
+    maxInputTokens: `input tokens: ${number(used)} of ${number(max)}`,
+    maxOutputTokens: `output tokens: ${number(used)} of ${number(max)}`,
+  }[limit];
+  return `Stopped: the run reached its budget (${shown}).`;
+}
+
 function assistantIndex(items: TimelineItem[], messageId: string): number {
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i]!;
@@ -78,11 +92,10 @@ function toolIndex(items: TimelineItem[], callId: string): number {
 }
 
 /** Applies one event. Returns a new timeline (items are replaced, never mutated) so React sees each change. */
-export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
-  if (event.id <= timeline.lastEventId) return timeline;
+export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
+  if (e.id <= timeline.lastEventId) return timeline;
   const items = [...timeline.items];
-  const next: Timeline = { ...timeline, items, lastEventId: event.id };
-  const e = event as RunEvent | SessionEvent;
+  const next: Timeline = { ...timeline, items, lastEventId: e.id };
   switch (e.type) {
     case 'session.renamed':
       next.title = e.title;
@@ -203,6 +216,7 @@ export function applyEvent(timeline: Timeline, event: StoredEvent): Timeline {
       next.runId = null;
       for (let i = 0; i < items.length; i++) items[i] = closeOpen(items[i]!);
       if (e.status === 'error') items.push({ kind: 'notice', key: `n${e.id}`, tone: 'error', text: e.error?.message ?? 'The run failed.' });
+      else if (e.status === 'budget' && e.limit) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: budgetEnding(e.limit, e.max ?? 0, e.used ?? 0) });
       else if (ENDINGS[e.status]) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: ENDINGS[e.status]! });
       if (e.status === 'interrupted') next.continueAt = `n${e.id}`;
       break;
@@ -224,6 +238,6 @@ export function settleStale(timeline: Timeline): Timeline {
   return { ...timeline, runId: null, items: timeline.items.map(closeOpen) };
 }
 
-export function timelineFrom(events: StoredEvent[]): Timeline {
+export function timelineFrom(events: StampedEvent[]): Timeline {
   return events.reduce(applyEvent, emptyTimeline());
 }

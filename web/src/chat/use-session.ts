@@ -1,8 +1,9 @@
+import type { StampedEvent } from '@contract/events';
+import type { SessionDetail, SessionSummary } from '@contract/sessions';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../lib/api';
 import { openEventStream } from '../lib/event-stream';
 import { type Timeline, applyEvent, emptyTimeline, settleStale, timelineFrom } from './timeline';
-import type { SessionDetail, SessionSummary, StoredEvent } from './types';
 
 export interface SessionView {
   session: SessionSummary | null;
@@ -26,7 +27,7 @@ export function useSession(sessionId: string | null): SessionView {
   const [connected, setConnected] = useState(false);
   const [loadError, setLoadError] = useState<SessionView['loadError']>(null);
   const [generation, setGeneration] = useState(0);
-  const pending = useRef<StoredEvent[]>([]);
+  const pending = useRef<StampedEvent[]>([]);
   const frame = useRef<number | null>(null);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
@@ -52,7 +53,7 @@ export function useSession(sessionId: string | null): SessionView {
         setSession(detail.session);
         setTimeline(detail.session.running ? loaded : settleStale(loaded));
         setWarnings(detail.warnings);
-        stop = openEventStream<StoredEvent>(`/api/sessions/${sessionId}/events?after=${detail.session.lastEventId}`, {
+        stop = openEventStream<StampedEvent>(`/api/sessions/${sessionId}/events?after=${detail.session.lastEventId}`, {
           onEvent(event) {
             pending.current.push(event);
             frame.current ??= requestAnimationFrame(flush);

@@ -1,8 +1,9 @@
+import type { FileEntry } from '@contract/files';
 import { ChevronRight, LoaderCircle, MoreHorizontal, Upload } from 'lucide-react';
 import { type DragEvent, type KeyboardEvent, type MouseEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Button, cx } from '../components/ui';
 import { useStore } from '../lib/store';
-import { type FileEntry, parentOf } from './files-api';
+import { parentOf } from './files-api';
 import { iconFor } from './file-icon';
 import { type Row, collapse, expand, loadFolder, select, targetFolder, treeStore, visibleRows } from './tree-store';
 

@@ -1,3 +1,4 @@
+import type { FileEntry } from '@contract/files';
 import { ChevronRight, FilePlus, FileText, FolderPlus, type LucideIcon, Trash2, Upload } from 'lucide-react';
 import { type ChangeEvent, type DragEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -15,7 +16,7 @@ import { TrashPanel } from './TrashPanel';
 import { UploadStatus } from './UploadStatus';
 import { type EntryCommands, entryMenu } from './entry-menu';
 import { clipboardStore, copy, createFile, createFolder, download, moveToTrash, paste, rename } from './file-actions';
-import { type FileEntry, nameOf, parentOf } from './files-api';
+import { nameOf, parentOf } from './files-api';
 import { useOpenLink } from './open-link';
 import * as tabs from './tabs-store';
 import * as tree from './tree-store';

@@ -1,9 +1,10 @@
+import type { TrashItem } from '@contract/files';
 import { ArchiveRestore, ArrowLeft, Trash2 } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Button, FieldError } from '../components/ui';
 import { iconFor } from './file-icon';
-import { type TrashItem, emptyTrash, listTrash, parentOf } from './files-api';
+import { emptyTrash, listTrash, parentOf } from './files-api';
 import { restore } from './file-actions';
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });

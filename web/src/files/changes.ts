@@ -1,10 +1,5 @@
+import type { FileChange } from '@contract/files';
 import { onGlobalEvents } from '../lib/global-events';
-
-/** One entry of a `file.changed` event (src/workspace/file-watcher.ts). */
-export interface FileChange {
-  path: string;
-  kind: 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
-}
 
 /**
  * Calls `onChanges` with every batch of changes to the folders the page has listed. After a server restart the
@@ -13,7 +8,7 @@ export interface FileChange {
 export function watchFileChanges(onChanges: (changes: FileChange[], truncated: boolean) => void): () => void {
   return onGlobalEvents({
     onEvent: (event) => {
-      if (event.type === 'file.changed') onChanges(event.changes as FileChange[], event.truncated === true);
+      if (event.type === 'file.changed') onChanges(event.changes, event.truncated);
     },
     onRestart: () => onChanges([], true),
   });

@@ -1,6 +1,6 @@
+import type { FileEntry } from '@contract/files';
 import { ClipboardPaste, Copy, Download, FilePlus, FolderPlus, Pencil, Scissors, Trash2, Upload } from 'lucide-react';
 import type { MenuItem } from './ContextMenu';
-import type { FileEntry } from './files-api';
 
 export interface EntryCommands {
   newFile(dir: string): void;

@@ -1,7 +1,7 @@
+import type { TrashItem } from '@contract/files';
 import { ApiError } from '../lib/api';
 import { createStore } from '../lib/store';
 import {
-  type TrashItem,
   VersionConflict,
   copyEntries,
   downloadUrl,

@@ -1,5 +1,5 @@
+import type { FileEntry } from '@contract/files';
 import { File, FileCode, FileImage, FileJson, FileText, Folder, FolderOpen, type LucideIcon } from 'lucide-react';
-import type { FileEntry } from './files-api';
 
 const BY_EXTENSION: Record<string, LucideIcon> = {
   json: FileJson,

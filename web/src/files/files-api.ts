@@ -1,38 +1,7 @@
+import type { FileContent, FileEntry, SavedFile, TrashItem } from '@contract/files';
 import { ApiError, api } from '../lib/api';
 
-/** Mirrors src/workspace/files.ts: paths are workspace-relative with `/` separators, '' is the workspace itself. */
-export interface FileEntry {
-  name: string;
-  path: string;
-  type: 'file' | 'dir';
-  size: number;
-  mtimeMs: number;
-}
-
-interface FileMetaBase {
-  path: string;
-  size: number;
-  mtimeMs: number;
-  version: string;
-  mediaType: string;
-}
-
-export type FileContent = FileMetaBase & ({ kind: 'text'; content: string } | { kind: 'binary' } | { kind: 'too_large'; limit: number });
-
-export interface TrashItem {
-  id: string;
-  path: string;
-  name: string;
-  type: 'file' | 'dir';
-  deletedAt: string;
-}
-
-export interface SavedFile {
-  path: string;
-  version: string;
-  size: number;
-  mtimeMs: number;
-}
+/** Paths are workspace-relative with `/` separators; '' is the workspace itself. */
 
 /** A save refused because the file on disk is not the version the editor started from; `version` is the one there now (null: gone). */
 export class VersionConflict extends ApiError {

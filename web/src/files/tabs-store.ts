@@ -1,7 +1,7 @@
+import type { FileChange, FileContent } from '@contract/files';
 import { ApiError } from '../lib/api';
 import { createStore } from '../lib/store';
-import type { FileChange } from './changes';
-import { type FileContent, VersionConflict, isWithin, nameOf, readFile, saveFile } from './files-api';
+import { VersionConflict, isWithin, nameOf, readFile, saveFile } from './files-api';
 import { notifyError } from './notice';
 
 /** Something on disk the user has to decide about before their edits and the file agree again. */

@@ -1,7 +1,7 @@
+import type { FileChange, FileEntry } from '@contract/files';
 import { ApiError } from '../lib/api';
 import { createStore } from '../lib/store';
-import { type FileEntry, isWithin, listFolder, parentOf } from './files-api';
-import type { FileChange } from './changes';
+import { isWithin, listFolder, parentOf } from './files-api';
 
 export interface Folder {
   entries: FileEntry[] | null;

@@ -1,3 +1,4 @@
+import type { UploadResult } from '@contract/files';
 import { ApiError } from '../lib/api';
 import { createStore } from '../lib/store';
 import { formatBytes } from './format';
@@ -18,14 +19,8 @@ export interface Upload {
 /** Uploads under way, for the progress shown under the tree. */
 export const uploadsStore = createStore<{ uploads: Upload[] }>({ uploads: [] });
 
-interface Uploaded {
-  name: string;
-  path: string;
-  size: number;
-}
-
 /** XMLHttpRequest rather than fetch: only it reports how much of a request body has been sent. */
-function send(dir: string, files: File[], onProgress: (sent: number) => void): Promise<Uploaded[]> {
+function send(dir: string, files: File[], onProgress: (sent: number) => void): Promise<UploadResult['uploaded']> {
   const form = new FormData();
   for (const file of files) form.append('file', file, file.name);
   return new Promise((resolve, reject) => {
@@ -34,7 +29,7 @@ function send(dir: string, files: File[], onProgress: (sent: number) => void): P
     request.responseType = 'json';
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     request.onload = () => {
-      const body = request.response as { uploaded?: Uploaded[]; error?: { code?: string; message?: string } } | null;
+      const body = request.response as (Partial<UploadResult> & { error?: { code?: string; message?: string } }) | null;
       if (request.status === 201 && body?.uploaded) resolve(body.uploaded);
       else reject(new ApiError(request.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `The upload failed (${request.status}).`));
     };

@@ -1,7 +1,5 @@
+import type { GlobalEvent } from '@contract/global-events';
 import { openEventStream } from './event-stream';
-
-/** Events of `/api/events` (src/agent/hub.ts GlobalEvent), as the dashboard reads them. */
-export type GlobalEvent = { id: number; type: string; [key: string]: unknown };
 
 type Handler = { onEvent(event: GlobalEvent): void; onRestart(): void };
 

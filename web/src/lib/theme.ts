@@ -1,4 +1,6 @@
-export type ThemePreference = 'system' | 'light' | 'dark';
+import type { Settings } from '@contract/settings';
+
+export type ThemePreference = Settings['ui']['theme'];
 
 const query = window.matchMedia('(prefers-color-scheme: dark)');
 let preference: ThemePreference = 'system';

@@ -1,12 +1,13 @@
+import type { ConnectionTest, DiscoveredModels, ProviderView } from '@contract/models';
 import { PlugZap, ScanSearch } from 'lucide-react';
 import { useId, useState } from 'react';
 import { Button, cx, inputClass } from '../components/ui';
 import { api } from '../lib/api';
 import { type Discovery, DiscoveryResults } from './DiscoveryResults';
 import { BusyIcon, Notice } from './bits';
-import { FADE, type Provider, type TestResult, errorText, exact } from './types';
+import { FADE, errorText, exact } from './types';
 
-function TestResultNotice({ model, result, onClose }: { model: string; result: TestResult | { error: string }; onClose: () => void }) {
+function TestResultNotice({ model, result, onClose }: { model: string; result: ConnectionTest | { error: string }; onClose: () => void }) {
   if ('error' in result)
     return (
       <Notice tone="error" title={`Could not test ${model}`} onClose={onClose}>
@@ -32,7 +33,7 @@ export function ConnectionTools({
   locked,
   onAddModels,
 }: {
-  provider: Provider;
+  provider: ProviderView;
   defaultModelHere: string | null;
   locked: boolean;
   onAddModels: (modelIds: string[]) => Promise<void>;
@@ -41,7 +42,7 @@ export function ConnectionTools({
   const [discovery, setDiscovery] = useState<Discovery>({ state: 'idle' });
   const [picked, setPicked] = useState<string | null>(null);
   const [testing, setTesting] = useState(false);
-  const [test, setTest] = useState<{ model: string; result: TestResult | { error: string } } | null>(null);
+  const [test, setTest] = useState<{ model: string; result: ConnectionTest | { error: string } } | null>(null);
   const uid = useId();
   // The picked model may have been removed since; fall back to the one the server would test by default.
   const testModel = picked !== null && modelIds.includes(picked) ? picked : (defaultModelHere ?? modelIds[0] ?? null);
@@ -49,7 +50,7 @@ export function ConnectionTools({
   const discover = async () => {
     setDiscovery({ state: 'loading' });
     try {
-      const { models } = await api<{ models: string[] }>(`/api/providers/${encodeURIComponent(provider.id)}/discover`, { method: 'POST' });
+      const { models } = await api<DiscoveredModels>(`/api/providers/${encodeURIComponent(provider.id)}/discover`, { method: 'POST' });
       setDiscovery({ state: 'done', models });
     } catch (error) {
       setDiscovery({ state: 'failed', message: errorText(error) });
@@ -61,7 +62,7 @@ export function ConnectionTools({
     setTesting(true);
     setTest(null);
     try {
-      const result = await api<TestResult>(`/api/providers/${encodeURIComponent(provider.id)}/test`, { method: 'POST', body: { model: testModel } });
+      const result = await api<ConnectionTest>(`/api/providers/${encodeURIComponent(provider.id)}/test`, { method: 'POST', body: { model: testModel } });
       setTest({ model: testModel, result });
     } catch (error) {
       setTest({ model: testModel, result: { error: errorText(error) } });

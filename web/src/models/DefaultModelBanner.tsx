@@ -1,9 +1,10 @@
+import type { Preset, ProviderView } from '@contract/models';
 import { Star } from 'lucide-react';
 import { Switch } from '../components/ui';
 import { Notice } from './bits';
-import { type Preset, type Provider, compact, providerTitle } from './types';
+import { compact, providerTitle } from './types';
 
-export function DefaultModelBanner({ defaultModel, providers, presets }: { defaultModel: string | null; providers: Provider[]; presets: Preset[] }) {
+export function DefaultModelBanner({ defaultModel, providers, presets }: { defaultModel: string | null; providers: ProviderView[]; presets: Preset[] }) {
   if (!defaultModel) {
     return (
       <div className="flex items-start gap-3 rounded-lg border border-dashed border-zinc-300 px-4 py-3 dark:border-zinc-700">

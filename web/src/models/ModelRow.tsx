@@ -1,8 +1,10 @@
+import type { ModelInfo } from '@contract/models';
+import type { ModelOverride } from '@contract/settings';
 import { Pencil, Star, Trash2 } from 'lucide-react';
 import { type FormEvent, useId, useState } from 'react';
 import { Badge, Button, FieldError, cx, inputClass } from '../components/ui';
 import { BusyIcon, Facts, FormField, Spin } from './bits';
-import { FADE, type ModelInfo, type ModelOverride, errorText, exact, placeError } from './types';
+import { FADE, errorText, exact, placeError } from './types';
 
 const LIMIT_FIELDS = ['contextWindow', 'maxOutput'] as const;
 type LimitField = (typeof LIMIT_FIELDS)[number];

@@ -1,6 +1,7 @@
+import type { Preset } from '@contract/models';
 import { Cloud, Laptop, type LucideIcon, Server } from 'lucide-react';
 import { Button, Card } from '../components/ui';
-import { type Preset, hostOf } from './types';
+import { hostOf } from './types';
 
 const GROUPS: { title: string; icon: LucideIcon; test: (p: Preset) => boolean }[] = [
   { title: 'Cloud', icon: Cloud, test: (p) => !p.local && p.apiKeyEnv !== undefined },

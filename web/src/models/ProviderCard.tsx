@@ -1,3 +1,5 @@
+import type { Preset, ProviderBody, ProviderView } from '@contract/models';
+import type { ModelOverride } from '@contract/settings';
 import { Pencil, Trash2 } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, Card, FieldError, Switch } from '../components/ui';
@@ -7,7 +9,7 @@ import { ConnectionTools } from './ConnectionTools';
 import { ModelRow } from './ModelRow';
 import { ProviderForm } from './ProviderForm';
 import { KeyStatus, Spin } from './bits';
-import { FADE, KIND_LABELS, type ModelOverride, type Preset, type Provider, type ProviderBody, bodyOf, errorText, overridesOf, providerTitle, putProvider } from './types';
+import { FADE, KIND_LABELS, bodyOf, errorText, overridesOf, providerTitle, putProvider } from './types';
 
 export function ProviderCard({
   provider,
@@ -18,11 +20,11 @@ export function ProviderCard({
   onDeleted,
   onSetDefault,
 }: {
-  provider: Provider;
+  provider: ProviderView;
   preset: Preset | undefined;
   defaultModel: string | null;
   scrollOnMount: boolean;
-  onSaved: (provider: Provider) => void;
+  onSaved: (provider: ProviderView) => void;
   onDeleted: () => Promise<void>;
   onSetDefault: (modelRef: string | null) => Promise<void>;
 }) {

@@ -1,16 +1,17 @@
+import type { Preset, ProviderBody, ProviderView } from '@contract/models';
 import { Trash2 } from 'lucide-react';
 import { type FormEvent, type KeyboardEvent, useId, useState } from 'react';
 import { Button, FieldError, Switch, cx, inputClass } from '../components/ui';
 import { FormField, Spin } from './bits';
-import { FADE, KIND_LABELS, type Preset, type Provider, type ProviderBody, overridesOf, placeError, putProvider, suggestId } from './types';
+import { FADE, KIND_LABELS, overridesOf, placeError, putProvider, suggestId } from './types';
 
 const PROVIDER_FIELDS = ['id', 'label', 'baseURL', 'apiKey', 'enabled'] as const;
 type ProviderField = (typeof PROVIDER_FIELDS)[number];
 
 /** Adding starts from a preset and needs the ids in use (a PUT to a taken id would replace that provider). */
-type FormTarget = { mode: 'add'; preset: Preset; takenIds: string[] } | { mode: 'edit'; provider: Provider; preset: Preset | undefined };
+type FormTarget = { mode: 'add'; preset: Preset; takenIds: string[] } | { mode: 'edit'; provider: ProviderView; preset: Preset | undefined };
 
-export function ProviderForm({ target, onSaved, onCancel }: { target: FormTarget; onSaved: (provider: Provider) => void; onCancel: () => void }) {
+export function ProviderForm({ target, onSaved, onCancel }: { target: FormTarget; onSaved: (provider: ProviderView) => void; onCancel: () => void }) {
   const editing = target.mode === 'edit' ? target.provider : null;
   const takenIds = target.mode === 'add' ? target.takenIds : [];
   const preset = target.preset;

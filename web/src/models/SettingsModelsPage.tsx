@@ -1,15 +1,17 @@
+import type { Preset, ProviderView, ProvidersResponse } from '@contract/models';
+import type { Settings } from '@contract/settings';
 import { Cpu, Plus } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { EmptyState } from '../components/EmptyState';
 import { Button, Card, PageHeader } from '../components/ui';
 import { api } from '../lib/api';
-import { type Settings, applySettings } from '../state';
+import { applySettings } from '../state';
 import { DefaultModelBanner } from './DefaultModelBanner';
 import { PresetPicker } from './PresetPicker';
 import { ProviderCard } from './ProviderCard';
 import { ProviderForm } from './ProviderForm';
 import { Notice } from './bits';
-import { type Preset, type Provider, type ProvidersResponse, errorText, syncSettings } from './types';
+import { errorText, syncSettings } from './types';
 
 export function SettingsModelsPage() {
   const [data, setData] = useState<ProvidersResponse | null>(null);
@@ -30,7 +32,7 @@ export function SettingsModelsPage() {
     void load();
   }, [load]);
 
-  const upsert = (provider: Provider) =>
+  const upsert = (provider: ProviderView) =>
     setData((d) => {
       if (!d) return d;
       const known = d.providers.some((p) => p.id === provider.id);
@@ -38,7 +40,7 @@ export function SettingsModelsPage() {
     });
 
   const setDefault = async (modelRef: string | null) => {
-    const settings = await api<Settings & { defaultModel?: string }>('/api/settings', { method: 'PATCH', body: { defaultModel: modelRef } });
+    const settings = await api<Settings>('/api/settings', { method: 'PATCH', body: { defaultModel: modelRef } });
     applySettings(settings);
     setData((d) => d && { ...d, defaultModel: settings.defaultModel ?? null });
   };
@@ -81,7 +83,7 @@ export function SettingsModelsPage() {
     );
   }
 
-  const presetOf = (provider: Provider) => data.presets.find((p) => p.id === provider.preset);
+  const presetOf = (provider: ProviderView) => data.presets.find((p) => p.id === provider.preset);
 
   return (
     <>

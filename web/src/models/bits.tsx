@@ -1,7 +1,8 @@
+import type { ModelInfo, ProviderView } from '@contract/models';
 import { Brain, CircleAlert, CircleCheck, Eye, KeyRound, LoaderCircle, type LucideIcon, TriangleAlert, Wrench, X } from 'lucide-react';
 import { type ReactNode } from 'react';
 import { Badge, FieldError, cx } from '../components/ui';
-import { type ModelInfo, type Provider, SOURCES, compact, exact, usd } from './types';
+import { SOURCES, compact, exact, usd } from './types';
 
 export function Spin() {
   return <LoaderCircle aria-hidden size={15} className="animate-spin" />;
@@ -52,7 +53,7 @@ export function Notice({ tone, title, children, onClose }: { tone: 'ok' | 'error
 
 // ---- Default model ----
 
-export function KeyStatus({ provider, local }: { provider: Provider; local: boolean }) {
+export function KeyStatus({ provider, local }: { provider: ProviderView; local: boolean }) {
   if (provider.keySource === 'secrets')
     return (
       <Badge tone="green" title="Stored in .boxagnts/secrets.json">

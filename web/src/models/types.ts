@@ -1,87 +1,11 @@
+import type { ModelInfo, Preset, ProviderBody, ProviderView } from '@contract/models';
+import type { ModelOverride, ProviderKind, Settings } from '@contract/settings';
 import { Server } from 'lucide-react';
 import { ApiError, api } from '../lib/api';
-import { type Settings, applySettings } from '../state';
+import { applySettings } from '../state';
 import { Facts } from './bits';
 
-// The server's shapes (src/server/models.ts, src/workspace/settings.ts, src/models/catalog.ts).
-
-type Kind = 'openai' | 'anthropic' | 'google' | 'openai-compatible';
-
-interface Pricing {
-  input: number;
-  output: number;
-  cacheRead?: number;
-  cacheWrite?: number;
-}
-
-export interface ModelOverride {
-  label?: string;
-  contextWindow?: number;
-  maxOutput?: number;
-  pricing?: Pricing;
-  tools?: boolean;
-  vision?: boolean;
-  reasoning?: boolean;
-}
-
-export interface ModelInfo {
-  contextWindow: number;
-  maxOutput: number;
-  pricing?: Pricing;
-  tools: boolean;
-  vision: boolean;
-  reasoning: boolean;
-  label?: string;
-  source: 'settings' | 'models.dev' | 'builtin' | 'default';
-}
-
-export interface Preset {
-  id: string;
-  label: string;
-  kind: Kind;
-  baseURL: string;
-  apiKeyEnv?: string;
-  local?: boolean;
-  catalogId?: string;
-}
-
-export interface Provider {
-  id: string;
-  kind: Kind;
-  preset?: string;
-  label?: string;
-  baseURL: string;
-  enabled: boolean;
-  apiKeyEnv?: string;
-  hasKey: boolean;
-  keySource: 'secrets' | 'env' | null;
-  keyEnv: string | null;
-  models: Record<string, { override: ModelOverride; info: ModelInfo }>;
-}
-
-export interface ProvidersResponse {
-  providers: Provider[];
-  presets: Preset[];
-  defaultModel: string | null;
-}
-
-/** The body of PUT /api/providers/:id. `apiKey` absent keeps the stored key, a string replaces it, null removes it. */
-export interface ProviderBody {
-  kind: Kind;
-  preset?: string | undefined;
-  label?: string | undefined;
-  baseURL?: string | undefined;
-  enabled: boolean;
-  apiKeyEnv?: string | undefined;
-  models: Record<string, ModelOverride>;
-  apiKey?: string | null;
-}
-
-export type TestResult = { ok: true; latencyMs: number; reply: string } | { ok: false; latencyMs: number; message: string };
-
-// Helpers
-
-export const KIND_LABELS: Record<Kind, string> = {
+export const KIND_LABELS: Record<ProviderKind, string> = {
   openai: 'OpenAI API',
   anthropic: 'Anthropic API',
   google: 'Gemini API',
@@ -123,12 +47,12 @@ export function placeError<F extends string>(error: unknown, fields: readonly F[
   return placed;
 }
 
-export function overridesOf(provider: Provider): Record<string, ModelOverride> {
+export function overridesOf(provider: ProviderView): Record<string, ModelOverride> {
   return Object.fromEntries(Object.entries(provider.models).map(([id, model]) => [id, model.override]));
 }
 
 /** The provider as it is now, ready to send back with a change: a PUT replaces the whole provider. */
-export function bodyOf(provider: Provider): ProviderBody {
+export function bodyOf(provider: ProviderView): ProviderBody {
   return {
     kind: provider.kind,
     preset: provider.preset,
@@ -140,11 +64,11 @@ export function bodyOf(provider: Provider): ProviderBody {
   };
 }
 
-export function putProvider(id: string, body: ProviderBody): Promise<Provider> {
-  return api<Provider>(`/api/providers/${encodeURIComponent(id)}`, { method: 'PUT', body });
+export function putProvider(id: string, body: ProviderBody): Promise<ProviderView> {
+  return api<ProviderView>(`/api/providers/${encodeURIComponent(id)}`, { method: 'PUT', body });
 }
 
-export function providerTitle(provider: Provider, preset: Preset | undefined): string {
+export function providerTitle(provider: ProviderView, preset: Preset | undefined): string {
   return provider.label ?? preset?.label ?? provider.id;
 }
 

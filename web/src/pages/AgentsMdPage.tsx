@@ -1,3 +1,4 @@
+import type { AgentsMd } from '@contract/workspace';
 import { useEffect, useState } from 'react';
 import { Button, FieldError, PageHeader } from '../components/ui';
 import { api } from '../lib/api';
@@ -10,7 +11,7 @@ export function AgentsMdPage() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api<{ content: string }>('/api/agents-md').then(
+    api<AgentsMd>('/api/agents-md').then(
       ({ content }) => {
         setSaved(content);
         setDraft(content);
@@ -23,7 +24,7 @@ export function AgentsMdPage() {
     setBusy(true);
     setError(null);
     try {
-      const { content } = await api<{ content: string }>('/api/agents-md', { method: 'PUT', body: { content: draft } });
+      const { content } = await api<AgentsMd>('/api/agents-md', { method: 'PUT', body: { content: draft } });
       setSaved(content);
     } catch (e) {
       setError((e as Error).message);

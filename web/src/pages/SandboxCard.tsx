@@ -1,36 +1,16 @@
+import type { SandboxOverview, Settings } from '@contract/settings';
 import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Button, Card, FieldError, Switch, cx, inputClass } from '../components/ui';
 import { ApiError, api } from '../lib/api';
-import { type Settings, applySettings } from '../state';
+import { applySettings } from '../state';
 
-interface Mount {
-  host: string;
-  guest: string;
-  readOnly: boolean;
-  exists?: boolean;
-}
-
-interface SandboxSettings {
-  timeoutMs: number;
-  maxMemoryBytes: number;
-  maxStackBytes: number;
-  fuel: number | null;
-  wasmFuel: number | null;
-  maxWriteBytes: number | null;
-  writableProtected: string[];
-  /** Read-only for tools whatever the settings say, unless listed in writableProtected. */
-  protectedPaths: string[];
-  allowedOutboundHosts: string[];
-  blockNetworks: string[];
-  mounts: Mount[];
-  tools: Record<string, { files?: boolean; network?: boolean }>;
-}
+type SandboxPatch = Partial<Record<keyof Settings['sandbox'], unknown>>;
 
 const MB = 1024 * 1024;
 
 /** Saves a sandbox change; a refusal names the field (e.g. `sandbox.allowedOutboundHosts[1]`) and why. */
-async function save(patch: Partial<Record<keyof SandboxSettings, unknown>>): Promise<void> {
+async function save(patch: SandboxPatch): Promise<void> {
   applySettings(await api<Settings>('/api/settings', { method: 'PATCH', body: { sandbox: patch } }));
 }
 
@@ -106,15 +86,15 @@ function EntryList({ label, entries, placeholder, empty, onSave }: { label: stri
 
 /** The seven limits every sandboxed tool runs under: time, memory, stack, fuel, allowed hosts, blocked networks, mounts. */
 export function SandboxCard() {
-  const [data, setData] = useState<SandboxSettings | null>(null);
+  const [data, setData] = useState<SandboxOverview | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [mountDraft, setMountDraft] = useState<Mount>({ host: '', guest: '', readOnly: true });
+  const [mountDraft, setMountDraft] = useState<Settings['sandbox']['mounts'][number]>({ host: '', guest: '', readOnly: true });
   const load = useCallback(() => {
-    api<SandboxSettings>('/api/sandbox').then(setData, (e: Error) => setErrors({ load: e.message }));
+    api<SandboxOverview>('/api/sandbox').then(setData, (e: Error) => setErrors({ load: e.message }));
   }, []);
   useEffect(load, [load]);
 
-  const attempt = async (key: string, patch: Partial<Record<keyof SandboxSettings, unknown>>) => {
+  const attempt = async (key: string, patch: SandboxPatch) => {
     try {
       await save(patch);
       setErrors((e) => ({ ...e, [key]: '' }));

@@ -1,27 +1,14 @@
+import type { PermissionMode, PermissionsOverview } from '@contract/permissions';
+import type { Settings } from '@contract/settings';
 import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
 import { ApiError, api } from '../lib/api';
 import { onLinkClick } from '../lib/router';
-import { applySettings, type Settings } from '../state';
+import { applySettings } from '../state';
 import { SandboxCard } from './SandboxCard';
 
-type Mode = 'default' | 'acceptEdits' | 'plan' | 'bypass';
-
-interface Grant {
-  id: string;
-  rule: string;
-  createdAt: string;
-  origin: { sessionId: string; sessionTitle?: string; tool: string; subject?: string };
-}
-
-interface Permissions {
-  mode: Mode;
-  rules: string[];
-  grants: Grant[];
-}
-
-const MODE_HELP: Record<Mode, string> = {
+const MODE_HELP: Record<PermissionMode, string> = {
   default: 'Reading is allowed; writing files, running commands and network access ask first.',
   acceptEdits: 'Reading and writing files are allowed; commands and network access ask first.',
   plan: 'Read only: writes and commands are refused until the agent’s plan is approved.',
@@ -34,16 +21,16 @@ async function patch(body: unknown): Promise<void> {
 
 /** Settings → Security: the workspace's permission mode, its rules, and the standing grants made from approvals. */
 export function SecurityPage() {
-  const [data, setData] = useState<Permissions | null>(null);
+  const [data, setData] = useState<PermissionsOverview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState('');
   const [ruleError, setRuleError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<Permissions>('/api/permissions').then(setData, (e: Error) => setError(e.message));
+    api<PermissionsOverview>('/api/permissions').then(setData, (e: Error) => setError(e.message));
   }, []);
   useEffect(load, [load]);
 
-  const setMode = (mode: Mode) => {
+  const setMode = (mode: PermissionMode) => {
     setError(null);
     patch({ permissions: { mode } }).then(load, (e: Error) => setError(e.message));
   };
@@ -72,7 +59,7 @@ export function SecurityPage() {
       ) : (
         <div className="space-y-5">
           <Card title="Permission mode" description="The workspace default; each chat can switch its own from the chat header.">
-            <Segmented<Mode>
+            <Segmented<PermissionMode>
               label="Permission mode"
               value={data.mode}
               options={[

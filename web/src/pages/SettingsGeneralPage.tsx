@@ -1,10 +1,11 @@
+import type { Settings } from '@contract/settings';
 import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
 import { ApiError, api } from '../lib/api';
 import { useStore } from '../lib/store';
 import type { ThemePreference } from '../lib/theme';
-import { type Settings, appStore, applySettings } from '../state';
+import { appStore, applySettings } from '../state';
 
 async function patchSettings(patch: unknown): Promise<Settings> {
   const settings = await api<Settings>('/api/settings', { method: 'PATCH', body: patch });

@@ -1,39 +1,20 @@
+import type { ExtensionOrigin, ExtensionProblem, ToolDescription, ToolList } from '@contract/tools';
 import { ChevronRight, TriangleAlert } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { FieldError, PageHeader, Switch, cx } from '../components/ui';
 import { api } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
 
-type Origin = 'workspace' | 'built-in';
+const folderPath = (origin: ExtensionOrigin, folder: string) => (origin === 'workspace' ? `.boxagnts/tools/${folder}` : `built-in: ${folder}`);
 
-interface ToolInfo {
-  name: string;
-  description: string;
-  permissionLevel: 'read' | 'write' | 'execute' | 'network';
-  source: 'native' | 'sandboxed' | 'mcp' | 'extension' | 'agent';
-  inputSchema: unknown;
-  enabled: boolean;
-  /** WebAssembly tools: which folder they were loaded from, and whether their module is ready yet. */
-  extension?: { folder: string; origin: Origin; state: 'preparing' | 'ready' };
-}
-
-/** A tool folder that did not load, and why. */
-interface Problem {
-  folder: string;
-  origin: Origin;
-  message: string;
-}
-
-const folderPath = (origin: Origin, folder: string) => (origin === 'workspace' ? `.boxagnts/tools/${folder}` : `built-in: ${folder}`);
-
-const LEVEL_STYLE: Record<ToolInfo['permissionLevel'], string> = {
+const LEVEL_STYLE: Record<ToolDescription['permissionLevel'], string> = {
   read: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
   write: 'bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200',
   execute: 'bg-orange-100 text-orange-900 dark:bg-orange-950 dark:text-orange-200',
   network: 'bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200',
 };
 
-function ToolRow({ tool, onToggle }: { tool: ToolInfo; onToggle: (enabled: boolean) => void }) {
+function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled: boolean) => void }) {
   const [open, setOpen] = useState(false);
   return (
     <li className="px-4 py-3">
@@ -58,7 +39,7 @@ function ToolRow({ tool, onToggle }: { tool: ToolInfo; onToggle: (enabled: boole
   );
 }
 
-function Problems({ problems }: { problems: Problem[] }) {
+function Problems({ problems }: { problems: ExtensionProblem[] }) {
   return (
     <section aria-label="Tool folders that did not load" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950/40">
       <h2 className="flex items-center gap-2 text-sm font-semibold text-amber-900 dark:text-amber-200">
@@ -82,11 +63,11 @@ function Problems({ problems }: { problems: Problem[] }) {
  * WebAssembly tool folders that failed to load, with the reason. The list follows changes to the folders live.
  */
 export function ToolsPage() {
-  const [tools, setTools] = useState<ToolInfo[] | null>(null);
-  const [problems, setProblems] = useState<Problem[]>([]);
+  const [tools, setTools] = useState<ToolDescription[] | null>(null);
+  const [problems, setProblems] = useState<ExtensionProblem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<{ tools: ToolInfo[]; problems: Problem[] }>('/api/tools').then(
+    api<ToolList>('/api/tools').then(
       (r) => {
         setTools(r.tools);
         setProblems(r.problems);

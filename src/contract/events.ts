@@ -1,31 +1,33 @@
 import { z } from 'zod';
-import { PERMISSION_MODES } from '../permissions/policy';
-import { AnswerSchema, PreviewSchema, QuestionSchema, TodoSchema } from '../tools/interaction';
-
-export type { ApprovalPreview, Question, QuestionAnswer, Todo } from '../tools/interaction';
+import { AnswerSchema, ApprovalOutcomeSchema, PreviewSchema, QuestionSchema, TodoSchema } from './interactions';
+import { PermissionModeSchema } from './permissions';
 
 /**
  * Run events: the agent loop emits them, the session store appends the persistent ones, and SSE and the CLI stream
  * them all. Every event gets an id, monotonic per session, so a reconnecting client can resume.
  */
 
-const ToolResultSchema = z.object({
-  content: z.union([
-    z.string(),
-    z.array(z.union([z.object({ type: z.literal('text'), text: z.string() }), z.object({ type: z.literal('image'), data: z.string(), mediaType: z.string() })])),
-  ]),
+const ContentBlockSchema = z.union([z.object({ type: z.literal('text'), text: z.string() }), z.object({ type: z.literal('image'), data: z.string(), mediaType: z.string() })]);
+export type ContentBlock = z.output<typeof ContentBlockSchema>;
+
+export const ToolResultSchema = z.object({
+  content: z.union([z.string(), z.array(ContentBlockSchema)]),
   isError: z.boolean().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
+export type ToolResult = z.output<typeof ToolResultSchema>;
 
 const ToolCallSchema = z.object({ callId: z.string(), name: z.string(), input: z.unknown(), invalid: z.string().optional() });
 export type ToolCallRecord = z.output<typeof ToolCallSchema>;
 
-const PermissionModeSchema = z.enum(PERMISSION_MODES);
-
 /** How a run ended; `interrupted`: its process died mid-run, and the next start closed it (see recovery.ts). */
 export const RunStatus = z.enum(['finished', 'cancelled', 'max_turns', 'budget', 'error', 'interrupted']);
 export type RunStatus = z.output<typeof RunStatus>;
+
+/** The limits of a run's budget; the one reached is named when a run ends with status `budget`. */
+/** The budgets a run may end on (`run.completed {status: 'budget', limit}`); the turn limit ends with `max_turns`. */
+export const BudgetLimit = z.enum(['maxInputTokens', 'maxOutputTokens', 'maxCostUsd', 'maxWallMs']);
+export type BudgetLimit = z.output<typeof BudgetLimit>;
 
 const run = { runId: z.string() };
 
@@ -94,8 +96,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     type: z.literal('approval.resolved'),
     ...run,
     approvalId: z.string(),
-    /** once / session / workspace allow; deny refuses; cancelled when the run stopped first; auto when no one could be asked. */
-    outcome: z.enum(['once', 'session', 'workspace', 'deny', 'cancelled', 'auto_deny']),
+    /** The user's answer; cancelled when the run stopped first; auto_deny when no one could be asked. */
+    outcome: z.enum([...ApprovalOutcomeSchema.options, 'cancelled', 'auto_deny']),
     /** The rules a session or workspace grant added, one per pattern. */
     grants: z.array(z.object({ id: z.string(), rule: z.string() })).optional(),
     /** The one rule of a grant, as sessions written before grants could hold several record it. */
@@ -112,14 +114,16 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     status: RunStatus,
     turns: z.number(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
-    /** With status `budget`: which budget, its value and what was used. */
-    limit: z.enum(['maxInputTokens', 'maxOutputTokens', 'maxCostUsd', 'maxWallMs']).optional(),
+    /** For status `budget`: the limit the run reached, what it allowed and how much the run had used. */
+    limit: BudgetLimit.optional(),
     max: z.number().optional(),
     used: z.number().optional(),
   }),
 ]);
 
 export type RunEvent = z.output<typeof RunEventSchema>;
+export type RunEventType = RunEvent['type'];
+export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
 
 /**
  * Events about the session rather than a run; recorded by the user's actions as well as by runs.
@@ -132,13 +136,18 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('grant.revoked'), grantId: z.string() }),
 ]);
 export type SessionEvent = z.output<typeof SessionEventSchema>;
-export type RunEventType = RunEvent['type'];
-export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
+
+/** Every event a session holds, of a run or of the session itself. */
+export const EventSchema = z.discriminatedUnion('type', [...RunEventSchema.options, ...SessionEventSchema.options]);
+
+/** The types this version knows; a line of another type was written by a newer version. */
+export const EVENT_TYPES: ReadonlySet<string> = new Set(EventSchema.options.map((option) => option.shape.type.value));
 
 /** Deltas and progress are for the live view only; everything else is written to the session file. */
 export function isPersisted(type: RunEventType | SessionEvent['type']): boolean {
   return type !== 'message.delta' && type !== 'tool.progress';
 }
 
-/** An event as stored and streamed: the run or session event plus its id and time. */
-export type StampedEvent = (RunEvent | SessionEvent) & { id: number; time: string };
+/** An event as stored and streamed: the run or session event plus its id (monotonic per session) and time. */
+export const StampedEventSchema = z.intersection(EventSchema, z.object({ id: z.number().int().positive(), time: z.string() }));
+export type StampedEvent = z.output<typeof StampedEventSchema>;

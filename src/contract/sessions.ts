@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { StampedEventSchema } from './events';
+import { InteractionSchema, TodoSchema } from './interactions';
+import { PermissionModeSchema } from './permissions';
+
+/** A session as clients see it: what the listing knows of it, and whether a run is going on. */
+export const SessionSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** `auto` titles follow the first message until the user names the session. */
+  titleSource: z.enum(['default', 'auto', 'user']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  messageCount: z.number(),
+  lastEventId: z.number(),
+  parentId: z.string().optional(),
+  running: z.boolean(),
+});
+export type SessionSummary = z.output<typeof SessionSummarySchema>;
+
+/** `GET /api/sessions`: newest first; `nextCursor` asks for the page after this one. */
+export const SessionPageSchema = z.object({ sessions: z.array(SessionSummarySchema), nextCursor: z.string().nullable(), total: z.number() });
+export type SessionPage = z.output<typeof SessionPageSchema>;
+
+/** `GET /api/sessions/:id`: the session, its run in progress, its events and the damaged lines that were skipped. */
+export const SessionDetailSchema = z.object({
+  session: SessionSummarySchema,
+  runId: z.string().nullable(),
+  events: z.array(StampedEventSchema),
+  warnings: z.array(z.string()),
+});
+export type SessionDetail = z.output<typeof SessionDetailSchema>;
+
+/** `GET /api/sessions/:id/state`: the session's permission mode, task list, grants and waiting requests. */
+export const SessionStateViewSchema = z.object({
+  /** null: the session follows the workspace's mode. */
+  mode: PermissionModeSchema.nullable(),
+  workspaceMode: PermissionModeSchema,
+  todos: z.array(TodoSchema),
+  grants: z.array(z.object({ id: z.string(), rule: z.string() })),
+  interactions: z.array(InteractionSchema),
+});
+export type SessionStateView = z.output<typeof SessionStateViewSchema>;
+
+const Title = z.string().trim().min(1).max(200);
+
+export const CreateSessionBodySchema = z.strictObject({ title: Title.optional() });
+export const RenameSessionBodySchema = z.strictObject({ title: Title });
+/** Forks at a message: the new session holds everything up to it. */
+export const ForkSessionBodySchema = z.strictObject({ eventId: z.number().int().positive() });
+
+/** `POST /api/sessions/:id/messages`: starts a run with this message. */
+export const SendMessageBodySchema = z.strictObject({
+  text: z.string().refine((t) => t.trim().length > 0, 'must not be empty').pipe(z.string().max(200_000)),
+  /** `provider/model`; the workspace default when absent. */
+  model: z.string().min(3).max(300).optional(),
+  maxTurns: z.number().int().min(1).max(1000).optional(),
+});
+export type SendMessageBody = z.input<typeof SendMessageBodySchema>;

@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { PermissionModeSchema } from './permissions';
+
+/**
+ * The shape of `.boxagnts/settings.json`, as the dashboard reads it. Checks that need a layer's own parser (net
+ * entries, permission rules, mount paths) are added by that layer: `workspace/settings.ts` composes them.
+ */
+
+/** A host name as it may appear in a Host header: letters, digits, dots, dashes; no scheme, path or port. */
+const HostName = z
+  .string()
+  .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a bare host name such as "box.example.com"');
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/**
+ * Provider ids name folders of nothing and appear in model ids (`id/model`), so they stay short and plain. They are
+ * keys of settings and secrets, so `constructor` and `prototype` are not ids (see prototype-keys.ts).
+ */
+export const PROVIDER_ID = /^(?!(?:constructor|prototype)$)[a-z0-9][a-z0-9_-]{0,39}$/;
+
+const PerMillion = z.number().min(0).max(10_000);
+
+/** Per-model facts that override the catalog (for local models and proxies the catalog cannot know). */
+export const ModelOverrideSchema = z.strictObject({
+  label: z.string().min(1).max(120).optional(),
+  contextWindow: z.number().int().min(256).max(100_000_000).optional(),
+  maxOutput: z.number().int().min(1).max(10_000_000).optional(),
+  pricing: z
+    .strictObject({ input: PerMillion, output: PerMillion, cacheRead: PerMillion.optional(), cacheWrite: PerMillion.optional() })
+    .optional(),
+  tools: z.boolean().optional(),
+  vision: z.boolean().optional(),
+  reasoning: z.boolean().optional(),
+});
+export type ModelOverride = z.output<typeof ModelOverrideSchema>;
+
+const HttpUrl = z
+  .string()
+  .url()
+  .refine((u) => /^https?:\/\//i.test(u), 'must start with http:// or https://')
+  .transform((u) => u.replace(/\/+$/, ''));
+
+/** A provider's settings as fields; ProviderConfigSchema adds the checks across them. */
+export const ProviderFieldsSchema = z.strictObject({
+  kind: z.enum(PROVIDER_KINDS),
+  /** The preset the provider was made from, so the dashboard can show its name and defaults. */
+  preset: z.string().max(40).optional(),
+  label: z.string().min(1).max(80).optional(),
+  baseURL: HttpUrl.optional(),
+  enabled: z.boolean().default(true),
+  apiKeyEnv: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name such as MY_API_KEY')
+    .optional(),
+  models: z.record(z.string().min(1).max(200), ModelOverrideSchema).default({}),
+});
+
+export const ProviderConfigSchema = ProviderFieldsSchema.refine((p) => p.kind !== 'openai-compatible' || p.baseURL !== undefined, {
+  message: 'an openai-compatible provider needs a baseURL',
+  path: ['baseURL'],
+});
+export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
+
+const MiB = 1024 * 1024;
+
+/**
+ * A budget that can be lifted: a number, or "unlimited" (null in a file written by hand means the same). A JSON merge
+ * patch cannot set null — null removes the key, which restores the default — so the API says "unlimited".
+ */
+const Budget = (min: number) =>
+  z.union([z.number().int().min(min).max(Number.MAX_SAFE_INTEGER), z.literal('unlimited'), z.null()]).transform((v) => (v === 'unlimited' ? null : v));
+
+/** A workspace-relative path with no way out of it: no leading `/`, no `.` or `..` parts, no empty parts. */
+const WorkspacePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && p.split('/').every((part) => part !== '' && part !== '.' && part !== '..'), 'must be a path relative to the workspace, such as .vscode/settings.json');
+
+/** Limits a single tool may tighten: lower numbers, fewer hosts, more blocked networks; files and network switched on or off. */
+const ToolSandboxSchema = z.strictObject({
+  timeoutMs: z.number().int().min(100).optional(),
+  maxMemoryBytes: z.number().int().min(MiB).optional(),
+  maxStackBytes: z.number().int().min(64 * 1024).optional(),
+  fuel: z.number().int().min(1).nullable().optional(),
+  maxWriteBytes: z.number().int().min(0).nullable().optional(),
+  allowedOutboundHosts: z.array(z.string()).optional(),
+  blockNetworks: z.array(z.string()).optional(),
+  files: z.boolean().optional(),
+  network: z.boolean().optional(),
+});
+
+/** An extra folder of this machine mounted into the sandbox at a guest path. */
+export const MountSchema = z.strictObject({ host: z.string(), guest: z.string(), readOnly: z.boolean().default(false) });
+
+const SandboxSettingsObject = z.strictObject({
+  timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
+  maxMemoryBytes: z.number().int().min(MiB).max(4096 * MiB).default(256 * MiB),
+  /** QuickJS's stack must stay under a quarter of the worker's native stack (8 MB). */
+  maxStackBytes: z.number().int().min(64 * 1024).max(2 * MiB).default(1 * MiB),
+  /** Interpreter ticks (about 5,000 simple operations each); "unlimited" leaves only the time limit. */
+  fuel: Budget(1).default(50_000_000),
+  /** Steps of a WebAssembly tool (function entries and loop iterations, a few nanoseconds each); "unlimited": time limit only. */
+  wasmFuel: Budget(1).default(10_000_000_000),
+  /** Bytes one tool call may write to files in all; "unlimited": no quota. */
+  maxWriteBytes: Budget(0).default(100 * MiB),
+  /**
+   * Protected files (`.git/**`, `.envrc`, editor tasks and settings, hook folders: host programs run code from
+   * them) that tools may write after all: workspace-relative paths, each a file or a whole folder.
+   */
+  writableProtected: z.array(WorkspacePath).default([]),
+  /** Hosts tools may reach, as scheme://host[:port] with * wildcards. Empty: no network at all. */
+  allowedOutboundHosts: z.array(z.string()).default([]),
+  /** CIDRs or "private" (loopback, RFC 1918, link-local, CGNAT, unique-local), refused after DNS resolution. */
+  blockNetworks: z.array(z.string()).default(['private']),
+  /** Extra folders mounted into the sandbox beside the workspace (which is /). */
+  mounts: z.array(MountSchema).default([]),
+  tools: z.record(z.string().min(1).max(64), ToolSandboxSchema).default({}),
+});
+
+export const SandboxSettingsSchema = SandboxSettingsObject.prefault({});
+export type SandboxSettings = z.output<typeof SandboxSettingsSchema>;
+
+export const PermissionSettingsSchema = z
+  .strictObject({
+    /** The workspace's mode; a session can switch its own from the chat page. */
+    mode: PermissionModeSchema.default('default'),
+    /** Ordered rules such as "allow edit(src/*)" or "deny bash(rm *)"; the last that matches a call decides. */
+    rules: z.array(z.string()).default([]),
+  })
+  .prefault({});
+export type PermissionSettings = z.output<typeof PermissionSettingsSchema>;
+
+export const SettingsSchema = z.strictObject({
+  $schema: z.string().optional(),
+  ui: z
+    .strictObject({
+      theme: z.enum(['system', 'light', 'dark']).default('system'),
+    })
+    .prefault({}),
+  server: z
+    .strictObject({
+      /** Extra names the dashboard may be reached by (a tunnel, a reverse proxy), beyond loopback and this machine's addresses. */
+      allowedHosts: z.array(HostName).default([]),
+    })
+    .prefault({}),
+  providers: z
+    .record(z.string().regex(PROVIDER_ID, 'provider ids use lower-case letters, digits, - and _ (at most 40)'), ProviderConfigSchema)
+    .default({}),
+  /** `provider/model`; the model may itself contain slashes (OpenRouter). */
+  defaultModel: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}\/.+$/, 'must be "provider/model"').optional(),
+  agent: z
+    .strictObject({
+      /** Model calls per run, counting every step. */
+      maxTurns: z.number().int().min(1).max(1000).default(50),
+      /** A model stream that sends nothing for this long is abandoned and retried. */
+      stallTimeoutMs: z.number().int().min(1000).max(3_600_000).default(120_000),
+      retry: z
+        .strictObject({
+          maxAttempts: z.number().int().min(1).max(20).default(5),
+          baseDelayMs: z.number().int().min(0).max(60_000).default(1000),
+          maxDelayMs: z.number().int().min(0).max(600_000).default(30_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  permissions: PermissionSettingsSchema,
+  tools: z
+    .strictObject({
+      /** Tools switched off for this workspace: never offered to the model. */
+      disabled: z.array(z.string().min(1).max(64)).default([]),
+      /** When a tool's output is cut for the model, at most this much of it is kept as a file it can page through; 0 keeps none. */
+      maxSavedOutputBytes: z.number().int().min(0).max(1024 * MiB).default(10 * MiB),
+    })
+    .prefault({}),
+  sandbox: SandboxSettingsSchema,
+  files: z
+    .strictObject({
+      /** The most one upload (all its files together) may hold. */
+      maxUploadBytes: z.number().int().min(1024).max(64 * 1024 * MiB).default(100 * MiB),
+    })
+    .prefault({}),
+  catalog: z
+    .strictObject({
+      /** Where model limits and prices are refreshed from; null keeps the built-in catalog only. */
+      refreshUrl: HttpUrl.nullable().default('https://models.dev/api.json'),
+    })
+    .prefault({}),
+});
+export type Settings = z.output<typeof SettingsSchema>;
+
+/**
+ * `GET /api/sandbox`: the sandbox settings as they apply: each mount with whether its folder exists (a missing one
+ * is not mounted), and the files kept read-only because host programs run code from them.
+ */
+export const SandboxOverviewSchema = SandboxSettingsObject.extend({
+  mounts: z.array(MountSchema.extend({ exists: z.boolean() })),
+  /** Read-only for tools whatever the settings say, unless listed in writableProtected. */
+  protectedPaths: z.array(z.string()),
+});
+export type SandboxOverview = z.output<typeof SandboxOverviewSchema>;
