@@ -62,6 +62,23 @@ describe('chat page', () => {
     await close();
   });
 
+  it('says which budget ended a run started elsewhere (boxagnts run --max-output-tokens)', async () => {
+    const chat = await startChat();
+    const { runtime } = chat.server.server.context;
+    const session = await runtime.sessions.create({ title: 'On a budget' });
+    chat.mock.enqueue({ text: 'Thinking. ', toolCalls: [{ name: 'sleep', input: { ms: 1 } }], usage: { inputTokens: 10, outputTokens: 900 } }, { text: 'never' });
+    const spec = await runtime.workspaceSpec({ text: 'spend', limits: { maxOutputTokens: 500 } }, { watched: false, unattended: 'deny' });
+    expect((await (await runtime.runner.start(session.id, spec)).done).status).toBe('budget');
+    for (const [viewport, scheme, name] of [[DESKTOP, 'light', 'desktop-chat-budget'], [PHONE, 'dark', 'phone-chat-budget-dark']] as const) {
+      const { page, errors, close } = await browser.open(viewport, scheme);
+      await page.goto(`${chat.server.url}/chat/${session.id}`);
+      await expect.poll(() => page.locator('main').textContent()).toContain('Stopped: the run reached its budget (output tokens: 900 of 500).');
+      await screenshot(page, name);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  });
+
   it('stops a run, renames and deletes a session from the sidebar', async () => {
     const chat = await startChat();
     chat.mock.enqueue({ text: Array.from({ length: 100 }, (_, i) => `t${i} `), chunkDelayMs: 50 });
