@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PermissionModeSchema } from './permissions';
+import { FUEL_DEFAULTS } from './fuel';
 
 /**
  * The shape of `.boxagnts/settings.json`, as the dashboard reads it. Checks that need a layer's own parser (net
@@ -100,10 +101,10 @@ const SandboxSettingsObject = z.strictObject({
   maxMemoryBytes: z.number().int().min(MiB).max(4096 * MiB).default(256 * MiB),
   /** QuickJS's stack must stay under a quarter of the worker's native stack (8 MB). */
   maxStackBytes: z.number().int().min(64 * 1024).max(2 * MiB).default(1 * MiB),
-  /** Interpreter ticks (about 5,000 simple operations each); "unlimited" leaves only the time limit. */
-  fuel: Budget(1).default(50_000_000),
-  /** Steps of a WebAssembly tool (function entries and loop iterations, a few nanoseconds each); "unlimited": time limit only. */
-  wasmFuel: Budget(1).default(10_000_000_000),
+  /** Steps of the JavaScript engine (see FUEL_DEFAULTS); "unlimited" leaves only the time limit. */
+  fuel: Budget(1).default(FUEL_DEFAULTS.fuel),
+  /** Steps of a WebAssembly tool (see FUEL_DEFAULTS); "unlimited" leaves only the time limit. */
+  wasmFuel: Budget(1).default(FUEL_DEFAULTS.wasmFuel),
   /** Bytes one tool call may write to files in all; "unlimited": no quota. */
   maxWriteBytes: Budget(0).default(100 * MiB),
   /**

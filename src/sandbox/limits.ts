@@ -85,7 +85,7 @@ export function describeLimit(limit: LimitName, policy: SandboxPolicy): string {
     case 'stack':
       return `the stack limit of ${Math.round(policy.maxStackBytes / 1024)} KB was reached (too deep recursion)`;
     case 'fuel':
-      return `the fuel budget of ${policy.fuel ?? 0} steps ran out`;
+      return `the fuel budget of ${policy.fuel ?? 0} steps ran out (Settings → Security can raise it)`;
     case 'network':
       return 'the network policy refused a connection';
     case 'fs':

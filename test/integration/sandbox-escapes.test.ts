@@ -2,6 +2,7 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FUEL_DEFAULTS } from '../../src/contract/fuel';
 import { startTestServer } from '../helpers/server';
 import { callTool, text } from '../helpers/sandbox';
 import { tempDir } from '../helpers/workspace';
@@ -111,7 +112,7 @@ describe('runaway code', () => {
   }
 
   it('stops an infinite loop at the time limit while the server keeps serving', async () => {
-    const s = await limited({ timeoutMs: 1500 });
+    const s = await limited({ timeoutMs: 1500, fuel: 'unlimited' });
     const started = performance.now();
     const running = callTool(s.server.context.runtime, 'jsexec', { code: 'export function main() { for (;;) {} }' });
     let finished = false;
@@ -145,20 +146,36 @@ describe('runaway code', () => {
     expect(text(again)).toContain('main() returned: 2');
   });
 
-  it('interrupts a catastrophic regex in grep', async () => {
-    const s = await limited({ timeoutMs: 1000 });
-    await writeFile(join(s.workspaceDir, 'bomb.txt'), `${'a'.repeat(40)}!\n`);
-    const result = await callTool(s.server.context.runtime, 'grep', { pattern: '^(a+)+$', output_mode: 'content' });
-    expect(result.metadata).toMatchObject({ limitHit: 'timeout' });
+  it('stops runaway JavaScript and a runaway shell loop on the default fuel, at the same count every run', async () => {
+    // A day-long time limit: only fuel can stop these, however slow the machine is today.
+    const s = await limited({ timeoutMs: 3_600_000 });
+    for (const [tool, input] of [
+      ['jsexec', { code: 'export function main() { while (true) {} }' }],
+      ['bash', { command: 'while true; do :; done' }],
+    ] as const) {
+      const runs = [await callTool(s.server.context.runtime, tool, input), await callTool(s.server.context.runtime, tool, input)];
+      for (const result of runs) {
+        expect(result.metadata, tool).toMatchObject({ limitHit: 'fuel', limit: FUEL_DEFAULTS.fuel, fuelUsed: FUEL_DEFAULTS.fuel });
+        expect(text(result)).toContain(`the fuel budget of ${FUEL_DEFAULTS.fuel} steps ran out`);
+      }
+    }
+  });
+
+  it('stops a catastrophic regex in grep over a 40 KB line on fuel', async () => {
+    const s = await limited({ timeoutMs: 3_600_000 });
+    await writeFile(join(s.workspaceDir, 'bomb.txt'), `${'a'.repeat(40_000)}!\n`);
+    const result = await callTool(s.server.context.runtime, 'grep', { pattern: '(a+)+$', output_mode: 'content' });
+    expect(result.metadata).toMatchObject({ limitHit: 'fuel', limit: FUEL_DEFAULTS.fuel });
+    expect(text(result)).toMatch(/grep stopped: the fuel budget/);
     expect((await s.fetch('/api/health')).status).toBe(200);
   });
 
-  it('runs out of fuel at the same count every time', async () => {
-    const s = await limited({ fuel: 40 });
+  it('runs out of a small fuel budget at the same count every time', async () => {
+    const s = await limited({ fuel: 100_000 });
     const code = 'export function main() { let x = 0; for (let i = 0; i < 1e8; i++) x += i; return x }';
     const runs = [];
     for (let i = 0; i < 3; i++) runs.push(await callTool(s.server.context.runtime, 'jsexec', { code }));
-    for (const r of runs) expect(r.metadata).toMatchObject({ limitHit: 'fuel', limit: 40 });
+    for (const r of runs) expect(r.metadata).toMatchObject({ limitHit: 'fuel', limit: 100_000, fuelUsed: 100_000 });
     expect(new Set(runs.map((r) => r.metadata!.fuelUsed)).size).toBe(1);
     const light = await callTool(s.server.context.runtime, 'jsexec', { code: 'export function main() { return 3 }' });
     expect(text(light)).toContain('returned: 3');

@@ -27,9 +27,7 @@ describe('boxagnts tool', () => {
   it('keeps the same denials as the agent: escapes, links, secrets, the network and runaway code', { timeout: 90_000 }, async () => {
     const outside = await tempDir('boxagnts-outside-');
     await writeFile(join(outside, 'secret.txt'), 'OUTSIDE-SECRET');
-    // Only the runaway call gets a short deadline: a fresh process's first call also starts the sandbox, which takes
-    // longer than that on a busy machine.
-    const dir = await workspace({ sandbox: { allowedOutboundHosts: ['*://*:*'], tools: { jsexec: { timeoutMs: 800 } } } });
+    const dir = await workspace({ sandbox: { allowedOutboundHosts: ['*://*:*'] } });
     await symlink(join(outside, 'secret.txt'), join(dir, 'link'));
     const cases: [string, string, RegExp][] = [
       ['read', '{"file_path":"../../etc/passwd"}', /not found/i],
@@ -37,7 +35,7 @@ describe('boxagnts tool', () => {
       ['read', '{"file_path":".boxagnts/secrets.json"}', /not found/i],
       ['web_fetch', '{"url":"http://169.254.169.254/latest/meta-data/"}', /blockNetworks: private/],
       ['web_fetch', '{"url":"http://2130706433/"}', /blockNetworks: private/],
-      ['jsexec', '{"code":"export function main() { for (;;) {} }"}', /time limit of 800 ms/],
+      ['jsexec', '{"code":"export function main() { for (;;) {} }"}', /fuel budget of 15000000 steps ran out/],
     ];
     for (const [tool, input, expected] of cases) {
       const result = await runCli(['tool', tool, input, '--workspace-dir', dir, '--permission-mode', 'bypass']);

@@ -1,6 +1,7 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FUEL_DEFAULTS } from '../../src/contract/fuel';
 import { JsonFileError } from '../../src/workspace/json-file';
 import { SecretsStore } from '../../src/workspace/secrets';
 import { InvalidSettingsError, SettingsStore } from '../../src/workspace/settings';
@@ -40,7 +41,7 @@ describe('SettingsStore', () => {
     const store = await SettingsStore.open(file);
     expect(store.get().sandbox.maxWriteBytes).toBe(100 * 1024 * 1024);
     expect((await store.patch({ sandbox: { maxWriteBytes: 'unlimited', fuel: 'unlimited' } })).sandbox).toMatchObject({ maxWriteBytes: null, fuel: null });
-    expect((await store.patch({ sandbox: { fuel: null } })).sandbox.fuel).toBe(50_000_000);
+    expect((await store.patch({ sandbox: { fuel: null } })).sandbox.fuel).toBe(FUEL_DEFAULTS.fuel);
     await writeFile(file, JSON.stringify({ sandbox: { wasmFuel: null } }));
     expect((await SettingsStore.open(file)).get().sandbox.wasmFuel).toBe(null);
   });

@@ -37,7 +37,8 @@ interface CallState {
   poisoned: boolean;
   policy: SandboxPolicy;
   deadline: number;
-  ticks: number;
+  /** Steps counted so far, in blocks of STEPS_PER_TICK. */
+  steps: number;
   interrupted: LimitName | null;
   /** A refusal by the confiner or the net policy during this call. */
   denied: { limit: 'fs' | 'disk' | 'network'; detail: string } | null;
@@ -45,9 +46,16 @@ interface CallState {
 }
 
 /**
+ * QuickJS counts steps (backward jumps, function calls, regex backtracking steps) and calls the interrupt handler
+ * once every 10,000 of them (JS_INTERRUPT_COUNTER_INIT); fuel is counted at those calls, so in blocks of this size.
+ */
+const STEPS_PER_TICK = 10_000;
+
+/**
  * Runs guest code in QuickJS (WebAssembly). Our own tool code lives in a warm runtime reused across calls; code from
  * the model (jsexec) always gets a fresh runtime. Every call runs under the policy's memory limit, stack limit,
- * deadline and fuel (interrupt ticks: the same count on every run), and reaches the outside only through `__host`.
+ * deadline and fuel (steps counted at each interrupt: the same count on every run), and reaches the outside only
+ * through `__host`.
  */
 export class QuickJsEngine {
   private warm: { runtime: QuickJSRuntime; context: QuickJSContext; loaded: Set<LazyBundle> } | null = null;
@@ -82,7 +90,7 @@ export class QuickJsEngine {
       poisoned: false,
       policy,
       deadline: Date.now() + policy.timeoutMs,
-      ticks: 0,
+      steps: 0,
       interrupted: null,
       denied: null,
       fs: confinedFsFor(policy),
@@ -96,8 +104,8 @@ export class QuickJsEngine {
       // after an allocation failure).
       if (!(error instanceof Error) || error.name !== 'RuntimeError') throw error;
       result = this.fault()
-        ? { output: { error: 'the sandbox engine failed; the call did not complete' }, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0 }
-        : { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: state.interrupted ?? 'memory' };
+        ? { output: { error: 'the sandbox engine failed; the call did not complete' }, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0 }
+        : { output: null, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: state.interrupted ?? 'memory' };
       state.poisoned = true;
     } finally {
       this.state = null;
@@ -117,9 +125,9 @@ export class QuickJsEngine {
     runtime.setInterruptHandler(() => {
       const state = this.state;
       if (!state) return false;
-      state.ticks += 1;
+      state.steps += STEPS_PER_TICK;
       if (Date.now() > state.deadline) state.interrupted = 'timeout';
-      else if (state.policy.fuel !== null && state.ticks > state.policy.fuel) state.interrupted = 'fuel';
+      else if (state.policy.fuel !== null && state.steps >= state.policy.fuel) state.interrupted = 'fuel';
       return state.interrupted !== null;
     });
     return runtime;
@@ -264,7 +272,7 @@ export class QuickJsEngine {
     if (state.interrupted) {
       // Code that catches every error (the shell does) can swallow an interrupt; the limit still tripped.
       state.poisoned = true;
-      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: state.interrupted };
+      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: state.interrupted };
     }
     const encoded = this.encode(context, call.value!, json);
     if (encoded.error) return this.failure(context, encoded.error);
@@ -272,9 +280,9 @@ export class QuickJsEngine {
     if (reportsOutOfMemory(output)) {
       // The same for an allocation failure the shell caught and printed.
       state.poisoned = true;
-      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: 'memory' };
+      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: 'memory' };
     }
-    return { output, stderr: this.takeConsole(context), exitCode: 0, fuelUsed: state.ticks, durationMs: 0, ...this.denial() };
+    return { output, stderr: this.takeConsole(context), exitCode: 0, fuelUsed: state.steps, durationMs: 0, ...this.denial() };
   }
 
   /** What was thrown, as the call's result: the limit that tripped, or the guest's error. Takes over the handle. */
@@ -284,16 +292,16 @@ export class QuickJsEngine {
     if (limit === 'memory' || limit === 'stack') {
       // Past these limits the runtime is not to be touched again: no console, no dispose; the worker is retired.
       state.poisoned = true;
-      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
+      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: limit };
     }
     if (limit) {
       error.dispose();
       // An interrupted runtime is left to its worker, which is retired, rather than freed mid-call.
       state.poisoned = true;
-      return { output: null, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.ticks, durationMs: 0, limitHit: limit };
+      return { output: null, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: limit };
     }
     const output = this.describeError(context, error);
-    return { output, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.ticks, durationMs: 0, ...this.denial() };
+    return { output, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.steps, durationMs: 0, ...this.denial() };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { FUEL_DEFAULTS } from '@contract/fuel';
 import type { SandboxOverview, Settings } from '@contract/settings';
 import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
@@ -124,8 +125,8 @@ export function SandboxCard() {
           <NumberField id="sb-timeout" label="Time limit" unit="ms" min={100} hint="Wall clock per call; the call is stopped at the deadline." value={data.timeoutMs} onSave={(v) => attempt('timeoutMs', { timeoutMs: v }).then(() => undefined)} />
           <NumberField id="sb-memory" label="Memory" unit="MB" min={1} hint="Memory the guest may allocate." value={Math.round(data.maxMemoryBytes / MB)} onSave={(v) => attempt('maxMemoryBytes', { maxMemoryBytes: Math.round(v * MB) }).then(() => undefined)} />
           <NumberField id="sb-stack" label="Stack" unit="KB" min={64} hint="Recursion depth, at most 2,048 KB." value={Math.round(data.maxStackBytes / 1024)} onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * 1024) }).then(() => undefined)} />
-          <OptionalLimitField id="sb-fuel" label="Fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="A deterministic budget of interpreter steps for JavaScript, the shell and the file tools; runs out at the same count every time." value={data.fuel} fallback={50_000_000} onSave={(v) => attempt('fuel', { fuel: v ?? 'unlimited' })} />
-          <OptionalLimitField id="sb-wasm-fuel" label="WebAssembly fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="The same for WebAssembly extension tools, counted in function calls and loop iterations." value={data.wasmFuel} fallback={10_000_000_000} onSave={(v) => attempt('wasmFuel', { wasmFuel: v ?? 'unlimited' })} />
+          <OptionalLimitField id="sb-fuel" label="Fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="For JavaScript, the shell and the file tools. One step is a loop iteration, a function call or a regex backtracking step, counted in blocks of 10,000; the default of 15,000,000 stops a runaway loop in one to two seconds of CPU, at the same count every time." value={data.fuel} fallback={FUEL_DEFAULTS.fuel} onSave={(v) => attempt('fuel', { fuel: v ?? 'unlimited' })} />
+          <OptionalLimitField id="sb-wasm-fuel" label="WebAssembly fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="For WebAssembly extension tools. One step is a loop iteration or a function call, each far cheaper than in JavaScript; the default of 2,000,000,000 stops a runaway loop in about a second." value={data.wasmFuel} fallback={FUEL_DEFAULTS.wasmFuel} onSave={(v) => attempt('wasmFuel', { wasmFuel: v ?? 'unlimited' })} />
           <OptionalLimitField
             id="sb-disk"
             label="Disk writes"
