@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { RunEvent } from '../contract/events';
@@ -16,15 +16,24 @@ interface Streaming {
   messageId: string;
   /** Text not written yet; the first write of a message also carries the header and starts the file over. */
   pending: string;
-  started: boolean;
+  /** The file, open for the whole message: opening it for every write cost more than the writes. */
+  handle: FileHandle | null;
+  /** The next write, due FLUSH_INTERVAL_MS after the first delta it carries. */
+  timer: NodeJS.Timeout | null;
 }
+
+/**
+ * Deltas are gathered this long before they are written: a crash may lose what arrived in the last interval, and
+ * fifty sessions streaming at once no longer cost a write per delta each.
+ */
+const FLUSH_INTERVAL_MS = 50;
 
 /**
  * The text of the assistant message being streamed, kept in `<session id>.partial` beside the session. Deltas are
  * streamed, never stored in the session, so without this copy a crash would lose what the user had already read. It
- * is cheap: appended without fsync (a process that dies loses nothing the kernel already has), deltas of one turn of
- * the event loop in one write, started over when a failed model call is retried (its text is void), and removed once
- * the message or the run is stored as complete. The file is a JSON line naming the run and message, then the text.
+ * is cheap: appended without fsync (a process that dies loses nothing the kernel already has) through a handle kept
+ * open while the message streams, the deltas of each FLUSH_INTERVAL_MS in one write; it is started over when a failed
+ * model call is retried (its text is void), and removed once the message or the run is stored as complete. The file is a JSON line naming the run and message, then the text.
  */
 export class PartialTextLog {
   private readonly streaming = new Map<string, Streaming>();
@@ -49,8 +58,13 @@ export class PartialTextLog {
   }
 
   discard(sessionId: string): Promise<void> {
+    const stream = this.streaming.get(sessionId);
+    if (stream?.timer) clearTimeout(stream.timer);
     this.streaming.delete(sessionId);
-    return this.enqueue(sessionId, () => rm(this.file(sessionId), { force: true }));
+    return this.enqueue(sessionId, async () => {
+      await this.close(stream);
+      await rm(this.file(sessionId), { force: true });
+    });
   }
 
   /** Resolves once every write started so far has finished. */
@@ -61,21 +75,36 @@ export class PartialTextLog {
   private append(sessionId: string, runId: string, messageId: string, text: string): void {
     const current = this.streaming.get(sessionId);
     if (current?.messageId === messageId) {
-      if (current.pending === '') void this.enqueue(sessionId, () => this.flush(sessionId, current));
       current.pending += text;
+      current.timer ??= setTimeout(() => {
+        current.timer = null;
+        void this.enqueue(sessionId, () => this.flush(sessionId, current));
+      }, FLUSH_INTERVAL_MS).unref();
       return;
     }
-    const fresh: Streaming = { messageId, pending: `${JSON.stringify({ runId, messageId })}\n${text}`, started: false };
+    // A new message starts the file over at once, so it never names the previous one for longer than a write.
+    if (current?.timer) clearTimeout(current.timer);
+    const fresh: Streaming = { messageId, pending: `${JSON.stringify({ runId, messageId })}\n${text}`, handle: null, timer: null };
     this.streaming.set(sessionId, fresh);
-    void this.enqueue(sessionId, () => this.flush(sessionId, fresh));
+    void this.enqueue(sessionId, async () => {
+      await this.close(current);
+      await this.flush(sessionId, fresh);
+    });
   }
 
   private async flush(sessionId: string, stream: Streaming): Promise<void> {
+    if (stream.pending === '') return;
     const text = stream.pending;
     stream.pending = '';
-    const flag = stream.started ? 'a' : 'w';
-    stream.started = true;
-    await writeFile(this.file(sessionId), text, { flag, mode: 0o600 });
+    stream.handle ??= await open(this.file(sessionId), 'w', 0o600);
+    await stream.handle.write(text);
+  }
+
+  private async close(stream: Streaming | undefined): Promise<void> {
+    const handle = stream?.handle;
+    if (!stream || !handle) return;
+    stream.handle = null;
+    await handle.close();
   }
 
   /** File operations of a session, one after another; a failed one (a full disk) loses only this copy. */
