@@ -86,3 +86,32 @@ describe('Settings → Security: sandbox', () => {
     await close();
   });
 });
+
+describe('Settings → Security: rules', () => {
+  it('keeps what the user types while a rule is being saved, and saves one rule at a time', async () => {
+    const server = await startTestServer();
+    const { page, errors, close } = await browser.open(DESKTOP);
+    // Holds each settings save until the test lets it through, so "while it is saving" is a state, not a race.
+    const held: (() => Promise<void>)[] = [];
+    await page.route('**/api/settings', (route) => (route.request().method() === 'PATCH' ? void held.push(() => route.continue()) : route.continue()));
+    await page.goto(`${server.url}/settings/security`);
+    const rule = page.getByLabel('New rule');
+    await rule.fill('deny bash(rm *)');
+    await rule.press('Enter');
+    await expect.poll(() => held.length).toBe(1);
+    await rule.fill('allow read(src/*)');
+    await rule.press('Enter');
+    expect(await page.getByRole('button', { name: 'Add', exact: true }).first().isDisabled()).toBe(true);
+    await held.shift()!();
+    await expect.poll(() => page.getByRole('list', { name: 'Rules' }).textContent()).toContain('deny bash(rm *)');
+    expect(await rule.inputValue()).toBe('allow read(src/*)');
+    expect(held).toHaveLength(0);
+    await rule.press('Enter');
+    await expect.poll(() => held.length).toBe(1);
+    await held.shift()!();
+    await expect.poll(() => server.server.context.workspace.settings.get().permissions.rules).toEqual(['deny bash(rm *)', 'allow read(src/*)']);
+    expect(await rule.inputValue()).toBe('');
+    expect(errors).toEqual([]);
+    await close();
+  });
+});

@@ -20,7 +20,7 @@ export function AddModelForm({ existing, locked, onAdd }: { existing: string[]; 
     setError(null);
     try {
       await onAdd(modelId);
-      setDraft('');
+      setDraft((current) => (current === draft ? '' : current));
     } catch (e) {
       setError(errorText(e));
     } finally {

@@ -4,6 +4,7 @@ import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Button, Card, FieldError, Switch, cx, inputClass } from '../components/ui';
 import { ApiError, api } from '../lib/api';
+import { useDraft } from '../lib/draft';
 import { applySettings } from '../state';
 
 type SandboxPatch = Partial<Record<keyof Settings['sandbox'], unknown>>;
@@ -54,10 +55,10 @@ function OptionalLimitField(props: { id: string; label: string; hint: string; un
 }
 
 function EntryList({ label, entries, placeholder, empty, onSave }: { label: string; entries: string[]; placeholder: string; empty: ReactNode; onSave: (next: string[]) => Promise<boolean> }) {
-  const [draft, setDraft] = useState('');
+  const { draft, setDraft, busy, submit } = useDraft('');
   const add = async (event: FormEvent) => {
     event.preventDefault();
-    if (draft.trim() && (await onSave([...entries, draft.trim()]))) setDraft('');
+    if (draft.trim()) await submit((entry) => onSave([...entries, entry.trim()]));
   };
   return (
     <div>
@@ -66,7 +67,7 @@ function EntryList({ label, entries, placeholder, empty, onSave }: { label: stri
           {entries.map((entry, i) => (
             <li key={`${i}-${entry}`} className="flex items-center justify-between gap-2 px-3 py-1 text-sm">
               <code className="min-w-0 break-all">{entry}</code>
-              <Button variant="ghost" aria-label={`Remove ${entry}`} onClick={() => void onSave(entries.filter((_, j) => j !== i))}>
+              <Button variant="ghost" aria-label={`Remove ${entry}`} disabled={busy} onClick={() => void onSave(entries.filter((_, j) => j !== i))}>
                 <Trash2 size={14} />
               </Button>
             </li>
@@ -77,7 +78,7 @@ function EntryList({ label, entries, placeholder, empty, onSave }: { label: stri
       )}
       <form onSubmit={add} className="flex gap-2">
         <input aria-label={`New entry for ${label}`} className={cx(inputClass, 'font-mono')} placeholder={placeholder} value={draft} onChange={(e) => setDraft(e.target.value)} />
-        <Button type="submit" variant="primary" disabled={!draft.trim()}>
+        <Button type="submit" variant="primary" disabled={busy || !draft.trim()}>
           <Plus size={15} /> Add
         </Button>
       </form>
@@ -85,11 +86,14 @@ function EntryList({ label, entries, placeholder, empty, onSave }: { label: stri
   );
 }
 
+type Mount = Settings['sandbox']['mounts'][number];
+const NO_MOUNT: Mount = { host: '', guest: '', readOnly: true };
+
 /** The seven limits every sandboxed tool runs under: time, memory, stack, fuel, allowed hosts, blocked networks, mounts. */
 export function SandboxCard() {
   const [data, setData] = useState<SandboxOverview | null>(null);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [mountDraft, setMountDraft] = useState<Settings['sandbox']['mounts'][number]>({ host: '', guest: '', readOnly: true });
+  const { draft: mountDraft, setDraft: setMountDraft, busy: mounting, submit: submitMount } = useDraft<Mount>(NO_MOUNT);
   const load = useCallback(() => {
     api<SandboxOverview>('/api/sandbox').then(setData, (e: Error) => setErrors({ load: e.message }));
   }, []);
@@ -111,8 +115,7 @@ export function SandboxCard() {
   const jsexec = data.tools.jsexec ?? {};
   const addMount = async (event: FormEvent) => {
     event.preventDefault();
-    const mounts = [...data.mounts.map(({ exists: _e, ...m }) => m), mountDraft];
-    if (await attempt('mounts', { mounts })) setMountDraft({ host: '', guest: '', readOnly: true });
+    await submitMount((mount) => attempt('mounts', { mounts: [...data.mounts.map(({ exists: _e, ...m }) => m), mount] }));
   };
 
   return (
@@ -189,7 +192,7 @@ export function SandboxCard() {
             <span className="flex items-center gap-2 text-sm">
               <Switch checked={mountDraft.readOnly} onChange={(readOnly) => setMountDraft({ ...mountDraft, readOnly })} label="Read-only" /> Read-only
             </span>
-            <Button type="submit" variant="primary" disabled={!mountDraft.host.trim() || !mountDraft.guest.trim()}>
+            <Button type="submit" variant="primary" disabled={mounting || !mountDraft.host.trim() || !mountDraft.guest.trim()}>
               <Plus size={15} /> Mount
             </Button>
           </form>

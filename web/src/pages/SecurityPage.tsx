@@ -4,6 +4,7 @@ import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
 import { ApiError, api } from '../lib/api';
+import { useDraft } from '../lib/draft';
 import { onLinkClick } from '../lib/router';
 import { applySettings } from '../state';
 import { SandboxCard } from './SandboxCard';
@@ -23,7 +24,7 @@ async function patch(body: unknown): Promise<void> {
 export function SecurityPage() {
   const [data, setData] = useState<PermissionsOverview | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [draft, setDraft] = useState('');
+  const { draft, setDraft, busy, submit } = useDraft('');
   const [ruleError, setRuleError] = useState<string | null>(null);
   const load = useCallback(() => {
     api<PermissionsOverview>('/api/permissions').then(setData, (e: Error) => setError(e.message));
@@ -47,7 +48,7 @@ export function SecurityPage() {
   };
   const addRule = async (event: FormEvent) => {
     event.preventDefault();
-    if (data && draft.trim() && (await saveRules([...data.rules, draft.trim()]))) setDraft('');
+    if (data && draft.trim()) await submit((rule) => saveRules([...data.rules, rule.trim()]));
   };
   const revoke = (id: string) => api(`/api/permissions/grants/${id}`, { method: 'DELETE' }).then(load, (e: Error) => setError(e.message));
 
@@ -83,11 +84,11 @@ export function SecurityPage() {
             }
           >
             {data.rules.length > 0 ? (
-              <ol className="mb-3 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
+              <ol aria-label="Rules" className="mb-3 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
                 {data.rules.map((rule, i) => (
                   <li key={`${i}-${rule}`} className="flex items-center justify-between gap-2 px-3 py-1.5 text-sm">
                     <code className="min-w-0 break-all">{rule}</code>
-                    <Button variant="ghost" aria-label={`Remove rule ${rule}`} onClick={() => void saveRules(data.rules.filter((_, j) => j !== i))}>
+                    <Button variant="ghost" aria-label={`Remove rule ${rule}`} disabled={busy} onClick={() => void saveRules(data.rules.filter((_, j) => j !== i))}>
                       <Trash2 size={15} />
                     </Button>
                   </li>
@@ -101,7 +102,7 @@ export function SecurityPage() {
                 New rule
               </label>
               <input id="new-rule" className={`${inputClass} font-mono`} placeholder="deny bash(rm *)" value={draft} onChange={(e) => setDraft(e.target.value)} />
-              <Button type="submit" variant="primary" disabled={!draft.trim()}>
+              <Button type="submit" variant="primary" disabled={busy || !draft.trim()}>
                 <Plus size={15} /> Add
               </Button>
             </form>

@@ -3,6 +3,7 @@ import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
 import { ApiError, api } from '../lib/api';
+import { useDraft } from '../lib/draft';
 import { useStore } from '../lib/store';
 import type { ThemePreference } from '../lib/theme';
 import { appStore, applySettings } from '../state';
@@ -36,7 +37,7 @@ function ThemeCard({ theme }: { theme: ThemePreference }) {
 }
 
 function AllowedHostsCard({ hosts }: { hosts: string[] }) {
-  const [draft, setDraft] = useState('');
+  const { draft, setDraft, submit } = useDraft('');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
 
@@ -62,7 +63,7 @@ function AllowedHostsCard({ hosts }: { hosts: string[] }) {
       setError(`${name} is already in the list`);
       return;
     }
-    if (await save([...hosts, name])) setDraft('');
+    await submit(() => save([...hosts, name]));
   };
 
   return (
