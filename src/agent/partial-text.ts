@@ -1,4 +1,5 @@
-import { type FileHandle, open, readFile, rm } from 'node:fs/promises';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { RunEvent } from '../contract/events';
@@ -14,10 +15,10 @@ export interface PartialText {
 
 interface Streaming {
   messageId: string;
-  /** Text not written yet; the first write of a message also carries the header and starts the file over. */
+  /** The file, open for the whole message; null once a write failed (a full disk loses only this copy). */
+  fd: number | null;
+  /** Text not written yet. */
   pending: string;
-  /** The file, open for the whole message: opening it for every write cost more than the writes. */
-  handle: FileHandle | null;
   /** The next write, due FLUSH_INTERVAL_MS after the first delta it carries. */
   timer: NodeJS.Timeout | null;
 }
@@ -30,26 +31,30 @@ const FLUSH_INTERVAL_MS = 50;
 
 /**
  * The text of the assistant message being streamed, kept in `<session id>.partial` beside the session. Deltas are
- * streamed, never stored in the session, so without this copy a crash would lose what the user had already read. It
- * is cheap: appended without fsync (a process that dies loses nothing the kernel already has) through a handle kept
- * open while the message streams, the deltas of each FLUSH_INTERVAL_MS in one write; it is started over when a failed
- * model call is retried (its text is void), and removed once the message or the run is stored as complete. The file is a JSON line naming the run and message, then the text.
+ * streamed, never stored in the session, so without this copy a crash would lose what the user had already read.
+ *
+ * It is cheap. Writes go to a descriptor kept open while the message streams, without fsync (a process that dies
+ * loses nothing the kernel already has), and the deltas of each FLUSH_INTERVAL_MS go in one write. The writes are
+ * synchronous: a few bytes into the page cache cost less than a trip through the thread pool, and they stay in order
+ * with the file's removal without a queue. The file is started over when a failed model call is retried (its text is
+ * void) and removed once the message or the run is stored as complete. It holds a JSON line naming the run and
+ * message, then the text.
  */
 export class PartialTextLog {
   private readonly streaming = new Map<string, Streaming>();
-  private readonly chains = new Map<string, Promise<void>>();
 
   constructor(private readonly dir: string) {}
 
   /** Follows a run's events for the session, in the order they are stored. */
   note(sessionId: string, event: RunEvent): void {
     if (event.type === 'message.delta' && event.kind === 'text') this.append(sessionId, event.runId, event.messageId, event.text);
-    else if (event.type === 'model.retry' || event.type === 'message.completed' || event.type === 'run.completed') void this.discard(sessionId);
+    else if (event.type === 'model.retry' || event.type === 'message.completed' || event.type === 'run.completed') this.discard(sessionId);
   }
 
-  /** What a session's file holds, or undefined when there is none (or only a torn header). */
+  /** What a session's file holds, with what this process has still to write, or undefined when there is none. */
   async read(sessionId: string): Promise<PartialText | undefined> {
-    await this.chains.get(sessionId);
+    const stream = this.streaming.get(sessionId);
+    if (stream) this.flush(stream);
     const content = await readFile(this.file(sessionId), 'utf8').catch(() => undefined);
     const end = content?.indexOf('\n') ?? -1;
     if (content === undefined || end < 0) return undefined;
@@ -57,67 +62,55 @@ export class PartialTextLog {
     return header.success ? { ...header.data, text: content.slice(end + 1) } : undefined;
   }
 
-  discard(sessionId: string): Promise<void> {
-    const stream = this.streaming.get(sessionId);
-    if (stream?.timer) clearTimeout(stream.timer);
+  discard(sessionId: string): void {
+    this.close(this.streaming.get(sessionId));
     this.streaming.delete(sessionId);
-    return this.enqueue(sessionId, async () => {
-      await this.close(stream);
-      await rm(this.file(sessionId), { force: true });
-    });
+    rmSync(this.file(sessionId), { force: true });
   }
 
-  /** Resolves once every write started so far has finished. */
-  async settle(): Promise<void> {
-    await Promise.all(this.chains.values());
+  /** Writes what is still pending, as a process does before it exits. */
+  flushAll(): void {
+    for (const stream of this.streaming.values()) this.flush(stream);
   }
 
   private append(sessionId: string, runId: string, messageId: string, text: string): void {
     const current = this.streaming.get(sessionId);
     if (current?.messageId === messageId) {
       current.pending += text;
-      current.timer ??= setTimeout(() => {
-        current.timer = null;
-        void this.enqueue(sessionId, () => this.flush(sessionId, current));
-      }, FLUSH_INTERVAL_MS).unref();
+      current.timer ??= setTimeout(() => this.flush(current), FLUSH_INTERVAL_MS).unref();
       return;
     }
     // A new message starts the file over at once, so it never names the previous one for longer than a write.
-    if (current?.timer) clearTimeout(current.timer);
-    const fresh: Streaming = { messageId, pending: `${JSON.stringify({ runId, messageId })}\n${text}`, handle: null, timer: null };
+    this.close(current);
+    const fresh: Streaming = { messageId, fd: null, pending: `${JSON.stringify({ runId, messageId })}\n${text}`, timer: null };
     this.streaming.set(sessionId, fresh);
-    void this.enqueue(sessionId, async () => {
-      await this.close(current);
-      await this.flush(sessionId, fresh);
-    });
+    try {
+      fresh.fd = openSync(this.file(sessionId), 'w', 0o600);
+    } catch {
+      return;
+    }
+    this.flush(fresh);
   }
 
-  private async flush(sessionId: string, stream: Streaming): Promise<void> {
-    if (stream.pending === '') return;
+  private flush(stream: Streaming): void {
+    if (stream.timer) clearTimeout(stream.timer);
+    stream.timer = null;
+    if (stream.fd === null || stream.pending === '') return;
     const text = stream.pending;
     stream.pending = '';
-    stream.handle ??= await open(this.file(sessionId), 'w', 0o600);
-    await stream.handle.write(text);
+    try {
+      writeSync(stream.fd, text);
+    } catch {
+      this.close(stream);
+    }
   }
 
-  private async close(stream: Streaming | undefined): Promise<void> {
-    const handle = stream?.handle;
-    if (!stream || !handle) return;
-    stream.handle = null;
-    await handle.close();
-  }
-
-  /** File operations of a session, one after another; a failed one (a full disk) loses only this copy. */
-  private enqueue(sessionId: string, operation: () => Promise<unknown>): Promise<void> {
-    const next = (this.chains.get(sessionId) ?? Promise.resolve()).then(operation).then(
-      () => undefined,
-      () => undefined,
-    );
-    this.chains.set(sessionId, next);
-    void next.then(() => {
-      if (this.chains.get(sessionId) === next) this.chains.delete(sessionId);
-    });
-    return next;
+  private close(stream: Streaming | undefined): void {
+    if (!stream) return;
+    if (stream.timer) clearTimeout(stream.timer);
+    stream.timer = null;
+    if (stream.fd !== null) closeSync(stream.fd);
+    stream.fd = null;
   }
 
   private file(sessionId: string): string {

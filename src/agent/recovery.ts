@@ -58,7 +58,7 @@ export async function closeInterruptedRuns(sessions: SessionStore, partials: Par
         await sessions.append(sessionId, closing.map((event) => redactor.redactValue(event)));
         logger.info({ sessionId, runId: closing.at(-1)!.runId }, 'closed a run interrupted by the end of its process');
       }
-      await partials.discard(sessionId);
+      partials.discard(sessionId);
     } catch (error) {
       logger.warn({ err: error, sessionId }, 'could not close the interrupted run of a session');
     } finally {

@@ -124,7 +124,8 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     callTool: (call, { mode, signal }) => callToolOnce({ workspace, sources, broker, outputs, mode, signal }, call),
     async close() {
       await runner.shutdown();
-      await Promise.all([sessions.close(), extensions.close(), partials.settle()]);
+      partials.flushAll();
+      await Promise.all([sessions.close(), extensions.close()]);
       await sandbox.close();
     },
   };

@@ -84,7 +84,6 @@ describe('PartialTextLog', () => {
     expect(await log.read('ses_a')).toEqual({ runId: 'run_1', messageId: 'msg_1', text: 'Again' });
 
     log.note('ses_a', completed('run_1', 'msg_1', 'Again') as RunEvent);
-    await log.settle();
     expect(await readdir(dir)).toEqual([]);
   });
 });
@@ -94,7 +93,6 @@ describe('closeInterruptedRuns', () => {
     const { id } = await store.create();
     await store.append(id, [started(`run_${holder}`), user(`run_${holder}`, 'write a poem')]);
     log.note(id, delta(`run_${holder}`, 'msg_1', partial));
-    await log.settle();
     await writeFile(join(store.dir, `${id}.lock`), JSON.stringify({ pid: holder, since: new Date().toISOString() }));
     return id;
   }
