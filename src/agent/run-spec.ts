@@ -12,7 +12,6 @@ export interface PromptPart {
   text: string;
 }
 
-
 export interface RunLimits {
   /** Model calls, counting every step; reaching it ends the run with `max_turns`. */
   maxTurns: number;
