@@ -1,0 +1,30 @@
+// `npm run lint` (with Prettier) and `npm run format`. Type-aware: the rules that need the type checker are the point.
+import tseslint from 'typescript-eslint';
+import boxagnts from './scripts/eslint-rules.mjs';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', 'dist/**', 'test-results/**', 'extensions/**', '.boxagnts/**'] },
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs'],
+    extends: [tseslint.configs.base],
+    plugins: { boxagnts },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      'boxagnts/no-cast-from-unknown': 'error',
+      'boxagnts/no-silent-catch': 'error',
+    },
+  },
+  {
+    // Tests build hostile and partial values on purpose.
+    files: ['test/**'],
+    rules: { 'boxagnts/no-cast-from-unknown': 'off' },
+  },
+);
