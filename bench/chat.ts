@@ -8,7 +8,11 @@ import { type Bench, type Metric, median, round } from './lib';
 import { benchWorkspace, spawnTs, startMockProcess } from './processes';
 
 async function post(url: string, path: string, body: unknown): Promise<any> {
-  const res = await fetch(url + path, { method: 'POST', headers: { Origin: url, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { Origin: url, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return res.json();
 }
 
@@ -17,7 +21,9 @@ async function firstTokenOverhead(): Promise<Metric[]> {
   const mock = await startMockProcess({ CHUNKS: 20, CHUNK_DELAY_MS: 0 });
   const dir = await benchWorkspace(mock.url);
   const server = await startServer({ workspaceDir: dir, host: '127.0.0.1', port: 0, logger: silentLogger });
-  const model = createOpenAICompatible({ name: 'mock', baseURL: `${mock.url}/v1`, includeUsage: true }).chatModel('mock-model');
+  const model = createOpenAICompatible({ name: 'mock', baseURL: `${mock.url}/v1`, includeUsage: true }).chatModel(
+    'mock-model',
+  );
   const direct: number[] = [];
   const runtime: number[] = [];
   try {
@@ -67,7 +73,13 @@ async function deltaThroughput(): Promise<Metric[]> {
     const seconds = (performance.now() - firstAt) / 1000;
     const deltas = sse.messages.filter((m) => m.data.type === 'message.delta').length;
     sse.close();
-    return [{ name: `SSE deltas per second (one session, ${deltas} deltas)`, value: Math.round(deltas / seconds), unit: '/s' }];
+    return [
+      {
+        name: `SSE deltas per second (one session, ${deltas} deltas)`,
+        value: Math.round(deltas / seconds),
+        unit: '/s',
+      },
+    ];
   } finally {
     await server.close();
     mock.stop();

@@ -15,7 +15,13 @@ export const filesBench: Bench = {
     const big = join(dir, 'big');
     await mkdir(big);
     for (let i = 0; i < ENTRIES; i += 500) {
-      await Promise.all(Array.from({ length: 500 }, (_, j) => (i + j) % 10 === 0 ? mkdir(join(big, `folder-${i + j}`)) : writeFile(join(big, `file-${i + j}.txt`), `entry ${i + j}\n`)));
+      await Promise.all(
+        Array.from({ length: 500 }, (_, j) =>
+          (i + j) % 10 === 0
+            ? mkdir(join(big, `folder-${i + j}`))
+            : writeFile(join(big, `file-${i + j}.txt`), `entry ${i + j}\n`),
+        ),
+      );
     }
     const server = await startServer({ host: '127.0.0.1', port: 0, logger: silentLogger, workspaceDir: dir });
     const list = async () => {
@@ -28,9 +34,15 @@ export const filesBench: Bench = {
       const first = await timeEach(1, list);
       await timeEach(5, list);
       const warm = await timeEach(30, list);
-      const size = Number((await fetch(`${server.url}/api/files?path=big`)).headers.get('content-length')) || (await (await fetch(`${server.url}/api/files?path=big`)).text()).length;
+      const size =
+        Number((await fetch(`${server.url}/api/files?path=big`)).headers.get('content-length')) ||
+        (await (await fetch(`${server.url}/api/files?path=big`)).text()).length;
       return [
-        { name: `list a folder of ${ENTRIES.toLocaleString('en')} entries (p50)`, value: round(median(warm), 1), unit: `ms (p95 ${round(percentile(warm, 95), 1)} ms, first ${round(first[0]!, 1)} ms, ${round(size / 1024)} KB JSON)` },
+        {
+          name: `list a folder of ${ENTRIES.toLocaleString('en')} entries (p50)`,
+          value: round(median(warm), 1),
+          unit: `ms (p95 ${round(percentile(warm, 95), 1)} ms, first ${round(first[0]!, 1)} ms, ${round(size / 1024)} KB JSON)`,
+        },
       ];
     } finally {
       await server.close();

@@ -5,5 +5,9 @@ import { startMockModelServer } from '../test/fixtures/mock-model/server';
 const chunks = Number(process.env.CHUNKS ?? 200);
 const delay = Number(process.env.CHUNK_DELAY_MS ?? 0);
 const mock = await startMockModelServer();
-mock.setFallback({ text: Array.from({ length: chunks }, (_, i) => `tok${i} `), chunkDelayMs: delay, usage: { inputTokens: 100, outputTokens: chunks } });
+mock.setFallback({
+  text: Array.from({ length: chunks }, (_, i) => `tok${i} `),
+  chunkDelayMs: delay,
+  usage: { inputTokens: 100, outputTokens: chunks },
+});
 process.stdout.write(`${mock.url}\n`);

@@ -14,13 +14,31 @@ const here = import.meta.dirname;
 export async function spawnTs(file: string, env: Record<string, string>): Promise<ChildProcess> {
   // Inside the repository, so the bundle's bare imports resolve to its node_modules.
   const outfile = join(here, '..', 'node_modules', '.cache', 'boxagnts-bench', file.replace(/\.ts$/, '.mjs'));
-  await build({ entryPoints: [join(here, file)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  await build({
+    entryPoints: [join(here, file)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'error',
+  });
   const profile = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/boxagnts-prof'] : [];
-  return spawn(process.execPath, [...profile, outfile], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  return spawn(process.execPath, [...profile, outfile], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
 }
 
-export async function startMockProcess(env: { CHUNKS: number; CHUNK_DELAY_MS: number }): Promise<{ url: string; stop(): void }> {
-  const proc = await spawnTs('mock-model-process.ts', { CHUNKS: String(env.CHUNKS), CHUNK_DELAY_MS: String(env.CHUNK_DELAY_MS) });
+export async function startMockProcess(env: {
+  CHUNKS: number;
+  CHUNK_DELAY_MS: number;
+}): Promise<{ url: string; stop(): void }> {
+  const proc = await spawnTs('mock-model-process.ts', {
+    CHUNKS: String(env.CHUNKS),
+    CHUNK_DELAY_MS: String(env.CHUNK_DELAY_MS),
+  });
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
     proc.once('exit', (code) => reject(new Error(`mock exited ${code}`)));
@@ -33,7 +51,11 @@ export async function benchWorkspace(mockUrl?: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'boxagnts-bench-'));
   await mkdir(join(dir, '.boxagnts'), { recursive: true });
   const settings = mockUrl
-    ? { providers: { mock: { kind: 'openai-compatible', baseURL: `${mockUrl}/v1`, models: { 'mock-model': {} } } }, defaultModel: 'mock/mock-model', catalog: { refreshUrl: null } }
+    ? {
+        providers: { mock: { kind: 'openai-compatible', baseURL: `${mockUrl}/v1`, models: { 'mock-model': {} } } },
+        defaultModel: 'mock/mock-model',
+        catalog: { refreshUrl: null },
+      }
     : { catalog: { refreshUrl: null } };
   await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
   return dir;
@@ -49,7 +71,11 @@ export async function makeSourceTree(root: string, files: number, folders: numbe
     await mkdir(dir, { recursive: true });
     await Promise.all(
       Array.from({ length: files / folders }, (_, f) => {
-        const lines = Array.from({ length: 40 }, (_, l) => (l === 7 && f % 10 === 0 ? `export function request${f}Handler(input: Input) {` : `  const value${l} = compute(${d}, ${f}, ${l}); // line ${l}`));
+        const lines = Array.from({ length: 40 }, (_, l) =>
+          l === 7 && f % 10 === 0
+            ? `export function request${f}Handler(input: Input) {`
+            : `  const value${l} = compute(${d}, ${f}, ${l}); // line ${l}`,
+        );
         return writeFile(join(dir, `file${f}.ts`), `${lines.join('\n')}\n`);
       }),
     );

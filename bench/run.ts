@@ -22,7 +22,12 @@ for (const bench of selected) {
   results.push({ bench: bench.name, metrics: await bench.run() });
 }
 
-const report = { node: process.version, platform: `${process.platform}-${process.arch}`, date: new Date().toISOString(), results };
+const report = {
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  date: new Date().toISOString(),
+  results,
+};
 process.stdout.write(`${JSON.stringify(report, null, 2)}\n\n`);
 
 const rows = results.flatMap((r) => r.metrics.map((m) => [r.bench, m.name, `${m.value} ${m.unit}`, m.target ?? '']));

@@ -64,7 +64,11 @@ export const sandboxBench: Bench = {
 
       const mixed = () =>
         Array.from({ length: 20 }, (_, i) =>
-          i % 4 === 0 ? call('grep', { pattern: 'Handler', path: `src/module${i}` }) : i % 4 === 1 ? call('jsexec', { code: `export function main() { return ${i} }` }) : call('read', { file_path: `src/module${i}/file${i}.ts` }),
+          i % 4 === 0
+            ? call('grep', { pattern: 'Handler', path: `src/module${i}` })
+            : i % 4 === 1
+              ? call('jsexec', { code: `export function main() { return ${i} }` })
+              : call('read', { file_path: `src/module${i}/file${i}.ts` }),
         );
       await Promise.all(mixed());
       const concurrentStart = performance.now();
@@ -74,19 +78,46 @@ export const sandboxBench: Bench = {
       await timeEach(500, () => call('read', { file_path: 'four-kb.txt' }));
       globalThis.gc?.();
       const before = await rssOf(process.pid);
-      for (let i = 0; i < 10_000; i++) await call(i % 2 ? 'read' : 'jsexec', i % 2 ? { file_path: 'four-kb.txt' } : { code: `export function main() { return ${i} }` });
+      for (let i = 0; i < 10_000; i++)
+        await call(
+          i % 2 ? 'read' : 'jsexec',
+          i % 2 ? { file_path: 'four-kb.txt' } : { code: `export function main() { return ${i} }` },
+        );
       globalThis.gc?.();
       const after = await rssOf(process.pid);
 
       return [
-        { name: 'read a 4 KB file, warm (p50)', value: round(median(reads), 2), unit: `ms (p95 ${round(percentile(reads, 95), 2)} ms)`, target: '≤ 3 ms' },
-        { name: 'write a 4 KB file, warm (p50)', value: round(median(writes), 2), unit: `ms (p95 ${round(percentile(writes, 95), 2)} ms)` },
-        { name: 'jsexec of a trivial expression (p50)', value: round(median(jsexec), 2), unit: `ms (p95 ${round(percentile(jsexec, 95), 2)} ms)`, target: '≤ 3 ms' },
+        {
+          name: 'read a 4 KB file, warm (p50)',
+          value: round(median(reads), 2),
+          unit: `ms (p95 ${round(percentile(reads, 95), 2)} ms)`,
+          target: '≤ 3 ms',
+        },
+        {
+          name: 'write a 4 KB file, warm (p50)',
+          value: round(median(writes), 2),
+          unit: `ms (p95 ${round(percentile(writes, 95), 2)} ms)`,
+        },
+        {
+          name: 'jsexec of a trivial expression (p50)',
+          value: round(median(jsexec), 2),
+          unit: `ms (p95 ${round(percentile(jsexec, 95), 2)} ms)`,
+          target: '≤ 3 ms',
+        },
         { name: `grep a regex over ${FILES} files`, value: round(grepMs), unit: 'ms' },
-        { name: `rg on the same tree`, value: rgMs === null ? -1 : round(rgMs, 1), unit: rgMs === null ? 'ms (rg not installed)' : `ms (grep is ${round(grepMs / rgMs, 1)}× rg)` },
+        {
+          name: `rg on the same tree`,
+          value: rgMs === null ? -1 : round(rgMs, 1),
+          unit: rgMs === null ? 'ms (rg not installed)' : `ms (grep is ${round(grepMs / rgMs, 1)}× rg)`,
+        },
         { name: `glob **/*.ts over ${FILES} files`, value: round(globMs), unit: 'ms' },
         { name: '20 concurrent tool calls (read, grep, jsexec)', value: round(concurrentMs), unit: 'ms wall' },
-        { name: 'RSS growth over 10,000 calls', value: round((after - before) / 1024 / 1024, 1), unit: 'MB', target: '< 50 MB' },
+        {
+          name: 'RSS growth over 10,000 calls',
+          value: round((after - before) / 1024 / 1024, 1),
+          unit: 'MB',
+          target: '< 50 MB',
+        },
       ];
     } finally {
       await runtime.close();

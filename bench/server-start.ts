@@ -11,7 +11,9 @@ const IDLE_SETTLE_MS = 3000;
 /** Spawns the built CLI and times spawn → "Ready:" printed → first /api/health answered. */
 async function startOnce(workspace: string, measureRss: boolean) {
   const started = performance.now();
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--workspace-dir', workspace], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--workspace-dir', workspace], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     proc.stdout.on('data', (d: Buffer) => {
@@ -43,8 +45,17 @@ export const serverStart: Bench = {
       const runs = [];
       for (let i = 0; i < RUNS; i++) runs.push(await startOnce(workspace, i === RUNS - 1));
       return [
-        { name: 'start to ready (median)', value: round(median(runs.map((r) => r.readyMs))), unit: 'ms', target: '< 500 ms' },
-        { name: 'start to first response (median)', value: round(median(runs.map((r) => r.firstResponseMs))), unit: 'ms' },
+        {
+          name: 'start to ready (median)',
+          value: round(median(runs.map((r) => r.readyMs))),
+          unit: 'ms',
+          target: '< 500 ms',
+        },
+        {
+          name: 'start to first response (median)',
+          value: round(median(runs.map((r) => r.firstResponseMs))),
+          unit: 'ms',
+        },
         { name: 'idle RSS after start', value: round(runs.at(-1)!.rss! / 1024 / 1024), unit: 'MB', target: '< 100 MB' },
       ];
     } finally {

@@ -19,7 +19,18 @@ function sessionFile(id: string, messages: number, textLength: number): string {
     out += line(
       i % 2 === 0
         ? { id: eventId, time, type: 'message.user', runId: 'run_b', messageId: `m${i}`, text }
-        : { id: eventId, time, type: 'message.completed', runId: 'run_b', messageId: `m${i}`, model: 'p/m', text, toolCalls: [], finishReason: 'stop', modelMessage: { role: 'assistant', content: [{ type: 'text', text }] } },
+        : {
+            id: eventId,
+            time,
+            type: 'message.completed',
+            runId: 'run_b',
+            messageId: `m${i}`,
+            model: 'p/m',
+            text,
+            toolCalls: [],
+            finishReason: 'stop',
+            modelMessage: { role: 'assistant', content: [{ type: 'text', text }] },
+          },
     );
   }
   return out;
@@ -51,7 +62,10 @@ export const sessionsBench: Bench = {
     try {
       const count = 10_000;
       const ids = Array.from({ length: count }, () => newSessionId());
-      for (let i = 0; i < count; i += 500) await Promise.all(ids.slice(i, i + 500).map((id) => writeFile(join(sessionsDir, `${id}.jsonl`), sessionFile(id, 4, 200))));
+      for (let i = 0; i < count; i += 500)
+        await Promise.all(
+          ids.slice(i, i + 500).map((id) => writeFile(join(sessionsDir, `${id}.jsonl`), sessionFile(id, 4, 200))),
+        );
       const [rebuilt, rebuildMs] = await timed(() => SessionStore.open(sessionsDir, runEventInterpreter));
       await rebuilt.close();
       const [store, openMs] = await timed(() => SessionStore.open(sessionsDir, runEventInterpreter));
@@ -68,11 +82,25 @@ export const sessionsBench: Bench = {
         const filterMs = await requestTimes(server.url, '/api/sessions?limit=50&q=question', 10);
         const openBigMs = await requestTimes(server.url, `/api/sessions/${big}`, 10);
         return [
-          { name: `list ${count} sessions: GET /api/sessions (median)`, value: round(listMs, 2), unit: 'ms', target: '< 100 ms' },
+          {
+            name: `list ${count} sessions: GET /api/sessions (median)`,
+            value: round(listMs, 2),
+            unit: 'ms',
+            target: '< 100 ms',
+          },
           { name: `filter ${count} sessions by title (median)`, value: round(filterMs, 2), unit: 'ms' },
-          { name: `open index of ${count} sessions at start-up`, value: round(openMs, 1), unit: `ms (+${round(firstListMs, 1)} ms first sort)` },
+          {
+            name: `open index of ${count} sessions at start-up`,
+            value: round(openMs, 1),
+            unit: `ms (+${round(firstListMs, 1)} ms first sort)`,
+          },
           { name: `rebuild a lost index from ${count} files`, value: round(rebuildMs), unit: 'ms' },
-          { name: 'open a session of 5,000 messages: GET (median)', value: round(openBigMs, 1), unit: 'ms', target: '< 200 ms' },
+          {
+            name: 'open a session of 5,000 messages: GET (median)',
+            value: round(openBigMs, 1),
+            unit: 'ms',
+            target: '< 200 ms',
+          },
         ];
       } finally {
         await server.close();

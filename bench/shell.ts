@@ -57,10 +57,27 @@ export const shellBench: Bench = {
       const prepareMs = performance.now() - prepareStarted;
 
       return [
-        { name: 'first bash call in a new runtime (worker + QuickJS + shell)', value: round(median(firstCalls)), unit: `ms (max ${round(Math.max(...firstCalls))} ms)`, target: '< 1,000 ms' },
-        { name: 'bash `echo hello`, warm (p50)', value: round(median(echo), 2), unit: `ms (p95 ${round(percentile(echo, 95), 2)} ms)` },
-        { name: `bash \`grep -rn\` over ${FILES} files`, value: round(median(grep)), unit: `ms (${String(lines).split('\n')[0]} matches)` },
-        { name: 'word_count WebAssembly tool, warm (p50)', value: round(median(wordCount), 2), unit: `ms (p95 ${round(percentile(wordCount, 95), 2)} ms)` },
+        {
+          name: 'first bash call in a new runtime (worker + QuickJS + shell)',
+          value: round(median(firstCalls)),
+          unit: `ms (max ${round(Math.max(...firstCalls))} ms)`,
+          target: '< 1,000 ms',
+        },
+        {
+          name: 'bash `echo hello`, warm (p50)',
+          value: round(median(echo), 2),
+          unit: `ms (p95 ${round(percentile(echo, 95), 2)} ms)`,
+        },
+        {
+          name: `bash \`grep -rn\` over ${FILES} files`,
+          value: round(median(grep)),
+          unit: `ms (${String(lines).split('\n')[0]} matches)`,
+        },
+        {
+          name: 'word_count WebAssembly tool, warm (p50)',
+          value: round(median(wordCount), 2),
+          unit: `ms (p95 ${round(percentile(wordCount, 95), 2)} ms)`,
+        },
         { name: 'prepare a new module (check + fuel instrumentation)', value: round(prepareMs), unit: 'ms' },
       ];
     } finally {

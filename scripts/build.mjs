@@ -24,7 +24,15 @@ function newestMtime(paths) {
   return newest;
 }
 
-const SOURCES = ['src', 'web', 'extensions', 'package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-extensions.mjs'];
+const SOURCES = [
+  'src',
+  'web',
+  'extensions',
+  'package.json',
+  'package-lock.json',
+  'scripts/build.mjs',
+  'scripts/build-extensions.mjs',
+];
 
 if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtimeMs >= newestMtime(SOURCES)) {
   process.exit(0);
@@ -65,16 +73,29 @@ const guest = {
   define: { 'process.platform': '"linux"', 'process.env.NODE_ENV': '"production"' },
   logLevel: 'warning',
 };
-await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/entry.ts')], outfile: join(root, 'dist', 'sandbox-guest.js') });
-await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/html-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-html.js') });
-await esbuild.build({ ...guest, entryPoints: [join(root, 'src/sandbox/guest/result-entry.ts')], outfile: join(root, 'dist', 'sandbox-guest-result.js') });
+await esbuild.build({
+  ...guest,
+  entryPoints: [join(root, 'src/sandbox/guest/entry.ts')],
+  outfile: join(root, 'dist', 'sandbox-guest.js'),
+});
+await esbuild.build({
+  ...guest,
+  entryPoints: [join(root, 'src/sandbox/guest/html-entry.ts')],
+  outfile: join(root, 'dist', 'sandbox-guest-html.js'),
+});
+await esbuild.build({
+  ...guest,
+  entryPoints: [join(root, 'src/sandbox/guest/result-entry.ts')],
+  outfile: join(root, 'dist', 'sandbox-guest-result.js'),
+});
 // The shell: just-bash's browser build, with the few Node built-ins it names (zlib for gzip) stubbed out.
 const stubNode = {
   name: 'stub-node-builtins',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (a) => ({ path: a.path, namespace: 'node-stub' }));
     b.onLoad({ filter: /.*/, namespace: 'node-stub' }, () => ({
-      contents: 'const unavailable = () => { throw new Error("not available in the sandbox"); }; export const gzipSync = unavailable, gunzipSync = unavailable, constants = {}; export default { gzipSync, gunzipSync, constants };',
+      contents:
+        'const unavailable = () => { throw new Error("not available in the sandbox"); }; export const gzipSync = unavailable, gunzipSync = unavailable, constants = {}; export default { gzipSync, gunzipSync, constants };',
       loader: 'js',
     }));
   },
@@ -83,14 +104,27 @@ const stubNode = {
 // the whole command line: `echo a > /.boxagnts/x; echo b` printed nothing. A shell fails only that command, with
 // the system's message and status 1, and goes on; this rewrites the one place so that just-bash does too. Errors
 // without an errno code (just-bash's own) still escape. The build stops if just-bash's code no longer matches.
-const FAILED_REDIRECT = /catch\((\w+)\)\{if\(!\w+\)throw \1;return\{error:(\w+)\("",`bash: \$\{(\w+)\}: cannot open redirect target\n`,1\)\}\}/;
-const ERRNO_TEXT = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', EROFS: 'Read-only file system', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory', EFBIG: 'File too large', ENOSPC: 'No space left on device', EDQUOT: 'Disk quota exceeded' };
+const FAILED_REDIRECT =
+  /catch\((\w+)\)\{if\(!\w+\)throw \1;return\{error:(\w+)\("",`bash: \$\{(\w+)\}: cannot open redirect target\n`,1\)\}\}/;
+const ERRNO_TEXT = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EROFS: 'Read-only file system',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EFBIG: 'File too large',
+  ENOSPC: 'No space left on device',
+  EDQUOT: 'Disk quota exceeded',
+};
 const redirectFailsOneCommand = {
   name: 'just-bash-redirect-failure',
   setup(b) {
     b.onLoad({ filter: /just-bash[\\/]dist[\\/]bundle[\\/]browser\.js$/ }, async (a) => {
       const source = await readFile(a.path, 'utf8');
-      if (!FAILED_REDIRECT.test(source)) throw new Error(`just-bash changed: the redirect-failure patch in scripts/build.mjs no longer applies to ${a.path}`);
+      if (!FAILED_REDIRECT.test(source))
+        throw new Error(
+          `just-bash changed: the redirect-failure patch in scripts/build.mjs no longer applies to ${a.path}`,
+        );
       const contents = source.replace(FAILED_REDIRECT, (_, error, result, target) => {
         const reason = `(${JSON.stringify(ERRNO_TEXT)})[${error}&&${error}.code]`;
         return `catch(${error}){if(!${reason})throw ${error};return{error:${result}("",\`bash: \${${target}}: \${${reason}}\n\`,1)}}`;
@@ -111,7 +145,10 @@ await esbuild.build({
 
 // The WebAssembly tools shipped with the product (AssemblyScript, compiled offline); rebuilt only when changed.
 const extensionsOut = join(root, 'dist', 'extensions');
-if (!existsSync(extensionsOut) || newestMtime(['extensions', 'scripts/build-extensions.mjs']) > statSync(extensionsOut).mtimeMs) {
+if (
+  !existsSync(extensionsOut) ||
+  newestMtime(['extensions', 'scripts/build-extensions.mjs']) > statSync(extensionsOut).mtimeMs
+) {
   const { buildExtensions } = await import('./build-extensions.mjs');
   rmSync(extensionsOut, { recursive: true, force: true });
   await buildExtensions(root, { outDir: extensionsOut });

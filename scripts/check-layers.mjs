@@ -34,7 +34,11 @@ const LEVEL = new Map(LAYERS.flatMap((units, level) => units.map((unit) => [unit
 const SOURCE = /\.(ts|tsx|mts)$/;
 
 // Static imports and re-exports (type-only ones too; they may span lines), side-effect imports, and import().
-const IMPORT_PATTERNS = [/^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm, /^\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g];
+const IMPORT_PATTERNS = [
+  /^\s*(?:import|export)\b[^'";]*?\bfrom\s*['"]([^'"]+)['"]/gm,
+  /^\s*import\s*['"]([^'"]+)['"]/gm,
+  /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+];
 
 function sourceFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -115,7 +119,8 @@ function checkLayers(srcDir) {
   for (const file of files) {
     const from = unitOf(srcDir, file);
     const shown = relative(process.cwd(), file).split(sep).join('/');
-    if (!LEVEL.has(from)) violations.push(`${shown}: ${from} is in no layer; place it in LAYERS of scripts/check-layers.mjs`);
+    if (!LEVEL.has(from))
+      violations.push(`${shown}: ${from} is in no layer; place it in LAYERS of scripts/check-layers.mjs`);
     for (const specifier of importsOf(file)) {
       if (!specifier.startsWith('.')) continue;
       const target = resolve(dirname(file), specifier);
@@ -128,12 +133,15 @@ function checkLayers(srcDir) {
       if (lines.includes(line)) continue;
       edges.get(from).set(to, [...lines, line]);
       if (from === 'contract') violations.push(`${line}  (contract imports nothing of ours)`);
-      else if (LEVEL.has(from) && LEVEL.has(to) && LEVEL.get(to) > LEVEL.get(from)) violations.push(`${line}  (${to} is above ${from})`);
+      else if (LEVEL.has(from) && LEVEL.has(to) && LEVEL.get(to) > LEVEL.get(from))
+        violations.push(`${line}  (${to} is above ${from})`);
     }
   }
   for (const group of stronglyConnected(edges)) {
     // One cycle per group, through its lowest unit; once the imports that close it are gone, a rerun shows any other.
-    const start = group.sort((a, b) => (LEVEL.get(a) ?? Infinity) - (LEVEL.get(b) ?? Infinity) || a.localeCompare(b))[0];
+    const start = group.sort(
+      (a, b) => (LEVEL.get(a) ?? Infinity) - (LEVEL.get(b) ?? Infinity) || a.localeCompare(b),
+    )[0];
     const path = shortestCycle(edges, group, start);
     const lines = path.slice(1).flatMap((to, i) => edges.get(path[i]).get(to));
     violations.push(`import cycle ${path.join(' → ')}:\n${lines.map((line) => `  ${line}`).join('\n')}`);
@@ -145,7 +153,9 @@ const srcDir = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta
 const { files, violations } = checkLayers(srcDir);
 if (violations.length > 0) {
   for (const violation of violations) console.log(violation);
-  console.error(`\n${violations.length} layering violation${violations.length === 1 ? '' : 's'} (see LAYERS in scripts/check-layers.mjs and DESIGN.md §1)`);
+  console.error(
+    `\n${violations.length} layering violation${violations.length === 1 ? '' : 's'} (see LAYERS in scripts/check-layers.mjs and DESIGN.md §1)`,
+  );
   process.exit(1);
 }
 console.log(`layers ok: ${files} files`);

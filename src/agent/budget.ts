@@ -45,7 +45,8 @@ export class RunBudget {
       ['maxInputTokens', limits.maxInputTokens, this.inputTokens],
       ['maxOutputTokens', limits.maxOutputTokens, this.outputTokens],
     ];
-    for (const [limit, max, used] of checks) if (max !== undefined && used >= max) return { limit, max, used: round(used) };
+    for (const [limit, max, used] of checks)
+      if (max !== undefined && used >= max) return { limit, max, used: round(used) };
     return null;
   }
 

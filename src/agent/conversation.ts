@@ -9,14 +9,22 @@ export function toToolResultPart(callId: string, name: string, result: ToolResul
       ? { type: result.isError ? 'error-text' : 'text', value: result.content }
       : {
           type: 'content',
-          value: result.content.map((block) => (block.type === 'text' ? { type: 'text' as const, text: block.text } : { type: 'image-data' as const, data: block.data, mediaType: block.mediaType })),
+          value: result.content.map((block) =>
+            block.type === 'text'
+              ? { type: 'text' as const, text: block.text }
+              : { type: 'image-data' as const, data: block.data, mediaType: block.mediaType },
+          ),
         };
   return { type: 'tool-result', toolCallId: callId, toolName: name, output };
 }
 
-const INTERRUPTED_TOOL: ToolResult = { content: 'This tool call did not finish: the run stopped before it completed.', isError: true };
+const INTERRUPTED_TOOL: ToolResult = {
+  content: 'This tool call did not finish: the run stopped before it completed.',
+  isError: true,
+};
 
-type ConversationEvent = RunEventOf<'message.user'> | RunEventOf<'message.completed'> | RunEventOf<'tool.completed'> | { type: string };
+type ConversationEvent =
+  RunEventOf<'message.user'> | RunEventOf<'message.completed'> | RunEventOf<'tool.completed'> | { type: string };
 
 /**
  * Rebuilds what the model saw from a session's stored events: user messages, the assistant messages verbatim,
@@ -26,14 +34,17 @@ type ConversationEvent = RunEventOf<'message.user'> | RunEventOf<'message.comple
 export function conversationFrom(events: readonly ConversationEvent[]): ModelMessage[] {
   const messages: ModelMessage[] = [];
   const results = new Map<string, RunEventOf<'tool.completed'>>();
-  for (const event of events) if (event.type === 'tool.completed') results.set((event as RunEventOf<'tool.completed'>).callId, event as RunEventOf<'tool.completed'>);
+  for (const event of events)
+    if (event.type === 'tool.completed')
+      results.set((event as RunEventOf<'tool.completed'>).callId, event as RunEventOf<'tool.completed'>);
 
   for (const event of events) {
     if (event.type === 'message.user') {
       messages.push({ role: 'user', content: (event as RunEventOf<'message.user'>).text });
     } else if (event.type === 'message.completed') {
       const completed = event as RunEventOf<'message.completed'>;
-      const hasContent = completed.text.length > 0 || completed.toolCalls.length > 0 || (completed.reasoning?.length ?? 0) > 0;
+      const hasContent =
+        completed.text.length > 0 || completed.toolCalls.length > 0 || (completed.reasoning?.length ?? 0) > 0;
       if (!hasContent) continue;
       messages.push(completed.modelMessage as ModelMessage);
       if (completed.toolCalls.length === 0) continue;

@@ -19,11 +19,19 @@ export class SessionHub {
     broker: ApprovalBroker,
   ) {
     broker.onChange((change) =>
-      this.publishGlobal(change.type === 'opened' ? { type: 'interaction.opened', interaction: change.interaction } : { type: 'interaction.closed', interactionId: change.id, sessionId: change.sessionId }),
+      this.publishGlobal(
+        change.type === 'opened'
+          ? { type: 'interaction.opened', interaction: change.interaction }
+          : { type: 'interaction.closed', interactionId: change.id, sessionId: change.sessionId },
+      ),
     );
     sessions.onChange((change: SessionChange) => {
       if (change.type === 'deleted') this.publishGlobal({ type: 'session.deleted', sessionId: change.id });
-      else this.publishGlobal({ type: change.type === 'created' ? 'session.created' : 'session.updated', session: publicSummary(change.session, this.running.has(change.session.id)) });
+      else
+        this.publishGlobal({
+          type: change.type === 'created' ? 'session.created' : 'session.updated',
+          session: publicSummary(change.session, this.running.has(change.session.id)),
+        });
     });
   }
 

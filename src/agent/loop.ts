@@ -35,7 +35,8 @@ export interface RunOutcome {
   budget?: BudgetReached;
 }
 
-const CONTINUE_AFTER_LIMIT = 'Your previous reply was cut off by the output limit. Continue exactly where it stopped, without repeating anything.';
+const CONTINUE_AFTER_LIMIT =
+  'Your previous reply was cut off by the output limit. Continue exactly where it stopped, without repeating anything.';
 const EMPTY_REPLY_NUDGE = 'Your last reply was empty. Reply to the user now, in plain text.';
 
 /**
@@ -48,7 +49,14 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
   const messages: ModelMessage[] = [...options.history];
 
   const { parent, depth } = options;
-  await options.emit({ type: 'run.started', runId: options.runId, model: model.id, maxTurns: options.maxTurns, ...(parent ? { parent } : {}), ...(depth > 0 ? { depth } : {}) });
+  await options.emit({
+    type: 'run.started',
+    runId: options.runId,
+    model: model.id,
+    maxTurns: options.maxTurns,
+    ...(parent ? { parent } : {}),
+    ...(depth > 0 ? { depth } : {}),
+  });
   await addUserMessage(options, messages, options.prompt, false);
 
   let turns = 0;
@@ -104,7 +112,10 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
 
     if (step.toolCalls.length > 0) {
       const results = await executeToolCalls(options.tools, step.toolCalls, messageId, options.emit);
-      messages.push({ role: 'tool', content: step.toolCalls.map((call, i) => toToolResultPart(call.callId, call.name, results[i]!)) });
+      messages.push({
+        role: 'tool',
+        content: step.toolCalls.map((call, i) => toToolResultPart(call.callId, call.name, results[i]!)),
+      });
       continue;
     }
     if (step.finishReason === 'length') {
@@ -120,12 +131,30 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
   }
 
   const { budget: reached, error } = outcome;
-  await options.emit({ type: 'run.completed', runId: options.runId, status: outcome.status, turns, ...(error ? { error } : {}), ...(reached ?? {}) });
+  await options.emit({
+    type: 'run.completed',
+    runId: options.runId,
+    status: outcome.status,
+    turns,
+    ...(error ? { error } : {}),
+    ...(reached ?? {}),
+  });
   return { ...outcome, turns, text: lastText };
 }
 
-async function addUserMessage(options: LoopOptions, messages: ModelMessage[], text: string, synthetic: boolean): Promise<void> {
-  await options.emit({ type: 'message.user', runId: options.runId, messageId: options.newId('msg'), text, ...(synthetic ? { synthetic: true } : {}) });
+async function addUserMessage(
+  options: LoopOptions,
+  messages: ModelMessage[],
+  text: string,
+  synthetic: boolean,
+): Promise<void> {
+  await options.emit({
+    type: 'message.user',
+    runId: options.runId,
+    messageId: options.newId('msg'),
+    text,
+    ...(synthetic ? { synthetic: true } : {}),
+  });
   messages.push({ role: 'user', content: text });
 }
 
@@ -133,7 +162,9 @@ async function addUserMessage(options: LoopOptions, messages: ModelMessage[], te
 function toSdkTools(run: RunTools): ToolSet | undefined {
   const tools = run.registry.list().filter((t) => !run.deferred.has(t.name) || run.revealed.has(t.name));
   if (tools.length === 0) return undefined;
-  return Object.fromEntries(tools.map((t) => [t.name, sdkTool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) })]));
+  return Object.fromEntries(
+    tools.map((t) => [t.name, sdkTool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) })]),
+  );
 }
 
 async function emitUsage(options: LoopOptions, usage: LanguageModelUsage): Promise<void> {
@@ -145,5 +176,12 @@ async function emitUsage(options: LoopOptions, usage: LanguageModelUsage): Promi
   };
   const cost = costUsd(tokens, options.model.info.pricing);
   options.budget.spend({ inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: cost });
-  await options.emit({ type: 'usage', runId: options.runId, provider: options.model.providerId, model: options.model.modelId, ...tokens, costUsd: cost });
+  await options.emit({
+    type: 'usage',
+    runId: options.runId,
+    provider: options.model.providerId,
+    model: options.model.modelId,
+    ...tokens,
+    costUsd: cost,
+  });
 }

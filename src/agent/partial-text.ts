@@ -47,8 +47,10 @@ export class PartialTextLog {
 
   /** Follows a run's events for the session, in the order they are stored. */
   note(sessionId: string, event: RunEvent): void {
-    if (event.type === 'message.delta' && event.kind === 'text') this.append(sessionId, event.runId, event.messageId, event.text);
-    else if (event.type === 'model.retry' || event.type === 'message.completed' || event.type === 'run.completed') this.discard(sessionId);
+    if (event.type === 'message.delta' && event.kind === 'text')
+      this.append(sessionId, event.runId, event.messageId, event.text);
+    else if (event.type === 'model.retry' || event.type === 'message.completed' || event.type === 'run.completed')
+      this.discard(sessionId);
   }
 
   /** What a session's file holds, with what this process has still to write, or undefined when there is none. */
@@ -82,7 +84,12 @@ export class PartialTextLog {
     }
     // A new message starts the file over at once, so it never names the previous one for longer than a write.
     this.close(current);
-    const fresh: Streaming = { messageId, fd: null, pending: `${JSON.stringify({ runId, messageId })}\n${text}`, timer: null };
+    const fresh: Streaming = {
+      messageId,
+      fd: null,
+      pending: `${JSON.stringify({ runId, messageId })}\n${text}`,
+      timer: null,
+    };
     this.streaming.set(sessionId, fresh);
     try {
       fresh.fd = openSync(this.file(sessionId), 'w', 0o600);

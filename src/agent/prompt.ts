@@ -34,11 +34,23 @@ export function basePromptPart(ctx: BaseContext): PromptPart {
 /** The workspace's own notes for the agent (.boxagnts/AGENTS.md), when it has any. */
 export function agentsMdPart(notes: string): PromptPart | null {
   const text = notes.trim();
-  return text ? { kind: 'agents-md', text: `# Workspace notes (AGENTS.md)\nThe user keeps these notes for you. Follow them.\n\n${text}` } : null;
+  return text
+    ? {
+        kind: 'agents-md',
+        text: `# Workspace notes (AGENTS.md)\nThe user keeps these notes for you. Follow them.\n\n${text}`,
+      }
+    : null;
 }
 
 /** The system prompt of a run: its parts in order, with the run's own tools named right after the base. */
-export function composeSystemPrompt(parts: readonly PromptPart[], tools: readonly Pick<Tool, 'name' | 'permissionLevel'>[]): string {
-  const toolList = tools.length ? `- Available tools: ${tools.map((t) => `${t.name} (${t.permissionLevel})`).join(', ')}.` : '- No tools are available in this run.';
-  return parts.flatMap((part) => (part.kind === 'base' ? [part.text, `# Tools of this run\n${toolList}`] : [part.text])).join('\n\n');
+export function composeSystemPrompt(
+  parts: readonly PromptPart[],
+  tools: readonly Pick<Tool, 'name' | 'permissionLevel'>[],
+): string {
+  const toolList = tools.length
+    ? `- Available tools: ${tools.map((t) => `${t.name} (${t.permissionLevel})`).join(', ')}.`
+    : '- No tools are available in this run.';
+  return parts
+    .flatMap((part) => (part.kind === 'base' ? [part.text, `# Tools of this run\n${toolList}`] : [part.text]))
+    .join('\n\n');
 }

@@ -42,7 +42,12 @@ export function closingEvents(events: readonly StoredEvent[], partial: PartialTe
  * Closes the runs that processes which died (a crash, kill -9, power loss) left open, found from the run locks they
  * left behind. Each session's lock is taken first, so two processes starting at once never close a run twice.
  */
-export async function closeInterruptedRuns(sessions: SessionStore, partials: PartialTextLog, redactor: Redactor, logger: Logger): Promise<void> {
+export async function closeInterruptedRuns(
+  sessions: SessionStore,
+  partials: PartialTextLog,
+  redactor: Redactor,
+  logger: Logger,
+): Promise<void> {
   for (const sessionId of await sessions.abandonedLocks()) {
     let unlock: () => Promise<void>;
     try {
@@ -55,7 +60,10 @@ export async function closeInterruptedRuns(sessions: SessionStore, partials: Par
       const { events } = await sessions.read(sessionId);
       const closing = closingEvents(events, await partials.read(sessionId));
       if (closing.length > 0) {
-        await sessions.append(sessionId, closing.map((event) => redactor.redactValue(event)));
+        await sessions.append(
+          sessionId,
+          closing.map((event) => redactor.redactValue(event)),
+        );
         logger.info({ sessionId, runId: closing.at(-1)!.runId }, 'closed a run interrupted by the end of its process');
       }
       partials.discard(sessionId);

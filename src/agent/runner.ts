@@ -88,9 +88,13 @@ export class Runner {
    */
   async start(sessionId: string, spec: RunSpec): Promise<StartedRun> {
     const { deps } = this;
-    if (this.active.has(sessionId)) throw new RunConflictError('A run is already going on in this session; wait for it or cancel it.');
+    if (this.active.has(sessionId))
+      throw new RunConflictError('A run is already going on in this session; wait for it or cancel it.');
     const settings = deps.workspace.settings.get();
-    const model = await resolveModel({ settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env }, spec.model);
+    const model = await resolveModel(
+      { settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env },
+      spec.model,
+    );
     const selected = selectTools(spec.tools);
     const registry = new ToolRegistry(selected.tools);
     let unlock: () => Promise<void>;
@@ -103,7 +107,12 @@ export class Runner {
     const runId = newId('run');
     const controller = new AbortController();
     // Registered before the first await, so a second start in the same tick is refused.
-    const run: ActiveRun = { runId, controller, done: Promise.resolve({ status: 'error', turns: 0, text: '' }), state: sessionStateFrom([]) };
+    const run: ActiveRun = {
+      runId,
+      controller,
+      done: Promise.resolve({ status: 'error', turns: 0, text: '' }),
+      state: sessionStateFrom([]),
+    };
     this.active.set(sessionId, run);
     deps.hub.setRunning(sessionId, runId, true);
 
@@ -120,7 +129,8 @@ export class Runner {
       const { events } = await deps.sessions.read(sessionId);
       run.state = sessionStateFrom(events);
       // The partial text follows the stored order, so it is dropped only once its message is on disk.
-      const emit = (event: RunEvent) => this.store(sessionId, event).then((stored) => deps.partials.note(sessionId, stored as RunEvent));
+      const emit = (event: RunEvent) =>
+        this.store(sessionId, event).then((stored) => deps.partials.note(sessionId, stored as RunEvent));
       const { approvals } = spec.permissions;
       const gate = new PermissionGate({
         sessionId,
@@ -175,7 +185,13 @@ export class Runner {
         .catch(async (error: unknown) => {
           deps.logger.error({ err: error, sessionId, runId }, 'run failed');
           const message = `The run stopped because of an internal error: ${(error as Error).message}`;
-          await emit({ type: 'run.completed', runId, status: 'error', turns: 0, error: { code: 'internal_error', message } }).catch(() => undefined);
+          await emit({
+            type: 'run.completed',
+            runId,
+            status: 'error',
+            turns: 0,
+            error: { code: 'internal_error', message },
+          }).catch(() => undefined);
           return { status: 'error' as const, turns: 0, text: '', error: { code: 'internal_error', message } };
         })
         .finally(() => {
@@ -219,7 +235,11 @@ export class Runner {
     const event = redactor.redactValue(original);
     const previous = this.chains.get(sessionId) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const stamped = (isPersisted(event.type) ? (await sessions.append(sessionId, [event]))[0]! : sessions.stampEphemeral(sessionId, event)) as StampedEvent;
+      const stamped = (
+        isPersisted(event.type)
+          ? (await sessions.append(sessionId, [event]))[0]!
+          : sessions.stampEphemeral(sessionId, event)
+      ) as StampedEvent;
       const run = this.active.get(sessionId);
       if (run) run.state = applySessionEvent(run.state, stamped as unknown as StoredEvent);
       hub.publish(sessionId, stamped);
@@ -250,8 +270,17 @@ export class Runner {
     const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
     const session: ToolContext['session'] = {
       mode: () => gate.mode(),
-      enterPlanMode: () => this.store(sessionId, { type: 'session.mode', mode: 'plan', previous: run.state.mode === 'plan' ? run.state.previousMode : run.state.mode, by: 'agent' }).then(() => undefined),
-      leavePlanMode: () => this.store(sessionId, { type: 'session.mode', mode: run.state.previousMode, previous: null, by: 'agent' }).then(() => undefined),
+      enterPlanMode: () =>
+        this.store(sessionId, {
+          type: 'session.mode',
+          mode: 'plan',
+          previous: run.state.mode === 'plan' ? run.state.previousMode : run.state.mode,
+          by: 'agent',
+        }).then(() => undefined),
+      leavePlanMode: () =>
+        this.store(sessionId, { type: 'session.mode', mode: run.state.previousMode, previous: null, by: 'agent' }).then(
+          () => undefined,
+        ),
       todos: () => run.state.todos,
       setTodos: (todos) => emit({ type: 'todos.updated', runId, todos }),
     };
@@ -260,14 +289,19 @@ export class Runner {
       async ask(questions) {
         let questionId = '';
         try {
-          const reply = await broker.open({ kind: 'question', sessionId, runId, callId, questions }, signal, (interaction) => {
-            questionId = interaction.id;
-            void emit({ type: 'question.asked', runId, questionId, callId, questions });
-          });
+          const reply = await broker.open(
+            { kind: 'question', sessionId, runId, callId, questions },
+            signal,
+            (interaction) => {
+              questionId = interaction.id;
+              void emit({ type: 'question.asked', runId, questionId, callId, questions });
+            },
+          );
           await emit({ type: 'question.answered', runId, questionId, answers: reply.answers });
           return reply.answers;
         } catch (error) {
-          if (error instanceof InteractionCancelledError && questionId) await emit({ type: 'question.answered', runId, questionId, cancelled: true }).catch(() => undefined);
+          if (error instanceof InteractionCancelledError && questionId)
+            await emit({ type: 'question.answered', runId, questionId, cancelled: true }).catch(() => undefined);
           throw error;
         }
       },
@@ -276,12 +310,30 @@ export class Runner {
         try {
           const reply = await broker.open({ kind: 'plan', sessionId, runId, callId, plan }, signal, (interaction) => {
             approvalId = interaction.id;
-            void emit({ type: 'approval.requested', runId, approvalId, kind: 'plan', callId, name: 'exit_plan_mode', level: 'read', input: { plan }, reason: 'the agent asks you to approve its plan', plan });
+            void emit({
+              type: 'approval.requested',
+              runId,
+              approvalId,
+              kind: 'plan',
+              callId,
+              name: 'exit_plan_mode',
+              level: 'read',
+              input: { plan },
+              reason: 'the agent asks you to approve its plan',
+              plan,
+            });
           });
-          await emit({ type: 'approval.resolved', runId, approvalId, outcome: reply.approved ? 'once' : 'deny', ...(reply.feedback ? { message: reply.feedback } : {}) });
+          await emit({
+            type: 'approval.resolved',
+            runId,
+            approvalId,
+            outcome: reply.approved ? 'once' : 'deny',
+            ...(reply.feedback ? { message: reply.feedback } : {}),
+          });
           return { approved: reply.approved, ...(reply.feedback ? { feedback: reply.feedback } : {}) };
         } catch (error) {
-          if (error instanceof InteractionCancelledError && approvalId) await emit({ type: 'approval.resolved', runId, approvalId, outcome: 'cancelled' }).catch(() => undefined);
+          if (error instanceof InteractionCancelledError && approvalId)
+            await emit({ type: 'approval.resolved', runId, approvalId, outcome: 'cancelled' }).catch(() => undefined);
           throw error;
         }
       },

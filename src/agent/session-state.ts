@@ -23,12 +23,17 @@ export const emptySessionState = (): SessionState => ({ mode: null, previousMode
 export function applySessionEvent(state: SessionState, event: { type: string; [key: string]: unknown }): SessionState {
   switch (event.type) {
     case 'session.mode':
-      return { ...state, mode: (event.mode as PermissionMode | null) ?? null, previousMode: (event.previous as PermissionMode | null | undefined) ?? null };
+      return {
+        ...state,
+        mode: (event.mode as PermissionMode | null) ?? null,
+        previousMode: (event.previous as PermissionMode | null | undefined) ?? null,
+      };
     case 'todos.updated':
       return { ...state, todos: event.todos as Todo[] };
     case 'approval.resolved': {
       if (event.outcome !== 'session') return state;
-      const legacy = typeof event.rule === 'string' ? [{ id: String(event.grantId ?? event.approvalId), rule: event.rule }] : [];
+      const legacy =
+        typeof event.rule === 'string' ? [{ id: String(event.grantId ?? event.approvalId), rule: event.rule }] : [];
       const granted = (event.grants as { id: string; rule: string }[] | undefined) ?? legacy;
       return { ...state, grants: [...state.grants, ...granted.map((g) => ({ id: g.id, rule: parseRule(g.rule) }))] };
     }

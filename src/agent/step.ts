@@ -58,7 +58,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /** One model call of the run, retried with backoff on rate limits, server errors, broken connections and stalls. */
-export async function callModel(options: StepOptions, messages: ModelMessage[], messageId: string, tools: ToolSet | undefined): Promise<StepResult> {
+export async function callModel(
+  options: StepOptions,
+  messages: ModelMessage[],
+  messageId: string,
+  tools: ToolSet | undefined,
+): Promise<StepResult> {
   for (let attempt = 1; ; attempt++) {
     const step = await streamStep(options, messages, messageId, tools);
     if (!step.failure || options.signal.aborted) return step;
@@ -68,7 +73,14 @@ export async function callModel(options: StepOptions, messages: ModelMessage[], 
       return { ...step, failure: { ...failure, message: failure.message + tries } };
     }
     const delayMs = Math.round(failure.retryAfterMs ?? backoff(attempt, options.policy.retry));
-    await options.emit({ type: 'model.retry', runId: options.runId, messageId, attempt, delayMs, reason: failure.message });
+    await options.emit({
+      type: 'model.retry',
+      runId: options.runId,
+      messageId,
+      attempt,
+      delayMs,
+      reason: failure.message,
+    });
     await sleep(delayMs, options.signal);
     if (options.signal.aborted) {
       const { failure: _stoppedDuringBackoff, ...rest } = step;
@@ -77,7 +89,12 @@ export async function callModel(options: StepOptions, messages: ModelMessage[], 
   }
 }
 
-async function streamStep(options: StepOptions, messages: ModelMessage[], messageId: string, tools: ToolSet | undefined): Promise<StepResult> {
+async function streamStep(
+  options: StepOptions,
+  messages: ModelMessage[],
+  messageId: string,
+  tools: ToolSet | undefined,
+): Promise<StepResult> {
   const { model } = options;
   const stall = new AbortController();
   let stallTimer: NodeJS.Timeout | undefined;
@@ -104,7 +121,9 @@ async function streamStep(options: StepOptions, messages: ModelMessage[], messag
   let usage: LanguageModelUsage | undefined;
   let error: unknown;
   const emitDelta = (kind: 'text' | 'reasoning', delta: string) =>
-    void options.emit({ type: 'message.delta', runId: options.runId, messageId, kind, text: delta }).catch(() => undefined);
+    void options
+      .emit({ type: 'message.delta', runId: options.runId, messageId, kind, text: delta })
+      .catch(() => undefined);
 
   armStall();
   try {
@@ -143,12 +162,38 @@ async function streamStep(options: StepOptions, messages: ModelMessage[], messag
   }
 
   const partial = (): ModelMessage => ({ role: 'assistant', content: text ? [{ type: 'text', text }] : '' });
-  if (options.signal.aborted) return { text, reasoning, toolCalls: [], finishReason: 'cancelled', ...(usage ? { usage } : {}), assistant: partial(), interrupted: true };
+  if (options.signal.aborted)
+    return {
+      text,
+      reasoning,
+      toolCalls: [],
+      finishReason: 'cancelled',
+      ...(usage ? { usage } : {}),
+      assistant: partial(),
+      interrupted: true,
+    };
   if (stall.signal.aborted || error !== undefined) {
     const failure: ModelFailure = stall.signal.aborted
-      ? { code: 'stalled', message: `The model sent nothing for ${Math.round(options.policy.stallTimeoutMs / 1000)} s.`, retryable: true }
-      : classifyModelError(error, { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL }, options.redactor);
-    return { text, reasoning, toolCalls: [], finishReason: 'error', ...(usage ? { usage } : {}), assistant: partial(), interrupted: true, failure };
+      ? {
+          code: 'stalled',
+          message: `The model sent nothing for ${Math.round(options.policy.stallTimeoutMs / 1000)} s.`,
+          retryable: true,
+        }
+      : classifyModelError(
+          error,
+          { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL },
+          options.redactor,
+        );
+    return {
+      text,
+      reasoning,
+      toolCalls: [],
+      finishReason: 'error',
+      ...(usage ? { usage } : {}),
+      assistant: partial(),
+      interrupted: true,
+      failure,
+    };
   }
   const response = await result.response;
   const assistant = response.messages.find((m) => m.role === 'assistant') ?? partial();

@@ -23,9 +23,22 @@ function batches(items: Indexed[]): Indexed[][] {
  * read-level ones together, the others one at a time in the model's order — while calls that need approval wait for
  * it alongside. Calls that change things never overlap.
  */
-export async function executeToolCalls(run: RunTools, calls: ToolCallRecord[], messageId: string, emit: (event: RunEvent) => Promise<void>): Promise<ToolResult[]> {
+export async function executeToolCalls(
+  run: RunTools,
+  calls: ToolCallRecord[],
+  messageId: string,
+  emit: (event: RunEvent) => Promise<void>,
+): Promise<ToolResult[]> {
   const prepared = await Promise.all(calls.map((call) => prepareCall(run, call)));
-  for (const { call } of prepared) await emit({ type: 'tool.started', runId: run.runId, messageId, callId: call.callId, name: call.name, input: call.input });
+  for (const { call } of prepared)
+    await emit({
+      type: 'tool.started',
+      runId: run.runId,
+      messageId,
+      callId: call.callId,
+      name: call.name,
+      input: call.input,
+    });
   const results: ToolResult[] = new Array(calls.length);
   let exclusive: Promise<unknown> = Promise.resolve();
   const alone: Scheduler = (work) => {
@@ -37,7 +50,15 @@ export async function executeToolCalls(run: RunTools, calls: ToolCallRecord[], m
     const started = performance.now();
     const result = await invokePrepared(run, p, isReadOnly(p) ? undefined : alone);
     results[index] = result;
-    await emit({ type: 'tool.completed', runId: run.runId, messageId, callId: p.call.callId, name: p.call.name, result, durationMs: Math.round(performance.now() - started) });
+    await emit({
+      type: 'tool.completed',
+      runId: run.runId,
+      messageId,
+      callId: p.call.callId,
+      name: p.call.name,
+      result,
+      durationMs: Math.round(performance.now() - started),
+    });
   };
   const indexed = prepared.map((p, i) => [p, i] as const);
   const asks = (p: PreparedCall) => 'decision' in p && p.decision.action === 'ask';

@@ -22,7 +22,10 @@ export function forkEvents(events: readonly StampedEvent[], eventId: number): St
   }
   const callIds = new Set(point.type === 'message.completed' ? point.toolCalls.map((c) => c.callId) : []);
   return events.filter(
-    (e, i) => e.type !== 'usage' && e.type !== 'model.retry' && (i <= at || ((e.type === 'tool.started' || e.type === 'tool.completed') && callIds.has(e.callId))),
+    (e, i) =>
+      e.type !== 'usage' &&
+      e.type !== 'model.retry' &&
+      (i <= at || ((e.type === 'tool.started' || e.type === 'tool.completed') && callIds.has(e.callId))),
   );
 }
 
@@ -32,7 +35,12 @@ export function exportJson(session: LoadedSession): unknown {
     format: EXPORT_FORMAT,
     version: 1,
     exportedAt: new Date().toISOString(),
-    session: { id: header.id, title: summary.title, createdAt: header.createdAt, ...(header.parent ? { parent: header.parent } : {}) },
+    session: {
+      id: header.id,
+      title: summary.title,
+      createdAt: header.createdAt,
+      ...(header.parent ? { parent: header.parent } : {}),
+    },
     events,
   };
 }
@@ -47,7 +55,11 @@ const RESULT_PREVIEW = 4000;
 
 /** A readable transcript: the messages, each tool call with its input and (shortened) result. */
 export function exportMarkdown(session: LoadedSession): string {
-  const out = [`# ${session.summary.title}`, '', `_Exported from boxagnts on ${new Date().toISOString().slice(0, 10)} (session ${session.header.id})._`];
+  const out = [
+    `# ${session.summary.title}`,
+    '',
+    `_Exported from boxagnts on ${new Date().toISOString().slice(0, 10)} (session ${session.header.id})._`,
+  ];
   const results = new Map<string, ToolResult>();
   for (const e of session.events) if (e.type === 'tool.completed') results.set(e.callId, e.result);
   for (const e of session.events) {
@@ -61,12 +73,16 @@ export function exportMarkdown(session: LoadedSession): string {
         const result = results.get(call.callId);
         if (result) {
           const text = resultText(result);
-          const shown = text.length > RESULT_PREVIEW ? `${text.slice(0, RESULT_PREVIEW)}\n… (${text.length - RESULT_PREVIEW} more characters)` : text;
+          const shown =
+            text.length > RESULT_PREVIEW
+              ? `${text.slice(0, RESULT_PREVIEW)}\n… (${text.length - RESULT_PREVIEW} more characters)`
+              : text;
           out.push('', result.isError ? 'Error:' : 'Result:', '', fence(shown));
         }
       }
     }
-    if (e.type === 'run.completed' && e.status !== 'finished') out.push('', `_Run ended: ${e.status}${e.error?.message ? ` — ${e.error.message}` : ''}_`);
+    if (e.type === 'run.completed' && e.status !== 'finished')
+      out.push('', `_Run ended: ${e.status}${e.error?.message ? ` — ${e.error.message}` : ''}_`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -87,14 +103,23 @@ export class ImportError extends Error {
 /** Validates an exported session: every event must be one this version knows, with increasing ids. */
 export function parseImport(data: unknown): { title: string; importedFrom?: string; events: StoredEvent[] } {
   const parsed = ImportSchema.safeParse(data);
-  if (!parsed.success) throw new ImportError(`not a boxagnts session export: ${parsed.error.issues[0]!.message} at "${parsed.error.issues[0]!.path.join('.')}"`);
+  if (!parsed.success)
+    throw new ImportError(
+      `not a boxagnts session export: ${parsed.error.issues[0]!.message} at "${parsed.error.issues[0]!.path.join('.')}"`,
+    );
   let lastId = 0;
   const events = parsed.data.events.map((raw, index) => {
     const stamp = StampedShape.safeParse(raw);
-    if (!stamp.success || !EventSchema.safeParse(raw).success) throw new ImportError(`event ${index} is not a valid session event`);
-    if (stamp.data.id <= lastId) throw new ImportError(`event ${index} has id ${stamp.data.id}, which does not increase`);
+    if (!stamp.success || !EventSchema.safeParse(raw).success)
+      throw new ImportError(`event ${index} is not a valid session event`);
+    if (stamp.data.id <= lastId)
+      throw new ImportError(`event ${index} has id ${stamp.data.id}, which does not increase`);
     lastId = stamp.data.id;
     return raw as StoredEvent;
   });
-  return { title: parsed.data.session.title, ...(parsed.data.session.id ? { importedFrom: parsed.data.session.id } : {}), events };
+  return {
+    title: parsed.data.session.title,
+    ...(parsed.data.session.id ? { importedFrom: parsed.data.session.id } : {}),
+    events,
+  };
 }

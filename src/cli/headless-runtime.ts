@@ -9,7 +9,9 @@ import { CommandError } from './usage';
  * The workspace and runtime of a command without the dashboard: nobody to ask for approval, no folder watched. A
  * workspace that cannot be opened (a broken settings file, a folder that is not one) is the user's to fix: said so.
  */
-export async function openHeadlessRuntime(workspaceDir: string | undefined): Promise<{ workspace: Workspace; runtime: AgentRuntime }> {
+export async function openHeadlessRuntime(
+  workspaceDir: string | undefined,
+): Promise<{ workspace: Workspace; runtime: AgentRuntime }> {
   let workspace: Workspace;
   try {
     workspace = await openWorkspace(workspaceDir ?? process.cwd());

@@ -14,7 +14,12 @@ type Format = (typeof FORMATS)[number];
 const EXIT: Record<RunOutcome['status'], number> = { finished: 0, error: 1, max_turns: 3, budget: 4, cancelled: 130 };
 
 /** What a budget's name means, for the message that says which one ended the run. */
-const BUDGET_WORDS = { maxInputTokens: 'input tokens', maxOutputTokens: 'output tokens', maxCostUsd: 'cost in USD', maxWallMs: 'wall-clock time in ms' } as const;
+const BUDGET_WORDS = {
+  maxInputTokens: 'input tokens',
+  maxOutputTokens: 'output tokens',
+  maxCostUsd: 'cost in USD',
+  maxWallMs: 'wall-clock time in ms',
+} as const;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -47,8 +52,10 @@ export async function runCommand(args: string[]): Promise<void> {
   };
   const limits = Object.fromEntries(Object.entries(budgets).filter(([, v]) => v !== undefined));
   const permissionMode = values['permission-mode'] as PermissionMode | undefined;
-  if (permissionMode !== undefined && !PERMISSION_MODES.includes(permissionMode)) throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
-  if (values.session !== undefined && !SESSION_ID.test(values.session)) throw new UsageError(`--session must be a session id such as ses_…, not "${values.session}"`);
+  if (permissionMode !== undefined && !PERMISSION_MODES.includes(permissionMode))
+    throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
+  if (values.session !== undefined && !SESSION_ID.test(values.session))
+    throw new UsageError(`--session must be a session id such as ses_…, not "${values.session}"`);
   let prompt = positionals[0];
   if ((prompt === undefined || prompt === '-') && !process.stdin.isTTY) prompt = await readStdin();
   if (!prompt?.trim()) throw new UsageError('give a prompt: boxagnts run "what to do"');
@@ -58,12 +65,20 @@ export async function runCommand(args: string[]): Promise<void> {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);
     const write = (event: unknown) => process.stdout.write(`${JSON.stringify(event)}\n`);
-    const detach = format === 'stream-json' ? await runtime.hub.subscribe(session.id, session.lastEventId, (e: StampedEvent) => write({ sessionId: session.id, ...e })) : () => undefined;
+    const detach =
+      format === 'stream-json'
+        ? await runtime.hub.subscribe(session.id, session.lastEventId, (e: StampedEvent) =>
+            write({ sessionId: session.id, ...e }),
+          )
+        : () => undefined;
 
     let started;
     try {
       // Nobody watches a headless run: a call that needs approval is refused at once.
-      const spec = await runtime.workspaceSpec({ text: prompt, model: values.model, limits, permissionMode }, { watched: false, unattended: 'deny' });
+      const spec = await runtime.workspaceSpec(
+        { text: prompt, model: values.model, limits, permissionMode },
+        { watched: false, unattended: 'deny' },
+      );
       started = await runtime.runner.start(session.id, spec);
     } catch (error) {
       if (error instanceof ModelConfigError || error instanceof RunConflictError) throw new CommandError(error.message);
@@ -83,7 +98,9 @@ export async function runCommand(args: string[]): Promise<void> {
     process.off('SIGTERM', onSignal);
     detach();
 
-    const usage = await runtime.usageLog.query({ groupBy: 'session' }).then((u) => u.groups.find((g) => g.key === session.id));
+    const usage = await runtime.usageLog
+      .query({ groupBy: 'session' })
+      .then((u) => u.groups.find((g) => g.key === session.id));
     // Events reach stdout through the runner, already redacted; the outcome comes straight from the loop.
     const result = runtime.redactor.redactValue({
       sessionId: session.id,
@@ -91,7 +108,11 @@ export async function runCommand(args: string[]): Promise<void> {
       status: outcome.status,
       turns: outcome.turns,
       text: outcome.text,
-      usage: { inputTokens: usage?.inputTokens ?? 0, outputTokens: usage?.outputTokens ?? 0, costUsd: usage?.costUsd ?? 0 },
+      usage: {
+        inputTokens: usage?.inputTokens ?? 0,
+        outputTokens: usage?.outputTokens ?? 0,
+        costUsd: usage?.costUsd ?? 0,
+      },
       ...(outcome.error ? { error: outcome.error } : {}),
       ...(outcome.budget ? { budget: outcome.budget } : {}),
     });
@@ -101,8 +122,11 @@ export async function runCommand(args: string[]): Promise<void> {
     if (result.error) process.stderr.write(`boxagnts: ${result.error.message}\n`);
     else if (outcome.budget) {
       const { limit, max, used } = outcome.budget;
-      process.stderr.write(`boxagnts: the run reached its budget --${limit.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${max} (${BUDGET_WORDS[limit]}: ${used} used) (session ${session.id})\n`);
-    } else if (outcome.status !== 'finished') process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
+      process.stderr.write(
+        `boxagnts: the run reached its budget --${limit.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${max} (${BUDGET_WORDS[limit]}: ${used} used) (session ${session.id})\n`,
+      );
+    } else if (outcome.status !== 'finished')
+      process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
     process.exitCode = EXIT[outcome.status];
   } finally {
     await runtime.close();

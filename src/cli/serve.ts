@@ -25,7 +25,8 @@ export async function serveCommand(args: string[]): Promise<void> {
   if (host.trim() === '') throw new UsageError('--host must not be empty');
   const user = values['admin-user'] ?? process.env.BOXAGNTS_ADMIN_USER;
   const pass = values['admin-pass'] ?? process.env.BOXAGNTS_ADMIN_PASS;
-  if ((user === undefined) !== (pass === undefined)) throw new UsageError('--admin-user and --admin-pass must be given together');
+  if ((user === undefined) !== (pass === undefined))
+    throw new UsageError('--admin-user and --admin-pass must be given together');
   if (user === '' || pass === '') throw new UsageError('--admin-user and --admin-pass must not be empty');
   if (!isLoopbackHost(host) && user === undefined) {
     throw new CommandError(
@@ -48,10 +49,13 @@ export async function serveCommand(args: string[]): Promise<void> {
       redactor,
     });
   } catch (error) {
-    if (error instanceof ServeError || error instanceof JsonFileError || error instanceof WorkspaceError) throw new CommandError(error.message);
+    if (error instanceof ServeError || error instanceof JsonFileError || error instanceof WorkspaceError)
+      throw new CommandError(error.message);
     throw error;
   }
-  process.stdout.write(`boxagnts ${server.context.version} serving ${server.context.workspace.paths.root}\nReady: ${server.url}\n`);
+  process.stdout.write(
+    `boxagnts ${server.context.version} serving ${server.context.workspace.paths.root}\nReady: ${server.url}\n`,
+  );
   if (values.open) openBrowser(server.url);
 
   await new Promise<void>((resolve) => {
@@ -72,7 +76,11 @@ export async function serveCommand(args: string[]): Promise<void> {
 
 function openBrowser(url: string): void {
   const [command, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
   const child = spawn(command, args, { detached: true, stdio: 'ignore' });
   child.on('error', () => process.stderr.write(`Could not open a browser; visit ${url}\n`));
   child.unref();

@@ -5,7 +5,13 @@ import { CommandError, UsageError, parseFlags } from './usage';
 
 function printable(result: ToolResult): string {
   if (typeof result.content === 'string') return result.content;
-  return result.content.map((block) => (block.type === 'text' ? block.text : `[image ${block.mediaType}, ${Math.round((block.data.length * 3) / 4)} bytes]`)).join('\n');
+  return result.content
+    .map((block) =>
+      block.type === 'text'
+        ? block.text
+        : `[image ${block.mediaType}, ${Math.round((block.data.length * 3) / 4)} bytes]`,
+    )
+    .join('\n');
 }
 
 /**
@@ -28,7 +34,8 @@ export async function toolCommand(args: string[]): Promise<void> {
     throw new UsageError(`the input is not valid JSON: ${(error as Error).message}`);
   }
   const mode = values['permission-mode'] as PermissionMode | undefined;
-  if (mode !== undefined && !PERMISSION_MODES.includes(mode)) throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
+  if (mode !== undefined && !PERMISSION_MODES.includes(mode))
+    throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
 
   const { runtime } = await openHeadlessRuntime(values['workspace-dir']);
   const controller = new AbortController();
@@ -36,8 +43,15 @@ export async function toolCommand(args: string[]): Promise<void> {
   process.on('SIGINT', onSignal);
   try {
     if (!runtime.allTools().some((t) => t.name === name)) {
-      const broken = runtime.extensions.problems().map((p) => `\n  ${p.origin === 'workspace' ? '.boxagnts/tools/' : 'built-in '}${p.folder}: ${p.message}`);
-      throw new CommandError(`there is no tool "${name}"; the tools are: ${runtime.allTools().map((t) => t.name).join(', ')}${broken.length ? `\nThese tool folders could not be loaded:${broken.join('')}` : ''}`);
+      const broken = runtime.extensions
+        .problems()
+        .map((p) => `\n  ${p.origin === 'workspace' ? '.boxagnts/tools/' : 'built-in '}${p.folder}: ${p.message}`);
+      throw new CommandError(
+        `there is no tool "${name}"; the tools are: ${runtime
+          .allTools()
+          .map((t) => t.name)
+          .join(', ')}${broken.length ? `\nThese tool folders could not be loaded:${broken.join('')}` : ''}`,
+      );
     }
     const result = await runtime.callTool({ callId: 'cli', name, input }, { mode, signal: controller.signal });
     process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : `${printable(result).trimEnd()}\n`);

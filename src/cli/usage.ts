@@ -24,20 +24,23 @@ export function parseFlags<O extends Options>(args: string[], options: O) {
 
 export function parsePort(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, not "${value}"`);
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, not "${value}"`);
   return Number(value);
 }
 
 export function parsePositiveInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`${flag} must be a whole number of at least 1, not "${value}"`);
   return Number(value);
 }
 
 export function parsePositiveNumber(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0)) throw new UsageError(`${flag} must be a number greater than 0, not "${value}"`);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
+    throw new UsageError(`${flag} must be a number greater than 0, not "${value}"`);
   return n;
 }
 

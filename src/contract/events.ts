@@ -7,7 +7,10 @@ import { PermissionModeSchema } from './permissions';
  * them all. Every event gets an id, monotonic per session, so a reconnecting client can resume.
  */
 
-const ContentBlockSchema = z.union([z.object({ type: z.literal('text'), text: z.string() }), z.object({ type: z.literal('image'), data: z.string(), mediaType: z.string() })]);
+const ContentBlockSchema = z.union([
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('image'), data: z.string(), mediaType: z.string() }),
+]);
 export type ContentBlock = z.output<typeof ContentBlockSchema>;
 
 export const ToolResultSchema = z.object({
@@ -17,7 +20,12 @@ export const ToolResultSchema = z.object({
 });
 export type ToolResult = z.output<typeof ToolResultSchema>;
 
-const ToolCallSchema = z.object({ callId: z.string(), name: z.string(), input: z.unknown(), invalid: z.string().optional() });
+const ToolCallSchema = z.object({
+  callId: z.string(),
+  name: z.string(),
+  input: z.unknown(),
+  invalid: z.string().optional(),
+});
 export type ToolCallRecord = z.output<typeof ToolCallSchema>;
 
 /** How a run ended; `interrupted`: its process died mid-run, and the next start closed it (see recovery.ts). */
@@ -42,8 +50,20 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     depth: z.number().int().min(1).optional(),
   }),
   /** A user message; `synthetic` marks one the runtime wrote itself (a continuation after the output limit). */
-  z.object({ type: z.literal('message.user'), ...run, messageId: z.string(), text: z.string(), synthetic: z.boolean().optional() }),
-  z.object({ type: z.literal('message.delta'), ...run, messageId: z.string(), kind: z.enum(['text', 'reasoning']), text: z.string() }),
+  z.object({
+    type: z.literal('message.user'),
+    ...run,
+    messageId: z.string(),
+    text: z.string(),
+    synthetic: z.boolean().optional(),
+  }),
+  z.object({
+    type: z.literal('message.delta'),
+    ...run,
+    messageId: z.string(),
+    kind: z.enum(['text', 'reasoning']),
+    text: z.string(),
+  }),
   z.object({
     type: z.literal('message.completed'),
     ...run,
@@ -58,11 +78,33 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     /** The AI SDK assistant message, verbatim (providerOptions included), replayed to the model on the next turn. */
     modelMessage: z.looseObject({ role: z.literal('assistant'), content: z.unknown() }),
   }),
-  z.object({ type: z.literal('tool.started'), ...run, messageId: z.string(), callId: z.string(), name: z.string(), input: z.unknown() }),
+  z.object({
+    type: z.literal('tool.started'),
+    ...run,
+    messageId: z.string(),
+    callId: z.string(),
+    name: z.string(),
+    input: z.unknown(),
+  }),
   z.object({ type: z.literal('tool.progress'), ...run, callId: z.string(), data: z.record(z.string(), z.unknown()) }),
-  z.object({ type: z.literal('tool.completed'), ...run, messageId: z.string(), callId: z.string(), name: z.string(), result: ToolResultSchema, durationMs: z.number() }),
+  z.object({
+    type: z.literal('tool.completed'),
+    ...run,
+    messageId: z.string(),
+    callId: z.string(),
+    name: z.string(),
+    result: ToolResultSchema,
+    durationMs: z.number(),
+  }),
   /** The model call failed or stalled and is tried again; text streamed by the failed attempt is void. */
-  z.object({ type: z.literal('model.retry'), ...run, messageId: z.string(), attempt: z.number(), delayMs: z.number(), reason: z.string() }),
+  z.object({
+    type: z.literal('model.retry'),
+    ...run,
+    messageId: z.string(),
+    attempt: z.number(),
+    delayMs: z.number(),
+    reason: z.string(),
+  }),
   z.object({
     type: z.literal('usage'),
     ...run,
@@ -105,8 +147,20 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     grantId: z.string().optional(),
     message: z.string().optional(),
   }),
-  z.object({ type: z.literal('question.asked'), ...run, questionId: z.string(), callId: z.string(), questions: z.array(QuestionSchema) }),
-  z.object({ type: z.literal('question.answered'), ...run, questionId: z.string(), answers: z.array(AnswerSchema).optional(), cancelled: z.boolean().optional() }),
+  z.object({
+    type: z.literal('question.asked'),
+    ...run,
+    questionId: z.string(),
+    callId: z.string(),
+    questions: z.array(QuestionSchema),
+  }),
+  z.object({
+    type: z.literal('question.answered'),
+    ...run,
+    questionId: z.string(),
+    answers: z.array(AnswerSchema).optional(),
+    cancelled: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('todos.updated'), ...run, todos: z.array(TodoSchema) }),
   z.object({
     type: z.literal('run.completed'),
@@ -132,7 +186,12 @@ export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
  */
 export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.renamed'), title: z.string() }),
-  z.object({ type: z.literal('session.mode'), mode: PermissionModeSchema.nullable(), previous: PermissionModeSchema.nullable().optional(), by: z.enum(['user', 'agent']) }),
+  z.object({
+    type: z.literal('session.mode'),
+    mode: PermissionModeSchema.nullable(),
+    previous: PermissionModeSchema.nullable().optional(),
+    by: z.enum(['user', 'agent']),
+  }),
   z.object({ type: z.literal('grant.revoked'), grantId: z.string() }),
 ]);
 export type SessionEvent = z.output<typeof SessionEventSchema>;
@@ -149,5 +208,8 @@ export function isPersisted(type: RunEventType | SessionEvent['type']): boolean 
 }
 
 /** An event as stored and streamed: the run or session event plus its id (monotonic per session) and time. */
-export const StampedEventSchema = z.intersection(EventSchema, z.object({ id: z.number().int().positive(), time: z.string() }));
+export const StampedEventSchema = z.intersection(
+  EventSchema,
+  z.object({ id: z.number().int().positive(), time: z.string() }),
+);
 export type StampedEvent = z.output<typeof StampedEventSchema>;

@@ -29,7 +29,12 @@ export const FileContentSchema = z.discriminatedUnion('kind', [
 export type FileContent = z.output<typeof FileContentSchema>;
 
 /** `PUT /api/files/content`: the file as saved. */
-export const SavedFileSchema = z.object({ path: z.string(), version: z.string(), size: z.number(), mtimeMs: z.number() });
+export const SavedFileSchema = z.object({
+  path: z.string(),
+  version: z.string(),
+  size: z.number(),
+  mtimeMs: z.number(),
+});
 export type SavedFile = z.output<typeof SavedFileSchema>;
 
 export const TrashItemSchema = z.object({
@@ -43,11 +48,16 @@ export const TrashItemSchema = z.object({
 export type TrashItem = z.output<typeof TrashItemSchema>;
 
 /** One change seen in a watched folder, however it was made; sent in `file.changed` on the global stream. */
-export const FileChangeSchema = z.object({ path: z.string(), kind: z.enum(['add', 'change', 'unlink', 'addDir', 'unlinkDir']) });
+export const FileChangeSchema = z.object({
+  path: z.string(),
+  kind: z.enum(['add', 'change', 'unlink', 'addDir', 'unlinkDir']),
+});
 export type FileChange = z.output<typeof FileChangeSchema>;
 
 /** `POST /api/files/upload` (multipart): each file as written. */
-export const UploadResultSchema = z.object({ uploaded: z.array(z.object({ name: z.string(), path: z.string(), size: z.number() })) });
+export const UploadResultSchema = z.object({
+  uploaded: z.array(z.object({ name: z.string(), path: z.string(), size: z.number() })),
+});
 export type UploadResult = z.output<typeof UploadResultSchema>;
 
 export const PathBodySchema = z.strictObject({ path: z.string() });

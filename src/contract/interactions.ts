@@ -5,20 +5,33 @@ import { z } from 'zod';
 export const QuestionSchema = z.object({
   question: z.string().min(1).max(2000),
   header: z.string().max(60).optional(),
-  options: z.array(z.object({ label: z.string().min(1).max(200), description: z.string().max(1000).optional() })).max(12),
+  options: z
+    .array(z.object({ label: z.string().min(1).max(200), description: z.string().max(1000).optional() }))
+    .max(12),
   multiSelect: z.boolean().optional(),
   allowFreeText: z.boolean().optional(),
 });
 export type Question = z.output<typeof QuestionSchema>;
 
-export const AnswerSchema = z.object({ selected: z.array(z.string().max(200)).max(12), text: z.string().max(10_000).optional() });
+export const AnswerSchema = z.object({
+  selected: z.array(z.string().max(200)).max(12),
+  text: z.string().max(10_000).optional(),
+});
 export type QuestionAnswer = z.output<typeof AnswerSchema>;
 
-export const TodoSchema = z.object({ content: z.string().min(1).max(500), status: z.enum(['pending', 'in_progress', 'completed']) });
+export const TodoSchema = z.object({
+  content: z.string().min(1).max(500),
+  status: z.enum(['pending', 'in_progress', 'completed']),
+});
 export type Todo = z.output<typeof TodoSchema>;
 
 /** What a call would change, shown on its approval card. */
-export const PreviewSchema = z.object({ kind: z.literal('diff'), path: z.string(), before: z.string(), after: z.string() });
+export const PreviewSchema = z.object({
+  kind: z.literal('diff'),
+  path: z.string(),
+  before: z.string(),
+  after: z.string(),
+});
 export type ApprovalPreview = z.output<typeof PreviewSchema>;
 
 /** How the user answered a permission request: allow once, for the session, for the workspace, or deny. */
@@ -61,7 +74,10 @@ export const InteractionReplySchema = z.discriminatedUnion('kind', [
       pattern: z.string().trim().min(1).max(500).optional(),
       message: z.string().trim().max(2000).optional(),
     })
-    .transform(({ pattern, ...reply }) => ({ ...reply, patterns: reply.patterns ?? (pattern === undefined ? undefined : [pattern]) })),
+    .transform(({ pattern, ...reply }) => ({
+      ...reply,
+      patterns: reply.patterns ?? (pattern === undefined ? undefined : [pattern]),
+    })),
   z.strictObject({ kind: z.literal('plan'), approved: z.boolean(), feedback: z.string().trim().max(5000).optional() }),
   z.strictObject({ kind: z.literal('question'), answers: z.array(AnswerSchema).max(4) }),
 ]);

@@ -58,7 +58,11 @@ export const ProviderViewSchema = ProviderFieldsSchema.extend({
 export type ProviderView = z.output<typeof ProviderViewSchema>;
 
 /** `GET /api/providers`. */
-export const ProvidersResponseSchema = z.object({ providers: z.array(ProviderViewSchema), presets: z.array(PresetSchema), defaultModel: z.string().nullable() });
+export const ProvidersResponseSchema = z.object({
+  providers: z.array(ProviderViewSchema),
+  presets: z.array(PresetSchema),
+  defaultModel: z.string().nullable(),
+});
 export type ProvidersResponse = z.output<typeof ProvidersResponseSchema>;
 
 /**
@@ -82,7 +86,12 @@ export const ConnectionTestSchema = z.discriminatedUnion('ok', [
 export type ConnectionTest = z.output<typeof ConnectionTestSchema>;
 
 /** A model the chat can pick: every model of every enabled provider. */
-export const ModelChoiceSchema = z.object({ id: z.string(), provider: z.string(), model: z.string(), info: ModelInfoSchema });
+export const ModelChoiceSchema = z.object({
+  id: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  info: ModelInfoSchema,
+});
 export type ModelChoice = z.output<typeof ModelChoiceSchema>;
 
 /** `GET /api/models`. */

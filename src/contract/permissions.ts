@@ -16,12 +16,21 @@ export const GrantSchema = z.object({
   rule: z.string(),
   createdAt: z.string(),
   /** Where it came from: the approval that created it. */
-  origin: z.object({ sessionId: z.string(), sessionTitle: z.string().optional(), tool: z.string(), subject: z.string().optional() }),
+  origin: z.object({
+    sessionId: z.string(),
+    sessionTitle: z.string().optional(),
+    tool: z.string(),
+    subject: z.string().optional(),
+  }),
 });
 export type Grant = z.output<typeof GrantSchema>;
 
 /** `GET /api/permissions`: the workspace's mode, its rules and its standing grants. */
-export const PermissionsOverviewSchema = z.object({ mode: PermissionModeSchema, rules: z.array(z.string()), grants: z.array(GrantSchema) });
+export const PermissionsOverviewSchema = z.object({
+  mode: PermissionModeSchema,
+  rules: z.array(z.string()),
+  grants: z.array(GrantSchema),
+});
 export type PermissionsOverview = z.output<typeof PermissionsOverviewSchema>;
 
 /** `PUT /api/sessions/:id/mode`: the session's own mode; null follows the workspace's. */

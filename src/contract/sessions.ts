@@ -19,7 +19,11 @@ export const SessionSummarySchema = z.object({
 export type SessionSummary = z.output<typeof SessionSummarySchema>;
 
 /** `GET /api/sessions`: newest first; `nextCursor` asks for the page after this one. */
-export const SessionPageSchema = z.object({ sessions: z.array(SessionSummarySchema), nextCursor: z.string().nullable(), total: z.number() });
+export const SessionPageSchema = z.object({
+  sessions: z.array(SessionSummarySchema),
+  nextCursor: z.string().nullable(),
+  total: z.number(),
+});
 export type SessionPage = z.output<typeof SessionPageSchema>;
 
 /** `GET /api/sessions/:id`: the session, its run in progress, its events and the damaged lines that were skipped. */
@@ -51,7 +55,10 @@ export const ForkSessionBodySchema = z.strictObject({ eventId: z.number().int().
 
 /** `POST /api/sessions/:id/messages`: starts a run with this message. */
 export const SendMessageBodySchema = z.strictObject({
-  text: z.string().refine((t) => t.trim().length > 0, 'must not be empty').pipe(z.string().max(200_000)),
+  text: z
+    .string()
+    .refine((t) => t.trim().length > 0, 'must not be empty')
+    .pipe(z.string().max(200_000)),
   /** `provider/model`; the workspace default when absent. */
   model: z.string().min(3).max(300).optional(),
   maxTurns: z.number().int().min(1).max(1000).optional(),

@@ -10,7 +10,10 @@ import { FUEL_DEFAULTS } from './fuel';
 /** A host name as it may appear in a Host header: letters, digits, dots, dashes; no scheme, path or port. */
 const HostName = z
   .string()
-  .regex(/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, 'must be a bare host name such as "box.example.com"');
+  .regex(
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
+    'must be a bare host name such as "box.example.com"',
+  );
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -29,7 +32,12 @@ export const ModelOverrideSchema = z.strictObject({
   contextWindow: z.number().int().min(256).max(100_000_000).optional(),
   maxOutput: z.number().int().min(1).max(10_000_000).optional(),
   pricing: z
-    .strictObject({ input: PerMillion, output: PerMillion, cacheRead: PerMillion.optional(), cacheWrite: PerMillion.optional() })
+    .strictObject({
+      input: PerMillion,
+      output: PerMillion,
+      cacheRead: PerMillion.optional(),
+      cacheWrite: PerMillion.optional(),
+    })
     .optional(),
   tools: z.boolean().optional(),
   vision: z.boolean().optional(),
@@ -58,10 +66,13 @@ export const ProviderFieldsSchema = z.strictObject({
   models: z.record(z.string().min(1).max(200), ModelOverrideSchema).default({}),
 });
 
-export const ProviderConfigSchema = ProviderFieldsSchema.refine((p) => p.kind !== 'openai-compatible' || p.baseURL !== undefined, {
-  message: 'an openai-compatible provider needs a baseURL',
-  path: ['baseURL'],
-});
+export const ProviderConfigSchema = ProviderFieldsSchema.refine(
+  (p) => p.kind !== 'openai-compatible' || p.baseURL !== undefined,
+  {
+    message: 'an openai-compatible provider needs a baseURL',
+    path: ['baseURL'],
+  },
+);
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
 
 const MiB = 1024 * 1024;
@@ -71,20 +82,32 @@ const MiB = 1024 * 1024;
  * patch cannot set null — null removes the key, which restores the default — so the API says "unlimited".
  */
 const Budget = (min: number) =>
-  z.union([z.number().int().min(min).max(Number.MAX_SAFE_INTEGER), z.literal('unlimited'), z.null()]).transform((v) => (v === 'unlimited' ? null : v));
+  z
+    .union([z.number().int().min(min).max(Number.MAX_SAFE_INTEGER), z.literal('unlimited'), z.null()])
+    .transform((v) => (v === 'unlimited' ? null : v));
 
 /** A workspace-relative path with no way out of it: no leading `/`, no `.` or `..` parts, no empty parts. */
 const WorkspacePath = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => !p.startsWith('/') && !p.includes('\\') && p.split('/').every((part) => part !== '' && part !== '.' && part !== '..'), 'must be a path relative to the workspace, such as .vscode/settings.json');
+  .refine(
+    (p) =>
+      !p.startsWith('/') &&
+      !p.includes('\\') &&
+      p.split('/').every((part) => part !== '' && part !== '.' && part !== '..'),
+    'must be a path relative to the workspace, such as .vscode/settings.json',
+  );
 
 /** Limits a single tool may tighten: lower numbers, fewer hosts, more blocked networks; files and network switched on or off. */
 const ToolSandboxSchema = z.strictObject({
   timeoutMs: z.number().int().min(100).optional(),
   maxMemoryBytes: z.number().int().min(MiB).optional(),
-  maxStackBytes: z.number().int().min(64 * 1024).optional(),
+  maxStackBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .optional(),
   fuel: z.number().int().min(1).nullable().optional(),
   maxWriteBytes: z.number().int().min(0).nullable().optional(),
   allowedOutboundHosts: z.array(z.string()).optional(),
@@ -94,13 +117,27 @@ const ToolSandboxSchema = z.strictObject({
 });
 
 /** An extra folder of this machine mounted into the sandbox at a guest path. */
-export const MountSchema = z.strictObject({ host: z.string(), guest: z.string(), readOnly: z.boolean().default(false) });
+export const MountSchema = z.strictObject({
+  host: z.string(),
+  guest: z.string(),
+  readOnly: z.boolean().default(false),
+});
 
 const SandboxSettingsObject = z.strictObject({
   timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
-  maxMemoryBytes: z.number().int().min(MiB).max(4096 * MiB).default(256 * MiB),
+  maxMemoryBytes: z
+    .number()
+    .int()
+    .min(MiB)
+    .max(4096 * MiB)
+    .default(256 * MiB),
   /** QuickJS's stack must stay under a quarter of the worker's native stack (8 MB). */
-  maxStackBytes: z.number().int().min(64 * 1024).max(2 * MiB).default(1 * MiB),
+  maxStackBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(2 * MiB)
+    .default(1 * MiB),
   /** Steps of the JavaScript engine (see FUEL_DEFAULTS); "unlimited" leaves only the time limit. */
   fuel: Budget(1).default(FUEL_DEFAULTS.fuel),
   /** Steps of a WebAssembly tool (see FUEL_DEFAULTS); "unlimited" leaves only the time limit. */
@@ -148,10 +185,16 @@ export const SettingsSchema = z.strictObject({
     })
     .prefault({}),
   providers: z
-    .record(z.string().regex(PROVIDER_ID, 'provider ids use lower-case letters, digits, - and _ (at most 40)'), ProviderConfigSchema)
+    .record(
+      z.string().regex(PROVIDER_ID, 'provider ids use lower-case letters, digits, - and _ (at most 40)'),
+      ProviderConfigSchema,
+    )
     .default({}),
   /** `provider/model`; the model may itself contain slashes (OpenRouter). */
-  defaultModel: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,39}\/.+$/, 'must be "provider/model"').optional(),
+  defaultModel: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,39}\/.+$/, 'must be "provider/model"')
+    .optional(),
   agent: z
     .strictObject({
       /** Model calls per run, counting every step. */
@@ -173,14 +216,24 @@ export const SettingsSchema = z.strictObject({
       /** Tools switched off for this workspace: never offered to the model. */
       disabled: z.array(z.string().min(1).max(64)).default([]),
       /** When a tool's output is cut for the model, at most this much of it is kept as a file it can page through; 0 keeps none. */
-      maxSavedOutputBytes: z.number().int().min(0).max(1024 * MiB).default(10 * MiB),
+      maxSavedOutputBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1024 * MiB)
+        .default(10 * MiB),
     })
     .prefault({}),
   sandbox: SandboxSettingsSchema,
   files: z
     .strictObject({
       /** The most one upload (all its files together) may hold. */
-      maxUploadBytes: z.number().int().min(1024).max(64 * 1024 * MiB).default(100 * MiB),
+      maxUploadBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(64 * 1024 * MiB)
+        .default(100 * MiB),
     })
     .prefault({}),
   catalog: z

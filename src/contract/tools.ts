@@ -10,7 +10,11 @@ export const ExtensionOriginSchema = z.enum(['workspace', 'built-in']);
 export type ExtensionOrigin = z.output<typeof ExtensionOriginSchema>;
 
 /** Where a WebAssembly tool was loaded from; preparing its module (checking, instrumenting for fuel) runs in the background. */
-export const ExtensionStateSchema = z.object({ folder: z.string(), origin: ExtensionOriginSchema, state: z.enum(['preparing', 'ready']) });
+export const ExtensionStateSchema = z.object({
+  folder: z.string(),
+  origin: ExtensionOriginSchema,
+  state: z.enum(['preparing', 'ready']),
+});
 export type ExtensionState = z.output<typeof ExtensionStateSchema>;
 
 export const ToolDescriptionSchema = z.object({
@@ -27,11 +31,18 @@ export const ToolDescriptionSchema = z.object({
 export type ToolDescription = z.output<typeof ToolDescriptionSchema>;
 
 /** A tool folder that did not become a tool, and why. */
-export const ExtensionProblemSchema = z.object({ folder: z.string(), origin: ExtensionOriginSchema, message: z.string() });
+export const ExtensionProblemSchema = z.object({
+  folder: z.string(),
+  origin: ExtensionOriginSchema,
+  message: z.string(),
+});
 export type ExtensionProblem = z.output<typeof ExtensionProblemSchema>;
 
 /** `GET /api/tools`: every tool, switched off or not, by name; and the tool folders that failed to load. */
-export const ToolListSchema = z.object({ tools: z.array(ToolDescriptionSchema), problems: z.array(ExtensionProblemSchema) });
+export const ToolListSchema = z.object({
+  tools: z.array(ToolDescriptionSchema),
+  problems: z.array(ExtensionProblemSchema),
+});
 export type ToolList = z.output<typeof ToolListSchema>;
 
 /** `PUT /api/tools/:name`. */

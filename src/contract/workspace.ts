@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
 /** `GET /api/health`: this server process, and the folder name of its workspace (never its path). */
-export const HealthSchema = z.object({ status: z.literal('ok'), version: z.string(), bootId: z.string(), workspace: z.string(), uptimeMs: z.number() });
+export const HealthSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  bootId: z.string(),
+  workspace: z.string(),
+  uptimeMs: z.number(),
+});
 export type Health = z.output<typeof HealthSchema>;
 
 /** `GET` and `PUT /api/agents-md`: the workspace's notes for the agent, added to every system prompt. */

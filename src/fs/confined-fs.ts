@@ -146,7 +146,11 @@ export class ConfinedFs {
   }
 
   /** Writes (or with `append`, adds to) a file, creating missing folders; `encoding: 'base64'` carries bytes. */
-  writeFile(path: string, content: string, options: { encoding?: 'utf8' | 'base64'; append?: boolean } = {}): { created: boolean } {
+  writeFile(
+    path: string,
+    content: string,
+    options: { encoding?: 'utf8' | 'base64'; append?: boolean } = {},
+  ): { created: boolean } {
     const bytes = Buffer.from(content, options.encoding ?? 'utf8');
     return this.onLeaf(
       path,
@@ -156,7 +160,8 @@ export class ConfinedFs {
         const { fd, created } = this.openForWriting(leaf, options.append === true);
         try {
           let written = 0;
-          while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, options.append ? null : written);
+          while (written < bytes.length)
+            written += writeSync(fd, bytes, written, bytes.length - written, options.append ? null : written);
         } finally {
           closeSync(fd);
         }
@@ -177,7 +182,8 @@ export class ConfinedFs {
           mkdirSync(leaf.path, { mode: 0o755 });
         } catch (error) {
           if (errno(error) !== 'EEXIST') throw error;
-          if (!this.info(leaf).isDirectory()) throw new FsBridgeError('EEXIST', `${leaf.located.guest} already exists as a file`);
+          if (!this.info(leaf).isDirectory())
+            throw new FsBridgeError('EEXIST', `${leaf.located.guest} already exists as a file`);
         }
       },
       { createParents: true },
@@ -231,7 +237,8 @@ export class ConfinedFs {
     const source = this.locate(from, 'read').guest;
     if (!options.recursive) throw new FsBridgeError('EISDIR', `${source} is a folder (copy it recursively)`);
     const target = this.locate(to, 'write').guest;
-    if (target === source || target.startsWith(`${source}/`)) throw new FsBridgeError('EINVAL', `${source} cannot be copied into itself`);
+    if (target === source || target.startsWith(`${source}/`))
+      throw new FsBridgeError('EINVAL', `${source} cannot be copied into itself`);
     this.mkdir(to);
     for (const entry of this.readdir(from)) this.copy(`${from}/${entry.name}`, `${to}/${entry.name}`, options);
   }
@@ -383,7 +390,12 @@ export class ConfinedFs {
    * Walks to the folder that holds the path's last name, each step opened without following a link (creating
    * missing folders when asked), and runs `work` on the entry there. Errors become guest errors naming the guest path.
    */
-  private onLeaf<T>(path: string, access: 'read' | 'write', work: (leaf: Leaf) => T, options: { createParents?: boolean } = {}): T {
+  private onLeaf<T>(
+    path: string,
+    access: 'read' | 'write',
+    work: (leaf: Leaf) => T,
+    options: { createParents?: boolean } = {},
+  ): T {
     const located = this.locate(path, access);
     const root = this.guarded(located.guest, () => openRoot(located.mount.host));
     const held: DirHandle[] = [root];
@@ -564,7 +576,8 @@ export class ConfinedFs {
   }
 
   private notMountRoot(leaf: Leaf, verb: string): DirHandle {
-    if (!leaf.parent) throw new FsBridgeError('EPERM', `${leaf.located.guest} is a mount point and cannot be ${verb}`, 'fs');
+    if (!leaf.parent)
+      throw new FsBridgeError('EPERM', `${leaf.located.guest} is a mount point and cannot be ${verb}`, 'fs');
     return leaf.parent;
   }
 
@@ -572,7 +585,11 @@ export class ConfinedFs {
   private charge(bytes: number, guest: string): void {
     const max = this.options.maxWriteBytes;
     if (max !== null && max !== undefined && this.written + bytes > max) {
-      throw new FsBridgeError('EDQUOT', `Disk quota exceeded writing ${guest}: one call may write at most ${formatBytes(max)} (sandbox.maxWriteBytes)`, 'disk');
+      throw new FsBridgeError(
+        'EDQUOT',
+        `Disk quota exceeded writing ${guest}: one call may write at most ${formatBytes(max)} (sandbox.maxWriteBytes)`,
+        'disk',
+      );
     }
     this.written += bytes;
   }
@@ -592,7 +609,11 @@ export class ConfinedFs {
         throw new FsBridgeError(error.code, describe(error.code, guest), error.link ? 'fs' : null);
       }
       const code = errno(error) ?? 'EIO';
-      throw new FsBridgeError(code === 'ELOOP' ? 'ENOENT' : code, describe(code, guest), code === 'ELOOP' ? 'fs' : null);
+      throw new FsBridgeError(
+        code === 'ELOOP' ? 'ENOENT' : code,
+        describe(code, guest),
+        code === 'ELOOP' ? 'fs' : null,
+      );
     }
   }
 }
@@ -615,10 +636,10 @@ function bridge(error: ConfinedPathError): FsBridgeError {
 
 function copyBytes(input: number, output: number): void {
   const buffer = Buffer.alloc(COPY_CHUNK);
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const n = readSync(input, buffer, 0, COPY_CHUNK, position);
     if (n === 0) return;
-    for (let done = 0; done < n; ) done += writeSync(output, buffer, done, n - done);
+    for (let done = 0; done < n;) done += writeSync(output, buffer, done, n - done);
     position += n;
   }
 }

@@ -65,7 +65,11 @@ export class Confiner {
 
   constructor(options: ConfinerOptions) {
     const root: Mount = { host: realpathSync(options.workDir), guest: '/', readOnly: false };
-    const extra = (options.mounts ?? []).map((m) => ({ host: realpathSync(m.host), guest: Confiner.normalize(m.guest), readOnly: m.readOnly }));
+    const extra = (options.mounts ?? []).map((m) => ({
+      host: realpathSync(m.host),
+      guest: Confiner.normalize(m.guest),
+      readOnly: m.readOnly,
+    }));
     this.mounts = [root, ...extra].sort((a, b) => b.guest.length - a.guest.length);
     this.hidden = (options.hidden ?? []).map((h) => join(realpathIfExists(dirname(h)), relative(dirname(h), h)));
     this.protect = options.protect;
@@ -81,7 +85,8 @@ export class Confiner {
    * and changing times or permissions.
    */
   locate(path: string, access: 'read' | 'write'): Located {
-    if (typeof path !== 'string' || path.includes('\0')) throw new ConfinedPathError('EINVAL', String(path), 'Invalid path');
+    if (typeof path !== 'string' || path.includes('\0'))
+      throw new ConfinedPathError('EINVAL', String(path), 'Invalid path');
     const guest = Confiner.normalize(path);
     const mount = this.mounts.find((m) => m.guest === '/' || guest === m.guest || guest.startsWith(`${m.guest}/`))!;
     const below = posix.relative(mount.guest, guest);
@@ -115,7 +120,9 @@ export class Confiner {
    */
   hiddenNamesIn(folder: Located): Set<string> {
     const host = join(folder.mount.host, ...folder.names);
-    return new Set(this.hidden.filter((h) => dirname(h) === host && !within(folder.mount.host, h)).map((h) => basename(h)));
+    return new Set(
+      this.hidden.filter((h) => dirname(h) === host && !within(folder.mount.host, h)).map((h) => basename(h)),
+    );
   }
 
   /** Whether writing at this guest path is refused because a host program would run code from it. */

@@ -7,7 +7,13 @@ import { writeFileAtomic } from '../workspace/atomic-write';
 import { BUILTIN_CATALOG } from './builtin-catalog';
 
 /** What we assume of a model nobody describes: a modest window, so long histories are trimmed rather than refused. */
-export const UNKNOWN_MODEL: CatalogEntry = { contextWindow: 32_768, maxOutput: 4_096, tools: true, vision: false, reasoning: false };
+export const UNKNOWN_MODEL: CatalogEntry = {
+  contextWindow: 32_768,
+  maxOutput: 4_096,
+  tools: true,
+  vision: false,
+  reasoning: false,
+};
 
 const CACHE_FILE = 'models-dev.json';
 const REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -17,7 +23,12 @@ const ModelsDevModel = z.looseObject({
   name: z.string().optional(),
   limit: z.looseObject({ context: z.number().optional(), output: z.number().optional() }).optional(),
   cost: z
-    .looseObject({ input: z.number().optional(), output: z.number().optional(), cache_read: z.number().optional(), cache_write: z.number().optional() })
+    .looseObject({
+      input: z.number().optional(),
+      output: z.number().optional(),
+      cache_read: z.number().optional(),
+      cache_write: z.number().optional(),
+    })
     .optional(),
   tool_call: z.boolean().optional(),
   attachment: z.boolean().optional(),
@@ -68,7 +79,10 @@ export class ModelCatalog {
   static async open(cacheDir: string): Promise<ModelCatalog> {
     const catalog = new ModelCatalog(cacheDir);
     try {
-      const cached = JSON.parse(await readFile(join(cacheDir, CACHE_FILE), 'utf8')) as { fetchedAt: string; data: unknown };
+      const cached = JSON.parse(await readFile(join(cacheDir, CACHE_FILE), 'utf8')) as {
+        fetchedAt: string;
+        data: unknown;
+      };
       catalog.remote = parseModelsDev(cached.data);
     } catch {
       // No cache yet, or an unreadable one: the built-in catalog serves until the next refresh.
@@ -115,7 +129,11 @@ export class ModelCatalog {
   }
 
   /** Exact provider match first; then the bare model id under any provider (OpenRouter's `vendor/model` included). */
-  private find(table: Record<string, Record<string, CatalogEntry>>, providerId: string | undefined, modelId: string): CatalogEntry | undefined {
+  private find(
+    table: Record<string, Record<string, CatalogEntry>>,
+    providerId: string | undefined,
+    modelId: string,
+  ): CatalogEntry | undefined {
     if (providerId && table[providerId]?.[modelId]) return table[providerId][modelId];
     const bare = modelId.includes('/') ? modelId.slice(modelId.lastIndexOf('/') + 1) : modelId;
     for (const candidate of [modelId, bare]) {

@@ -17,9 +17,17 @@ export async function testConnection(model: ResolvedModel, redactor: Redactor): 
       maxRetries: 0,
       abortSignal: AbortSignal.timeout(TIMEOUT_MS),
     });
-    return { ok: true, latencyMs: Math.round(performance.now() - started), reply: redactor.redact(result.text.slice(0, 200)) };
+    return {
+      ok: true,
+      latencyMs: Math.round(performance.now() - started),
+      reply: redactor.redact(result.text.slice(0, 200)),
+    };
   } catch (error) {
-    const failure = classifyModelError(error, { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL }, redactor);
+    const failure = classifyModelError(
+      error,
+      { providerId: model.providerId, modelId: model.modelId, baseURL: model.baseURL },
+      redactor,
+    );
     return { ok: false, latencyMs: Math.round(performance.now() - started), message: failure.message };
   }
 }

@@ -11,9 +11,14 @@ export class DiscoveryError extends Error {
 }
 
 const OpenAIList = z.object({ data: z.array(z.object({ id: z.string() })) });
-const GoogleList = z.object({ models: z.array(z.object({ name: z.string(), supportedGenerationMethods: z.array(z.string()).optional() })) });
+const GoogleList = z.object({
+  models: z.array(z.object({ name: z.string(), supportedGenerationMethods: z.array(z.string()).optional() })),
+});
 
-function request(provider: ProviderConfig, apiKey: string | undefined): { url: string; headers: Record<string, string> } {
+function request(
+  provider: ProviderConfig,
+  apiKey: string | undefined,
+): { url: string; headers: Record<string, string> } {
   const base = providerBaseURL(provider);
   const headers: Record<string, string> = {};
   if (provider.kind === 'anthropic') {
@@ -27,7 +32,12 @@ function request(provider: ProviderConfig, apiKey: string | undefined): { url: s
 }
 
 /** Lists the models a provider offers (`GET /models`), sorted by id. A provider may quote the key it was sent in its error. */
-export async function discoverModels(provider: ProviderConfig, apiKey: string | undefined, redactor: Redactor, signal?: AbortSignal): Promise<string[]> {
+export async function discoverModels(
+  provider: ProviderConfig,
+  apiKey: string | undefined,
+  redactor: Redactor,
+  signal?: AbortSignal,
+): Promise<string[]> {
   try {
     return await listModels(provider, apiKey, signal);
   } catch (error) {
@@ -36,11 +46,18 @@ export async function discoverModels(provider: ProviderConfig, apiKey: string | 
   }
 }
 
-async function listModels(provider: ProviderConfig, apiKey: string | undefined, signal: AbortSignal | undefined): Promise<string[]> {
+async function listModels(
+  provider: ProviderConfig,
+  apiKey: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
   const { url, headers } = request(provider, apiKey);
   let response: Response;
   try {
-    response = await fetch(url, { headers, signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ...(signal ? [signal] : [])]) });
+    response = await fetch(url, {
+      headers,
+      signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ...(signal ? [signal] : [])]),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new DiscoveryError(`Cannot reach ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);

@@ -1,7 +1,8 @@
 import { APICallError } from 'ai';
 import type { Redactor } from './redaction';
 
-export type ModelFailureCode = 'auth' | 'model_not_found' | 'context_overflow' | 'rate_limited' | 'provider_error' | 'provider_down' | 'stalled';
+export type ModelFailureCode =
+  'auth' | 'model_not_found' | 'context_overflow' | 'rate_limited' | 'provider_error' | 'provider_down' | 'stalled';
 
 export interface ModelFailure {
   code: ModelFailureCode;
@@ -12,11 +13,27 @@ export interface ModelFailure {
   retryAfterMs?: number;
 }
 
-const CONTEXT_OVERFLOW = /context.{0,20}(length|window|limit)|too many tokens|maximum.{0,30}tokens|prompt is too long|input is too long|reduce the length/i;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONTEXT_OVERFLOW =
+  /context.{0,20}(length|window|limit)|too many tokens|maximum.{0,30}tokens|prompt is too long|input is too long|reduce the length/i;
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 function networkCode(error: unknown): string | undefined {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
   }
   return undefined;
@@ -59,30 +76,65 @@ function classify(error: unknown, where: FailedCall): ModelFailure {
     const text = providerText(error);
     if (status === undefined) {
       const code = networkCode(error) ?? 'network error';
-      return { code: 'provider_down', message: `Cannot reach the ${who} at ${where.baseURL} (${code}). Is it running and reachable? ${text}`, retryable: true };
+      return {
+        code: 'provider_down',
+        message: `Cannot reach the ${who} at ${where.baseURL} (${code}). Is it running and reachable? ${text}`,
+        retryable: true,
+      };
     }
     if (status < 400) {
       // The request was accepted and the answer then broke off (the connection closed mid-stream).
-      return { code: 'provider_down', message: `The connection to the ${who} broke while it was answering (${networkCode(error) ?? text}).`, retryable: true };
+      return {
+        code: 'provider_down',
+        message: `The connection to the ${who} broke while it was answering (${networkCode(error) ?? text}).`,
+        retryable: true,
+      };
     }
     if (status === 401 || status === 403) {
-      return { code: 'auth', message: `The ${who} rejected the API key (${status}): ${text}. Check the key in Settings → Models.`, retryable: false };
+      return {
+        code: 'auth',
+        message: `The ${who} rejected the API key (${status}): ${text}. Check the key in Settings → Models.`,
+        retryable: false,
+      };
     }
     if (status === 404) {
-      return { code: 'model_not_found', message: `The ${who} does not know the model "${where.modelId}" or its address is wrong (404): ${text}`, retryable: false };
+      return {
+        code: 'model_not_found',
+        message: `The ${who} does not know the model "${where.modelId}" or its address is wrong (404): ${text}`,
+        retryable: false,
+      };
     }
     if ((status === 400 || status === 413 || status === 422) && CONTEXT_OVERFLOW.test(text)) {
-      return { code: 'context_overflow', message: `The conversation is longer than the model "${where.modelId}" accepts (${status}): ${text}`, retryable: false };
+      return {
+        code: 'context_overflow',
+        message: `The conversation is longer than the model "${where.modelId}" accepts (${status}): ${text}`,
+        retryable: false,
+      };
     }
     const after = retryAfter(error.responseHeaders);
     const wait = after !== undefined ? { retryAfterMs: after } : {};
-    if (status === 429) return { code: 'rate_limited', message: `The ${who} is rate-limiting requests (429): ${text}`, retryable: true, ...wait };
-    if (status >= 500) return { code: 'provider_error', message: `The ${who} failed (${status}): ${text}`, retryable: true, ...wait };
+    if (status === 429)
+      return {
+        code: 'rate_limited',
+        message: `The ${who} is rate-limiting requests (429): ${text}`,
+        retryable: true,
+        ...wait,
+      };
+    if (status >= 500)
+      return { code: 'provider_error', message: `The ${who} failed (${status}): ${text}`, retryable: true, ...wait };
     return { code: 'provider_error', message: `The ${who} refused the request (${status}): ${text}`, retryable: false };
   }
   const code = networkCode(error);
   if (code || (error instanceof TypeError && /terminated|fetch failed|socket/i.test(error.message))) {
-    return { code: 'provider_down', message: `The connection to the ${who} broke (${code ?? (error as Error).message}).`, retryable: true };
+    return {
+      code: 'provider_down',
+      message: `The connection to the ${who} broke (${code ?? (error as Error).message}).`,
+      retryable: true,
+    };
   }
-  return { code: 'provider_error', message: `The ${who} failed: ${(error as Error)?.message ?? String(error)}`, retryable: false };
+  return {
+    code: 'provider_error',
+    message: `The ${who} failed: ${(error as Error)?.message ?? String(error)}`,
+    retryable: false,
+  };
 }

@@ -51,7 +51,11 @@ function keyEnvName(provider: ProviderConfig): string | undefined {
 }
 
 /** A provider's key: the stored one, else the named (or preset's) environment variable. */
-export function providerKey(providerId: string, provider: ProviderConfig, sources: Pick<ModelSources, 'secrets' | 'env'>): { key?: string; source: KeySource } {
+export function providerKey(
+  providerId: string,
+  provider: ProviderConfig,
+  sources: Pick<ModelSources, 'secrets' | 'env'>,
+): { key?: string; source: KeySource } {
   const stored = sources.secrets.providerKey(providerId);
   if (stored) return { key: stored, source: 'secrets' };
   const envName = keyEnvName(provider);
@@ -71,7 +75,8 @@ export function configuredKeys(settings: Settings, sources: Pick<ModelSources, '
 
 /** Catalog facts for one of a provider's models, with the workspace's overrides applied. */
 export function modelInfo(catalog: ModelCatalog, provider: ProviderConfig, modelId: string): ModelInfo {
-  const catalogId = findPreset(provider.preset)?.catalogId ?? (provider.kind === 'openai-compatible' ? undefined : provider.kind);
+  const catalogId =
+    findPreset(provider.preset)?.catalogId ?? (provider.kind === 'openai-compatible' ? undefined : provider.kind);
   return catalog.lookup(catalogId, modelId, provider.models[modelId]);
 }
 
@@ -85,7 +90,12 @@ function needsKey(provider: ProviderConfig): boolean {
 }
 
 /** The provider's SDK is loaded when a model of that kind is first used: together they are much of the server's start-up. */
-export async function createLanguageModel(providerId: string, provider: ProviderConfig, modelId: string, apiKey: string | undefined): Promise<LanguageModel> {
+export async function createLanguageModel(
+  providerId: string,
+  provider: ProviderConfig,
+  modelId: string,
+  apiKey: string | undefined,
+): Promise<LanguageModel> {
   const baseURL = providerBaseURL(provider);
   switch (provider.kind) {
     case 'openai': {
@@ -103,7 +113,12 @@ export async function createLanguageModel(providerId: string, provider: Provider
     }
     case 'openai-compatible': {
       const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
-      return createOpenAICompatible({ name: providerId, baseURL, includeUsage: true, ...(apiKey ? { apiKey } : {}) }).chatModel(modelId);
+      return createOpenAICompatible({
+        name: providerId,
+        baseURL,
+        includeUsage: true,
+        ...(apiKey ? { apiKey } : {}),
+      }).chatModel(modelId);
     }
   }
 }
@@ -111,19 +126,37 @@ export async function createLanguageModel(providerId: string, provider: Provider
 /** Turns a `provider/model` id (or the default model) into a ready model with its catalog facts. */
 export async function resolveModel(sources: ModelSources, requested: string | undefined): Promise<ResolvedModel> {
   const id = requested ?? sources.settings.defaultModel;
-  if (!id) throw new ModelConfigError('no_model', 'No model chosen: add a provider in Settings → Models and pick a default model, or pass a model as provider/model.');
+  if (!id)
+    throw new ModelConfigError(
+      'no_model',
+      'No model chosen: add a provider in Settings → Models and pick a default model, or pass a model as provider/model.',
+    );
   const parsed = parseModelId(id);
-  if (!parsed) throw new ModelConfigError('bad_model_id', `"${id}" is not a model id; model ids are written provider/model, e.g. ollama/llama3.1.`);
+  if (!parsed)
+    throw new ModelConfigError(
+      'bad_model_id',
+      `"${id}" is not a model id; model ids are written provider/model, e.g. ollama/llama3.1.`,
+    );
   const provider = sources.settings.providers[parsed.providerId];
   if (!provider) {
     const known = Object.keys(sources.settings.providers);
-    throw new ModelConfigError('unknown_provider', `No provider "${parsed.providerId}" is configured${known.length ? ` (configured: ${known.join(', ')})` : ''}. Add it in Settings → Models.`);
+    throw new ModelConfigError(
+      'unknown_provider',
+      `No provider "${parsed.providerId}" is configured${known.length ? ` (configured: ${known.join(', ')})` : ''}. Add it in Settings → Models.`,
+    );
   }
-  if (!provider.enabled) throw new ModelConfigError('provider_disabled', `The provider "${parsed.providerId}" is disabled in Settings → Models.`);
+  if (!provider.enabled)
+    throw new ModelConfigError(
+      'provider_disabled',
+      `The provider "${parsed.providerId}" is disabled in Settings → Models.`,
+    );
   const { key } = providerKey(parsed.providerId, provider, sources);
   if (!key && needsKey(provider)) {
     const envName = keyEnvName(provider);
-    throw new ModelConfigError('no_key', `The provider "${parsed.providerId}" has no API key: enter one in Settings → Models${envName ? ` or set ${envName}` : ''}.`);
+    throw new ModelConfigError(
+      'no_key',
+      `The provider "${parsed.providerId}" has no API key: enter one in Settings → Models${envName ? ` or set ${envName}` : ''}.`,
+    );
   }
   return {
     id,

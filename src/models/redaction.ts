@@ -15,7 +15,10 @@ const VALUE = String.raw`[\w~+/=%.-]*[\w~+/=%-]`;
  * Credentials as they are sent, known or not: after an Authorization scheme, a key header or field (also quoted, as
  * in an echoed JSON body), or a `key` query parameter. The value is the last group.
  */
-const SENT_CREDENTIAL = new RegExp(String.raw`(\b(?:Bearer|Basic)\s+|\b(?:x-goog-|x-)?api[-_]?key\\?["']?\s*[:=]\s*\\?["']?|[?&]key=)(${VALUE})`, 'gi');
+const SENT_CREDENTIAL = new RegExp(
+  String.raw`(\b(?:Bearer|Basic)\s+|\b(?:x-goog-|x-)?api[-_]?key\\?["']?\s*[:=]\s*\\?["']?|[?&]key=)(${VALUE})`,
+  'gi',
+);
 
 /** A plain lower-case word after `Bearer` or `Basic` is prose ("Basic authentication"), not a credential. */
 function isCredential(prefix: string, value: string): boolean {
@@ -23,7 +26,9 @@ function isCredential(prefix: string, value: string): boolean {
 }
 
 function redactSentCredentials(text: string): string {
-  return text.replace(SENT_CREDENTIAL, (match, prefix: string, value: string) => (isCredential(prefix, value) ? prefix + REDACTED : match));
+  return text.replace(SENT_CREDENTIAL, (match, prefix: string, value: string) =>
+    isCredential(prefix, value) ? prefix + REDACTED : match,
+  );
 }
 
 const escapeForClass = (char: string) => (/[\\\]^-]/.test(char) ? `\\${char}` : char);
@@ -40,9 +45,11 @@ class SecretMatcher {
     const chars = new Set<string>();
     for (const secret of secrets) {
       for (const char of secret) chars.add(char);
-      for (let i = 0; i + MIN_PIECE_LENGTH <= secret.length; i++) this.pieces.add(secret.slice(i, i + MIN_PIECE_LENGTH));
+      for (let i = 0; i + MIN_PIECE_LENGTH <= secret.length; i++)
+        this.pieces.add(secret.slice(i, i + MIN_PIECE_LENGTH));
     }
-    if (this.pieces.size > 0) this.runs = new RegExp(`[${[...chars].map(escapeForClass).join('')}]{${MIN_PIECE_LENGTH},}`, 'g');
+    if (this.pieces.size > 0)
+      this.runs = new RegExp(`[${[...chars].map(escapeForClass).join('')}]{${MIN_PIECE_LENGTH},}`, 'g');
   }
 
   redact(text: string): string {
@@ -113,7 +120,8 @@ export class Redactor {
     const secrets = [...new Set(this.source())].filter((s) => s.length >= MIN_SECRET_LENGTH);
     secrets.sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
     const known = this.matcher.secrets;
-    if (secrets.length !== known.length || secrets.some((s, i) => s !== known[i])) this.matcher = new SecretMatcher(secrets);
+    if (secrets.length !== known.length || secrets.some((s, i) => s !== known[i]))
+      this.matcher = new SecretMatcher(secrets);
     return this.matcher;
   }
 }
@@ -160,7 +168,12 @@ function redactError(error: Error, redact: (text: string) => string, ancestors: 
   if (fields.every((f) => f.clean === f.value)) return error;
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
   for (const { key, descriptor, clean } of fields) {
-    Object.defineProperty(copy, key, { value: clean, enumerable: descriptor.enumerable ?? false, writable: true, configurable: true });
+    Object.defineProperty(copy, key, {
+      value: clean,
+      enumerable: descriptor.enumerable ?? false,
+      writable: true,
+      configurable: true,
+    });
   }
   return copy;
 }

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Interaction, InteractionReply } from '../contract/interactions';
 
-type NewInteraction = Interaction extends infer I ? (I extends Interaction ? Omit<I, 'id' | 'createdAt'> : never) : never;
+type NewInteraction = Interaction extends infer I
+  ? I extends Interaction
+    ? Omit<I, 'id' | 'createdAt'>
+    : never
+  : never;
 export type ReplyFor<K extends Interaction['kind']> = Extract<InteractionReply, { kind: K }>;
 
 export class InteractionNotFoundError extends Error {
@@ -25,7 +29,10 @@ type Change = { type: 'opened'; interaction: Interaction } | { type: 'closed'; i
  * so nothing a model sends can answer for the user.
  */
 export class ApprovalBroker {
-  private readonly pending = new Map<string, { interaction: Interaction; resolve: (reply: InteractionReply) => void }>();
+  private readonly pending = new Map<
+    string,
+    { interaction: Interaction; resolve: (reply: InteractionReply) => void }
+  >();
   private readonly listeners = new Set<(change: Change) => void>();
 
   /** `shown` is how a request is kept and shown to the user: the runtime takes secrets out of the model's input. */
@@ -42,9 +49,17 @@ export class ApprovalBroker {
   }
 
   /** Opens a request and waits for its reply; rejects with InteractionCancelledError when `signal` aborts first. */
-  open<K extends Interaction['kind']>(request: NewInteraction & { kind: K }, signal: AbortSignal, onOpened?: (interaction: Interaction) => void): Promise<ReplyFor<K>> {
+  open<K extends Interaction['kind']>(
+    request: NewInteraction & { kind: K },
+    signal: AbortSignal,
+    onOpened?: (interaction: Interaction) => void,
+  ): Promise<ReplyFor<K>> {
     if (signal.aborted) return Promise.reject(new InteractionCancelledError('the run was cancelled'));
-    const interaction = this.shown({ ...request, id: `int_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`, createdAt: new Date().toISOString() } as Interaction);
+    const interaction = this.shown({
+      ...request,
+      id: `int_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`,
+      createdAt: new Date().toISOString(),
+    } as Interaction);
     return new Promise<ReplyFor<K>>((resolve, reject) => {
       const close = () => {
         this.pending.delete(interaction.id);
@@ -71,8 +86,12 @@ export class ApprovalBroker {
   /** Answers a pending request; the reply must be of the request's kind. */
   reply(id: string, reply: InteractionReply): Interaction {
     const entry = this.pending.get(id);
-    if (!entry) throw new InteractionNotFoundError(`nothing is waiting for an answer under ${id}; it may have been answered already or its run stopped`);
-    if (entry.interaction.kind !== reply.kind) throw new InteractionReplyError(`${id} is a ${entry.interaction.kind}, not a ${reply.kind}`);
+    if (!entry)
+      throw new InteractionNotFoundError(
+        `nothing is waiting for an answer under ${id}; it may have been answered already or its run stopped`,
+      );
+    if (entry.interaction.kind !== reply.kind)
+      throw new InteractionReplyError(`${id} is a ${entry.interaction.kind}, not a ${reply.kind}`);
     entry.resolve(reply);
     return entry.interaction;
   }

@@ -1,7 +1,16 @@
 import type { RunEventOf } from '../contract/events';
 import type { ApprovalPreview } from '../contract/interactions';
 import { type ApprovalBroker, InteractionCancelledError } from './approvals';
-import { type Decision, type PermissionLevel, type PermissionMode, type PermissionRequest, type Rule, decide, formatRule, hasPatternRules } from './policy';
+import {
+  type Decision,
+  type PermissionLevel,
+  type PermissionMode,
+  type PermissionRequest,
+  type Rule,
+  decide,
+  formatRule,
+  hasPatternRules,
+} from './policy';
 import { shellCommands } from './shell-command';
 
 /** What the gate needs of a tool: its name, its level and what rules match (any tool has these). */
@@ -31,10 +40,16 @@ export interface Refusal {
  * watching: `deny` refuses at once (a headless run), `park` puts the request in the approvals inbox and waits, up to
  * `parkTimeoutMs` when given, then refuses.
  */
-export type Approvals = { watched: true } | { watched: false; unattended: 'deny' | 'park'; parkTimeoutMs?: number | undefined };
+export type Approvals =
+  { watched: true } | { watched: false; unattended: 'deny' | 'park'; parkTimeoutMs?: number | undefined };
 
 /** The events the gate writes to the session, without the run id that the runner adds as it stores and publishes them. */
-export type GateEvent = RunEventOf<'approval.requested' | 'approval.resolved'> extends infer E ? (E extends { runId: string } ? Omit<E, 'runId'> : never) : never;
+export type GateEvent =
+  RunEventOf<'approval.requested' | 'approval.resolved'> extends infer E
+    ? E extends { runId: string }
+      ? Omit<E, 'runId'>
+      : never
+    : never;
 
 export interface GateContext {
   sessionId: string;
@@ -49,7 +64,10 @@ export interface GateContext {
   /** Rules the run itself brings (a child's narrower profile): applied last, so nothing earlier undoes them. */
   runRules: readonly Rule[];
   /** Records a standing grant for the workspace; answers its id. */
-  grantForWorkspace(rule: string, origin: { sessionId: string; sessionTitle: string; tool: string; subject?: string }): Promise<{ id: string }>;
+  grantForWorkspace(
+    rule: string,
+    origin: { sessionId: string; sessionTitle: string; tool: string; subject?: string },
+  ): Promise<{ id: string }>;
   /** The session's own mode and grants, as its events tell them now. */
   session(): { mode: PermissionMode | null; grants: readonly { rule: Rule }[]; title: string };
   broker: ApprovalBroker;
@@ -96,7 +114,10 @@ export class PermissionGate {
    */
   private async request(call: GateCall, needCommands: boolean): Promise<PermissionRequest> {
     const subject = call.tool.subject?.(call.input);
-    const commands = needCommands && call.tool.subjectKind === 'command' && subject !== undefined ? await shellCommands(subject) : undefined;
+    const commands =
+      needCommands && call.tool.subjectKind === 'command' && subject !== undefined
+        ? await shellCommands(subject)
+        : undefined;
     return { tool: call.tool.name, level: call.tool.permissionLevel, subject, commands };
   }
 
@@ -106,7 +127,10 @@ export class PermissionGate {
     const key = `${call.tool.name}:${canonical(call.input)}`;
     const repeats = this.history.slice(-REPEAT_LIMIT);
     if (decision.action === 'allow' && repeats.length === REPEAT_LIMIT && repeats.every((k) => k === key)) {
-      return { action: 'ask', reason: `this is the same ${call.tool.name} call with identical input ${REPEAT_LIMIT + 1} times in a row; the agent may be stuck in a loop` };
+      return {
+        action: 'ask',
+        reason: `this is the same ${call.tool.name} call with identical input ${REPEAT_LIMIT + 1} times in a row; the agent may be stuck in a loop`,
+      };
     }
     return decision;
   }
@@ -119,7 +143,11 @@ export class PermissionGate {
   /** null: go ahead. Otherwise the refusal to give the model as the tool's result. */
   async authorize(call: GateCall, decision: Decision): Promise<Refusal | null> {
     if (decision.action === 'allow') return null;
-    if (decision.action === 'deny') return refusal(`Permission denied: ${decision.reason}. Do not retry this call; find another way or ask the user.`, { permission: 'denied' });
+    if (decision.action === 'deny')
+      return refusal(
+        `Permission denied: ${decision.reason}. Do not retry this call; find another way or ask the user.`,
+        { permission: 'denied' },
+      );
     return this.ask(call, decision);
   }
 
@@ -128,7 +156,9 @@ export class PermissionGate {
     const request = await this.request(call, true);
     const { subject, commands } = request;
     const grantable = grantPatterns(request);
-    const commandFields = commands ? { grantPatterns: grantable ?? [], ungrantable: commands.filter((c) => !c.known).map((c) => c.text) } : {};
+    const commandFields = commands
+      ? { grantPatterns: grantable ?? [], ungrantable: commands.filter((c) => !c.known).map((c) => c.text) }
+      : {};
     const base = {
       kind: 'tool' as const,
       callId: call.callId,
@@ -139,14 +169,24 @@ export class PermissionGate {
       reason: decision.reason,
       ...commandFields,
     };
-    const examples = () => (grantable?.length ? grantable : [undefined]).map((p) => `"${formatRule('allow', call.tool.name, p)}"`);
-    const howToAllow = () => `The user can allow it with --permission-mode or ${examples().length > 1 ? 'rules' : 'a rule'} such as ${examples().join(', ')} in .boxagnts/settings.json.`;
+    const examples = () =>
+      (grantable?.length ? grantable : [undefined]).map((p) => `"${formatRule('allow', call.tool.name, p)}"`);
+    const howToAllow = () =>
+      `The user can allow it with --permission-mode or ${examples().length > 1 ? 'rules' : 'a rule'} such as ${examples().join(', ')} in .boxagnts/settings.json.`;
     const { approvals } = ctx;
     if (!approvals.watched && approvals.unattended === 'deny') {
       const approvalId = `int_auto_${call.callId}`;
       await ctx.record({ type: 'approval.requested', approvalId, ...base });
-      await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: 'nobody watches this run to approve calls' });
-      return refusal(`Not run: this call needs approval (${decision.reason}), and nobody can approve it in a run no one watches (a headless run or a background job). ${howToAllow()}`, { permission: 'needs_approval' });
+      await ctx.record({
+        type: 'approval.resolved',
+        approvalId,
+        outcome: 'auto_deny',
+        message: 'nobody watches this run to approve calls',
+      });
+      return refusal(
+        `Not run: this call needs approval (${decision.reason}), and nobody can approve it in a run no one watches (a headless run or a background job). ${howToAllow()}`,
+        { permission: 'needs_approval' },
+      );
     }
     const preview = await call.preview?.().catch(() => undefined);
     // A parked request waits for an answer from the inbox, for as long as the run allows.
@@ -155,7 +195,14 @@ export class PermissionGate {
     let approvalId = '';
     try {
       const reply = await ctx.broker.open(
-        { ...base, kind: 'approval', tool: call.tool.name, sessionId: ctx.sessionId, runId: ctx.runId, ...(preview ? { preview } : {}) },
+        {
+          ...base,
+          kind: 'approval',
+          tool: call.tool.name,
+          sessionId: ctx.sessionId,
+          runId: ctx.runId,
+          ...(preview ? { preview } : {}),
+        },
         deadline ? AbortSignal.any([ctx.signal, deadline]) : ctx.signal,
         (interaction) => {
           approvalId = interaction.id;
@@ -163,21 +210,40 @@ export class PermissionGate {
         },
       );
       if (reply.outcome === 'deny') {
-        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'deny', ...(reply.message ? { message: reply.message } : {}) });
+        await ctx.record({
+          type: 'approval.resolved',
+          approvalId,
+          outcome: 'deny',
+          ...(reply.message ? { message: reply.message } : {}),
+        });
         const said = reply.message ? ` The user said: "${reply.message}"` : '';
-        return refusal(`The user denied this ${call.tool.name} call.${said} Do not retry it; adjust your approach.`, { permission: 'denied_by_user' });
+        return refusal(`The user denied this ${call.tool.name} call.${said} Do not retry it; adjust your approach.`, {
+          permission: 'denied_by_user',
+        });
       }
       this.history.length = 0;
       if (reply.outcome === 'once') {
         await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'once' });
         return null;
       }
-      const rules = (reply.patterns ?? grantable ?? [undefined]).map((pattern) => formatRule('allow', call.tool.name, pattern));
+      const rules = (reply.patterns ?? grantable ?? [undefined]).map((pattern) =>
+        formatRule('allow', call.tool.name, pattern),
+      );
       if (reply.outcome === 'session') {
-        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'session', grants: rules.map((rule, i) => ({ id: `${approvalId}_${i + 1}`, rule })) });
+        await ctx.record({
+          type: 'approval.resolved',
+          approvalId,
+          outcome: 'session',
+          grants: rules.map((rule, i) => ({ id: `${approvalId}_${i + 1}`, rule })),
+        });
         return null;
       }
-      const origin = { sessionId: ctx.sessionId, sessionTitle: ctx.session().title, tool: call.tool.name, ...(subject !== undefined ? { subject } : {}) };
+      const origin = {
+        sessionId: ctx.sessionId,
+        sessionTitle: ctx.session().title,
+        tool: call.tool.name,
+        ...(subject !== undefined ? { subject } : {}),
+      };
       const grants: { id: string; rule: string }[] = [];
       for (const rule of rules) grants.push({ id: (await ctx.grantForWorkspace(rule, origin)).id, rule });
       await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'workspace', grants });
@@ -186,10 +252,14 @@ export class PermissionGate {
       if (!(error instanceof InteractionCancelledError)) throw error;
       if (deadline?.aborted && !ctx.signal.aborted) {
         const waited = `nobody answered in the approvals inbox within ${Math.round((parkMs ?? 0) / 1000)} s`;
-        if (approvalId) await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: waited });
-        return refusal(`Not run: this call needs approval (${decision.reason}), and ${waited}. ${howToAllow()}`, { permission: 'needs_approval' });
+        if (approvalId)
+          await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'auto_deny', message: waited });
+        return refusal(`Not run: this call needs approval (${decision.reason}), and ${waited}. ${howToAllow()}`, {
+          permission: 'needs_approval',
+        });
       }
-      if (approvalId) await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'cancelled' }).catch(() => undefined);
+      if (approvalId)
+        await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'cancelled' }).catch(() => undefined);
       return refusal('Not run: the run was cancelled while this call waited for approval.', { cancelled: true });
     }
   }

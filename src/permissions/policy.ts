@@ -3,7 +3,12 @@ import type { ShellCommand } from './shell-command';
 import { wildcardToRegExp } from './wildcard';
 
 // Levels and modes are shown by the dashboard, so their shape is the contract's; they are the policy's words.
-export { PERMISSION_LEVELS, PERMISSION_MODES, type PermissionLevel, type PermissionMode } from '../contract/permissions';
+export {
+  PERMISSION_LEVELS,
+  PERMISSION_MODES,
+  type PermissionLevel,
+  type PermissionMode,
+} from '../contract/permissions';
 export type PermissionAction = 'allow' | 'ask' | 'deny';
 
 /**
@@ -27,10 +32,19 @@ export class RuleSyntaxError extends Error {
 
 export function parseRule(text: string): Rule {
   const match = RULE.exec(text.trim());
-  if (!match) throw new RuleSyntaxError(`"${text}" is not a rule; write "allow TOOL", "ask TOOL(PATTERN)" or "deny TOOL(PATTERN)"`);
+  if (!match)
+    throw new RuleSyntaxError(
+      `"${text}" is not a rule; write "allow TOOL", "ask TOOL(PATTERN)" or "deny TOOL(PATTERN)"`,
+    );
   const pattern = match[3];
-  if (pattern !== undefined && pattern.trim() === '') throw new RuleSyntaxError(`"${text}" has an empty pattern; leave out the parentheses to match every call`);
-  return { action: match[1] as PermissionAction, tool: match[2]!, ...(pattern !== undefined ? { pattern } : {}), text: text.trim() };
+  if (pattern !== undefined && pattern.trim() === '')
+    throw new RuleSyntaxError(`"${text}" has an empty pattern; leave out the parentheses to match every call`);
+  return {
+    action: match[1] as PermissionAction,
+    tool: match[2]!,
+    ...(pattern !== undefined ? { pattern } : {}),
+    text: text.trim(),
+  };
 }
 
 export function formatRule(action: PermissionAction, tool: string, pattern?: string): string {
@@ -82,7 +96,9 @@ function commandAction(rule: Rule, tool: string, command: ShellCommand): Permiss
   if (rule.pattern === undefined) return rule.action;
   if (!command.known) return rule.action === 'allow' ? undefined : 'ask';
   const pattern = wildcardToRegExp(rule.pattern);
-  const matches = pattern.test(command.text) || (rule.action !== 'allow' && command.short !== undefined && pattern.test(command.short));
+  const matches =
+    pattern.test(command.text) ||
+    (rule.action !== 'allow' && command.short !== undefined && pattern.test(command.short));
   return matches ? rule.action : undefined;
 }
 
@@ -103,18 +119,35 @@ function modeAction(mode: PermissionMode, level: PermissionLevel): PermissionAct
 }
 
 /** The decision once the last rule that applies (if any) and what it says are known. */
-function decideWith(level: PermissionLevel, mode: PermissionMode, rule: Rule | undefined, action: PermissionAction | undefined): Decision {
+function decideWith(
+  level: PermissionLevel,
+  mode: PermissionMode,
+  rule: Rule | undefined,
+  action: PermissionAction | undefined,
+): Decision {
   if (rule && action === 'deny') return { action: 'deny', reason: `denied by the rule "${rule.text}"`, rule };
   if (mode === 'plan' && (level === 'write' || level === 'execute')) {
-    return { action: 'deny', reason: `plan mode is on: ${level} tools are refused until the plan is approved (call exit_plan_mode with the plan)` };
+    return {
+      action: 'deny',
+      reason: `plan mode is on: ${level} tools are refused until the plan is approved (call exit_plan_mode with the plan)`,
+    };
   }
-  if (rule && action) return { action, reason: `${action === 'allow' ? 'allowed' : 'asks'} by the rule "${rule.text}"`, rule };
+  if (rule && action)
+    return { action, reason: `${action === 'allow' ? 'allowed' : 'asks'} by the rule "${rule.text}"`, rule };
   const fallback = modeAction(mode, level);
   const verb = fallback === 'allow' ? 'allows' : 'asks for';
-  return { action: fallback, reason: `${mode === 'default' ? 'the default mode' : `${mode} mode`} ${verb} ${level} tools` };
+  return {
+    action: fallback,
+    reason: `${mode === 'default' ? 'the default mode' : `${mode} mode`} ${verb} ${level} tools`,
+  };
 }
 
-function decideCommand(request: PermissionRequest, command: ShellCommand, mode: PermissionMode, rules: readonly Rule[]): Decision {
+function decideCommand(
+  request: PermissionRequest,
+  command: ShellCommand,
+  mode: PermissionMode,
+  rules: readonly Rule[],
+): Decision {
   let rule: Rule | undefined;
   let action: PermissionAction | undefined;
   for (const candidate of rules) {
@@ -123,7 +156,10 @@ function decideCommand(request: PermissionRequest, command: ShellCommand, mode: 
   }
   const decision = decideWith(request.level, mode, rule, action);
   if (!command.known && decision.rule?.pattern !== undefined) {
-    return { ...decision, reason: `what "${command.text}" runs is only known when it runs, and the rule "${decision.rule.text}" may cover it` };
+    return {
+      ...decision,
+      reason: `what "${command.text}" runs is only known when it runs, and the rule "${decision.rule.text}" may cover it`,
+    };
   }
   return decision.rule ? { ...decision, reason: `${decision.reason} for "${command.text}"` } : decision;
 }

@@ -1,6 +1,15 @@
 import type { CommandNode, SimpleCommandNode, StatementNode } from 'just-bash';
 import { type CommandSink, programName, readCommand } from './shell-programs';
-import { type AnyNode, type Scope, type ShellSyntax, Variables, type Word, evaluate, everyNode, isNode } from './shell-words';
+import {
+  type AnyNode,
+  type Scope,
+  type ShellSyntax,
+  Variables,
+  type Word,
+  evaluate,
+  everyNode,
+  isNode,
+} from './shell-words';
 
 /**
  * One simple command of a shell line, as permission rules see it. `text` is its words with quotes removed, joined
@@ -18,7 +27,20 @@ export type ShellCommand =
 
 /** `bash -c "eval 'sh -c …'"` nests; past this depth the rest is unknown. */
 const MAX_DEPTH = 8;
-const COMMAND_TYPES = new Set(['SimpleCommand', 'FunctionDef', 'Group', 'Subshell', 'If', 'For', 'CStyleFor', 'While', 'Until', 'Case', 'ArithmeticCommand', 'ConditionalCommand']);
+const COMMAND_TYPES = new Set([
+  'SimpleCommand',
+  'FunctionDef',
+  'Group',
+  'Subshell',
+  'If',
+  'For',
+  'CStyleFor',
+  'While',
+  'Until',
+  'Case',
+  'ArithmeticCommand',
+  'ConditionalCommand',
+]);
 
 let syntax: Promise<ShellSyntax> | undefined;
 
@@ -126,7 +148,8 @@ class LineReader implements CommandSink {
   /** Any value of the tree: statement lists run in order on a copy of the scope; other nodes are searched. */
   private any(value: unknown, scope: Scope): void {
     if (Array.isArray(value)) {
-      if (isNode(value[0]) && value[0].type === 'Statement') return this.statements(value as StatementNode[], fork(scope));
+      if (isNode(value[0]) && value[0].type === 'Statement')
+        return this.statements(value as StatementNode[], fork(scope));
       for (const item of value) this.any(item, scope);
       return;
     }
@@ -142,7 +165,8 @@ class LineReader implements CommandSink {
   private parts(node: AnyNode, scope: Scope): void {
     for (const [key, child] of Object.entries(node)) {
       // Arithmetic keeps some parts as text (`$(( ${x:-$(cmd)} ))`); code in them is not read here.
-      if (typeof child === 'string' && node.type.startsWith('Arith') && key !== 'originalText' && /\$\(|`/.test(child)) this.unknown(child);
+      if (typeof child === 'string' && node.type.startsWith('Arith') && key !== 'originalText' && /\$\(|`/.test(child))
+        this.unknown(child);
       else this.any(child, scope);
     }
   }

@@ -30,25 +30,63 @@ interface Wrapper {
 }
 
 const WRAPPERS: Record<string, Wrapper> = {
-  env: { flags: 'i0v', valued: 'uC', longFlags: ['--ignore-environment', '--null', '--debug'], longValued: ['--unset', '--chdir'], assignments: true },
+  env: {
+    flags: 'i0v',
+    valued: 'uC',
+    longFlags: ['--ignore-environment', '--null', '--debug'],
+    longValued: ['--unset', '--chdir'],
+    assignments: true,
+  },
   command: { flags: 'p', runsNothing: 'vV' },
   builtin: {},
   exec: { flags: 'cl', valued: 'a' },
   nice: { flags: '0123456789', valued: 'n', longValued: ['--adjustment'] },
   nohup: {},
   time: { flags: 'p' },
-  timeout: { flags: 'v', valued: 'sk', longFlags: ['--preserve-status', '--foreground', '--verbose'], longValued: ['--signal', '--kill-after'], operands: 1 },
+  timeout: {
+    flags: 'v',
+    valued: 'sk',
+    longFlags: ['--preserve-status', '--foreground', '--verbose'],
+    longValued: ['--signal', '--kill-after'],
+    operands: 1,
+  },
   stdbuf: { valued: 'ioe', longValued: ['--input', '--output', '--error'] },
   setsid: { flags: 'cfw' },
   ionice: { flags: 't', valued: 'cnp' },
-  sudo: { flags: 'AbEHKknPS', valued: 'CDghpRrTtUu', longValued: ['--user', '--group', '--host', '--prompt', '--chdir', '--chroot', '--role', '--type', '--close-from', '--other-user', '--command-timeout'] },
+  sudo: {
+    flags: 'AbEHKknPS',
+    valued: 'CDghpRrTtUu',
+    longValued: [
+      '--user',
+      '--group',
+      '--host',
+      '--prompt',
+      '--chdir',
+      '--chroot',
+      '--role',
+      '--type',
+      '--close-from',
+      '--other-user',
+      '--command-timeout',
+    ],
+  },
   doas: { flags: 'n', valued: 'Cu' },
   xargs: {
     flags: '0rtpx',
     valued: 'adEILnPs',
     attached: 'eil',
     longFlags: ['--null', '--no-run-if-empty', '--verbose', '--interactive', '--exit', '--open-tty'],
-    longValued: ['--arg-file', '--delimiter', '--eof', '--replace', '--max-lines', '--max-args', '--max-procs', '--max-chars', '--process-slot-var'],
+    longValued: [
+      '--arg-file',
+      '--delimiter',
+      '--eof',
+      '--replace',
+      '--max-lines',
+      '--max-args',
+      '--max-procs',
+      '--max-chars',
+      '--process-slot-var',
+    ],
   },
 };
 
@@ -90,7 +128,8 @@ export function readCommand(words: readonly Word[], sink: CommandSink): void {
       for (const arg of args) {
         if (!arg.known) sink.unknown(wordsText(words));
         // Where the alias is used, its value runs with that command's arguments after it.
-        else if (arg.text.includes('=')) sink.code(`${arg.text.slice(arg.text.indexOf('=') + 1)} ${RUN_TIME_ARGUMENTS.text}`);
+        else if (arg.text.includes('='))
+          sink.code(`${arg.text.slice(arg.text.indexOf('=') + 1)} ${RUN_TIME_ARGUMENTS.text}`);
       }
       return;
     case 'find':

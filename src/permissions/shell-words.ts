@@ -61,11 +61,27 @@ function literalPart(part: WordPart): string | undefined {
 function wholeVariable(word: WordNode): string | undefined {
   const [part, ...rest] = word.parts;
   const inner = part?.type === 'DoubleQuoted' && part.parts.length === 1 ? part.parts[0] : part;
-  return rest.length === 0 && inner?.type === 'ParameterExpansion' && inner.operation === null ? inner.parameter : undefined;
+  return rest.length === 0 && inner?.type === 'ParameterExpansion' && inner.operation === null
+    ? inner.parameter
+    : undefined;
 }
 
 /** Builtins that set variables named by their arguments (`read x`, `declare -n y=x`, `printf -v x`, `unset x`). */
-const SETS_NAMED_VARIABLES = new Set(['declare', 'typeset', 'local', 'export', 'readonly', 'read', 'mapfile', 'readarray', 'getopts', 'unset', 'printf', 'let', 'wait']);
+const SETS_NAMED_VARIABLES = new Set([
+  'declare',
+  'typeset',
+  'local',
+  'export',
+  'readonly',
+  'read',
+  'mapfile',
+  'readarray',
+  'getopts',
+  'unset',
+  'printf',
+  'let',
+  'wait',
+]);
 /** Builtins that run code in this shell, which may set any variable. */
 const RUNS_CODE_HERE = new Set(['eval', 'source', '.', 'alias']);
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
@@ -200,6 +216,22 @@ function evaluatePart(part: WordPart, scope: Scope, syntax: ShellSyntax, quoted:
 
 /** The source of one part of a word (`$x`, `$(cat list)`, `{a,b}`), through just-bash's own printer. */
 function partSource(part: WordPart, syntax: ShellSyntax): string {
-  const command = { type: 'SimpleCommand' as const, name: { type: 'Word' as const, parts: [part] }, args: [], assignments: [], redirections: [] };
-  return syntax.serialize({ type: 'Script', statements: [{ type: 'Statement', pipelines: [{ type: 'Pipeline', commands: [command], negated: false }], operators: [], background: false }] });
+  const command = {
+    type: 'SimpleCommand' as const,
+    name: { type: 'Word' as const, parts: [part] },
+    args: [],
+    assignments: [],
+    redirections: [],
+  };
+  return syntax.serialize({
+    type: 'Script',
+    statements: [
+      {
+        type: 'Statement',
+        pipelines: [{ type: 'Pipeline', commands: [command], negated: false }],
+        operators: [],
+        background: false,
+      },
+    ],
+  });
 }

@@ -21,13 +21,21 @@ export interface WorkspaceRunRequest {
  * The RunSpec of a run the user starts on the whole workspace: its tools are every source's minus those switched off,
  * its folder is the workspace, its limits are the workspace's turn limit and any budget asked for.
  */
-export async function workspaceRunSpec(workspace: Workspace, sources: readonly ToolSource[], request: WorkspaceRunRequest, approvals: Approvals): Promise<RunSpec> {
+export async function workspaceRunSpec(
+  workspace: Workspace,
+  sources: readonly ToolSource[],
+  request: WorkspaceRunRequest,
+  approvals: Approvals,
+): Promise<RunSpec> {
   const settings = workspace.settings.get();
   const notes = agentsMdPart(await readFile(workspace.paths.agentsFile, 'utf8').catch(() => ''));
   return {
     model: request.model,
     prompt: request.text,
-    systemParts: [basePromptPart({ workspaceName: workspace.paths.name, date: new Date(), platform: process.platform }), ...(notes ? [notes] : [])],
+    systemParts: [
+      basePromptPart({ workspaceName: workspace.paths.name, date: new Date(), platform: process.platform }),
+      ...(notes ? [notes] : []),
+    ],
     tools: { sources, deny: settings.tools.disabled },
     limits: { maxTurns: settings.agent.maxTurns, ...request.limits },
     scope: { workDir: workspace.paths.root },

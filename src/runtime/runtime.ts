@@ -71,9 +71,14 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const env = options.env ?? process.env;
   const redactor = options.redactor ?? new Redactor();
   redactor.bind(() => configuredKeys(workspace.settings.get(), { secrets: workspace.secrets, env }));
-  const outputs = new ToolOutputStore({ dir: workspace.paths.toolOutputDir, maxBytes: () => workspace.settings.get().tools.maxSavedOutputBytes });
+  const outputs = new ToolOutputStore({
+    dir: workspace.paths.toolOutputDir,
+    maxBytes: () => workspace.settings.get().tools.maxSavedOutputBytes,
+  });
   const [sessions, catalog] = await Promise.all([
-    SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter, { onDelete: (id) => outputs.removeSession(id) }),
+    SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter, {
+      onDelete: (id) => outputs.removeSession(id),
+    }),
     ModelCatalog.open(workspace.paths.cacheDir),
   ]);
   const partials = new PartialTextLog(workspace.paths.sessionsDir);
@@ -107,7 +112,19 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   await extensions.start();
   const sources: ToolSource[] = [builtInSource, extensions];
 
-  const runner = new Runner({ workspace, sessions, hub, catalog, usageLog, broker, logger: options.logger, redactor, env, partials, outputs });
+  const runner = new Runner({
+    workspace,
+    sessions,
+    hub,
+    catalog,
+    usageLog,
+    broker,
+    logger: options.logger,
+    redactor,
+    env,
+    partials,
+    outputs,
+  });
   return {
     sessions,
     hub,

@@ -27,7 +27,9 @@ export interface SingleCallOptions {
  */
 export async function callToolOnce(options: SingleCallOptions, call: ToolCall): Promise<ToolResult> {
   const { workspace, signal } = options;
-  const registry = new ToolRegistry(selectTools({ sources: options.sources, deny: workspace.settings.get().tools.disabled }).tools);
+  const registry = new ToolRegistry(
+    selectTools({ sources: options.sources, deny: workspace.settings.get().tools.disabled }).tools,
+  );
   const gate = new PermissionGate({
     sessionId: 'cli',
     runId: 'cli',

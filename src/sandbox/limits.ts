@@ -49,7 +49,8 @@ export interface PolicyNarrowing {
   network?: boolean | undefined;
 }
 
-const lower = (base: number, narrowed: number | undefined) => (narrowed === undefined ? base : Math.min(base, narrowed));
+const lower = (base: number, narrowed: number | undefined) =>
+  narrowed === undefined ? base : Math.min(base, narrowed);
 
 /** A budget where null means unlimited: a narrowing can only lower it, and null there leaves it as it is. */
 function lowerBudget(base: number | null, narrowed: number | null | undefined): number | null {
@@ -68,7 +69,9 @@ export function narrowPolicy(base: SandboxPolicy, narrowing: PolicyNarrowing | u
     fuel,
     maxWriteBytes: lowerBudget(base.maxWriteBytes, narrowing.maxWriteBytes),
     // A host must be allowed by both lists; an empty narrowing list therefore allows nothing.
-    allowedOutboundHosts: narrowing.allowedOutboundHosts ? base.allowedOutboundHosts.filter((h) => narrowing.allowedOutboundHosts!.includes(h)) : base.allowedOutboundHosts,
+    allowedOutboundHosts: narrowing.allowedOutboundHosts
+      ? base.allowedOutboundHosts.filter((h) => narrowing.allowedOutboundHosts!.includes(h))
+      : base.allowedOutboundHosts,
     blockNetworks: [...new Set([...base.blockNetworks, ...(narrowing.blockNetworks ?? [])])],
     files: base.files && narrowing.files !== false,
     network: base.network && narrowing.network !== false,
@@ -98,6 +101,11 @@ export function describeLimit(limit: LimitName, policy: SandboxPolicy): string {
 /** The files a call may touch under its policy, with its write quota; null when the tool has no file access. */
 export function confinedFsFor(policy: SandboxPolicy): ConfinedFs | null {
   if (!policy.files) return null;
-  const confiner = new Confiner({ workDir: policy.workDir, mounts: policy.mounts, hidden: policy.hidden, protect: { writable: policy.writableProtected } });
+  const confiner = new Confiner({
+    workDir: policy.workDir,
+    mounts: policy.mounts,
+    hidden: policy.hidden,
+    protect: { writable: policy.writableProtected },
+  });
   return new ConfinedFs(confiner, { maxWriteBytes: policy.maxWriteBytes });
 }

@@ -5,13 +5,27 @@ import { type BlockEntry, networkRefusal, parseBlockEntry } from './net/block-ne
 import { readCapped } from './net/body';
 import { type AddressCheck, guardedConnector } from './net/connector';
 import { Deadline } from './net/deadline';
-import { type BlockedEndpoint, type EndpointRule, endpointRefusal, localMachineCidrs, parseEndpoints, resolveEndpointRules } from './net/endpoints';
+import {
+  type BlockedEndpoint,
+  type EndpointRule,
+  endpointRefusal,
+  localMachineCidrs,
+  parseEndpoints,
+  resolveEndpointRules,
+} from './net/endpoints';
 import { describeFailure } from './net/failure';
 import { bareAddress, ipFamily } from './net/ip';
 import { type HopRequest, isRedirect, planRedirect } from './net/redirects';
 import { type LookupAll, type NetRefusal, refuse } from './net/types';
 
-export { type AllowEntry, type AllowHost, type AllowPort, type AllowScheme, allowEntryMatches, parseAllowEntry } from './net/allow-entry';
+export {
+  type AllowEntry,
+  type AllowHost,
+  type AllowPort,
+  type AllowScheme,
+  allowEntryMatches,
+  parseAllowEntry,
+} from './net/allow-entry';
 export { type BlockEntry, parseBlockEntry } from './net/block-networks';
 export type { BlockedEndpoint } from './net/endpoints';
 export { type LookupAll, NetPolicyConfigError, type NetRefusal, type NetRule } from './net/types';
@@ -141,20 +155,27 @@ function parseUrl(raw: string): UrlCheck {
  * checked before the allowlist so a blocked address is reported as blocked, not as missing from the allowlist.
  */
 function checkParsedUrl(url: URL, rules: Rules, endpoints: readonly EndpointRule[]): UrlCheck {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return refuse('scheme', `only http and https URLs are allowed, not ${url.protocol}`);
-  if (url.username !== '' || url.password !== '') return refuse('url', 'URLs with a user name or password are refused; send credentials in a header');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return refuse('scheme', `only http and https URLs are allowed, not ${url.protocol}`);
+  if (url.username !== '' || url.password !== '')
+    return refuse('url', 'URLs with a user name or password are refused; send credentials in a header');
   const port = effectivePort(url);
   const host = hostForMatching(url);
   const address = bareAddress(host);
-  const blocked = ipFamily(address) === undefined ? endpointRefusal(endpoints, { name: host, port }) : (endpointRefusal(endpoints, { address, port }) ?? networkRefusal(rules.block, address));
+  const blocked =
+    ipFamily(address) === undefined
+      ? endpointRefusal(endpoints, { name: host, port })
+      : (endpointRefusal(endpoints, { address, port }) ?? networkRefusal(rules.block, address));
   if (blocked !== undefined) return blocked;
-  if (!rules.allow.some((entry) => allowEntryMatches(entry, url))) return refuse('allowedOutboundHosts', notAllowedReason(rules.allow, url, port));
+  if (!rules.allow.some((entry) => allowEntryMatches(entry, url)))
+    return refuse('allowedOutboundHosts', notAllowedReason(rules.allow, url, port));
   return { ok: true, url };
 }
 
 function notAllowedReason(allow: readonly AllowEntry[], url: URL, port: number): string {
   const origin = `${url.protocol}//${url.hostname}:${port}`;
-  if (allow.length === 0) return `allowedOutboundHosts is empty, so no outbound request is allowed (${origin} was asked for)`;
+  if (allow.length === 0)
+    return `allowedOutboundHosts is empty, so no outbound request is allowed (${origin} was asked for)`;
   return `allowedOutboundHosts has no entry matching ${origin}`;
 }
 
@@ -170,7 +191,15 @@ async function policyFetch(rules: Rules, rawUrl: string, options: NetFetchOption
     const endpoints = await deadline.race(resolveEndpointRules(rules.endpoints, rules.lookup, rules.localCidrs));
     if (!Array.isArray(endpoints)) return endpoints;
     agent = new Agent({ connect: guardedConnector(addressCheck(rules.block, endpoints), rules.lookup) });
-    const exchange: Exchange = { rules, endpoints, agent, deadline, maxBytes: options.maxBytes, maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS, progress };
+    const exchange: Exchange = {
+      rules,
+      endpoints,
+      agent,
+      deadline,
+      maxBytes: options.maxBytes,
+      maxRedirects: options.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
+      progress,
+    };
     return await follow(firstRequest(parsed.url, options), exchange);
   } catch (error) {
     return deadline.stopped() ?? atHop(describeFailure(error, progress.url), progress);
@@ -183,23 +212,32 @@ async function policyFetch(rules: Rules, rawUrl: string, options: NetFetchOption
 
 function invalidLimits(options: NetFetchOptions): NetRefusal | undefined {
   const { maxBytes, timeoutMs, maxRedirects = DEFAULT_MAX_REDIRECTS } = options;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) return refuse('request', `maxBytes must be a whole number of bytes, not ${maxBytes}`);
-  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs)) return refuse('request', 'timeoutMs must be a number of milliseconds');
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 0)
+    return refuse('request', `maxBytes must be a whole number of bytes, not ${maxBytes}`);
+  if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))
+    return refuse('request', 'timeoutMs must be a number of milliseconds');
   if (timeoutMs <= 0) return refuse('timeout', `no time left for the request (timeoutMs is ${timeoutMs})`);
-  if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) return refuse('request', `maxRedirects must be a whole number, not ${maxRedirects}`);
+  if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0)
+    return refuse('request', `maxRedirects must be a whole number, not ${maxRedirects}`);
   return undefined;
 }
 
 /** The check for an address about to be connected to. Anything but an IP address is refused: it cannot be checked. */
 function addressCheck(block: readonly BlockEntry[], endpoints: readonly EndpointRule[]): AddressCheck {
   return (address, port, via) => {
-    if (ipFamily(bareAddress(address)) === undefined) return refuse('network', `${via ?? 'the connection'} resolved to ${JSON.stringify(address)}, which is not an IP address`);
+    if (ipFamily(bareAddress(address)) === undefined)
+      return refuse(
+        'network',
+        `${via ?? 'the connection'} resolved to ${JSON.stringify(address)}, which is not an IP address`,
+      );
     return endpointRefusal(endpoints, { address, port, via }) ?? networkRefusal(block, address, via);
   };
 }
 
 function firstRequest(url: URL, options: NetFetchOptions): HopRequest {
-  const headers = Object.fromEntries(Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const headers = Object.fromEntries(
+    Object.entries(options.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
   return { url, method: normaliseMethod(options.method ?? 'GET'), headers, body: options.body };
 }
 
@@ -222,7 +260,11 @@ async function follow(first: HopRequest, exchange: Exchange): Promise<NetFetchRe
     const location = isRedirect(sent.response.status) ? sent.response.headers.get('location') : null;
     if (location === null) return await toResult(sent.response, exchange);
     sent.response.body?.cancel().catch(() => undefined);
-    if (progress.redirects.length >= exchange.maxRedirects) return refuse('redirects', `stopped after ${exchange.maxRedirects} redirects (${request.url.href} redirects again)`);
+    if (progress.redirects.length >= exchange.maxRedirects)
+      return refuse(
+        'redirects',
+        `stopped after ${exchange.maxRedirects} redirects (${request.url.href} redirects again)`,
+      );
     const next = planRedirect(request, sent.response.status, location);
     if (!next.ok) return next;
     request = next.request;
@@ -234,7 +276,13 @@ async function send(request: HopRequest, exchange: Exchange): Promise<{ ok: true
   let prepared: Request;
   try {
     // redirect 'manual' hands every redirect back here, to be checked before it is followed.
-    prepared = new Request(request.url, { method: request.method, headers: request.headers, body: request.body, redirect: 'manual', signal: exchange.deadline.signal });
+    prepared = new Request(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      redirect: 'manual',
+      signal: exchange.deadline.signal,
+    });
   } catch (error) {
     return refuse('request', `invalid request: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -244,7 +292,16 @@ async function send(request: HopRequest, exchange: Exchange): Promise<{ ok: true
 async function toResult(response: Response, exchange: Exchange): Promise<NetFetchResult> {
   const { body, truncated } = await readCapped(response.body, exchange.maxBytes, exchange.deadline);
   const { url, redirects } = exchange.progress;
-  return { ok: true, status: response.status, statusText: response.statusText, headers: headerRecord(response.headers), finalUrl: url.href, body, truncated, redirects: [...redirects] };
+  return {
+    ok: true,
+    status: response.status,
+    statusText: response.statusText,
+    headers: headerRecord(response.headers),
+    finalUrl: url.href,
+    body,
+    truncated,
+    redirects: [...redirects],
+  };
 }
 
 function headerRecord(headers: Headers): Record<string, string> {
@@ -257,5 +314,7 @@ function headerRecord(headers: Headers): Record<string, string> {
 
 /** A refusal after a redirect says which URL it concerns; the caller only asked for the first. */
 function atHop(refusal: NetRefusal, progress: Progress): NetRefusal {
-  return progress.redirects.length === 0 ? refusal : { ...refusal, reason: `redirect to ${progress.url.href}: ${refusal.reason}` };
+  return progress.redirects.length === 0
+    ? refusal
+    : { ...refusal, reason: `redirect to ${progress.url.href}: ${refusal.reason}` };
 }

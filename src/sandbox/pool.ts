@@ -1,7 +1,17 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { SandboxPolicy } from './limits';
-import { BRIDGE_BYTES, BRIDGE_LENGTH, BRIDGE_READY, BRIDGE_STATE, type FetchReply, type FetchRequest, type FromWorker, type SandboxJob, type SandboxResult } from './protocol';
+import {
+  BRIDGE_BYTES,
+  BRIDGE_LENGTH,
+  BRIDGE_READY,
+  BRIDGE_STATE,
+  type FetchReply,
+  type FetchRequest,
+  type FromWorker,
+  type SandboxJob,
+  type SandboxResult,
+} from './protocol';
 
 export interface PoolOptions {
   /** The built worker entry and guest bundles (dist/). */
@@ -96,7 +106,9 @@ export class SandboxPool {
    * keeps its own (smaller) limit and needs the full worker stack as headroom.
    */
   private stackFor(job: Job): number {
-    return job.job.kind === 'wasi' ? Math.max(1, Math.ceil(job.policy.maxStackBytes / (1024 * 1024))) : this.options.stackSizeMb;
+    return job.job.kind === 'wasi'
+      ? Math.max(1, Math.ceil(job.policy.maxStackBytes / (1024 * 1024)))
+      : this.options.stackSizeMb;
   }
 
   private spawn(stackSizeMb: number): Slot {
@@ -117,7 +129,15 @@ export class SandboxPool {
       stdout: false,
       stderr: false,
     });
-    const slot: Slot = { worker, stackSizeMb, control: new Int32Array(control), data: new Uint8Array(data), busy: null, idleTimer: null, ready: Promise.resolve() };
+    const slot: Slot = {
+      worker,
+      stackSizeMb,
+      control: new Int32Array(control),
+      data: new Uint8Array(data),
+      busy: null,
+      idleTimer: null,
+      ready: Promise.resolve(),
+    };
     slot.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type !== 'ready') return;
@@ -139,7 +159,10 @@ export class SandboxPool {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     // QuickJS stops itself at the deadline and reports what it has; a WebAssembly tool can only be stopped from here.
     const grace = job.job.kind === 'wasi' ? 0 : this.options.killGraceMs;
-    const kill = setTimeout(() => this.abort(slot, job, { ...failure(''), limitHit: 'timeout' }), job.policy.timeoutMs + grace);
+    const kill = setTimeout(
+      () => this.abort(slot, job, { ...failure(''), limitHit: 'timeout' }),
+      job.policy.timeoutMs + grace,
+    );
     kill.unref();
     const onAbort = () => this.abort(slot, job, cancelled());
     job.signal?.addEventListener('abort', onAbort, { once: true });
@@ -161,7 +184,8 @@ export class SandboxPool {
     const job = slot.busy;
     if (!job) return;
     if (message.type === 'result' && message.id === job.id) {
-      if (message.fault) this.options.logger.warn({ fault: message.fault }, 'sandbox engine failed; its worker is replaced');
+      if (message.fault)
+        this.options.logger.warn({ fault: message.fault }, 'sandbox engine failed; its worker is replaced');
       this.finish(slot, job, message.result, message.recycle);
     }
     if (message.type === 'fetch' && message.id === job.id) void this.answerFetch(slot, job, message.request);
@@ -182,7 +206,10 @@ export class SandboxPool {
     }
     if (slot.busy !== job) return;
     let bytes = encoder.encode(JSON.stringify(reply));
-    if (bytes.length > slot.data.length) bytes = encoder.encode(JSON.stringify({ ok: false, reason: 'the response is too large for the sandbox', rule: 'maxBytes' }));
+    if (bytes.length > slot.data.length)
+      bytes = encoder.encode(
+        JSON.stringify({ ok: false, reason: 'the response is too large for the sandbox', rule: 'maxBytes' }),
+      );
     slot.data.set(bytes);
     Atomics.store(slot.control, BRIDGE_LENGTH, bytes.length);
     Atomics.store(slot.control, BRIDGE_STATE, BRIDGE_READY);
@@ -225,7 +252,10 @@ export class SandboxPool {
     if (job) {
       const memory = (error as NodeJS.ErrnoException | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
       this.options.logger.warn({ err: error }, 'sandbox worker stopped during a call');
-      job.resolve({ ...failure(`the sandbox worker stopped: ${error?.message ?? 'exited'}`), ...(memory ? { limitHit: 'memory' as const } : {}) });
+      job.resolve({
+        ...failure(`the sandbox worker stopped: ${error?.message ?? 'exited'}`),
+        ...(memory ? { limitHit: 'memory' as const } : {}),
+      });
     }
     this.dispatch();
   }

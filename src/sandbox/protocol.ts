@@ -51,7 +51,16 @@ export interface FetchRequest {
 
 /** The host's answer to a guest fetch: the response, or the policy's refusal. */
 export type FetchReply =
-  | { ok: true; status: number; statusText: string; headers: Record<string, string>; finalUrl: string; body: string; bodyEncoding: 'utf8' | 'base64'; truncated: boolean }
+  | {
+      ok: true;
+      status: number;
+      statusText: string;
+      headers: Record<string, string>;
+      finalUrl: string;
+      body: string;
+      bodyEncoding: 'utf8' | 'base64';
+      truncated: boolean;
+    }
   | { ok: false; reason: string; rule: string };
 
 /** Shared memory for the synchronous fetch bridge: a state word, a length word, and the reply bytes. */

@@ -65,7 +65,10 @@ export class Sandbox {
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
       resultBundle: join(options.distDir, 'sandbox-guest-result.js'),
-      lazyBundles: { html: join(options.distDir, 'sandbox-guest-html.js'), bash: join(options.distDir, 'sandbox-guest-bash.js') },
+      lazyBundles: {
+        html: join(options.distDir, 'sandbox-guest-html.js'),
+        bash: join(options.distDir, 'sandbox-guest-bash.js'),
+      },
       wasmCacheDir: options.cacheDir,
       wasmInstrumentScript: this.instrumentScript,
       size: options.poolSize ?? 4,
@@ -87,7 +90,9 @@ export class Sandbox {
     const s = this.options.settings();
     const { root, dataDir, toolOutputDir } = this.options;
     // The whole output of calls whose result was cut, to be read in pages.
-    const outputs: Mount[] = existsSync(toolOutputDir) ? [{ host: toolOutputDir, guest: TOOL_OUTPUT_GUEST_DIR, readOnly: true }] : [];
+    const outputs: Mount[] = existsSync(toolOutputDir)
+      ? [{ host: toolOutputDir, guest: TOOL_OUTPUT_GUEST_DIR, readOnly: true }]
+      : [];
     const base: SandboxPolicy = {
       timeoutMs: s.timeoutMs,
       maxMemoryBytes: s.maxMemoryBytes,
@@ -107,7 +112,15 @@ export class Sandbox {
   }
 
   /** Runs a job under the tool's policy in the call's scope, optionally narrowed further for this call (a shorter timeout). */
-  async run(tool: string, job: SandboxJob, call: { signal?: AbortSignal | undefined; scope?: SandboxScope | undefined; narrowing?: PolicyNarrowing | undefined } = {}): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
+  async run(
+    tool: string,
+    job: SandboxJob,
+    call: {
+      signal?: AbortSignal | undefined;
+      scope?: SandboxScope | undefined;
+      narrowing?: PolicyNarrowing | undefined;
+    } = {},
+  ): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
     const { signal, scope, narrowing } = call;
     const policy = narrowPolicy(this.policyFor(tool, job.kind === 'wasi' ? 'wasi' : 'quickjs', scope), narrowing);
     const started = performance.now();
@@ -127,7 +140,12 @@ export class Sandbox {
     const prepared = await prepareModule(await readFile(source), {
       maxMemoryBytes: policy.maxMemoryBytes,
       cacheDir: this.options.cacheDir,
-      instrument: (bytes) => instrumentInChild(bytes, { script: this.instrumentScript, timeoutMs: policy.timeoutMs, signal: this.closing.signal }),
+      instrument: (bytes) =>
+        instrumentInChild(bytes, {
+          script: this.instrumentScript,
+          timeoutMs: policy.timeoutMs,
+          signal: this.closing.signal,
+        }),
     });
     return prepared.hash;
   }
@@ -140,7 +158,11 @@ export class Sandbox {
   private async fetch(request: FetchRequest, policy: SandboxPolicy, signal: AbortSignal): Promise<FetchReply> {
     // Loaded on the first fetch a tool makes: undici is a large part of the server's start-up otherwise.
     const { createNetPolicy } = await import('./net-policy');
-    const net = createNetPolicy({ allowedOutboundHosts: policy.allowedOutboundHosts, blockNetworks: policy.blockNetworks, blockedEndpoints: this.options.blockedEndpoints() });
+    const net = createNetPolicy({
+      allowedOutboundHosts: policy.allowedOutboundHosts,
+      blockNetworks: policy.blockNetworks,
+      blockedEndpoints: this.options.blockedEndpoints(),
+    });
     const response = await net.fetch(request.url, {
       ...(request.method ? { method: request.method } : {}),
       ...(request.headers ? { headers: request.headers } : {}),

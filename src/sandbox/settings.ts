@@ -12,9 +12,11 @@ type Path = (string | number)[];
 
 /** Why a mount's guest path cannot be used, or undefined when it can. */
 function guestPathProblem(guest: string): string | undefined {
-  if (!guest.startsWith('/') || posix.normalize(guest) !== guest || guest === '/' || guest.endsWith('/')) return 'must be an absolute guest path such as /data (not / itself)';
+  if (!guest.startsWith('/') || posix.normalize(guest) !== guest || guest === '/' || guest.endsWith('/'))
+    return 'must be an absolute guest path such as /data (not / itself)';
   if (guest === '/.boxagnts' || guest.startsWith('/.boxagnts/')) return 'must not be inside /.boxagnts';
-  if (guest === TOOL_OUTPUT_GUEST_DIR || guest.startsWith(`${TOOL_OUTPUT_GUEST_DIR}/`)) return `must not be inside ${TOOL_OUTPUT_GUEST_DIR} (where cut tool output is read)`;
+  if (guest === TOOL_OUTPUT_GUEST_DIR || guest.startsWith(`${TOOL_OUTPUT_GUEST_DIR}/`))
+    return `must not be inside ${TOOL_OUTPUT_GUEST_DIR} (where cut tool output is read)`;
   return undefined;
 }
 

@@ -3,7 +3,16 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { type LazyBundle, QuickJsEngine } from './engines/quickjs';
 import { WasiEngine } from './engines/wasi';
-import { BRIDGE_LENGTH, BRIDGE_STATE, BRIDGE_WAITING, type FetchReply, type FetchRequest, type FromWorker, type SandboxResult, type ToWorker } from './protocol';
+import {
+  BRIDGE_LENGTH,
+  BRIDGE_STATE,
+  BRIDGE_WAITING,
+  type FetchReply,
+  type FetchRequest,
+  type FromWorker,
+  type SandboxResult,
+  type ToWorker,
+} from './protocol';
 
 /** Given by the pool when it starts this worker. */
 interface WorkerData {
@@ -35,7 +44,8 @@ function fetchThroughHost(request: FetchRequest): FetchReply {
   Atomics.store(control, BRIDGE_STATE, BRIDGE_WAITING);
   send({ type: 'fetch', id: currentJob, request });
   const outcome = Atomics.wait(control, BRIDGE_STATE, BRIDGE_WAITING, request.timeoutMs + 2000);
-  if (outcome === 'timed-out') return { ok: false, reason: `no answer within ${request.timeoutMs} ms`, rule: 'timeout' };
+  if (outcome === 'timed-out')
+    return { ok: false, reason: `no answer within ${request.timeoutMs} ms`, rule: 'timeout' };
   const length = Atomics.load(control, BRIDGE_LENGTH);
   Atomics.store(control, BRIDGE_STATE, BRIDGE_WAITING);
   return JSON.parse(decoder.decode(data.slice(0, length))) as FetchReply;
@@ -55,7 +65,9 @@ function quickJs(): Promise<QuickJsEngine> {
   return quickjs;
 }
 
-async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<{ result: SandboxResult; recycle: boolean; fault?: string }> {
+async function run(
+  message: Extract<ToWorker, { type: 'run' }>,
+): Promise<{ result: SandboxResult; recycle: boolean; fault?: string }> {
   const { job, policy } = message;
   if (job.kind === 'wasi') return wasi.run(job, policy);
   const engine = await quickJs();
@@ -67,14 +79,27 @@ port.on('message', (message: ToWorker) => {
   currentJob = message.id;
   run(message).then(
     ({ result, recycle, fault }) =>
-      send({ type: 'result', id: message.id, result, recycle: recycle || getHeapStatistics().used_heap_size > config.memoryCeiling, ...(fault ? { fault } : {}) }),
+      send({
+        type: 'result',
+        id: message.id,
+        result,
+        recycle: recycle || getHeapStatistics().used_heap_size > config.memoryCeiling,
+        ...(fault ? { fault } : {}),
+      }),
     (error: Error) => {
       // A failure of the engine itself (a host stack overflow in the glue): this worker is no longer trusted.
       const limitHit = error instanceof RangeError ? 'stack' : undefined;
       send({
         type: 'result',
         id: message.id,
-        result: { output: { error: `sandbox engine failure: ${error.message}` }, stderr: '', exitCode: 1, fuelUsed: 0, durationMs: 0, ...(limitHit ? { limitHit } : {}) },
+        result: {
+          output: { error: `sandbox engine failure: ${error.message}` },
+          stderr: '',
+          exitCode: 1,
+          fuelUsed: 0,
+          durationMs: 0,
+          ...(limitHit ? { limitHit } : {}),
+        },
         recycle: true,
       });
     },

@@ -44,12 +44,20 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.use('*', async function requestLog(c, next) {
     const start = performance.now();
     await next();
-    ctx.logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - start) }, 'request');
+    ctx.logger.debug(
+      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - start) },
+      'request',
+    );
   });
   app.use('*', hostGuard(options.allowedHosts));
   if (options.admin) app.use('*', basicAuthGuard(options.admin));
   app.use('*', originGuard());
-  const limits = new Map([...Object.entries(BODY_LIMITS), ['', JSON_BODY_LIMIT] as const].map(([path, maxSize]) => [path, maxSize === null ? null : limitBody(maxSize)]));
+  const limits = new Map(
+    [...Object.entries(BODY_LIMITS), ['', JSON_BODY_LIMIT] as const].map(([path, maxSize]) => [
+      path,
+      maxSize === null ? null : limitBody(maxSize),
+    ]),
+  );
   app.use('/api/*', (c, next) => {
     const limit = limits.has(c.req.path) ? limits.get(c.req.path) : limits.get('');
     return limit ? limit(c, next) : next();

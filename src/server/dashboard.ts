@@ -66,7 +66,8 @@ export function dashboardRoutes(webRoot: string): Hono {
   };
   return new Hono().on(['GET', 'HEAD'], '*', (c) => {
     const path = c.req.path;
-    if (path === '/api' || path.startsWith('/api/')) throw new ApiError(404, 'not_found', `No API route ${c.req.method} ${path}`);
+    if (path === '/api' || path.startsWith('/api/'))
+      throw new ApiError(404, 'not_found', `No API route ${c.req.method} ${path}`);
     const asset = assets.get(path);
     if (asset) return send(asset, c.req.method);
     if (extname(path) !== '') throw new ApiError(404, 'not_found', `No file ${path}`);

@@ -28,10 +28,12 @@ export function errorBody(code: string, message: string, details: Record<string,
 
 /** The errors of lower layers that mean something to a client, as API errors. */
 function fromDomain(error: Error): ApiError | undefined {
-  if (error instanceof SessionNotFoundError) return new ApiError(404, 'session_not_found', `There is no session ${error.id}.`);
+  if (error instanceof SessionNotFoundError)
+    return new ApiError(404, 'session_not_found', `There is no session ${error.id}.`);
   if (error instanceof RunConflictError) return new ApiError(409, 'run_in_progress', error.message);
   if (error instanceof ModelConfigError) return new ApiError(400, `model_${error.code}`, error.message);
-  if (error instanceof ForkPointError) return new ApiError(400, 'invalid_fork_point', `Cannot fork there: ${error.message}.`);
+  if (error instanceof ForkPointError)
+    return new ApiError(400, 'invalid_fork_point', `Cannot fork there: ${error.message}.`);
   if (error instanceof ImportError) return new ApiError(400, 'invalid_import', `Cannot import: ${error.message}.`);
   return undefined;
 }
@@ -43,10 +45,20 @@ function fromDomain(error: Error): ApiError | undefined {
 export function handleError(logger: Logger, redactor: Redactor) {
   return (error: Error, c: Context): Response => {
     const known = error instanceof ApiError ? error : fromDomain(error);
-    if (known) return c.json(redactor.redactValue(errorBody(known.code, known.message, known.details)), known.status, known.headers);
+    if (known)
+      return c.json(
+        redactor.redactValue(errorBody(known.code, known.message, known.details)),
+        known.status,
+        known.headers,
+      );
     if (error instanceof HTTPException) {
       const status = error.status as ContentfulStatusCode;
-      return c.json(redactor.redactValue(errorBody(status === 413 ? 'payload_too_large' : 'http_error', error.message || 'Request failed')), status);
+      return c.json(
+        redactor.redactValue(
+          errorBody(status === 413 ? 'payload_too_large' : 'http_error', error.message || 'Request failed'),
+        ),
+        status,
+      );
     }
     logger.error({ err: error, method: c.req.method, path: c.req.path }, 'unhandled error');
     return c.json(errorBody('internal_error', 'Internal server error; the server log has the details'), 500);

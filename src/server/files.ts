@@ -6,7 +6,15 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { type Context, Hono } from 'hono';
-import { DeleteBodySchema, PathBodySchema, RenameBodySchema, RestoreBodySchema, SaveBodySchema, TransferBodySchema, type UploadResult } from '../contract/files';
+import {
+  DeleteBodySchema,
+  PathBodySchema,
+  RenameBodySchema,
+  RestoreBodySchema,
+  SaveBodySchema,
+  TransferBodySchema,
+  type UploadResult,
+} from '../contract/files';
 import type { FileWatcher } from '../workspace/file-watcher';
 import { FileApiError, type WorkspaceFiles, checkName, checkPath } from '../workspace/files';
 import type { ServerContext } from './context';
@@ -44,11 +52,22 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
  * into place through the confined file system when whole. Past `maxBytes` (all files together) the upload is refused
  * and nothing of it is kept.
  */
-async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, maxBytes: number): Promise<UploadResult['uploaded']> {
+async function receiveUpload(
+  files: WorkspaceFiles,
+  dir: string,
+  c: Context,
+  maxBytes: number,
+): Promise<UploadResult['uploaded']> {
   const contentType = c.req.header('content-type') ?? '';
-  if (!contentType.startsWith('multipart/form-data')) throw new ApiError(415, 'unsupported_media_type', 'Uploads are multipart/form-data.');
+  if (!contentType.startsWith('multipart/form-data'))
+    throw new ApiError(415, 'unsupported_media_type', 'Uploads are multipart/form-data.');
   const declared = Number(c.req.header('content-length'));
-  if (declared > maxBytes + MULTIPART_OVERHEAD) throw new ApiError(413, 'payload_too_large', `Uploads are limited to ${maxBytes} bytes (settings: files.maxUploadBytes).`);
+  if (declared > maxBytes + MULTIPART_OVERHEAD)
+    throw new ApiError(
+      413,
+      'payload_too_large',
+      `Uploads are limited to ${maxBytes} bytes (settings: files.maxUploadBytes).`,
+    );
   const staging = attempt(() => files.uploadStaging(dir));
   const body = c.req.raw.body;
   if (!body) throw new ApiError(400, 'invalid_request', 'The upload has no body.');
@@ -58,7 +77,11 @@ async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, max
   const writes: Promise<void>[] = [];
   let total = 0;
   let refusal: ApiError | null = null;
-  const parser = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', limits: { files: 1000, fields: 0, parts: 1000, fileSize: maxBytes + 1 } });
+  const parser = busboy({
+    headers: { 'content-type': contentType },
+    defParamCharset: 'utf8',
+    limits: { files: 1000, fields: 0, parts: 1000, fileSize: maxBytes + 1 },
+  });
   const refuse = (error: ApiError) => {
     refusal ??= error;
   };
@@ -80,7 +103,13 @@ async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, max
       size += chunk.length;
       total += chunk.length;
       if (total > maxBytes) {
-        refuse(new ApiError(413, 'payload_too_large', `Uploads are limited to ${maxBytes} bytes (settings: files.maxUploadBytes).`));
+        refuse(
+          new ApiError(
+            413,
+            'payload_too_large',
+            `Uploads are limited to ${maxBytes} bytes (settings: files.maxUploadBytes).`,
+          ),
+        );
         stream.destroy();
       }
     });
@@ -95,7 +124,8 @@ async function receiveUpload(files: WorkspaceFiles, dir: string, c: Context, max
   try {
     await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), parser);
   } catch (error) {
-    if (!refusal) refuse(new ApiError(400, 'invalid_request', `The upload could not be read: ${(error as Error).message}`));
+    if (!refusal)
+      refuse(new ApiError(400, 'invalid_request', `The upload could not be read: ${(error as Error).message}`));
   }
   await Promise.all(writes);
   if (!refusal && done.length === 0) refuse(new ApiError(400, 'invalid_request', 'The upload holds no file.'));
@@ -158,7 +188,9 @@ export function fileRoutes(ctx: ServerContext, files: WorkspaceFiles, watcher: F
         'Cache-Control': 'no-store',
       };
       // An SVG opened on its own would be a document of this origin: it may show, never run anything.
-      if (inline) headers['Content-Security-Policy'] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox";
+      if (inline)
+        headers['Content-Security-Policy'] =
+          "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; sandbox";
       return new Response(Readable.toWeb(file.stream) as ReadableStream, { headers });
     })
     .post('/mkdir', async (c) => {

@@ -19,7 +19,8 @@ export function allowedHostNames(bindHost: string, extra: readonly string[]): Se
   if (!isLoopbackHost(bindHost)) {
     names.add(bindHost.toLowerCase().replace(/^\[|\]$/g, ''));
     names.add(machineHostname().toLowerCase());
-    for (const addresses of Object.values(networkInterfaces())) for (const a of addresses ?? []) names.add(a.address.toLowerCase());
+    for (const addresses of Object.values(networkInterfaces()))
+      for (const a of addresses ?? []) names.add(a.address.toLowerCase());
   }
   return names;
 }
@@ -37,7 +38,11 @@ export function hostGuard(allowed: () => ReadonlySet<string>): MiddlewareHandler
     const header = c.req.header('host');
     const name = header ? hostNameOf(header) : undefined;
     if (!name || !allowed().has(name)) {
-      throw new ApiError(421, 'misdirected_request', `This server does not answer to the host "${header ?? ''}". Open it through http://127.0.0.1 or localhost.`);
+      throw new ApiError(
+        421,
+        'misdirected_request',
+        `This server does not answer to the host "${header ?? ''}". Open it through http://127.0.0.1 or localhost.`,
+      );
     }
     await next();
   };
@@ -70,10 +75,18 @@ export function assertRequestSameOrigin(c: Context): void {
 export function assertSameOrigin(origin: string | undefined, fetchSite: string | undefined, host: string): void {
   if (origin !== undefined) {
     if (origin === `http://${host}` || origin === `https://${host}`) return;
-    throw new ApiError(403, 'forbidden_origin', `Requests from ${origin} are not allowed; use the dashboard at http://${host}.`);
+    throw new ApiError(
+      403,
+      'forbidden_origin',
+      `Requests from ${origin} are not allowed; use the dashboard at http://${host}.`,
+    );
   }
   if (fetchSite === 'same-origin') return;
-  throw new ApiError(403, 'origin_required', `This request must carry an Origin header naming this server (Origin: http://${host}).`);
+  throw new ApiError(
+    403,
+    'origin_required',
+    `This request must carry an Origin header naming this server (Origin: http://${host}).`,
+  );
 }
 
 function digest(value: string): Buffer {
@@ -94,9 +107,15 @@ export function basicAuthGuard(admin: { user: string; pass: string }): Middlewar
     const userOk = timingSafeEqual(digest(user), expectedUser);
     const passOk = timingSafeEqual(digest(pass), expectedPass);
     if (!(userOk && passOk)) {
-      throw new ApiError(401, 'unauthorized', 'Sign in with the admin user and password given to --admin-user/--admin-pass.', {}, {
-        'WWW-Authenticate': 'Basic realm="boxagnts", charset="UTF-8"',
-      });
+      throw new ApiError(
+        401,
+        'unauthorized',
+        'Sign in with the admin user and password given to --admin-user/--admin-pass.',
+        {},
+        {
+          'WWW-Authenticate': 'Basic realm="boxagnts", charset="UTF-8"',
+        },
+      );
     }
     await next();
   };
@@ -108,7 +127,10 @@ export function securityHeaders(): MiddlewareHandler {
     await next();
     // A route may set a stricter policy of its own (a user's file shown inline).
     if (!c.res.headers.has('Content-Security-Policy')) {
-      c.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+      c.header(
+        'Content-Security-Policy',
+        "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      );
     }
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('X-Frame-Options', 'DENY');

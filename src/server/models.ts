@@ -1,5 +1,12 @@
 import { Hono } from 'hono';
-import { ConnectionTestBodySchema, type DiscoveredModels, type ModelList, ProviderBodySchema, type ProviderView, type ProvidersResponse } from '../contract/models';
+import {
+  ConnectionTestBodySchema,
+  type DiscoveredModels,
+  type ModelList,
+  ProviderBodySchema,
+  type ProviderView,
+  type ProvidersResponse,
+} from '../contract/models';
 import { PROVIDER_ID, type ProviderConfig, ProviderConfigSchema } from '../contract/settings';
 import { DiscoveryError, discoverModels } from '../models/discovery';
 import { PRESETS, findPreset } from '../models/presets';
@@ -17,7 +24,10 @@ export function modelRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
 
   const providerId = (raw: string) => {
-    if (!PROVIDER_ID.test(raw)) throw new ApiError(400, 'invalid_request', 'Provider ids use lower-case letters, digits, - and _ (at most 40).', { field: 'id' });
+    if (!PROVIDER_ID.test(raw))
+      throw new ApiError(400, 'invalid_request', 'Provider ids use lower-case letters, digits, - and _ (at most 40).', {
+        field: 'id',
+      });
     return raw;
   };
   const existing = (id: string): ProviderConfig => {
@@ -34,13 +44,22 @@ export function modelRoutes(ctx: ServerContext): Hono {
       hasKey: key.source !== null,
       keySource: key.source,
       keyEnv: provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv ?? null,
-      models: Object.fromEntries(Object.entries(provider.models).map(([m, override]) => [m, { override, info: modelInfo(catalog, provider, m) }])),
+      models: Object.fromEntries(
+        Object.entries(provider.models).map(([m, override]) => [
+          m,
+          { override, info: modelInfo(catalog, provider, m) },
+        ]),
+      ),
     };
   };
 
   app.get('/providers', (c) => {
     const s = settings.get();
-    return c.json({ providers: Object.entries(s.providers).map(([id, p]) => describe(id, p)), presets: [...PRESETS], defaultModel: s.defaultModel ?? null } satisfies ProvidersResponse);
+    return c.json({
+      providers: Object.entries(s.providers).map(([id, p]) => describe(id, p)),
+      presets: [...PRESETS],
+      defaultModel: s.defaultModel ?? null,
+    } satisfies ProvidersResponse);
   });
 
   app.put('/providers/:id', async (c) => {
@@ -51,12 +70,21 @@ export function modelRoutes(ctx: ServerContext): Hono {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const field = issue.path.join('.');
-      throw new ApiError(400, 'invalid_provider', field ? `${field}: ${issue.message}` : issue.message, field ? { field } : {});
+      throw new ApiError(
+        400,
+        'invalid_provider',
+        field ? `${field}: ${issue.message}` : issue.message,
+        field ? { field } : {},
+      );
     }
     try {
-      await settings.update((raw) => ({ ...raw, providers: { ...(isPlainObject(raw.providers) ? raw.providers : {}), [id]: config as JsonObject } }));
+      await settings.update((raw) => ({
+        ...raw,
+        providers: { ...(isPlainObject(raw.providers) ? raw.providers : {}), [id]: config as JsonObject },
+      }));
     } catch (error) {
-      if (error instanceof InvalidSettingsError) throw new ApiError(400, 'invalid_provider', error.message, { field: error.field });
+      if (error instanceof InvalidSettingsError)
+        throw new ApiError(400, 'invalid_provider', error.message, { field: error.field });
       throw error;
     }
     if (apiKey !== undefined) await secrets.setProviderKey(id, apiKey ?? undefined);
@@ -70,7 +98,8 @@ export function modelRoutes(ctx: ServerContext): Hono {
       const providers = { ...(isPlainObject(raw.providers) ? raw.providers : {}) };
       delete providers[id];
       const next: JsonObject = { ...raw, providers };
-      if (typeof raw.defaultModel === 'string' && parseModelId(raw.defaultModel)?.providerId === id) delete next.defaultModel;
+      if (typeof raw.defaultModel === 'string' && parseModelId(raw.defaultModel)?.providerId === id)
+        delete next.defaultModel;
       return next;
     });
     await secrets.setProviderKey(id, undefined);
@@ -81,7 +110,12 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const id = providerId(c.req.param('id'));
     const provider = existing(id);
     try {
-      const models = await discoverModels(provider, providerKey(id, provider, { secrets, env }).key, redactor, c.req.raw.signal);
+      const models = await discoverModels(
+        provider,
+        providerKey(id, provider, { secrets, env }).key,
+        redactor,
+        c.req.raw.signal,
+      );
       return c.json({ models } satisfies DiscoveredModels);
     } catch (error) {
       if (error instanceof DiscoveryError) throw new ApiError(502, 'discovery_failed', error.message);
@@ -94,10 +128,26 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const provider = existing(id);
     const body = c.req.header('content-length') === '0' ? {} : await readBody(c, ConnectionTestBodySchema);
     const s = settings.get();
-    const defaultForProvider = s.defaultModel && parseModelId(s.defaultModel)?.providerId === id ? parseModelId(s.defaultModel)!.modelId : undefined;
+    const defaultForProvider =
+      s.defaultModel && parseModelId(s.defaultModel)?.providerId === id
+        ? parseModelId(s.defaultModel)!.modelId
+        : undefined;
     const modelId = body.model ?? defaultForProvider ?? Object.keys(provider.models)[0];
-    if (!modelId) throw new ApiError(400, 'no_model', `Add a model to "${id}" first (discover or type one), then test the connection.`);
-    const model = await resolveModel({ settings: { ...s, providers: { ...s.providers, [id]: { ...provider, enabled: true } } }, secrets, catalog, env }, `${id}/${modelId}`);
+    if (!modelId)
+      throw new ApiError(
+        400,
+        'no_model',
+        `Add a model to "${id}" first (discover or type one), then test the connection.`,
+      );
+    const model = await resolveModel(
+      {
+        settings: { ...s, providers: { ...s.providers, [id]: { ...provider, enabled: true } } },
+        secrets,
+        catalog,
+        env,
+      },
+      `${id}/${modelId}`,
+    );
     // Loaded when used, like the agent loop: it brings the AI SDK with it.
     const { testConnection } = await import('../models/connection-test');
     return c.json(await testConnection(model, redactor));
@@ -107,18 +157,30 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const s = settings.get();
     const models = Object.entries(s.providers)
       .filter(([, p]) => p.enabled)
-      .flatMap(([id, p]) => Object.keys(p.models).map((m) => ({ id: `${id}/${m}`, provider: id, model: m, info: modelInfo(catalog, p, m) })));
+      .flatMap(([id, p]) =>
+        Object.keys(p.models).map((m) => ({
+          id: `${id}/${m}`,
+          provider: id,
+          model: m,
+          info: modelInfo(catalog, p, m),
+        })),
+      );
     return c.json({ defaultModel: s.defaultModel ?? null, models } satisfies ModelList);
   });
 
   app.post('/catalog/refresh', async (c) => {
     const url = settings.get().catalog.refreshUrl;
-    if (!url) throw new ApiError(400, 'catalog_disabled', 'Catalog refresh is switched off (catalog.refreshUrl is null).');
+    if (!url)
+      throw new ApiError(400, 'catalog_disabled', 'Catalog refresh is switched off (catalog.refreshUrl is null).');
     try {
       await catalog.refresh(url, { force: true, signal: c.req.raw.signal });
       return c.json({ refreshed: true });
     } catch (error) {
-      throw new ApiError(502, 'catalog_refresh_failed', `Could not refresh the model catalog from ${url}: ${(error as Error).message}`);
+      throw new ApiError(
+        502,
+        'catalog_refresh_failed',
+        `Could not refresh the model catalog from ${url}: ${(error as Error).message}`,
+      );
     }
   });
 

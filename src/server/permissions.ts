@@ -16,7 +16,8 @@ export function permissionRoutes(ctx: ServerContext): Hono {
   const app = new Hono();
 
   const sessionId = (id: string) => {
-    if (!SESSION_ID.test(id) || !sessions.get(id)) throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
+    if (!SESSION_ID.test(id) || !sessions.get(id))
+      throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
     return id;
   };
 
@@ -29,18 +30,24 @@ export function permissionRoutes(ctx: ServerContext): Hono {
       return c.json({ answered: broker.reply(id, reply).id });
     } catch (error) {
       if (error instanceof InteractionNotFoundError) throw new ApiError(404, 'interaction_not_found', error.message);
-      if (error instanceof InteractionReplyError) throw new ApiError(400, 'invalid_request', error.message, { field: 'kind' });
+      if (error instanceof InteractionReplyError)
+        throw new ApiError(400, 'invalid_request', error.message, { field: 'kind' });
       throw error;
     }
   });
 
   app.get('/permissions', (c) => {
     const s = settings.get();
-    return c.json({ mode: s.permissions.mode, rules: s.permissions.rules, grants: [...grants.list()] } satisfies PermissionsOverview);
+    return c.json({
+      mode: s.permissions.mode,
+      rules: s.permissions.rules,
+      grants: [...grants.list()],
+    } satisfies PermissionsOverview);
   });
 
   app.delete('/permissions/grants/:id', async (c) => {
-    if (!(await grants.revoke(c.req.param('id')))) throw new ApiError(404, 'grant_not_found', 'There is no such grant; it may have been revoked already.');
+    if (!(await grants.revoke(c.req.param('id'))))
+      throw new ApiError(404, 'grant_not_found', 'There is no such grant; it may have been revoked already.');
     return c.json({ revoked: c.req.param('id') });
   });
 
@@ -68,7 +75,8 @@ export function permissionRoutes(ctx: ServerContext): Hono {
     const id = sessionId(c.req.param('id'));
     const grantId = c.req.param('grantId');
     const state = sessionStateFrom((await sessions.read(id)).events);
-    if (!state.grants.some((g) => g.id === grantId)) throw new ApiError(404, 'grant_not_found', 'This session has no such grant.');
+    if (!state.grants.some((g) => g.id === grantId))
+      throw new ApiError(404, 'grant_not_found', 'This session has no such grant.');
     await runner.record(id, { type: 'grant.revoked', grantId });
     return c.json({ revoked: grantId });
   });

@@ -57,14 +57,34 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logger = options.logger ?? createLogger(redactor);
   const workspace = await openWorkspace(options.workspaceDir);
   let endpoints: Endpoint[] = [];
-  const runtime = await createRuntime(workspace, { logger, redactor, ownEndpoints: () => endpoints, ...(options.extraTools ? { extraTools: options.extraTools } : {}) });
+  const runtime = await createRuntime(workspace, {
+    logger,
+    redactor,
+    ownEndpoints: () => endpoints,
+    ...(options.extraTools ? { extraTools: options.extraTools } : {}),
+  });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
   const shutdown = new AbortController();
   // Every open event stream listens for the shutdown: many open tabs are not a leak.
   setMaxListeners(0, shutdown.signal);
   const files = new WorkspaceFiles(workspace.paths);
-  const fileWatcher = new FileWatcher(realpathSync(workspace.paths.root), realpathSync(workspace.paths.dataDir), (changes, truncated) => runtime.hub.publishGlobal({ type: 'file.changed', changes, truncated }), logger);
-  const context: ServerContext = { workspace, runtime, files, fileWatcher, logger, version: VERSION, bootId: randomUUID(), startedAt, shutdown: shutdown.signal };
+  const fileWatcher = new FileWatcher(
+    realpathSync(workspace.paths.root),
+    realpathSync(workspace.paths.dataDir),
+    (changes, truncated) => runtime.hub.publishGlobal({ type: 'file.changed', changes, truncated }),
+    logger,
+  );
+  const context: ServerContext = {
+    workspace,
+    runtime,
+    files,
+    fileWatcher,
+    logger,
+    version: VERSION,
+    bootId: randomUUID(),
+    startedAt,
+    shutdown: shutdown.signal,
+  };
 
   let allowed = allowedHostNames(options.host, workspace.settings.get().server.allowedHosts);
   workspace.settings.onChange((s) => {
@@ -118,7 +138,8 @@ function refreshCatalogInBackground(ctx: ServerContext): void {
   if (!url) return;
   ctx.runtime.catalog.refresh(url, { signal: ctx.shutdown }).then(
     () => ctx.logger.debug({ url }, 'model catalog is current'),
-    (error: Error) => ctx.logger.info({ url, reason: error.message }, 'model catalog not refreshed; using the cached or built-in one'),
+    (error: Error) =>
+      ctx.logger.info({ url, reason: error.message }, 'model catalog not refreshed; using the cached or built-in one'),
   );
 }
 

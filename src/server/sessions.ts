@@ -1,7 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { exportJson, exportMarkdown, forkEvents, parseImport } from '../agent/transfer';
-import { CreateSessionBodySchema, ForkSessionBodySchema, RenameSessionBodySchema, SendMessageBodySchema, type SessionDetail, type SessionPage } from '../contract/sessions';
+import {
+  CreateSessionBodySchema,
+  ForkSessionBodySchema,
+  RenameSessionBodySchema,
+  SendMessageBodySchema,
+  type SessionDetail,
+  type SessionPage,
+} from '../contract/sessions';
 import { SESSION_ID, publicSummary } from '../workspace/sessions';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
@@ -24,13 +31,21 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     return id;
   };
   const notWhileRunning = (id: string, action: string) => {
-    if (runner.isRunning(id)) throw new ApiError(409, 'run_in_progress', `Cannot ${action} a session while a run is going on; cancel it first.`);
+    if (runner.isRunning(id))
+      throw new ApiError(
+        409,
+        'run_in_progress',
+        `Cannot ${action} a session while a run is going on; cancel it first.`,
+      );
   };
 
   app.get('/', (c) => {
     const query = parseInput(ListQuery, c.req.query());
     const page = sessions.list({ limit: query.limit, cursor: query.cursor, query: query.q });
-    return c.json({ ...page, sessions: page.sessions.map((s) => publicSummary(s, runner.isRunning(s.id))) } satisfies SessionPage);
+    return c.json({
+      ...page,
+      sessions: page.sessions.map((s) => publicSummary(s, runner.isRunning(s.id))),
+    } satisfies SessionPage);
   });
 
   app.post('/', async (c) => {
@@ -41,7 +56,11 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   app.post('/import', async (c) => {
     // Run events are redacted as they are stored; an imported file (say, an export made before that) is not.
     const imported = redactor.redactValue(parseImport(await readJson(c)));
-    const summary = await sessions.create({ title: imported.title, events: imported.events, ...(imported.importedFrom ? { importedFrom: imported.importedFrom } : {}) });
+    const summary = await sessions.create({
+      title: imported.title,
+      events: imported.events,
+      ...(imported.importedFrom ? { importedFrom: imported.importedFrom } : {}),
+    });
     return c.json(publicSummary(summary, false), 201);
   });
 
@@ -49,7 +68,12 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     const id = sessionId(c.req.param('id'));
     const loaded = await sessions.read(id);
     const running = runner.runningSessions().find((r) => r.sessionId === id);
-    return c.json({ session: publicSummary(loaded.summary, Boolean(running)), runId: running?.runId ?? null, events: loaded.events, warnings: loaded.warnings } satisfies SessionDetail);
+    return c.json({
+      session: publicSummary(loaded.summary, Boolean(running)),
+      runId: running?.runId ?? null,
+      events: loaded.events,
+      warnings: loaded.warnings,
+    } satisfies SessionDetail);
   });
 
   app.patch('/:id', async (c) => {
@@ -76,14 +100,19 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     const { eventId } = await readBody(c, ForkSessionBodySchema);
     const source = await sessions.read(id);
     const events = forkEvents(source.events, eventId);
-    const fork = await sessions.create({ title: `${source.summary.title} (fork)`, parent: { sessionId: id, eventId }, events });
+    const fork = await sessions.create({
+      title: `${source.summary.title} (fork)`,
+      parent: { sessionId: id, eventId },
+      events,
+    });
     return c.json(publicSummary(fork, false), 201);
   });
 
   app.get('/:id/export', async (c) => {
     const id = sessionId(c.req.param('id'));
     const format = c.req.query('format') ?? 'json';
-    if (format !== 'json' && format !== 'markdown') throw new ApiError(400, 'invalid_request', 'format must be "json" or "markdown"');
+    if (format !== 'json' && format !== 'markdown')
+      throw new ApiError(400, 'invalid_request', 'format must be "json" or "markdown"');
     const loaded = await sessions.read(id);
     const name = `${id}.${format === 'json' ? 'json' : 'md'}`;
     c.header('Content-Disposition', `attachment; filename="${name}"`);
@@ -95,7 +124,10 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     const id = sessionId(c.req.param('id'));
     const { text, model, maxTurns } = await readBody(c, SendMessageBodySchema);
     // The dashboard is watching: a call that asks waits for an answer there.
-    const spec = await ctx.runtime.workspaceSpec({ text, model, ...(maxTurns ? { limits: { maxTurns } } : {}) }, { watched: true });
+    const spec = await ctx.runtime.workspaceSpec(
+      { text, model, ...(maxTurns ? { limits: { maxTurns } } : {}) },
+      { watched: true },
+    );
     const { runId } = await runner.start(id, spec);
     return c.json({ runId }, 202);
   });

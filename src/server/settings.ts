@@ -19,10 +19,15 @@ export function settingsRoutes(ctx: ServerContext): Hono {
           throw new ApiError(400, 'invalid_settings', error.message, error.field ? { field: error.field } : {});
         }
         if (error instanceof JsonFileError) {
-          throw new ApiError(409, 'settings_file_invalid', `settings.json was edited by hand and is now invalid, so it was left untouched: ${error.problem}`, {
-            ...(error.line !== undefined ? { line: error.line } : {}),
-            ...(error.field ? { field: error.field } : {}),
-          });
+          throw new ApiError(
+            409,
+            'settings_file_invalid',
+            `settings.json was edited by hand and is now invalid, so it was left untouched: ${error.problem}`,
+            {
+              ...(error.line !== undefined ? { line: error.line } : {}),
+              ...(error.field ? { field: error.field } : {}),
+            },
+          );
         }
         throw error;
       }

@@ -13,7 +13,9 @@ export function toolRoutes(ctx: ServerContext): Hono {
   return new Hono()
     .get('/', (c) => {
       const disabled = new Set(settings.get().tools.disabled);
-      const extensions = new Map(ctx.runtime.extensions.info().map((e) => [e.name, { folder: e.folder, origin: e.origin, state: e.state }]));
+      const extensions = new Map(
+        ctx.runtime.extensions.info().map((e) => [e.name, { folder: e.folder, origin: e.origin, state: e.state }]),
+      );
       const tools = ctx.runtime
         .allTools()
         .map((t): ToolDescription => ({
@@ -30,7 +32,8 @@ export function toolRoutes(ctx: ServerContext): Hono {
     })
     .put('/:name', async (c) => {
       const name = c.req.param('name');
-      if (!ctx.runtime.allTools().some((t) => t.name === name)) throw new ApiError(404, 'tool_not_found', `There is no tool named "${name}".`);
+      if (!ctx.runtime.allTools().some((t) => t.name === name))
+        throw new ApiError(404, 'tool_not_found', `There is no tool named "${name}".`);
       const { enabled } = await readBody(c, ToolToggleBodySchema);
       await settings.update((raw) => {
         const tools = (raw.tools && typeof raw.tools === 'object' ? raw.tools : {}) as { disabled?: string[] };

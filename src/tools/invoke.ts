@@ -4,7 +4,14 @@ import type { SandboxScope } from '../sandbox/limits';
 import { capResult } from './output-cap';
 import type { ToolOutputStore } from './output-store';
 import type { ToolRegistry } from './registry';
-import { type SessionControls, type Tool, type ToolContext, type ToolResult, type UserChannel, errorResult } from './tool';
+import {
+  type SessionControls,
+  type Tool,
+  type ToolContext,
+  type ToolResult,
+  type UserChannel,
+  errorResult,
+} from './tool';
 
 /** A tool call as the model made it; `invalid` says why its arguments could not be read. */
 export interface ToolCall {
@@ -35,7 +42,8 @@ export interface RunTools {
 }
 
 /** A call found and validated, with the gate's decision; or its result already, when it cannot run. */
-export type PreparedCall = { call: ToolCall; result: ToolResult } | { call: ToolCall; tool: Tool; input: unknown; decision: Decision };
+export type PreparedCall =
+  { call: ToolCall; result: ToolResult } | { call: ToolCall; tool: Tool; input: unknown; decision: Decision };
 
 /** The context one call of the run gets. The only place a ToolContext is made. */
 export function toolContext(run: RunTools, callId: string): ToolContext {
@@ -61,18 +69,33 @@ export function toolContext(run: RunTools, callId: string): ToolContext {
 
 function gateCall(run: RunTools, callId: string, tool: Tool, input: unknown): GateCall {
   const preview = tool.preview;
-  return { callId, tool, input, ...(preview ? { preview: () => preview(input, { signal: run.signal, scope: run.scope }) } : {}) };
+  return {
+    callId,
+    tool,
+    input,
+    ...(preview ? { preview: () => preview(input, { signal: run.signal, scope: run.scope }) } : {}),
+  };
 }
 
 /** Finds the tool, validates the input and asks the policy: the first half of the pipeline. */
 export async function prepareCall(run: RunTools, call: ToolCall): Promise<PreparedCall> {
   // An unknown tool is said to be unknown, whatever the SDK thought of its arguments.
   if (call.invalid && run.registry.get(call.name)) {
-    return { call, result: errorResult(`The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`) };
+    return {
+      call,
+      result: errorResult(
+        `The call to ${call.name} could not be used: ${call.invalid}. Send it again with arguments that are a JSON object matching the tool's input schema.`,
+      ),
+    };
   }
   const found = run.registry.prepare(call.name, call.input);
   if ('error' in found) return { call, result: found.error };
-  return { call, tool: found.tool, input: found.input, decision: await run.gate.decide(gateCall(run, call.callId, found.tool, found.input)) };
+  return {
+    call,
+    tool: found.tool,
+    input: found.input,
+    decision: await run.gate.decide(gateCall(run, call.callId, found.tool, found.input)),
+  };
 }
 
 /** Runs the execution of a call, e.g. one at a time with other calls that change things. */
@@ -83,7 +106,11 @@ export type Scheduler = (work: () => Promise<ToolResult>) => Promise<ToolResult>
  * an answer never holds up other calls — and its result is capped the same way whatever kind of tool it is. Never
  * throws: a thrown error becomes an error result.
  */
-export async function invokePrepared(run: RunTools, prepared: PreparedCall, schedule: Scheduler = (work) => work()): Promise<ToolResult> {
+export async function invokePrepared(
+  run: RunTools,
+  prepared: PreparedCall,
+  schedule: Scheduler = (work) => work(),
+): Promise<ToolResult> {
   if ('result' in prepared) return prepared.result;
   const { call, tool, input, decision } = prepared;
   const gated = gateCall(run, call.callId, tool, input);
@@ -93,7 +120,10 @@ export async function invokePrepared(run: RunTools, prepared: PreparedCall, sche
     if (run.signal.aborted) return errorResult('Not run: the run was cancelled.', { cancelled: true });
     run.gate.executed(gated);
     const { outputs } = run;
-    return capResult(await execute(tool, input, toolContext(run, call.callId)), outputs && ((text) => outputs.save(run.sessionId, call.callId, text)));
+    return capResult(
+      await execute(tool, input, toolContext(run, call.callId)),
+      outputs && ((text) => outputs.save(run.sessionId, call.callId, text)),
+    );
   });
 }
 

@@ -27,7 +27,8 @@ function formatMb(bytes: number): string {
  * end says how to read it in pages. A result within the caps is returned as it is.
  */
 export async function capResult(result: ToolResult, keep?: KeepOutput): Promise<ToolResult> {
-  const blocks: ContentBlock[] = typeof result.content === 'string' ? [{ type: 'text', text: result.content }] : result.content;
+  const blocks: ContentBlock[] =
+    typeof result.content === 'string' ? [{ type: 'text', text: result.content }] : result.content;
   const lengths = blocks.map((b) => (b.type === 'text' ? b.text.length : 0));
   const total = lengths.reduce((sum, n) => sum + n, 0);
   const oversized = blocks.some((b) => b.type === 'image' && imageBytes(b.data) > IMAGE_CAP_BYTES);
@@ -43,7 +44,12 @@ export async function capResult(result: ToolResult, keep?: KeepOutput): Promise<
     start += resultText({ content: [block] }).length + 1;
     if (block.type === 'image') {
       const bytes = imageBytes(block.data);
-      return bytes > IMAGE_CAP_BYTES ? { type: 'text', text: `[${block.mediaType} image of ${formatMb(bytes)} left out: images over ${formatMb(IMAGE_CAP_BYTES)} are not passed on]` } : block;
+      return bytes > IMAGE_CAP_BYTES
+        ? {
+            type: 'text',
+            text: `[${block.mediaType} image of ${formatMb(bytes)} left out: images over ${formatMb(IMAGE_CAP_BYTES)} are not passed on]`,
+          }
+        : block;
     }
     if (shares[i]! >= block.text.length) return block;
     const { head, tail, removed } = ends(block.text, shares[i]!);
@@ -55,8 +61,15 @@ export async function capResult(result: ToolResult, keep?: KeepOutput): Promise<
 
   const saved = keep ? await keep(whole) : null;
   const note = cutMessage(total, firstCutLine, saved);
-  const content = typeof result.content === 'string' ? `${textOf(capped)}\n\n${note}` : [...capped, { type: 'text' as const, text: note }];
-  return { ...result, content, metadata: { ...result.metadata, outputCut: { characters: total, ...(saved ? { savedAs: saved.guestPath } : {}) } } };
+  const content =
+    typeof result.content === 'string'
+      ? `${textOf(capped)}\n\n${note}`
+      : [...capped, { type: 'text' as const, text: note }];
+  return {
+    ...result,
+    content,
+    metadata: { ...result.metadata, outputCut: { characters: total, ...(saved ? { savedAs: saved.guestPath } : {}) } },
+  };
 }
 
 function textOf(blocks: ContentBlock[]): string {

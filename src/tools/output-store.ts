@@ -49,8 +49,14 @@ export class ToolOutputStore {
     const name = `${fileName(callId)}.txt`;
     try {
       await mkdir(join(this.options.dir, folder), { recursive: true, mode: 0o700 });
-      const ending = complete ? '' : `\n[… cut here: the output was ${bytes.length.toLocaleString('en')} bytes; the first ${kept.length.toLocaleString('en')} are kept]\n`;
-      await writeFile(join(this.options.dir, folder, name), complete ? kept : Buffer.concat([kept, Buffer.from(ending)]), { mode: 0o600 });
+      const ending = complete
+        ? ''
+        : `\n[… cut here: the output was ${bytes.length.toLocaleString('en')} bytes; the first ${kept.length.toLocaleString('en')} are kept]\n`;
+      await writeFile(
+        join(this.options.dir, folder, name),
+        complete ? kept : Buffer.concat([kept, Buffer.from(ending)]),
+        { mode: 0o600 },
+      );
     } catch {
       return null;
     }

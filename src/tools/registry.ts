@@ -11,7 +11,8 @@ export class ToolRegistry {
   }
 
   add(tool: Tool): void {
-    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name)) throw new Error(`invalid tool name "${tool.name}": use letters, digits, _ and -, at most 64`);
+    if (!/^[a-zA-Z0-9_-]{1,64}$/.test(tool.name))
+      throw new Error(`invalid tool name "${tool.name}": use letters, digits, _ and -, at most 64`);
     if (this.tools.has(tool.name)) throw new Error(`two tools are named "${tool.name}"`);
     this.tools.set(tool.name, tool);
   }
@@ -27,9 +28,19 @@ export class ToolRegistry {
   /** Finds the tool and validates the input; an unknown tool or bad input becomes an error result for the model. */
   prepare(name: string, input: unknown): { tool: Tool; input: unknown } | { error: ToolResult } {
     const tool = this.tools.get(name);
-    if (!tool) return { error: errorResult(`There is no tool named "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}.`) };
+    if (!tool)
+      return {
+        error: errorResult(
+          `There is no tool named "${name}". Available tools: ${[...this.tools.keys()].join(', ') || 'none'}.`,
+        ),
+      };
     const validation = this.validate(tool, input);
-    if (!validation.ok) return { error: errorResult(`Invalid input for ${name}: ${validation.message}. Call it again with input matching its schema.`) };
+    if (!validation.ok)
+      return {
+        error: errorResult(
+          `Invalid input for ${name}: ${validation.message}. Call it again with input matching its schema.`,
+        ),
+      };
     return { tool, input: validation.value };
   }
 

@@ -21,15 +21,21 @@ export interface SelectedTools {
   deferred: ReadonlySet<string>;
 }
 
-const matchesAny = (patterns: readonly string[] | undefined, name: string) => patterns?.some((p) => matchesWildcard(p, name)) ?? false;
+const matchesAny = (patterns: readonly string[] | undefined, name: string) =>
+  patterns?.some((p) => matchesWildcard(p, name)) ?? false;
 
 /**
  * The tools of one run, as its selection says. When there are many, MCP and extension tools are deferred and
  * tool_search lists them; tool_search is part of the run unless the selection leaves it out.
  */
 export function selectTools(selection: ToolSelection): SelectedTools {
-  const chosen = (name: string) => (selection.allow === undefined || matchesAny(selection.allow, name)) && !matchesAny(selection.deny, name);
+  const chosen = (name: string) =>
+    (selection.allow === undefined || matchesAny(selection.allow, name)) && !matchesAny(selection.deny, name);
   const tools = selection.sources.flatMap((source) => source.tools()).filter((tool) => chosen(tool.name));
-  const deferred = new Set(tools.length > DEFER_TOOLS_ABOVE ? tools.filter((t) => t.source === 'mcp' || t.source === 'extension').map((t) => t.name) : []);
+  const deferred = new Set(
+    tools.length > DEFER_TOOLS_ABOVE
+      ? tools.filter((t) => t.source === 'mcp' || t.source === 'extension').map((t) => t.name)
+      : [],
+  );
   return { tools: chosen('tool_search') ? [...tools, toolSearchTool([...deferred])] : tools, deferred };
 }

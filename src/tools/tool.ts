@@ -107,7 +107,9 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     validate: (input) => validationFrom(definition.input, input),
     ...(definition.subject ? { subject: (input: unknown) => definition.subject!(input as z.output<S>) } : {}),
     ...(definition.subjectKind ? { subjectKind: definition.subjectKind } : {}),
-    ...(definition.preview ? { preview: (input: unknown, ctx: PreviewContext) => definition.preview!(input as z.output<S>, ctx) } : {}),
+    ...(definition.preview
+      ? { preview: (input: unknown, ctx: PreviewContext) => definition.preview!(input as z.output<S>, ctx) }
+      : {}),
     execute: (input, ctx) => definition.execute(input as z.output<S>, ctx),
   };
 }

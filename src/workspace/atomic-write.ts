@@ -17,7 +17,11 @@ const TEMP_NAME = /^\..+?\.(?:(\d+)\.)?[0-9a-f]{12}\.tmp$/;
  * Replaces a whole file so that a reader or a crash sees either the old bytes or the new ones, never a mix:
  * write a temp file beside it, fsync, rename over the target, fsync the folder.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<BigIntStats> {
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<BigIntStats> {
   const write = doWrite(file, data, options.mode ?? 0o644);
   inFlight.add(write);
   void write.finally(() => inFlight.delete(write)).catch(() => undefined);

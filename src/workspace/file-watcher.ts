@@ -3,7 +3,6 @@ import { type FSWatcher, watch } from 'chokidar';
 import type { Logger } from 'pino';
 import type { FileChange } from '../contract/files';
 
-
 /** Changes are gathered this long and sent together: a `git checkout` must not become thousands of events. */
 const BATCH_MS = 100;
 /** Past this many changes in one batch, the batch says only that much changed (clients reload what they show). */

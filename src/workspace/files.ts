@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { type BigIntStats, closeSync, createReadStream, existsSync, fstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  type BigIntStats,
+  closeSync,
+  createReadStream,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, extname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type FileContent, type FileEntry, type SavedFile, type TrashItem, TrashItemSchema } from '../contract/files';
@@ -79,8 +90,19 @@ export function checkPath(path: unknown, options: { allowRoot?: boolean } = {}):
 
 /** A single file or folder name, for rename and uploads. */
 export function checkName(name: unknown): string {
-  if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name) || Buffer.byteLength(name) > 255) {
-    throw new FileApiError(400, 'invalid_name', `Invalid name ${JSON.stringify(String(name).slice(0, 100))}: a name has no / or \\ and is at most 255 bytes.`);
+  if (
+    typeof name !== 'string' ||
+    name === '' ||
+    name === '.' ||
+    name === '..' ||
+    /[/\\\0]/.test(name) ||
+    Buffer.byteLength(name) > 255
+  ) {
+    throw new FileApiError(
+      400,
+      'invalid_name',
+      `Invalid name ${JSON.stringify(String(name).slice(0, 100))}: a name has no / or \\ and is at most 255 bytes.`,
+    );
   }
   return name;
 }
@@ -129,7 +151,13 @@ export class WorkspaceFiles {
     const type = this.statOf(dir).type;
     if (type !== 'dir') throw new FileApiError(400, 'not_a_folder', `${dir} is a file, not a folder.`);
     return this.attempt(() => this.fs.readdir(guestOf(dir)))
-      .map((e: Dirent) => ({ name: e.name, path: joinPath(dir, e.name), type: e.type, size: e.size, mtimeMs: e.mtimeMs }))
+      .map((e: Dirent) => ({
+        name: e.name,
+        path: joinPath(dir, e.name),
+        type: e.type,
+        size: e.size,
+        mtimeMs: e.mtimeMs,
+      }))
       .sort((a, b) => (a.type === b.type ? byName.compare(a.name, b.name) : a.type === 'dir' ? -1 : 1));
   }
 
@@ -139,12 +167,20 @@ export class WorkspaceFiles {
     try {
       for (let attempt = 0; ; attempt++) {
         const before = fstatSync(fd, { bigint: true });
-        const base = { path, size: Number(before.size), mtimeMs: Number(before.mtimeMs), version: versionOf(before), mediaType: mediaTypeOf(path) };
+        const base = {
+          path,
+          size: Number(before.size),
+          mtimeMs: Number(before.mtimeMs),
+          version: versionOf(before),
+          mediaType: mediaTypeOf(path),
+        };
         if (before.size > BigInt(MAX_TEXT_BYTES)) return { ...base, kind: 'too_large', limit: MAX_TEXT_BYTES };
         const bytes = readStart(fd, Number(before.size));
         // Changed while it was read: read again, so content and version always belong together.
         if (versionOf(fstatSync(fd, { bigint: true })) !== base.version && attempt < 3) continue;
-        return looksBinary(bytes) ? { ...base, kind: 'binary' } : { ...base, kind: 'text', content: bytes.toString('utf8') };
+        return looksBinary(bytes)
+          ? { ...base, kind: 'binary' }
+          : { ...base, kind: 'text', content: bytes.toString('utf8') };
       }
     } finally {
       closeSync(fd);
@@ -176,13 +212,31 @@ export class WorkspaceFiles {
   private writeNow(path: string, content: string, expected: string | null | undefined) {
     const current = this.currentStats(path);
     if (current?.isDirectory()) throw new FileApiError(400, 'is_a_folder', `${path} is a folder.`);
-    if (current && expected === undefined) throw new FileApiError(428, 'version_required', `${path} exists: send If-Match with the version you loaded, so a newer change on disk is not overwritten.`);
+    if (current && expected === undefined)
+      throw new FileApiError(
+        428,
+        'version_required',
+        `${path} exists: send If-Match with the version you loaded, so a newer change on disk is not overwritten.`,
+      );
     if (current && expected !== versionOf(current)) {
-      throw new FileApiError(409, 'version_conflict', `${path} changed on disk since it was loaded; nothing was written.`, { version: versionOf(current) });
+      throw new FileApiError(
+        409,
+        'version_conflict',
+        `${path} changed on disk since it was loaded; nothing was written.`,
+        { version: versionOf(current) },
+      );
     }
-    if (!current && expected) throw new FileApiError(409, 'version_conflict', `${path} was removed on disk since it was loaded; nothing was written.`, { version: null });
+    if (!current && expected)
+      throw new FileApiError(
+        409,
+        'version_conflict',
+        `${path} was removed on disk since it was loaded; nothing was written.`,
+        { version: null },
+      );
     // The written file's own stat, not the path's: by the time the rename is done someone may have changed it again.
-    const saved = this.attempt(() => this.fs.writeFileAtomic(guestOf(path), content, current ? Number(current.mode & 0o777n) : 0o644));
+    const saved = this.attempt(() =>
+      this.fs.writeFileAtomic(guestOf(path), content, current ? Number(current.mode & 0o777n) : 0o644),
+    );
     return { path, version: versionOf(saved), size: Number(saved.size), mtimeMs: Number(saved.mtimeMs) };
   }
 
@@ -204,7 +258,8 @@ export class WorkspaceFiles {
     return paths.map((path) => {
       const target = joinPath(to, basename(path));
       if (target === path) return path;
-      if (to === path || to.startsWith(`${path}/`)) throw new FileApiError(400, 'into_itself', `${path} cannot be moved into itself.`);
+      if (to === path || to.startsWith(`${path}/`))
+        throw new FileApiError(400, 'into_itself', `${path} cannot be moved into itself.`);
       this.moveOne(path, target);
       return target;
     });
@@ -215,8 +270,13 @@ export class WorkspaceFiles {
     this.requireFolder(to);
     return paths.map((path) => {
       this.statOf(path);
-      if (to === path || to.startsWith(`${path}/`)) throw new FileApiError(400, 'into_itself', `${path} cannot be copied into itself.`);
-      const name = freeName((n) => this.exists(joinPath(to, n)), basename(path), (n) => (n === 1 ? ' copy' : ` copy ${n}`));
+      if (to === path || to.startsWith(`${path}/`))
+        throw new FileApiError(400, 'into_itself', `${path} cannot be copied into itself.`);
+      const name = freeName(
+        (n) => this.exists(joinPath(to, n)),
+        basename(path),
+        (n) => (n === 1 ? ' copy' : ` copy ${n}`),
+      );
       const target = joinPath(to, name);
       this.attempt(() => this.fs.copy(guestOf(path), guestOf(target), { recursive: true }));
       return target;
@@ -263,7 +323,8 @@ export class WorkspaceFiles {
     const item = TRASH_ID.test(id) ? this.trashItems().find((i) => i.id === id) : undefined;
     if (!item) throw new FileApiError(404, 'not_found', 'There is no such item in the trash.');
     const path = checkPath(item.path);
-    const taken = () => new FileApiError(409, 'exists', `${item.path} exists again; move or rename it first, then restore.`);
+    const taken = () =>
+      new FileApiError(409, 'exists', `${item.path} exists again; move or rename it first, then restore.`);
     if (this.exists(path)) throw taken();
     try {
       this.attempt(() => this.fs.moveIn(join(this.trashDir, id, 'item'), guestOf(path)));
@@ -283,7 +344,12 @@ export class WorkspaceFiles {
   /** A file to send, read through the descriptor the confined walk opened. */
   openForDownload(path: string): { stream: Readable; size: number; name: string; mediaType: string } {
     const { fd, info } = this.attempt(() => this.fs.openForReading(guestOf(path)));
-    return { stream: createReadStream('', { fd, autoClose: true }), size: info.size, name: basename(path), mediaType: mediaTypeOf(path) };
+    return {
+      stream: createReadStream('', { fd, autoClose: true }),
+      size: info.size,
+      name: basename(path),
+      mediaType: mediaTypeOf(path),
+    };
   }
 
   /** A private folder for uploads in progress: they reach the workspace only when whole, by `placeUpload`. */
@@ -296,7 +362,11 @@ export class WorkspaceFiles {
   /** Moves a finished upload into `dir` as `name`, or `name (1)` … when taken (also if taken meanwhile). */
   placeUpload(temp: string, dir: string, name: string): string {
     for (;;) {
-      const chosen = freeName((n) => this.exists(joinPath(dir, n)), checkName(name), (n) => ` (${n})`);
+      const chosen = freeName(
+        (n) => this.exists(joinPath(dir, n)),
+        checkName(name),
+        (n) => ` (${n})`,
+      );
       const path = joinPath(dir, chosen);
       try {
         this.attempt(() => this.fs.moveIn(temp, guestOf(path)));
@@ -351,7 +421,8 @@ export class WorkspaceFiles {
         const code = error.code;
         const message = error.message.replace(/(^|\s)\//g, '$1');
         if (code === 'ENOENT' || code === 'ELOOP') throw new FileApiError(404, 'not_found', message);
-        if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') throw new FileApiError(403, 'forbidden', message);
+        if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM')
+          throw new FileApiError(403, 'forbidden', message);
         if (code === 'EEXIST' || code === 'ENOTEMPTY') throw new FileApiError(409, 'exists', message);
         if (code === 'EISDIR') throw new FileApiError(400, 'is_a_folder', message);
         if (code === 'ENOTDIR' || code === 'EINVAL') throw new FileApiError(400, 'invalid_path', message);

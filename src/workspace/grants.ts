@@ -28,7 +28,8 @@ export class GrantStore {
       throw error;
     }
     const raw = parseJsonText(file, text);
-    if (typeof raw !== 'object' || raw === null) throw new JsonFileError(file, 'the top level must be a JSON object', 1);
+    if (typeof raw !== 'object' || raw === null)
+      throw new JsonFileError(file, 'the top level must be a JSON object', 1);
     return new GrantStore(file, validateJson(file, text, raw, FileSchema).grants);
   }
 
@@ -37,7 +38,12 @@ export class GrantStore {
   }
 
   add(rule: string, origin: Grant['origin']): Promise<Grant> {
-    const grant: Grant = { id: `grt_${Date.now().toString(36)}${randomBytes(4).toString('hex')}`, rule, createdAt: new Date().toISOString(), origin };
+    const grant: Grant = {
+      id: `grt_${Date.now().toString(36)}${randomBytes(4).toString('hex')}`,
+      rule,
+      createdAt: new Date().toISOString(),
+      origin,
+    };
     return this.save([...this.grants, grant]).then(() => grant);
   }
 

@@ -11,7 +11,9 @@ export class JsonFileError extends Error {
     readonly line?: number,
     readonly field?: string,
   ) {
-    const where = [line !== undefined ? `line ${line}` : '', field ? `field "${field}"` : ''].filter(Boolean).join(', ');
+    const where = [line !== undefined ? `line ${line}` : '', field ? `field "${field}"` : '']
+      .filter(Boolean)
+      .join(', ');
     super(`${file}${where ? ` (${where})` : ''}: ${problem}`);
   }
 }
@@ -36,7 +38,11 @@ export function parseJsonText(file: string, text: string): unknown {
   }
   const before = text.slice(0, first.offset).trimEnd();
   if (before.endsWith(',') && /^\s*[}\]]/.test(text.slice(first.offset))) {
-    throw new JsonFileError(file, 'invalid JSON: trailing comma (JSON allows no comma after the last item)', lineOf(text, before.length - 1));
+    throw new JsonFileError(
+      file,
+      'invalid JSON: trailing comma (JSON allows no comma after the last item)',
+      lineOf(text, before.length - 1),
+    );
   }
   throw new JsonFileError(file, `invalid JSON: ${describeParseError(first)}`, lineOf(text, first.offset));
 }
@@ -51,12 +57,14 @@ function refusePrototypeKeys(file: string, text: string): void {
     text,
     {
       onObjectProperty(property, _offset, _length, startLine, _startCharacter, pathSupplier) {
-        if (!found && PROTOTYPE_KEYS.has(property)) found = { path: [...pathSupplier(), property], line: startLine + 1 };
+        if (!found && PROTOTYPE_KEYS.has(property))
+          found = { path: [...pathSupplier(), property], line: startLine + 1 };
       },
     },
     STRICT,
   );
-  if (found) throw new JsonFileError(file, prototypeKeyProblem(String(found.path.at(-1))), found.line, fieldPath(found.path));
+  if (found)
+    throw new JsonFileError(file, prototypeKeyProblem(String(found.path.at(-1))), found.line, fieldPath(found.path));
 }
 
 function describeParseError(error: ParseError): string {
@@ -66,15 +74,26 @@ function describeParseError(error: ParseError): string {
 
 /** Dotted path of a zod issue, as a user would write it (`providers.ollama.baseURL`). */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.map((part) => (typeof part === 'number' ? `[${part}]` : String(part))).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((part) => (typeof part === 'number' ? `[${part}]` : String(part)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 /** The first problem zod found, as a field path and a sentence. */
-export function describeFirstIssue(error: z.ZodError): { field: string; problem: string; path: readonly PropertyKey[] } {
+export function describeFirstIssue(error: z.ZodError): {
+  field: string;
+  problem: string;
+  path: readonly PropertyKey[];
+} {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const path = [...issue.path, issue.keys[0]!];
-    return { field: fieldPath(path), problem: `unknown field${issue.keys.length > 1 ? `s ${issue.keys.join(', ')}` : ''}; check the spelling`, path };
+    return {
+      field: fieldPath(path),
+      problem: `unknown field${issue.keys.length > 1 ? `s ${issue.keys.join(', ')}` : ''}; check the spelling`,
+      path,
+    };
   }
   return { field: fieldPath(issue.path), problem: issue.message, path: issue.path };
 }
@@ -84,7 +103,10 @@ export function validateJson<S extends z.ZodType>(file: string, text: string, va
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const { field, problem, path } = describeFirstIssue(result.error);
-  const node = findNodeAtLocation(parseTree(text)!, path.filter((p): p is string | number => typeof p !== 'symbol'));
+  const node = findNodeAtLocation(
+    parseTree(text)!,
+    path.filter((p): p is string | number => typeof p !== 'symbol'),
+  );
   const line = node ? lineOf(text, node.parent?.type === 'property' ? node.parent.offset : node.offset) : undefined;
   throw new JsonFileError(file, problem, line, field || undefined);
 }

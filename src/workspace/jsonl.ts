@@ -29,7 +29,11 @@ export function parseJsonl(text: string): JsonlParse {
     try {
       lines.push({ line, value: JSON.parse(raw) as unknown });
     } catch {
-      problems.push(isLast && tornTail ? `line ${line} was cut off (an interrupted write) and was skipped` : `line ${line} is not valid JSON and was skipped`);
+      problems.push(
+        isLast && tornTail
+          ? `line ${line} was cut off (an interrupted write) and was skipped`
+          : `line ${line} is not valid JSON and was skipped`,
+      );
     }
   });
   return { lines, problems, tornTail };

@@ -23,7 +23,9 @@ export class PrototypeKeyError extends Error {
 /** The path to the first prototype key anywhere in a parsed JSON value, or undefined when it has none. */
 export function prototypeKeyPath(value: unknown, path: JsonPath = []): JsonPath | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((item, i) => [i, item]) : Object.entries(value);
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((item, i) => [i, item])
+    : Object.entries(value);
   for (const [key, child] of entries) {
     if (typeof key === 'string' && PROTOTYPE_KEYS.has(key)) return [...path, key];
     const found = prototypeKeyPath(child, [...path, key]);

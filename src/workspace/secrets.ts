@@ -35,7 +35,8 @@ export class SecretsStore {
     const { mode } = await stat(file);
     if ((mode & 0o077) !== 0) await chmod(file, SECRET_FILE_MODE);
     const raw = parseJsonText(file, text);
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new JsonFileError(file, 'the top level must be a JSON object', 1);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new JsonFileError(file, 'the top level must be a JSON object', 1);
     return new SecretsStore(file, validateJson(file, text, raw, SecretsSchema));
   }
 

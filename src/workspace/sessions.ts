@@ -19,7 +19,10 @@ const TITLE_MAX = 200;
 
 export function newSessionId(): string {
   const time = Date.now().toString(36).padStart(9, '0');
-  const random = BigInt(`0x${randomBytes(8).toString('hex')}`).toString(36).padStart(13, '0').slice(0, 12);
+  const random = BigInt(`0x${randomBytes(8).toString('hex')}`)
+    .toString(36)
+    .padStart(13, '0')
+    .slice(0, 12);
   return `ses_${time}${random}`;
 }
 
@@ -53,7 +56,10 @@ const StoredEventShape = z.looseObject({ id: z.number().int().positive(), type: 
 export type SessionSummary = Omit<PublicSummary, 'running'> & { bytes: number; mtimeMs: number };
 
 /** A session as clients see it: the index's bookkeeping (file size and time) stays inside. */
-export function publicSummary({ bytes: _bytes, mtimeMs: _mtime, ...summary }: SessionSummary, running: boolean): PublicSummary {
+export function publicSummary(
+  { bytes: _bytes, mtimeMs: _mtime, ...summary }: SessionSummary,
+  running: boolean,
+): PublicSummary {
   return { ...summary, running };
 }
 
@@ -120,7 +126,11 @@ export class SessionStore {
     private readonly options: SessionStoreOptions,
   ) {}
 
-  static async open(dir: string, interpret: EventInterpreter, options: SessionStoreOptions = {}): Promise<SessionStore> {
+  static async open(
+    dir: string,
+    interpret: EventInterpreter,
+    options: SessionStoreOptions = {},
+  ): Promise<SessionStore> {
     const store = new SessionStore(dir, interpret, options);
     await store.loadIndex();
     return store;
@@ -136,8 +146,14 @@ export class SessionStore {
   }
 
   /** Newest first. The cursor is the id of the last session of the previous page. */
-  list(options: { limit?: number; cursor?: string | undefined; query?: string | undefined } = {}): { sessions: SessionSummary[]; nextCursor: string | null; total: number } {
-    this.sorted ??= [...this.index.values()].sort((a, b) => (a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1));
+  list(options: { limit?: number; cursor?: string | undefined; query?: string | undefined } = {}): {
+    sessions: SessionSummary[];
+    nextCursor: string | null;
+    total: number;
+  } {
+    this.sorted ??= [...this.index.values()].sort((a, b) =>
+      a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1,
+    );
     const query = options.query?.trim().toLowerCase();
     const all = query ? this.sorted.filter((s) => s.title.toLowerCase().includes(query)) : this.sorted;
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
@@ -152,7 +168,9 @@ export class SessionStore {
   }
 
   /** Creates a session, optionally with events already stamped (a fork or an import). */
-  async create(init: { title?: string; parent?: SessionHeader['parent']; importedFrom?: string; events?: StoredEvent[] } = {}): Promise<SessionSummary> {
+  async create(
+    init: { title?: string; parent?: SessionHeader['parent']; importedFrom?: string; events?: StoredEvent[] } = {},
+  ): Promise<SessionSummary> {
     const id = newSessionId();
     const header: SessionHeader = {
       type: 'session',
@@ -263,13 +281,17 @@ export class SessionStore {
     const file = this.lockFile(id);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        await writeFile(file, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }), { flag: 'wx', mode: 0o600 });
+        await writeFile(file, JSON.stringify({ pid: process.pid, since: new Date().toISOString() }), {
+          flag: 'wx',
+          mode: 0o600,
+        });
         return () => rm(file, { force: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         const holder = await this.lockHolder(id);
         if (holder === process.pid) throw new SessionLockedError(`session ${id} is already running`);
-        if (holder !== undefined && processExists(holder)) throw new SessionLockedError(`session ${id} is running in another process (pid ${holder})`);
+        if (holder !== undefined && processExists(holder))
+          throw new SessionLockedError(`session ${id} is running in another process (pid ${holder})`);
         await rm(file, { force: true });
       }
     }
@@ -281,7 +303,9 @@ export class SessionStore {
    * the lock files alone; no session file is read.
    */
   async abandonedLocks(): Promise<string[]> {
-    const ids = (await readdir(this.dir)).map((n) => LOCK_FILE.exec(n)?.[1]).filter((id): id is string => id !== undefined && this.index.has(id));
+    const ids = (await readdir(this.dir))
+      .map((n) => LOCK_FILE.exec(n)?.[1])
+      .filter((id): id is string => id !== undefined && this.index.has(id));
     const holders = await Promise.all(ids.map((id) => this.lockHolder(id)));
     return ids.filter((_, i) => {
       const holder = holders[i];
@@ -405,7 +429,9 @@ export class SessionStore {
         if (event.success) events.push(value as StampedEvent);
         else {
           const { field, problem } = describeFirstIssue(event.error);
-          warnings.push(`line ${line} is a damaged ${shape.data.type} event (${field ? `${field}: ` : ''}${problem}) and was skipped`);
+          warnings.push(
+            `line ${line} is a damaged ${shape.data.type} event (${field ? `${field}: ` : ''}${problem}) and was skipped`,
+          );
         }
       }
     }
@@ -492,12 +518,19 @@ export class SessionStore {
    * file are dropped, and after an unclean stop every entry whose file size or time changed is scanned again.
    */
   private async loadIndex(): Promise<void> {
-    const names = (await readdir(this.dir)).map((n) => SESSION_FILE.exec(n)?.[1]).filter((n): n is string => n !== undefined);
+    const names = (await readdir(this.dir))
+      .map((n) => SESSION_FILE.exec(n)?.[1])
+      .filter((n): n is string => n !== undefined);
     let clean = false;
     try {
-      const raw = JSON.parse(await readFile(join(this.dir, INDEX_FILE), 'utf8')) as { version?: number; clean?: boolean; sessions?: SessionSummary[] };
+      const raw = JSON.parse(await readFile(join(this.dir, INDEX_FILE), 'utf8')) as {
+        version?: number;
+        clean?: boolean;
+        sessions?: SessionSummary[];
+      };
       if (raw.version === 1 && Array.isArray(raw.sessions)) {
-        for (const s of raw.sessions) if (s && typeof s.id === 'string' && SESSION_ID.test(s.id)) this.index.set(s.id, s);
+        for (const s of raw.sessions)
+          if (s && typeof s.id === 'string' && SESSION_ID.test(s.id)) this.index.set(s.id, s);
         clean = raw.clean === true;
       }
     } catch {
@@ -507,8 +540,11 @@ export class SessionStore {
     for (const id of [...this.index.keys()]) if (!onDisk.has(id)) this.index.delete(id);
     const toScan = names.filter((id) => !this.index.has(id));
     if (!clean) {
-      const infos = await Promise.all([...this.index.values()].map(async (s) => ({ s, info: await stat(this.file(s.id)).catch(() => undefined) })));
-      for (const { s, info } of infos) if (!info || info.size !== s.bytes || info.mtimeMs !== s.mtimeMs) toScan.push(s.id);
+      const infos = await Promise.all(
+        [...this.index.values()].map(async (s) => ({ s, info: await stat(this.file(s.id)).catch(() => undefined) })),
+      );
+      for (const { s, info } of infos)
+        if (!info || info.size !== s.bytes || info.mtimeMs !== s.mtimeMs) toScan.push(s.id);
     }
     for (let i = 0; i < toScan.length; i += 64) {
       const batch = toScan.slice(i, i + 64);

@@ -12,7 +12,10 @@ import { PrototypeKeyError } from './prototype-keys';
  * The contract's shape of settings.json, with the checks of the layers whose parts it holds: the sandbox's (net
  * entries, mount paths) and the permissions' (rules). Its output is the contract's `Settings`.
  */
-export const SettingsSchema = SettingsShape.extend({ permissions: PermissionSettingsSchema, sandbox: SandboxSettingsSchema });
+export const SettingsSchema = SettingsShape.extend({
+  permissions: PermissionSettingsSchema,
+  sandbox: SandboxSettingsSchema,
+});
 
 export type Settings = z.output<typeof SettingsSchema>;
 
@@ -59,7 +62,8 @@ export class SettingsStore {
 
   /** Applies a JSON merge patch (RFC 7386) to the settings; see `update`. */
   patch(patch: unknown): Promise<Settings> {
-    if (!isPlainObject(patch)) return Promise.reject(new InvalidSettingsError('', 'the body must be a JSON object of the settings to change'));
+    if (!isPlainObject(patch))
+      return Promise.reject(new InvalidSettingsError('', 'the body must be a JSON object of the settings to change'));
     return this.update((raw) => {
       try {
         return applyMergePatch(raw, patch) as JsonObject;
@@ -95,7 +99,10 @@ export class SettingsStore {
   }
 }
 
-async function readSettingsFile(file: string, options: { createIfMissing: boolean }): Promise<{ raw: JsonObject; settings: Settings }> {
+async function readSettingsFile(
+  file: string,
+  options: { createIfMissing: boolean },
+): Promise<{ raw: JsonObject; settings: Settings }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -29,7 +29,14 @@ export interface UsageGroup extends UsageTotals {
   key: string;
 }
 
-const emptyTotals = (): UsageTotals => ({ calls: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 });
+const emptyTotals = (): UsageTotals => ({
+  calls: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  costUsd: 0,
+});
 
 function add(totals: UsageTotals, record: UsageRecord): void {
   totals.calls += 1;
@@ -61,7 +68,11 @@ export class UsageLog {
   }
 
   /** Sums calls in [from, to) (ISO times or dates), grouped; streams the file so its size does not matter. */
-  async query(options: { from?: string | undefined; to?: string | undefined; groupBy: UsageGroupBy }): Promise<{ total: UsageTotals; groups: UsageGroup[] }> {
+  async query(options: {
+    from?: string | undefined;
+    to?: string | undefined;
+    groupBy: UsageGroupBy;
+  }): Promise<{ total: UsageTotals; groups: UsageGroup[] }> {
     const total = emptyTotals();
     const groups = new Map<string, UsageTotals>();
     const from = options.from ? Date.parse(options.from) : -Infinity;
@@ -78,7 +89,12 @@ export class UsageLog {
         }
         const time = Date.parse(record.time);
         if (!(time >= from && time < to)) continue;
-        const key = options.groupBy === 'day' ? record.time.slice(0, 10) : options.groupBy === 'model' ? `${record.provider}/${record.model}` : record.sessionId;
+        const key =
+          options.groupBy === 'day'
+            ? record.time.slice(0, 10)
+            : options.groupBy === 'model'
+              ? `${record.provider}/${record.model}`
+              : record.sessionId;
         let group = groups.get(key);
         if (!group) groups.set(key, (group = emptyTotals()));
         add(group, record);
@@ -88,7 +104,9 @@ export class UsageLog {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     const list = [...groups].map(([key, totals]) => ({ key, ...totals }));
-    list.sort((a, b) => (options.groupBy === 'day' ? a.key.localeCompare(b.key) : b.costUsd - a.costUsd || b.inputTokens - a.inputTokens));
+    list.sort((a, b) =>
+      options.groupBy === 'day' ? a.key.localeCompare(b.key) : b.costUsd - a.costUsd || b.inputTokens - a.inputTokens,
+    );
     return { total, groups: list };
   }
 }

@@ -9,7 +9,13 @@ const browser = useBrowser();
 describe('approvals in the dashboard', () => {
   it('shows the approval card with a diff; Allow lets the run finish and the inbox counter follows', async () => {
     const chat = await startChat();
-    chat.mock.enqueue({ text: 'I will write it. ', toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: '# Notes\n\n- first\n' } }] }, { text: 'The file is written.' });
+    chat.mock.enqueue(
+      {
+        text: 'I will write it. ',
+        toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: '# Notes\n\n- first\n' } }],
+      },
+      { text: 'The file is written.' },
+    );
     const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('Write my notes');
@@ -37,7 +43,9 @@ describe('approvals in the dashboard', () => {
     await page.getByRole('textbox', { name: 'Message' }).fill('write a');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('button', { name: 'Allow for this session' }).click();
-    await expect.poll(() => page.getByLabel('Allowed for this session').textContent(), { timeout: 10_000 }).toContain('write(a.txt)');
+    await expect
+      .poll(() => page.getByLabel('Allowed for this session').textContent(), { timeout: 10_000 })
+      .toContain('write(a.txt)');
     await screenshot(page, 'phone-chat-session-grant');
     await page.getByRole('button', { name: 'Revoke allow write(a.txt)' }).click();
     await expect.poll(() => page.getByLabel('Allowed for this session').count()).toBe(0);
@@ -47,7 +55,10 @@ describe('approvals in the dashboard', () => {
 
   it('offers one grant pattern per command of a shell line, says which command no grant can cover, and records the edited patterns', async () => {
     const chat = await startChat();
-    chat.mock.enqueue({ toolCalls: [{ name: 'bash', input: { command: 'ls && cat notes.txt | wc -l; $cmd --all' } }] }, { text: 'Listed.' });
+    chat.mock.enqueue(
+      { toolCalls: [{ name: 'bash', input: { command: 'ls && cat notes.txt | wc -l; $cmd --all' } }] },
+      { text: 'Listed.' },
+    );
     const id = await chat.newSession();
     expect((await chat.send(id, 'List the notes')).status).toBe(202);
     for (const [viewport, theme, name] of [
@@ -57,7 +68,9 @@ describe('approvals in the dashboard', () => {
     ] as const) {
       const { page, errors, close } = await browser.open(viewport, theme);
       await page.goto(`${chat.server.url}/chat/${id}`);
-      await expect.poll(() => page.getByRole('textbox', { name: /^Command pattern/ }).count(), { timeout: 60_000 }).toBe(3);
+      await expect
+        .poll(() => page.getByRole('textbox', { name: /^Command pattern/ }).count(), { timeout: 60_000 })
+        .toBe(3);
       expect(await page.getByRole('textbox', { name: 'Command pattern 2 of 3' }).inputValue()).toBe('cat notes.txt');
       expect(await page.getByText('No grant can cover').textContent()).toContain('$cmd --all');
       await page.getByText('No grant can cover').scrollIntoViewIfNeeded();
@@ -99,7 +112,21 @@ describe('approvals in the dashboard', () => {
 
   it('answers a question from the approvals inbox on a phone', async () => {
     const chat = await startChat();
-    chat.mock.enqueue({ toolCalls: [{ name: 'ask_user_question', input: { questions: [{ question: 'Which license?', header: 'License', options: [{ label: 'MIT' }, { label: 'Apache-2.0' }] }] } }] }, { text: 'MIT it is.' });
+    chat.mock.enqueue(
+      {
+        toolCalls: [
+          {
+            name: 'ask_user_question',
+            input: {
+              questions: [
+                { question: 'Which license?', header: 'License', options: [{ label: 'MIT' }, { label: 'Apache-2.0' }] },
+              ],
+            },
+          },
+        ],
+      },
+      { text: 'MIT it is.' },
+    );
     const id = await chat.newSession();
     const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${chat.server.url}/approvals`);
@@ -111,7 +138,9 @@ describe('approvals in the dashboard', () => {
     await page.getByRole('radio', { name: 'MIT' }).click();
     await page.getByRole('button', { name: 'Send answers' }).click();
     await expect.poll(() => page.getByText('Nothing is waiting for you').count(), { timeout: 10_000 }).toBe(1);
-    await expect.poll(async () => (await chat.session(id)).events.some((e: any) => e.type === 'run.completed')).toBe(true);
+    await expect
+      .poll(async () => (await chat.session(id)).events.some((e: any) => e.type === 'run.completed'))
+      .toBe(true);
     expect(JSON.stringify(chat.mock.requests[1]!.body.messages)).toContain('A: MIT');
     expect(errors).toEqual([]);
     await close();
@@ -120,9 +149,26 @@ describe('approvals in the dashboard', () => {
   it('shows the plan for approval, the mode picker and the task list', async () => {
     const chat = await startChat();
     chat.mock.enqueue(
-      { toolCalls: [{ name: 'todo_write', input: { todos: [{ content: 'Read the code', status: 'completed' }, { content: 'Draft the plan', status: 'in_progress' }, { content: 'Apply it', status: 'pending' }] } }] },
+      {
+        toolCalls: [
+          {
+            name: 'todo_write',
+            input: {
+              todos: [
+                { content: 'Read the code', status: 'completed' },
+                { content: 'Draft the plan', status: 'in_progress' },
+                { content: 'Apply it', status: 'pending' },
+              ],
+            },
+          },
+        ],
+      },
       { toolCalls: [{ name: 'enter_plan_mode', input: {} }] },
-      { toolCalls: [{ name: 'exit_plan_mode', input: { plan: '## Plan\n\n1. Rename `foo` to `bar`\n2. Run the tests' } }] },
+      {
+        toolCalls: [
+          { name: 'exit_plan_mode', input: { plan: '## Plan\n\n1. Rename `foo` to `bar`\n2. Run the tests' } },
+        ],
+      },
       { text: 'Carrying it out.' },
     );
     const { page, errors, close } = await browser.open(DESKTOP, 'dark');
@@ -142,17 +188,26 @@ describe('approvals in the dashboard', () => {
 
   it('lists and revokes a standing grant on Settings → Security, and switches a tool off on the Tools page', async () => {
     const chat = await startChat();
-    await chat.server.server.context.workspace.grants.add('allow write(docs/*)', { sessionId: 'ses_0000000000000000', sessionTitle: 'Docs work', tool: 'write', subject: 'docs/a.md' });
+    await chat.server.server.context.workspace.grants.add('allow write(docs/*)', {
+      sessionId: 'ses_0000000000000000',
+      sessionTitle: 'Docs work',
+      tool: 'write',
+      subject: 'docs/a.md',
+    });
     const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/settings/security`);
-    await expect.poll(() => page.getByRole('list', { name: 'Standing grants' }).textContent()).toContain('allow write(docs/*)');
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Standing grants' }).textContent())
+      .toContain('allow write(docs/*)');
     await page.getByLabel('New rule').fill('deny bash(rm *)');
     await page.getByLabel('New rule').press('Enter');
     // The description quotes the same rule as an example: the rule must show in the list of rules itself.
     await expect.poll(() => page.getByRole('list', { name: 'Rules' }).textContent()).toContain('deny bash(rm *)');
     await page.getByLabel('New rule').fill('forbid everything');
     await page.getByLabel('New rule').press('Enter');
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'permissions.rules' }).textContent()).toMatch(/is not a rule/);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'permissions.rules' }).textContent())
+      .toMatch(/is not a rule/);
     await screenshot(page, 'desktop-settings-security');
     await page.getByRole('button', { name: 'Revoke allow write(docs/*)' }).click();
     await expect.poll(() => page.getByText('None yet.').count()).toBe(1);

@@ -12,7 +12,12 @@ describe('chat and files', () => {
     await chat.server.server.context.workspace.settings.patch({ permissions: { mode: 'acceptEdits' } });
     await writeFile(join(chat.server.workspaceDir, 'greet.ts'), 'export function greet() {\n  return "hello";\n}\n');
     chat.mock.enqueue(
-      { text: 'Changing the greeting. ', toolCalls: [{ name: 'edit', input: { file_path: '/greet.ts', old_string: '"hello"', new_string: '"hello, world"' } }] },
+      {
+        text: 'Changing the greeting. ',
+        toolCalls: [
+          { name: 'edit', input: { file_path: '/greet.ts', old_string: '"hello"', new_string: '"hello, world"' } },
+        ],
+      },
       { text: 'Done.' },
     );
     const { page, errors, close } = await browser.open(DESKTOP);
@@ -30,7 +35,9 @@ describe('chat and files', () => {
 
     await card.getByRole('link', { name: 'Open greet.ts in the editor' }).click();
     await expect.poll(() => page.url()).toMatch(/\/files\?open=greet\.ts$/);
-    await expect.poll(() => page.locator('.cm-content').textContent(), { timeout: 10_000 }).toContain('return "hello, world";');
+    await expect
+      .poll(() => page.locator('.cm-content').textContent(), { timeout: 10_000 })
+      .toContain('return "hello, world";');
     await screenshot(page, 'desktop-chat-opened-in-files');
     expect(errors).toEqual([]);
     await close();

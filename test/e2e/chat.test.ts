@@ -9,8 +9,16 @@ describe('chat page', () => {
     const chat = await startChat();
     const answer = Array.from({ length: 12 }, (_, i) => `word${i} `);
     chat.mock.enqueue(
-      { text: 'Let me wait first. ', toolCalls: [{ name: 'sleep', input: { ms: 300 } }], usage: { inputTokens: 1200, outputTokens: 30 } },
-      { text: [...answer, '\n\n```js\nconsole.log("hi")\n```'], chunkDelayMs: 60, usage: { inputTokens: 1300, outputTokens: 40 } },
+      {
+        text: 'Let me wait first. ',
+        toolCalls: [{ name: 'sleep', input: { ms: 300 } }],
+        usage: { inputTokens: 1200, outputTokens: 30 },
+      },
+      {
+        text: [...answer, '\n\n```js\nconsole.log("hi")\n```'],
+        chunkDelayMs: 60,
+        usage: { inputTokens: 1300, outputTokens: 40 },
+      },
     );
     const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
@@ -49,7 +57,9 @@ describe('chat page', () => {
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('hello');
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 10_000 }).toMatch(/rejected the API key \(401\): Incorrect API key provided/);
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent(), { timeout: 10_000 })
+      .toMatch(/rejected the API key \(401\): Incorrect API key provided/);
     await screenshot(page, 'phone-chat-provider-error');
 
     // With no usable model, the send is refused and the text stays in the box.
@@ -66,13 +76,28 @@ describe('chat page', () => {
     const chat = await startChat();
     const { runtime } = chat.server.server.context;
     const session = await runtime.sessions.create({ title: 'On a budget' });
-    chat.mock.enqueue({ text: 'Thinking. ', toolCalls: [{ name: 'sleep', input: { ms: 1 } }], usage: { inputTokens: 10, outputTokens: 900 } }, { text: 'never' });
-    const spec = await runtime.workspaceSpec({ text: 'spend', limits: { maxOutputTokens: 500 } }, { watched: false, unattended: 'deny' });
+    chat.mock.enqueue(
+      {
+        text: 'Thinking. ',
+        toolCalls: [{ name: 'sleep', input: { ms: 1 } }],
+        usage: { inputTokens: 10, outputTokens: 900 },
+      },
+      { text: 'never' },
+    );
+    const spec = await runtime.workspaceSpec(
+      { text: 'spend', limits: { maxOutputTokens: 500 } },
+      { watched: false, unattended: 'deny' },
+    );
     expect((await (await runtime.runner.start(session.id, spec)).done).status).toBe('budget');
-    for (const [viewport, scheme, name] of [[DESKTOP, 'light', 'desktop-chat-budget'], [PHONE, 'dark', 'phone-chat-budget-dark']] as const) {
+    for (const [viewport, scheme, name] of [
+      [DESKTOP, 'light', 'desktop-chat-budget'],
+      [PHONE, 'dark', 'phone-chat-budget-dark'],
+    ] as const) {
       const { page, errors, close } = await browser.open(viewport, scheme);
       await page.goto(`${chat.server.url}/chat/${session.id}`);
-      await expect.poll(() => page.locator('main').textContent()).toContain('Stopped: the run reached its budget (output tokens: 900 of 500).');
+      await expect
+        .poll(() => page.locator('main').textContent())
+        .toContain('Stopped: the run reached its budget (output tokens: 900 of 500).');
       await screenshot(page, name);
       expect(errors).toEqual([]);
       await close();
@@ -86,7 +111,9 @@ describe('chat page', () => {
     await page.goto(`${chat.server.url}/chat`);
     await page.getByRole('textbox', { name: 'Message' }).fill('long answer please');
     await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 10_000 }).toMatch(/t3 /);
+    await expect
+      .poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 10_000 })
+      .toMatch(/t3 /);
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.getByText('(interrupted)').count()).toBe(1);
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Stopped.' }).count()).toBe(1);
@@ -107,64 +134,80 @@ describe('chat page', () => {
 });
 
 describe('chat page across a server restart', () => {
-  it('reconnects and shows the true state after the server dies mid-run and comes back', { timeout: 90_000 }, async () => {
-    const { createServer } = await import('node:net');
-    const { mkdir, writeFile } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const { mockProviderSettings, startMock } = await import('../helpers/chat');
-    const { spawnServer } = await import('../helpers/server');
-    const { tempDir } = await import('../helpers/workspace');
+  it(
+    'reconnects and shows the true state after the server dies mid-run and comes back',
+    { timeout: 90_000 },
+    async () => {
+      const { createServer } = await import('node:net');
+      const { mkdir, writeFile } = await import('node:fs/promises');
+      const { join } = await import('node:path');
+      const { mockProviderSettings, startMock } = await import('../helpers/chat');
+      const { spawnServer } = await import('../helpers/server');
+      const { tempDir } = await import('../helpers/workspace');
 
-    const mock = await startMock();
-    const dir = await tempDir();
-    await mkdir(join(dir, '.boxagnts'));
-    await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(mockProviderSettings(mock)));
-    const probe = createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const port = String((probe.address() as { port: number }).port);
-    await new Promise((resolve) => probe.close(resolve));
+      const mock = await startMock();
+      const dir = await tempDir();
+      await mkdir(join(dir, '.boxagnts'));
+      await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(mockProviderSettings(mock)));
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const port = String((probe.address() as { port: number }).port);
+      await new Promise((resolve) => probe.close(resolve));
 
-    const first = await spawnServer(['--port', port, '--workspace-dir', dir]);
-    mock.enqueue({ text: 'Before the crash. ', toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] });
-    const { page, close } = await browser.open(DESKTOP);
-    await page.goto(`${first.url}/chat`);
-    await page.getByRole('textbox', { name: 'Message' }).fill('survive a restart');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => page.getByTestId('tool-card').getByLabel('Running').count(), { timeout: 10_000 }).toBe(1);
-    first.proc.kill('SIGKILL');
-    await new Promise((resolve) => first.proc.once('exit', resolve));
-    await expect.poll(() => page.getByText('reconnecting').count(), { timeout: 10_000 }).toBe(1);
+      const first = await spawnServer(['--port', port, '--workspace-dir', dir]);
+      mock.enqueue({ text: 'Before the crash. ', toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] });
+      const { page, close } = await browser.open(DESKTOP);
+      await page.goto(`${first.url}/chat`);
+      await page.getByRole('textbox', { name: 'Message' }).fill('survive a restart');
+      await page.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => page.getByTestId('tool-card').getByLabel('Running').count(), { timeout: 10_000 }).toBe(1);
+      first.proc.kill('SIGKILL');
+      await new Promise((resolve) => first.proc.once('exit', resolve));
+      await expect.poll(() => page.getByText('reconnecting').count(), { timeout: 10_000 }).toBe(1);
 
-    const second = await spawnServer(['--port', port, '--workspace-dir', dir]);
-    await expect.poll(() => page.getByText('reconnecting').count(), { timeout: 15_000 }).toBe(0);
-    await expect.poll(() => page.getByTestId('tool-card').getByLabel('Failed').count(), { timeout: 10_000 }).toBe(1);
-    expect(await page.getByTestId('assistant-message').first().textContent()).toContain('Before the crash.');
-    expect(await page.getByRole('button', { name: 'Send' }).count()).toBe(1);
+      const second = await spawnServer(['--port', port, '--workspace-dir', dir]);
+      await expect.poll(() => page.getByText('reconnecting').count(), { timeout: 15_000 }).toBe(0);
+      await expect.poll(() => page.getByTestId('tool-card').getByLabel('Failed').count(), { timeout: 10_000 }).toBe(1);
+      expect(await page.getByTestId('assistant-message').first().textContent()).toContain('Before the crash.');
+      expect(await page.getByRole('button', { name: 'Send' }).count()).toBe(1);
 
-    // The new server closed the run as interrupted; the chat says so and offers to continue.
-    const notice = page.getByRole('status').filter({ hasText: 'Interrupted: boxagnts stopped before this run finished.' });
-    await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
-    const resume = notice.getByRole('button', { name: 'Continue' });
-    expect(await resume.isEnabled()).toBe(true);
-    await screenshot(page, 'desktop-chat-after-restart');
-    for (const [viewport, scheme, name] of [[DESKTOP, 'dark', 'desktop'], [PHONE, 'light', 'phone'], [PHONE, 'dark', 'phone']] as const) {
-      const other = await browser.open(viewport, scheme);
-      await other.page.goto(page.url());
-      await expect.poll(() => other.page.getByRole('button', { name: 'Continue' }).count(), { timeout: 10_000 }).toBe(1);
-      await screenshot(other.page, `${name}-chat-interrupted-${scheme}`);
-      expect(other.errors).toEqual([]);
-      await other.close();
-    }
+      // The new server closed the run as interrupted; the chat says so and offers to continue.
+      const notice = page
+        .getByRole('status')
+        .filter({ hasText: 'Interrupted: boxagnts stopped before this run finished.' });
+      await expect.poll(() => notice.count(), { timeout: 10_000 }).toBe(1);
+      const resume = notice.getByRole('button', { name: 'Continue' });
+      expect(await resume.isEnabled()).toBe(true);
+      await screenshot(page, 'desktop-chat-after-restart');
+      for (const [viewport, scheme, name] of [
+        [DESKTOP, 'dark', 'desktop'],
+        [PHONE, 'light', 'phone'],
+        [PHONE, 'dark', 'phone'],
+      ] as const) {
+        const other = await browser.open(viewport, scheme);
+        await other.page.goto(page.url());
+        await expect
+          .poll(() => other.page.getByRole('button', { name: 'Continue' }).count(), { timeout: 10_000 })
+          .toBe(1);
+        await screenshot(other.page, `${name}-chat-interrupted-${scheme}`);
+        expect(other.errors).toEqual([]);
+        await other.close();
+      }
 
-    // Continue works from the keyboard: it starts a run that asks the agent to go on, and then it is gone.
-    mock.enqueue({ text: 'Carrying on where I stopped.' });
-    await resume.focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('user-message').last().textContent(), { timeout: 10_000 }).toMatch(/Continue where you stopped/);
-    await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 10_000 }).toContain('Carrying on where I stopped.');
-    await expect.poll(() => page.getByRole('button', { name: 'Continue' }).count()).toBe(0);
-    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toMatch(/Continue where you stopped/);
-    await close();
-    await second.stop();
-  });
+      // Continue works from the keyboard: it starts a run that asks the agent to go on, and then it is gone.
+      mock.enqueue({ text: 'Carrying on where I stopped.' });
+      await resume.focus();
+      await page.keyboard.press('Enter');
+      await expect
+        .poll(() => page.getByTestId('user-message').last().textContent(), { timeout: 10_000 })
+        .toMatch(/Continue where you stopped/);
+      await expect
+        .poll(() => page.getByTestId('assistant-message').last().textContent(), { timeout: 10_000 })
+        .toContain('Carrying on where I stopped.');
+      await expect.poll(() => page.getByRole('button', { name: 'Continue' }).count()).toBe(0);
+      expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toMatch(/Continue where you stopped/);
+      await close();
+      await second.stop();
+    },
+  );
 });

@@ -24,8 +24,18 @@ function png(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header[8] = 8;
   header[9] = 2;
-  const rows = Array.from({ length: height }, (_, y) => Buffer.from([0, ...Array.from({ length: width }, (_, x) => [20 + (x * 200) / width, 120 + (y * 100) / height, 140]).flat()]));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+  const rows = Array.from({ length: height }, (_, y) =>
+    Buffer.from([
+      0,
+      ...Array.from({ length: width }, (_, x) => [20 + (x * 200) / width, 120 + (y * 100) / height, 140]).flat(),
+    ]),
+  );
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 async function workspace(): Promise<{ server: TestServer; root: string }> {
@@ -45,7 +55,8 @@ async function workspace(): Promise<{ server: TestServer; root: string }> {
 
 const row = (page: Page, name: string) => page.getByRole('treeitem', { name, exact: true });
 const editor = (page: Page) => page.locator('.cm-content');
-const noOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+const noOverflow = (page: Page) =>
+  page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
 /** A page whose actions fail within the test's time, saying which one, rather than the test timing out. */
 async function open(viewport: { width: number; height: number }, colorScheme: 'light' | 'dark' = 'light') {
@@ -72,14 +83,18 @@ describe('Files page', () => {
     await page.keyboard.type('export const b = 2;');
     await expect.poll(() => page.getByRole('tab', { name: /a\.ts.*unsaved/ }).count()).toBe(1);
     await page.keyboard.press('Control+s');
-    await expect.poll(() => readFile(join(root, 'src', 'a.ts'), 'utf8')).toBe('export const a = 1;\nexport const b = 2;');
+    await expect
+      .poll(() => readFile(join(root, 'src', 'a.ts'), 'utf8'))
+      .toBe('export const a = 1;\nexport const b = 2;');
     await expect.poll(() => page.getByTestId('unsaved-dot').count()).toBe(0);
     await screenshot(page, 'desktop-files-editor');
 
     // A second save goes over the version the first one returned, without a conflict.
     await page.keyboard.type(' // two');
     await page.keyboard.press('Control+s');
-    await expect.poll(() => readFile(join(root, 'src', 'a.ts'), 'utf8')).toBe('export const a = 1;\nexport const b = 2; // two');
+    await expect
+      .poll(() => readFile(join(root, 'src', 'a.ts'), 'utf8'))
+      .toBe('export const a = 1;\nexport const b = 2; // two');
 
     // The keyboard works the tree: Left closes a folder, Right opens it; down past picture.png to windows.txt, Enter opens it.
     await row(page, 'src').focus();
@@ -188,7 +203,8 @@ describe('Files page', () => {
     const bar = page.getByRole('alert').filter({ hasText: 'your save was not written' });
     await expect.poll(() => bar.count(), { timeout: 10_000 }).toBe(1);
     expect(await readFile(join(root, 'src', 'x.ts'), 'utf8')).toBe('theirs\n');
-    for (const name of ['Reload (lose my edits)', 'Overwrite', 'Keep editing']) expect(await bar.getByRole('button', { name }).count()).toBe(1);
+    for (const name of ['Reload (lose my edits)', 'Overwrite', 'Keep editing'])
+      expect(await bar.getByRole('button', { name }).count()).toBe(1);
     await screenshot(page, 'desktop-files-conflict');
     await bar.getByRole('button', { name: 'Overwrite' }).click();
     await expect.poll(() => readFile(join(root, 'src', 'x.ts'), 'utf8')).toBe('export const x = 1;\nmine;');
@@ -251,13 +267,21 @@ describe('Files page', () => {
     await row(page, 'deep').click();
     const chooser = page.waitForEvent('filechooser');
     await page.getByRole('button', { name: 'Upload files' }).click();
-    await (await chooser).setFiles([{ name: 'picked.md', mimeType: 'text/markdown', buffer: Buffer.from('# Picked\n') }]);
+    await (
+      await chooser
+    ).setFiles([{ name: 'picked.md', mimeType: 'text/markdown', buffer: Buffer.from('# Picked\n') }]);
     await expect.poll(() => existsSync(join(root, 'src', 'deep', 'picked.md'))).toBe(true);
 
-    const patch = await server.fetch('/api/settings', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ files: { maxUploadBytes: 1024 } }) });
+    const patch = await server.fetch('/api/settings', {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ files: { maxUploadBytes: 1024 } }),
+    });
     expect(patch.status).toBe(200);
     await drop(page.getByRole('tree', { name: 'Workspace files' }), 'big.txt', 'x'.repeat(5000));
-    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 }).toMatch(/big\.txt was not uploaded: .*limited to 1024 bytes/);
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), { timeout: 10_000 })
+      .toMatch(/big\.txt was not uploaded: .*limited to 1024 bytes/);
     expect(existsSync(join(root, 'big.txt')) || existsSync(join(root, 'src', 'big.txt'))).toBe(false);
     await screenshot(page, 'desktop-files-upload-refused');
     expect(errors.filter((e) => !/status of 413/.test(e))).toEqual([]);
@@ -401,7 +425,11 @@ describe('Files page', () => {
 
     const light = await open(PHONE, 'light');
     await light.page.goto(`${server.url}/files?open=picture.png`);
-    await expect.poll(() => light.page.getByRole('img', { name: 'picture.png' }).evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(160);
+    await expect
+      .poll(() =>
+        light.page.getByRole('img', { name: 'picture.png' }).evaluate((img) => (img as HTMLImageElement).naturalWidth),
+      )
+      .toBe(160);
     expect(await noOverflow(light.page)).toBeLessThanOrEqual(0);
     await screenshot(light.page, 'phone-files-image');
     await light.page.getByRole('button', { name: 'Back to the file tree' }).click();

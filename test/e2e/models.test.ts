@@ -20,10 +20,14 @@ describe('Settings → Models', () => {
     await page.getByRole('button', { name: 'Discover models' }).click();
     await page.getByRole('checkbox', { name: /Select all/ }).check();
     await page.getByRole('button', { name: 'Add 2 models' }).click();
-    await expect.poll(async () => Object.keys(((await (await server.fetch('/api/providers')).json()) as any).providers[0].models)).toEqual(['llama3.1', 'qwen2.5-coder']);
+    await expect
+      .poll(async () => Object.keys(((await (await server.fetch('/api/providers')).json()) as any).providers[0].models))
+      .toEqual(['llama3.1', 'qwen2.5-coder']);
 
     await page.getByRole('button', { name: 'Make default' }).first().click();
-    await expect.poll(async () => ((await (await server.fetch('/api/settings')).json()) as any).defaultModel).toBe('ollama/llama3.1');
+    await expect
+      .poll(async () => ((await (await server.fetch('/api/settings')).json()) as any).defaultModel)
+      .toBe('ollama/llama3.1');
 
     mock.enqueue({ error: { status: 500, message: 'model is loading, try again' } });
     await page.getByRole('button', { name: 'Test connection' }).click();
@@ -35,7 +39,10 @@ describe('Settings → Models', () => {
 
   it('keeps a stored key when a provider is edited without retyping it', async () => {
     const server = await startTestServer();
-    await server.fetch('/api/providers/openai', { method: 'PUT', body: JSON.stringify({ kind: 'openai', preset: 'openai', apiKey: 'sk-stored', models: { 'gpt-4o': {} } }) });
+    await server.fetch('/api/providers/openai', {
+      method: 'PUT',
+      body: JSON.stringify({ kind: 'openai', preset: 'openai', apiKey: 'sk-stored', models: { 'gpt-4o': {} } }),
+    });
     const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${server.url}/settings/models`);
     await expect.poll(() => page.getByText('Key stored').count()).toBe(1);

@@ -33,11 +33,16 @@ describe('dashboard navigation', () => {
       await page.waitForURL('**/chat');
       for (const target of PAGES) {
         if (name === 'phone') await page.getByRole('button', { name: /^Open navigation/ }).click();
-        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: target.label, exact: true }).click();
+        await page
+          .getByRole('navigation', { name: 'Main' })
+          .getByRole('link', { name: target.label, exact: true })
+          .click();
         await page.waitForURL(`**${target.path}`);
         await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(target.heading);
         if (name === 'phone') expect(await page.getByRole('dialog', { name: 'Navigation' }).count()).toBe(0);
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        const overflow = await page.evaluate(
+          () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        );
         expect(overflow, `${target.path} scrolls sideways`).toBeLessThanOrEqual(0);
         await screenshot(page, `${name}-${target.path.slice(1).replace(/\//g, '-')}`);
       }
@@ -80,7 +85,9 @@ describe('dashboard navigation', () => {
     await expect.poll(() => page.getByText('box.example.com', { exact: true }).count()).toBe(1);
     await input.fill('http://bad/');
     await page.getByRole('button', { name: 'Add' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/server\.allowedHosts\[1\]: must be a bare host name/);
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/server\.allowedHosts\[1\]: must be a bare host name/);
     const saved = (await (await server.fetch('/api/settings')).json()) as { server: { allowedHosts: string[] } };
     expect(saved.server.allowedHosts).toEqual(['box.example.com']);
     await screenshot(page, 'phone-settings-general-error');

@@ -14,10 +14,14 @@ describe('Settings → Security: sandbox', () => {
     const hosts = page.getByLabel('New entry for Allowed hosts');
     await hosts.fill('github.com');
     await hosts.press('Enter');
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'allowedOutboundHosts' }).textContent()).toMatch(/needs a scheme/);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'allowedOutboundHosts' }).textContent())
+      .toMatch(/needs a scheme/);
     await hosts.fill('https://*.github.com');
     await hosts.press('Enter');
-    await expect.poll(() => page.getByRole('list', { name: 'Allowed hosts' }).textContent()).toContain('https://*.github.com');
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Allowed hosts' }).textContent())
+      .toContain('https://*.github.com');
 
     const blocks = page.getByLabel('New entry for Blocked networks');
     await blocks.fill('10.0.0.0/33');
@@ -27,7 +31,9 @@ describe('Settings → Security: sandbox', () => {
     await page.getByLabel('Host folder').fill('relative/path');
     await page.getByLabel('Guest path').fill('/data');
     await page.getByRole('button', { name: 'Mount' }).click();
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'mounts' }).textContent()).toMatch(/absolute path/);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'mounts' }).textContent())
+      .toMatch(/absolute path/);
     await page.getByLabel('Host folder').fill(data);
     await page.getByRole('button', { name: 'Mount' }).click();
     await expect.poll(() => page.getByRole('list', { name: 'Mounts' }).textContent()).toContain('/data');
@@ -56,7 +62,9 @@ describe('Settings → Security: sandbox', () => {
     const writable = page.getByLabel('New entry for Writable protected files');
     await writable.fill('../outside');
     await writable.press('Enter');
-    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'writableProtected' }).textContent()).toMatch(/relative to the workspace/);
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'writableProtected' }).textContent())
+      .toMatch(/relative to the workspace/);
     await writable.fill('.vscode/settings.json');
     await writable.press('Enter');
     await expect.poll(() => settings().writableProtected).toEqual(['.vscode/settings.json']);
@@ -77,7 +85,9 @@ describe('Settings → Security: sandbox', () => {
     const { page, errors, close } = await browser.open(PHONE, 'dark');
     await page.goto(`${server.url}/settings/security`);
     await page.getByRole('heading', { name: 'Sandbox' }).scrollIntoViewIfNeeded();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'phone-settings-security-sandbox');
     await page.getByRole('heading', { name: 'Protected files' }).scrollIntoViewIfNeeded();
@@ -93,7 +103,9 @@ describe('Settings → Security: rules', () => {
     const { page, errors, close } = await browser.open(DESKTOP);
     // Holds each settings save until the test lets it through, so "while it is saving" is a state, not a race.
     const held: (() => Promise<void>)[] = [];
-    await page.route('**/api/settings', (route) => (route.request().method() === 'PATCH' ? void held.push(() => route.continue()) : route.continue()));
+    await page.route('**/api/settings', (route) =>
+      route.request().method() === 'PATCH' ? void held.push(() => route.continue()) : route.continue(),
+    );
     await page.goto(`${server.url}/settings/security`);
     const rule = page.getByLabel('New rule');
     await rule.fill('deny bash(rm *)');
@@ -109,7 +121,9 @@ describe('Settings → Security: rules', () => {
     await rule.press('Enter');
     await expect.poll(() => held.length).toBe(1);
     await held.shift()!();
-    await expect.poll(() => server.server.context.workspace.settings.get().permissions.rules).toEqual(['deny bash(rm *)', 'allow read(src/*)']);
+    await expect
+      .poll(() => server.server.context.workspace.settings.get().permissions.rules)
+      .toEqual(['deny bash(rm *)', 'allow read(src/*)']);
     expect(await rule.inputValue()).toBe('');
     expect(errors).toEqual([]);
     await close();

@@ -30,7 +30,9 @@ describe('Tools page: WebAssembly tools', () => {
 
     await writeFile(join(dir, 'tool.json'), JSON.stringify({ ...echoManifest, permissionLevel: 'admin' }));
     const problems = page.getByRole('region', { name: 'Tool folders that did not load' });
-    await expect.poll(() => problems.textContent(), { timeout: 10_000 }).toMatch(/\.boxagnts\/tools\/echo.*field "permissionLevel"/);
+    await expect
+      .poll(() => problems.textContent(), { timeout: 10_000 })
+      .toMatch(/\.boxagnts\/tools\/echo.*field "permissionLevel"/);
     await screenshot(page, 'desktop-tools-problem');
 
     await writeFile(join(dir, 'tool.json'), JSON.stringify(echoManifest));
@@ -51,9 +53,13 @@ describe('Tools page: WebAssembly tools', () => {
     await server.server.context.runtime.extensions.reload();
     const { page, errors, close } = await browser.open(PHONE, 'dark');
     await page.goto(`${server.url}/tools`);
-    await expect.poll(() => page.getByRole('region', { name: 'Tool folders that did not load' }).textContent()).toMatch(/trailing comma/);
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Tool folders that did not load' }).textContent())
+      .toMatch(/trailing comma/);
     await expect.poll(() => page.getByRole('list', { name: 'Tools' }).textContent()).toContain('word_count');
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBe(0);
     await screenshot(page, 'phone-tools-problem');
     expect(errors).toEqual([]);

@@ -19,7 +19,11 @@ export async function startMock(options: Parameters<typeof startMockModelServer>
 export type WireFormat = 'openai' | 'anthropic';
 
 /** Settings that point a provider called `mock` at the mock model server, with fast retries for tests. */
-export function mockProviderSettings(mock: MockModelServer, format: WireFormat = 'openai', extra: Record<string, unknown> = {}) {
+export function mockProviderSettings(
+  mock: MockModelServer,
+  format: WireFormat = 'openai',
+  extra: Record<string, unknown> = {},
+) {
   const provider =
     format === 'openai'
       ? { kind: 'openai-compatible', baseURL: `${mock.url}/v1`, models: { 'mock-model': {} } }
@@ -61,13 +65,19 @@ export async function startChat(
 ): Promise<ChatHarness> {
   const mock = await startMock(options.mockOptions);
   const workspaceDir = options.workspaceDir ?? (await tempDir('boxagnts-ws-'));
-  const server = await startTestServer({ workspaceDir, ...(options.tools ? { extraTools: options.tools(workspaceDir) } : {}) });
+  const server = await startTestServer({
+    workspaceDir,
+    ...(options.tools ? { extraTools: options.tools(workspaceDir) } : {}),
+  });
   await server.server.context.workspace.settings.patch(mockProviderSettings(mock, options.format, options.agent));
   // Hosted kinds refuse to run without a key; the mock accepts any unless it was started with one.
   const key = options.apiKey ?? (options.format === 'anthropic' ? 'test-key' : undefined);
   if (key) await server.server.context.workspace.secrets.setProviderKey('mock', key);
   const json = async (path: string, method = 'GET', body?: unknown) => {
-    const res = await server.fetch(path, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}) });
+    const res = await server.fetch(path, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
   const harness: ChatHarness = {
@@ -75,7 +85,11 @@ export async function startChat(
     mock,
     newSession: async () => (await json('/api/sessions', 'POST', {})).body.id,
     send: (id, text, extra = {}) => json(`/api/sessions/${id}/messages`, 'POST', { text, ...extra }),
-    events: (id, lastEventId) => connectSse(`${server.url}/api/sessions/${id}/events`, { origin: server.url, ...(lastEventId !== undefined ? { lastEventId } : {}) }),
+    events: (id, lastEventId) =>
+      connectSse(`${server.url}/api/sessions/${id}/events`, {
+        origin: server.url,
+        ...(lastEventId !== undefined ? { lastEventId } : {}),
+      }),
     async run(id, text, extra) {
       const stream = await harness.events(id, (await harness.session(id)).session.lastEventId);
       const sent = await harness.send(id, text, extra);

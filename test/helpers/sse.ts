@@ -16,7 +16,10 @@ export interface SseConnection {
  * A minimal SSE client over node:http (Node 20 has no EventSource), sending the Origin a dashboard would. Closing it
  * destroys the socket, as a browser closing a tab does.
  */
-export async function connectSse(url: string, options: { origin: string; lastEventId?: number } = { origin: '' }): Promise<SseConnection> {
+export async function connectSse(
+  url: string,
+  options: { origin: string; lastEventId?: number } = { origin: '' },
+): Promise<SseConnection> {
   const headers: Record<string, string> = { Accept: 'text/event-stream', Origin: options.origin };
   if (options.lastEventId !== undefined) headers['Last-Event-ID'] = String(options.lastEventId);
   const messages: SseMessage[] = [];
@@ -66,7 +69,11 @@ export async function connectSse(url: string, options: { origin: string; lastEve
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no SSE message matched within ${timeoutMs} ms; got: ${messages.map((m) => m.data.type).join(', ')}`));
+          reject(
+            new Error(
+              `no SSE message matched within ${timeoutMs} ms; got: ${messages.map((m) => m.data.type).join(', ')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

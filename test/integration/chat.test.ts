@@ -19,7 +19,14 @@ describe.each<WireFormat>(['openai', 'anthropic'])('a chat run in the %s wire fo
   it('runs a multi-step tool-calling conversation and stores it', async () => {
     const chat = await startChat({ format });
     chat.mock.enqueue(
-      { text: 'Let me wait. ', toolCalls: [{ name: 'sleep', input: { ms: 5 } }, { name: 'brief', input: { message: 'half way' } }], usage: { inputTokens: 100, outputTokens: 20 } },
+      {
+        text: 'Let me wait. ',
+        toolCalls: [
+          { name: 'sleep', input: { ms: 5 } },
+          { name: 'brief', input: { message: 'half way' } },
+        ],
+        usage: { inputTokens: 100, outputTokens: 20 },
+      },
       { text: ['All ', 'done', '.'], usage: { inputTokens: 150, outputTokens: 5 } },
     );
     const id = await chat.newSession();
@@ -221,16 +228,29 @@ describe('the agent loop', () => {
   it('reports a provider that is down', async () => {
     const chat = await startChat({ agent: { retry: { maxAttempts: 1 } } });
     const closed = await closedPort();
-    await chat.server.server.context.workspace.settings.patch({ providers: { mock: { baseURL: `http://127.0.0.1:${closed}/v1` } } });
+    await chat.server.server.context.workspace.settings.patch({
+      providers: { mock: { baseURL: `http://127.0.0.1:${closed}/v1` } },
+    });
     const id = await chat.newSession();
     const done = (await chat.run(id, 'hi')).at(-1);
     expect(done.error.code).toBe('provider_down');
-    expect(done.error.message).toContain(`Cannot reach the provider "mock" at http://127.0.0.1:${closed}/v1 (ECONNREFUSED)`);
+    expect(done.error.message).toContain(
+      `Cannot reach the provider "mock" at http://127.0.0.1:${closed}/v1 (ECONNREFUSED)`,
+    );
   });
 
   it('returns invalid tool arguments and unknown tools to the model as tool errors', async () => {
     const chat = await startChat();
-    chat.mock.enqueue({ toolCalls: [{ name: 'sleep', rawArguments: '{"ms": ' }, { name: 'teleport', input: {} }, { name: 'sleep', input: { ms: 'soon' } }] }, { text: 'sorry' });
+    chat.mock.enqueue(
+      {
+        toolCalls: [
+          { name: 'sleep', rawArguments: '{"ms": ' },
+          { name: 'teleport', input: {} },
+          { name: 'sleep', input: { ms: 'soon' } },
+        ],
+      },
+      { text: 'sorry' },
+    );
     const id = await chat.newSession();
     const events = await chat.run(id, 'go');
     const results = events.filter((e) => e.type === 'tool.completed').map((e) => e.result);
@@ -248,7 +268,10 @@ describe('the agent loop', () => {
     const id = await chat.newSession();
     const events = await chat.run(id, 'write');
     const synthetic = events.filter((e) => e.type === 'message.user' && e.synthetic);
-    expect(synthetic.map((e) => e.text)).toEqual([expect.stringMatching(/cut off by the output limit/), expect.stringMatching(/reply was empty/)]);
+    expect(synthetic.map((e) => e.text)).toEqual([
+      expect.stringMatching(/cut off by the output limit/),
+      expect.stringMatching(/reply was empty/),
+    ]);
     expect(events.at(-1)).toMatchObject({ status: 'finished', turns: 3 });
   });
 
@@ -275,15 +298,34 @@ describe('the agent loop', () => {
 
   it('records usage and cost per call and answers /api/usage', async () => {
     const chat = await startChat();
-    await chat.server.server.context.workspace.settings.patch({ providers: { mock: { models: { 'mock-model': { pricing: { input: 1, output: 2 } } } } } });
-    chat.mock.enqueue({ toolCalls: [{ name: 'sleep', input: { ms: 1 } }], usage: { inputTokens: 1_000_000, outputTokens: 500_000 } }, { text: 'ok', usage: { inputTokens: 10, outputTokens: 10 } });
+    await chat.server.server.context.workspace.settings.patch({
+      providers: { mock: { models: { 'mock-model': { pricing: { input: 1, output: 2 } } } } },
+    });
+    chat.mock.enqueue(
+      { toolCalls: [{ name: 'sleep', input: { ms: 1 } }], usage: { inputTokens: 1_000_000, outputTokens: 500_000 } },
+      { text: 'ok', usage: { inputTokens: 10, outputTokens: 10 } },
+    );
     const id = await chat.newSession();
     await chat.run(id, 'spend');
-    const lines = (await readFile(join(chat.server.workspaceDir, '.boxagnts', 'usage.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = (await readFile(join(chat.server.workspaceDir, '.boxagnts', 'usage.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ sessionId: id, provider: 'mock', model: 'mock-model', inputTokens: 1_000_000, outputTokens: 500_000, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 2 });
+    expect(lines[0]).toMatchObject({
+      sessionId: id,
+      provider: 'mock',
+      model: 'mock-model',
+      inputTokens: 1_000_000,
+      outputTokens: 500_000,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 2,
+    });
     const byModel: any = await (await chat.server.fetch('/api/usage?groupBy=model')).json();
-    expect(byModel.groups).toEqual([expect.objectContaining({ key: 'mock/mock-model', calls: 2, inputTokens: 1_000_010 })]);
+    expect(byModel.groups).toEqual([
+      expect.objectContaining({ key: 'mock/mock-model', calls: 2, inputTokens: 1_000_010 }),
+    ]);
     const bySession: any = await (await chat.server.fetch('/api/usage?groupBy=session&from=2000-01-01')).json();
     expect(bySession.groups[0].key).toBe(id);
     const future: any = await (await chat.server.fetch('/api/usage?from=2999-01-01')).json();
@@ -293,7 +335,10 @@ describe('the agent loop', () => {
 
   it('puts AGENTS.md, the workspace name and no host path into the system prompt', async () => {
     const chat = await startChat();
-    const put = await chat.server.fetch('/api/agents-md', { method: 'PUT', body: JSON.stringify({ content: 'Always answer in haiku.' }) });
+    const put = await chat.server.fetch('/api/agents-md', {
+      method: 'PUT',
+      body: JSON.stringify({ content: 'Always answer in haiku.' }),
+    });
     expect(put.status).toBe(200);
     chat.mock.enqueue({ text: 'ok' });
     const id = await chat.newSession();

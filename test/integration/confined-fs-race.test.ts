@@ -1,4 +1,15 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRuntime } from '../../src/runtime/runtime';
@@ -76,7 +87,10 @@ interface Tally {
   refused: number;
 }
 
-const tally = (outcomes: boolean[]): Tally => ({ worked: outcomes.filter(Boolean).length, refused: outcomes.filter((o) => !o).length });
+const tally = (outcomes: boolean[]): Tally => ({
+  worked: outcomes.filter(Boolean).length,
+  refused: outcomes.filter((o) => !o).length,
+});
 
 /** Runs `attempt` while the swapper runs; it throws an assertion error on any leak. Adds up the outcomes. */
 async function race(attempt: (i: number) => Promise<Tally | boolean> | Tally | boolean): Promise<Tally> {
@@ -137,45 +151,56 @@ describe('the confined file system while a folder is swapped for a link to the o
     expect(a.outsideState()).toBe(before);
   });
 
-  it('never writes, creates, copies into, renames, removes or changes anything outside', { timeout: TEST_TIMEOUT }, async () => {
-    const { a, fs, before } = await setup();
-    writeFileSync(join(a.root, 'src.txt'), 'copied');
-    const prepare = (i: number) => {
-      mkdirSync(a.inside(`sub-${i}`));
-      writeFileSync(a.inside(`sub-${i}/f`), 'x');
-      writeFileSync(a.inside(`mv-${i}`), 'x');
-      writeFileSync(a.inside(`rm-${i}`), 'x');
-      mkdirSync(join(a.outside, `sub-${i}`));
-      writeFileSync(join(a.outside, `sub-${i}`, 'f'), 'OUTSIDE');
-      writeFileSync(join(a.outside, `mv-${i}`), 'OUTSIDE');
-      writeFileSync(join(a.outside, `rm-${i}`), 'OUTSIDE');
-    };
-    const outsideIntact = (i: number) => {
-      for (const name of [`sub-${i}/f`, `mv-${i}`, `rm-${i}`]) expect(existsSync(join(a.outside, name)), name).toBe(true);
-      for (const name of [`made-${i}`, `cp-${i}`, `mv-${i}-done`, `new-${i}`]) expect(existsSync(join(a.outside, name)), name).toBe(false);
-      expect(readFileSync(join(a.outside, 'victim.txt'), 'utf8')).toBe('outside victim');
-    };
-    const counts = await race(async (i) => {
-      prepare(i);
-      const results = await Promise.all([
-        () => fs.writeFile('/d/victim.txt', `inside ${i}`),
-        () => fs.writeFile(`/d/new-${i}`, 'new', { append: true }),
-        () => fs.mkdir(`/d/made-${i}`),
-        () => fs.copy('/src.txt', `/d/cp-${i}`),
-        () => fs.rename(`/d/mv-${i}`, `/d/mv-${i}-done`),
-        () => fs.rm(`/d/sub-${i}`, { recursive: true }),
-        () => fs.rm(`/d/rm-${i}`),
-        () => fs.chmod('/d/ch.txt', i % 2 ? 0o600 : 0o640),
-        () => fs.utimes('/d/ch.txt', 1000 * i, 1000 * i),
-      ].map((op) => refusedIfThrows(op)));
-      outsideIntact(i);
-      return tally(results);
-    });
-    expectBothStates(counts);
-    await swapper!.stop();
-    const after = a.outsideState().split('\n').filter((line) => /^\/(secret|only-outside|victim|ch)\.txt:/.test(line));
-    expect(after.join('\n')).toBe(before);
-  });
+  it(
+    'never writes, creates, copies into, renames, removes or changes anything outside',
+    { timeout: TEST_TIMEOUT },
+    async () => {
+      const { a, fs, before } = await setup();
+      writeFileSync(join(a.root, 'src.txt'), 'copied');
+      const prepare = (i: number) => {
+        mkdirSync(a.inside(`sub-${i}`));
+        writeFileSync(a.inside(`sub-${i}/f`), 'x');
+        writeFileSync(a.inside(`mv-${i}`), 'x');
+        writeFileSync(a.inside(`rm-${i}`), 'x');
+        mkdirSync(join(a.outside, `sub-${i}`));
+        writeFileSync(join(a.outside, `sub-${i}`, 'f'), 'OUTSIDE');
+        writeFileSync(join(a.outside, `mv-${i}`), 'OUTSIDE');
+        writeFileSync(join(a.outside, `rm-${i}`), 'OUTSIDE');
+      };
+      const outsideIntact = (i: number) => {
+        for (const name of [`sub-${i}/f`, `mv-${i}`, `rm-${i}`])
+          expect(existsSync(join(a.outside, name)), name).toBe(true);
+        for (const name of [`made-${i}`, `cp-${i}`, `mv-${i}-done`, `new-${i}`])
+          expect(existsSync(join(a.outside, name)), name).toBe(false);
+        expect(readFileSync(join(a.outside, 'victim.txt'), 'utf8')).toBe('outside victim');
+      };
+      const counts = await race(async (i) => {
+        prepare(i);
+        const results = await Promise.all(
+          [
+            () => fs.writeFile('/d/victim.txt', `inside ${i}`),
+            () => fs.writeFile(`/d/new-${i}`, 'new', { append: true }),
+            () => fs.mkdir(`/d/made-${i}`),
+            () => fs.copy('/src.txt', `/d/cp-${i}`),
+            () => fs.rename(`/d/mv-${i}`, `/d/mv-${i}-done`),
+            () => fs.rm(`/d/sub-${i}`, { recursive: true }),
+            () => fs.rm(`/d/rm-${i}`),
+            () => fs.chmod('/d/ch.txt', i % 2 ? 0o600 : 0o640),
+            () => fs.utimes('/d/ch.txt', 1000 * i, 1000 * i),
+          ].map((op) => refusedIfThrows(op)),
+        );
+        outsideIntact(i);
+        return tally(results);
+      });
+      expectBothStates(counts);
+      await swapper!.stop();
+      const after = a
+        .outsideState()
+        .split('\n')
+        .filter((line) => /^\/(secret|only-outside|victim|ch)\.txt:/.test(line));
+      expect(after.join('\n')).toBe(before);
+    },
+  );
 
   it('copies out of the folder only what is inside', { timeout: TEST_TIMEOUT }, async () => {
     const { a, fs, before } = await setup();
@@ -215,7 +240,11 @@ describe('the Files API while a folder is swapped for a link to the outside', ()
       const lists = Array.from({ length: 6 }, () => s.fetch('/api/files?path=d').then(body));
       const contents = Array.from({ length: 6 }, () => s.fetch('/api/files/content?path=d%2Fsecret.txt').then(body));
       const downloads = Array.from({ length: 6 }, () => s.fetch('/api/files/download?path=d%2Fsecret.txt').then(body));
-      const [listed, shown, sent] = await Promise.all([Promise.all(lists), Promise.all(contents), Promise.all(downloads)]);
+      const [listed, shown, sent] = await Promise.all([
+        Promise.all(lists),
+        Promise.all(contents),
+        Promise.all(downloads),
+      ]);
       for (const text of [...listed, ...shown]) expect(text ?? '').not.toMatch(/only-outside|OUTSIDE/);
       for (const text of sent) expect([null, 'inside']).toContain(text);
       return tally([...listed, ...shown, ...sent].map((v) => v !== null));
@@ -236,12 +265,19 @@ describe('the Files API while a folder is swapped for a link to the outside', ()
         () => files.copy(['src.txt'], 'd'),
         () => files.trash([`d/tr-${i}`]),
         () => files.placeUpload(upload, 'd', `up-${i}.txt`),
-        ...Array.from({ length: 10 }, () => () => expect(files.read('d/secret.txt')).toMatchObject({ content: 'inside' })),
-        ...Array.from({ length: 10 }, () => () => expect(files.list('d').map((e) => e.name)).not.toContain('only-outside.txt')),
+        ...Array.from(
+          { length: 10 },
+          () => () => expect(files.read('d/secret.txt')).toMatchObject({ content: 'inside' }),
+        ),
+        ...Array.from(
+          { length: 10 },
+          () => () => expect(files.list('d').map((e) => e.name)).not.toContain('only-outside.txt'),
+        ),
       ].map((op) => refusedIfThrows(op));
       return Promise.all(results).then((done) => {
         for (const name of [`mv-${i}`, `tr-${i}`]) expect(readFileSync(join(a.outside, name), 'utf8')).toBe('OUTSIDE');
-        for (const name of [`new-${i}.txt`, `made-${i}`, `mv-${i}-done`, `up-${i}.txt`, 'src.txt']) expect(existsSync(join(a.outside, name)), name).toBe(false);
+        for (const name of [`new-${i}.txt`, `made-${i}`, `mv-${i}-done`, `up-${i}.txt`, 'src.txt'])
+          expect(existsSync(join(a.outside, name)), name).toBe(false);
         return tally(done);
       });
     });
@@ -256,10 +292,14 @@ describe('the Files API while a folder is swapped for a link to the outside', ()
     }
     await swapper.stop();
     swapper = undefined;
-    const after = a.outsideState().split('\n').filter((line) => /^\/(secret|only-outside|victim|ch)\.txt:/.test(line));
+    const after = a
+      .outsideState()
+      .split('\n')
+      .filter((line) => /^\/(secret|only-outside|victim|ch)\.txt:/.test(line));
     expect(after.join('\n')).toBe(before);
     expect(readdirSync(a.outside).filter((name) => /^(new|made|up)-|-done$|^src\.txt/.test(name))).toEqual([]);
-    for (const name of readdirSync(a.outside).filter((n) => /^(tr|mv)-/.test(n))) expect(readFileSync(join(a.outside, name), 'utf8')).toBe('OUTSIDE');
+    for (const name of readdirSync(a.outside).filter((n) => /^(tr|mv)-/.test(n)))
+      expect(readFileSync(join(a.outside, name), 'utf8')).toBe('OUTSIDE');
   });
 });
 
@@ -287,7 +327,13 @@ describe('the shell while a folder is swapped for a link to the outside', () => 
       expectBothStates(counts);
       await swapper.stop();
       swapper = undefined;
-      expect(a.outsideState().split('\n').filter((line) => !/^\/sub-/.test(line)).join('\n')).toBe(before);
+      expect(
+        a
+          .outsideState()
+          .split('\n')
+          .filter((line) => !/^\/sub-/.test(line))
+          .join('\n'),
+      ).toBe(before);
     } finally {
       await runtime.close();
     }

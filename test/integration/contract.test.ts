@@ -16,7 +16,8 @@ import { startChat } from '../helpers/chat';
 import { connectSse } from '../helpers/sse';
 
 /** What does not fit the schema, as paths and messages: empty when the value conforms. */
-const misfits = (schema: z.ZodType, value: unknown) => (schema.safeParse(value).error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+const misfits = (schema: z.ZodType, value: unknown) =>
+  (schema.safeParse(value).error?.issues ?? []).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
 
 describe('src/contract', () => {
   it('holds the shape of every answer and event the dashboard reads', async () => {
@@ -27,7 +28,11 @@ describe('src/contract', () => {
     const id = await chat.newSession();
     const stream = await chat.events(id);
     chat.mock.enqueue(
-      { text: 'Planning. ', toolCalls: [{ name: 'todo_write', input: { todos: [{ content: 'write the notes', status: 'in_progress' }] } }], usage: { inputTokens: 10, outputTokens: 5 } },
+      {
+        text: 'Planning. ',
+        toolCalls: [{ name: 'todo_write', input: { todos: [{ content: 'write the notes', status: 'in_progress' }] } }],
+        usage: { inputTokens: 10, outputTokens: 5 },
+      },
       { toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: '# Notes\n\nDone.\n' } }] },
       { text: 'Written.' },
     );
@@ -38,7 +43,11 @@ describe('src/contract', () => {
     const get = async (path: string): Promise<any> => (await server.fetch(path)).json();
     expect(misfits(InteractionSchema, opened.data.interaction)).toEqual([]);
     expect(misfits(SessionStateViewSchema, await get(`/api/sessions/${id}/state`))).toEqual([]);
-    const answer = await server.fetch(`/api/interactions/${opened.data.interaction.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ kind: 'approval', outcome: 'once' }) });
+    const answer = await server.fetch(`/api/interactions/${opened.data.interaction.id}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ kind: 'approval', outcome: 'once' }),
+    });
     expect(answer.status).toBe(200);
     await stream.waitFor((d) => d.type === 'run.completed' && d.runId === started.runId);
     await global.waitFor((d) => d.type === 'run.status' && !d.running);
@@ -47,11 +56,31 @@ describe('src/contract', () => {
 
     const streamed = stream.messages.map((m) => m.data).filter((d) => d.type !== 'stream.open');
     expect(streamed.map((e) => e.type)).toEqual(
-      expect.arrayContaining(['run.started', 'message.user', 'message.delta', 'message.completed', 'usage', 'todos.updated', 'tool.started', 'tool.completed', 'approval.requested', 'approval.resolved', 'run.completed']),
+      expect.arrayContaining([
+        'run.started',
+        'message.user',
+        'message.delta',
+        'message.completed',
+        'usage',
+        'todos.updated',
+        'tool.started',
+        'tool.completed',
+        'approval.requested',
+        'approval.resolved',
+        'run.completed',
+      ]),
     );
     for (const event of streamed) expect(misfits(StampedEventSchema, event), event.type).toEqual([]);
     const globals = global.messages.map((m) => m.data).filter((d) => d.type !== 'stream.open');
-    expect(globals.map((e) => e.type)).toEqual(expect.arrayContaining(['session.created', 'session.updated', 'run.status', 'interaction.opened', 'interaction.closed']));
+    expect(globals.map((e) => e.type)).toEqual(
+      expect.arrayContaining([
+        'session.created',
+        'session.updated',
+        'run.status',
+        'interaction.opened',
+        'interaction.closed',
+      ]),
+    );
     for (const event of globals) expect(misfits(GlobalEventSchema, event), event.type).toEqual([]);
 
     const answers: [z.ZodType, string][] = [

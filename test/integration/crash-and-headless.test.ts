@@ -15,90 +15,132 @@ async function workspaceFor(mock: Awaited<ReturnType<typeof startMock>>) {
 }
 
 const post = (url: string, path: string, body: unknown) =>
-  fetch(url + path, { method: 'POST', headers: { Origin: url, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  fetch(url + path, {
+    method: 'POST',
+    headers: { Origin: url, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 describe('a crash during a run', () => {
-  it('kill -9 mid-run loses at most the message in flight; the next start loads the session and reports a torn line', { timeout: 60_000 }, async () => {
-    const mock = await startMock();
-    const dir = await workspaceFor(mock);
-    const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
-    const { body: session } = await post(first.url, '/api/sessions', {});
-    mock.enqueue({ text: 'Step one done. ', toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] });
-    const stream = await connectSse(`${first.url}/api/sessions/${session.id}/events`, { origin: first.url });
-    await post(first.url, `/api/sessions/${session.id}/messages`, { text: 'do two steps' });
-    await stream.waitFor((d) => d.type === 'tool.started');
-    stream.close();
-    first.proc.kill('SIGKILL');
-    await new Promise((resolve) => first.proc.once('exit', resolve));
+  it(
+    'kill -9 mid-run loses at most the message in flight; the next start loads the session and reports a torn line',
+    { timeout: 60_000 },
+    async () => {
+      const mock = await startMock();
+      const dir = await workspaceFor(mock);
+      const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+      const { body: session } = await post(first.url, '/api/sessions', {});
+      mock.enqueue({ text: 'Step one done. ', toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] });
+      const stream = await connectSse(`${first.url}/api/sessions/${session.id}/events`, { origin: first.url });
+      await post(first.url, `/api/sessions/${session.id}/messages`, { text: 'do two steps' });
+      await stream.waitFor((d) => d.type === 'tool.started');
+      stream.close();
+      first.proc.kill('SIGKILL');
+      await new Promise((resolve) => first.proc.once('exit', resolve));
 
-    // A write cut off by the crash, as the disk would leave it.
-    const file = join(dir, '.boxagnts', 'sessions', `${session.id}.jsonl`);
-    await appendFile(file, '{"id":99,"type":"tool.compl');
-    await leaveTempFiles(dir, first.proc.pid!);
+      // A write cut off by the crash, as the disk would leave it.
+      const file = join(dir, '.boxagnts', 'sessions', `${session.id}.jsonl`);
+      await appendFile(file, '{"id":99,"type":"tool.compl');
+      await leaveTempFiles(dir, first.proc.pid!);
 
-    const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
-    const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
-    expect(loaded.session.running).toBe(false);
-    expect(loaded.events.map((e: any) => e.type)).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started', 'run.completed']);
-    expect(loaded.events.find((e: any) => e.type === 'message.completed').text).toBe('Step one done. ');
-    expect(loaded.events.at(-1)).toMatchObject({ runId: loaded.events[0].runId, status: 'interrupted', turns: 1 });
-    // The torn line is no longer the last: the run's closing was appended after it.
-    expect(loaded.warnings).toEqual(['line 7 is not valid JSON and was skipped']);
-    const list: any = await (await fetch(`${second.url}/api/sessions`)).json();
-    expect(list.sessions[0]).toMatchObject({ id: session.id, title: 'do two steps', running: false });
+      const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+      const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
+      expect(loaded.session.running).toBe(false);
+      expect(loaded.events.map((e: any) => e.type)).toEqual([
+        'run.started',
+        'message.user',
+        'usage',
+        'message.completed',
+        'tool.started',
+        'run.completed',
+      ]);
+      expect(loaded.events.find((e: any) => e.type === 'message.completed').text).toBe('Step one done. ');
+      expect(loaded.events.at(-1)).toMatchObject({ runId: loaded.events[0].runId, status: 'interrupted', turns: 1 });
+      // The torn line is no longer the last: the run's closing was appended after it.
+      expect(loaded.warnings).toEqual(['line 7 is not valid JSON and was skipped']);
+      const list: any = await (await fetch(`${second.url}/api/sessions`)).json();
+      expect(list.sessions[0]).toMatchObject({ id: session.id, title: 'do two steps', running: false });
 
-    // The session goes on: the unfinished tool call is answered as interrupted, and the run lock was recovered.
-    mock.enqueue({ text: 'Resumed.' });
-    const resumed = await connectSse(`${second.url}/api/sessions/${session.id}/events`, { origin: second.url, lastEventId: loaded.session.lastEventId });
-    expect((await post(second.url, `/api/sessions/${session.id}/messages`, { text: 'go on' })).status).toBe(202);
-    await resumed.waitFor((d) => d.type === 'run.completed');
-    resumed.close();
-    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toMatch(/did not finish: the run stopped/);
-    expect(await second.stop()).toBe(0);
-    // Checked once the server has stopped, so none of its own writes is in flight.
-    expect(await leftovers(dir)).toEqual([]);
-  });
+      // The session goes on: the unfinished tool call is answered as interrupted, and the run lock was recovered.
+      mock.enqueue({ text: 'Resumed.' });
+      const resumed = await connectSse(`${second.url}/api/sessions/${session.id}/events`, {
+        origin: second.url,
+        lastEventId: loaded.session.lastEventId,
+      });
+      expect((await post(second.url, `/api/sessions/${session.id}/messages`, { text: 'go on' })).status).toBe(202);
+      await resumed.waitFor((d) => d.type === 'run.completed');
+      resumed.close();
+      expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toMatch(/did not finish: the run stopped/);
+      expect(await second.stop()).toBe(0);
+      // Checked once the server has stopped, so none of its own writes is in flight.
+      expect(await leftovers(dir)).toEqual([]);
+    },
+  );
 
-  it('kill -9 while a reply streams keeps the text streamed so far, and closes the run as interrupted', { timeout: 60_000 }, async () => {
-    const mock = await startMock();
-    const dir = await workspaceFor(mock);
-    const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
-    const { body: session } = await post(first.url, '/api/sessions', {});
-    // The first chunk names the role; three words follow, then the model goes quiet.
-    mock.enqueue({ text: 'Step one done. ', toolCalls: [{ name: 'sleep', input: { ms: 1 } }] }, { text: ['Half ', 'of ', 'a ', 'long ', 'answer.'], stallAfterChunks: 4 });
-    const stream = await connectSse(`${first.url}/api/sessions/${session.id}/events`, { origin: first.url });
-    await post(first.url, `/api/sessions/${session.id}/messages`, { text: 'answer at length' });
-    await stream.waitFor((d) => d.type === 'message.delta' && d.text === 'a ');
-    stream.close();
-    const partial = join(dir, '.boxagnts', 'sessions', `${session.id}.partial`);
-    await expect.poll(() => readFile(partial, 'utf8').catch(() => ''), { timeout: 10_000 }).toMatch(/\nHalf of a $/);
-    first.proc.kill('SIGKILL');
-    await new Promise((resolve) => first.proc.once('exit', resolve));
-    await leaveTempFiles(dir, first.proc.pid!);
+  it(
+    'kill -9 while a reply streams keeps the text streamed so far, and closes the run as interrupted',
+    { timeout: 60_000 },
+    async () => {
+      const mock = await startMock();
+      const dir = await workspaceFor(mock);
+      const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+      const { body: session } = await post(first.url, '/api/sessions', {});
+      // The first chunk names the role; three words follow, then the model goes quiet.
+      mock.enqueue(
+        { text: 'Step one done. ', toolCalls: [{ name: 'sleep', input: { ms: 1 } }] },
+        { text: ['Half ', 'of ', 'a ', 'long ', 'answer.'], stallAfterChunks: 4 },
+      );
+      const stream = await connectSse(`${first.url}/api/sessions/${session.id}/events`, { origin: first.url });
+      await post(first.url, `/api/sessions/${session.id}/messages`, { text: 'answer at length' });
+      await stream.waitFor((d) => d.type === 'message.delta' && d.text === 'a ');
+      stream.close();
+      const partial = join(dir, '.boxagnts', 'sessions', `${session.id}.partial`);
+      await expect.poll(() => readFile(partial, 'utf8').catch(() => ''), { timeout: 10_000 }).toMatch(/\nHalf of a $/);
+      first.proc.kill('SIGKILL');
+      await new Promise((resolve) => first.proc.once('exit', resolve));
+      await leaveTempFiles(dir, first.proc.pid!);
 
-    const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
-    const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
-    expect(loaded.session.running).toBe(false);
-    expect(loaded.events.map((e: any) => e.type)).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started', 'tool.completed', 'message.completed', 'run.completed']);
-    const runId = loaded.events[0].runId;
-    expect(loaded.events.at(-2)).toMatchObject({ runId, text: 'Half of a ', interrupted: true, finishReason: 'interrupted' });
-    expect(loaded.events.at(-1)).toMatchObject({ runId, status: 'interrupted', turns: 2 });
-    expect(loaded.warnings).toEqual([]);
+      const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+      const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
+      expect(loaded.session.running).toBe(false);
+      expect(loaded.events.map((e: any) => e.type)).toEqual([
+        'run.started',
+        'message.user',
+        'usage',
+        'message.completed',
+        'tool.started',
+        'tool.completed',
+        'message.completed',
+        'run.completed',
+      ]);
+      const runId = loaded.events[0].runId;
+      expect(loaded.events.at(-2)).toMatchObject({
+        runId,
+        text: 'Half of a ',
+        interrupted: true,
+        finishReason: 'interrupted',
+      });
+      expect(loaded.events.at(-1)).toMatchObject({ runId, status: 'interrupted', turns: 2 });
+      expect(loaded.warnings).toEqual([]);
 
-    // The next run replays the kept text as the assistant's reply, before the new message.
-    mock.enqueue({ text: 'Going on.' });
-    const resumed = await connectSse(`${second.url}/api/sessions/${session.id}/events`, { origin: second.url, lastEventId: loaded.session.lastEventId });
-    expect((await post(second.url, `/api/sessions/${session.id}/messages`, { text: 'go on' })).status).toBe(202);
-    await resumed.waitFor((d) => d.type === 'run.completed');
-    resumed.close();
-    const replayed = mock.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
-    expect(replayed.slice(-2)).toEqual([
-      { role: 'assistant', content: 'Half of a ' },
-      { role: 'user', content: 'go on' },
-    ]);
-    expect(await second.stop()).toBe(0);
-    expect(await leftovers(dir)).toEqual([]);
-  });
+      // The next run replays the kept text as the assistant's reply, before the new message.
+      mock.enqueue({ text: 'Going on.' });
+      const resumed = await connectSse(`${second.url}/api/sessions/${session.id}/events`, {
+        origin: second.url,
+        lastEventId: loaded.session.lastEventId,
+      });
+      expect((await post(second.url, `/api/sessions/${session.id}/messages`, { text: 'go on' })).status).toBe(202);
+      await resumed.waitFor((d) => d.type === 'run.completed');
+      resumed.close();
+      const replayed = mock.requests.at(-1)!.body.messages as { role: string; content: unknown }[];
+      expect(replayed.slice(-2)).toEqual([
+        { role: 'assistant', content: 'Half of a ' },
+        { role: 'user', content: 'go on' },
+      ]);
+      expect(await second.stop()).toBe(0);
+      expect(await leftovers(dir)).toEqual([]);
+    },
+  );
 });
 
 /** Temp files of whole-file writes as a crash leaves them: one of the killed process, and older ones named without a pid. */
@@ -106,7 +148,10 @@ async function leaveTempFiles(dir: string, deadPid: number) {
   const data = join(dir, '.boxagnts');
   await writeFile(join(data, `.secrets.json.${randomBytes(6).toString('hex')}.tmp`), '');
   await writeFile(join(data, `.settings.json.${deadPid}.${randomBytes(6).toString('hex')}.tmp`), '{');
-  await writeFile(join(data, 'sessions', `.index.json.${deadPid}.${randomBytes(6).toString('hex')}.tmp`), '{"version":1');
+  await writeFile(
+    join(data, 'sessions', `.index.json.${deadPid}.${randomBytes(6).toString('hex')}.tmp`),
+    '{"version":1',
+  );
 }
 
 /** Temp files, run locks and partial messages left anywhere in `.boxagnts/` once a server is up. */
@@ -122,12 +167,32 @@ describe('boxagnts run (headless)', () => {
     mock.enqueue({ text: 'Sleeping. ', toolCalls: [{ name: 'sleep', input: { ms: 5 } }] }, { text: ['All ', 'done.'] });
     const result = await runCli(['run', 'take a nap', '--workspace-dir', dir, '--output-format', 'stream-json']);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const kinds = lines.map((l) => l.type).filter((t) => t !== 'message.delta');
-    expect(kinds).toEqual(['run.started', 'message.user', 'usage', 'message.completed', 'tool.started', 'tool.completed', 'usage', 'message.completed', 'run.completed', 'result']);
+    expect(kinds).toEqual([
+      'run.started',
+      'message.user',
+      'usage',
+      'message.completed',
+      'tool.started',
+      'tool.completed',
+      'usage',
+      'message.completed',
+      'run.completed',
+      'result',
+    ]);
     expect(lines.some((l) => l.type === 'message.delta')).toBe(true);
     const final = lines.at(-1);
-    expect(final).toMatchObject({ type: 'result', status: 'finished', turns: 2, text: 'All done.', usage: { inputTokens: 20, outputTokens: 10 } });
+    expect(final).toMatchObject({
+      type: 'result',
+      status: 'finished',
+      turns: 2,
+      text: 'All done.',
+      usage: { inputTokens: 20, outputTokens: 10 },
+    });
     const files = await readdir(join(dir, '.boxagnts', 'sessions'));
     expect(files).toContain(`${final.sessionId}.jsonl`);
     const stored = await readFile(join(dir, '.boxagnts', 'sessions', `${final.sessionId}.jsonl`), 'utf8');
@@ -167,7 +232,16 @@ describe('boxagnts run (headless)', () => {
     const mock = await startMock();
     const dir = await workspaceFor(mock);
     mock.setFallback({ toolCalls: [{ name: 'sleep', input: { ms: 1 } }] });
-    const result = await runCli(['run', 'loop forever', '--workspace-dir', dir, '--max-turns', '2', '--output-format', 'json']);
+    const result = await runCli([
+      'run',
+      'loop forever',
+      '--workspace-dir',
+      dir,
+      '--max-turns',
+      '2',
+      '--output-format',
+      'json',
+    ]);
     expect(result.code).toBe(3);
     expect(JSON.parse(result.stdout)).toMatchObject({ status: 'max_turns', turns: 2 });
   });
@@ -181,27 +255,74 @@ describe('boxagnts run with budgets', () => {
     const settings = JSON.parse(await readFile(join(dir, '.boxagnts', 'settings.json'), 'utf8'));
     settings.providers.mock.models['mock-model'] = { pricing: { input: 1000, output: 1000 } };
     await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
-    const napping = (n: number) => Array.from({ length: n }, () => ({ toolCalls: [{ name: 'sleep', input: { ms: 1 } }] }));
+    const napping = (n: number) =>
+      Array.from({ length: n }, () => ({ toolCalls: [{ name: 'sleep', input: { ms: 1 } }] }));
 
     mock.enqueue(...napping(5));
-    const cost = await runCli(['run', 'spend', '--workspace-dir', dir, '--max-cost-usd', '0.02', '--output-format', 'json', '--permission-mode', 'bypass']);
+    const cost = await runCli([
+      'run',
+      'spend',
+      '--workspace-dir',
+      dir,
+      '--max-cost-usd',
+      '0.02',
+      '--output-format',
+      'json',
+      '--permission-mode',
+      'bypass',
+    ]);
     expect(cost.code).toBe(4);
     const costResult = JSON.parse(cost.stdout);
-    expect(costResult).toMatchObject({ status: 'budget', turns: 2, budget: { limit: 'maxCostUsd', max: 0.02, used: 0.03 } });
+    expect(costResult).toMatchObject({
+      status: 'budget',
+      turns: 2,
+      budget: { limit: 'maxCostUsd', max: 0.02, used: 0.03 },
+    });
     expect(cost.stderr).toMatch(/reached its budget --max-cost-usd 0\.02/);
-    const stored = (await readFile(join(dir, '.boxagnts', 'sessions', `${costResult.sessionId}.jsonl`), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(stored.at(-1)).toMatchObject({ type: 'run.completed', status: 'budget', limit: 'maxCostUsd', max: 0.02, used: 0.03 });
+    const stored = (await readFile(join(dir, '.boxagnts', 'sessions', `${costResult.sessionId}.jsonl`), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(stored.at(-1)).toMatchObject({
+      type: 'run.completed',
+      status: 'budget',
+      limit: 'maxCostUsd',
+      max: 0.02,
+      used: 0.03,
+    });
 
     mock.reset();
     mock.enqueue({ toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] }, { text: 'never' });
-    const wall = await runCli(['run', 'wait', '--workspace-dir', dir, '--max-wall-ms', '1500', '--output-format', 'json', '--permission-mode', 'bypass']);
+    const wall = await runCli([
+      'run',
+      'wait',
+      '--workspace-dir',
+      dir,
+      '--max-wall-ms',
+      '1500',
+      '--output-format',
+      'json',
+      '--permission-mode',
+      'bypass',
+    ]);
     expect(wall.code).toBe(4);
     expect(JSON.parse(wall.stdout)).toMatchObject({ status: 'budget', budget: { limit: 'maxWallMs', max: 1500 } });
     expect(wall.stderr).toMatch(/--max-wall-ms 1500/);
 
     mock.reset();
     mock.enqueue(...napping(5));
-    const turns = await runCli(['run', 'loop', '--workspace-dir', dir, '--max-turns', '2', '--output-format', 'json', '--permission-mode', 'bypass']);
+    const turns = await runCli([
+      'run',
+      'loop',
+      '--workspace-dir',
+      dir,
+      '--max-turns',
+      '2',
+      '--output-format',
+      'json',
+      '--permission-mode',
+      'bypass',
+    ]);
     expect(turns.code).toBe(3);
     expect(JSON.parse(turns.stdout)).toMatchObject({ status: 'max_turns', turns: 2 });
     expect((await runCli(['run', 'x', '--max-cost-usd', 'lots'])).code).toBe(2);

@@ -8,19 +8,37 @@ import { wat } from '../helpers/wasm';
 
 const MIB = 1024 * 1024;
 
-const textInput = { type: 'object', properties: { text: { type: 'string' } }, required: ['text'], additionalProperties: false };
+const textInput = {
+  type: 'object',
+  properties: { text: { type: 'string' } },
+  required: ['text'],
+  additionalProperties: false,
+};
 
 function manifest(name: string, extra: Record<string, unknown> = {}) {
-  return { name, description: `The ${name} test tool.`, permissionLevel: 'read', inputSchema: { type: 'object', properties: {} }, input: { mode: 'stdin' }, module: 'tool.wasm', ...extra };
+  return {
+    name,
+    description: `The ${name} test tool.`,
+    permissionLevel: 'read',
+    inputSchema: { type: 'object', properties: {} },
+    input: { mode: 'stdin' },
+    module: 'tool.wasm',
+    ...extra,
+  };
 }
 
 /** Writes a tool folder into the workspace's `.boxagnts/tools/`. */
-async function install(s: TestServer, folder: string, files: { manifest?: unknown; manifestText?: string; module?: Uint8Array | string }) {
+async function install(
+  s: TestServer,
+  folder: string,
+  files: { manifest?: unknown; manifestText?: string; module?: Uint8Array | string },
+) {
   const dir = join(s.workspaceDir, '.boxagnts', 'tools', folder);
   await mkdir(dir, { recursive: true });
   // The module first: the folder becomes a tool once tool.json is there.
   if (files.module !== undefined) await writeFile(join(dir, 'tool.wasm'), files.module);
-  if (files.manifest !== undefined || files.manifestText !== undefined) await writeFile(join(dir, 'tool.json'), files.manifestText ?? JSON.stringify(files.manifest, null, 2));
+  if (files.manifest !== undefined || files.manifestText !== undefined)
+    await writeFile(join(dir, 'tool.json'), files.manifestText ?? JSON.stringify(files.manifest, null, 2));
   return dir;
 }
 
@@ -47,7 +65,10 @@ describe('WebAssembly extension tools', () => {
     const { runtime } = s.server.context;
     await runtime.extensions.settled();
     const counted = await callTool(runtime, 'word_count', { text: 'one two\nthree ✓' });
-    expect(counted).toMatchObject({ content: '4 words, 2 lines, 15 characters', metadata: { words: 4, lines: 2, characters: 15 } });
+    expect(counted).toMatchObject({
+      content: '4 words, 2 lines, 15 characters',
+      metadata: { words: 4, lines: 2, characters: 15 },
+    });
     expect(counted.isError).toBeUndefined();
     expect((counted.metadata as { fuelUsed: number }).fuelUsed).toBeGreaterThan(0);
     expect(text(await callTool(runtime, 'word_count', { words: 'x' }))).toMatch(/Invalid input for word_count/);
@@ -66,12 +87,22 @@ describe('WebAssembly extension tools', () => {
     const { runtime } = s.server.context;
     const seen: GlobalEvent[] = [];
     runtime.hub.global.subscribe((event) => seen.push(event));
-    const schema = { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } }, required: ['name'], additionalProperties: false };
-    const echo = manifest('echo_args', { inputSchema: schema, input: { mode: 'argv', argv: ['--name={{name}}', '{{count}}', '--flag'] } });
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string' }, count: { type: 'integer' } },
+      required: ['name'],
+      additionalProperties: false,
+    };
+    const echo = manifest('echo_args', {
+      inputSchema: schema,
+      input: { mode: 'argv', argv: ['--name={{name}}', '{{count}}', '--flag'] },
+    });
     const dir = await install(s, 'echo', { module: await wat('echo-args.wat'), manifest: echo });
     await ready(s, 'echo_args');
     expect(seen.some((e) => e.type === 'tools.changed')).toBe(true);
-    expect(text(await callTool(runtime, 'echo_args', { name: 'Zoë ✓ with spaces', count: 3 }))).toBe('--name=Zoë ✓ with spaces\n3\n--flag');
+    expect(text(await callTool(runtime, 'echo_args', { name: 'Zoë ✓ with spaces', count: 3 }))).toBe(
+      '--name=Zoë ✓ with spaces\n3\n--flag',
+    );
     // A placeholder with no value drops its argument.
     expect(text(await callTool(runtime, 'echo_args', { name: 'x' }))).toBe('--name=x\n--flag');
 
@@ -95,7 +126,10 @@ describe('WebAssembly extension tools', () => {
     }
 
     await s.server.context.workspace.settings.patch({ sandbox: { wasmFuel: 'unlimited' } });
-    await install(s, 'spin-forever', { module: spin, manifest: manifest('spin_forever', { limits: { timeoutMs: 700 } }) });
+    await install(s, 'spin-forever', {
+      module: spin,
+      manifest: manifest('spin_forever', { limits: { timeoutMs: 700 } }),
+    });
     await ready(s, 'spin_forever');
     const started = Date.now();
     const pending = callTool(runtime, 'spin_forever', {});
@@ -110,7 +144,10 @@ describe('WebAssembly extension tools', () => {
   it('fails cleanly when a module grows its memory past the cap', async () => {
     const s = await startTestServer();
     const { runtime } = s.server.context;
-    await install(s, 'grow', { module: await wat('grow.wat'), manifest: manifest('grow', { limits: { maxMemoryBytes: 2 * MIB } }) });
+    await install(s, 'grow', {
+      module: await wat('grow.wat'),
+      manifest: manifest('grow', { limits: { maxMemoryBytes: 2 * MIB } }),
+    });
     await ready(s, 'grow');
     const grown = await callTool(runtime, 'grow', {});
     expect(grown).toMatchObject({ isError: true, metadata: { limitHit: 'memory', limit: 2 * MIB } });
@@ -124,7 +161,11 @@ describe('WebAssembly extension tools', () => {
     await writeFile(join(s.workspaceDir, 'notes.txt'), 'inside the workspace\n');
     const probe = manifest('fs_probe', {
       permissionLevel: 'write',
-      inputSchema: { type: 'object', properties: { op: { enum: ['r', 'w', 'l'] }, path: { type: 'string' } }, required: ['op', 'path'] },
+      inputSchema: {
+        type: 'object',
+        properties: { op: { enum: ['r', 'w', 'l'] }, path: { type: 'string' } },
+        required: ['op', 'path'],
+      },
       input: { mode: 'argv', argv: ['{{op}}', '{{path}}'] },
     });
     await install(s, 'probe', { module: await wat('fs-probe.wat'), manifest: probe });
@@ -147,11 +188,17 @@ describe('WebAssembly extension tools', () => {
     await install(s, 'bad-level', { module: good, manifest: manifest('badlevel', { permissionLevel: 'root' }) });
     await install(s, 'no-module', { manifest: manifest('nomodule') });
     await install(s, 'not-wasm', { module: 'this is not WebAssembly', manifest: manifest('notwasm') });
-    await install(s, 'foreign-import', { module: await wat('(module (import "env" "abort" (func)) (memory (export "memory") 1) (func (export "_start")))'), manifest: manifest('foreign') });
+    await install(s, 'foreign-import', {
+      module: await wat('(module (import "env" "abort" (func)) (memory (export "memory") 1) (func (export "_start")))'),
+      manifest: manifest('foreign'),
+    });
     await install(s, 'clash', { module: good, manifest: manifest('read') });
     await install(s, 'no-manifest', { module: good });
     await install(s, 'fine', { module: good, manifest: manifest('fine') });
-    await until('every folder to be reported', () => runtime.extensions.problems().length === 8 && runtime.extensions.info().every((e) => e.state === 'ready'));
+    await until(
+      'every folder to be reported',
+      () => runtime.extensions.problems().length === 8 && runtime.extensions.info().every((e) => e.state === 'ready'),
+    );
     const list: any = await (await s.fetch('/api/tools')).json();
     const reasons = Object.fromEntries(list.problems.map((p: any) => [p.folder, p.message]));
     expect(reasons).toEqual({

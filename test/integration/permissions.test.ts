@@ -9,7 +9,9 @@ import { fakeMcpTools } from '../helpers/tools';
 import { tempDir } from '../helpers/workspace';
 
 const withWrite = {};
-const writeCall = (file: string, content = 'hello') => ({ toolCalls: [{ name: 'write', input: { file_path: file, content } }] });
+const writeCall = (file: string, content = 'hello') => ({
+  toolCalls: [{ name: 'write', input: { file_path: file, content } }],
+});
 
 async function answer(chat: ChatHarness, id: string, body: unknown) {
   const res = await chat.server.fetch(`/api/interactions/${id}`, { method: 'POST', body: JSON.stringify(body) });
@@ -31,11 +33,19 @@ describe('approvals', () => {
     chat.mock.enqueue(writeCall('notes/today.md', 'line one\n'), { text: 'Written.' });
     const id = await chat.newSession();
     const { stream, asked } = await untilAsked(chat, id, 'write my notes');
-    expect(asked).toMatchObject({ kind: 'tool', name: 'write', level: 'write', subject: 'notes/today.md', reason: 'the default mode asks for write tools' });
+    expect(asked).toMatchObject({
+      kind: 'tool',
+      name: 'write',
+      level: 'write',
+      subject: 'notes/today.md',
+      reason: 'the default mode asks for write tools',
+    });
     expect(asked.preview).toEqual({ kind: 'diff', path: '/notes/today.md', before: '', after: 'line one\n' });
 
     const inbox: any = await (await chat.server.fetch('/api/interactions')).json();
-    expect(inbox.interactions).toEqual([expect.objectContaining({ id: asked.approvalId, kind: 'approval', sessionId: id, tool: 'write' })]);
+    expect(inbox.interactions).toEqual([
+      expect.objectContaining({ id: asked.approvalId, kind: 'approval', sessionId: id, tool: 'write' }),
+    ]);
     await expect(readFile(join(chat.server.workspaceDir, 'notes/today.md'), 'utf8')).rejects.toThrow();
 
     expect((await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'once' })).status).toBe(200);
@@ -55,7 +65,10 @@ describe('approvals', () => {
     const { stream, asked } = await untilAsked(chat, id, 'write a');
     await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'deny', message: 'not that file' });
     const done = await stream.waitFor((d) => d.type === 'tool.completed');
-    expect(done.data.result).toMatchObject({ isError: true, content: expect.stringMatching(/The user denied this write call\. The user said: "not that file"/) });
+    expect(done.data.result).toMatchObject({
+      isError: true,
+      content: expect.stringMatching(/The user denied this write call\. The user said: "not that file"/),
+    });
     await stream.waitFor((d) => d.type === 'run.completed');
     expect(JSON.stringify(chat.mock.requests[1]!.body.messages)).toContain('The user denied this write call');
     stream.close();
@@ -70,7 +83,12 @@ describe('approvals', () => {
     await stream.waitFor((d) => d.type === 'run.completed');
     stream.close();
     const stored = JSON.parse(await readFile(join(first.server.workspaceDir, '.boxagnts', 'permissions.json'), 'utf8'));
-    expect(stored.grants).toEqual([expect.objectContaining({ rule: 'allow write(docs/*)', origin: expect.objectContaining({ sessionId: id, tool: 'write', subject: 'docs/a.md' }) })]);
+    expect(stored.grants).toEqual([
+      expect.objectContaining({
+        rule: 'allow write(docs/*)',
+        origin: expect.objectContaining({ sessionId: id, tool: 'write', subject: 'docs/a.md' }),
+      }),
+    ]);
     await first.server.close();
 
     const second = await startChat({ ...withWrite, workspaceDir: first.server.workspaceDir });
@@ -102,7 +120,9 @@ describe('approvals', () => {
     expect(state.grants).toEqual([{ id: expect.stringContaining(asked.approvalId), rule: 'allow write(x.txt)' }]);
     const second = await chat.run(id, 'second');
     expect(second.some((e) => e.type === 'approval.requested')).toBe(false);
-    expect((await chat.server.fetch(`/api/sessions/${id}/grants/${state.grants[0].id}`, { method: 'DELETE' })).status).toBe(200);
+    expect(
+      (await chat.server.fetch(`/api/sessions/${id}/grants/${state.grants[0].id}`, { method: 'DELETE' })).status,
+    ).toBe(200);
     expect(((await (await chat.server.fetch(`/api/sessions/${id}/state`)).json()) as any).grants).toEqual([]);
     const other = await chat.newSession();
     chat.mock.enqueue(writeCall('x.txt'));
@@ -115,7 +135,12 @@ describe('approvals', () => {
 
   it('lets other calls of the step go ahead while one waits, and cancels a waiting approval with the run', async () => {
     const chat = await startChat(withWrite);
-    chat.mock.enqueue({ toolCalls: [{ name: 'write', input: { file_path: 'w.txt', content: 'x' } }, { name: 'sleep', input: { ms: 10 } }] });
+    chat.mock.enqueue({
+      toolCalls: [
+        { name: 'write', input: { file_path: 'w.txt', content: 'x' } },
+        { name: 'sleep', input: { ms: 10 } },
+      ],
+    });
     const id = await chat.newSession();
     const { stream } = await untilAsked(chat, id, 'both');
     const slept = await stream.waitFor((d) => d.type === 'tool.completed' && d.name === 'sleep');
@@ -124,7 +149,9 @@ describe('approvals', () => {
     const done = await stream.waitFor((d) => d.type === 'run.completed');
     expect(done.data.status).toBe('cancelled');
     expect(stream.messages.find((m) => m.data.type === 'approval.resolved')!.data.outcome).toBe('cancelled');
-    expect(stream.messages.find((m) => m.data.type === 'tool.completed' && m.data.name === 'write')!.data.result.metadata).toMatchObject({ cancelled: true });
+    expect(
+      stream.messages.find((m) => m.data.type === 'tool.completed' && m.data.name === 'write')!.data.result.metadata,
+    ).toMatchObject({ cancelled: true });
     expect(((await (await chat.server.fetch('/api/interactions')).json()) as any).interactions).toEqual([]);
     stream.close();
   });
@@ -136,7 +163,10 @@ describe('approvals', () => {
     const { stream, asked } = await untilAsked(chat, id, 'go');
     expect((await answer(chat, asked.approvalId, { kind: 'plan', approved: true })).status).toBe(400);
     expect((await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'maybe' })).status).toBe(400);
-    expect((await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'workspace', pattern: '   ' })).body.error.field).toBe('pattern');
+    expect(
+      (await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'workspace', pattern: '   ' })).body.error
+        .field,
+    ).toBe('pattern');
     await chat.server.fetch(`/api/sessions/${id}/cancel`, { method: 'POST' });
     await stream.waitFor((d) => d.type === 'run.completed');
     stream.close();
@@ -161,7 +191,10 @@ describe('modes and rules', () => {
   it('follows a session mode switched from the chat page, and a deny rule beats bypass', async () => {
     const chat = await startChat(withWrite);
     const id = await chat.newSession();
-    expect((await chat.server.fetch(`/api/sessions/${id}/mode`, { method: 'PUT', body: JSON.stringify({ mode: 'bypass' }) })).status).toBe(200);
+    expect(
+      (await chat.server.fetch(`/api/sessions/${id}/mode`, { method: 'PUT', body: JSON.stringify({ mode: 'bypass' }) }))
+        .status,
+    ).toBe(200);
     expect(((await (await chat.server.fetch(`/api/sessions/${id}/state`)).json()) as any).mode).toBe('bypass');
     chat.mock.enqueue(writeCall('free.txt'), { text: 'ok' });
     expect((await chat.run(id, 'write')).some((e) => e.type === 'approval.requested')).toBe(false);
@@ -172,17 +205,18 @@ describe('modes and rules', () => {
     const refused = events.find((e) => e.type === 'tool.completed');
     expect(refused.result.content).toMatch(/Permission denied: denied by the rule "deny write\(secret\/\*\)"/);
     await expect(readFile(join(chat.server.workspaceDir, 'secret/key.txt'))).rejects.toThrow();
-    expect((await chat.server.fetch(`/api/sessions/${id}/mode`, { method: 'PUT', body: JSON.stringify({ mode: 'yolo' }) })).status).toBe(400);
+    expect(
+      (await chat.server.fetch(`/api/sessions/${id}/mode`, { method: 'PUT', body: JSON.stringify({ mode: 'yolo' }) }))
+        .status,
+    ).toBe(400);
   });
 
   it('refuses a write in plan mode until the plan is approved, then restores the previous mode', async () => {
     const chat = await startChat(withWrite);
     await chat.server.server.context.workspace.settings.patch({ permissions: { mode: 'acceptEdits' } });
-    chat.mock.enqueue(
-      { toolCalls: [{ name: 'enter_plan_mode', input: {} }] },
-      writeCall('plan.txt'),
-      { toolCalls: [{ name: 'exit_plan_mode', input: { plan: '1. Write plan.txt' } }] },
-    );
+    chat.mock.enqueue({ toolCalls: [{ name: 'enter_plan_mode', input: {} }] }, writeCall('plan.txt'), {
+      toolCalls: [{ name: 'exit_plan_mode', input: { plan: '1. Write plan.txt' } }],
+    });
     const id = await chat.newSession();
     const { stream, asked } = await untilAsked(chat, id, 'plan first');
     expect(asked).toMatchObject({ kind: 'plan', plan: '1. Write plan.txt' });
@@ -201,13 +235,17 @@ describe('modes and rules', () => {
 
   it('keeps planning with the feedback when the plan is rejected', async () => {
     const chat = await startChat(withWrite);
-    chat.mock.enqueue({ toolCalls: [{ name: 'enter_plan_mode', input: {} }] }, { toolCalls: [{ name: 'exit_plan_mode', input: { plan: 'Delete everything' } }] });
+    chat.mock.enqueue(
+      { toolCalls: [{ name: 'enter_plan_mode', input: {} }] },
+      { toolCalls: [{ name: 'exit_plan_mode', input: { plan: 'Delete everything' } }] },
+    );
     const id = await chat.newSession();
     const { stream, asked } = await untilAsked(chat, id, 'plan');
     chat.mock.enqueue({ text: 'I will revise it.' });
     await answer(chat, asked.approvalId, { kind: 'plan', approved: false, feedback: 'too drastic' });
     await stream.waitFor((d) => d.type === 'run.completed');
-    const result = stream.messages.find((m) => m.data.type === 'tool.completed' && m.data.name === 'exit_plan_mode')!.data.result;
+    const result = stream.messages.find((m) => m.data.type === 'tool.completed' && m.data.name === 'exit_plan_mode')!
+      .data.result;
     expect(result.content).toMatch(/did not approve the plan\. Their feedback: "too drastic" Plan mode stays on/);
     expect(((await (await chat.server.fetch(`/api/sessions/${id}/state`)).json()) as any).mode).toBe('plan');
     stream.close();
@@ -218,13 +256,33 @@ describe('native tools', () => {
   it('round-trips ask_user_question', async () => {
     const chat = await startChat();
     chat.mock.enqueue({
-      toolCalls: [{ name: 'ask_user_question', input: { questions: [{ question: 'Which database?', options: [{ label: 'SQLite' }, { label: 'Postgres' }], allowFreeText: true }] } }],
+      toolCalls: [
+        {
+          name: 'ask_user_question',
+          input: {
+            questions: [
+              {
+                question: 'Which database?',
+                options: [{ label: 'SQLite' }, { label: 'Postgres' }],
+                allowFreeText: true,
+              },
+            ],
+          },
+        },
+      ],
     });
     const id = await chat.newSession();
     const { stream, asked } = await untilAsked(chat, id, 'set up storage', 'question.asked');
     expect(asked.questions[0].question).toBe('Which database?');
     chat.mock.enqueue({ text: 'Postgres it is.' });
-    expect((await answer(chat, asked.questionId, { kind: 'question', answers: [{ selected: ['Postgres'], text: 'version 16' }] })).status).toBe(200);
+    expect(
+      (
+        await answer(chat, asked.questionId, {
+          kind: 'question',
+          answers: [{ selected: ['Postgres'], text: 'version 16' }],
+        })
+      ).status,
+    ).toBe(200);
     await stream.waitFor((d) => d.type === 'run.completed');
     const sent = JSON.stringify(chat.mock.requests[1]!.body.messages);
     expect(sent).toContain('Q: Which database?');
@@ -235,7 +293,22 @@ describe('native tools', () => {
 
   it('keeps the task list in the session', async () => {
     const chat = await startChat();
-    chat.mock.enqueue({ toolCalls: [{ name: 'todo_write', input: { todos: [{ content: 'Read the code', status: 'completed' }, { content: 'Fix the bug', status: 'in_progress' }] } }] }, { text: 'ok' });
+    chat.mock.enqueue(
+      {
+        toolCalls: [
+          {
+            name: 'todo_write',
+            input: {
+              todos: [
+                { content: 'Read the code', status: 'completed' },
+                { content: 'Fix the bug', status: 'in_progress' },
+              ],
+            },
+          },
+        ],
+      },
+      { text: 'ok' },
+    );
     const id = await chat.newSession();
     const events = await chat.run(id, 'work');
     expect(events.find((e) => e.type === 'tool.completed').result.content).toBe('Task list saved: 1 of 2 done.');
@@ -245,16 +318,25 @@ describe('native tools', () => {
 
   it('offers many MCP tools by name only until tool_search reveals them', async () => {
     const chat = await startChat({ tools: () => fakeMcpTools(45) });
-    chat.mock.enqueue({ toolCalls: [{ name: 'tool_search', input: { query: 'weather' } }] }, { toolCalls: [{ name: 'mcp__fake__tool_7', input: { city: 'Oslo' } }] }, { text: 'Sunny.' });
+    chat.mock.enqueue(
+      { toolCalls: [{ name: 'tool_search', input: { query: 'weather' } }] },
+      { toolCalls: [{ name: 'mcp__fake__tool_7', input: { city: 'Oslo' } }] },
+      { text: 'Sunny.' },
+    );
     const id = await chat.newSession();
     const events = await chat.run(id, 'weather in Oslo?');
     const offered = (i: number) => (chat.mock.requests[i]!.body.tools as any[]).map((t) => t.function.name);
     expect(offered(0)).not.toContain('mcp__fake__tool_7');
     expect(offered(0)).toContain('tool_search');
-    expect(chat.mock.requests[0]!.body.tools.find((t: any) => t.function.name === 'tool_search').function.description).toContain('mcp__fake__tool_7');
+    expect(
+      chat.mock.requests[0]!.body.tools.find((t: any) => t.function.name === 'tool_search').function.description,
+    ).toContain('mcp__fake__tool_7');
     expect(offered(1)).toContain('mcp__fake__tool_7');
     expect(offered(1)).not.toContain('mcp__fake__tool_8');
-    expect(events.filter((e) => e.type === 'tool.completed').map((e) => e.result.content)).toEqual([expect.stringContaining('Looks up the weather'), 'fake tool 7 ran']);
+    expect(events.filter((e) => e.type === 'tool.completed').map((e) => e.result.content)).toEqual([
+      expect.stringContaining('Looks up the weather'),
+      'fake tool 7 ran',
+    ]);
   });
 
   it('lists tools with their source and schema, and never offers a disabled one', async () => {
@@ -278,10 +360,23 @@ describe('native tools', () => {
       'word_count',
       'write',
     ]);
-    expect(list.tools.find((t: any) => t.name === 'sleep')).toMatchObject({ permissionLevel: 'read', source: 'native', enabled: true, inputSchema: { type: 'object' } });
-    expect(list.tools.find((t: any) => t.name === 'web_fetch')).toMatchObject({ permissionLevel: 'network', source: 'sandboxed' });
-    expect((await chat.server.fetch('/api/tools/sleep', { method: 'PUT', body: JSON.stringify({ enabled: false }) })).status).toBe(200);
-    expect((await chat.server.fetch('/api/tools/nothing', { method: 'PUT', body: JSON.stringify({ enabled: false }) })).status).toBe(404);
+    expect(list.tools.find((t: any) => t.name === 'sleep')).toMatchObject({
+      permissionLevel: 'read',
+      source: 'native',
+      enabled: true,
+      inputSchema: { type: 'object' },
+    });
+    expect(list.tools.find((t: any) => t.name === 'web_fetch')).toMatchObject({
+      permissionLevel: 'network',
+      source: 'sandboxed',
+    });
+    expect(
+      (await chat.server.fetch('/api/tools/sleep', { method: 'PUT', body: JSON.stringify({ enabled: false }) })).status,
+    ).toBe(200);
+    expect(
+      (await chat.server.fetch('/api/tools/nothing', { method: 'PUT', body: JSON.stringify({ enabled: false }) }))
+        .status,
+    ).toBe(404);
     chat.mock.enqueue({ text: 'hi' });
     const id = await chat.newSession();
     await chat.run(id, 'hi');
@@ -299,7 +394,10 @@ describe('headless runs', () => {
     const session = await runtime.sessions.create();
     mock.enqueue(writeCall('out.txt', 'headless'), { text: 'finished' });
     const started = performance.now();
-    const spec = await runtime.workspaceSpec({ text: 'write it', ...(mode ? { permissionMode: mode } : {}) }, { watched: false, unattended: 'deny' });
+    const spec = await runtime.workspaceSpec(
+      { text: 'write it', ...(mode ? { permissionMode: mode } : {}) },
+      { watched: false, unattended: 'deny' },
+    );
     const { done } = await runtime.runner.start(session.id, spec);
     const outcome = await done;
     const elapsed = performance.now() - started;

@@ -54,11 +54,31 @@ afterEach(() => {
 /** Asynchronous code of each kind, and what the call must give back. */
 const ASYNC_CASES: { name: string; code: string; output: unknown }[] = [
   { name: 'await null', code: 'export async function main() { await null; return 1 }', output: 1 },
-  { name: 'an awaited object', code: 'export async function main() { const o = { a: [1, { b: 2 }] }; await Promise.resolve(); return o }', output: { a: [1, { b: 2 }] } },
-  { name: 'a chain of awaits', code: 'export async function main() { let s = 0; for (let i = 0; i < 50; i++) s += await Promise.resolve(i); return s }', output: 1225 },
-  { name: 'top-level await', code: 'const x = await Promise.resolve(5); export function main() { return x }', output: 5 },
-  { name: 'a rejected promise', code: 'export function main() { return Promise.reject(new TypeError("nope")) }', output: { error: 'TypeError: nope' } },
-  { name: 'async code that throws', code: 'export async function main() { await null; throw new Error("boom") }', output: { error: 'Error: boom' } },
+  {
+    name: 'an awaited object',
+    code: 'export async function main() { const o = { a: [1, { b: 2 }] }; await Promise.resolve(); return o }',
+    output: { a: [1, { b: 2 }] },
+  },
+  {
+    name: 'a chain of awaits',
+    code: 'export async function main() { let s = 0; for (let i = 0; i < 50; i++) s += await Promise.resolve(i); return s }',
+    output: 1225,
+  },
+  {
+    name: 'top-level await',
+    code: 'const x = await Promise.resolve(5); export function main() { return x }',
+    output: 5,
+  },
+  {
+    name: 'a rejected promise',
+    code: 'export function main() { return Promise.reject(new TypeError("nope")) }',
+    output: { error: 'TypeError: nope' },
+  },
+  {
+    name: 'async code that throws',
+    code: 'export async function main() { await null; throw new Error("boom") }',
+    output: { error: 'Error: boom' },
+  },
   {
     name: 'a promise that never settles',
     code: 'export function main() { return new Promise(() => {}) }',
@@ -85,10 +105,16 @@ describe('asynchronous jsexec code', () => {
   it('reports an async function stopped by the time or memory limit, and its worker goes, without an abort', async () => {
     const printed = watchStderr();
     const quickjs = await engine();
-    const timeout = quickjs.run({ kind: 'jsexec', code: 'export async function main() { await null; for (;;) {} }' }, policy({ timeoutMs: 300 }));
+    const timeout = quickjs.run(
+      { kind: 'jsexec', code: 'export async function main() { await null; for (;;) {} }' },
+      policy({ timeoutMs: 300 }),
+    );
     expect(timeout).toMatchObject({ result: { limitHit: 'timeout' }, poisoned: true });
     expect(timeout.fault).toBeUndefined();
-    const memory = (await engine()).run({ kind: 'jsexec', code: 'export async function main() { await null; let s = "x"; for (;;) s += s }' }, policy({ maxMemoryBytes: 16 * MIB }));
+    const memory = (await engine()).run(
+      { kind: 'jsexec', code: 'export async function main() { await null; let s = "x"; for (;;) s += s }' },
+      policy({ maxMemoryBytes: 16 * MIB }),
+    );
     expect(memory).toMatchObject({ result: { limitHit: 'memory' }, poisoned: true });
     expect(memory.fault).toBeUndefined();
     expect(printed()).toEqual([]);
@@ -96,13 +122,19 @@ describe('asynchronous jsexec code', () => {
 
   it('keeps a huge result inside the guest: what leaves it is bounded, with its start and end', async () => {
     const quickjs = await engine();
-    const { result } = quickjs.run({ kind: 'jsexec', code: 'export function main() { return "<" + "x".repeat(12_000_000) + ">" }' }, policy({ maxMemoryBytes: 256 * MIB }));
+    const { result } = quickjs.run(
+      { kind: 'jsexec', code: 'export function main() { return "<" + "x".repeat(12_000_000) + ">" }' },
+      policy({ maxMemoryBytes: 256 * MIB }),
+    );
     const output = result.output as string;
     expect(JSON.stringify(output).length).toBeLessThanOrEqual(MAX_RESULT_CHARS);
     expect(output.startsWith('<xxx')).toBe(true);
     expect(output.endsWith('xxx>')).toBe(true);
     expect(output).toMatch(/characters cut/);
-    const thrown = quickjs.run({ kind: 'jsexec', code: 'export function main() { throw new Error("e".repeat(12_000_000)) }' }, policy({ maxMemoryBytes: 256 * MIB }));
+    const thrown = quickjs.run(
+      { kind: 'jsexec', code: 'export function main() { throw new Error("e".repeat(12_000_000)) }' },
+      policy({ maxMemoryBytes: 256 * MIB }),
+    );
     expect(JSON.stringify(thrown.result.output).length).toBeLessThanOrEqual(MAX_RESULT_CHARS);
     expect((thrown.result.output as { error: string }).error).toMatch(/^Error: eee[^]*characters cut/);
   });
@@ -131,7 +163,9 @@ describe('asynchronous jsexec through the server', () => {
     const s = await startTestServer();
     for (let i = 0; i < 30; i++) {
       const { code, output } = ASYNC_CASES[i % 3]!;
-      expect(text(await callTool(s.server.context.runtime, 'jsexec', { code }))).toBe(`main() returned: ${JSON.stringify(output, null, 2)}`);
+      expect(text(await callTool(s.server.context.runtime, 'jsexec', { code }))).toBe(
+        `main() returned: ${JSON.stringify(output, null, 2)}`,
+      );
     }
     expect(printed()).toEqual([]);
   });

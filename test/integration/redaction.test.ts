@@ -36,7 +36,9 @@ async function workspaceWith(mock: MockModelServer, provider: Record<string, unk
   const dir = await tempDir('boxagnts-ws-');
   await mkdir(join(dir, '.boxagnts'));
   const settings = {
-    providers: { mock: { kind: 'openai-compatible', baseURL: `${mock.url}/v1`, models: { 'mock-model': {} }, ...provider } },
+    providers: {
+      mock: { kind: 'openai-compatible', baseURL: `${mock.url}/v1`, models: { 'mock-model': {} }, ...provider },
+    },
     defaultModel: 'mock/mock-model',
     catalog: { refreshUrl: null },
   };
@@ -47,7 +49,10 @@ async function workspaceWith(mock: MockModelServer, provider: Record<string, unk
 /** The session's event stream as the bytes a client receives. */
 async function rawEventStream(url: string, sessionId: string) {
   const controller = new AbortController();
-  const response = await fetch(`${url}/api/sessions/${sessionId}/events`, { headers: { Origin: url, Accept: 'text/event-stream' }, signal: controller.signal });
+  const response = await fetch(`${url}/api/sessions/${sessionId}/events`, {
+    headers: { Origin: url, Accept: 'text/event-stream' },
+    signal: controller.signal,
+  });
   const reader = response.body!.getReader();
   const decoder = new TextDecoder();
   let text = '';
@@ -69,68 +74,92 @@ describe.each([
   { source: 'secrets.json', key: STORED_KEY },
   { source: 'an environment variable', key: ENV_KEY },
 ])('a provider that echoes the key from $source', ({ source, key }) => {
-  it('never gets the key into a response, the session file, an export, the event stream or the log', { timeout: 60_000 }, async () => {
-    const mock = await startMock();
-    mock.setFallback((request) => ({ error: echoKey(request) }));
-    mock.modelsError = echoKey;
-    const fromEnv = source !== 'secrets.json';
-    if (fromEnv) process.env[ENV_NAME] = key;
-    const workspaceDir = await workspaceWith(mock, fromEnv ? { apiKeyEnv: ENV_NAME } : {});
-    const logLines: string[] = [];
-    const redactor = new Redactor();
-    const logger = createLogger(redactor, { level: 'debug', destination: { write: (line: string) => void logLines.push(line) } });
-    const s = await startTestServer({ workspaceDir, logger, redactor });
-    if (!fromEnv) {
-      // Set while the server runs: redaction must know a key from the moment it is stored.
-      const put = await s.fetch('/api/providers/mock', { method: 'PUT', body: JSON.stringify({ kind: 'openai-compatible', baseURL: `${mock.url}/v1`, models: { 'mock-model': {} }, apiKey: key }) });
-      expect(put.status).toBe(200);
-    }
-    const seen: Record<string, string> = {};
-
-    const test = await s.fetch('/api/providers/mock/test', { method: 'POST', body: '{}' });
-    seen['connection test'] = await test.text();
-    expect(JSON.parse(seen['connection test']!)).toMatchObject({ ok: false, message: expect.stringContaining('Incorrect key: Bearer [redacted]') });
-
-    const discover = await s.fetch('/api/providers/mock/discover', { method: 'POST' });
-    expect(discover.status).toBe(502);
-    seen.discovery = await discover.text();
-    expect(seen.discovery).toContain('Incorrect key: Bearer [redacted]');
-
-    const sessionId = ((await (await s.fetch('/api/sessions', { method: 'POST', body: '{}' })).json()) as { id: string }).id;
-    const stream = await rawEventStream(s.url, sessionId);
-    const send = (text: string) => s.fetch(`/api/sessions/${sessionId}/messages`, { method: 'POST', body: JSON.stringify({ text }) });
-    const { hub } = s.server.context.runtime;
-    const firstRunOver = new Promise<void>((resolve) => {
-      const off = hub.global.subscribe((e) => {
-        if (e.type !== 'run.status' || e.sessionId !== sessionId || e.running) return;
-        off();
-        resolve();
+  it(
+    'never gets the key into a response, the session file, an export, the event stream or the log',
+    { timeout: 60_000 },
+    async () => {
+      const mock = await startMock();
+      mock.setFallback((request) => ({ error: echoKey(request) }));
+      mock.modelsError = echoKey;
+      const fromEnv = source !== 'secrets.json';
+      if (fromEnv) process.env[ENV_NAME] = key;
+      const workspaceDir = await workspaceWith(mock, fromEnv ? { apiKeyEnv: ENV_NAME } : {});
+      const logLines: string[] = [];
+      const redactor = new Redactor();
+      const logger = createLogger(redactor, {
+        level: 'debug',
+        destination: { write: (line: string) => void logLines.push(line) },
       });
-    });
-    expect((await send('hello')).status).toBe(202);
-    expect(await stream.after(1)).toContain('Incorrect key: Bearer [redacted]');
-    await firstRunOver;
-    // Any event, not only errors: a reply and a tool call that quote the key.
-    mock.enqueue({ text: `Your key is ${key}.`, toolCalls: [{ name: 'brief', input: { message: `The key: ${key}` } }] }, { text: 'Done.' });
-    expect((await send('what is my key?')).status).toBe(202);
-    seen['event stream'] = await stream.after(2);
-    stream.stop();
-    expect(seen['event stream']).toContain('Your key is [redacted].');
+      const s = await startTestServer({ workspaceDir, logger, redactor });
+      if (!fromEnv) {
+        // Set while the server runs: redaction must know a key from the moment it is stored.
+        const put = await s.fetch('/api/providers/mock', {
+          method: 'PUT',
+          body: JSON.stringify({
+            kind: 'openai-compatible',
+            baseURL: `${mock.url}/v1`,
+            models: { 'mock-model': {} },
+            apiKey: key,
+          }),
+        });
+        expect(put.status).toBe(200);
+      }
+      const seen: Record<string, string> = {};
 
-    seen['session file'] = await readFile(join(workspaceDir, '.boxagnts', 'sessions', `${sessionId}.jsonl`), 'utf8');
-    expect(seen['session file']).toContain('"run.completed"');
-    seen['GET /api/sessions/:id'] = await (await s.fetch(`/api/sessions/${sessionId}`)).text();
-    seen['JSON export'] = await (await s.fetch(`/api/sessions/${sessionId}/export?format=json`)).text();
-    seen['Markdown export'] = await (await s.fetch(`/api/sessions/${sessionId}/export?format=markdown`)).text();
-    expect(seen['Markdown export']).toContain('Incorrect key: Bearer [redacted]');
-    await s.close();
-    seen.log = logLines.join('');
-    expect(seen.log).toContain('server stopped');
+      const test = await s.fetch('/api/providers/mock/test', { method: 'POST', body: '{}' });
+      seen['connection test'] = await test.text();
+      expect(JSON.parse(seen['connection test']!)).toMatchObject({
+        ok: false,
+        message: expect.stringContaining('Incorrect key: Bearer [redacted]'),
+      });
 
-    // The provider did get the key and did echo it whole: what it said is kept, only the key is gone.
-    expect(mock.requests.at(-1)!.headers.authorization).toBe(`Bearer ${key}`);
-    for (const [where, text] of Object.entries(seen)) expect(pieces(text, key), where).toEqual([]);
-  });
+      const discover = await s.fetch('/api/providers/mock/discover', { method: 'POST' });
+      expect(discover.status).toBe(502);
+      seen.discovery = await discover.text();
+      expect(seen.discovery).toContain('Incorrect key: Bearer [redacted]');
+
+      const sessionId = (
+        (await (await s.fetch('/api/sessions', { method: 'POST', body: '{}' })).json()) as { id: string }
+      ).id;
+      const stream = await rawEventStream(s.url, sessionId);
+      const send = (text: string) =>
+        s.fetch(`/api/sessions/${sessionId}/messages`, { method: 'POST', body: JSON.stringify({ text }) });
+      const { hub } = s.server.context.runtime;
+      const firstRunOver = new Promise<void>((resolve) => {
+        const off = hub.global.subscribe((e) => {
+          if (e.type !== 'run.status' || e.sessionId !== sessionId || e.running) return;
+          off();
+          resolve();
+        });
+      });
+      expect((await send('hello')).status).toBe(202);
+      expect(await stream.after(1)).toContain('Incorrect key: Bearer [redacted]');
+      await firstRunOver;
+      // Any event, not only errors: a reply and a tool call that quote the key.
+      mock.enqueue(
+        { text: `Your key is ${key}.`, toolCalls: [{ name: 'brief', input: { message: `The key: ${key}` } }] },
+        { text: 'Done.' },
+      );
+      expect((await send('what is my key?')).status).toBe(202);
+      seen['event stream'] = await stream.after(2);
+      stream.stop();
+      expect(seen['event stream']).toContain('Your key is [redacted].');
+
+      seen['session file'] = await readFile(join(workspaceDir, '.boxagnts', 'sessions', `${sessionId}.jsonl`), 'utf8');
+      expect(seen['session file']).toContain('"run.completed"');
+      seen['GET /api/sessions/:id'] = await (await s.fetch(`/api/sessions/${sessionId}`)).text();
+      seen['JSON export'] = await (await s.fetch(`/api/sessions/${sessionId}/export?format=json`)).text();
+      seen['Markdown export'] = await (await s.fetch(`/api/sessions/${sessionId}/export?format=markdown`)).text();
+      expect(seen['Markdown export']).toContain('Incorrect key: Bearer [redacted]');
+      await s.close();
+      seen.log = logLines.join('');
+      expect(seen.log).toContain('server stopped');
+
+      // The provider did get the key and did echo it whole: what it said is kept, only the key is gone.
+      expect(mock.requests.at(-1)!.headers.authorization).toBe(`Bearer ${key}`);
+      for (const [where, text] of Object.entries(seen)) expect(pieces(text, key), where).toEqual([]);
+    },
+  );
 });
 
 describe('model discovery', () => {
@@ -138,9 +167,13 @@ describe('model discovery', () => {
     const mock = await startMock();
     mock.modelsError = echoKey;
     const provider = { kind: 'openai-compatible', baseURL: `${mock.url}/v1`, enabled: true, models: {} } as const;
-    const failure = await discoverModels(provider, STORED_KEY, new Redactor(() => [STORED_KEY])).catch((error: unknown) => error);
+    const failure = await discoverModels(provider, STORED_KEY, new Redactor(() => [STORED_KEY])).catch(
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(DiscoveryError);
-    expect((failure as Error).message).toMatch(/answered 401: Incorrect key: Bearer \[redacted\] \(starts \[redacted\]…\)$/);
+    expect((failure as Error).message).toMatch(
+      /answered 401: Incorrect key: Bearer \[redacted\] \(starts \[redacted\]…\)$/,
+    );
   });
 });
 
@@ -155,7 +188,14 @@ describe('an imported session', () => {
       version: 1,
       session: { title: 'old session' },
       events: [
-        { id: 1, time: '2025-01-01T00:00:00.000Z', type: 'message.user', runId: 'run_1', messageId: 'msg_1', text: `my key is ${STORED_KEY}` },
+        {
+          id: 1,
+          time: '2025-01-01T00:00:00.000Z',
+          type: 'message.user',
+          runId: 'run_1',
+          messageId: 'msg_1',
+          text: `my key is ${STORED_KEY}`,
+        },
       ],
     };
     const imported = await s.fetch('/api/sessions/import', { method: 'POST', body: JSON.stringify(exported) });
@@ -176,13 +216,19 @@ describe('boxagnts run with a provider that echoes the key', () => {
     const dir = await workspaceWith(mock, { apiKeyEnv: ENV_NAME });
     const env = { [ENV_NAME]: ENV_KEY, BOXAGNTS_LOG_LEVEL: 'debug' };
     for (const format of ['text', 'json', 'stream-json']) {
-      const failed = await runCli(['run', 'hello', '--workspace-dir', dir, '--output-format', format], { env, timeoutMs: 60_000 });
+      const failed = await runCli(['run', 'hello', '--workspace-dir', dir, '--output-format', format], {
+        env,
+        timeoutMs: 60_000,
+      });
       expect(failed.code, format).toBe(1);
       expect(failed.stderr).toContain('Incorrect key: Bearer [redacted]');
       expect(pieces(failed.stdout + failed.stderr, ENV_KEY), format).toEqual([]);
       // The final answer is printed from the loop's outcome, not from a stored event.
       mock.enqueue({ text: `Your key is ${ENV_KEY}.` });
-      const answered = await runCli(['run', 'what is my key?', '--workspace-dir', dir, '--output-format', format], { env, timeoutMs: 60_000 });
+      const answered = await runCli(['run', 'what is my key?', '--workspace-dir', dir, '--output-format', format], {
+        env,
+        timeoutMs: 60_000,
+      });
       expect(answered.code, format).toBe(0);
       expect(answered.stdout).toContain('Your key is [redacted].');
       expect(pieces(answered.stdout + answered.stderr, ENV_KEY), format).toEqual([]);

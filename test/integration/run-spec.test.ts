@@ -30,24 +30,37 @@ describe('a run is a value', () => {
         depth: 1,
       };
       mock.enqueue(
-        { toolCalls: [{ name: 'glob', input: { pattern: '**/*' } }, { name: 'read', input: { file_path: '/notes.md' } }, { name: 'bash', input: { command: 'ls' } }] },
+        {
+          toolCalls: [
+            { name: 'glob', input: { pattern: '**/*' } },
+            { name: 'read', input: { file_path: '/notes.md' } },
+            { name: 'bash', input: { command: 'ls' } },
+          ],
+        },
         { text: 'Seen.' },
       );
       const outcome = await (await runtime.runner.start(session.id, spec)).done;
       expect(outcome.status).toBe('finished');
 
-      const offered = (mock.requests[0]!.body.tools as { function: { name: string } }[]).map((t) => t.function.name).sort();
+      const offered = (mock.requests[0]!.body.tools as { function: { name: string } }[])
+        .map((t) => t.function.name)
+        .sort();
       expect(offered).toEqual(['glob', 'read']);
       const { events } = await runtime.sessions.read(session.id);
       expect(events.find((e) => e.type === 'run.started')).toMatchObject({ parent: spec.parent, depth: 1 });
-      const results = events.filter((e) => e.type === 'tool.completed').map((e) => e as unknown as { name: string; result: { content: string; isError?: boolean } });
+      const results = events
+        .filter((e) => e.type === 'tool.completed')
+        .map((e) => e as unknown as { name: string; result: { content: string; isError?: boolean } });
       const glob = results.find((r) => r.name === 'glob')!.result.content;
       expect(glob).toContain('/src/child.ts');
       expect(glob).toContain('/notes.md');
       expect(glob).not.toContain('workspace-only');
       expect(results.find((r) => r.name === 'read')!.result.content).toContain('the child folder');
       // A tool outside the run's selection does not exist for it, even if the model names it.
-      expect(results.find((r) => r.name === 'bash')!.result).toMatchObject({ isError: true, content: expect.stringMatching(/no tool named "bash"/) });
+      expect(results.find((r) => r.name === 'bash')!.result).toMatchObject({
+        isError: true,
+        content: expect.stringMatching(/no tool named "bash"/),
+      });
     } finally {
       await runtime.close();
     }

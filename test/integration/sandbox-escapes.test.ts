@@ -16,7 +16,10 @@ async function hostileWorkspace() {
   await writeFile(join(root, 'ok.txt'), 'fine\n');
   await symlink(join(outside, 'secret.txt'), join(root, 'link-file'));
   await symlink(outside, join(root, 'link-dir'));
-  await writeFile(join(root, '.boxagnts', 'secrets.json'), JSON.stringify({ providers: { openai: { apiKey: 'sk-SECRET-KEY' } } }));
+  await writeFile(
+    join(root, '.boxagnts', 'secrets.json'),
+    JSON.stringify({ providers: { openai: { apiKey: 'sk-SECRET-KEY' } } }),
+  );
   return { s, root, outside, runtime: s.server.context.runtime };
 }
 
@@ -29,7 +32,13 @@ describe('file-system escapes', () => {
   it('keeps .. traversal and absolute host paths inside the workspace', async () => {
     const { runtime, outside, root } = await hostileWorkspace();
     // A host path given as input is just a path inside the sandbox, where it does not exist.
-    for (const file_path of ['../../../../../etc/passwd', '/etc/passwd', `${outside}/secret.txt`, '../secret.txt', 'sub/../../..']) {
+    for (const file_path of [
+      '../../../../../etc/passwd',
+      '/etc/passwd',
+      `${outside}/secret.txt`,
+      '../secret.txt',
+      'sub/../../..',
+    ]) {
       const result = await callTool(runtime, 'read', { file_path });
       expect(result.isError, file_path).toBe(true);
       expect(text(result)).toMatch(/not found|no such|is a folder|is empty/i);
@@ -76,7 +85,9 @@ describe('file-system escapes', () => {
     await writeFile(join(data, 'keep.txt'), 'original');
     await mkdir(join(s.workspaceDir, '.git'));
     await writeFile(join(s.workspaceDir, '.git', 'config'), '[core]\n');
-    await s.server.context.workspace.settings.patch({ sandbox: { mounts: [{ host: data, guest: '/data', readOnly: true }] } });
+    await s.server.context.workspace.settings.patch({
+      sandbox: { mounts: [{ host: data, guest: '/data', readOnly: true }] },
+    });
     const read = await callTool(runtime, 'read', { file_path: '/data/keep.txt' });
     expect(text(read)).toContain('original');
     for (const file_path of ['/data/keep.txt', '/data/new.txt', '/.git/config', '/.git/hooks/pre-commit']) {
@@ -140,9 +151,13 @@ describe('runaway code', () => {
 
   it('stops deep recursion at the stack limit', async () => {
     const s = await limited({ maxStackBytes: 256 * 1024 });
-    const result = await callTool(s.server.context.runtime, 'jsexec', { code: 'function f(n) { return f(n + 1) + 1 } export function main() { return f(0) }' });
+    const result = await callTool(s.server.context.runtime, 'jsexec', {
+      code: 'function f(n) { return f(n + 1) + 1 } export function main() { return f(0) }',
+    });
     expect(result.metadata).toMatchObject({ limitHit: 'stack', limit: 256 * 1024 });
-    const again = await callTool(s.server.context.runtime, 'jsexec', { code: 'export function main() { return 1 + 1 }' });
+    const again = await callTool(s.server.context.runtime, 'jsexec', {
+      code: 'export function main() { return 1 + 1 }',
+    });
     expect(text(again)).toContain('main() returned: 2');
   });
 
@@ -153,9 +168,16 @@ describe('runaway code', () => {
       ['jsexec', { code: 'export function main() { while (true) {} }' }],
       ['bash', { command: 'while true; do :; done' }],
     ] as const) {
-      const runs = [await callTool(s.server.context.runtime, tool, input), await callTool(s.server.context.runtime, tool, input)];
+      const runs = [
+        await callTool(s.server.context.runtime, tool, input),
+        await callTool(s.server.context.runtime, tool, input),
+      ];
       for (const result of runs) {
-        expect(result.metadata, tool).toMatchObject({ limitHit: 'fuel', limit: FUEL_DEFAULTS.fuel, fuelUsed: FUEL_DEFAULTS.fuel });
+        expect(result.metadata, tool).toMatchObject({
+          limitHit: 'fuel',
+          limit: FUEL_DEFAULTS.fuel,
+          fuelUsed: FUEL_DEFAULTS.fuel,
+        });
         expect(text(result)).toContain(`the fuel budget of ${FUEL_DEFAULTS.fuel} steps ran out`);
       }
     }
@@ -200,7 +222,9 @@ describe('network', () => {
 
   it('refuses every private, loopback and metadata address, however it is written', async () => {
     const s = await startTestServer();
-    await s.server.context.workspace.settings.patch({ sandbox: { allowedOutboundHosts: ['*://*:*'], blockNetworks: ['private'] } });
+    await s.server.context.workspace.settings.patch({
+      sandbox: { allowedOutboundHosts: ['*://*:*'], blockNetworks: ['private'] },
+    });
     const urls = [
       'http://127.0.0.1/',
       'http://localhost/',
@@ -225,7 +249,9 @@ describe('network', () => {
       const s = await startTestServer();
       const nothing = await callTool(s.server.context.runtime, 'web_fetch', { url: 'https://example.com/' });
       expect(text(nothing)).toMatch(/allowedOutboundHosts.*empty/);
-      await s.server.context.workspace.settings.patch({ sandbox: { allowedOutboundHosts: [`http://127.0.0.1:${new URL(site.url).port}`], blockNetworks: [] } });
+      await s.server.context.workspace.settings.patch({
+        sandbox: { allowedOutboundHosts: [`http://127.0.0.1:${new URL(site.url).port}`], blockNetworks: [] },
+      });
       const page = await callTool(s.server.context.runtime, 'web_fetch', { url: `${site.url}/` });
       expect(page.isError).toBeFalsy();
       expect(text(page)).toContain('# Local page');
@@ -239,13 +265,20 @@ describe('network', () => {
     const other = await localSite();
     try {
       const s = await startTestServer();
-      await s.server.context.workspace.settings.patch({ sandbox: { allowedOutboundHosts: [`http://127.0.0.1:${new URL(site.url).port}`, 'http://169.254.169.254'], blockNetworks: ['169.254.0.0/16'] } });
+      await s.server.context.workspace.settings.patch({
+        sandbox: {
+          allowedOutboundHosts: [`http://127.0.0.1:${new URL(site.url).port}`, 'http://169.254.169.254'],
+          blockNetworks: ['169.254.0.0/16'],
+        },
+      });
       const result = await callTool(s.server.context.runtime, 'web_fetch', { url: `${site.url}/redirect` });
       expect(result.isError).toBe(true);
       expect(text(result)).toMatch(/redirect to http:\/\/169\.254\.169\.254.*blockNetworks/);
 
       const toOther = await localSite(`${other.url}/`);
-      await s.server.context.workspace.settings.patch({ sandbox: { allowedOutboundHosts: [`http://127.0.0.1:${new URL(toOther.url).port}`] } });
+      await s.server.context.workspace.settings.patch({
+        sandbox: { allowedOutboundHosts: [`http://127.0.0.1:${new URL(toOther.url).port}`] },
+      });
       const hop = await callTool(s.server.context.runtime, 'web_fetch', { url: `${toOther.url}/redirect` });
       expect(text(hop)).toMatch(/redirect to .*allowedOutboundHosts/);
       toOther.close();
@@ -257,7 +290,9 @@ describe('network', () => {
 
   it('never reaches the dashboard itself, even with every network allowed', async () => {
     const s = await startTestServer();
-    await s.server.context.workspace.settings.patch({ sandbox: { allowedOutboundHosts: ['*://*:*'], blockNetworks: [] } });
+    await s.server.context.workspace.settings.patch({
+      sandbox: { allowedOutboundHosts: ['*://*:*'], blockNetworks: [] },
+    });
     for (const url of [`${s.url}/api/health`, `http://localhost:${s.server.port}/api/settings`]) {
       const result = await callTool(s.server.context.runtime, 'web_fetch', { url });
       expect(result.isError, url).toBe(true);
@@ -269,7 +304,9 @@ describe('network', () => {
     const site = await localSite();
     try {
       const s = await startTestServer();
-      await s.server.context.workspace.settings.patch({ sandbox: { allowedOutboundHosts: [`http://127.0.0.1:${new URL(site.url).port}`], blockNetworks: [] } });
+      await s.server.context.workspace.settings.patch({
+        sandbox: { allowedOutboundHosts: [`http://127.0.0.1:${new URL(site.url).port}`], blockNetworks: [] },
+      });
       const code = `export async function main() { const r = await fetch('${site.url}/'); return r.status }`;
       const refused = await callTool(s.server.context.runtime, 'jsexec', { code });
       expect(text(refused)).toMatch(/Network access is not allowed/);

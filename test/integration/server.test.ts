@@ -7,15 +7,17 @@ import { startTestServer } from '../helpers/server';
 
 /** A raw request, so the test controls the Host header (fetch does not let it be set). */
 function rawRequest(url: string, options: { method?: string; headers?: Record<string, string>; body?: string }) {
-  return new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(options.body);
-  });
+  return new Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>(
+    (resolve, reject) => {
+      const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end(options.body);
+    },
+  );
 }
 
 describe('server guard', () => {
@@ -35,7 +37,9 @@ describe('server guard', () => {
     const evil = await rawRequest(`${s.url}/api/health`, { headers: { Host: 'evil.example' } });
     expect(evil.status).toBe(421);
     expect(JSON.parse(evil.body).error.code).toBe('misdirected_request');
-    const evilWithPort = await rawRequest(`${s.url}/api/health`, { headers: { Host: `evil.example:${s.server.port}` } });
+    const evilWithPort = await rawRequest(`${s.url}/api/health`, {
+      headers: { Host: `evil.example:${s.server.port}` },
+    });
     expect(evilWithPort.status).toBe(421);
     for (const host of [`localhost:${s.server.port}`, `127.0.0.1:${s.server.port}`, `[::1]:${s.server.port}`]) {
       expect((await rawRequest(`${s.url}/api/health`, { headers: { Host: host } })).status).toBe(200);
@@ -46,7 +50,14 @@ describe('server guard', () => {
     const s = await startTestServer();
     const before = await rawRequest(`${s.url}/api/health`, { headers: { Host: 'box.example.com' } });
     expect(before.status).toBe(421);
-    expect((await s.fetch('/api/settings', { method: 'PATCH', body: JSON.stringify({ server: { allowedHosts: ['box.example.com'] } }) })).status).toBe(200);
+    expect(
+      (
+        await s.fetch('/api/settings', {
+          method: 'PATCH',
+          body: JSON.stringify({ server: { allowedHosts: ['box.example.com'] } }),
+        })
+      ).status,
+    ).toBe(200);
     const after = await rawRequest(`${s.url}/api/health`, { headers: { Host: 'box.example.com' } });
     expect(after.status).toBe(200);
   });
@@ -60,9 +71,15 @@ describe('server guard', () => {
     const none = await rawRequest(`${s.url}/api/settings`, { method: 'PATCH', body });
     expect(none.status).toBe(403);
     expect(JSON.parse(none.body).error.code).toBe('origin_required');
-    const sameSite = await rawRequest(`${s.url}/api/settings`, { method: 'PATCH', headers: { 'Sec-Fetch-Site': 'same-origin' }, body });
+    const sameSite = await rawRequest(`${s.url}/api/settings`, {
+      method: 'PATCH',
+      headers: { 'Sec-Fetch-Site': 'same-origin' },
+      body,
+    });
     expect(sameSite.status).toBe(200);
-    expect(JSON.parse(await readFile(join(s.workspaceDir, '.boxagnts', 'settings.json'), 'utf8'))).toEqual({ ui: { theme: 'dark' } });
+    expect(JSON.parse(await readFile(join(s.workspaceDir, '.boxagnts', 'settings.json'), 'utf8'))).toEqual({
+      ui: { theme: 'dark' },
+    });
   });
 
   it('sets the security headers on every response', async () => {
@@ -114,19 +131,39 @@ describe('settings API', () => {
     const cases: [string, string, string, string][] = [
       ['PATCH', '/api/settings', '{"__proto__": {"agent": {"maxTurns": 7}}}', '__proto__'],
       ['PATCH', '/api/settings', '{"agent": {"constructor": {"maxTurns": 7}}}', 'agent.constructor'],
-      ['PUT', '/api/providers/local', '{"kind": "openai-compatible", "baseURL": "http://127.0.0.1:1/v1", "__proto__": {"enabled": false}}', '__proto__'],
-      ['POST', '/api/sessions/import', '{"session": {"title": "t"}, "events": [{"type": "message.user", "prototype": {}}]}', 'events[0].prototype'],
+      [
+        'PUT',
+        '/api/providers/local',
+        '{"kind": "openai-compatible", "baseURL": "http://127.0.0.1:1/v1", "__proto__": {"enabled": false}}',
+        '__proto__',
+      ],
+      [
+        'POST',
+        '/api/sessions/import',
+        '{"session": {"title": "t"}, "events": [{"type": "message.user", "prototype": {}}]}',
+        'events[0].prototype',
+      ],
     ];
     for (const [method, path, body, field] of cases) {
       const res = await s.fetch(path, { method, headers: { 'Content-Type': 'application/json' }, body });
       expect({ path, status: res.status }).toEqual({ path, status: 400 });
-      expect(await res.json()).toMatchObject({ error: { code: 'invalid_request', field, message: `${field}: "${field.split('.').at(-1)}" is not allowed as a key` } });
+      expect(await res.json()).toMatchObject({
+        error: {
+          code: 'invalid_request',
+          field,
+          message: `${field}: "${field.split('.').at(-1)}" is not allowed as a key`,
+        },
+      });
     }
-    expect(((await (await s.fetch('/api/settings')).json()) as { agent: { maxTurns: number } }).agent.maxTurns).toBe(50);
+    expect(((await (await s.fetch('/api/settings')).json()) as { agent: { maxTurns: number } }).agent.maxTurns).toBe(
+      50,
+    );
     expect(s.server.context.workspace.settings.get().agent.maxTurns).toBe(50);
     expect(await readFile(file, 'utf8')).toBe(before);
     // A provider id is a key of settings and secrets too.
-    expect((await s.fetch('/api/providers/constructor', { method: 'PUT', body: '{"kind": "openai"}' })).status).toBe(400);
+    expect((await s.fetch('/api/providers/constructor', { method: 'PUT', body: '{"kind": "openai"}' })).status).toBe(
+      400,
+    );
   });
 
   it('answers 409 naming the field when settings.json gained a prototype key by hand', async () => {
@@ -140,7 +177,10 @@ describe('settings API', () => {
 
   it('limits body size with a 413', async () => {
     const s = await startTestServer();
-    const res = await s.fetch('/api/settings', { method: 'PATCH', body: JSON.stringify({ pad: 'x'.repeat(JSON_BODY_LIMIT) }) });
+    const res = await s.fetch('/api/settings', {
+      method: 'PATCH',
+      body: JSON.stringify({ pad: 'x'.repeat(JSON_BODY_LIMIT) }),
+    });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: 'payload_too_large' } });
   });
@@ -148,7 +188,8 @@ describe('settings API', () => {
   it('never returns a stored key', async () => {
     const s = await startTestServer();
     await s.server.context.workspace.secrets.setProviderKey('openai', 'sk-never-shown-123');
-    for (const path of ['/api/settings', '/api/health']) expect(await (await s.fetch(path)).text()).not.toContain('sk-never-shown-123');
+    for (const path of ['/api/settings', '/api/health'])
+      expect(await (await s.fetch(path)).text()).not.toContain('sk-never-shown-123');
   });
 });
 
@@ -188,8 +229,12 @@ describe('admin sign-in', () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Basic/);
     expect((await s.fetch('/api/health', { headers: { Authorization: basic('ada', 'wrong') } })).status).toBe(401);
-    expect((await s.fetch('/api/health', { headers: { Authorization: basic('bob', 'correct horse') } })).status).toBe(401);
-    expect((await s.fetch('/api/health', { headers: { Authorization: basic('ada', 'correct horse') } })).status).toBe(200);
+    expect((await s.fetch('/api/health', { headers: { Authorization: basic('bob', 'correct horse') } })).status).toBe(
+      401,
+    );
+    expect((await s.fetch('/api/health', { headers: { Authorization: basic('ada', 'correct horse') } })).status).toBe(
+      200,
+    );
     expect((await s.fetch('/chat', { headers: { Authorization: basic('ada', 'correct horse') } })).status).toBe(200);
   });
 

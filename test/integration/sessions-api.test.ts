@@ -30,14 +30,21 @@ function openStream(url: string, headers: Record<string, string>): Promise<{ sta
 describe('sessions API', () => {
   it('creates, renames, lists with a filter and deletes', async () => {
     const s = await startTestServer();
-    const post = async (title?: string) => (await (await s.fetch('/api/sessions', { method: 'POST', body: JSON.stringify(title ? { title } : {}) })).json()) as any;
+    const post = async (title?: string) =>
+      (await (
+        await s.fetch('/api/sessions', { method: 'POST', body: JSON.stringify(title ? { title } : {}) })
+      ).json()) as any;
     const a = await post('Alpha');
     await post('Beta');
-    expect((await s.fetch(`/api/sessions/${a.id}`, { method: 'PATCH', body: JSON.stringify({ title: 'Gamma' }) })).status).toBe(200);
+    expect(
+      (await s.fetch(`/api/sessions/${a.id}`, { method: 'PATCH', body: JSON.stringify({ title: 'Gamma' }) })).status,
+    ).toBe(200);
     const list: any = await (await s.fetch('/api/sessions?q=gam')).json();
     expect(list.sessions.map((x: any) => x.title)).toEqual(['Gamma']);
     expect(list.sessions[0]).not.toHaveProperty('bytes');
-    expect((await s.fetch(`/api/sessions/${a.id}`, { method: 'PATCH', body: JSON.stringify({ title: '   ' }) })).status).toBe(400);
+    expect(
+      (await s.fetch(`/api/sessions/${a.id}`, { method: 'PATCH', body: JSON.stringify({ title: '   ' }) })).status,
+    ).toBe(400);
     expect((await s.fetch('/api/sessions?limit=0')).status).toBe(400);
     expect((await s.fetch(`/api/sessions/${a.id}`, { method: 'DELETE' })).status).toBe(200);
     expect((await s.fetch(`/api/sessions/${a.id}`)).status).toBe(404);
@@ -53,23 +60,34 @@ describe('sessions API', () => {
     const { events } = await chat.session(id);
     const firstAnswer = events.find((e: any) => e.type === 'message.completed');
 
-    const forkRes = await chat.server.fetch(`/api/sessions/${id}/fork`, { method: 'POST', body: JSON.stringify({ eventId: firstAnswer.id }) });
+    const forkRes = await chat.server.fetch(`/api/sessions/${id}/fork`, {
+      method: 'POST',
+      body: JSON.stringify({ eventId: firstAnswer.id }),
+    });
     expect(forkRes.status).toBe(201);
     const fork: any = await forkRes.json();
     expect(fork.parentId).toBe(id);
     const forked = await chat.session(fork.id);
     expect(forked.events.map((e: any) => e.text).filter(Boolean)).toEqual(['first question', 'first answer']);
-    expect((await chat.server.fetch(`/api/sessions/${id}/fork`, { method: 'POST', body: JSON.stringify({ eventId: 999 }) })).status).toBe(400);
+    expect(
+      (await chat.server.fetch(`/api/sessions/${id}/fork`, { method: 'POST', body: JSON.stringify({ eventId: 999 }) }))
+        .status,
+    ).toBe(400);
 
     const md = await chat.server.fetch(`/api/sessions/${id}/export?format=markdown`);
     expect(md.headers.get('content-disposition')).toMatch(/attachment; filename="ses_\w+\.md"/);
     expect(await md.text()).toContain('## User\n\nsecond question');
     const exported = await (await chat.server.fetch(`/api/sessions/${id}/export`)).json();
-    const imported = await chat.server.fetch('/api/sessions/import', { method: 'POST', body: JSON.stringify(exported) });
+    const imported = await chat.server.fetch('/api/sessions/import', {
+      method: 'POST',
+      body: JSON.stringify(exported),
+    });
     expect(imported.status).toBe(201);
     const copy = await chat.session(((await imported.json()) as any).id);
     expect(copy.events).toEqual(events);
-    expect((await chat.server.fetch('/api/sessions/import', { method: 'POST', body: '{"format":"nope"}' })).status).toBe(400);
+    expect(
+      (await chat.server.fetch('/api/sessions/import', { method: 'POST', body: '{"format":"nope"}' })).status,
+    ).toBe(400);
 
     const cleared = await chat.server.fetch(`/api/sessions/${id}/clear`, { method: 'POST' });
     expect(((await cleared.json()) as any).messageCount).toBe(0);
@@ -135,7 +153,10 @@ describe('sessions API', () => {
         expect(res.body).not.toMatch(/secret/);
       }
       // A same-origin EventSource sends no Origin, only Sec-Fetch-Site; a script sends the Origin itself.
-      const allowed: Record<string, string>[] = [{ 'Sec-Fetch-Site': 'same-origin', Accept: 'text/event-stream' }, { Origin: chat.server.url }];
+      const allowed: Record<string, string>[] = [
+        { 'Sec-Fetch-Site': 'same-origin', Accept: 'text/event-stream' },
+        { Origin: chat.server.url },
+      ];
       for (const headers of allowed) {
         const res = await openStream(chat.server.url + path, headers);
         expect({ path, headers, status: res.status }).toEqual({ path, headers, status: 200 });

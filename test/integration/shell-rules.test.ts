@@ -54,74 +54,105 @@ async function answer(chat: ChatHarness, id: string, body: unknown) {
 }
 
 describe('rules on shell commands match every command of the line', () => {
-  it('denies every way of writing rm with "deny bash(rm *)", even in bypass mode, and still runs a harmless line', async () => {
-    const chat = await chatWithRules('bypass', ['deny bash(rm *)']);
-    const dir = chat.server.workspaceDir;
-    for (const file of FILES) await writeFile(join(dir, file), file);
-    chat.mock.enqueue({ toolCalls: [...BYPASSES.map(bash), bash('ls')] }, { text: 'done' });
-    const id = await chat.newSession();
-    const events = await runToEnd(chat, id, 'remove them');
+  it(
+    'denies every way of writing rm with "deny bash(rm *)", even in bypass mode, and still runs a harmless line',
+    async () => {
+      const chat = await chatWithRules('bypass', ['deny bash(rm *)']);
+      const dir = chat.server.workspaceDir;
+      for (const file of FILES) await writeFile(join(dir, file), file);
+      chat.mock.enqueue({ toolCalls: [...BYPASSES.map(bash), bash('ls')] }, { text: 'done' });
+      const id = await chat.newSession();
+      const events = await runToEnd(chat, id, 'remove them');
 
-    const lines = new Map(events.filter((e) => e.type === 'tool.started').map((e) => [e.callId, e.input.command as string]));
-    const results = new Map(events.filter((e) => e.type === 'tool.completed').map((e) => [lines.get(e.callId)!, e.result]));
-    expect(results.size).toBe(BYPASSES.length + 1);
-    for (const line of BYPASSES) expect(results.get(line).content, line).toMatch(/^Permission denied: denied by the rule "deny bash\(rm \*\)" for "(\/bin\/)?rm [^"]+"\./);
-    const listing = results.get('ls');
-    expect(listing.isError).toBeUndefined();
-    for (const file of FILES) expect(listing.content).toContain(file);
-    expect((await readdir(dir)).filter((f) => /^f\d\d$/.test(f)).sort()).toEqual(FILES);
-  }, TEST_MS);
+      const lines = new Map(
+        events.filter((e) => e.type === 'tool.started').map((e) => [e.callId, e.input.command as string]),
+      );
+      const results = new Map(
+        events.filter((e) => e.type === 'tool.completed').map((e) => [lines.get(e.callId)!, e.result]),
+      );
+      expect(results.size).toBe(BYPASSES.length + 1);
+      for (const line of BYPASSES)
+        expect(results.get(line).content, line).toMatch(
+          /^Permission denied: denied by the rule "deny bash\(rm \*\)" for "(\/bin\/)?rm [^"]+"\./,
+        );
+      const listing = results.get('ls');
+      expect(listing.isError).toBeUndefined();
+      for (const file of FILES) expect(listing.content).toContain(file);
+      expect((await readdir(dir)).filter((f) => /^f\d\d$/.test(f)).sort()).toEqual(FILES);
+    },
+    TEST_MS,
+  );
 
-  it('asks about a command whose program is only known when it runs, and offers no standing grant for it', async () => {
-    const chat = await chatWithRules('bypass', ['deny bash(rm *)']);
-    chat.mock.enqueue({ toolCalls: [bash('$x y')] }, { text: 'done' });
-    const id = await chat.newSession();
-    const stream = await chat.events(id, (await chat.session(id)).session.lastEventId);
-    await chat.send(id, 'run it');
-    const asked = (await stream.waitFor((d) => d.type === 'approval.requested', WAIT_MS)).data;
-    expect(asked).toMatchObject({
-      name: 'bash',
-      subject: '$x y',
-      reason: 'what "$x y" runs is only known when it runs, and the rule "deny bash(rm *)" may cover it',
-      grantPatterns: [],
-      ungrantable: ['$x y'],
-    });
-    await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'deny' });
-    await stream.waitFor((d) => d.type === 'run.completed', WAIT_MS);
-    stream.close();
-  }, TEST_MS);
+  it(
+    'asks about a command whose program is only known when it runs, and offers no standing grant for it',
+    async () => {
+      const chat = await chatWithRules('bypass', ['deny bash(rm *)']);
+      chat.mock.enqueue({ toolCalls: [bash('$x y')] }, { text: 'done' });
+      const id = await chat.newSession();
+      const stream = await chat.events(id, (await chat.session(id)).session.lastEventId);
+      await chat.send(id, 'run it');
+      const asked = (await stream.waitFor((d) => d.type === 'approval.requested', WAIT_MS)).data;
+      expect(asked).toMatchObject({
+        name: 'bash',
+        subject: '$x y',
+        reason: 'what "$x y" runs is only known when it runs, and the rule "deny bash(rm *)" may cover it',
+        grantPatterns: [],
+        ungrantable: ['$x y'],
+      });
+      await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'deny' });
+      await stream.waitFor((d) => d.type === 'run.completed', WAIT_MS);
+      stream.close();
+    },
+    TEST_MS,
+  );
 
-  it('records one grant per command of an approved line, and keeps asking about commands it does not cover', async () => {
-    const chat = await chatWithRules('default', []);
-    await writeFile(join(chat.server.workspaceDir, 'notes.txt'), 'kept\n');
-    chat.mock.enqueue({ toolCalls: [bash('ls && cat notes.txt')] }, { text: 'done' });
-    const id = await chat.newSession();
-    const stream = await chat.events(id, (await chat.session(id)).session.lastEventId);
-    await chat.send(id, 'look');
-    const asked = (await stream.waitFor((d) => d.type === 'approval.requested', WAIT_MS)).data;
-    expect(asked).toMatchObject({ subject: 'ls && cat notes.txt', grantPatterns: ['ls', 'cat notes.txt'], ungrantable: [] });
-    await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'session' });
-    const resolved = (await stream.waitFor((d) => d.type === 'approval.resolved', WAIT_MS)).data;
-    expect(resolved.grants.map((g: { rule: string }) => g.rule)).toEqual(['allow bash(ls)', 'allow bash(cat notes.txt)']);
-    await stream.waitFor((d) => d.type === 'run.completed', WAIT_MS);
-    stream.close();
-    const state: any = await (await chat.server.fetch(`/api/sessions/${id}/state`)).json();
-    expect(state.grants.map((g: { rule: string }) => g.rule)).toEqual(['allow bash(ls)', 'allow bash(cat notes.txt)']);
+  it(
+    'records one grant per command of an approved line, and keeps asking about commands it does not cover',
+    async () => {
+      const chat = await chatWithRules('default', []);
+      await writeFile(join(chat.server.workspaceDir, 'notes.txt'), 'kept\n');
+      chat.mock.enqueue({ toolCalls: [bash('ls && cat notes.txt')] }, { text: 'done' });
+      const id = await chat.newSession();
+      const stream = await chat.events(id, (await chat.session(id)).session.lastEventId);
+      await chat.send(id, 'look');
+      const asked = (await stream.waitFor((d) => d.type === 'approval.requested', WAIT_MS)).data;
+      expect(asked).toMatchObject({
+        subject: 'ls && cat notes.txt',
+        grantPatterns: ['ls', 'cat notes.txt'],
+        ungrantable: [],
+      });
+      await answer(chat, asked.approvalId, { kind: 'approval', outcome: 'session' });
+      const resolved = (await stream.waitFor((d) => d.type === 'approval.resolved', WAIT_MS)).data;
+      expect(resolved.grants.map((g: { rule: string }) => g.rule)).toEqual([
+        'allow bash(ls)',
+        'allow bash(cat notes.txt)',
+      ]);
+      await stream.waitFor((d) => d.type === 'run.completed', WAIT_MS);
+      stream.close();
+      const state: any = await (await chat.server.fetch(`/api/sessions/${id}/state`)).json();
+      expect(state.grants.map((g: { rule: string }) => g.rule)).toEqual([
+        'allow bash(ls)',
+        'allow bash(cat notes.txt)',
+      ]);
 
-    chat.mock.enqueue({ toolCalls: [bash('cat notes.txt; ls')] }, { text: 'again' });
-    expect((await runToEnd(chat, id, 'look again')).some((e) => e.type === 'approval.requested')).toBe(false);
+      chat.mock.enqueue({ toolCalls: [bash('cat notes.txt; ls')] }, { text: 'again' });
+      expect((await runToEnd(chat, id, 'look again')).some((e) => e.type === 'approval.requested')).toBe(false);
 
-    chat.mock.enqueue({ toolCalls: [bash('ls && rm notes.txt')] }, { text: 'tried' });
-    const next = await chat.events(id, (await chat.session(id)).session.lastEventId);
-    await chat.send(id, 'remove it');
-    const again = (await next.waitFor((d) => d.type === 'approval.requested', WAIT_MS)).data;
-    expect(again.reason).toBe('the default mode asks for execute tools for "rm notes.txt"');
-    await answer(chat, again.approvalId, { kind: 'approval', outcome: 'workspace', patterns: ['rm *.tmp'] });
-    await next.waitFor((d) => d.type === 'run.completed', WAIT_MS);
-    next.close();
-    const stored = JSON.parse(await readFile(join(chat.server.workspaceDir, '.boxagnts', 'permissions.json'), 'utf8'));
-    expect(stored.grants.map((g: { rule: string }) => g.rule)).toEqual(['allow bash(rm *.tmp)']);
-  }, TEST_MS);
+      chat.mock.enqueue({ toolCalls: [bash('ls && rm notes.txt')] }, { text: 'tried' });
+      const next = await chat.events(id, (await chat.session(id)).session.lastEventId);
+      await chat.send(id, 'remove it');
+      const again = (await next.waitFor((d) => d.type === 'approval.requested', WAIT_MS)).data;
+      expect(again.reason).toBe('the default mode asks for execute tools for "rm notes.txt"');
+      await answer(chat, again.approvalId, { kind: 'approval', outcome: 'workspace', patterns: ['rm *.tmp'] });
+      await next.waitFor((d) => d.type === 'run.completed', WAIT_MS);
+      next.close();
+      const stored = JSON.parse(
+        await readFile(join(chat.server.workspaceDir, '.boxagnts', 'permissions.json'), 'utf8'),
+      );
+      expect(stored.grants.map((g: { rule: string }) => g.rule)).toEqual(['allow bash(rm *.tmp)']);
+    },
+    TEST_MS,
+  );
 });
 
 describe('boxagnts tool bash with rules', () => {
@@ -133,24 +164,36 @@ describe('boxagnts tool bash with rules', () => {
     return dir;
   }
 
-  it('does not let an allow rule for one command leak across && to the next', async () => {
-    const dir = await workspace(['allow bash(ls*)']);
-    const listed = await runCli(['tool', 'bash', '{"command":"ls"}', '--workspace-dir', dir], { timeoutMs: WAIT_MS });
-    expect(listed.code).toBe(0);
-    expect(listed.stdout).toContain('hello.txt');
+  it(
+    'does not let an allow rule for one command leak across && to the next',
+    async () => {
+      const dir = await workspace(['allow bash(ls*)']);
+      const listed = await runCli(['tool', 'bash', '{"command":"ls"}', '--workspace-dir', dir], { timeoutMs: WAIT_MS });
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain('hello.txt');
 
-    const chained = await runCli(['tool', 'bash', '{"command":"ls && rm hello.txt"}', '--workspace-dir', dir], { timeoutMs: WAIT_MS });
-    expect(chained.code).toBe(1);
-    expect(chained.stdout).toMatch(/needs approval \(the default mode asks for execute tools for "rm hello.txt"\)/);
-    expect(chained.stdout).toContain('rules such as "allow bash(ls)", "allow bash(rm hello.txt)"');
-    expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('hello\n');
-  }, TEST_MS);
+      const chained = await runCli(['tool', 'bash', '{"command":"ls && rm hello.txt"}', '--workspace-dir', dir], {
+        timeoutMs: WAIT_MS,
+      });
+      expect(chained.code).toBe(1);
+      expect(chained.stdout).toMatch(/needs approval \(the default mode asks for execute tools for "rm hello.txt"\)/);
+      expect(chained.stdout).toContain('rules such as "allow bash(ls)", "allow bash(rm hello.txt)"');
+      expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('hello\n');
+    },
+    TEST_MS,
+  );
 
-  it('denies rm hidden behind a wrapper', async () => {
-    const dir = await workspace(['allow bash', 'deny bash(rm *)']);
-    const result = await runCli(['tool', 'bash', '{"command":"timeout 5 rm hello.txt"}', '--workspace-dir', dir], { timeoutMs: WAIT_MS });
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/Permission denied: denied by the rule "deny bash\(rm \*\)" for "rm hello.txt"/);
-    expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('hello\n');
-  }, TEST_MS);
+  it(
+    'denies rm hidden behind a wrapper',
+    async () => {
+      const dir = await workspace(['allow bash', 'deny bash(rm *)']);
+      const result = await runCli(['tool', 'bash', '{"command":"timeout 5 rm hello.txt"}', '--workspace-dir', dir], {
+        timeoutMs: WAIT_MS,
+      });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/Permission denied: denied by the rule "deny bash\(rm \*\)" for "rm hello.txt"/);
+      expect(await readFile(join(dir, 'hello.txt'), 'utf8')).toBe('hello\n');
+    },
+    TEST_MS,
+  );
 });

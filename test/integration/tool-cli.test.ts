@@ -24,27 +24,31 @@ describe('boxagnts tool', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ content: '/hello.txt' });
   });
 
-  it('keeps the same denials as the agent: escapes, links, secrets, the network and runaway code', { timeout: 90_000 }, async () => {
-    const outside = await tempDir('boxagnts-outside-');
-    await writeFile(join(outside, 'secret.txt'), 'OUTSIDE-SECRET');
-    const dir = await workspace({ sandbox: { allowedOutboundHosts: ['*://*:*'] } });
-    await symlink(join(outside, 'secret.txt'), join(dir, 'link'));
-    const cases: [string, string, RegExp][] = [
-      ['read', '{"file_path":"../../etc/passwd"}', /not found/i],
-      ['read', '{"file_path":"link"}', /not found/i],
-      ['read', '{"file_path":".boxagnts/secrets.json"}', /not found/i],
-      ['web_fetch', '{"url":"http://169.254.169.254/latest/meta-data/"}', /blockNetworks: private/],
-      ['web_fetch', '{"url":"http://2130706433/"}', /blockNetworks: private/],
-      ['jsexec', '{"code":"export function main() { for (;;) {} }"}', /fuel budget of 15000000 steps ran out/],
-    ];
-    for (const [tool, input, expected] of cases) {
-      const result = await runCli(['tool', tool, input, '--workspace-dir', dir, '--permission-mode', 'bypass']);
-      expect(result.code, `${tool} ${input}`).toBe(1);
-      expect(result.stdout, `${tool} ${input}`).toMatch(expected);
-      expect(result.stdout).not.toMatch(/OUTSIDE-SECRET|sk-CLI-SECRET|root:x:0/);
-      expect(result.stdout).not.toContain(dir);
-    }
-  });
+  it(
+    'keeps the same denials as the agent: escapes, links, secrets, the network and runaway code',
+    { timeout: 90_000 },
+    async () => {
+      const outside = await tempDir('boxagnts-outside-');
+      await writeFile(join(outside, 'secret.txt'), 'OUTSIDE-SECRET');
+      const dir = await workspace({ sandbox: { allowedOutboundHosts: ['*://*:*'] } });
+      await symlink(join(outside, 'secret.txt'), join(dir, 'link'));
+      const cases: [string, string, RegExp][] = [
+        ['read', '{"file_path":"../../etc/passwd"}', /not found/i],
+        ['read', '{"file_path":"link"}', /not found/i],
+        ['read', '{"file_path":".boxagnts/secrets.json"}', /not found/i],
+        ['web_fetch', '{"url":"http://169.254.169.254/latest/meta-data/"}', /blockNetworks: private/],
+        ['web_fetch', '{"url":"http://2130706433/"}', /blockNetworks: private/],
+        ['jsexec', '{"code":"export function main() { for (;;) {} }"}', /fuel budget of 15000000 steps ran out/],
+      ];
+      for (const [tool, input, expected] of cases) {
+        const result = await runCli(['tool', tool, input, '--workspace-dir', dir, '--permission-mode', 'bypass']);
+        expect(result.code, `${tool} ${input}`).toBe(1);
+        expect(result.stdout, `${tool} ${input}`).toMatch(expected);
+        expect(result.stdout).not.toMatch(/OUTSIDE-SECRET|sk-CLI-SECRET|root:x:0/);
+        expect(result.stdout).not.toContain(dir);
+      }
+    },
+  );
 
   it('refuses a call that would need approval, and answers usage errors with exit 2', async () => {
     const dir = await workspace();
@@ -52,7 +56,15 @@ describe('boxagnts tool', () => {
     expect(write.code).toBe(1);
     expect(write.stdout).toMatch(/needs approval.*nobody can approve it/);
     await expect(readFile(join(dir, 'new.txt'))).rejects.toThrow();
-    const allowed = await runCli(['tool', 'write', '{"file_path":"new.txt","content":"x"}', '--workspace-dir', dir, '--permission-mode', 'acceptEdits']);
+    const allowed = await runCli([
+      'tool',
+      'write',
+      '{"file_path":"new.txt","content":"x"}',
+      '--workspace-dir',
+      dir,
+      '--permission-mode',
+      'acceptEdits',
+    ]);
     expect(allowed.code).toBe(0);
     expect(await readFile(join(dir, 'new.txt'), 'utf8')).toBe('x');
     expect((await runCli(['tool', 'read', '{not json', '--workspace-dir', dir])).code).toBe(2);
@@ -69,14 +81,22 @@ describe('boxagnts run with the real write tool', () => {
   it('denies a write in default mode without hanging, and runs it with --permission-mode acceptEdits', async () => {
     const mock = await startMock();
     const dir = await workspace(mockProviderSettings(mock));
-    const turns = () => mock.enqueue({ toolCalls: [{ name: 'write', input: { file_path: 'out.md', content: '# made headless\n' } }] }, { text: 'done' });
+    const turns = () =>
+      mock.enqueue(
+        { toolCalls: [{ name: 'write', input: { file_path: 'out.md', content: '# made headless\n' } }] },
+        { text: 'done' },
+      );
     turns();
-    const denied = await runCli(['run', 'write out.md', '--workspace-dir', dir, '--output-format', 'json'], { timeoutMs: 20_000 });
+    const denied = await runCli(['run', 'write out.md', '--workspace-dir', dir, '--output-format', 'json'], {
+      timeoutMs: 20_000,
+    });
     expect(denied.code).toBe(0);
     expect(JSON.stringify(mock.requests[1]!.body.messages)).toMatch(/nobody can approve it in a run no one watches/);
     await expect(readFile(join(dir, 'out.md'))).rejects.toThrow();
     turns();
-    const allowed = await runCli(['run', 'write out.md', '--workspace-dir', dir, '--permission-mode', 'acceptEdits'], { timeoutMs: 20_000 });
+    const allowed = await runCli(['run', 'write out.md', '--workspace-dir', dir, '--permission-mode', 'acceptEdits'], {
+      timeoutMs: 20_000,
+    });
     expect(allowed.code).toBe(0);
     expect(await readFile(join(dir, 'out.md'), 'utf8')).toBe('# made headless\n');
   });

@@ -10,11 +10,20 @@ import { tempDir } from '../helpers/workspace';
  */
 describe('the built-in tools as the model sees them', () => {
   it('match the reviewed snapshot', async () => {
-    const runtime = await createRuntime(await openWorkspace(await tempDir()), { logger: silentLogger, watchExtensions: false });
+    const runtime = await createRuntime(await openWorkspace(await tempDir()), {
+      logger: silentLogger,
+      watchExtensions: false,
+    });
     try {
       const tools = runtime
         .allTools()
-        .map((t) => ({ name: t.name, source: t.source, permissionLevel: t.permissionLevel, description: t.description, inputSchema: t.inputSchema }))
+        .map((t) => ({
+          name: t.name,
+          source: t.source,
+          permissionLevel: t.permissionLevel,
+          description: t.description,
+          inputSchema: t.inputSchema,
+        }))
         .sort((a, b) => a.name.localeCompare(b.name));
       await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot('__snapshots__/tool-schemas.json');
     } finally {

@@ -22,7 +22,9 @@ describe('writeFileAtomic', () => {
     } finally {
       watcher.close();
     }
-    expect([...new Set(seen)].filter((name) => name !== 'x.json')).toEqual([expect.stringMatching(new RegExp(`^\\.x\\.json\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`))]);
+    expect([...new Set(seen)].filter((name) => name !== 'x.json')).toEqual([
+      expect.stringMatching(new RegExp(`^\\.x\\.json\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`)),
+    ]);
   });
 });
 

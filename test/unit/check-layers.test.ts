@@ -22,14 +22,17 @@ const layered = {
   'contract/events.ts': "import { z } from 'zod';\nexport const A = z.string();\n",
   'fs/confiner.ts': "import { readFileSync } from 'node:fs';\n",
   'sandbox/service.ts': "import type { Mount } from '../fs/confiner';\nimport { A } from '../contract/events';\n",
-  'workspace/settings.ts': "import { SandboxSettingsSchema } from '../sandbox/settings';\nimport { PermissionSettingsSchema } from '../permissions/settings';\n",
+  'workspace/settings.ts':
+    "import { SandboxSettingsSchema } from '../sandbox/settings';\nimport { PermissionSettingsSchema } from '../permissions/settings';\n",
   'sandbox/settings.ts': 'export const SandboxSettingsSchema = 1;\n',
   'permissions/settings.ts': "import { A } from '../contract/events';\nexport const PermissionSettingsSchema = A;\n",
   'log.ts': "import { REDACTED } from './models/redaction';\n",
   'models/redaction.ts': "export const REDACTED = '[redacted]';\n",
-  'tools/tool.ts': "import type { Logger } from '../log';\nimport { x } from '../workspace/settings';\nimport { version } from '../package-info';\n",
+  'tools/tool.ts':
+    "import type { Logger } from '../log';\nimport { x } from '../workspace/settings';\nimport { version } from '../package-info';\n",
   'package-info.ts': "import { version } from '../package.json';\n",
-  'agent/runner.ts': "import {\n  type Tool,\n  errorResult,\n} from '../tools/tool';\nconst loop = () => import('./loop');\n",
+  'agent/runner.ts':
+    "import {\n  type Tool,\n  errorResult,\n} from '../tools/tool';\nconst loop = () => import('./loop');\n",
   'runtime/runtime.ts': "export * from '../agent/runner';\n",
   'cli.ts': "import './cli/serve';\n",
   'cli/serve.ts': "import { serve } from '../server/serve';\n",
@@ -75,6 +78,10 @@ describe('scripts/check-layers.mjs', () => {
       'automation/jobs.ts': "import type { Runner } from '../agent/runner';\nexport const schedule = 1;\n",
     });
     expect(status).toBe(1);
-    expect(lines).toEqual(['import cycle agent → automation → agent:', '  src/agent/runner.ts → ../automation/jobs', '  src/automation/jobs.ts → ../agent/runner']);
+    expect(lines).toEqual([
+      'import cycle agent → automation → agent:',
+      '  src/agent/runner.ts → ../automation/jobs',
+      '  src/automation/jobs.ts → ../agent/runner',
+    ]);
   });
 });

@@ -17,7 +17,11 @@ async function setup() {
   writeFileSync(join(root, '.boxagnts', 'secrets.json'), '{}');
   symlinkSync(outside, join(root, 'out-dir'));
   symlinkSync(join(root, 'src', 'a.ts'), join(root, 'inside-link'));
-  const confiner = new Confiner({ workDir: root, mounts: [{ host: ro, guest: '/ro', readOnly: true }], hidden: [join(root, '.boxagnts')] });
+  const confiner = new Confiner({
+    workDir: root,
+    mounts: [{ host: ro, guest: '/ro', readOnly: true }],
+    hidden: [join(root, '.boxagnts')],
+  });
   return { root, outside, ro, confiner, fs: new ConfinedFs(confiner) };
 }
 
@@ -50,11 +54,19 @@ describe('Confiner', () => {
 describe('ConfinedFs', () => {
   it('reads and writes inside the workspace, creating folders', async () => {
     const { fs, root } = await setup();
-    expect(fs.readFile('/src/a.ts', { as: 'text', maxBytes: 100 })).toMatchObject({ data: 'export {}\n', binary: false, truncated: false });
+    expect(fs.readFile('/src/a.ts', { as: 'text', maxBytes: 100 })).toMatchObject({
+      data: 'export {}\n',
+      binary: false,
+      truncated: false,
+    });
     expect(fs.writeFile('/new/deep/file.txt', 'x')).toEqual({ created: true });
     expect(fs.writeFile('/new/deep/file.txt', 'y')).toEqual({ created: false });
     expect(readFileSync(join(root, 'new', 'deep', 'file.txt'), 'utf8')).toBe('y');
-    expect(fs.readFile('/src/a.ts', { as: 'text', maxBytes: 3 })).toMatchObject({ data: 'exp', truncated: true, size: 10 });
+    expect(fs.readFile('/src/a.ts', { as: 'text', maxBytes: 3 })).toMatchObject({
+      data: 'exp',
+      truncated: true,
+      size: 10,
+    });
   });
 
   it('refuses links in or at the end of a path, and hides them from listings', async () => {
@@ -64,7 +76,12 @@ describe('ConfinedFs', () => {
     expect(code(() => fs.writeFile('/out-dir/planted', 'x'))).toBe('ENOENT fs');
     expect(code(() => fs.mkdir('/out-dir/sub'))).toBe('ENOENT fs');
     expect(() => readFileSync(join(outside, 'planted'))).toThrow();
-    expect(fs.readdir('/').map((e) => e.name).sort()).toEqual(['src']);
+    expect(
+      fs
+        .readdir('/')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['src']);
   });
 
   it('hides the runtime folder and refuses writes to read-only mounts', async () => {
@@ -78,7 +95,11 @@ describe('ConfinedFs', () => {
 
   it('names only guest paths in errors and tells a missing file from a refused one', async () => {
     const { fs, root } = await setup();
-    for (const fn of [() => fs.stat('/missing'), () => fs.readFile('/src', { as: 'text', maxBytes: 1 }), () => fs.readdir('/src/a.ts')]) {
+    for (const fn of [
+      () => fs.stat('/missing'),
+      () => fs.readFile('/src', { as: 'text', maxBytes: 1 }),
+      () => fs.readdir('/src/a.ts'),
+    ]) {
       try {
         fn();
       } catch (error) {
@@ -111,10 +132,31 @@ describe('ConfinedFs', () => {
 describe('protected files', () => {
   it('names the files host programs run code from, anywhere in the tree', async () => {
     const { isProtected } = await import('../../src/fs/protected-paths');
-    for (const path of ['/.git', '/.git/config', '/sub/repo/.git/hooks/pre-commit', '/.gitmodules', '/.envrc', '/a/b/.envrc', '/.vscode/settings.json', '/.vscode/tasks.json', '/.idea/workspace.xml', '/.husky/pre-commit', '/.claude/settings.json']) {
+    for (const path of [
+      '/.git',
+      '/.git/config',
+      '/sub/repo/.git/hooks/pre-commit',
+      '/.gitmodules',
+      '/.envrc',
+      '/a/b/.envrc',
+      '/.vscode/settings.json',
+      '/.vscode/tasks.json',
+      '/.idea/workspace.xml',
+      '/.husky/pre-commit',
+      '/.claude/settings.json',
+    ]) {
       expect(isProtected(path), path).toBe(true);
     }
-    for (const path of ['/', '/.gitignore', '/.github/workflows/ci.yml', '/.vscode', '/.vscode/launch.json', '/src/git/config', '/.envrc.example', '/my.git/config']) {
+    for (const path of [
+      '/',
+      '/.gitignore',
+      '/.github/workflows/ci.yml',
+      '/.vscode',
+      '/.vscode/launch.json',
+      '/src/git/config',
+      '/.envrc.example',
+      '/my.git/config',
+    ]) {
       expect(isProtected(path), path).toBe(false);
     }
   });

@@ -1,8 +1,30 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GUEST_PREVIEWS, GUEST_TOOLS, type GuestDirent, type GuestFs, GuestFsError, type GuestReadResult, type GuestStat, type ToolResult, formatFetched } from '../../src/sandbox/guest';
+import {
+  GUEST_PREVIEWS,
+  GUEST_TOOLS,
+  type GuestDirent,
+  type GuestFs,
+  GuestFsError,
+  type GuestReadResult,
+  type GuestStat,
+  type ToolResult,
+  formatFetched,
+} from '../../src/sandbox/guest';
 import { normalizePath } from '../../src/sandbox/guest/paths';
 
 /**
@@ -28,7 +50,12 @@ class FolderGuestFs implements GuestFs {
         .filter((entry) => !entry.isSymbolicLink() && !(path === '/' && entry.name === '.boxagnts'))
         .map((entry) => {
           const stats = statSync(join(host, entry.name));
-          return { name: entry.name, type: stats.isDirectory() ? 'dir' : 'file', size: stats.size, mtimeMs: stats.mtimeMs };
+          return {
+            name: entry.name,
+            type: stats.isDirectory() ? 'dir' : 'file',
+            size: stats.size,
+            mtimeMs: stats.mtimeMs,
+          };
         }),
     );
   }
@@ -186,8 +213,12 @@ describe('read', () => {
 
   it('treats odd offsets and limits as defaults and reports an offset past the end', () => {
     put('three.txt', lines(3));
-    expect(text(run('read', { file_path: 'three.txt', offset: -4, limit: 0 }))).toBe('     1\tline 1\n     2\tline 2\n     3\tline 3');
-    expect(text(run('read', { file_path: 'three.txt', offset: 2.7, limit: 1.5 }))).toBe('     2\tline 2\n… 1 more line; continue with offset=3');
+    expect(text(run('read', { file_path: 'three.txt', offset: -4, limit: 0 }))).toBe(
+      '     1\tline 1\n     2\tline 2\n     3\tline 3',
+    );
+    expect(text(run('read', { file_path: 'three.txt', offset: 2.7, limit: 1.5 }))).toBe(
+      '     2\tline 2\n… 1 more line; continue with offset=3',
+    );
     const past = run('read', { file_path: 'three.txt', offset: 9 });
     expect(past.isError).toBe(true);
     expect(text(past)).toBe('/three.txt has 3 lines; offset 9 is past its end.');
@@ -201,7 +232,10 @@ describe('read', () => {
   });
 
   it('stops a read that would flood the context, with the offset to continue from', () => {
-    put('wide.txt', lines(2000, () => 'w'.repeat(1500)));
+    put(
+      'wide.txt',
+      lines(2000, () => 'w'.repeat(1500)),
+    );
     const result = run('read', { file_path: 'wide.txt' });
     const shown = result.metadata!.lines as number;
     expect(shown).toBeGreaterThan(100);
@@ -253,7 +287,10 @@ describe('read', () => {
   });
 
   it('reads the first 10 MB of a bigger text file and says so', () => {
-    put('big.log', lines(115_344, () => 'x'.repeat(99)));
+    put(
+      'big.log',
+      lines(115_344, () => 'x'.repeat(99)),
+    );
     const near = run('read', { file_path: 'big.log', offset: 104_850 });
     const content = text(near);
     expect(content).toContain('104857\t');
@@ -271,7 +308,9 @@ describe('read', () => {
     put('real.txt', 'real');
     symlinkSync(join(root, 'real.txt'), join(root, 'link.txt'));
     expect(text(run('read', { file_path: 'src/x.ts' }))).toBe('File not found: /src/x.ts');
-    expect(text(run('read', { file_path: '.boxagnts/secrets.json' }))).toBe('Permission denied: /.boxagnts/secrets.json is outside the sandbox or hidden.');
+    expect(text(run('read', { file_path: '.boxagnts/secrets.json' }))).toBe(
+      'Permission denied: /.boxagnts/secrets.json is outside the sandbox or hidden.',
+    );
     expect(run('read', { file_path: 'link.txt' }).isError).toBe(true);
   });
 });
@@ -280,14 +319,24 @@ describe('write', () => {
   it('creates a file and its parent folders', () => {
     const result = run('write', { file_path: 'a/b/c.txt', content: 'héllo 😀\n' });
     expect(text(result)).toBe('Created /a/b/c.txt (12 bytes, 1 line).');
-    expect(result.metadata).toEqual({ path: '/a/b/c.txt', created: true, bytes: 12, lines: 1, patch: '--- a/a/b/c.txt\n+++ b/a/b/c.txt\n@@ -0,0 +1,1 @@\n+héllo 😀\n' });
+    expect(result.metadata).toEqual({
+      path: '/a/b/c.txt',
+      created: true,
+      bytes: 12,
+      lines: 1,
+      patch: '--- a/a/b/c.txt\n+++ b/a/b/c.txt\n@@ -0,0 +1,1 @@\n+héllo 😀\n',
+    });
     expect(hostText('a/b/c.txt')).toBe('héllo 😀\n');
   });
 
   it('keeps the change as a diff for the chat, except for files too large to diff', () => {
     const big = 'x'.repeat(1_100_000);
-    expect(run('write', { file_path: 'big.txt', content: big }).metadata).toMatchObject({ patchOmitted: 'the file is too large to diff' });
-    expect(run('write', { file_path: 'big.txt', content: 'small' }).metadata).toMatchObject({ patchOmitted: 'the file is too large to diff' });
+    expect(run('write', { file_path: 'big.txt', content: big }).metadata).toMatchObject({
+      patchOmitted: 'the file is too large to diff',
+    });
+    expect(run('write', { file_path: 'big.txt', content: 'small' }).metadata).toMatchObject({
+      patchOmitted: 'the file is too large to diff',
+    });
     expect(run('write', { file_path: 'big.txt', content: 'smaller' }).metadata?.patch).toMatch(/^-small\n/m);
   });
 
@@ -318,12 +367,25 @@ describe('write', () => {
     put('x.txt', 'before\n');
     put('blob.bin', Buffer.from([1, 0, 2]));
     const preview = GUEST_PREVIEWS.write!;
-    expect(preview(fs, { file_path: 'x.txt', content: 'after\n' })).toEqual({ kind: 'diff', path: '/x.txt', before: 'before\n', after: 'after\n' });
-    expect(preview(fs, { file_path: 'new/y.txt', content: 'y' })).toEqual({ kind: 'diff', path: '/new/y.txt', before: '', after: 'y' });
+    expect(preview(fs, { file_path: 'x.txt', content: 'after\n' })).toEqual({
+      kind: 'diff',
+      path: '/x.txt',
+      before: 'before\n',
+      after: 'after\n',
+    });
+    expect(preview(fs, { file_path: 'new/y.txt', content: 'y' })).toEqual({
+      kind: 'diff',
+      path: '/new/y.txt',
+      before: '',
+      after: 'y',
+    });
     expect(preview(fs, { file_path: 'blob.bin', content: 'text' })).toMatchObject({ before: '[binary file]' });
     expect(existsSync(join(root, 'new'))).toBe(false);
     mkdirSync(join(root, 'folder'));
-    expect(preview(fs, { file_path: 'folder', content: 'x' })).toEqual({ kind: 'error', message: '/folder is a folder, not a file.' });
+    expect(preview(fs, { file_path: 'folder', content: 'x' })).toEqual({
+      kind: 'error',
+      message: '/folder is a folder, not a file.',
+    });
   });
 });
 
@@ -348,14 +410,17 @@ describe('edit', () => {
       path: '/src/app.ts',
       replacements: 1,
       line: 5,
-      patch: '--- a/src/app.ts\n+++ b/src/app.ts\n@@ -2,7 +2,8 @@\n line 2\n line 3\n line 4\n-line 5\n+five\n+cinq\n line 6\n line 7\n line 8\n',
+      patch:
+        '--- a/src/app.ts\n+++ b/src/app.ts\n@@ -2,7 +2,8 @@\n line 2\n line 3\n line 4\n-line 5\n+five\n+cinq\n line 6\n line 7\n line 8\n',
     });
     expect(hostText('src/app.ts')).toBe(lines(10).replace('line 5\n', 'five\ncinq\n'));
   });
 
   it('refuses missing files, empty and unchanged strings', () => {
     put('a.txt', 'abc');
-    expect(text(run('edit', { file_path: 'nope.txt', old_string: 'a', new_string: 'b' }))).toBe('File not found: /nope.txt. To create a file, use write.');
+    expect(text(run('edit', { file_path: 'nope.txt', old_string: 'a', new_string: 'b' }))).toBe(
+      'File not found: /nope.txt. To create a file, use write.',
+    );
     expect(text(run('edit', { file_path: 'a.txt', old_string: '', new_string: 'b' }))).toContain('old_string is empty');
     expect(text(run('edit', { file_path: 'a.txt', old_string: 'a', new_string: 'a' }))).toContain('the same');
     expect(hostText('a.txt')).toBe('abc');
@@ -407,7 +472,9 @@ describe('edit', () => {
     put('b.bin', Buffer.from([0, 1, 2]));
     mkdirSync(join(root, 'dir'));
     expect(text(run('edit', { file_path: 'b.bin', old_string: 'a', new_string: 'b' }))).toContain('binary');
-    expect(text(run('edit', { file_path: 'dir', old_string: 'a', new_string: 'b' }))).toBe('/dir is a folder, not a file.');
+    expect(text(run('edit', { file_path: 'dir', old_string: 'a', new_string: 'b' }))).toBe(
+      '/dir is a folder, not a file.',
+    );
   });
 
   it('previews the edited text, or the error the edit would give, without writing', () => {
@@ -421,7 +488,10 @@ describe('edit', () => {
     });
     const input = { file_path: 'a.txt', old_string: 'moon', new_string: 'sun' };
     expect(preview(fs, input)).toEqual({ kind: 'error', message: text(run('edit', input)) });
-    expect(preview(fs, { file_path: 'gone.txt', old_string: 'a', new_string: 'b' })).toMatchObject({ kind: 'error', message: expect.stringContaining('File not found: /gone.txt') });
+    expect(preview(fs, { file_path: 'gone.txt', old_string: 'a', new_string: 'b' })).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('File not found: /gone.txt'),
+    });
     expect(hostText('a.txt')).toBe('hello world\n');
   });
 });
@@ -443,7 +513,11 @@ describe('glob', () => {
     put('src/sub/b.ts', '');
     put('lib/c.ts', '');
     expect(text(run('glob', { pattern: '*.ts', path: 'src' }))).toBe('/src/a.ts');
-    expect(text(run('glob', { pattern: './**/*.ts', path: '/src' })).split('\n').sort()).toEqual(['/src/a.ts', '/src/sub/b.ts']);
+    expect(
+      text(run('glob', { pattern: './**/*.ts', path: '/src' }))
+        .split('\n')
+        .sort(),
+    ).toEqual(['/src/a.ts', '/src/sub/b.ts']);
     expect(text(run('glob', { pattern: '/lib/*.ts', path: '/src' }))).toBe('/lib/c.ts');
     expect(text(run('glob', { pattern: '../lib/*.ts', path: '/src' }))).toBe('/lib/c.ts');
     expect(text(run('glob', { pattern: 'src/sub/b.ts' }))).toBe('/src/sub/b.ts');
@@ -481,7 +555,9 @@ describe('glob', () => {
     put('src/junk.tmp', '');
     put('generated/top.txt', '');
     put('local.txt', '');
-    const found = text(run('glob', { pattern: '**/*' })).split('\n').sort();
+    const found = text(run('glob', { pattern: '**/*' }))
+      .split('\n')
+      .sort();
     expect(found).toEqual(['/generated/top.txt', '/keep.log', '/local.txt', '/src/important.tmp', '/src/ok.txt']);
   });
 
@@ -490,7 +566,11 @@ describe('glob', () => {
     put('dist/bundle.js', '');
     put('dist/bundle.js.map', '');
     expect(text(run('glob', { pattern: '**/*.js' }))).toContain('No files match');
-    expect(text(run('glob', { pattern: '*', path: 'dist' })).split('\n').sort()).toEqual(['/dist/bundle.js', '/dist/bundle.js.map']);
+    expect(
+      text(run('glob', { pattern: '*', path: 'dist' }))
+        .split('\n')
+        .sort(),
+    ).toEqual(['/dist/bundle.js', '/dist/bundle.js.map']);
   });
 
   it('says when nothing matches, and reports a bad folder', () => {
@@ -556,11 +636,19 @@ describe('grep', () => {
 
   it('finds anchored and lookbehind patterns line by line, whatever the whole-file screen says', () => {
     put('anchors.txt', 'alpha\nbeta end\n  gamma\n');
-    expect(text(run('grep', { pattern: '^beta', path: 'anchors.txt', output_mode: 'content' }))).toBe('/anchors.txt:2:beta end');
-    expect(text(run('grep', { pattern: 'end$', path: 'anchors.txt', output_mode: 'content' }))).toBe('/anchors.txt:2:beta end');
+    expect(text(run('grep', { pattern: '^beta', path: 'anchors.txt', output_mode: 'content' }))).toBe(
+      '/anchors.txt:2:beta end',
+    );
+    expect(text(run('grep', { pattern: 'end$', path: 'anchors.txt', output_mode: 'content' }))).toBe(
+      '/anchors.txt:2:beta end',
+    );
     // At the start of a line there is no character before; over the whole text there is a newline.
-    expect(text(run('grep', { pattern: '(?<![^a])beta', path: 'anchors.txt', output_mode: 'content' }))).toBe('/anchors.txt:2:beta end');
-    expect(text(run('grep', { pattern: '^\\s+gamma$', path: 'anchors.txt', output_mode: 'count' }))).toBe('/anchors.txt:1');
+    expect(text(run('grep', { pattern: '(?<![^a])beta', path: 'anchors.txt', output_mode: 'content' }))).toBe(
+      '/anchors.txt:2:beta end',
+    );
+    expect(text(run('grep', { pattern: '^\\s+gamma$', path: 'anchors.txt', output_mode: 'count' }))).toBe(
+      '/anchors.txt:1',
+    );
   });
 
   it('matches case-insensitively when asked', () => {
@@ -568,11 +656,16 @@ describe('grep', () => {
   });
 
   it('shows matching lines as path:line:text', () => {
-    expect(text(run('grep', { pattern: 'Foo', output_mode: 'content' }))).toBe('/src/a.ts:2:const Foo = 1;\n/src/a.ts:3:export default Foo;');
+    expect(text(run('grep', { pattern: 'Foo', output_mode: 'content' }))).toBe(
+      '/src/a.ts:2:const Foo = 1;\n/src/a.ts:3:export default Foo;',
+    );
   });
 
   it('shows context lines as path-line-text, groups split by --', () => {
-    put('ctx.txt', lines(20, (n) => (n === 5 || n === 7 || n === 15 ? `hit ${n}` : `line ${n}`)));
+    put(
+      'ctx.txt',
+      lines(20, (n) => (n === 5 || n === 7 || n === 15 ? `hit ${n}` : `line ${n}`)),
+    );
     const result = run('grep', { pattern: '^hit', path: 'ctx.txt', output_mode: 'content', context: 1 });
     expect(text(result)).toBe(
       [
@@ -591,12 +684,16 @@ describe('grep', () => {
   });
 
   it('counts matching lines per file', () => {
-    expect(text(run('grep', { pattern: 'Foo|foo', output_mode: 'count' }))).toBe('/docs/guide.md:1\n/src/a.ts:2\n/src/b.py:1');
+    expect(text(run('grep', { pattern: 'Foo|foo', output_mode: 'count' }))).toBe(
+      '/docs/guide.md:1\n/src/a.ts:2\n/src/b.py:1',
+    );
   });
 
   it('filters by glob, against names or paths from the search root', () => {
     expect(text(run('grep', { pattern: 'foo', glob: '*.md', case_insensitive: true }))).toBe('/docs/guide.md');
-    expect(text(run('grep', { pattern: 'foo', glob: '*.{ts,py}', case_insensitive: true }))).toBe('/src/b.py\n/src/a.ts');
+    expect(text(run('grep', { pattern: 'foo', glob: '*.{ts,py}', case_insensitive: true }))).toBe(
+      '/src/b.py\n/src/a.ts',
+    );
     expect(text(run('grep', { pattern: 'foo', glob: 'b.*', path: 'src' }))).toBe('/src/b.py');
     expect(text(run('grep', { pattern: 'foo', glob: 'docs/*.md' }))).toBe('/docs/guide.md');
     put('.github/workflows/ci.yml', 'run: foo\n');
@@ -613,7 +710,10 @@ describe('grep', () => {
   });
 
   it('caps output at head_limit', () => {
-    put('many.txt', lines(300, (n) => `match ${n}`));
+    put(
+      'many.txt',
+      lines(300, (n) => `match ${n}`),
+    );
     const content = run('grep', { pattern: 'match', output_mode: 'content' });
     const out = text(content).split('\n');
     expect(out).toHaveLength(251);
@@ -621,15 +721,28 @@ describe('grep', () => {
     expect(out[250]).toBe('… output cut at 250 lines (head_limit); raise head_limit or narrow the search to see more.');
     expect(content.metadata).toEqual({ matches: 300, files: 1, truncated: true });
     const files = run('grep', { pattern: 'o', head_limit: 2 });
-    expect(text(files).split('\n')).toEqual(['/notes.txt', '/src/b.py', '… output cut at 2 files (head_limit); raise head_limit or narrow the search to see more.']);
+    expect(text(files).split('\n')).toEqual([
+      '/notes.txt',
+      '/src/b.py',
+      '… output cut at 2 files (head_limit); raise head_limit or narrow the search to see more.',
+    ]);
   });
 
   it('matches across lines in multiline mode, from the line each match starts on', () => {
     put('m.ts', 'a\nfunction f(\n  x\n) {}\nfunction g(\n) {}\n');
-    const content = run('grep', { pattern: 'function \\w\\(.*?\\)', multiline: true, path: 'm.ts', output_mode: 'content' });
-    expect(text(content)).toBe(['/m.ts:2:function f(', '/m.ts:3:  x', '/m.ts:4:) {}', '/m.ts:5:function g(', '/m.ts:6:) {}'].join('\n'));
+    const content = run('grep', {
+      pattern: 'function \\w\\(.*?\\)',
+      multiline: true,
+      path: 'm.ts',
+      output_mode: 'content',
+    });
+    expect(text(content)).toBe(
+      ['/m.ts:2:function f(', '/m.ts:3:  x', '/m.ts:4:) {}', '/m.ts:5:function g(', '/m.ts:6:) {}'].join('\n'),
+    );
     expect(content.metadata).toEqual({ matches: 2, files: 1, truncated: false });
-    expect(text(run('grep', { pattern: '^function', multiline: true, output_mode: 'count', path: 'm.ts' }))).toBe('/m.ts:2');
+    expect(text(run('grep', { pattern: '^function', multiline: true, output_mode: 'count', path: 'm.ts' }))).toBe(
+      '/m.ts:2',
+    );
     expect(text(run('grep', { pattern: 'f\\(\\n', path: 'm.ts' }))).toContain('No matches');
   });
 
@@ -641,7 +754,9 @@ describe('grep', () => {
 
   it('accepts Unicode classes and the looser syntax of plain JS regexes', () => {
     put('u.txt', 'naïve café\na-b\n');
-    expect(text(run('grep', { pattern: '\\p{L}+é$', path: 'u.txt', output_mode: 'content' }))).toBe('/u.txt:1:naïve café');
+    expect(text(run('grep', { pattern: '\\p{L}+é$', path: 'u.txt', output_mode: 'content' }))).toBe(
+      '/u.txt:1:naïve café',
+    );
     expect(text(run('grep', { pattern: 'a\\-b', path: 'u.txt', output_mode: 'content' }))).toBe('/u.txt:2:a-b');
   });
 
@@ -662,7 +777,9 @@ describe('grep', () => {
   });
 
   it('searches a single file named by path, and reports a missing one', () => {
-    expect(text(run('grep', { pattern: 'return', path: '/src/b.py', output_mode: 'content' }))).toBe('/src/b.py:2:    return 1');
+    expect(text(run('grep', { pattern: 'return', path: '/src/b.py', output_mode: 'content' }))).toBe(
+      '/src/b.py:2:    return 1',
+    );
     expect(text(run('grep', { pattern: 'x', path: 'nowhere' }))).toBe('Path not found: /nowhere');
   });
 
@@ -688,7 +805,9 @@ describe('file-system errors', () => {
       };
       return { stat: fail, readdir: fail, readFile: fail, writeFile: fail };
     };
-    expect(text(run('read', { file_path: 'x' }, throwing('EACCES')))).toBe('Permission denied: /x is outside the sandbox or hidden.');
+    expect(text(run('read', { file_path: 'x' }, throwing('EACCES')))).toBe(
+      'Permission denied: /x is outside the sandbox or hidden.',
+    );
     expect(text(run('write', { file_path: 'docs/x' }, throwing('EROFS')))).toBe('content must be a string.');
     expect(text(run('write', { file_path: 'docs/x', content: '' }, throwing('EROFS')))).toBe('/docs/x is read-only.');
     expect(text(run('read', { file_path: 'big' }, throwing('EFBIG')))).toBe('/big is too large: denied by host');
@@ -731,13 +850,29 @@ describe('file-system errors', () => {
 
 describe('formatFetched', () => {
   const toMarkdown = (html: string) => html.replace(/<h1>(.*?)<\/h1>/g, '# $1\n').replace(/<[^>]+>/g, '');
-  const page = { url: 'https://example.com/a', finalUrl: 'https://example.com/a', status: 200, contentType: 'text/html; charset=utf-8', body: '<h1>Title</h1><p>Body</p>', truncated: false };
+  const page = {
+    url: 'https://example.com/a',
+    finalUrl: 'https://example.com/a',
+    status: 200,
+    contentType: 'text/html; charset=utf-8',
+    body: '<h1>Title</h1><p>Body</p>',
+    truncated: false,
+  };
 
   it('converts HTML to Markdown under a header with the final URL and status', () => {
     const result = formatFetched({ ...page, finalUrl: 'https://example.com/b' }, { toMarkdown });
-    expect(result.content).toBe('Fetched https://example.com/b (HTTP 200, text/html; redirected from https://example.com/a)\n\n# Title\nBody');
+    expect(result.content).toBe(
+      'Fetched https://example.com/b (HTTP 200, text/html; redirected from https://example.com/a)\n\n# Title\nBody',
+    );
     expect(result.isError).toBeUndefined();
-    expect(result.metadata).toEqual({ url: page.url, finalUrl: 'https://example.com/b', status: 200, contentType: 'text/html', chars: 12, truncated: false });
+    expect(result.metadata).toEqual({
+      url: page.url,
+      finalUrl: 'https://example.com/b',
+      status: 200,
+      contentType: 'text/html',
+      chars: 12,
+      truncated: false,
+    });
   });
 
   it('passes text and JSON through and describes other content', () => {
@@ -746,14 +881,21 @@ describe('formatFetched', () => {
     const plain = formatFetched({ ...page, contentType: 'text/plain', body: '<b>not html</b>' }, { toMarkdown });
     expect(text(plain)).toContain('<b>not html</b>');
     const pdf = formatFetched({ ...page, contentType: 'application/pdf', body: '' }, { toMarkdown });
-    expect(text(pdf)).toBe('Fetched https://example.com/a (HTTP 200, application/pdf)\n\nThis is application/pdf content, which web_fetch does not show.');
+    expect(text(pdf)).toBe(
+      'Fetched https://example.com/a (HTTP 200, application/pdf)\n\nThis is application/pdf content, which web_fetch does not show.',
+    );
   });
 
   it('caps the content at max_chars (50,000 by default) and says so', () => {
     const long = formatFetched({ ...page, contentType: 'text/plain', body: 'x'.repeat(60_000) }, { toMarkdown });
-    expect(text(long)).toContain('… [content cut at 50,000 of 60,000 characters; fetch again with a larger max_chars to see more]');
+    expect(text(long)).toContain(
+      '… [content cut at 50,000 of 60,000 characters; fetch again with a larger max_chars to see more]',
+    );
     expect(long.metadata).toMatchObject({ chars: 50_000, truncated: true });
-    const short = formatFetched({ ...page, contentType: 'text/plain', body: 'abcdef', truncated: true }, { toMarkdown, max_chars: 3 });
+    const short = formatFetched(
+      { ...page, contentType: 'text/plain', body: 'abcdef', truncated: true },
+      { toMarkdown, max_chars: 3 },
+    );
     expect(text(short)).toBe(
       'Fetched https://example.com/a (HTTP 200, text/plain)\n\nabc\n… [content cut at 3 of 6 characters; fetch again with a larger max_chars to see more]\n… [the page was larger than the download limit; only its beginning was fetched]',
     );
@@ -762,7 +904,9 @@ describe('formatFetched', () => {
   it('makes a non-2xx answer an error that names the status', () => {
     const result = formatFetched({ ...page, status: 404, body: '<p>No such page</p>' }, { toMarkdown });
     expect(result.isError).toBe(true);
-    expect(text(result)).toBe('Fetched https://example.com/a (HTTP 404, text/html)\n\nThe server answered HTTP 404.\n\nNo such page');
+    expect(text(result)).toBe(
+      'Fetched https://example.com/a (HTTP 404, text/html)\n\nThe server answered HTTP 404.\n\nNo such page',
+    );
   });
 
   it('reports a converter failure as an error', () => {

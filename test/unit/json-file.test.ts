@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { JsonFileError, lineOf, parseJsonText, validateJson } from '../../src/workspace/json-file';
 import { applyMergePatch } from '../../src/workspace/merge-patch';
 
-const schema = z.strictObject({ a: z.strictObject({ b: z.number().default(1) }).prefault({}), list: z.array(z.string()).default([]) });
+const schema = z.strictObject({
+  a: z.strictObject({ b: z.number().default(1) }).prefault({}),
+  list: z.array(z.string()).default([]),
+});
 
 function catchError(fn: () => unknown): JsonFileError {
   try {

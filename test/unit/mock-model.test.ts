@@ -1,7 +1,15 @@
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { APICallError, generateText, type LanguageModel, streamText, type TextStreamPart, type ToolSet, tool } from 'ai';
+import {
+  APICallError,
+  generateText,
+  type LanguageModel,
+  streamText,
+  type TextStreamPart,
+  type ToolSet,
+  tool,
+} from 'ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { echoScript } from '../fixtures/mock-model/echo-script';
@@ -24,9 +32,14 @@ const PROVIDERS: Provider[] = [
   {
     name: 'openai-compatible',
     format: 'openai',
-    model: (baseURL, apiKey = 'k') => createOpenAICompatible({ name: 'mock', baseURL, apiKey, includeUsage: true }).chatModel('m'),
+    model: (baseURL, apiKey = 'k') =>
+      createOpenAICompatible({ name: 'mock', baseURL, apiKey, includeUsage: true }).chatModel('m'),
   },
-  { name: 'anthropic', format: 'anthropic', model: (baseURL, apiKey = 'k') => createAnthropic({ baseURL, apiKey })('m') },
+  {
+    name: 'anthropic',
+    format: 'anthropic',
+    model: (baseURL, apiKey = 'k') => createAnthropic({ baseURL, apiKey })('m'),
+  },
   { name: 'openai', format: 'openai', model: (baseURL, apiKey = 'k') => createOpenAI({ baseURL, apiKey }).chat('m') },
 ];
 
@@ -38,9 +51,19 @@ afterAll(() => server.close());
 beforeEach(() => server.reset());
 
 /** All parts of a single-step stream; an error that ends the stream by throwing is kept as a final error part. */
-async function stream(model: LanguageModel, options: { prompt?: string; abortSignal?: AbortSignal } = {}): Promise<Part[]> {
+async function stream(
+  model: LanguageModel,
+  options: { prompt?: string; abortSignal?: AbortSignal } = {},
+): Promise<Part[]> {
   // onError is quiet because the tests read errors from the parts instead of the console.
-  const result = streamText({ model, prompt: options.prompt ?? 'hi', tools, maxRetries: 0, abortSignal: options.abortSignal, onError: () => {} });
+  const result = streamText({
+    model,
+    prompt: options.prompt ?? 'hi',
+    tools,
+    maxRetries: 0,
+    abortSignal: options.abortSignal,
+    onError: () => {},
+  });
   const parts: Part[] = [];
   try {
     for await (const part of result.fullStream) parts.push(part);
@@ -132,7 +155,10 @@ describe.each(PROVIDERS)('through $name', (provider) => {
   });
 
   it('lets a client abort a stalled stream, then answers the next request', async () => {
-    server.enqueue({ text: ['one ', 'two ', 'three'], stallAfterChunks: provider.format === 'openai' ? 2 : 3 }, { text: 'next' });
+    server.enqueue(
+      { text: ['one ', 'two ', 'three'], stallAfterChunks: provider.format === 'openai' ? 2 : 3 },
+      { text: 'next' },
+    );
     const abort = new AbortController();
     const result = streamText({ model: model(), prompt: 'hi', maxRetries: 0, abortSignal: abort.signal });
     const parts: Part[] = [];
@@ -149,21 +175,40 @@ describe.each(PROVIDERS)('through $name', (provider) => {
     server.enqueue({ text: ['one ', 'two ', 'three'], dropAfterChunks: 3 });
     const parts = await stream(model());
     expect(streamError(parts)).toBeDefined();
-    expect(ofType(parts, 'text-delta').map((p) => p.text).join('')).not.toBe('one two three');
+    expect(
+      ofType(parts, 'text-delta')
+        .map((p) => p.text)
+        .join(''),
+    ).not.toBe('one two three');
   });
 });
 
 describe('reasoning', () => {
-  it.each(PROVIDERS.filter((p) => p.name !== 'openai'))('arrives as reasoning-delta parts through $name', async (provider) => {
-    server.enqueue({ reasoning: ['Let me ', 'think.'], text: 'Done.' });
-    const parts = await stream(provider.model(`${server.url}/v1`));
-    expect(ofType(parts, 'reasoning-delta').map((p) => p.text).join('')).toBe('Let me think.');
-    expect(ofType(parts, 'text-delta').map((p) => p.text).join('')).toBe('Done.');
-  });
+  it.each(PROVIDERS.filter((p) => p.name !== 'openai'))(
+    'arrives as reasoning-delta parts through $name',
+    async (provider) => {
+      server.enqueue({ reasoning: ['Let me ', 'think.'], text: 'Done.' });
+      const parts = await stream(provider.model(`${server.url}/v1`));
+      expect(
+        ofType(parts, 'reasoning-delta')
+          .map((p) => p.text)
+          .join(''),
+      ).toBe('Let me think.');
+      expect(
+        ofType(parts, 'text-delta')
+          .map((p) => p.text)
+          .join(''),
+      ).toBe('Done.');
+    },
+  );
 
   it('carries the Anthropic thinking signature', async () => {
     server.enqueue({ reasoning: 'Hmm.', text: 'Done.' });
-    const result = await generateText({ model: createAnthropic({ baseURL: `${server.url}/v1`, apiKey: 'k' })('m'), prompt: 'hi', maxRetries: 0 });
+    const result = await generateText({
+      model: createAnthropic({ baseURL: `${server.url}/v1`, apiKey: 'k' })('m'),
+      prompt: 'hi',
+      maxRetries: 0,
+    });
     expect(result.reasoningText).toBe('Hmm.');
     expect(result.reasoning[0]?.providerMetadata?.anthropic?.signature).toBe('mock-signature');
   });
@@ -176,11 +221,17 @@ describe('API key check', () => {
       guarded.enqueue({ text: 'only for the right key' });
       const error = streamError(await stream(provider.model(`${guarded.url}/v1`, 'wrong-key-123')));
       expect((error as APICallError).statusCode).toBe(401);
-      expect((error as APICallError).message).toMatch(provider.format === 'openai' ? /Incorrect API key provided/ : /invalid x-api-key/);
+      expect((error as APICallError).message).toMatch(
+        provider.format === 'openai' ? /Incorrect API key provided/ : /invalid x-api-key/,
+      );
       // The refused request was recorded but did not use up the turn.
       expect(guarded.requests).toHaveLength(1);
       const parts = await stream(provider.model(`${guarded.url}/v1`, 'right-key'));
-      expect(ofType(parts, 'text-delta').map((p) => p.text).join('')).toBe('only for the right key');
+      expect(
+        ofType(parts, 'text-delta')
+          .map((p) => p.text)
+          .join(''),
+      ).toBe('only for the right key');
     } finally {
       await guarded.close();
     }
@@ -205,7 +256,10 @@ describe('the server', () => {
   it('lists its models', async () => {
     server.models = ['gamma'];
     const response = await fetch(`${server.url}/v1/models`);
-    const body = (await response.json()) as { object: string; data: { id: string; object: string; owned_by: string }[] };
+    const body = (await response.json()) as {
+      object: string;
+      data: { id: string; object: string; owned_by: string }[];
+    };
     expect(body.object).toBe('list');
     expect(body.data).toEqual([expect.objectContaining({ id: 'gamma', object: 'model', owned_by: 'mock' })]);
   });
@@ -236,7 +290,10 @@ describe('the server', () => {
   it('sends headers at once and holds the first chunk back', async () => {
     server.enqueue({ text: 'late', firstChunkDelayMs: 300 });
     const started = Date.now();
-    const response = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages: [] }) });
+    const response = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', stream: true, messages: [] }),
+    });
     expect(Date.now() - started).toBeLessThan(250);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const body = await response.text();
@@ -248,7 +305,10 @@ describe('the server', () => {
   it('ends stalled responses on close', async () => {
     const own = await startMockModelServer();
     own.enqueue({ text: 'never finished', stallAfterChunks: 1 });
-    const response = await fetch(`${own.url}/v1/messages`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true, messages: [] }) });
+    const response = await fetch(`${own.url}/v1/messages`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'm', stream: true, messages: [] }),
+    });
     const reading = response.text().catch((e: unknown) => e);
     await own.close();
     expect(await reading).toBeInstanceOf(Error);
@@ -260,7 +320,12 @@ describe('the CLI echo script', () => {
 
   it.each(PROVIDERS.slice(0, 2))('calls the tool named in the message, then echoes through $name', async (provider) => {
     const model = provider.model(`${server.url}/v1`);
-    const first = await generateText({ model, prompt: 'please tool:add {"a": 1, "b": {"c": 2}} thanks', tools, maxRetries: 0 });
+    const first = await generateText({
+      model,
+      prompt: 'please tool:add {"a": 1, "b": {"c": 2}} thanks',
+      tools,
+      maxRetries: 0,
+    });
     expect(first.toolCalls.map((c) => [c.toolName, c.input])).toEqual([['add', { a: 1, b: { c: 2 } }]]);
 
     const toolCall = first.toolCalls[0]!;
@@ -270,8 +335,21 @@ describe('the CLI echo script', () => {
       maxRetries: 0,
       messages: [
         { role: 'user', content: 'please tool:add {"a": 1, "b": {"c": 2}} thanks' },
-        { role: 'assistant', content: [{ type: 'tool-call', toolCallId: toolCall.toolCallId, toolName: 'add', input: toolCall.input }] },
-        { role: 'tool', content: [{ type: 'tool-result', toolCallId: toolCall.toolCallId, toolName: 'add', output: { type: 'text', value: '3' } }] },
+        {
+          role: 'assistant',
+          content: [{ type: 'tool-call', toolCallId: toolCall.toolCallId, toolName: 'add', input: toolCall.input }],
+        },
+        {
+          role: 'tool',
+          content: [
+            {
+              type: 'tool-result',
+              toolCallId: toolCall.toolCallId,
+              toolName: 'add',
+              output: { type: 'text', value: '3' },
+            },
+          ],
+        },
       ],
     });
     expect(second.toolCalls).toEqual([]);

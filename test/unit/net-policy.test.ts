@@ -20,7 +20,8 @@ const LIMITS: NetFetchOptions = { maxBytes: 1_000_000, timeoutMs: 2_000 };
 function fakeDns(names: Record<string, string[]>): LookupAll {
   return (hostname, _options, callback) => {
     const addresses = names[hostname];
-    if (addresses === undefined) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+    if (addresses === undefined)
+      return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
     callback(
       null,
       addresses.map((address) => ({ address, family: isIPv4(address) ? 4 : 6 })),
@@ -94,9 +95,19 @@ describe('parseAllowEntry', () => {
   });
 
   it('makes createNetPolicy refuse an invalid entry instead of ignoring it', () => {
-    expect(() => createNetPolicy({ allowedOutboundHosts: ['https://ok.com', 'github.com'], blockNetworks: [] })).toThrow(NetPolicyConfigError);
-    expect(() => createNetPolicy({ allowedOutboundHosts: [], blockNetworks: ['10.0.0.0/99'] })).toThrow(NetPolicyConfigError);
-    expect(() => createNetPolicy({ allowedOutboundHosts: [], blockNetworks: [], blockedEndpoints: [{ host: '127.0.0.1', port: 0 }] })).toThrow(NetPolicyConfigError);
+    expect(() =>
+      createNetPolicy({ allowedOutboundHosts: ['https://ok.com', 'github.com'], blockNetworks: [] }),
+    ).toThrow(NetPolicyConfigError);
+    expect(() => createNetPolicy({ allowedOutboundHosts: [], blockNetworks: ['10.0.0.0/99'] })).toThrow(
+      NetPolicyConfigError,
+    );
+    expect(() =>
+      createNetPolicy({
+        allowedOutboundHosts: [],
+        blockNetworks: [],
+        blockedEndpoints: [{ host: '127.0.0.1', port: 0 }],
+      }),
+    ).toThrow(NetPolicyConfigError);
   });
 });
 
@@ -130,28 +141,40 @@ describe('allowlist matching', () => {
   ])('%s vs %s → %s', (entry, url, allowed) => {
     const result = createNetPolicy({ allowedOutboundHosts: [entry], blockNetworks: [] }).checkUrl(url);
     expect(result.ok).toBe(allowed);
-    if (!result.ok) expect(result).toMatchObject({ rule: 'allowedOutboundHosts', reason: expect.stringContaining('allowedOutboundHosts has no entry matching') });
+    if (!result.ok)
+      expect(result).toMatchObject({
+        rule: 'allowedOutboundHosts',
+        reason: expect.stringContaining('allowedOutboundHosts has no entry matching'),
+      });
   });
 
   it('says when allowedOutboundHosts is empty', () => {
     expect(createNetPolicy({ allowedOutboundHosts: [], blockNetworks: [] }).checkUrl('https://example.com/')).toEqual({
       ok: false,
       rule: 'allowedOutboundHosts',
-      reason: 'allowedOutboundHosts is empty, so no outbound request is allowed (https://example.com:443 was asked for)',
+      reason:
+        'allowedOutboundHosts is empty, so no outbound request is allowed (https://example.com:443 was asked for)',
     });
   });
 
   it('names the origin, port included, when no entry matches', () => {
-    expect(createNetPolicy({ allowedOutboundHosts: ['https://example.com'], blockNetworks: [] }).checkUrl('http://evil.com/x')).toMatchObject({
+    expect(
+      createNetPolicy({ allowedOutboundHosts: ['https://example.com'], blockNetworks: [] }).checkUrl(
+        'http://evil.com/x',
+      ),
+    ).toMatchObject({
       reason: 'allowedOutboundHosts has no entry matching http://evil.com:80',
     });
   });
 });
 
 describe('parseBlockEntry', () => {
-  it.each(['private', '10.0.0.0/8', 'fd00::/8', '192.168.1.7/32', '192.168.1.7', '::1', '0.0.0.0/0'])('accepts %s', (entry) => {
-    expect(parseBlockEntry(entry).text).toBe(entry);
-  });
+  it.each(['private', '10.0.0.0/8', 'fd00::/8', '192.168.1.7/32', '192.168.1.7', '::1', '0.0.0.0/0'])(
+    'accepts %s',
+    (entry) => {
+      expect(parseBlockEntry(entry).text).toBe(entry);
+    },
+  );
 
   it.each([
     ['', 'an entry cannot be empty'],
@@ -198,7 +221,10 @@ describe('blocked networks on literal addresses', () => {
     ['http://[::0.0.0.2]/', '::2 (0.0.0.2) is in 0.0.0.0/8'],
     ['http://[2002:7f00:1::1]/', '2002:7f00:1::1 (127.0.0.1) is loopback'],
     ['http://[2002:a9fe:a9fe::]/', '2002:a9fe:a9fe:: (169.254.169.254) is link-local'],
-    ['http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/', '2001:0:4136:e378:8000:63bf:f5ff:fffe (10.0.0.1) is a private network address'],
+    [
+      'http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/',
+      '2001:0:4136:e378:8000:63bf:f5ff:fffe (10.0.0.1) is a private network address',
+    ],
     ['http://[fe80::1]/', 'fe80::1 is link-local'],
     ['http://[fd12::1]/', 'fd12::1 is unique-local'],
     ['http://2130706433/', '127.0.0.1 is loopback'],
@@ -208,7 +234,11 @@ describe('blocked networks on literal addresses', () => {
     ['http://127.0.0.1.:8080/', '127.0.0.1 is loopback'],
     ['https://127.0.0.1:443/', '127.0.0.1 is loopback'],
   ])('private refuses %s', (url, why) => {
-    expect(policy.checkUrl(url)).toEqual({ ok: false, rule: 'blockNetworks', reason: expect.stringContaining(`blockNetworks: private (${why}`) });
+    expect(policy.checkUrl(url)).toEqual({
+      ok: false,
+      rule: 'blockNetworks',
+      reason: expect.stringContaining(`blockNetworks: private (${why}`),
+    });
   });
 
   it.each([
@@ -225,18 +255,41 @@ describe('blocked networks on literal addresses', () => {
   });
 
   it('passes a public IP that is allowlisted', () => {
-    const allowed = createNetPolicy({ allowedOutboundHosts: ['http://93.184.216.34'], blockNetworks: ['private'] }).checkUrl('http://93.184.216.34/');
+    const allowed = createNetPolicy({
+      allowedOutboundHosts: ['http://93.184.216.34'],
+      blockNetworks: ['private'],
+    }).checkUrl('http://93.184.216.34/');
     expect(allowed.ok && allowed.url.href).toBe('http://93.184.216.34/');
   });
 
   it('applies CIDR entries, IPv4-mapped forms included, and names the entry', () => {
-    const cidrs = createNetPolicy({ allowedOutboundHosts: ['*://*:*'], blockNetworks: ['10.0.0.0/8', 'fd00::/8', '192.168.1.7/32'] });
-    expect(cidrs.checkUrl('http://10.1.2.3/')).toEqual({ ok: false, rule: 'blockNetworks', reason: 'blockNetworks: 10.0.0.0/8 (10.1.2.3 is in 10.0.0.0/8)' });
-    expect(cidrs.checkUrl('http://[::ffff:10.0.0.1]/')).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('10.0.0.0/8') });
-    expect(cidrs.checkUrl('http://[::10.0.0.1]/')).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('10.0.0.0/8') });
-    expect(cidrs.checkUrl('http://[2002:a00:1::1]/')).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('10.0.0.0/8') });
-    expect(cidrs.checkUrl('http://[fd00::5]/')).toMatchObject({ reason: expect.stringContaining('blockNetworks: fd00::/8') });
-    expect(cidrs.checkUrl('http://192.168.1.7/')).toMatchObject({ reason: expect.stringContaining('blockNetworks: 192.168.1.7/32') });
+    const cidrs = createNetPolicy({
+      allowedOutboundHosts: ['*://*:*'],
+      blockNetworks: ['10.0.0.0/8', 'fd00::/8', '192.168.1.7/32'],
+    });
+    expect(cidrs.checkUrl('http://10.1.2.3/')).toEqual({
+      ok: false,
+      rule: 'blockNetworks',
+      reason: 'blockNetworks: 10.0.0.0/8 (10.1.2.3 is in 10.0.0.0/8)',
+    });
+    expect(cidrs.checkUrl('http://[::ffff:10.0.0.1]/')).toMatchObject({
+      rule: 'blockNetworks',
+      reason: expect.stringContaining('10.0.0.0/8'),
+    });
+    expect(cidrs.checkUrl('http://[::10.0.0.1]/')).toMatchObject({
+      rule: 'blockNetworks',
+      reason: expect.stringContaining('10.0.0.0/8'),
+    });
+    expect(cidrs.checkUrl('http://[2002:a00:1::1]/')).toMatchObject({
+      rule: 'blockNetworks',
+      reason: expect.stringContaining('10.0.0.0/8'),
+    });
+    expect(cidrs.checkUrl('http://[fd00::5]/')).toMatchObject({
+      reason: expect.stringContaining('blockNetworks: fd00::/8'),
+    });
+    expect(cidrs.checkUrl('http://192.168.1.7/')).toMatchObject({
+      reason: expect.stringContaining('blockNetworks: 192.168.1.7/32'),
+    });
     expect(cidrs.checkUrl('http://192.168.1.8/').ok).toBe(true);
     expect(cidrs.checkUrl('http://127.0.0.1/').ok).toBe(true);
   });
@@ -250,21 +303,49 @@ describe('blocked networks on literal addresses', () => {
 describe('checkUrl: schemes, credentials, malformed URLs', () => {
   const policy = createNetPolicy({ allowedOutboundHosts: ['*://*:*'], blockNetworks: [] });
 
-  it.each(['file:///etc/passwd', 'ftp://example.com/x', 'data:text/plain,hi', 'javascript:alert(1)', 'ws://example.com/', 'gopher://127.0.0.1:6379/_'])('refuses %s', (url) => {
-    expect(policy.checkUrl(url)).toMatchObject({ ok: false, rule: 'scheme', reason: expect.stringContaining('only http and https URLs are allowed') });
+  it.each([
+    'file:///etc/passwd',
+    'ftp://example.com/x',
+    'data:text/plain,hi',
+    'javascript:alert(1)',
+    'ws://example.com/',
+    'gopher://127.0.0.1:6379/_',
+  ])('refuses %s', (url) => {
+    expect(policy.checkUrl(url)).toMatchObject({
+      ok: false,
+      rule: 'scheme',
+      reason: expect.stringContaining('only http and https URLs are allowed'),
+    });
   });
 
-  it.each(['http://user:pw@example.com/', 'https://user@example.com/', 'http://:secret@example.com/'])('refuses credentials in %s', (url) => {
-    expect(policy.checkUrl(url)).toMatchObject({ ok: false, rule: 'url', reason: expect.stringContaining('user name or password') });
-  });
+  it.each(['http://user:pw@example.com/', 'https://user@example.com/', 'http://:secret@example.com/'])(
+    'refuses credentials in %s',
+    (url) => {
+      expect(policy.checkUrl(url)).toMatchObject({
+        ok: false,
+        rule: 'url',
+        reason: expect.stringContaining('user name or password'),
+      });
+    },
+  );
 
   it.each(['not a url', '/relative', 'http://', 'http://[::1/'])('refuses the malformed %j', (url) => {
-    expect(policy.checkUrl(url)).toMatchObject({ ok: false, rule: 'url', reason: expect.stringContaining('not a valid absolute URL') });
+    expect(policy.checkUrl(url)).toMatchObject({
+      ok: false,
+      rule: 'url',
+      reason: expect.stringContaining('not a valid absolute URL'),
+    });
   });
 });
 
 describe('planRedirect', () => {
-  const request = (url: string, extra: Partial<HopRequest> = {}): HopRequest => ({ url: new URL(url), method: 'GET', headers: {}, body: undefined, ...extra });
+  const request = (url: string, extra: Partial<HopRequest> = {}): HopRequest => ({
+    url: new URL(url),
+    method: 'GET',
+    headers: {},
+    body: undefined,
+    ...extra,
+  });
 
   it('refuses a downgrade from https to http', () => {
     expect(planRedirect(request('https://a.example/x'), 302, 'http://a.example/y')).toEqual({
@@ -275,12 +356,22 @@ describe('planRedirect', () => {
   });
 
   it('allows http to https and resolves relative locations', () => {
-    expect(planRedirect(request('http://a.example/x'), 301, 'https://a.example/y')).toMatchObject({ ok: true, request: { url: new URL('https://a.example/y') } });
-    expect(planRedirect(request('http://a.example/dir/x'), 302, '../y?q=1')).toMatchObject({ ok: true, request: { url: new URL('http://a.example/y?q=1') } });
+    expect(planRedirect(request('http://a.example/x'), 301, 'https://a.example/y')).toMatchObject({
+      ok: true,
+      request: { url: new URL('https://a.example/y') },
+    });
+    expect(planRedirect(request('http://a.example/dir/x'), 302, '../y?q=1')).toMatchObject({
+      ok: true,
+      request: { url: new URL('http://a.example/y?q=1') },
+    });
   });
 
   it('refuses an unusable Location', () => {
-    expect(planRedirect(request('http://a.example/'), 302, 'http://[oops')).toMatchObject({ ok: false, rule: 'redirects', reason: expect.stringContaining('invalid Location') });
+    expect(planRedirect(request('http://a.example/'), 302, 'http://[oops')).toMatchObject({
+      ok: false,
+      rule: 'redirects',
+      reason: expect.stringContaining('invalid Location'),
+    });
   });
 
   it('drops credentials across origins and keeps them within one', () => {
@@ -294,13 +385,28 @@ describe('planRedirect', () => {
   });
 
   it('rewrites methods and bodies as the Fetch standard does', () => {
-    const post = request('http://a.example/', { method: 'POST', body: 'data', headers: { 'content-type': 'text/plain', 'x-keep': 'k' } });
+    const post = request('http://a.example/', {
+      method: 'POST',
+      body: 'data',
+      headers: { 'content-type': 'text/plain', 'x-keep': 'k' },
+    });
     for (const status of [301, 302, 303]) {
-      expect(planRedirect(post, status, '/next')).toMatchObject({ ok: true, request: { method: 'GET', body: undefined, headers: { 'x-keep': 'k' } } });
+      expect(planRedirect(post, status, '/next')).toMatchObject({
+        ok: true,
+        request: { method: 'GET', body: undefined, headers: { 'x-keep': 'k' } },
+      });
     }
-    for (const status of [307, 308]) expect(planRedirect(post, status, '/next')).toMatchObject({ ok: true, request: { method: 'POST', body: 'data', headers: post.headers } });
-    expect(planRedirect(request('http://a.example/', { method: 'PUT', body: 'x' }), 302, '/next')).toMatchObject({ request: { method: 'PUT', body: 'x' } });
-    expect(planRedirect(request('http://a.example/', { method: 'HEAD' }), 303, '/next')).toMatchObject({ request: { method: 'HEAD' } });
+    for (const status of [307, 308])
+      expect(planRedirect(post, status, '/next')).toMatchObject({
+        ok: true,
+        request: { method: 'POST', body: 'data', headers: post.headers },
+      });
+    expect(planRedirect(request('http://a.example/', { method: 'PUT', body: 'x' }), 302, '/next')).toMatchObject({
+      request: { method: 'PUT', body: 'x' },
+    });
+    expect(planRedirect(request('http://a.example/', { method: 'HEAD' }), 303, '/next')).toMatchObject({
+      request: { method: 'HEAD' },
+    });
   });
 });
 
@@ -325,11 +431,15 @@ describe('fetch against local servers', () => {
       case '/echo': {
         const chunks: Buffer[] = [];
         req.on('data', (chunk: Buffer) => chunks.push(chunk));
-        req.on('end', () => res.end(JSON.stringify({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() })));
+        req.on('end', () =>
+          res.end(JSON.stringify({ method: req.method, headers: req.headers, body: Buffer.concat(chunks).toString() })),
+        );
         return;
       }
       case '/redirect':
-        res.writeHead(Number(url.searchParams.get('status') ?? 302), { location: url.searchParams.get('to') ?? '/' }).end();
+        res
+          .writeHead(Number(url.searchParams.get('status') ?? 302), { location: url.searchParams.get('to') ?? '/' })
+          .end();
         return;
       case '/loop':
         res.writeHead(302, { location: '/loop' }).end();
@@ -388,15 +498,30 @@ describe('fetch against local servers', () => {
   describe('basics', () => {
     it('fetches from an allowed local server: status, headers, body', async () => {
       const result = ok(await open().fetch(`${app}/hello`, LIMITS));
-      expect(result).toMatchObject({ status: 200, statusText: 'OK', finalUrl: `${app}/hello`, truncated: false, redirects: [] });
+      expect(result).toMatchObject({
+        status: 200,
+        statusText: 'OK',
+        finalUrl: `${app}/hello`,
+        truncated: false,
+        redirects: [],
+      });
       expect(result.headers).toMatchObject({ 'content-type': 'text/plain', 'x-test': 'yes' });
       expect(new TextDecoder().decode(result.body)).toBe('hello');
     });
 
     it('sends the method, headers and body it was given, and no cookies of its own', async () => {
-      const result = await open().fetch(`${app}/echo`, { ...LIMITS, method: 'post', headers: { 'X-Custom': 'v', 'Content-Type': 'text/plain' }, body: 'payload' });
+      const result = await open().fetch(`${app}/echo`, {
+        ...LIMITS,
+        method: 'post',
+        headers: { 'X-Custom': 'v', 'Content-Type': 'text/plain' },
+        body: 'payload',
+      });
       const echoed = JSON.parse(text(result));
-      expect(echoed).toMatchObject({ method: 'POST', body: 'payload', headers: { 'x-custom': 'v', 'content-type': 'text/plain' } });
+      expect(echoed).toMatchObject({
+        method: 'POST',
+        body: 'payload',
+        headers: { 'x-custom': 'v', 'content-type': 'text/plain' },
+      });
       expect(echoed.headers.cookie).toBeUndefined();
       expect(echoed.headers.authorization).toBeUndefined();
     });
@@ -408,27 +533,46 @@ describe('fetch against local servers', () => {
     it('refuses the same server under private, before connecting', async () => {
       const before = hits['/hello'] ?? 0;
       const policy = createNetPolicy({ allowedOutboundHosts: LOCAL, blockNetworks: ['private'] });
-      expect(await policy.fetch(`${app}/hello`, LIMITS)).toEqual({ ok: false, rule: 'blockNetworks', reason: 'blockNetworks: private (127.0.0.1 is loopback)' });
+      expect(await policy.fetch(`${app}/hello`, LIMITS)).toEqual({
+        ok: false,
+        rule: 'blockNetworks',
+        reason: 'blockNetworks: private (127.0.0.1 is loopback)',
+      });
       expect(await policy.fetch(`http://localhost:${new URL(app).port}/hello`, LIMITS)).toMatchObject({
         ok: false,
         rule: 'blockNetworks',
-        reason: expect.stringMatching(/^blockNetworks: private \(localhost resolves to (127\.0\.0\.1|::1), which is loopback\)$/),
+        reason: expect.stringMatching(
+          /^blockNetworks: private \(localhost resolves to (127\.0\.0\.1|::1), which is loopback\)$/,
+        ),
       });
       expect(hits['/hello'] ?? 0).toBe(before);
     });
 
     it('returns network failures as refusals: connection refused, DNS failure', async () => {
-      expect(await open().fetch(`http://127.0.0.1:${closedPort}/`, LIMITS)).toEqual({ ok: false, rule: 'network', reason: `connection refused by 127.0.0.1:${closedPort}` });
+      expect(await open().fetch(`http://127.0.0.1:${closedPort}/`, LIMITS)).toEqual({
+        ok: false,
+        rule: 'network',
+        reason: `connection refused by 127.0.0.1:${closedPort}`,
+      });
       const policy = createNetPolicy({ allowedOutboundHosts: ['*://*:*'], blockNetworks: [], lookup: fakeDns({}) });
-      expect(await policy.fetch('http://x.invalid/', LIMITS)).toEqual({ ok: false, rule: 'network', reason: 'DNS lookup failed for x.invalid' });
+      expect(await policy.fetch('http://x.invalid/', LIMITS)).toEqual({
+        ok: false,
+        rule: 'network',
+        reason: 'DNS lookup failed for x.invalid',
+      });
     });
 
     it('refuses URLs checkUrl refuses, and invalid requests and limits, without throwing', async () => {
       const policy = open();
       expect(await policy.fetch('file:///etc/passwd', LIMITS)).toMatchObject({ rule: 'scheme' });
       expect(await policy.fetch(`http://u:p@127.0.0.1:${new URL(app).port}/`, LIMITS)).toMatchObject({ rule: 'url' });
-      expect(await policy.fetch(`${app}/echo`, { ...LIMITS, body: 'x' })).toMatchObject({ rule: 'request', reason: expect.stringContaining('invalid request') });
-      expect(await policy.fetch(`${app}/echo`, { ...LIMITS, headers: { 'bad header': 'x' } })).toMatchObject({ rule: 'request' });
+      expect(await policy.fetch(`${app}/echo`, { ...LIMITS, body: 'x' })).toMatchObject({
+        rule: 'request',
+        reason: expect.stringContaining('invalid request'),
+      });
+      expect(await policy.fetch(`${app}/echo`, { ...LIMITS, headers: { 'bad header': 'x' } })).toMatchObject({
+        rule: 'request',
+      });
       expect(await policy.fetch(`${app}/echo`, { ...LIMITS, maxBytes: -1 })).toMatchObject({ rule: 'request' });
       expect(await policy.fetch(`${app}/echo`, { ...LIMITS, timeoutMs: 0 })).toMatchObject({ rule: 'timeout' });
     });
@@ -436,47 +580,100 @@ describe('fetch against local servers', () => {
 
   describe('resolution at connect time', () => {
     it('uses the lookup override: a mapped name reaches the server when loopback is not blocked', async () => {
-      const policy = createNetPolicy({ allowedOutboundHosts: ['http://app.test:*'], blockNetworks: [], lookup: fakeDns({ 'app.test': ['127.0.0.1'] }) });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: ['http://app.test:*'],
+        blockNetworks: [],
+        lookup: fakeDns({ 'app.test': ['127.0.0.1'] }),
+      });
       const echoed = JSON.parse(text(await policy.fetch(`http://app.test:${new URL(app).port}/echo`, LIMITS)));
       expect(echoed.headers.host).toBe(`app.test:${new URL(app).port}`);
     });
 
     it('refuses an allowlisted name that resolves into a blocked network (DNS rebinding)', async () => {
       const before = hits['/hello'] ?? 0;
-      const policy = createNetPolicy({ allowedOutboundHosts: ['http://evil.test:*'], blockNetworks: ['private'], lookup: fakeDns({ 'evil.test': ['127.0.0.1'] }) });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: ['http://evil.test:*'],
+        blockNetworks: ['private'],
+        lookup: fakeDns({ 'evil.test': ['127.0.0.1'] }),
+      });
       const url = `http://evil.test:${new URL(app).port}/hello`;
       expect(policy.checkUrl(url).ok).toBe(true);
-      expect(await policy.fetch(url, LIMITS)).toEqual({ ok: false, rule: 'blockNetworks', reason: 'blockNetworks: private (evil.test resolves to 127.0.0.1, which is loopback)' });
+      expect(await policy.fetch(url, LIMITS)).toEqual({
+        ok: false,
+        rule: 'blockNetworks',
+        reason: 'blockNetworks: private (evil.test resolves to 127.0.0.1, which is loopback)',
+      });
       expect(hits['/hello'] ?? 0).toBe(before);
     });
 
     it('refuses a name when any of its addresses is blocked, not only the first', async () => {
-      const policy = createNetPolicy({ allowedOutboundHosts: ['http://mixed.test'], blockNetworks: ['private'], lookup: fakeDns({ 'mixed.test': ['93.184.216.34', '::ffff:10.1.1.1'] }) });
-      expect(await policy.fetch('http://mixed.test/', LIMITS)).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('mixed.test resolves to ::ffff:10.1.1.1 (10.1.1.1), which is a private network address') });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: ['http://mixed.test'],
+        blockNetworks: ['private'],
+        lookup: fakeDns({ 'mixed.test': ['93.184.216.34', '::ffff:10.1.1.1'] }),
+      });
+      expect(await policy.fetch('http://mixed.test/', LIMITS)).toMatchObject({
+        rule: 'blockNetworks',
+        reason: expect.stringContaining(
+          'mixed.test resolves to ::ffff:10.1.1.1 (10.1.1.1), which is a private network address',
+        ),
+      });
     });
 
     it('refuses a name that resolves to an IPv4-compatible or 6to4 form of a private address', async () => {
-      const policy = createNetPolicy({ allowedOutboundHosts: ['http://*.test'], blockNetworks: ['private'], lookup: fakeDns({ 'compat.test': ['::127.0.0.1'], '6to4.test': ['2002:a9fe:a9fe::1'] }) });
-      expect(await policy.fetch('http://compat.test/', LIMITS)).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('compat.test resolves to ::127.0.0.1 (127.0.0.1), which is loopback') });
-      expect(await policy.fetch('http://6to4.test/', LIMITS)).toMatchObject({ rule: 'blockNetworks', reason: expect.stringContaining('(169.254.169.254), which is link-local') });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: ['http://*.test'],
+        blockNetworks: ['private'],
+        lookup: fakeDns({ 'compat.test': ['::127.0.0.1'], '6to4.test': ['2002:a9fe:a9fe::1'] }),
+      });
+      expect(await policy.fetch('http://compat.test/', LIMITS)).toMatchObject({
+        rule: 'blockNetworks',
+        reason: expect.stringContaining('compat.test resolves to ::127.0.0.1 (127.0.0.1), which is loopback'),
+      });
+      expect(await policy.fetch('http://6to4.test/', LIMITS)).toMatchObject({
+        rule: 'blockNetworks',
+        reason: expect.stringContaining('(169.254.169.254), which is link-local'),
+      });
     });
 
     it('refuses a resolver answer it cannot check', async () => {
-      const policy = createNetPolicy({ allowedOutboundHosts: ['http://odd.test'], blockNetworks: [], lookup: fakeDns({ 'odd.test': ['not-an-ip'] }) });
-      expect(await policy.fetch('http://odd.test/', LIMITS)).toMatchObject({ ok: false, rule: 'network', reason: expect.stringContaining('which is not an IP address') });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: ['http://odd.test'],
+        blockNetworks: [],
+        lookup: fakeDns({ 'odd.test': ['not-an-ip'] }),
+      });
+      expect(await policy.fetch('http://odd.test/', LIMITS)).toMatchObject({
+        ok: false,
+        rule: 'network',
+        reason: expect.stringContaining('which is not an IP address'),
+      });
     });
   });
 
   describe('blockedEndpoints', () => {
-    const everywhere = (host = '127.0.0.1') => createNetPolicy({ allowedOutboundHosts: ['*://*:*'], blockNetworks: [], blockedEndpoints: [{ host, port: dashboardPort }] });
+    const everywhere = (host = '127.0.0.1') =>
+      createNetPolicy({
+        allowedOutboundHosts: ['*://*:*'],
+        blockNetworks: [],
+        blockedEndpoints: [{ host, port: dashboardPort }],
+      });
 
     it('refuses the dashboard on every way of writing its address, with blockNetworks empty', async () => {
       const policy = everywhere();
-      expect(await policy.fetch(`http://127.0.0.1:${dashboardPort}/`, LIMITS)).toEqual({ ok: false, rule: 'blockedEndpoints', reason: `blockedEndpoints: 127.0.0.1:${dashboardPort} is always refused` });
+      expect(await policy.fetch(`http://127.0.0.1:${dashboardPort}/`, LIMITS)).toEqual({
+        ok: false,
+        rule: 'blockedEndpoints',
+        reason: `blockedEndpoints: 127.0.0.1:${dashboardPort} is always refused`,
+      });
       for (const host of ['localhost', '0.0.0.0', '[::ffff:127.0.0.1]', '2130706433', '127.0.0.2', '[::1]', '[::]']) {
-        expect(await policy.fetch(`http://${host}:${dashboardPort}/`, LIMITS), host).toMatchObject({ ok: false, rule: 'blockedEndpoints' });
+        expect(await policy.fetch(`http://${host}:${dashboardPort}/`, LIMITS), host).toMatchObject({
+          ok: false,
+          rule: 'blockedEndpoints',
+        });
       }
-      expect(await policy.fetch(`http://localhost:${dashboardPort}/`, LIMITS)).toMatchObject({ reason: expect.stringContaining(`localhost:${dashboardPort} reaches 127.0.0.1:${dashboardPort}`) });
+      expect(await policy.fetch(`http://localhost:${dashboardPort}/`, LIMITS)).toMatchObject({
+        reason: expect.stringContaining(`localhost:${dashboardPort} reaches 127.0.0.1:${dashboardPort}`),
+      });
       expect(hits.dashboard ?? 0).toBe(0);
     });
 
@@ -486,57 +683,109 @@ describe('fetch against local servers', () => {
 
     it('compares a host name endpoint by name and by its resolved addresses', async () => {
       const policy = everywhere('localhost');
-      expect(policy.checkUrl(`http://localhost:${dashboardPort}/`)).toMatchObject({ ok: false, rule: 'blockedEndpoints' });
-      expect(await policy.fetch(`http://127.0.0.1:${dashboardPort}/`, LIMITS)).toMatchObject({ ok: false, rule: 'blockedEndpoints', reason: expect.stringContaining(`reaches localhost:${dashboardPort}`) });
+      expect(policy.checkUrl(`http://localhost:${dashboardPort}/`)).toMatchObject({
+        ok: false,
+        rule: 'blockedEndpoints',
+      });
+      expect(await policy.fetch(`http://127.0.0.1:${dashboardPort}/`, LIMITS)).toMatchObject({
+        ok: false,
+        rule: 'blockedEndpoints',
+        reason: expect.stringContaining(`reaches localhost:${dashboardPort}`),
+      });
       expect(hits.dashboard ?? 0).toBe(0);
     });
 
     it('refuses every request while a name endpoint cannot be resolved', async () => {
-      const policy = createNetPolicy({ allowedOutboundHosts: LOCAL, blockNetworks: [], blockedEndpoints: [{ host: 'dashboard.test', port: dashboardPort }], lookup: fakeDns({}) });
-      expect(await policy.fetch(`${app}/hello`, LIMITS)).toMatchObject({ ok: false, rule: 'blockedEndpoints', reason: expect.stringContaining('could not resolve dashboard.test') });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: LOCAL,
+        blockNetworks: [],
+        blockedEndpoints: [{ host: 'dashboard.test', port: dashboardPort }],
+        lookup: fakeDns({}),
+      });
+      expect(await policy.fetch(`${app}/hello`, LIMITS)).toMatchObject({
+        ok: false,
+        rule: 'blockedEndpoints',
+        reason: expect.stringContaining('could not resolve dashboard.test'),
+      });
     });
   });
 
   describe('redirects', () => {
     it('follows allowed redirects and records each hop', async () => {
-      const result = ok(await open().fetch(`${app}/redirect?to=${encodeURIComponent(`${other}/redirect?to=/hello`)}`, LIMITS));
-      expect(result).toMatchObject({ status: 200, finalUrl: `${other}/hello`, redirects: [`${other}/redirect?to=/hello`, `${other}/hello`] });
+      const result = ok(
+        await open().fetch(`${app}/redirect?to=${encodeURIComponent(`${other}/redirect?to=/hello`)}`, LIMITS),
+      );
+      expect(result).toMatchObject({
+        status: 200,
+        finalUrl: `${other}/hello`,
+        redirects: [`${other}/redirect?to=/hello`, `${other}/hello`],
+      });
       expect(new TextDecoder().decode(result.body)).toBe('hello');
     });
 
     it('re-checks every hop with the whole policy', async () => {
-      const policy = createNetPolicy({ allowedOutboundHosts: LOCAL, blockNetworks: ['169.254.0.0/16'], blockedEndpoints: [{ host: '127.0.0.1', port: dashboardPort }] });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: LOCAL,
+        blockNetworks: ['169.254.0.0/16'],
+        blockedEndpoints: [{ host: '127.0.0.1', port: dashboardPort }],
+      });
       const via = (to: string) => `${app}/redirect?to=${encodeURIComponent(to)}`;
       expect(await policy.fetch(via('http://169.254.169.254/latest/meta-data/'), LIMITS)).toEqual({
         ok: false,
         rule: 'blockNetworks',
-        reason: 'redirect to http://169.254.169.254/latest/meta-data/: blockNetworks: 169.254.0.0/16 (169.254.169.254 is in 169.254.0.0/16)',
+        reason:
+          'redirect to http://169.254.169.254/latest/meta-data/: blockNetworks: 169.254.0.0/16 (169.254.169.254 is in 169.254.0.0/16)',
       });
-      expect(await policy.fetch(via('http://example.com/'), LIMITS)).toMatchObject({ ok: false, rule: 'allowedOutboundHosts', reason: expect.stringContaining('redirect to http://example.com/') });
-      expect(await policy.fetch(via(`http://localhost:${dashboardPort}/`), LIMITS)).toMatchObject({ ok: false, rule: 'blockedEndpoints' });
+      expect(await policy.fetch(via('http://example.com/'), LIMITS)).toMatchObject({
+        ok: false,
+        rule: 'allowedOutboundHosts',
+        reason: expect.stringContaining('redirect to http://example.com/'),
+      });
+      expect(await policy.fetch(via(`http://localhost:${dashboardPort}/`), LIMITS)).toMatchObject({
+        ok: false,
+        rule: 'blockedEndpoints',
+      });
       expect(await policy.fetch(via('file:///etc/passwd'), LIMITS)).toMatchObject({ ok: false, rule: 'scheme' });
       expect(hits.dashboard ?? 0).toBe(0);
     });
 
     it('refuses a hop whose name resolves into a blocked network', async () => {
-      const policy = createNetPolicy({ allowedOutboundHosts: [...LOCAL, 'http://evil.test:*'], blockNetworks: ['10.0.0.0/8'], lookup: fakeDns({ 'evil.test': ['10.0.0.7'] }) });
-      expect(await policy.fetch(`${app}/redirect?to=${encodeURIComponent('http://evil.test:81/')}`, LIMITS)).toMatchObject({
+      const policy = createNetPolicy({
+        allowedOutboundHosts: [...LOCAL, 'http://evil.test:*'],
+        blockNetworks: ['10.0.0.0/8'],
+        lookup: fakeDns({ 'evil.test': ['10.0.0.7'] }),
+      });
+      expect(
+        await policy.fetch(`${app}/redirect?to=${encodeURIComponent('http://evil.test:81/')}`, LIMITS),
+      ).toMatchObject({
         rule: 'blockNetworks',
-        reason: 'redirect to http://evil.test:81/: blockNetworks: 10.0.0.0/8 (evil.test resolves to 10.0.0.7, which is in 10.0.0.0/8)',
+        reason:
+          'redirect to http://evil.test:81/: blockNetworks: 10.0.0.0/8 (evil.test resolves to 10.0.0.7, which is in 10.0.0.0/8)',
       });
     });
 
     it('caps a redirect loop at maxRedirects', async () => {
       const start = hits['/loop'] ?? 0;
-      expect(await open().fetch(`${app}/loop`, { ...LIMITS, maxRedirects: 3 })).toMatchObject({ ok: false, rule: 'redirects', reason: expect.stringContaining('stopped after 3 redirects') });
+      expect(await open().fetch(`${app}/loop`, { ...LIMITS, maxRedirects: 3 })).toMatchObject({
+        ok: false,
+        rule: 'redirects',
+        reason: expect.stringContaining('stopped after 3 redirects'),
+      });
       expect((hits['/loop'] ?? 0) - start).toBe(4);
-      expect(await open().fetch(`${app}/loop`, LIMITS)).toMatchObject({ rule: 'redirects', reason: expect.stringContaining('stopped after 5 redirects') });
-      expect(await open().fetch(`${app}/redirect?to=/hello`, { ...LIMITS, maxRedirects: 0 })).toMatchObject({ rule: 'redirects' });
+      expect(await open().fetch(`${app}/loop`, LIMITS)).toMatchObject({
+        rule: 'redirects',
+        reason: expect.stringContaining('stopped after 5 redirects'),
+      });
+      expect(await open().fetch(`${app}/redirect?to=/hello`, { ...LIMITS, maxRedirects: 0 })).toMatchObject({
+        rule: 'redirects',
+      });
     });
 
     it('strips Authorization and Cookie on a cross-origin redirect, keeps them on a same-origin one', async () => {
       const headers = { Authorization: 'Bearer secret', Cookie: 'session=1', 'X-Keep': 'k' };
-      const across = JSON.parse(text(await open().fetch(`${app}/redirect?to=${encodeURIComponent(`${other}/echo`)}`, { ...LIMITS, headers })));
+      const across = JSON.parse(
+        text(await open().fetch(`${app}/redirect?to=${encodeURIComponent(`${other}/echo`)}`, { ...LIMITS, headers })),
+      );
       expect(across.headers).toMatchObject({ 'x-keep': 'k' });
       expect(across.headers.authorization).toBeUndefined();
       expect(across.headers.cookie).toBeUndefined();
@@ -546,8 +795,14 @@ describe('fetch against local servers', () => {
 
     it('keeps the body on 307 and turns a POST into a GET on 303', async () => {
       const post = { ...LIMITS, method: 'POST', body: 'data' };
-      expect(JSON.parse(text(await open().fetch(`${app}/redirect?status=307&to=/echo`, post)))).toMatchObject({ method: 'POST', body: 'data' });
-      expect(JSON.parse(text(await open().fetch(`${app}/redirect?status=303&to=/echo`, post)))).toMatchObject({ method: 'GET', body: '' });
+      expect(JSON.parse(text(await open().fetch(`${app}/redirect?status=307&to=/echo`, post)))).toMatchObject({
+        method: 'POST',
+        body: 'data',
+      });
+      expect(JSON.parse(text(await open().fetch(`${app}/redirect?status=303&to=/echo`, post)))).toMatchObject({
+        method: 'GET',
+        body: '',
+      });
     });
   });
 
@@ -572,13 +827,19 @@ describe('fetch against local servers', () => {
 
     it('cuts a server that accepts the connection and never answers', async () => {
       const started = performance.now();
-      expect(await open().fetch(`http://127.0.0.1:${silentPort}/`, { ...LIMITS, timeoutMs: 300 })).toMatchObject({ ok: false, rule: 'timeout' });
+      expect(await open().fetch(`http://127.0.0.1:${silentPort}/`, { ...LIMITS, timeoutMs: 300 })).toMatchObject({
+        ok: false,
+        rule: 'timeout',
+      });
       expect(performance.now() - started).toBeLessThan(800);
     });
 
     it('counts redirects against the same deadline', async () => {
       const started = performance.now();
-      const result = await open().fetch(`${app}/redirect?to=${encodeURIComponent(`${other}/stall`)}`, { ...LIMITS, timeoutMs: 300 });
+      const result = await open().fetch(`${app}/redirect?to=${encodeURIComponent(`${other}/stall`)}`, {
+        ...LIMITS,
+        timeoutMs: 300,
+      });
       expect(result).toMatchObject({ ok: false, rule: 'timeout' });
       expect(performance.now() - started).toBeLessThan(800);
     });
@@ -586,15 +847,27 @@ describe('fetch against local servers', () => {
     it('stops when the caller cancels', async () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 100);
-      expect(await open().fetch(`${app}/stall`, { ...LIMITS, signal: controller.signal })).toEqual({ ok: false, rule: 'cancelled', reason: 'the request was cancelled' });
+      expect(await open().fetch(`${app}/stall`, { ...LIMITS, signal: controller.signal })).toEqual({
+        ok: false,
+        rule: 'cancelled',
+        reason: 'the request was cancelled',
+      });
     });
   });
 });
 
 describe('describeNetPolicy', () => {
   it('sums up the policy in one line', () => {
-    const policy = createNetPolicy({ allowedOutboundHosts: ['https://*.github.com'], blockNetworks: ['private'], blockedEndpoints: [{ host: '127.0.0.1', port: 30001 }] });
-    expect(describeNetPolicy(policy)).toBe("network allowed to https://*.github.com; blocked for private, and this runtime's own server (1 endpoint)");
-    expect(describeNetPolicy(createNetPolicy({ allowedOutboundHosts: [], blockNetworks: [] }))).toBe('network allowed to no hosts; blocked for no networks');
+    const policy = createNetPolicy({
+      allowedOutboundHosts: ['https://*.github.com'],
+      blockNetworks: ['private'],
+      blockedEndpoints: [{ host: '127.0.0.1', port: 30001 }],
+    });
+    expect(describeNetPolicy(policy)).toBe(
+      "network allowed to https://*.github.com; blocked for private, and this runtime's own server (1 endpoint)",
+    );
+    expect(describeNetPolicy(createNetPolicy({ allowedOutboundHosts: [], blockNetworks: [] }))).toBe(
+      'network allowed to no hosts; blocked for no networks',
+    );
   });
 });

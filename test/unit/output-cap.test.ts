@@ -19,7 +19,10 @@ function keeper(saved: SavedOutput | null = { guestPath: '/.tool-output/ses_a/ca
   return { kept, keep: async (text: string) => (kept.push(text), saved) };
 }
 
-const textOf = (result: ToolResult) => (typeof result.content === 'string' ? result.content : result.content.map((b) => (b.type === 'text' ? b.text : `[${b.type}]`)).join('\n'));
+const textOf = (result: ToolResult) =>
+  typeof result.content === 'string'
+    ? result.content
+    : result.content.map((b) => (b.type === 'text' ? b.text : `[${b.type}]`)).join('\n');
 
 describe('cutting text', () => {
   it('keeps the start and the end, says how much went, and never makes a text longer', () => {
@@ -74,25 +77,41 @@ describe('capping a tool result', () => {
     const shown = textOf(result);
     expect(shown.length).toBeLessThan(OUTPUT_CAP + 500);
     expect(shown.startsWith('line 1 ')).toBe(true);
-    expect(shown).toMatch(/line 10000 -+\n\n\[Output cut to 30,000 of [\d,]+ characters\. All of it is saved; read it in pages from where it was cut/);
+    expect(shown).toMatch(
+      /line 10000 -+\n\n\[Output cut to 30,000 of [\d,]+ characters\. All of it is saved; read it in pages from where it was cut/,
+    );
     expect(result.isError).toBe(true);
     expect(kept).toEqual([whole]);
-    expect(result.metadata).toEqual({ outputCut: { characters: whole.length, savedAs: '/.tool-output/ses_a/call_b.txt' } });
+    expect(result.metadata).toEqual({
+      outputCut: { characters: whole.length, savedAs: '/.tool-output/ses_a/call_b.txt' },
+    });
     // The offset given is the line where the cut begins: the line holding the first character left out.
-    const offset = Number(/read \{"file_path": "\/\.tool-output\/ses_a\/call_b\.txt", "offset": (\d+)\}/.exec(shown)![1]);
+    const offset = Number(
+      /read \{"file_path": "\/\.tool-output\/ses_a\/call_b\.txt", "offset": (\d+)\}/.exec(shown)![1],
+    );
     expect(offset).toBe(whole.slice(0, OUTPUT_CAP / 2 + 1).split('\n').length);
   });
 
   it('cuts only the long block of several, leaves images alone, and replaces an oversized image by a note', async () => {
     const small = 'a short note';
     const image = { type: 'image' as const, data: 'iVBORw0KGgo=', mediaType: 'image/png' };
-    const huge = { type: 'image' as const, data: 'A'.repeat(Math.ceil(((IMAGE_CAP_BYTES + 1024) * 4) / 3)), mediaType: 'image/jpeg' };
-    const result = await capResult({ content: [{ type: 'text', text: small }, image, { type: 'text', text: lines(5000) }, huge] }, keeper().keep);
+    const huge = {
+      type: 'image' as const,
+      data: 'A'.repeat(Math.ceil(((IMAGE_CAP_BYTES + 1024) * 4) / 3)),
+      mediaType: 'image/jpeg',
+    };
+    const result = await capResult(
+      { content: [{ type: 'text', text: small }, image, { type: 'text', text: lines(5000) }, huge] },
+      keeper().keep,
+    );
     const blocks = result.content as { type: string; text?: string }[];
     expect(blocks[0]).toEqual({ type: 'text', text: small });
     expect(blocks[1]).toBe(image);
     expect(blocks[2]!.text).toMatch(/characters cut/);
-    expect(blocks[3]).toEqual({ type: 'text', text: '[image/jpeg image of 5.0 MB left out: images over 5.0 MB are not passed on]' });
+    expect(blocks[3]).toEqual({
+      type: 'text',
+      text: '[image/jpeg image of 5.0 MB left out: images over 5.0 MB are not passed on]',
+    });
     expect(blocks[4]!.text).toMatch(/^\[Output cut to 30,000 of/);
     const onlyImage = await capResult({ content: [huge] });
     expect(onlyImage.content).toEqual([{ type: 'text', text: expect.stringMatching(/left out/) }]);
@@ -100,7 +119,10 @@ describe('capping a tool result', () => {
 
   it('says so when the rest was not kept, or only its start', async () => {
     expect(textOf(await capResult({ content: lines(5000) }))).toMatch(/The rest was not kept\.\]$/);
-    const partial = await capResult({ content: lines(5000) }, keeper({ guestPath: '/.tool-output/s/c.txt', complete: false }).keep);
+    const partial = await capResult(
+      { content: lines(5000) },
+      keeper({ guestPath: '/.tool-output/s/c.txt', complete: false }).keep,
+    );
     expect(textOf(partial)).toMatch(/Its start is saved \(up to the size limit for saved output\); read it in pages/);
   });
 });
@@ -110,11 +132,17 @@ describe('saved tool output', () => {
     const dir = await tempDir();
     let maxBytes = 1000;
     const store = new ToolOutputStore({ dir, maxBytes: () => maxBytes });
-    expect(await store.save('ses_1', 'call_1', 'whole text')).toEqual({ guestPath: '/.tool-output/ses_1/call_1.txt', complete: true });
+    expect(await store.save('ses_1', 'call_1', 'whole text')).toEqual({
+      guestPath: '/.tool-output/ses_1/call_1.txt',
+      complete: true,
+    });
     expect(readFileSync(join(dir, 'ses_1', 'call_1.txt'), 'utf8')).toBe('whole text');
 
     const long = await store.save('ses_1', 'call/../../x', 'é'.repeat(800));
-    expect(long).toMatchObject({ complete: false, guestPath: expect.stringMatching(/^\/\.tool-output\/ses_1\/id-[0-9a-f]{32}\.txt$/) });
+    expect(long).toMatchObject({
+      complete: false,
+      guestPath: expect.stringMatching(/^\/\.tool-output\/ses_1\/id-[0-9a-f]{32}\.txt$/),
+    });
     const written = readFileSync(join(dir, 'ses_1', long!.guestPath.split('/').at(-1)!), 'utf8');
     expect(written).toMatch(/^é{500}\n\[… cut here: the output was 1,600 bytes; the first 1,000 are kept\]\n$/);
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type PermissionAction, type PermissionLevel, type PermissionMode, type Rule, RuleSyntaxError, decide, parseRule } from '../../src/permissions/policy';
+import {
+  type PermissionAction,
+  type PermissionLevel,
+  type PermissionMode,
+  type Rule,
+  RuleSyntaxError,
+  decide,
+  parseRule,
+} from '../../src/permissions/policy';
 import type { ShellCommand } from '../../src/permissions/shell-command';
 import { matchesWildcard } from '../../src/permissions/wildcard';
 
@@ -29,7 +37,11 @@ bypass       network  allow  allow  ask  deny
 const rows = TABLE.trim()
   .split('\n')
   .flatMap((line) => {
-    const [mode, level, none, allow, ask, deny] = line.trim().split(/\s+/) as [PermissionMode, PermissionLevel, ...PermissionAction[]];
+    const [mode, level, none, allow, ask, deny] = line.trim().split(/\s+/) as [
+      PermissionMode,
+      PermissionLevel,
+      ...PermissionAction[],
+    ];
     return (
       [
         ['none', none],
@@ -54,13 +66,19 @@ describe('decide: rules', () => {
   const rules = (...texts: string[]): Rule[] => texts.map(parseRule);
 
   it('deny beats bypass, and says which rule', () => {
-    const decision = decide({ tool: 'bash', level: 'execute', subject: 'rm -rf /' }, 'bypass', rules('deny bash(rm *)'));
+    const decision = decide(
+      { tool: 'bash', level: 'execute', subject: 'rm -rf /' },
+      'bypass',
+      rules('deny bash(rm *)'),
+    );
     expect(decision).toMatchObject({ action: 'deny', reason: 'denied by the rule "deny bash(rm *)"' });
   });
 
   it('the last matching rule wins', () => {
     const set = rules('deny bash', 'allow bash(git status*)');
-    expect(decide({ tool: 'bash', level: 'execute', subject: 'git status --short' }, 'default', set).action).toBe('allow');
+    expect(decide({ tool: 'bash', level: 'execute', subject: 'git status --short' }, 'default', set).action).toBe(
+      'allow',
+    );
     expect(decide({ tool: 'bash', level: 'execute', subject: 'git push' }, 'default', set).action).toBe('deny');
     const reversed = rules('allow bash(git status*)', 'deny bash');
     expect(decide({ tool: 'bash', level: 'execute', subject: 'git status' }, 'default', reversed).action).toBe('deny');
@@ -71,8 +89,20 @@ describe('decide: rules', () => {
     expect(decide({ tool: 'edit', level: 'write', subject: 'src/deep/a.ts' }, 'default', set).action).toBe('allow');
     expect(decide({ tool: 'edit', level: 'write', subject: 'docs/a.md' }, 'default', set).action).toBe('ask');
     expect(decide({ tool: 'edit', level: 'write' }, 'default', set).action).toBe('ask');
-    expect(decide({ tool: 'web_fetch', level: 'network', subject: 'https://docs.example.com/a' }, 'default', rules('allow web_fetch(https://docs.example.com/*)')).action).toBe('allow');
-    expect(decide({ tool: 'web_fetch', level: 'network', subject: 'https://docs.example.com.evil.io/' }, 'default', rules('allow web_fetch(https://docs.example.com/*)')).action).toBe('ask');
+    expect(
+      decide(
+        { tool: 'web_fetch', level: 'network', subject: 'https://docs.example.com/a' },
+        'default',
+        rules('allow web_fetch(https://docs.example.com/*)'),
+      ).action,
+    ).toBe('allow');
+    expect(
+      decide(
+        { tool: 'web_fetch', level: 'network', subject: 'https://docs.example.com.evil.io/' },
+        'default',
+        rules('allow web_fetch(https://docs.example.com/*)'),
+      ).action,
+    ).toBe('ask');
   });
 
   it('lets tool names hold wildcards', () => {
@@ -82,9 +112,15 @@ describe('decide: rules', () => {
   });
 
   it('parses rules and refuses malformed ones', () => {
-    expect(parseRule('  allow edit(src/*)  ')).toEqual({ action: 'allow', tool: 'edit', pattern: 'src/*', text: 'allow edit(src/*)' });
+    expect(parseRule('  allow edit(src/*)  ')).toEqual({
+      action: 'allow',
+      tool: 'edit',
+      pattern: 'src/*',
+      text: 'allow edit(src/*)',
+    });
     expect(parseRule('deny bash(echo (a))')).toMatchObject({ pattern: 'echo (a)' });
-    for (const bad of ['permit edit', 'allow', 'allow edit()', 'allow ed it', 'allowedit(x)']) expect(() => parseRule(bad)).toThrow(RuleSyntaxError);
+    for (const bad of ['permit edit', 'allow', 'allow edit()', 'allow ed it', 'allowedit(x)'])
+      expect(() => parseRule(bad)).toThrow(RuleSyntaxError);
   });
 });
 
@@ -92,25 +128,49 @@ describe('decide: a shell line, command by command', () => {
   const rules = (...texts: string[]): Rule[] => texts.map(parseRule);
   const known = (text: string, short?: string): ShellCommand => ({ known: true, text, ...(short ? { short } : {}) });
   const unknown = (text: string): ShellCommand => ({ known: false, text });
-  const line = (...commands: ShellCommand[]) => ({ tool: 'bash', level: 'execute' as const, subject: 'the line as typed', commands });
+  const line = (...commands: ShellCommand[]) => ({
+    tool: 'bash',
+    level: 'execute' as const,
+    subject: 'the line as typed',
+    commands,
+  });
 
   it('denies the line when any command is denied, and names that command', () => {
     const decision = decide(line(known('true'), known('rm -rf x')), 'bypass', rules('deny bash(rm *)'));
-    expect(decision).toMatchObject({ action: 'deny', reason: 'denied by the rule "deny bash(rm *)" for "rm -rf x"', rule: { text: 'deny bash(rm *)' } });
+    expect(decision).toMatchObject({
+      action: 'deny',
+      reason: 'denied by the rule "deny bash(rm *)" for "rm -rf x"',
+      rule: { text: 'deny bash(rm *)' },
+    });
   });
 
   it('does not let an allow rule for one command cover the others', () => {
     const set = rules('allow bash(git status*)');
-    expect(decide(line(known('git status')), 'default', set)).toMatchObject({ action: 'allow', reason: 'allowed by the rule "allow bash(git status*)" for "git status"' });
-    expect(decide(line(known('git status'), known('rm x')), 'default', set)).toMatchObject({ action: 'ask', reason: 'the default mode asks for execute tools for "rm x"' });
-    expect(decide(line(known('git status'), known('ls')), 'default', rules('allow bash(git status*)', 'allow bash(ls)')).action).toBe('allow');
-    expect(decide(line(known('git status'), known('ls')), 'default', []).reason).toBe('the default mode asks for execute tools');
+    expect(decide(line(known('git status')), 'default', set)).toMatchObject({
+      action: 'allow',
+      reason: 'allowed by the rule "allow bash(git status*)" for "git status"',
+    });
+    expect(decide(line(known('git status'), known('rm x')), 'default', set)).toMatchObject({
+      action: 'ask',
+      reason: 'the default mode asks for execute tools for "rm x"',
+    });
+    expect(
+      decide(line(known('git status'), known('ls')), 'default', rules('allow bash(git status*)', 'allow bash(ls)'))
+        .action,
+    ).toBe('allow');
+    expect(decide(line(known('git status'), known('ls')), 'default', []).reason).toBe(
+      'the default mode asks for execute tools',
+    );
   });
 
   it('takes the most restrictive decision, the first one in the line among equals', () => {
     const set = rules('ask bash(cat *)', 'deny bash(rm *)', 'allow bash(ls*)');
-    expect(decide(line(known('ls'), known('cat a'), known('rm b'), known('cat c')), 'default', set).reason).toBe('denied by the rule "deny bash(rm *)" for "rm b"');
-    expect(decide(line(known('ls'), known('cat a'), known('cat c')), 'default', set).reason).toBe('asks by the rule "ask bash(cat *)" for "cat a"');
+    expect(decide(line(known('ls'), known('cat a'), known('rm b'), known('cat c')), 'default', set).reason).toBe(
+      'denied by the rule "deny bash(rm *)" for "rm b"',
+    );
+    expect(decide(line(known('ls'), known('cat a'), known('cat c')), 'default', set).reason).toBe(
+      'asks by the rule "ask bash(cat *)" for "cat a"',
+    );
   });
 
   it('asks for an unknown command where a deny or ask pattern might cover it, and never allows it by a pattern', () => {
@@ -145,7 +205,9 @@ describe('decide: a shell line, command by command', () => {
   it('keeps plan mode above the rules, and a deny above plan mode', () => {
     expect(decide(line(known('ls')), 'plan', rules('allow bash(ls)')).reason).toMatch(/^plan mode is on/);
     expect(decide(line(unknown('$x')), 'plan', rules('deny bash(rm *)')).reason).toMatch(/^plan mode is on/);
-    expect(decide(line(known('ls'), known('rm x')), 'plan', rules('deny bash(rm *)')).reason).toBe('denied by the rule "deny bash(rm *)" for "rm x"');
+    expect(decide(line(known('ls'), known('rm x')), 'plan', rules('deny bash(rm *)')).reason).toBe(
+      'denied by the rule "deny bash(rm *)" for "rm x"',
+    );
   });
 });
 

@@ -37,13 +37,21 @@ describe('applyMergePatch', () => {
   });
 
   it('still merges ordinary keys', () => {
-    expect(applyMergePatch({ a: { b: 1, c: 2 } }, json('{"a": {"c": null, "d": 3}, "protos": 1}'))).toEqual({ a: { b: 1, d: 3 }, protos: 1 });
+    expect(applyMergePatch({ a: { b: 1, c: 2 } }, json('{"a": {"c": null, "d": 3}, "protos": 1}'))).toEqual({
+      a: { b: 1, d: 3 },
+      protos: 1,
+    });
   });
 });
 
 describe('prototypeKeyPath', () => {
   it('finds a prototype key at any depth, in arrays too', () => {
-    expect(prototypeKeyPath(json('{"events": [{"ok": 1}, {"input": {"__proto__": {}}}]}'))).toEqual(['events', 1, 'input', '__proto__']);
+    expect(prototypeKeyPath(json('{"events": [{"ok": 1}, {"input": {"__proto__": {}}}]}'))).toEqual([
+      'events',
+      1,
+      'input',
+      '__proto__',
+    ]);
     expect(prototypeKeyPath(json('{"a": [1, "constructor", {"b": "prototype"}]}'))).toBeUndefined();
   });
 });
@@ -60,16 +68,26 @@ describe('JSON files with prototype keys', () => {
     const file = join(await tempDir(), 'settings.json');
     const text = '{ "__proto__": { "agent": { "maxTurns": 7 } } }\n';
     await writeFile(file, text);
-    await expect(SettingsStore.open(file)).rejects.toMatchObject({ name: 'JsonFileError', field: '__proto__', line: 1 });
+    await expect(SettingsStore.open(file)).rejects.toMatchObject({
+      name: 'JsonFileError',
+      field: '__proto__',
+      line: 1,
+    });
     expect(await readFile(file, 'utf8')).toBe(text);
   });
 
   it('so is a secrets.json or a permissions.json holding one', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'secrets.json'), '{ "providers": { "constructor": { "apiKey": "k" } } }');
-    await expect(SecretsStore.open(join(dir, 'secrets.json'))).rejects.toMatchObject({ name: 'JsonFileError', field: 'providers.constructor' });
+    await expect(SecretsStore.open(join(dir, 'secrets.json'))).rejects.toMatchObject({
+      name: 'JsonFileError',
+      field: 'providers.constructor',
+    });
     await writeFile(join(dir, 'permissions.json'), '{ "version": 1, "grants": [], "prototype": {} }');
-    await expect(GrantStore.open(join(dir, 'permissions.json'))).rejects.toMatchObject({ name: 'JsonFileError', field: 'prototype' });
+    await expect(GrantStore.open(join(dir, 'permissions.json'))).rejects.toMatchObject({
+      name: 'JsonFileError',
+      field: 'prototype',
+    });
   });
 });
 
@@ -80,7 +98,9 @@ describe('SettingsStore.patch', () => {
     const error = await store.patch(json('{"__proto__": {"agent": {"maxTurns": 7}}}')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidSettingsError);
     expect(error).toMatchObject({ field: '__proto__', message: '__proto__: "__proto__" is not allowed as a key' });
-    await expect(store.patch(json('{"agent": {"constructor": {"maxTurns": 7}}}'))).rejects.toMatchObject({ field: 'agent.constructor' });
+    await expect(store.patch(json('{"agent": {"constructor": {"maxTurns": 7}}}'))).rejects.toMatchObject({
+      field: 'agent.constructor',
+    });
     expect(store.get().agent.maxTurns).toBe(50);
     expect(await readFile(file, 'utf8')).toBe('{}\n');
   });

@@ -16,7 +16,12 @@ const GONE = 2 ** 22 + 12345;
 
 const started = (runId: string) => ({ type: 'run.started', runId, model: 'mock/m', maxTurns: 50 });
 const user = (runId: string, text: string) => ({ type: 'message.user', runId, messageId: `msg_u_${text}`, text });
-const completed = (runId: string, messageId: string, text: string, toolCalls: { callId: string; name: string; input: unknown }[] = []) => ({
+const completed = (
+  runId: string,
+  messageId: string,
+  text: string,
+  toolCalls: { callId: string; name: string; input: unknown }[] = [],
+) => ({
   type: 'message.completed',
   runId,
   messageId,
@@ -24,20 +29,46 @@ const completed = (runId: string, messageId: string, text: string, toolCalls: { 
   text,
   toolCalls,
   finishReason: toolCalls.length ? 'tool-calls' : 'stop',
-  modelMessage: { role: 'assistant', content: [{ type: 'text', text }, ...toolCalls.map((c) => ({ type: 'tool-call', toolCallId: c.callId, toolName: c.name, input: c.input }))] },
+  modelMessage: {
+    role: 'assistant',
+    content: [
+      { type: 'text', text },
+      ...toolCalls.map((c) => ({ type: 'tool-call', toolCallId: c.callId, toolName: c.name, input: c.input })),
+    ],
+  },
 });
 const runDone = (runId: string) => ({ type: 'run.completed', runId, status: 'finished', turns: 1 });
-const stamp = (events: object[]) => events.map((e, i) => ({ ...e, id: i + 1, time: '2026-01-01T00:00:00.000Z' }) as StoredEvent);
-const delta = (runId: string, messageId: string, text: string, kind: 'text' | 'reasoning' = 'text'): RunEvent => ({ type: 'message.delta', runId, messageId, kind, text });
+const stamp = (events: object[]) =>
+  events.map((e, i) => ({ ...e, id: i + 1, time: '2026-01-01T00:00:00.000Z' }) as StoredEvent);
+const delta = (runId: string, messageId: string, text: string, kind: 'text' | 'reasoning' = 'text'): RunEvent => ({
+  type: 'message.delta',
+  runId,
+  messageId,
+  kind,
+  text,
+});
 
 describe('closingEvents', () => {
   it('closes nothing when every run is closed', () => {
     expect(closingEvents([], undefined)).toEqual([]);
-    expect(closingEvents(stamp([started('run_1'), user('run_1', 'hi'), completed('run_1', 'msg_1', 'Hello.'), runDone('run_1')]), undefined)).toEqual([]);
+    expect(
+      closingEvents(
+        stamp([started('run_1'), user('run_1', 'hi'), completed('run_1', 'msg_1', 'Hello.'), runDone('run_1')]),
+        undefined,
+      ),
+    ).toEqual([]);
   });
 
   it('closes the open run as interrupted, with the text its message had streamed', () => {
-    const events = stamp([started('run_1'), user('run_1', 'hi'), completed('run_1', 'msg_1', 'Done.'), runDone('run_1'), started('run_2'), user('run_2', 'two steps'), completed('run_2', 'msg_2', 'One. ', [{ callId: 'c1', name: 'sleep', input: {} }])]);
+    const events = stamp([
+      started('run_1'),
+      user('run_1', 'hi'),
+      completed('run_1', 'msg_1', 'Done.'),
+      runDone('run_1'),
+      started('run_2'),
+      user('run_2', 'two steps'),
+      completed('run_2', 'msg_2', 'One. ', [{ callId: 'c1', name: 'sleep', input: {} }]),
+    ]);
     const closing = closingEvents(events, { runId: 'run_2', messageId: 'msg_3', text: 'Two is half' });
     expect(closing).toEqual([
       {
@@ -78,7 +109,14 @@ describe('PartialTextLog', () => {
     log.note('ses_a', delta('run_1', 'msg_1', 'a sentence'));
     expect(await log.read('ses_a')).toEqual({ runId: 'run_1', messageId: 'msg_1', text: 'Half a sentence' });
 
-    log.note('ses_a', { type: 'model.retry', runId: 'run_1', messageId: 'msg_1', attempt: 1, delayMs: 5, reason: 'overloaded' });
+    log.note('ses_a', {
+      type: 'model.retry',
+      runId: 'run_1',
+      messageId: 'msg_1',
+      attempt: 1,
+      delayMs: 5,
+      reason: 'overloaded',
+    });
     expect(await log.read('ses_a')).toBeUndefined();
     log.note('ses_a', delta('run_1', 'msg_1', 'Again'));
     expect(await log.read('ses_a')).toEqual({ runId: 'run_1', messageId: 'msg_1', text: 'Again' });
@@ -112,7 +150,10 @@ describe('closeInterruptedRuns', () => {
     expect(closed[2]).toMatchObject({ text: 'Roses are', interrupted: true });
     expect(closed[3]).toMatchObject({ status: 'interrupted', turns: 1 });
     expect((await store.read(live)).events.map((e) => e.type)).toEqual(['run.started', 'message.user']);
-    expect((await readdir(dir)).filter((n) => !n.endsWith('.jsonl') && n !== 'index.json').sort()).toEqual([`${live}.lock`, `${live}.partial`]);
+    expect((await readdir(dir)).filter((n) => !n.endsWith('.jsonl') && n !== 'index.json').sort()).toEqual([
+      `${live}.lock`,
+      `${live}.partial`,
+    ]);
 
     // Closing is done once: a second start finds nothing more to close.
     await closeInterruptedRuns(store, log, new Redactor(), silentLogger);

@@ -36,7 +36,10 @@ describe('Redactor', () => {
       ['x-api-key: sk-ant-api03-unknown0123', 'x-api-key: [redacted]'],
       ['X-Goog-Api-Key: AIzaSyD-unknown012345', 'X-Goog-Api-Key: [redacted]'],
       ['{"headers":{"x-api-key":"sk-ant-api03-unknown0123"}}', '{"headers":{"x-api-key":"[redacted]"}}'],
-      ['GET https://api.example.com/v1/models?key=AIzaSyD-unknown012345&pageSize=1', 'GET https://api.example.com/v1/models?key=[redacted]&pageSize=1'],
+      [
+        'GET https://api.example.com/v1/models?key=AIzaSyD-unknown012345&pageSize=1',
+        'GET https://api.example.com/v1/models?key=[redacted]&pageSize=1',
+      ],
       ['POST /v1/chat?api_key=abcdefgh12345678', 'POST /v1/chat?api_key=[redacted]'],
       ['api_key=abcdefghijkl', 'api_key=[redacted]'],
     ];
@@ -45,7 +48,13 @@ describe('Redactor', () => {
 
   it('leaves prose, short values and ordinary long words alone', () => {
     const plain = new Redactor();
-    for (const text of ['Use Bearer authentication or Basic auth.', 'a Bearer token', 'api_key=short', 'monkey=bananas123', 'internationalization']) {
+    for (const text of [
+      'Use Bearer authentication or Basic auth.',
+      'a Bearer token',
+      'api_key=short',
+      'monkey=bananas123',
+      'internationalization',
+    ]) {
       expect(plain.redact(text)).toBe(text);
     }
   });
@@ -57,9 +66,21 @@ describe('Redactor', () => {
 
   it('deep-redacts a JSON value: strings in objects and arrays, keys left alone, untouched parts shared', () => {
     const clean = { type: 'tool.completed', result: { content: [{ type: 'text', text: 'nothing here' }] } };
-    const event = { type: 'run.completed', error: { code: 'auth', message: `rejected ${KEY}` }, list: ['ok', `Bearer ${KEY}`, 3, null], [KEY]: 1, clean };
+    const event = {
+      type: 'run.completed',
+      error: { code: 'auth', message: `rejected ${KEY}` },
+      list: ['ok', `Bearer ${KEY}`, 3, null],
+      [KEY]: 1,
+      clean,
+    };
     const redacted = redactor.redactValue(event);
-    expect(redacted).toEqual({ type: 'run.completed', error: { code: 'auth', message: 'rejected [redacted]' }, list: ['ok', 'Bearer [redacted]', 3, null], [KEY]: 1, clean });
+    expect(redacted).toEqual({
+      type: 'run.completed',
+      error: { code: 'auth', message: 'rejected [redacted]' },
+      list: ['ok', 'Bearer [redacted]', 3, null],
+      [KEY]: 1,
+      clean,
+    });
     expect(event.error.message).toBe(`rejected ${KEY}`);
     expect(redacted.clean).toBe(clean);
     expect(redactor.redactValue(clean)).toBe(clean);
@@ -89,9 +110,16 @@ describe('Redactor', () => {
   it('knows a key from the moment it is stored until it is removed, and the env values providers read', async () => {
     const secrets = await SecretsStore.open(join(await tempDir(), 'secrets.json'));
     const settings = SettingsSchema.parse({
-      providers: { proxy: { kind: 'openai-compatible', baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: 'PROXY_KEY' }, openai: { kind: 'openai', preset: 'openai' } },
+      providers: {
+        proxy: { kind: 'openai-compatible', baseURL: 'http://127.0.0.1:1/v1', apiKeyEnv: 'PROXY_KEY' },
+        openai: { kind: 'openai', preset: 'openai' },
+      },
     });
-    const env = { PROXY_KEY: 'proxy-key-0123456789', OPENAI_API_KEY: 'sk-openai-from-env-42', UNRELATED_TOKEN: 'not-a-provider-key-99' };
+    const env = {
+      PROXY_KEY: 'proxy-key-0123456789',
+      OPENAI_API_KEY: 'sk-openai-from-env-42',
+      UNRELATED_TOKEN: 'not-a-provider-key-99',
+    };
     const live = new Redactor(() => configuredKeys(settings, { secrets, env }));
     const text = `${KEY} proxy-key-0123456789 sk-openai-from-env-42 not-a-provider-key-99`;
     expect(live.redact(text)).toBe(`${KEY} [redacted] [redacted] not-a-provider-key-99`);
@@ -113,13 +141,24 @@ describe('the logger', () => {
   it('redacts every string of a record: message, arguments, nested fields, error message and stack', () => {
     const lines: string[] = [];
     const redactor = new Redactor();
-    const logger = createLogger(redactor, { level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+    const logger = createLogger(redactor, {
+      level: 'debug',
+      destination: { write: (line: string) => void lines.push(line) },
+    });
     // Bound after the logger exists, as the workspace opens after the logger is made.
     redactor.bind(() => [KEY]);
-    logger.error({ err: new Error(`provider said ${KEY}`), request: { url: `https://x/v1?key=${KEY}`, note: [`Bearer ${KEY}`] } }, 'call failed for %s', KEY);
+    logger.error(
+      { err: new Error(`provider said ${KEY}`), request: { url: `https://x/v1?key=${KEY}`, note: [`Bearer ${KEY}`] } },
+      'call failed for %s',
+      KEY,
+    );
     logger.warn(new Error(`quoted ${KEY.slice(0, 14)}…`));
     const records = lines.map((line) => JSON.parse(line));
-    expect(records[0]).toMatchObject({ msg: 'call failed for [redacted]', err: { type: 'Error', message: 'provider said [redacted]' }, request: { url: 'https://x/v1?key=[redacted]', note: ['Bearer [redacted]'] } });
+    expect(records[0]).toMatchObject({
+      msg: 'call failed for [redacted]',
+      err: { type: 'Error', message: 'provider said [redacted]' },
+      request: { url: 'https://x/v1?key=[redacted]', note: ['Bearer [redacted]'] },
+    });
     expect(records[0].err.stack).toMatch(/^Error: provider said \[redacted\]\n/);
     expect(records[1]).toMatchObject({ msg: 'quoted [redacted]…', err: { message: 'quoted [redacted]…' } });
     expect(lines.join('')).not.toContain(KEY.slice(0, 10));
@@ -138,7 +177,9 @@ describe('API error responses', () => {
     });
     const api = await app.request('/api');
     expect(api.status).toBe(502);
-    expect(await api.json()).toEqual({ error: { code: 'discovery_failed', message: 'provider answered: bad key [redacted]', hint: 'Bearer [redacted]' } });
+    expect(await api.json()).toEqual({
+      error: { code: 'discovery_failed', message: 'provider answered: bad key [redacted]', hint: 'Bearer [redacted]' },
+    });
     const http = await app.request('/http');
     expect(http.status).toBe(400);
     expect(await http.json()).toEqual({ error: { code: 'http_error', message: 'rejected x-api-key: [redacted]' } });
@@ -153,7 +194,19 @@ describe('approval requests', () => {
     const opened: unknown[] = [];
     broker.onChange((change) => opened.push(change));
     const controller = new AbortController();
-    const waiting = broker.open({ kind: 'approval', sessionId: 'ses_x', runId: 'run_x', callId: 'call_x', tool: 'bash', level: 'execute', input: { command: `curl -H "token: ${key}" x` }, reason: 'asks' }, controller.signal);
+    const waiting = broker.open(
+      {
+        kind: 'approval',
+        sessionId: 'ses_x',
+        runId: 'run_x',
+        callId: 'call_x',
+        tool: 'bash',
+        level: 'execute',
+        input: { command: `curl -H "token: ${key}" x` },
+        reason: 'asks',
+      },
+      controller.signal,
+    );
     expect(JSON.stringify(broker.list())).not.toContain(key.slice(0, 12));
     expect(JSON.stringify(opened)).not.toContain(key.slice(0, 12));
     controller.abort();

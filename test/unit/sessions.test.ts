@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conversationFrom } from '../../src/agent/conversation';
 import { runEventInterpreter } from '../../src/agent/interpret';
-import { ForkPointError, ImportError, exportJson, exportMarkdown, forkEvents, parseImport } from '../../src/agent/transfer';
+import {
+  ForkPointError,
+  ImportError,
+  exportJson,
+  exportMarkdown,
+  forkEvents,
+  parseImport,
+} from '../../src/agent/transfer';
 import { SessionLockedError, SessionNotFoundError, SessionStore } from '../../src/workspace/sessions';
 import { tempDir } from '../helpers/workspace';
 
@@ -16,9 +23,23 @@ const assistant = (text: string, toolCalls: { callId: string; name: string; inpu
   text,
   toolCalls,
   finishReason: toolCalls.length ? 'tool-calls' : 'stop',
-  modelMessage: { role: 'assistant' as const, content: [{ type: 'text', text }, ...toolCalls.map((c) => ({ type: 'tool-call', toolCallId: c.callId, toolName: c.name, input: c.input }))] },
+  modelMessage: {
+    role: 'assistant' as const,
+    content: [
+      { type: 'text', text },
+      ...toolCalls.map((c) => ({ type: 'tool-call', toolCallId: c.callId, toolName: c.name, input: c.input })),
+    ],
+  },
 });
-const toolDone = (callId: string, content: string) => ({ type: 'tool.completed' as const, runId: 'run_1', messageId: 'm', callId, name: 'sleep', result: { content }, durationMs: 1 });
+const toolDone = (callId: string, content: string) => ({
+  type: 'tool.completed' as const,
+  runId: 'run_1',
+  messageId: 'm',
+  callId,
+  name: 'sleep',
+  result: { content },
+  durationMs: 1,
+});
 
 async function openStore(dir?: string) {
   const folder = dir ?? (await tempDir());
@@ -32,7 +53,12 @@ describe('SessionStore', () => {
     expect(s.title).toBe('New session');
     const stamped = await store.append(s.id, [user('How do I list files?'), assistant('Use ls.')]);
     expect(stamped.map((e) => e.id)).toEqual([1, 2]);
-    expect(store.get(s.id)).toMatchObject({ title: 'How do I list files?', titleSource: 'auto', messageCount: 2, lastEventId: 2 });
+    expect(store.get(s.id)).toMatchObject({
+      title: 'How do I list files?',
+      titleSource: 'auto',
+      messageCount: 2,
+      lastEventId: 2,
+    });
     const delta = store.stampEphemeral(s.id, { type: 'message.delta', text: 'x' });
     expect(delta.id).toBe(3);
     const [next] = await store.append(s.id, [user('again')]);
@@ -40,7 +66,12 @@ describe('SessionStore', () => {
     await store.rename(s.id, '  My   session ');
     expect(store.get(s.id)).toMatchObject({ title: 'My session', titleSource: 'user' });
     const loaded = await store.read(s.id);
-    expect(loaded.events.map((e) => e.type)).toEqual(['message.user', 'message.completed', 'message.user', 'session.renamed']);
+    expect(loaded.events.map((e) => e.type)).toEqual([
+      'message.user',
+      'message.completed',
+      'message.user',
+      'session.renamed',
+    ]);
     expect(loaded.summary.title).toBe('My session');
     expect(loaded.warnings).toEqual([]);
   });
@@ -92,13 +123,24 @@ describe('SessionStore', () => {
     await store.close();
     const file = join(dir, `${s.id}.jsonl`);
     const newer = { id: 2, time: 't', type: 'compaction.completed', runId: 'run_1', summary: 'what came before' };
-    const damaged = { id: 3, time: 't', type: 'tool.completed', runId: 'run_1', messageId: 'm', callId: 'c1', name: 'read', durationMs: 1 };
+    const damaged = {
+      id: 3,
+      time: 't',
+      type: 'tool.completed',
+      runId: 'run_1',
+      messageId: 'm',
+      callId: 'c1',
+      name: 'read',
+      durationMs: 1,
+    };
     await appendFile(file, `${JSON.stringify(newer)}\n${JSON.stringify(damaged)}\n`);
 
     const { store: reopened } = await openStore(dir);
     const loaded = await reopened.read(s.id);
     expect(loaded.events.map((e) => e.id)).toEqual([1]);
-    expect(loaded.warnings).toEqual([expect.stringMatching(/^line 4 is a damaged tool\.completed event \(result: .+\) and was skipped$/)]);
+    expect(loaded.warnings).toEqual([
+      expect.stringMatching(/^line 4 is a damaged tool\.completed event \(result: .+\) and was skipped$/),
+    ]);
     // Numbering continues past both, and the newer event stays in the file for the version that knows it.
     const [next] = await reopened.append(s.id, [user('two')]);
     expect(next!.id).toBe(4);
@@ -114,14 +156,22 @@ describe('SessionStore', () => {
     await store.close();
     await rm(join(dir, 'index.json'));
     const { store: rebuilt } = await openStore(dir);
-    expect(rebuilt.list().sessions.map((s) => s.title).sort()).toEqual(['alpha', 'beta question']);
+    expect(
+      rebuilt
+        .list()
+        .sessions.map((s) => s.title)
+        .sort(),
+    ).toEqual(['alpha', 'beta question']);
     await rebuilt.close();
 
     // Another process appends after the index was written clean: the next open notices the size change.
     const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
     index.clean = false;
     await writeFile(join(dir, 'index.json'), JSON.stringify(index));
-    await appendFile(join(dir, `${a.id}.jsonl`), `${JSON.stringify({ id: 1, time: new Date().toISOString(), ...user('late') })}\n`);
+    await appendFile(
+      join(dir, `${a.id}.jsonl`),
+      `${JSON.stringify({ id: 1, time: new Date().toISOString(), ...user('late') })}\n`,
+    );
     const { store: verified } = await openStore(dir);
     expect(verified.get(a.id)).toMatchObject({ messageCount: 1, lastEventId: 1 });
   });
@@ -130,7 +180,10 @@ describe('SessionStore', () => {
     const { dir, store } = await openStore();
     const s = await store.create();
     await store.append(s.id, [user('mine')]);
-    await appendFile(join(dir, `${s.id}.jsonl`), `${JSON.stringify({ id: 2, time: new Date().toISOString(), ...user('theirs') })}\n`);
+    await appendFile(
+      join(dir, `${s.id}.jsonl`),
+      `${JSON.stringify({ id: 2, time: new Date().toISOString(), ...user('theirs') })}\n`,
+    );
     const [next] = await store.append(s.id, [user('mine again')]);
     expect(next!.id).toBe(3);
   });
@@ -172,8 +225,27 @@ describe('SessionStore', () => {
 describe('conversation, fork, export and import', () => {
   const events = [
     { id: 1, time: 't', ...user('hello') },
-    { id: 2, time: 't', ...assistant('calling', [{ callId: 'c1', name: 'sleep', input: { ms: 1 } }, { callId: 'c2', name: 'sleep', input: { ms: 2 } }]) },
-    { id: 3, time: 't', type: 'usage' as const, runId: 'run_1', provider: 'p', model: 'm', inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
+    {
+      id: 2,
+      time: 't',
+      ...assistant('calling', [
+        { callId: 'c1', name: 'sleep', input: { ms: 1 } },
+        { callId: 'c2', name: 'sleep', input: { ms: 2 } },
+      ]),
+    },
+    {
+      id: 3,
+      time: 't',
+      type: 'usage' as const,
+      runId: 'run_1',
+      provider: 'p',
+      model: 'm',
+      inputTokens: 1,
+      outputTokens: 1,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      costUsd: 0,
+    },
     { id: 4, time: 't', ...toolDone('c1', 'slept') },
     { id: 5, time: 't', ...assistant('done') },
     { id: 6, time: 't', ...user('more') },
@@ -200,7 +272,17 @@ describe('conversation, fork, export and import', () => {
   it('exports JSON that imports back, and readable Markdown', () => {
     const session = {
       header: { type: 'session' as const, version: 1 as const, id: 'ses_0000000000000000', createdAt: 't', title: 'T' },
-      summary: { id: 'ses_0000000000000000', title: 'Title', titleSource: 'user' as const, createdAt: 't', updatedAt: 't', messageCount: 3, lastEventId: 6, bytes: 0, mtimeMs: 0 },
+      summary: {
+        id: 'ses_0000000000000000',
+        title: 'Title',
+        titleSource: 'user' as const,
+        createdAt: 't',
+        updatedAt: 't',
+        messageCount: 3,
+        lastEventId: 6,
+        bytes: 0,
+        mtimeMs: 0,
+      },
       events,
       warnings: [],
     };
@@ -216,6 +298,8 @@ describe('conversation, fork, export and import', () => {
 
     expect(() => parseImport({ format: 'other' })).toThrow(ImportError);
     expect(() => parseImport({ ...exported, events: [events[1], events[0]] })).toThrow(/does not increase/);
-    expect(() => parseImport({ ...exported, events: [{ id: 1, time: 't', type: 'rm -rf' }] })).toThrow(/not a valid session event/);
+    expect(() => parseImport({ ...exported, events: [{ id: 1, time: 't', type: 'rm -rf' }] })).toThrow(
+      /not a valid session event/,
+    );
   });
 });

@@ -25,7 +25,10 @@ describe('SettingsStore', () => {
     const next = await store.patch({ ui: { theme: 'dark' } });
     expect(next.ui.theme).toBe('dark');
     expect(next.server.allowedHosts).toEqual(['box.example.com']);
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ server: { allowedHosts: ['box.example.com'] }, ui: { theme: 'dark' } });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      server: { allowedHosts: ['box.example.com'] },
+      ui: { theme: 'dark' },
+    });
     expect(seen).toEqual(['dark']);
   });
 
@@ -40,7 +43,10 @@ describe('SettingsStore', () => {
     const file = join(await tempDir(), 'settings.json');
     const store = await SettingsStore.open(file);
     expect(store.get().sandbox.maxWriteBytes).toBe(100 * 1024 * 1024);
-    expect((await store.patch({ sandbox: { maxWriteBytes: 'unlimited', fuel: 'unlimited' } })).sandbox).toMatchObject({ maxWriteBytes: null, fuel: null });
+    expect((await store.patch({ sandbox: { maxWriteBytes: 'unlimited', fuel: 'unlimited' } })).sandbox).toMatchObject({
+      maxWriteBytes: null,
+      fuel: null,
+    });
     expect((await store.patch({ sandbox: { fuel: null } })).sandbox.fuel).toBe(FUEL_DEFAULTS.fuel);
     await writeFile(file, JSON.stringify({ sandbox: { wasmFuel: null } }));
     expect((await SettingsStore.open(file)).get().sandbox.wasmFuel).toBe(null);
@@ -54,7 +60,9 @@ describe('SettingsStore', () => {
     const error = await store.patch({ ui: { theme: 'neon' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidSettingsError);
     expect((error as InvalidSettingsError).field).toBe('ui.theme');
-    await expect(store.patch({ server: { allowedHosts: ['http://x/'] } })).rejects.toMatchObject({ field: 'server.allowedHosts[0]' });
+    await expect(store.patch({ server: { allowedHosts: ['http://x/'] } })).rejects.toMatchObject({
+      field: 'server.allowedHosts[0]',
+    });
     await expect(store.patch({ nope: 1 })).rejects.toMatchObject({ field: 'nope' });
     await expect(store.patch([1])).rejects.toBeInstanceOf(InvalidSettingsError);
     expect(await readFile(file, 'utf8')).toBe(before);
@@ -64,11 +72,23 @@ describe('SettingsStore', () => {
   it('refuses what only the sandbox and the permission policy can read, naming the field', async () => {
     const store = await SettingsStore.open(join(await tempDir(), 'settings.json'));
     const refusals: [unknown, string, RegExp][] = [
-      [{ sandbox: { allowedOutboundHosts: ['https://api.example.com', 'ftp://x'] } }, 'sandbox.allowedOutboundHosts[1]', /scheme/],
+      [
+        { sandbox: { allowedOutboundHosts: ['https://api.example.com', 'ftp://x'] } },
+        'sandbox.allowedOutboundHosts[1]',
+        /scheme/,
+      ],
       [{ sandbox: { blockNetworks: ['10.0.0.0/99'] } }, 'sandbox.blockNetworks[0]', /10\.0\.0\.0\/99/],
-      [{ sandbox: { tools: { web_fetch: { allowedOutboundHosts: ['not a host'] } } } }, 'sandbox.tools.web_fetch.allowedOutboundHosts[0]', /not a host/],
+      [
+        { sandbox: { tools: { web_fetch: { allowedOutboundHosts: ['not a host'] } } } },
+        'sandbox.tools.web_fetch.allowedOutboundHosts[0]',
+        /not a host/,
+      ],
       [{ sandbox: { mounts: [{ host: 'relative/dir', guest: '/data' }] } }, 'sandbox.mounts[0].host', /absolute path/],
-      [{ sandbox: { mounts: [{ host: '/tmp', guest: '/.tool-output/x' }] } }, 'sandbox.mounts[0].guest', /\.tool-output/],
+      [
+        { sandbox: { mounts: [{ host: '/tmp', guest: '/.tool-output/x' }] } },
+        'sandbox.mounts[0].guest',
+        /\.tool-output/,
+      ],
       [{ sandbox: { mounts: [{ host: '/tmp', guest: '/.boxagnts' }] } }, 'sandbox.mounts[0].guest', /\.boxagnts/],
       [{ permissions: { rules: ['allow read', 'permit everything'] } }, 'permissions.rules[1]', /is not a rule/],
     ];
@@ -78,7 +98,10 @@ describe('SettingsStore', () => {
       expect(error, field).toMatchObject({ field });
       expect((error as InvalidSettingsError).problem, field).toMatch(problem);
     }
-    const ok = await store.patch({ sandbox: { allowedOutboundHosts: ['https://*.example.com'], mounts: [{ host: '/tmp', guest: '/data' }] }, permissions: { rules: ['deny bash(rm *)'] } });
+    const ok = await store.patch({
+      sandbox: { allowedOutboundHosts: ['https://*.example.com'], mounts: [{ host: '/tmp', guest: '/data' }] },
+      permissions: { rules: ['deny bash(rm *)'] },
+    });
     expect(ok.sandbox.mounts).toEqual([{ host: '/tmp', guest: '/data', readOnly: false }]);
     expect(ok.permissions.rules).toEqual(['deny bash(rm *)']);
   });
@@ -102,7 +125,11 @@ describe('SettingsStore', () => {
     const dir = await tempDir();
     const file = join(dir, 'settings.json');
     const store = await SettingsStore.open(file);
-    await Promise.all(['a.example.com', 'b.example.com', 'c.example.com'].map((h, i) => store.patch(i === 2 ? { server: { allowedHosts: [h] } } : { ui: { theme: i === 0 ? 'light' : 'dark' } })));
+    await Promise.all(
+      ['a.example.com', 'b.example.com', 'c.example.com'].map((h, i) =>
+        store.patch(i === 2 ? { server: { allowedHosts: [h] } } : { ui: { theme: i === 0 ? 'light' : 'dark' } }),
+      ),
+    );
     expect(store.get().ui.theme).toBe('dark');
     expect(store.get().server.allowedHosts).toEqual(['c.example.com']);
     expect(await readdir(dir)).toEqual(['settings.json']);

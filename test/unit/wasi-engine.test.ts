@@ -1,4 +1,14 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +25,10 @@ import { tempDir } from '../helpers/workspace';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 // A plain .mjs script (so scripts/build.mjs can import it without a compile step): typed here.
 const BUILD_SCRIPT = new URL('../../scripts/build-extensions.mjs', import.meta.url).href;
-type BuildExtensions = (root: string, options?: { outDir?: string }) => Promise<{ name: string; wasm: string; bytes: number }[]>;
+type BuildExtensions = (
+  root: string,
+  options?: { outDir?: string },
+) => Promise<{ name: string; wasm: string; bytes: number }[]>;
 
 const ERRNO = { BADF: 8, ISDIR: 31, NOENT: 44, NOTDIR: 54, NOTEMPTY: 55, NOTSUP: 58, ROFS: 69, NOTCAPABLE: 76 };
 const MIB = 1024 * 1024;
@@ -24,7 +37,6 @@ const MIB = 1024 * 1024;
 const scratch = mkdtempSync(join(tmpdir(), 'boxagnts-wasi-'));
 const cacheDir = join(scratch, 'cache');
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
 
 async function prepare(bytes: Uint8Array<ArrayBuffer>, maxMemoryBytes = 16 * MIB) {
   return (await prepareModule(bytes, { maxMemoryBytes, cacheDir })).module;
@@ -46,7 +58,8 @@ describe('the word-count example', () => {
     module = await prepare(bytes, manifest.limits.maxMemoryBytes);
   });
 
-  const count = (text: string) => runWasi({ module, args: [manifest.name], stdin: JSON.stringify({ text }), fs: null, fuel: manifest.limits.fuel });
+  const count = (text: string) =>
+    runWasi({ module, args: [manifest.name], stdin: JSON.stringify({ text }), fs: null, fuel: manifest.limits.fuel });
 
   /** What the tool should answer, computed the JavaScript way. */
   function expected(text: string) {
@@ -64,11 +77,23 @@ describe('the word-count example', () => {
     expect(moduleBytes).toBeLessThan(64 * 1024);
     const outcome = count('Hello wide world\nsecond line 🎉');
     expect(outcome).toMatchObject({ exitCode: 0, stderr: '' });
-    expect(JSON.parse(outcome.stdout)).toEqual({ content: '6 words, 2 lines, 30 characters', metadata: { words: 6, lines: 2, characters: 30 } });
+    expect(JSON.parse(outcome.stdout)).toEqual({
+      content: '6 words, 2 lines, 30 characters',
+      metadata: { words: 6, lines: 2, characters: 30 },
+    });
   });
 
   it('counts like JavaScript does, through JSON escapes and Unicode', () => {
-    for (const text of ['', '\n', 'one', '  spaced\tout \r\n\n', 'quote " and \\ back\u0001slash', 'é\u00a0non-breaking\u2028line sep', '𝄞 surrogates \ud800 lone', 'a\nb\n']) {
+    for (const text of [
+      '',
+      '\n',
+      'one',
+      '  spaced\tout \r\n\n',
+      'quote " and \\ back\u0001slash',
+      'é\u00a0non-breaking\u2028line sep',
+      '𝄞 surrogates \ud800 lone',
+      'a\nb\n',
+    ]) {
       const outcome = count(text);
       expect(outcome.exitCode, text).toBe(0);
       expect(JSON.parse(outcome.stdout).metadata, JSON.stringify(text)).toEqual(expected(text));
@@ -76,7 +101,13 @@ describe('the word-count example', () => {
   });
 
   it('reports input it cannot read on stderr, with exit code 2', () => {
-    const outcome = runWasi({ module, args: ['word_count'], stdin: '{"txt": 1}', fs: null, fuel: manifest.limits.fuel });
+    const outcome = runWasi({
+      module,
+      args: ['word_count'],
+      stdin: '{"txt": 1}',
+      fs: null,
+      fuel: manifest.limits.fuel,
+    });
     expect(outcome.exitCode).toBe(2);
     expect(outcome.stderr).toMatch(/^word_count: /);
     expect(outcome.limitHit).toBeUndefined();
@@ -87,11 +118,19 @@ describe('the word-count example', () => {
     const used = [count(text), count(text), count(text)].map((o) => o.fuelUsed);
     expect(used[0]).toBeGreaterThan(0);
     expect(new Set(used).size).toBe(1);
-    expect(runWasi({ module, args: ['word_count'], stdin: JSON.stringify({ text }), fs: null, fuel: null }).fuelUsed).toBe(used[0]);
+    expect(
+      runWasi({ module, args: ['word_count'], stdin: JSON.stringify({ text }), fs: null, fuel: null }).fuelUsed,
+    ).toBe(used[0]);
   });
 
   it('stops at its fuel budget on a large input', () => {
-    const outcome = runWasi({ module, args: ['word_count'], stdin: JSON.stringify({ text: 'x '.repeat(100_000) }), fs: null, fuel: 10_000 });
+    const outcome = runWasi({
+      module,
+      args: ['word_count'],
+      stdin: JSON.stringify({ text: 'x '.repeat(100_000) }),
+      fs: null,
+      fuel: 10_000,
+    });
     expect(outcome).toMatchObject({ limitHit: 'fuel', fuelUsed: 10_000, stdout: '' });
   });
 });
@@ -115,7 +154,11 @@ describe('files through ConfinedFs', () => {
     writeFileSync(join(root, '.boxagnts', 'secrets.json'), '{"key":"k"}');
     symlinkSync(join(outside, 'secret'), join(root, 'out-link'));
     symlinkSync(outside, join(root, 'out-dir'));
-    const confiner = new Confiner({ workDir: root, mounts: [{ host: ro, guest: '/ro', readOnly: true }], hidden: [join(root, '.boxagnts')] });
+    const confiner = new Confiner({
+      workDir: root,
+      mounts: [{ host: ro, guest: '/ro', readOnly: true }],
+      hidden: [join(root, '.boxagnts')],
+    });
     return { root, outside, ro, fs: new ConfinedFs(confiner) };
   }
 
@@ -124,7 +167,12 @@ describe('files through ConfinedFs', () => {
 
   it('reads a workspace file and writes new ones', async () => {
     const { root, fs } = await workspace();
-    expect(probe(fs, 'r', 'notes.txt')).toEqual({ stdout: 'hello from the workspace\n', stderr: '', exitCode: 0, fuelUsed: expect.any(Number) });
+    expect(probe(fs, 'r', 'notes.txt')).toEqual({
+      stdout: 'hello from the workspace\n',
+      stderr: '',
+      exitCode: 0,
+      fuelUsed: expect.any(Number),
+    });
     expect(probe(fs, 'w', 'src/b.txt', 'written by wasm ✓')).toMatchObject({ exitCode: 0 });
     expect(readFileSync(join(root, 'src', 'b.txt'), 'utf8')).toBe('written by wasm ✓');
     expect(probe(fs, 'w', 'notes.txt', 'replaced')).toMatchObject({ exitCode: 0 });
@@ -172,7 +220,8 @@ describe('files through ConfinedFs', () => {
 
   it('removes and renames files and empty folders, inside the workspace only', async () => {
     const { root, ro, fs } = await workspace();
-    const rename = (from: string, to: string) => runWasi({ module: probeModule, args: ['fs-probe', 'm', from, to], stdin: '', fs, fuel: 10_000_000 });
+    const rename = (from: string, to: string) =>
+      runWasi({ module: probeModule, args: ['fs-probe', 'm', from, to], stdin: '', fs, fuel: 10_000_000 });
     expect(rename('notes.txt', 'src/moved.txt')).toMatchObject({ exitCode: 0 });
     expect(readFileSync(join(root, 'src', 'moved.txt'), 'utf8')).toBe('hello from the workspace\n');
     expect(existsSync(join(root, 'notes.txt'))).toBe(false);
@@ -229,12 +278,19 @@ describe('limits', () => {
   it('fails cleanly when the guest grows its memory past the cap', async () => {
     const module = await prepare(await wat('grow.wat'), 2 * MIB);
     const outcome = runWasi({ module, args: ['grow'], stdin: '', fs: null, fuel: 1_000_000 });
-    expect(outcome).toMatchObject({ limitHit: 'memory', trap: 'unreachable', exitCode: 134, stderr: 'out of memory\n' });
+    expect(outcome).toMatchObject({
+      limitHit: 'memory',
+      trap: 'unreachable',
+      exitCode: 134,
+      stderr: 'out of memory\n',
+    });
     expect(outcome.limitDetail).toContain('2 MiB');
   });
 
   it('reports a trap that is no limit as a trap', async () => {
-    const outOfBounds = await prepare(await wat('(module (memory (export "memory") 1) (func (export "_start") (drop (i32.load (i32.const -1)))))'));
+    const outOfBounds = await prepare(
+      await wat('(module (memory (export "memory") 1) (func (export "_start") (drop (i32.load (i32.const -1)))))'),
+    );
     expect(runWasi({ module: outOfBounds, args: ['oob'], stdin: '', fs: null, fuel: 1000 })).toEqual({
       stdout: '',
       stderr: '',
@@ -242,8 +298,13 @@ describe('limits', () => {
       fuelUsed: 1,
       trap: 'memory access out of bounds',
     });
-    const recursion = await prepare(await wat('(module (memory (export "memory") 1) (func $f (call $f)) (func (export "_start") (call $f)))'));
-    expect(runWasi({ module: recursion, args: ['deep'], stdin: '', fs: null, fuel: null })).toMatchObject({ exitCode: 134, trap: 'stack overflow' });
+    const recursion = await prepare(
+      await wat('(module (memory (export "memory") 1) (func $f (call $f)) (func (export "_start") (call $f)))'),
+    );
+    expect(runWasi({ module: recursion, args: ['deep'], stdin: '', fs: null, fuel: null })).toMatchObject({
+      exitCode: 134,
+      trap: 'stack overflow',
+    });
   });
 
   it('sizes argv in UTF-8 bytes, as the guest copies it', async () => {
@@ -269,7 +330,9 @@ describe('limits', () => {
           (i32.store (i32.const 20) (i32.const 10))
           (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 12)))))`),
     );
-    expect(runWasi({ module: cat, args: ['cat'], stdin: '', fs: null, fuel: null, stdoutLimit: 4 }).stdout).toBe('0123\n… output cut at 4 bytes');
+    expect(runWasi({ module: cat, args: ['cat'], stdin: '', fs: null, fuel: null, stdoutLimit: 4 }).stdout).toBe(
+      '0123\n… output cut at 4 bytes',
+    );
   });
 });
 
@@ -312,7 +375,10 @@ describe('prepareModule', () => {
       const damaged = readFileSync(entry);
       damaged[Math.floor(damaged.length / 2)]! ^= 0xff;
       writeFileSync(entry, damaged);
-      expect(await prepareModule(bytes, { maxMemoryBytes: MIB, cacheDir: dir })).toMatchObject({ cached: false, hash: first.hash });
+      expect(await prepareModule(bytes, { maxMemoryBytes: MIB, cacheDir: dir })).toMatchObject({
+        cached: false,
+        hash: first.hash,
+      });
       expect(readBinary).toHaveBeenCalledTimes(2);
       writeFileSync(entry, damaged.subarray(0, 20));
       expect(await prepareModule(bytes, { maxMemoryBytes: MIB, cacheDir: dir })).toMatchObject({ cached: false });
@@ -325,12 +391,18 @@ describe('prepareModule', () => {
 
   it('refuses modules the host cannot run', async () => {
     const options = { maxMemoryBytes: MIB, cacheDir };
-    const foreign = await wat('(module (import "env" "abort" (func)) (memory (export "memory") 1) (func (export "_start")))');
+    const foreign = await wat(
+      '(module (import "env" "abort" (func)) (memory (export "memory") 1) (func (export "_start")))',
+    );
     await expect(prepareModule(foreign, options)).rejects.toThrow(/imports env\.abort/);
     const library = await wat('(module (memory (export "memory") 1) (func (export "run")))');
     await expect(prepareModule(library, options)).rejects.toThrow(/_start/);
-    await expect(prepareModule(new TextEncoder().encode('\0asm but no more'), options)).rejects.toThrow(/not a valid WebAssembly module/);
-    const started = await wat('(module (memory (export "memory") 1) (func $init) (start $init) (func (export "_start")))');
+    await expect(prepareModule(new TextEncoder().encode('\0asm but no more'), options)).rejects.toThrow(
+      /not a valid WebAssembly module/,
+    );
+    const started = await wat(
+      '(module (memory (export "memory") 1) (func $init) (start $init) (func (export "_start")))',
+    );
     await expect(prepareModule(started, options)).rejects.toThrow(/start function/);
   });
 
@@ -338,12 +410,23 @@ describe('prepareModule', () => {
     const script = join(ROOT, 'dist', 'wasm-instrument.js');
     const bytes = await wat('spin.wat');
     const instrument = (b: Uint8Array<ArrayBuffer>) => instrumentInChild(b, { script, timeoutMs: 30_000 });
-    const { module } = await prepareModule(bytes, { maxMemoryBytes: MIB, cacheDir: join(scratch, 'cache-child'), instrument });
-    expect(runWasi({ module, args: ['spin'], stdin: '', fs: null, fuel: 1000 })).toMatchObject({ limitHit: 'fuel', fuelUsed: 1000 });
+    const { module } = await prepareModule(bytes, {
+      maxMemoryBytes: MIB,
+      cacheDir: join(scratch, 'cache-child'),
+      instrument,
+    });
+    expect(runWasi({ module, args: ['spin'], stdin: '', fs: null, fuel: 1000 })).toMatchObject({
+      limitHit: 'fuel',
+      fuelUsed: 1000,
+    });
 
-    const started = await wat('(module (memory (export "memory") 1) (func $init) (start $init) (func (export "_start")))');
+    const started = await wat(
+      '(module (memory (export "memory") 1) (func $init) (start $init) (func (export "_start")))',
+    );
     await expect(instrumentInChild(started, { script, timeoutMs: 30_000 })).rejects.toThrow(/start function/);
-    await expect(instrumentInChild(new TextEncoder().encode('\0asm but no more'), { script, timeoutMs: 30_000 })).rejects.toThrow(/^not a valid WebAssembly module$/);
+    await expect(
+      instrumentInChild(new TextEncoder().encode('\0asm but no more'), { script, timeoutMs: 30_000 }),
+    ).rejects.toThrow(/^not a valid WebAssembly module$/);
     await expect(instrumentInChild(bytes, { script, timeoutMs: 1 })).rejects.toThrow(/took longer than 1 ms/);
     const abort = new AbortController();
     const aborted = instrumentInChild(bytes, { script, timeoutMs: 30_000, signal: abort.signal });
@@ -353,6 +436,8 @@ describe('prepareModule', () => {
 
   it('runWasi refuses a module that was not prepared', async () => {
     const raw = new WebAssembly.Module(await wat('spin.wat'));
-    expect(() => runWasi({ module: raw, args: ['spin'], stdin: '', fs: null, fuel: 1 })).toThrow(/not fuel instrumented/);
+    expect(() => runWasi({ module: raw, args: ['spin'], stdin: '', fs: null, fuel: 1 })).toThrow(
+      /not fuel instrumented/,
+    );
   });
 });

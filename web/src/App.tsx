@@ -9,7 +9,8 @@ export function App() {
   const item = navItemFor(path);
 
   useEffect(() => {
-    if (path === '/' || path === '/settings') navigate(path === '/' ? DEFAULT_PATH : '/settings/general', { replace: true });
+    if (path === '/' || path === '/settings')
+      navigate(path === '/' ? DEFAULT_PATH : '/settings/general', { replace: true });
   }, [path]);
 
   useEffect(() => {
@@ -18,7 +19,10 @@ export function App() {
 
   return (
     <Layout path={path} fullBleed={item?.fullBleed ?? false}>
-      {item ? item.render(path) : path !== '/' && path !== '/settings' && <PageHeader title="Page not found" description={`There is no page at ${path}.`} />}
+      {item
+        ? item.render(path)
+        : path !== '/' &&
+          path !== '/settings' && <PageHeader title="Page not found" description={`There is no page at ${path}.`} />}
     </Layout>
   );
 }

@@ -45,15 +45,29 @@ export interface NavGroup {
   items: NavItem[];
 }
 
-const notBuilt = (title: string, summary: string, plan: string) => () => <NotBuiltPage title={title} summary={summary} plan={plan} />;
+const notBuilt = (title: string, summary: string, plan: string) => () => (
+  <NotBuiltPage title={title} summary={summary} plan={plan} />
+);
 
 /** The whole product's navigation; a page that does not exist yet says so instead of showing anything made up. */
 export const NAV: NavGroup[] = [
   {
     label: 'Work',
     items: [
-      { path: '/chat', label: 'Chat', icon: MessageSquare, render: (path) => <ChatPage path={path} />, fullBleed: true },
-      { path: '/approvals', label: 'Approvals', icon: Inbox, render: () => <InboxPage />, useCount: () => useStore(interactionsStore, (s) => s.pending.length) },
+      {
+        path: '/chat',
+        label: 'Chat',
+        icon: MessageSquare,
+        render: (path) => <ChatPage path={path} />,
+        fullBleed: true,
+      },
+      {
+        path: '/approvals',
+        label: 'Approvals',
+        icon: Inbox,
+        render: () => <InboxPage />,
+        useCount: () => useStore(interactionsStore, (s) => s.pending.length),
+      },
       { path: '/files', label: 'Files', icon: FolderTree, render: () => <FilesPage />, fullBleed: true },
     ],
   },
@@ -64,20 +78,32 @@ export const NAV: NavGroup[] = [
         path: '/skills',
         label: 'Skills',
         icon: Sparkles,
-        render: notBuilt('Skills', 'Reusable instructions the agent can load.', 'Skills will be SKILL.md folders with YAML front matter, listed here and offered to the agent.'),
+        render: notBuilt(
+          'Skills',
+          'Reusable instructions the agent can load.',
+          'Skills will be SKILL.md folders with YAML front matter, listed here and offered to the agent.',
+        ),
       },
       { path: '/tools', label: 'Tools', icon: Wrench, render: () => <ToolsPage /> },
       {
         path: '/agents',
         label: 'Agents',
         icon: Bot,
-        render: notBuilt('Agents', 'Named agents and manager–executor runs.', 'Agents will let a planner launch executor agents, each with its own turn limit, tools and budget.'),
+        render: notBuilt(
+          'Agents',
+          'Named agents and manager–executor runs.',
+          'Agents will let a planner launch executor agents, each with its own turn limit, tools and budget.',
+        ),
       },
       {
         path: '/mcp',
         label: 'MCP',
         icon: Plug,
-        render: notBuilt('MCP servers', 'Tool sources that speak the Model Context Protocol.', 'MCP servers you add here will offer their tools to the agent under the same permission rules as every other tool.'),
+        render: notBuilt(
+          'MCP servers',
+          'Tool sources that speak the Model Context Protocol.',
+          'MCP servers you add here will offer their tools to the agent under the same permission rules as every other tool.',
+        ),
       },
     ],
   },
@@ -88,13 +114,21 @@ export const NAV: NavGroup[] = [
         path: '/cron',
         label: 'Cron',
         icon: Clock,
-        render: notBuilt('Cron jobs', 'Agent prompts that run on a schedule.', 'Cron jobs will run a prompt on a schedule, each run kept as its own session with its history and cost.'),
+        render: notBuilt(
+          'Cron jobs',
+          'Agent prompts that run on a schedule.',
+          'Cron jobs will run a prompt on a schedule, each run kept as its own session with its history and cost.',
+        ),
       },
       {
         path: '/sites',
         label: 'Sites',
         icon: Globe,
-        render: notBuilt('Sites', 'Publish a workspace folder as a static site.', 'Sites will serve a folder of the workspace under /sites/NAME.'),
+        render: notBuilt(
+          'Sites',
+          'Publish a workspace folder as a static site.',
+          'Sites will serve a folder of the workspace under /sites/NAME.',
+        ),
       },
     ],
   },
@@ -105,7 +139,11 @@ export const NAV: NavGroup[] = [
         path: '/usage',
         label: 'Usage',
         icon: BarChart3,
-        render: notBuilt('Usage', 'Tokens and cost per session and model.', 'Usage will chart every model call recorded in .boxagnts/usage.jsonl.'),
+        render: notBuilt(
+          'Usage',
+          'Tokens and cost per session and model.',
+          'Usage will chart every model call recorded in .boxagnts/usage.jsonl.',
+        ),
       },
     ],
   },

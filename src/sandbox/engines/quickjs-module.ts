@@ -1,4 +1,10 @@
-import { type EmscriptenModuleLoaderOptions, type QuickJSWASMModule, RELEASE_SYNC, newQuickJSWASMModule, newVariant } from 'quickjs-emscripten';
+import {
+  type EmscriptenModuleLoaderOptions,
+  type QuickJSWASMModule,
+  RELEASE_SYNC,
+  newQuickJSWASMModule,
+  newVariant,
+} from 'quickjs-emscripten';
 
 /** A QuickJS WebAssembly module that remembers whether it has aborted. */
 export interface GuardedModule {

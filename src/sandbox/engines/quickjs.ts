@@ -84,7 +84,10 @@ export class QuickJsEngine {
    * Runs one job. `poisoned` asks the worker to retire itself: the engine must not be trusted with another call.
    * `fault` says why when the WebAssembly module itself aborted (always a bug of ours, worth a log line).
    */
-  run(job: Extract<SandboxJob, { kind: 'tool' | 'preview' | 'jsexec' }>, policy: SandboxPolicy): { result: SandboxResult; poisoned: boolean; fault?: string } {
+  run(
+    job: Extract<SandboxJob, { kind: 'tool' | 'preview' | 'jsexec' }>,
+    policy: SandboxPolicy,
+  ): { result: SandboxResult; poisoned: boolean; fault?: string } {
     const started = performance.now();
     this.state = {
       poisoned: false,
@@ -104,8 +107,21 @@ export class QuickJsEngine {
       // after an allocation failure).
       if (!(error instanceof Error) || error.name !== 'RuntimeError') throw error;
       result = this.fault()
-        ? { output: { error: 'the sandbox engine failed; the call did not complete' }, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0 }
-        : { output: null, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: state.interrupted ?? 'memory' };
+        ? {
+            output: { error: 'the sandbox engine failed; the call did not complete' },
+            stderr: '',
+            exitCode: 1,
+            fuelUsed: state.steps,
+            durationMs: 0,
+          }
+        : {
+            output: null,
+            stderr: '',
+            exitCode: 1,
+            fuelUsed: state.steps,
+            durationMs: 0,
+            limitHit: state.interrupted ?? 'memory',
+          };
       state.poisoned = true;
     } finally {
       this.state = null;
@@ -196,7 +212,10 @@ export class QuickJsEngine {
       if (namespace.error) return this.finish(context, namespace, { json: false });
       const main = context.getProp(namespace.value, 'main');
       namespace.value.dispose();
-      const call: Outcome = context.typeof(main) === 'function' ? context.callFunction(main, context.undefined) : { value: context.undefined };
+      const call: Outcome =
+        context.typeof(main) === 'function'
+          ? context.callFunction(main, context.undefined)
+          : { value: context.undefined };
       main.dispose();
       return this.finish(context, call.error ? call : this.settle(runtime, context, call.value), { json: false });
     } finally {
@@ -237,7 +256,9 @@ export class QuickJsEngine {
       }
       if (jobs.value === 0 && !this.fireTimer(context)) {
         value.dispose();
-        return { error: context.newError('the code is waiting for something that will never happen (nothing left to run)') };
+        return {
+          error: context.newError('the code is waiting for something that will never happen (nothing left to run)'),
+        };
       }
     }
   }
@@ -266,13 +287,24 @@ export class QuickJsEngine {
    * The call's result from its outcome. `json` says whether the value is JSON text already (our tools') or any
    * value (the model's). Takes over the outcome's handle.
    */
-  private finish(context: QuickJSContext, call: { value?: QuickJSHandle; error?: QuickJSHandle }, { json }: { json: boolean }): SandboxResult {
+  private finish(
+    context: QuickJSContext,
+    call: { value?: QuickJSHandle; error?: QuickJSHandle },
+    { json }: { json: boolean },
+  ): SandboxResult {
     const state = this.state!;
     if (call.error) return this.failure(context, call.error);
     if (state.interrupted) {
       // Code that catches every error (the shell does) can swallow an interrupt; the limit still tripped.
       state.poisoned = true;
-      return { output: null, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: state.interrupted };
+      return {
+        output: null,
+        stderr: '',
+        exitCode: 1,
+        fuelUsed: state.steps,
+        durationMs: 0,
+        limitHit: state.interrupted,
+      };
     }
     const encoded = this.encode(context, call.value!, json);
     if (encoded.error) return this.failure(context, encoded.error);
@@ -282,7 +314,14 @@ export class QuickJsEngine {
       state.poisoned = true;
       return { output: null, stderr: '', exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: 'memory' };
     }
-    return { output, stderr: this.takeConsole(context), exitCode: 0, fuelUsed: state.steps, durationMs: 0, ...this.denial() };
+    return {
+      output,
+      stderr: this.takeConsole(context),
+      exitCode: 0,
+      fuelUsed: state.steps,
+      durationMs: 0,
+      ...this.denial(),
+    };
   }
 
   /** What was thrown, as the call's result: the limit that tripped, or the guest's error. Takes over the handle. */
@@ -298,10 +337,24 @@ export class QuickJsEngine {
       error.dispose();
       // An interrupted runtime is left to its worker, which is retired, rather than freed mid-call.
       state.poisoned = true;
-      return { output: null, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.steps, durationMs: 0, limitHit: limit };
+      return {
+        output: null,
+        stderr: this.takeConsole(context),
+        exitCode: 1,
+        fuelUsed: state.steps,
+        durationMs: 0,
+        limitHit: limit,
+      };
     }
     const output = this.describeError(context, error);
-    return { output, stderr: this.takeConsole(context), exitCode: 1, fuelUsed: state.steps, durationMs: 0, ...this.denial() };
+    return {
+      output,
+      stderr: this.takeConsole(context),
+      exitCode: 1,
+      fuelUsed: state.steps,
+      durationMs: 0,
+      ...this.denial(),
+    };
   }
 
   /**
@@ -311,7 +364,8 @@ export class QuickJsEngine {
    */
   private shortMessage(context: QuickJSContext, error: QuickJSHandle): string {
     if (context.sameValue(error, context.null)) return 'out of memory';
-    const read = (handle: QuickJSHandle) => (stringLength(context, handle) <= SHORT_MESSAGE ? context.getString(handle) : '');
+    const read = (handle: QuickJSHandle) =>
+      stringLength(context, handle) <= SHORT_MESSAGE ? context.getString(handle) : '';
     if (context.typeof(error) !== 'object') return read(error);
     const message = context.getProp(error, 'message');
     const text = read(message);
@@ -331,7 +385,10 @@ export class QuickJsEngine {
       call.error.dispose();
       return { error: 'the code threw a value that cannot be read' };
     }
-    const described = tryParse(this.boundedText(context, call.value) ?? '') as { message?: unknown; stack?: unknown } | null;
+    const described = tryParse(this.boundedText(context, call.value) ?? '') as {
+      message?: unknown;
+      stack?: unknown;
+    } | null;
     return {
       error: typeof described?.message === 'string' ? described.message : 'the code threw a value that cannot be read',
       ...(typeof described?.stack === 'string' ? { stack: described.stack } : {}),
@@ -343,7 +400,11 @@ export class QuickJsEngine {
    * than that. The model's code could replace the encoder: it would only spoil its own result, and the length is
    * checked here all the same. Takes over the handle.
    */
-  private encode(context: QuickJSContext, value: QuickJSHandle, json: boolean): { text: string | undefined; error?: undefined } | { error: QuickJSHandle; text?: undefined } {
+  private encode(
+    context: QuickJSContext,
+    value: QuickJSHandle,
+    json: boolean,
+  ): { text: string | undefined; error?: undefined } | { error: QuickJSHandle; text?: undefined } {
     const flag = json ? context.true : context.false;
     // Most results fit as they are: QuickJS's own JSON.stringify says so, and the full encoder is loaded only if not.
     let call = this.callGuest(context, '__encodeQuick', value, flag);
@@ -359,7 +420,13 @@ export class QuickJsEngine {
       return { text: undefined };
     }
     const text = this.boundedText(context, call.value);
-    return text === undefined ? { error: context.newError(`the result could not be encoded in ${MAX_RESULT_CHARS.toLocaleString('en')} characters`) } : { text };
+    return text === undefined
+      ? {
+          error: context.newError(
+            `the result could not be encoded in ${MAX_RESULT_CHARS.toLocaleString('en')} characters`,
+          ),
+        }
+      : { text };
   }
 
   /** Evaluates result-entry.ts in the context, once: most calls of the model's code never need it. */
@@ -441,7 +508,10 @@ export class QuickJsEngine {
         return { error: { code: 'EACCES', message: 'Network access is not allowed for this tool (sandbox policy).' } };
       }
       const remaining = Math.max(0, state.deadline - Date.now());
-      const reply = this.host.fetch({ ...(args as unknown as FetchRequest), timeoutMs: Math.min(Number(args.timeoutMs) || remaining, remaining) });
+      const reply = this.host.fetch({
+        ...(args as unknown as FetchRequest),
+        timeoutMs: Math.min(Number(args.timeoutMs) || remaining, remaining),
+      });
       if (!reply.ok) state.denied = { limit: 'network', detail: `${reply.rule}: ${reply.reason}` };
       return { value: reply };
     }
@@ -458,9 +528,16 @@ export class QuickJsEngine {
         case 'readdir':
           return { value: fs.readdir(path) };
         case 'readFile':
-          return { value: fs.readFile(path, { as: args.as === 'base64' ? 'base64' : 'text', maxBytes: Number(args.maxBytes) }) };
+          return {
+            value: fs.readFile(path, { as: args.as === 'base64' ? 'base64' : 'text', maxBytes: Number(args.maxBytes) }),
+          };
         case 'writeFile':
-          return { value: fs.writeFile(path, String(args.content), { encoding: args.encoding === 'base64' ? 'base64' : 'utf8', append: args.append === true }) };
+          return {
+            value: fs.writeFile(path, String(args.content), {
+              encoding: args.encoding === 'base64' ? 'base64' : 'utf8',
+              append: args.append === true,
+            }),
+          };
         case 'mkdir':
           fs.mkdir(path);
           return { value: null };

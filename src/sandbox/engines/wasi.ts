@@ -52,7 +52,8 @@ const MIB = 1024 * 1024;
 export function runWasi(run: WasiRun): WasiOutcome {
   assertWasiCommand(run.module);
   if (run.args.length === 0) throw new Error('args must hold at least the tool name (argv[0])');
-  if (run.fuel !== null && !(Number.isSafeInteger(run.fuel) && run.fuel >= 0)) throw new RangeError(`fuel must be a whole number of steps, not ${run.fuel}`);
+  if (run.fuel !== null && !(Number.isSafeInteger(run.fuel) && run.fuel >= 0))
+    throw new RangeError(`fuel must be a whole number of steps, not ${run.fuel}`);
   const stdout = new CappedOutput(run.stdoutLimit ?? DEFAULT_STDOUT_LIMIT);
   const stderr = new CappedOutput(run.stderrLimit ?? DEFAULT_STDERR_LIMIT);
   const files = run.fs ? new WasiFs(run.fs) : null;
@@ -68,7 +69,14 @@ export function runWasi(run: WasiRun): WasiOutcome {
   fixArgsSizes(host);
   sleepWithoutSpinning(host);
   const decoder = new TextDecoder();
-  host.wasiImport.path_rename = (fd: number, fromPtr: number, fromLength: number, toFd: number, toPtr: number, toLength: number) => {
+  host.wasiImport.path_rename = (
+    fd: number,
+    fromPtr: number,
+    fromLength: number,
+    toFd: number,
+    toPtr: number,
+    toLength: number,
+  ) => {
     if (!files) return wasiDefs.ERRNO_BADF;
     const bytes = new Uint8Array(host.inst.exports.memory.buffer);
     const from = decoder.decode(bytes.subarray(fromPtr, fromPtr + fromLength));
@@ -105,7 +113,11 @@ export function runWasi(run: WasiRun): WasiOutcome {
   const bytes = memory.buffer.byteLength;
   // A guest that failed after growing its memory up to the cap most likely failed for want of memory.
   if (exitCode !== 0 && bytes > initialBytes && atMaximum(memory)) {
-    return { ...outcome, limitHit: 'memory', limitDetail: `the memory reached its limit of ${Math.round((bytes / MIB) * 100) / 100} MiB` };
+    return {
+      ...outcome,
+      limitHit: 'memory',
+      limitDetail: `the memory reached its limit of ${Math.round((bytes / MIB) * 100) / 100} MiB`,
+    };
   }
   if (files?.denied) return { ...outcome, limitHit: files.denied.limit, limitDetail: files.denied.detail };
   return outcome;
@@ -139,7 +151,11 @@ function fixArgsSizes(host: WASI): void {
     const view = new DataView(host.inst.exports.memory.buffer);
     const encoder = new TextEncoder();
     view.setUint32(argcPointer, host.args.length, true);
-    view.setUint32(bufferSizePointer, host.args.reduce((n, arg) => n + encoder.encode(arg).length + 1, 0), true);
+    view.setUint32(
+      bufferSizePointer,
+      host.args.reduce((n, arg) => n + encoder.encode(arg).length + 1, 0),
+      true,
+    );
     return 0;
   };
 }
@@ -170,7 +186,10 @@ function sleepWithoutSpinning(host: WASI): void {
       const clock = view.getUint32(at + 16, true);
       const timeout = view.getBigUint64(at + 24, true);
       const absolute = (view.getUint16(at + 40, true) & wasiDefs.SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME) !== 0;
-      const now = clock === wasiDefs.CLOCKID_REALTIME ? BigInt(Date.now()) * 1_000_000n : BigInt(Math.round(performance.now() * 1e6));
+      const now =
+        clock === wasiDefs.CLOCKID_REALTIME
+          ? BigInt(Date.now()) * 1_000_000n
+          : BigInt(Math.round(performance.now() * 1e6));
       clocks.push({ userdata, waitNs: absolute ? timeout - now : timeout });
     }
     let fired = io;
@@ -231,12 +250,21 @@ export class WasiEngine {
 
   async run(job: WasiJob, policy: SandboxPolicy): Promise<{ result: SandboxResult; recycle: boolean }> {
     const started = performance.now();
-    const finished = (result: Omit<SandboxResult, 'durationMs'>, recycle: boolean) => ({ result: { ...result, durationMs: Math.round(performance.now() - started) }, recycle });
+    const finished = (result: Omit<SandboxResult, 'durationMs'>, recycle: boolean) => ({
+      result: { ...result, durationMs: Math.round(performance.now() - started) },
+      recycle,
+    });
     try {
       const kept = this.compiled.get(`${job.hash}:${this.pages(policy)}`);
       const prepared = kept ? null : await this.prepare(job.source, policy);
       const fs = confinedFsFor(policy);
-      const outcome = runWasi({ module: kept ?? prepared!.module, args: job.args, stdin: job.stdin, fs, fuel: policy.fuel });
+      const outcome = runWasi({
+        module: kept ?? prepared!.module,
+        args: job.args,
+        stdin: job.stdin,
+        fs,
+        fuel: policy.fuel,
+      });
       // The worker's stack is sized to the policy's limit, so a guest stack overflow is that limit tripping.
       const stack = outcome.trap === 'stack overflow';
       const limitHit = stack ? 'stack' : outcome.limitHit;
@@ -260,7 +288,8 @@ export class WasiEngine {
     const prepared = await prepareModule(readFileSync(source), {
       maxMemoryBytes: policy.maxMemoryBytes,
       cacheDir: this.options.cacheDir,
-      instrument: (bytes) => instrumentInChild(bytes, { script: this.options.instrumentScript, timeoutMs: policy.timeoutMs }),
+      instrument: (bytes) =>
+        instrumentInChild(bytes, { script: this.options.instrumentScript, timeoutMs: policy.timeoutMs }),
     });
     this.keep(`${prepared.hash}:${this.pages(policy)}`, prepared.module);
     return prepared;

@@ -30,4 +30,3 @@ export function fromBase64(text: string): Uint8Array {
   }
   return out;
 }
-

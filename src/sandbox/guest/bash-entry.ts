@@ -7,7 +7,16 @@ import { hostCall } from './host-bridge';
 import { normalizePath } from './paths';
 
 type FetchReply =
-  | { ok: true; status: number; statusText: string; headers: Record<string, string>; finalUrl: string; body: string; bodyEncoding: 'utf8' | 'base64'; truncated: boolean }
+  | {
+      ok: true;
+      status: number;
+      statusText: string;
+      headers: Record<string, string>;
+      finalUrl: string;
+      body: string;
+      bodyEncoding: 'utf8' | 'base64';
+      truncated: boolean;
+    }
   | { ok: false; reason: string; rule: string };
 
 const BIG = Number.MAX_SAFE_INTEGER;
@@ -20,10 +29,22 @@ const encoder = new TextEncoder();
  */
 const refusals: string[] = [];
 
-async function policyFetch(url: string, options?: { method?: string; headers?: Headers | Record<string, string>; body?: string }) {
+async function policyFetch(
+  url: string,
+  options?: { method?: string; headers?: Headers | Record<string, string>; body?: string },
+) {
   const given = options?.headers as { entries?: () => Iterable<[string, string]> } | Record<string, string> | undefined;
-  const headers = given && typeof given.entries === 'function' ? Object.fromEntries((given.entries as () => Iterable<[string, string]>)()) : (given as Record<string, string> | undefined);
-  const reply = hostCall<FetchReply>('fetch', { url, method: options?.method, headers, body: options?.body, maxBytes: 10 * 1024 * 1024 });
+  const headers =
+    given && typeof given.entries === 'function'
+      ? Object.fromEntries((given.entries as () => Iterable<[string, string]>)())
+      : (given as Record<string, string> | undefined);
+  const reply = hostCall<FetchReply>('fetch', {
+    url,
+    method: options?.method,
+    headers,
+    body: options?.body,
+    maxBytes: 10 * 1024 * 1024,
+  });
   if (!reply.ok) {
     const message = `blocked by the sandbox network policy: ${reply.reason} (rule: ${reply.rule})`;
     refusals.push(`${url}: ${message}`);
@@ -43,7 +64,14 @@ async function runCommand(input: { command: string; cwd: string }): Promise<stri
   const bash = new Bash({
     fs: withDevices(hostBashFs, devices),
     cwd,
-    env: { HOME: '/', PWD: cwd, USER: 'agent', SHELL: '/bin/bash', PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' },
+    env: {
+      HOME: '/',
+      PWD: cwd,
+      USER: 'agent',
+      SHELL: '/bin/bash',
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      LANG: 'C.UTF-8',
+    },
     fetch: policyFetch,
     sleep: async (ms: number) => void hostCall('sleep', { ms }),
     executionLimits: {
@@ -59,7 +87,12 @@ async function runCommand(input: { command: string; cwd: string }): Promise<stri
   refusals.length = 0;
   const result = await bash.exec(input.command);
   const notes = refusals.map((refusal) => `[sandbox] ${refusal}\n`).join('');
-  return JSON.stringify({ stdout: result.stdout + devices.stdout, stderr: result.stderr + devices.stderr + notes, exitCode: result.exitCode, cwd: result.env?.PWD ?? cwd });
+  return JSON.stringify({
+    stdout: result.stdout + devices.stdout,
+    stderr: result.stderr + devices.stderr + notes,
+    exitCode: result.exitCode,
+    cwd: result.env?.PWD ?? cwd,
+  });
 }
 
 (globalThis as Record<string, unknown>).__bash = (inputJson: string) => runCommand(JSON.parse(inputJson));

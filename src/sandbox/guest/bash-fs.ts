@@ -51,14 +51,23 @@ async function call<T>(work: () => T): Promise<T> {
  */
 export const hostBashFs: IFileSystem = {
   readFile: (path) => call(() => hostCall<{ data: string }>('readFile', { path, as: 'text', maxBytes: MAX_READ }).data),
-  readFileBuffer: (path) => call(() => fromBase64(hostCall<{ data: string }>('readFile', { path, as: 'base64', maxBytes: MAX_READ }).data)),
+  readFileBuffer: (path) =>
+    call(() => fromBase64(hostCall<{ data: string }>('readFile', { path, as: 'base64', maxBytes: MAX_READ }).data)),
   writeFile: (path, content) =>
     call(() => {
-      hostCall('writeFile', typeof content === 'string' ? { path, content } : { path, content: toBase64(content), encoding: 'base64' });
+      hostCall(
+        'writeFile',
+        typeof content === 'string' ? { path, content } : { path, content: toBase64(content), encoding: 'base64' },
+      );
     }),
   appendFile: (path, content) =>
     call(() => {
-      hostCall('writeFile', typeof content === 'string' ? { path, content, append: true } : { path, content: toBase64(content), encoding: 'base64', append: true });
+      hostCall(
+        'writeFile',
+        typeof content === 'string'
+          ? { path, content, append: true }
+          : { path, content: toBase64(content), encoding: 'base64', append: true },
+      );
     }),
   exists: async (path) => {
     try {
@@ -86,9 +95,18 @@ export const hostBashFs: IFileSystem = {
     }),
   readdir: (path) => call(() => hostCall<{ name: string }[]>('readdir', { path }).map((e) => e.name)),
   readdirWithFileTypes: (path) =>
-    call(() => hostCall<{ name: string; type: 'file' | 'dir' }[]>('readdir', { path }).map((e) => ({ name: e.name, isFile: e.type === 'file', isDirectory: e.type === 'dir', isSymbolicLink: false }))),
-  rm: (path, options) => call(() => void hostCall('rm', { path, recursive: options?.recursive === true, force: options?.force === true })),
-  cp: (src, dest, options) => call(() => void hostCall('copy', { path: src, to: dest, recursive: options?.recursive === true })),
+    call(() =>
+      hostCall<{ name: string; type: 'file' | 'dir' }[]>('readdir', { path }).map((e) => ({
+        name: e.name,
+        isFile: e.type === 'file',
+        isDirectory: e.type === 'dir',
+        isSymbolicLink: false,
+      })),
+    ),
+  rm: (path, options) =>
+    call(() => void hostCall('rm', { path, recursive: options?.recursive === true, force: options?.force === true })),
+  cp: (src, dest, options) =>
+    call(() => void hostCall('copy', { path: src, to: dest, recursive: options?.recursive === true })),
   mv: (src, dest) => call(() => void hostCall('rename', { path: src, to: dest })),
   resolvePath: (base, path) => normalizePath(path.startsWith('/') ? path : `${base}/${path}`),
   getAllPaths: () => [],
@@ -102,9 +120,11 @@ export const hostBashFs: IFileSystem = {
   readlink: async (path) => {
     throw nodeStyle(new GuestFsError('EINVAL', `${normalizePath(path)} is not a symbolic link`));
   },
-  realpath: (path) => call(() => {
-    hostCall('stat', { path });
-    return normalizePath(path);
-  }),
-  utimes: (path, atime, mtime) => call(() => void hostCall('utimes', { path, atimeMs: atime.getTime(), mtimeMs: mtime.getTime() })),
+  realpath: (path) =>
+    call(() => {
+      hostCall('stat', { path });
+      return normalizePath(path);
+    }),
+  utimes: (path, atime, mtime) =>
+    call(() => void hostCall('utimes', { path, atimeMs: atime.getTime(), mtimeMs: mtime.getTime() })),
 };

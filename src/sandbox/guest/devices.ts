@@ -13,11 +13,23 @@ export interface DeviceOutput {
 
 type Device = 'null' | 'stdout' | 'stderr';
 
-const DEVICES: Readonly<Record<string, Device>> = { '/dev/null': 'null', '/dev/stdout': 'stdout', '/dev/stderr': 'stderr' };
+const DEVICES: Readonly<Record<string, Device>> = {
+  '/dev/null': 'null',
+  '/dev/stdout': 'stdout',
+  '/dev/stderr': 'stderr',
+};
 
 /** A character device, readable and writable by all. */
 function deviceStat(path: string): FsStat {
-  return { isFile: false, isDirectory: false, isSymbolicLink: false, mode: 0o20666, size: 0, mtime: new Date(0), identity: `device:${normalizePath(path)}` };
+  return {
+    isFile: false,
+    isDirectory: false,
+    isSymbolicLink: false,
+    mode: 0o20666,
+    size: 0,
+    mtime: new Date(0),
+    identity: `device:${normalizePath(path)}`,
+  };
 }
 
 const decoder = new TextDecoder();
@@ -29,7 +41,8 @@ const decoder = new TextDecoder();
  */
 export function withDevices(fs: IFileSystem, output: DeviceOutput): IFileSystem {
   const device = (path: string): Device | undefined => DEVICES[normalizePath(path)];
-  const refuse = (path: string, op: string) => Promise.reject(shellFsError('EACCES', `permission denied, ${op} '${normalizePath(path)}'`));
+  const refuse = (path: string, op: string) =>
+    Promise.reject(shellFsError('EACCES', `permission denied, ${op} '${normalizePath(path)}'`));
   const write = (target: Device, content: string | Uint8Array): Promise<void> => {
     if (target !== 'null') output[target] += typeof content === 'string' ? content : decoder.decode(content);
     return Promise.resolve();
@@ -50,12 +63,20 @@ export function withDevices(fs: IFileSystem, output: DeviceOutput): IFileSystem 
     stat: (path) => (device(path) ? Promise.resolve(deviceStat(path)) : fs.stat(path)),
     lstat: (path) => (device(path) ? Promise.resolve(deviceStat(path)) : fs.lstat(path)),
     realpath: (path) => (device(path) ? Promise.resolve(normalizePath(path)) : fs.realpath(path)),
-    mkdir: (path, options) => (device(path) ? Promise.reject(shellFsError('EEXIST', `file already exists, mkdir '${normalizePath(path)}'`)) : fs.mkdir(path, options)),
-    readdir: (path) => (device(path) ? Promise.reject(shellFsError('ENOTDIR', `not a directory, scandir '${normalizePath(path)}'`)) : fs.readdir(path)),
+    mkdir: (path, options) =>
+      device(path)
+        ? Promise.reject(shellFsError('EEXIST', `file already exists, mkdir '${normalizePath(path)}'`))
+        : fs.mkdir(path, options),
+    readdir: (path) =>
+      device(path)
+        ? Promise.reject(shellFsError('ENOTDIR', `not a directory, scandir '${normalizePath(path)}'`))
+        : fs.readdir(path),
     readdirWithFileTypes: (path) =>
-      device(path) ? Promise.reject(shellFsError('ENOTDIR', `not a directory, scandir '${normalizePath(path)}'`)) : fs.readdirWithFileTypes!(path),
+      device(path)
+        ? Promise.reject(shellFsError('ENOTDIR', `not a directory, scandir '${normalizePath(path)}'`))
+        : fs.readdirWithFileTypes!(path),
     rm: (path, options) => (device(path) ? refuse(path, 'rm') : fs.rm(path, options)),
-    mv: (src, dest) => (device(src) ?? device(dest) ? refuse(device(src) ? src : dest, 'rename') : fs.mv(src, dest)),
+    mv: (src, dest) => ((device(src) ?? device(dest)) ? refuse(device(src) ? src : dest, 'rename') : fs.mv(src, dest)),
     // Copying from or to a device is reading one and writing the other, through the devices' own rules.
     cp: async (src, dest, options) => {
       const target = device(dest);

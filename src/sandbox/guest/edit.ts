@@ -34,11 +34,17 @@ export function edit(fs: GuestFs, input: EditInput): ToolResult {
   return runTool(() => {
     const plan = planEdit(fs, input);
     fsCall(plan.path, () => fs.writeFile(plan.path, plan.after));
-    const what = plan.replacements === 1 ? 'Replaced 1 occurrence' : `Replaced all ${formatCount(plan.replacements)} occurrences`;
+    const what =
+      plan.replacements === 1 ? 'Replaced 1 occurrence' : `Replaced all ${formatCount(plan.replacements)} occurrences`;
     const which = plan.replacements === 1 ? '' : ' (the first replacement)';
     return {
       content: `${what} in ${plan.path}. The changed area${which} now reads:\n${snippet(plan)}`,
-      metadata: { path: plan.path, replacements: plan.replacements, line: lineNumberAt(plan.after, plan.at), ...changeOf(plan.path, plan.before, plan.after) },
+      metadata: {
+        path: plan.path,
+        replacements: plan.replacements,
+        line: lineNumberAt(plan.after, plan.at),
+        ...changeOf(plan.path, plan.before, plan.after),
+      },
     };
   });
 }
@@ -63,9 +69,14 @@ function planEdit(fs: GuestFs, input: EditInput): PlannedEdit {
 
   const before = readForEdit(fs, path);
   const match = findMatch(before, oldString, newString);
-  if (!match) fail(`old_string was not found in ${path}. Read the file to see its current text; the match must be exact, including whitespace and indentation.`);
+  if (!match)
+    fail(
+      `old_string was not found in ${path}. Read the file to see its current text; the match must be exact, including whitespace and indentation.`,
+    );
   if (match.count > 1 && input.replace_all !== true) {
-    fail(`old_string occurs ${formatCount(match.count)} times in ${path}. Include more of the surrounding text to pick one, or set replace_all to replace every occurrence.`);
+    fail(
+      `old_string occurs ${formatCount(match.count)} times in ${path}. Include more of the surrounding text to pick one, or set replace_all to replace every occurrence.`,
+    );
   }
 
   // split/join and slicing rather than String.replace, which would treat `$&` and friends in new_string specially.
@@ -82,7 +93,8 @@ function readForEdit(fs: GuestFs, path: string): string {
     EISDIR: `${path} is a folder, not a file.`,
   });
   if (file.binary) fail(`${path} is a binary file; edit changes text files only.`);
-  if (file.truncated) fail(`${path} is ${formatSize(file.size)}; files up to ${formatSize(MAX_EDIT_BYTES)} can be edited.`);
+  if (file.truncated)
+    fail(`${path} is ${formatSize(file.size)}; files up to ${formatSize(MAX_EDIT_BYTES)} can be edited.`);
   return file.data;
 }
 
@@ -98,7 +110,9 @@ interface Match {
  * If that form is absent the text is tried as given, which is what matches in a file with mixed line endings.
  */
 function findMatch(text: string, oldString: string, newString: string): Match | undefined {
-  const forms = usesCrlf(text) ? [[toCrlf(oldString), toCrlf(newString)] as const, [oldString, newString] as const] : [[oldString, newString] as const];
+  const forms = usesCrlf(text)
+    ? [[toCrlf(oldString), toCrlf(newString)] as const, [oldString, newString] as const]
+    : [[oldString, newString] as const];
   for (const [oldText, newText] of forms) {
     const first = text.indexOf(oldText);
     if (first === -1) continue;

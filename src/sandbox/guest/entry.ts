@@ -6,14 +6,27 @@ import { errorResult } from './result';
 declare const __toMarkdown: (html: string) => string;
 
 type FetchReply =
-  | { ok: true; status: number; statusText: string; headers: Record<string, string>; finalUrl: string; body: string; bodyEncoding: 'utf8' | 'base64'; truncated: boolean }
+  | {
+      ok: true;
+      status: number;
+      statusText: string;
+      headers: Record<string, string>;
+      finalUrl: string;
+      body: string;
+      bodyEncoding: 'utf8' | 'base64';
+      truncated: boolean;
+    }
   | { ok: false; reason: string; rule: string };
 
 const FETCH_MAX_BYTES = 5 * 1024 * 1024;
 
 function webFetch(input: { url: string; max_chars?: number }) {
   const reply = hostCall<FetchReply>('fetch', { url: input.url, maxBytes: FETCH_MAX_BYTES });
-  if (!reply.ok) return errorResult(`web_fetch refused ${input.url}: ${reply.reason} (rule: ${reply.rule}).`, { url: input.url, rule: reply.rule });
+  if (!reply.ok)
+    return errorResult(`web_fetch refused ${input.url}: ${reply.reason} (rule: ${reply.rule}).`, {
+      url: input.url,
+      rule: reply.rule,
+    });
   return formatFetched(
     {
       url: input.url,
@@ -23,7 +36,10 @@ function webFetch(input: { url: string; max_chars?: number }) {
       body: reply.bodyEncoding === 'utf8' ? reply.body : '',
       truncated: reply.truncated,
     },
-    { ...(input.max_chars !== undefined ? { max_chars: input.max_chars } : {}), toMarkdown: (html) => __toMarkdown(html) },
+    {
+      ...(input.max_chars !== undefined ? { max_chars: input.max_chars } : {}),
+      toMarkdown: (html) => __toMarkdown(html),
+    },
   );
 }
 
@@ -31,7 +47,9 @@ function webFetch(input: { url: string; max_chars?: number }) {
 declare const __bash: (inputJson: string) => Promise<string>;
 
 const TOOLS: Record<string, (input: any) => unknown> = {
-  ...Object.fromEntries(Object.entries(GUEST_TOOLS).map(([name, tool]) => [name, (input: unknown) => tool(bridgeFs, input)])),
+  ...Object.fromEntries(
+    Object.entries(GUEST_TOOLS).map(([name, tool]) => [name, (input: unknown) => tool(bridgeFs, input)]),
+  ),
   web_fetch: webFetch,
 };
 
@@ -44,5 +62,7 @@ globals.__run = (name: string, inputJson: string) => {
 };
 globals.__preview = (name: string, inputJson: string) => {
   const preview = GUEST_PREVIEWS[name];
-  return JSON.stringify(preview ? preview(bridgeFs, JSON.parse(inputJson)) : { kind: 'error', message: `no preview for "${name}"` });
+  return JSON.stringify(
+    preview ? preview(bridgeFs, JSON.parse(inputJson)) : { kind: 'error', message: `no preview for "${name}"` },
+  );
 };

@@ -14,7 +14,9 @@ export function asGuestFsError(error: unknown): GuestFsError | undefined {
   if (error instanceof GuestFsError) return error;
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  return typeof code === 'string' && KNOWN_CODES.has(code) && typeof message === 'string' ? new GuestFsError(code, message) : undefined;
+  return typeof code === 'string' && KNOWN_CODES.has(code) && typeof message === 'string'
+    ? new GuestFsError(code, message)
+    : undefined;
 }
 
 /** The model-facing message for a file-system error about `path` (a guest path: the only path it names). */

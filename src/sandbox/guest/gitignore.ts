@@ -37,7 +37,9 @@ export class IgnoreRules {
    */
   enter(fs: GuestFs, folder: string, hasGitignore = true): IgnoreRules {
     if (!hasGitignore) return this;
-    const file = tryFsCall(() => fs.readFile(joinPath(folder, '.gitignore'), { as: 'text', maxBytes: MAX_GITIGNORE_BYTES }));
+    const file = tryFsCall(() =>
+      fs.readFile(joinPath(folder, '.gitignore'), { as: 'text', maxBytes: MAX_GITIGNORE_BYTES }),
+    );
     if (!file || file.binary || file.data === '') return this;
     return new IgnoreRules([...this.layers, { folder, rules: ignore().add(file.data) }]);
   }

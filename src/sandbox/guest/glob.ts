@@ -25,8 +25,14 @@ export function glob(fs: GuestFs, input: GlobInput): ToolResult {
     files.sort((a, b) => b.mtimeMs - a.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const shown = files.slice(0, MAX_RESULTS);
     const notes: string[] = [];
-    if (files.length > shown.length) notes.push(`… showing the ${formatCount(shown.length)} newest of ${formatCount(files.length)} matching files; narrow the pattern or path.`);
-    if (truncated) notes.push(`… the search stopped after ${formatCount(MAX_VISITED_ENTRIES)} entries, so some matches may be missing; narrow the pattern or path.`);
+    if (files.length > shown.length)
+      notes.push(
+        `… showing the ${formatCount(shown.length)} newest of ${formatCount(files.length)} matching files; narrow the pattern or path.`,
+      );
+    if (truncated)
+      notes.push(
+        `… the search stopped after ${formatCount(MAX_VISITED_ENTRIES)} entries, so some matches may be missing; narrow the pattern or path.`,
+      );
     const listing = shown.length > 0 ? shown.map((f) => f.path) : [`No files match "${pattern}" under ${root}.`];
     return {
       content: [...listing, ...notes].join('\n'),

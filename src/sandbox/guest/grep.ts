@@ -91,8 +91,12 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
       notes.push(`… output cut at ${shown} (head_limit); raise head_limit or narrow the search to see more.`);
     }
     if (skippedLarge > 0) notes.push(`… skipped ${countOf(skippedLarge, 'file')} over ${formatSize(MAX_FILE_BYTES)}.`);
-    if (walkTruncated) notes.push(`… the search stopped after ${formatCount(MAX_VISITED_ENTRIES)} entries, so some matches may be missing; narrow the path.`);
-    const body = found.length > 0 ? out.lines : [`No matches for ${JSON.stringify(pattern)} in ${root}${filterNote(input)}.`];
+    if (walkTruncated)
+      notes.push(
+        `… the search stopped after ${formatCount(MAX_VISITED_ENTRIES)} entries, so some matches may be missing; narrow the path.`,
+      );
+    const body =
+      found.length > 0 ? out.lines : [`No matches for ${JSON.stringify(pattern)} in ${root}${filterNote(input)}.`];
     return {
       content: [...body, ...notes].join('\n'),
       metadata: { matches, files: found.length, truncated: out.cut || walkTruncated },
@@ -119,7 +123,9 @@ function compileRegex(pattern: string, flags: string): RegExp {
   try {
     return new RegExp(pattern, flags);
   } catch (error) {
-    fail(`Invalid regular expression ${JSON.stringify(pattern)}: ${error instanceof Error ? error.message : String(error)}`);
+    fail(
+      `Invalid regular expression ${JSON.stringify(pattern)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -147,14 +153,20 @@ function fileFilter(glob: unknown, type: unknown): (relative: string) => boolean
   }
   if (typeof type === 'string' && type.trim() !== '') {
     const extensions = extensionsOfType(type);
-    if (!extensions) fail(`Unknown type ${JSON.stringify(type)}. Known types: ${KNOWN_TYPES.join(', ')}; or filter with glob instead.`);
+    if (!extensions)
+      fail(
+        `Unknown type ${JSON.stringify(type)}. Known types: ${KNOWN_TYPES.join(', ')}; or filter with glob instead.`,
+      );
     tests.push((relative) => extensions.has(extensionOf(relative)));
   }
   return (relative) => tests.every((test) => test(relative));
 }
 
 function filterNote(input: GrepInput): string {
-  const filters = [typeof input.glob === 'string' && input.glob ? `glob ${JSON.stringify(input.glob)}` : '', typeof input.type === 'string' && input.type ? `type ${input.type}` : ''];
+  const filters = [
+    typeof input.glob === 'string' && input.glob ? `glob ${JSON.stringify(input.glob)}` : '',
+    typeof input.type === 'string' && input.type ? `type ${input.type}` : '',
+  ];
   const used = filters.filter(Boolean);
   return used.length > 0 ? ` (${used.join(', ')})` : '';
 }
@@ -185,7 +197,8 @@ function searchText(text: string, regex: RegExp, multiline: boolean): TextHits {
   let line = 1;
   let position = 0;
   const moveTo = (index: number) => {
-    for (let nl = normalized.indexOf('\n', position); nl !== -1 && nl < index; nl = normalized.indexOf('\n', nl + 1)) line++;
+    for (let nl = normalized.indexOf('\n', position); nl !== -1 && nl < index; nl = normalized.indexOf('\n', nl + 1))
+      line++;
     position = Math.max(position, index);
   };
   regex.lastIndex = 0;
@@ -209,7 +222,8 @@ function showLines(out: Output, path: string, hits: TextHits, context: number): 
     const from = Math.max(1, matched[next]! - context);
     let to = Math.min(lines.length, matched[next]! + context);
     let end = next + 1;
-    while (end < matched.length && matched[end]! - context <= to + 1) to = Math.min(lines.length, matched[end++]! + context);
+    while (end < matched.length && matched[end]! - context <= to + 1)
+      to = Math.min(lines.length, matched[end++]! + context);
     if (context > 0) out.separate();
     for (let n = from, m = next; n <= to; n++) {
       const isMatch = matched[m] === n;

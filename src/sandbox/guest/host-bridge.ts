@@ -15,6 +15,7 @@ export function hostCall<T>(op: string, args: Record<string, unknown>): T {
 export const bridgeFs: GuestFs = {
   stat: (path) => hostCall<GuestStat>('stat', { path }),
   readdir: (path) => hostCall<GuestDirent[]>('readdir', { path }),
-  readFile: (path, options) => hostCall<GuestReadResult>('readFile', { path, as: options.as, maxBytes: options.maxBytes }),
+  readFile: (path, options) =>
+    hostCall<GuestReadResult>('readFile', { path, as: options.as, maxBytes: options.maxBytes }),
   writeFile: (path, content) => hostCall<{ created: boolean }>('writeFile', { path, content }),
 };

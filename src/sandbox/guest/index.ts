@@ -14,7 +14,10 @@ import { previewWrite, write } from './write';
 export const GUEST_TOOLS: Record<string, (fs: GuestFs, input: any) => ToolResult> = { read, write, edit, glob, grep };
 
 /** What a write or edit would change, for the approval card; see GuestPreview for calls bound to fail. */
-export const GUEST_PREVIEWS: Record<string, (fs: GuestFs, input: any) => GuestPreview> = { write: previewWrite, edit: previewEdit };
+export const GUEST_PREVIEWS: Record<string, (fs: GuestFs, input: any) => GuestPreview> = {
+  write: previewWrite,
+  edit: previewEdit,
+};
 
 export { GuestFsError } from './guest-fs';
 export type { GuestDirent, GuestFs, GuestReadResult, GuestStat } from './guest-fs';

@@ -14,7 +14,10 @@ const MAX_PATCH_CHARS = 200_000;
 export function changeOf(path: string, before: string, after: string): { patch: string } | { patchOmitted: string } {
   if (before.length + after.length > MAX_INPUT_CHARS) return { patchOmitted: 'the file is too large to diff' };
   const name = path.replace(/^\/+/, '');
-  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3, maxEditLength: MAX_EDIT_LENGTH });
+  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, {
+    context: 3,
+    maxEditLength: MAX_EDIT_LENGTH,
+  });
   if (patch === undefined) return { patchOmitted: 'the change is too large to diff' };
   // The library starts with a line of "=" (a separator for several files in one patch): one file needs none.
   const trimmed = patch.replace(/^=+\n/, '');

@@ -40,7 +40,8 @@ export function relativeTo(dir: string, path: string): string {
 /** The folders from `/` down to `path`, both included. */
 export function foldersDownTo(path: string): string[] {
   const folders = ['/'];
-  for (let slash = path.indexOf('/', 1); slash !== -1; slash = path.indexOf('/', slash + 1)) folders.push(path.slice(0, slash));
+  for (let slash = path.indexOf('/', 1); slash !== -1; slash = path.indexOf('/', slash + 1))
+    folders.push(path.slice(0, slash));
   if (path !== '/') folders.push(path);
   return folders;
 }

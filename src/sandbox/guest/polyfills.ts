@@ -98,7 +98,12 @@ class HeaderMap {
   private readonly map = new Map<string, [string, string]>();
   constructor(init?: Iterable<[string, string]> | Record<string, string> | HeaderMap) {
     if (!init) return;
-    const pairs = init instanceof HeaderMap ? [...init.entries()] : Symbol.iterator in Object(init) ? [...(init as Iterable<[string, string]>)] : Object.entries(init);
+    const pairs =
+      init instanceof HeaderMap
+        ? [...init.entries()]
+        : Symbol.iterator in Object(init)
+          ? [...(init as Iterable<[string, string]>)]
+          : Object.entries(init);
     for (const [name, value] of pairs) this.append(name, value);
   }
   append(name: string, value: string) {

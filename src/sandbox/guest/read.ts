@@ -18,7 +18,13 @@ const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
 const MAX_OUTPUT_CHARS = 256_000;
 
 /** Images the model can look at, by extension. */
-const IMAGE_TYPES: Readonly<Record<string, string>> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
 
 /** Reads a file: text as numbered lines, images as image blocks, other binary files only described. */
 export function read(fs: GuestFs, input: ReadInput): ToolResult {
@@ -43,7 +49,8 @@ function emptyFile(path: string): ToolResult {
 function readImage(fs: GuestFs, path: string, mediaType: string): ToolResult {
   const file = readFile(fs, path, 'base64', MAX_IMAGE_BYTES);
   if (file.size === 0) return emptyFile(path);
-  if (file.truncated) fail(`Image ${path} is ${formatSize(file.size)}; images up to ${formatSize(MAX_IMAGE_BYTES)} can be shown.`);
+  if (file.truncated)
+    fail(`Image ${path} is ${formatSize(file.size)}; images up to ${formatSize(MAX_IMAGE_BYTES)} can be shown.`);
   return {
     content: [
       { type: 'image', data: file.data, mediaType },
@@ -55,7 +62,11 @@ function readImage(fs: GuestFs, path: string, mediaType: string): ToolResult {
 
 function readText(fs: GuestFs, path: string, input: ReadInput): ToolResult {
   const file = readFile(fs, path, 'text', MAX_TEXT_BYTES);
-  if (file.binary) return { content: `Binary file ${path} (${countOf(file.size, 'byte')}); not shown.`, metadata: { path, size: file.size, binary: true } };
+  if (file.binary)
+    return {
+      content: `Binary file ${path} (${countOf(file.size, 'byte')}); not shown.`,
+      metadata: { path, size: file.size, binary: true },
+    };
   if (file.size === 0) return emptyFile(path);
 
   const lines = splitLines(file.data);
@@ -67,7 +78,8 @@ function readText(fs: GuestFs, path: string, input: ReadInput): ToolResult {
 
   const start = countInput(input.offset, 1, 1);
   const limit = countInput(input.limit, DEFAULT_LIMIT, 1);
-  if (start > lines.length) fail(readable || `${path} has ${countOf(lines.length, 'line')}; offset ${formatCount(start)} is past its end.`);
+  if (start > lines.length)
+    fail(readable || `${path} has ${countOf(lines.length, 'line')}; offset ${formatCount(start)} is past its end.`);
 
   const out: string[] = [];
   let chars = 0;
@@ -82,7 +94,10 @@ function readText(fs: GuestFs, path: string, input: ReadInput): ToolResult {
   }
 
   const remaining = lines.length - next + 1;
-  if (remaining > 0) out.push(`… ${formatCount(remaining)}${file.truncated ? '+' : ''} more ${remaining === 1 && !file.truncated ? 'line' : 'lines'}; continue with offset=${next}`);
+  if (remaining > 0)
+    out.push(
+      `… ${formatCount(remaining)}${file.truncated ? '+' : ''} more ${remaining === 1 && !file.truncated ? 'line' : 'lines'}; continue with offset=${next}`,
+    );
   else if (readable) out.push(`… ${readable}`);
   return {
     content: out.join('\n'),

@@ -11,8 +11,12 @@ globals.__encodeResult = (value: unknown, json: boolean, max: number) => bounded
 
 /** A thrown value as `{ message, stack }`: an error's name and message, anything else as text. */
 globals.__encodeError = (thrown: unknown, max: number) => {
-  if (thrown === null || typeof thrown !== 'object') return boundedJson({ message: String(thrown) }, { json: false, max });
+  if (thrown === null || typeof thrown !== 'object')
+    return boundedJson({ message: String(thrown) }, { json: false, max });
   const { name, message, stack } = thrown as { name?: unknown; message?: unknown; stack?: unknown };
-  const described = { message: `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : ''}`, ...(typeof stack === 'string' ? { stack } : {}) };
+  const described = {
+    message: `${typeof name === 'string' ? name : 'Error'}: ${typeof message === 'string' ? message : ''}`,
+    ...(typeof stack === 'string' ? { stack } : {}),
+  };
   return boundedJson(described, { json: false, max });
 };

@@ -13,7 +13,12 @@ export class Utf8Decoder {
 
   decode(input?: ArrayBuffer | ArrayBufferView): string {
     if (!input) return '';
-    const bytes = input instanceof Uint8Array ? input : ArrayBuffer.isView(input) ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
+    const bytes =
+      input instanceof Uint8Array
+        ? input
+        : ArrayBuffer.isView(input)
+          ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+          : new Uint8Array(input);
     const parts: string[] = [];
     let chunk: number[] = [];
     const emit = (codePoint: number) => {
@@ -23,7 +28,7 @@ export class Utf8Decoder {
         chunk = [];
       }
     };
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       const lead = bytes[i]!;
       if (lead < 0x80) {
         emit(lead);

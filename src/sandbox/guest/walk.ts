@@ -36,7 +36,9 @@ interface Frame {
  */
 export function walkFiles(fs: GuestFs, folder: string, onFile: (file: WalkedFile) => void): WalkSummary {
   // An explicit stack rather than recursion: QuickJS has a small native stack and trees can be deep.
-  const stack: Frame[] = [{ folder, entries: sortedEntries(fs.readdir(folder)), next: 0, rules: IgnoreRules.forFolder(fs, folder) }];
+  const stack: Frame[] = [
+    { folder, entries: sortedEntries(fs.readdir(folder)), next: 0, rules: IgnoreRules.forFolder(fs, folder) },
+  ];
   let visited = 0;
   while (stack.length > 0) {
     const frame = stack.at(-1)!;
@@ -52,7 +54,12 @@ export function walkFiles(fs: GuestFs, folder: string, onFile: (file: WalkedFile
       const entries = tryFsCall(() => fs.readdir(path));
       if (!entries) continue;
       const hasGitignore = entries.some((e) => e.name === '.gitignore' && e.type === 'file');
-      stack.push({ folder: path, entries: sortedEntries(entries), next: 0, rules: frame.rules.enter(fs, path, hasGitignore) });
+      stack.push({
+        folder: path,
+        entries: sortedEntries(entries),
+        next: 0,
+        rules: frame.rules.enter(fs, path, hasGitignore),
+      });
     } else if (!frame.rules.ignores(path, false)) {
       onFile({ path, size: entry.size, mtimeMs: entry.mtimeMs });
     }

@@ -55,21 +55,34 @@ export function formatFetched(page: FetchedPage, options: FormatOptions): ToolRe
   }
   if (kind === 'other') return result(`This is ${mimeType} content, which web_fetch does not show.`, 0, false);
 
-  const max = typeof options.max_chars === 'number' && Number.isFinite(options.max_chars) && options.max_chars >= 1 ? Math.floor(options.max_chars) : DEFAULT_MAX_CHARS;
+  const max =
+    typeof options.max_chars === 'number' && Number.isFinite(options.max_chars) && options.max_chars >= 1
+      ? Math.floor(options.max_chars)
+      : DEFAULT_MAX_CHARS;
   const shown = prefixOf(content, max);
   const notes: string[] = [];
   if (shown.length < content.length) {
-    notes.push(`… [content cut at ${formatCount(shown.length)} of ${formatCount(content.length)} characters; fetch again with a larger max_chars to see more]`);
+    notes.push(
+      `… [content cut at ${formatCount(shown.length)} of ${formatCount(content.length)} characters; fetch again with a larger max_chars to see more]`,
+    );
   }
   if (page.truncated) notes.push('… [the page was larger than the download limit; only its beginning was fetched]');
-  return result([shown === '' ? '(empty response)' : shown, ...notes].join('\n'), shown.length, shown.length < content.length || page.truncated);
+  return result(
+    [shown === '' ? '(empty response)' : shown, ...notes].join('\n'),
+    shown.length,
+    shown.length < content.length || page.truncated,
+  );
 }
 
 /** HTML, other text (passed through) or anything else; an unlabelled body is sniffed. */
 function kindOf(mimeType: string, body: string): Kind {
   if (mimeType === 'text/html' || mimeType === 'application/xhtml+xml') return 'html';
   if (mimeType === '') return /^\s*(<!doctype html|<html)/i.test(body) ? 'html' : 'text';
-  if (mimeType.startsWith('text/') || /^application\/(json|xml|javascript|ecmascript|x-ndjson|ld\+json|yaml|x-yaml|toml|sql|graphql)$/.test(mimeType)) return 'text';
+  if (
+    mimeType.startsWith('text/') ||
+    /^application\/(json|xml|javascript|ecmascript|x-ndjson|ld\+json|yaml|x-yaml|toml|sql|graphql)$/.test(mimeType)
+  )
+    return 'text';
   if (mimeType.endsWith('+json') || mimeType.endsWith('+xml')) return 'text';
   return 'other';
 }

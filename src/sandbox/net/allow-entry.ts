@@ -46,7 +46,8 @@ export function allowEntryMatches(entry: AllowEntry, url: URL): boolean {
   const scheme = url.protocol.slice(0, -1);
   if (entry.scheme !== '*' && entry.scheme !== scheme) return false;
   const port = effectivePort(url);
-  if (entry.port === 'default' ? port !== DEFAULT_PORTS[scheme] : entry.port !== '*' && entry.port !== port) return false;
+  if (entry.port === 'default' ? port !== DEFAULT_PORTS[scheme] : entry.port !== '*' && entry.port !== port)
+    return false;
   return hostMatches(entry.host, hostForMatching(url));
 }
 
@@ -74,7 +75,9 @@ function parseScheme(scheme: string, fail: Fail): AllowScheme {
 
 /** `https://api.github.com/` is how browsers show an origin; the lone slash names no path, so it is accepted. */
 function withoutRootSlash(authority: string): string {
-  return authority.endsWith('/') && authority.indexOf('/') === authority.length - 1 ? authority.slice(0, -1) : authority;
+  return authority.endsWith('/') && authority.indexOf('/') === authority.length - 1
+    ? authority.slice(0, -1)
+    : authority;
 }
 
 function splitHostPort(authority: string, fail: Fail): { host: string; port: string | undefined } {
@@ -104,7 +107,11 @@ function parseHost(host: string, fail: Fail): AllowHost {
   if (host.startsWith('*.')) return { kind: 'subdomains', suffix: parseWildcardSuffix(host.slice(2), fail) };
   if (host.includes('*')) {
     const wholeLabel = host.split('.').includes('*');
-    throw fail(wholeLabel ? 'a wildcard can only be the first label, as in *.github.com' : 'a wildcard must be a whole label, as in *.github.com');
+    throw fail(
+      wholeLabel
+        ? 'a wildcard can only be the first label, as in *.github.com'
+        : 'a wildcard must be a whole label, as in *.github.com',
+    );
   }
   return { kind: 'exact', host: parseNameOrIPv4(host, fail) };
 }

@@ -44,10 +44,14 @@ export function parseBlockEntry(text: string): BlockEntry {
   if (text.startsWith('[')) throw fail('write IPv6 networks without brackets, as in fd00::/8');
   const [address = '', prefix, ...extra] = text.split('/');
   const family = address.includes('%') ? undefined : ipFamily(address);
-  if (family === undefined || extra.length > 0) throw fail('not a network: write a CIDR such as 10.0.0.0/8 or fd00::/8, a single address, or private');
+  if (family === undefined || extra.length > 0)
+    throw fail('not a network: write a CIDR such as 10.0.0.0/8 or fd00::/8, a single address, or private');
   const bits = family === 'ipv4' ? 32 : 128;
   const length = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
-  if (!(length >= 0 && length <= bits)) throw fail(`the prefix length must be a number from 0 to ${bits} for an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} network`);
+  if (!(length >= 0 && length <= bits))
+    throw fail(
+      `the prefix length must be a number from 0 to ${bits} for an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} network`,
+    );
   const list = new BlockList();
   list.addSubnet(address, length, family);
   return { text, ranges: [{ label: `in ${text}`, list }] };
@@ -58,7 +62,8 @@ export function networkRefusal(entries: readonly BlockEntry[], address: string, 
   for (const entry of entries) {
     const range = entry.ranges.find((candidate) => listHolds(candidate.list, address));
     if (range === undefined) continue;
-    const subject = via === undefined ? `${showAddress(address)} is` : `${via} resolves to ${showAddress(address)}, which is`;
+    const subject =
+      via === undefined ? `${showAddress(address)} is` : `${via} resolves to ${showAddress(address)}, which is`;
     return refuse('blockNetworks', `blockNetworks: ${entry.text} (${subject} ${range.label})`);
   }
   return undefined;

@@ -11,7 +11,10 @@ export interface CappedBody {
  * the DOM library (in the browser tests' type-check) are different types.
  */
 interface ByteStream {
-  getReader(): { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>; cancel(): Promise<void> };
+  getReader(): {
+    read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>;
+    cancel(): Promise<void>;
+  };
 }
 
 /** Reads at most `maxBytes` of `stream` within the deadline, then cancels it so the server stops sending. */

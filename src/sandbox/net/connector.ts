@@ -19,7 +19,10 @@ export function guardedConnector(check: AddressCheck, lookup: LookupAll): buildC
     const connect = buildConnector({ lookup: guardedLookup(lookup, (address, via) => check(address, port, via)) });
     connect(options, (error, socket) => {
       if (error) return callback(error, null);
-      const refusal = socket.remoteAddress === undefined ? refuse('network', 'the connection closed before it was established') : check(socket.remoteAddress, port);
+      const refusal =
+        socket.remoteAddress === undefined
+          ? refuse('network', 'the connection closed before it was established')
+          : check(socket.remoteAddress, port);
       if (refusal === undefined) return callback(null, socket);
       socket.destroy();
       callback(new NetRefusalError(refusal), null);
@@ -28,7 +31,10 @@ export function guardedConnector(check: AddressCheck, lookup: LookupAll): buildC
 }
 
 /** A net.connect `lookup` that asks `lookup` for every address and fails with a NetRefusalError if any is refused. */
-function guardedLookup(lookup: LookupAll, check: (address: string, via: string) => NetRefusal | undefined): LookupFunction {
+function guardedLookup(
+  lookup: LookupAll,
+  check: (address: string, via: string) => NetRefusal | undefined,
+): LookupFunction {
   return (hostname, options, callback) => {
     lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
@@ -43,7 +49,10 @@ function guardedLookup(lookup: LookupAll, check: (address: string, via: string) 
   };
 }
 
-function firstRefusal(addresses: readonly LookupAddress[], check: (address: string) => NetRefusal | undefined): NetRefusal | undefined {
+function firstRefusal(
+  addresses: readonly LookupAddress[],
+  check: (address: string) => NetRefusal | undefined,
+): NetRefusal | undefined {
   for (const { address } of addresses) {
     const refusal = check(address);
     if (refusal !== undefined) return refusal;

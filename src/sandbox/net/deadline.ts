@@ -20,7 +20,11 @@ export class Deadline {
   /** Why the exchange has to stop, once it has to. */
   stopped(): NetRefusal | undefined {
     if (this.caller?.aborted) return refuse('cancelled', 'the request was cancelled');
-    if (this.timer.signal.aborted) return refuse('timeout', `timed out after ${this.timeoutMs} ms (the limit covers connecting, redirects and reading the body)`);
+    if (this.timer.signal.aborted)
+      return refuse(
+        'timeout',
+        `timed out after ${this.timeoutMs} ms (the limit covers connecting, redirects and reading the body)`,
+      );
     return undefined;
   }
 

@@ -38,10 +38,15 @@ export function localMachineCidrs(): string[] {
 export function parseEndpoints(endpoints: readonly BlockedEndpoint[], localCidrs: readonly string[]): EndpointRule[] {
   return endpoints.map(({ host, port }) => {
     const label = `${host}:${port}`;
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new NetPolicyConfigError(`blockedEndpoints ${JSON.stringify(label)}: the port must be a number from 1 to 65535`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new NetPolicyConfigError(
+        `blockedEndpoints ${JSON.stringify(label)}: the port must be a number from 1 to 65535`,
+      );
     const normalised = normaliseHost(host);
-    if (normalised === '') throw new NetPolicyConfigError(`blockedEndpoints ${JSON.stringify(label)}: the host is missing`);
-    if (ipFamily(normalised) !== undefined) return { label, port, name: undefined, addresses: reachingList([normalised], localCidrs) };
+    if (normalised === '')
+      throw new NetPolicyConfigError(`blockedEndpoints ${JSON.stringify(label)}: the host is missing`);
+    if (ipFamily(normalised) !== undefined)
+      return { label, port, name: undefined, addresses: reachingList([normalised], localCidrs) };
     return { label, port, name: normalised, addresses: new BlockList() };
   });
 }
@@ -51,7 +56,11 @@ export function parseEndpoints(endpoints: readonly BlockedEndpoint[], localCidrs
  * refused too. A name that cannot be resolved refuses the request: the endpoint protects this runtime's own server,
  * and not knowing where that is must not mean not protecting it.
  */
-export async function resolveEndpointRules(rules: readonly EndpointRule[], lookup: LookupAll, localCidrs: readonly string[]): Promise<EndpointRule[] | NetRefusal> {
+export async function resolveEndpointRules(
+  rules: readonly EndpointRule[],
+  lookup: LookupAll,
+  localCidrs: readonly string[],
+): Promise<EndpointRule[] | NetRefusal> {
   const resolved: EndpointRule[] = [];
   for (const rule of rules) {
     if (rule.name === undefined) {
@@ -59,8 +68,14 @@ export async function resolveEndpointRules(rules: readonly EndpointRule[], looku
       continue;
     }
     const answers = await lookupAll(lookup, rule.name).catch(() => []);
-    const addresses = answers.map((entry) => entry.address).filter((address) => ipFamily(bareAddress(address)) !== undefined);
-    if (addresses.length === 0) return refuse('blockedEndpoints', `blockedEndpoints: could not resolve ${rule.label}, so no request is sent until it resolves`);
+    const addresses = answers
+      .map((entry) => entry.address)
+      .filter((address) => ipFamily(bareAddress(address)) !== undefined);
+    if (addresses.length === 0)
+      return refuse(
+        'blockedEndpoints',
+        `blockedEndpoints: could not resolve ${rule.label}, so no request is sent until it resolves`,
+      );
     resolved.push({ ...rule, addresses: reachingList(addresses, localCidrs) });
   }
   return resolved;
@@ -70,8 +85,14 @@ export async function resolveEndpointRules(rules: readonly EndpointRule[], looku
 export function endpointRefusal(rules: readonly EndpointRule[], target: EndpointTarget): NetRefusal | undefined {
   const rule = rules.find((candidate) => candidate.port === target.port && reaches(candidate, target));
   if (rule === undefined) return undefined;
-  const requested = 'name' in target ? `${target.name}:${target.port}` : hostPort(target.via ?? bareAddress(target.address), target.port);
-  const what = requested === rule.label ? `${requested} is always refused` : `${requested} reaches ${rule.label}, which is always refused`;
+  const requested =
+    'name' in target
+      ? `${target.name}:${target.port}`
+      : hostPort(target.via ?? bareAddress(target.address), target.port);
+  const what =
+    requested === rule.label
+      ? `${requested} is always refused`
+      : `${requested} reaches ${rule.label}, which is always refused`;
   return refuse('blockedEndpoints', `blockedEndpoints: ${what}`);
 }
 
@@ -89,7 +110,9 @@ function normaliseHost(host: string): string {
 /** A list of `addresses`; one on this machine stands for all of this machine's addresses (see localMachineCidrs). */
 function reachingList(addresses: readonly string[], localCidrs: readonly string[]): BlockList {
   const local = blockListOf(localCidrs);
-  return blockListOf(addresses.flatMap((address) => (listHolds(local, address) ? localCidrs : [singleAddressCidr(address)])));
+  return blockListOf(
+    addresses.flatMap((address) => (listHolds(local, address) ? localCidrs : [singleAddressCidr(address)])),
+  );
 }
 
 function singleAddressCidr(address: string): string {
@@ -98,5 +121,7 @@ function singleAddressCidr(address: string): string {
 }
 
 function lookupAll(lookup: LookupAll, hostname: string): Promise<LookupAddress[]> {
-  return new Promise((resolve, reject) => lookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+  return new Promise((resolve, reject) =>
+    lookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))),
+  );
 }

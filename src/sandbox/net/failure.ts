@@ -46,7 +46,8 @@ export function describeFailure(error: unknown, url: URL): NetRefusal {
 /** The error, its causes, and the errors an AggregateError gathers, outermost first. */
 function errorChain(error: unknown, depth = 0): unknown[] {
   if (depth > 8 || typeof error !== 'object' || error === null) return [error];
-  const nested = error instanceof AggregateError ? error.errors : 'cause' in error && error.cause !== undefined ? [error.cause] : [];
+  const nested =
+    error instanceof AggregateError ? error.errors : 'cause' in error && error.cause !== undefined ? [error.cause] : [];
   return [error, ...nested.flatMap((inner: unknown) => errorChain(inner, depth + 1))];
 }
 

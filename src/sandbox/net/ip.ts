@@ -27,7 +27,12 @@ export function addressForms(text: string): AddressForm[] {
   const family = ipFamily(address);
   if (family === undefined) return [];
   const embedded = family === 'ipv6' ? embeddedIPv4(address) : undefined;
-  return embedded === undefined ? [{ address, family }] : [{ address, family }, { address: embedded, family: 'ipv4' }];
+  return embedded === undefined
+    ? [{ address, family }]
+    : [
+        { address, family },
+        { address: embedded, family: 'ipv4' },
+      ];
 }
 
 /** `::ffff:7f00:1 (127.0.0.1)`: the address as given, plus the IPv4 address it reaches when that differs. */

@@ -26,16 +26,27 @@ export function isRedirect(status: number): boolean {
  * credentials when it leaves the origin. Refused when the Location is unusable or would downgrade https to http.
  * The new URL still has to pass the whole policy; that is the caller's job, as for the first request.
  */
-export function planRedirect(request: HopRequest, status: number, location: string): { ok: true; request: HopRequest } | NetRefusal {
+export function planRedirect(
+  request: HopRequest,
+  status: number,
+  location: string,
+): { ok: true; request: HopRequest } | NetRefusal {
   const url = resolveLocation(location, request.url);
-  if (url === undefined) return refuse('redirects', `${request.url.href} redirected to an invalid Location: ${JSON.stringify(location.slice(0, 200))}`);
+  if (url === undefined)
+    return refuse(
+      'redirects',
+      `${request.url.href} redirected to an invalid Location: ${JSON.stringify(location.slice(0, 200))}`,
+    );
   if (request.url.protocol === 'https:' && url.protocol === 'http:') {
     return refuse('redirects', `${request.url.href} redirected to ${url.href}, which would downgrade https to http`);
   }
   const toGet = changesToGet(status, request.method);
   const kept = toGet ? withoutHeaders(request.headers, BODY_HEADERS) : request.headers;
   const headers = url.origin === request.url.origin ? kept : withoutHeaders(kept, CREDENTIAL_HEADERS);
-  return { ok: true, request: { url, method: toGet ? 'GET' : request.method, headers, body: toGet ? undefined : request.body } };
+  return {
+    ok: true,
+    request: { url, method: toGet ? 'GET' : request.method, headers, body: toGet ? undefined : request.body },
+  };
 }
 
 /** 303 turns anything but HEAD into a GET; 301 and 302 turn a POST into a GET, as browsers do. */

@@ -19,12 +19,16 @@ function providedImports(): ReadonlySet<string> {
  */
 export function assertWasiCommand(module: WebAssembly.Module): void {
   const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
-  if (exports.get('_start') !== 'function') throw new Error('not a WASI command: the module does not export a _start function');
+  if (exports.get('_start') !== 'function')
+    throw new Error('not a WASI command: the module does not export a _start function');
   if (exports.get('memory') !== 'memory') throw new Error('not a WASI command: the module does not export its memory');
-  if (exports.get(FUEL_EXPORT) !== 'global') throw new Error(`the module is not fuel instrumented (no ${FUEL_EXPORT} export): prepare it with prepareModule`);
+  if (exports.get(FUEL_EXPORT) !== 'global')
+    throw new Error(`the module is not fuel instrumented (no ${FUEL_EXPORT} export): prepare it with prepareModule`);
   for (const imp of WebAssembly.Module.imports(module)) {
     if (imp.module !== 'wasi_snapshot_preview1' || imp.kind !== 'function' || !providedImports().has(imp.name)) {
-      throw new Error(`the module imports ${imp.module}.${imp.name} (${imp.kind}), which the WASI host does not provide`);
+      throw new Error(
+        `the module imports ${imp.module}.${imp.name} (${imp.kind}), which the WASI host does not provide`,
+      );
     }
   }
 }

@@ -25,10 +25,14 @@ export async function instrumentFuel(bytes: Uint8Array<ArrayBuffer>): Promise<Ui
   try {
     const F = binaryen.Features;
     // Not Features.All: that emits encodings (compact imports) which Node 20's V8 rejects.
-    module.setFeatures(F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.Multivalue);
-    if (!module.validate()) throw new Error('the module is invalid or uses WebAssembly features the sandbox does not support');
+    module.setFeatures(
+      F.MVP | F.MutableGlobals | F.SignExt | F.BulkMemory | F.BulkMemoryOpt | F.NontrappingFPToInt | F.Multivalue,
+    );
+    if (!module.validate())
+      throw new Error('the module is invalid or uses WebAssembly features the sandbox does not support');
     // A start function would run at instantiation, before the host can give it any fuel.
-    if (module.getStart()) throw new Error('the module has a start function; a WASI command must export _start instead');
+    if (module.getStart())
+      throw new Error('the module has a start function; a WASI command must export _start instead');
     if (module.getFunction(LOGGER) || module.getGlobal(FUEL_EXPORT) || module.getExport(FUEL_EXPORT)) {
       throw new Error(`the module already defines ${LOGGER} or ${FUEL_EXPORT}; it cannot be instrumented`);
     }
@@ -78,7 +82,11 @@ export interface PreparedModule {
  */
 export async function prepareModule(
   bytes: Uint8Array<ArrayBuffer>,
-  options: { maxMemoryBytes: number; cacheDir: string; instrument?: (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array> },
+  options: {
+    maxMemoryBytes: number;
+    cacheDir: string;
+    instrument?: (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
+  },
 ): Promise<PreparedModule> {
   const hash = createHash('sha256').update(TRANSFORM_VERSION).update('\0').update(bytes).digest('hex');
   const path = cachePath(options.cacheDir, hash);

@@ -5,7 +5,10 @@ import { spawn } from 'node:child_process';
  * more while it works, and what a thread frees stays with the process (the allocator keeps it): in a child it all
  * goes back when the child exits. The child gets no environment, so no key of the server's can reach it.
  */
-export function instrumentInChild(bytes: Uint8Array, options: { script: string; timeoutMs: number; signal?: AbortSignal }): Promise<Uint8Array> {
+export function instrumentInChild(
+  bytes: Uint8Array,
+  options: { script: string; timeoutMs: number; signal?: AbortSignal },
+): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [options.script], {
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -30,7 +30,13 @@ export function capMemory(bytes: Uint8Array, maxPages: number): Uint8Array<Array
     if (end > bytes.length) throw new Error(`truncated module: section ${id} runs past the end`);
     if (id === MEMORY_SECTION) {
       const payload = capSection(new Reader(bytes.subarray(reader.offset, end), 0), maxPages);
-      return concat([bytes.subarray(0, start), Uint8Array.of(MEMORY_SECTION), leb(payload.length), payload, bytes.subarray(end)]);
+      return concat([
+        bytes.subarray(0, start),
+        Uint8Array.of(MEMORY_SECTION),
+        leb(payload.length),
+        payload,
+        bytes.subarray(end),
+      ]);
     }
     reader.offset = end;
   }
@@ -47,7 +53,9 @@ function capSection(reader: Reader, maxPages: number): Uint8Array {
     const min = reader.u32();
     if (flags & LIMITS_HAS_MAX) reader.u32();
     if (min > maxPages) {
-      throw new Error(`the module needs at least ${min} pages (${mib(min)}) of memory, more than the limit of ${maxPages} pages (${mib(maxPages)})`);
+      throw new Error(
+        `the module needs at least ${min} pages (${mib(min)}) of memory, more than the limit of ${maxPages} pages (${mib(maxPages)})`,
+      );
     }
     parts.push(leb(flags | LIMITS_HAS_MAX), leb(min), leb(maxPages));
   }

@@ -5,7 +5,12 @@ import { dirname, join } from 'node:path';
 const TRAILER_NAME = new TextEncoder().encode('boxagnts.sha256');
 const DIGEST_BYTES = 32;
 /** A custom section: id 0, its size (one LEB byte: it is under 128), the name's length and name, the digest. */
-const TRAILER_PREFIX = Uint8Array.from([0, 1 + TRAILER_NAME.length + DIGEST_BYTES, TRAILER_NAME.length, ...TRAILER_NAME]);
+const TRAILER_PREFIX = Uint8Array.from([
+  0,
+  1 + TRAILER_NAME.length + DIGEST_BYTES,
+  TRAILER_NAME.length,
+  ...TRAILER_NAME,
+]);
 const TRAILER_BYTES = TRAILER_PREFIX.length + DIGEST_BYTES;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();

@@ -6,8 +6,12 @@ const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /** Every right: the shim does not enforce rights, but wasi-libc masks the rights it asks for with a directory's. */
 const ALL_RIGHTS = (1n << 29n) - 1n;
-const READ_RIGHTS = BigInt(wasi.RIGHTS_FD_READ | wasi.RIGHTS_FD_SEEK | wasi.RIGHTS_FD_TELL | wasi.RIGHTS_FD_FILESTAT_GET);
-const WRITE_RIGHTS = BigInt(wasi.RIGHTS_FD_WRITE | wasi.RIGHTS_FD_DATASYNC | wasi.RIGHTS_FD_SYNC | wasi.RIGHTS_FD_FILESTAT_SET_SIZE);
+const READ_RIGHTS = BigInt(
+  wasi.RIGHTS_FD_READ | wasi.RIGHTS_FD_SEEK | wasi.RIGHTS_FD_TELL | wasi.RIGHTS_FD_FILESTAT_GET,
+);
+const WRITE_RIGHTS = BigInt(
+  wasi.RIGHTS_FD_WRITE | wasi.RIGHTS_FD_DATASYNC | wasi.RIGHTS_FD_SYNC | wasi.RIGHTS_FD_FILESTAT_SET_SIZE,
+);
 
 const ERRNO: Record<string, number> = {
   ENOENT: wasi.ERRNO_NOENT,
@@ -76,7 +80,8 @@ export class WasiFs {
    * a file the guest still has open under the old name is saved first, so its unsaved writes move with it.
    */
   rename(from: Fd | undefined, fromPath: string, to: Fd | undefined, toPath: string): number {
-    if (!(from instanceof GuestDir) || !(to instanceof GuestDir)) return from && to ? wasi.ERRNO_NOTDIR : wasi.ERRNO_BADF;
+    if (!(from instanceof GuestDir) || !(to instanceof GuestDir))
+      return from && to ? wasi.ERRNO_NOTDIR : wasi.ERRNO_BADF;
     return this.attempt(
       () => {
         const source = this.resolve(from.path, fromPath);
@@ -170,7 +175,11 @@ export class WasiFs {
 }
 
 function filestat(files: WasiFs, path: string, stat: Stat): wasi.Filestat {
-  return new wasi.Filestat(files.inode(path), stat.type === 'dir' ? wasi.FILETYPE_DIRECTORY : wasi.FILETYPE_REGULAR_FILE, BigInt(stat.size));
+  return new wasi.Filestat(
+    files.inode(path),
+    stat.type === 'dir' ? wasi.FILETYPE_DIRECTORY : wasi.FILETYPE_REGULAR_FILE,
+    BigInt(stat.size),
+  );
 }
 
 class GuestDir extends Fd {
@@ -222,7 +231,9 @@ class GuestDir extends Fd {
     return [
       ['.', this.path, wasi.FILETYPE_DIRECTORY],
       ['..', this.path.slice(0, this.path.lastIndexOf('/')) || '/', wasi.FILETYPE_DIRECTORY],
-      ...this.files.fs.readdir(this.path).map((e): [string, string, number] => [e.name, join(this.path, e.name), type(e)]),
+      ...this.files.fs
+        .readdir(this.path)
+        .map((e): [string, string, number] => [e.name, join(this.path, e.name), type(e)]),
     ];
   }
 
@@ -298,7 +309,11 @@ class GuestDir extends Fd {
     const wantsDir = (oflags & wasi.OFLAGS_DIRECTORY) !== 0 || relative.endsWith('/');
     const truncate = (oflags & wasi.OFLAGS_TRUNC) !== 0;
     const append = (fdflags & wasi.FDFLAGS_APPEND) !== 0;
-    const mode = { readable: (rights & BigInt(wasi.RIGHTS_FD_READ)) !== 0n, writable: (rights & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n || truncate || append, append };
+    const mode = {
+      readable: (rights & BigInt(wasi.RIGHTS_FD_READ)) !== 0n,
+      writable: (rights & BigInt(wasi.RIGHTS_FD_WRITE)) !== 0n || truncate || append,
+      append,
+    };
     const existing = files.find(path);
     if (existing) {
       if (oflags & wasi.OFLAGS_CREAT && oflags & wasi.OFLAGS_EXCL) throw new Errno(wasi.ERRNO_EXIST);
@@ -350,7 +365,10 @@ class GuestFile extends Fd {
   }
 
   override fd_filestat_get(): FilestatResult {
-    return { ret: wasi.ERRNO_SUCCESS, filestat: new wasi.Filestat(this.files.inode(this.path), wasi.FILETYPE_REGULAR_FILE, BigInt(this.length)) };
+    return {
+      ret: wasi.ERRNO_SUCCESS,
+      filestat: new wasi.Filestat(this.files.inode(this.path), wasi.FILETYPE_REGULAR_FILE, BigInt(this.length)),
+    };
   }
 
   override fd_read(size: number): { ret: number; data: Uint8Array } {
@@ -393,7 +411,14 @@ class GuestFile extends Fd {
   }
 
   override fd_seek(offset: bigint, whence: number): { ret: number; offset: bigint } {
-    const from = whence === wasi.WHENCE_SET ? 0 : whence === wasi.WHENCE_CUR ? this.position : whence === wasi.WHENCE_END ? this.length : null;
+    const from =
+      whence === wasi.WHENCE_SET
+        ? 0
+        : whence === wasi.WHENCE_CUR
+          ? this.position
+          : whence === wasi.WHENCE_END
+            ? this.length
+            : null;
     const target = from === null ? -1 : from + Number(offset);
     if (target < 0) return { ret: wasi.ERRNO_INVAL, offset: BigInt(this.position) };
     this.position = target;

@@ -22,7 +22,11 @@ interface WasiOutput {
 
 function argText(value: unknown): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : JSON.stringify(value);
 }
 
 /**
@@ -48,8 +52,14 @@ export function presentOutput(result: SandboxResult): ToolResult {
   const stdout = output.stdout.replace(/\n$/, '');
   const stderr = result.stderr.replace(/\n$/, '');
   if (result.exitCode !== 0 || output.trap) {
-    const parts = [stdout, stderr && `[stderr]\n${stderr}`, output.trap && `The module trapped: ${output.trap}`].filter(Boolean);
-    return { content: `${parts.join('\n') || '(no output)'}\n(exit code ${result.exitCode})`, isError: true, metadata: { exitCode: result.exitCode } };
+    const parts = [stdout, stderr && `[stderr]\n${stderr}`, output.trap && `The module trapped: ${output.trap}`].filter(
+      Boolean,
+    );
+    return {
+      content: `${parts.join('\n') || '(no output)'}\n(exit code ${result.exitCode})`,
+      isError: true,
+      metadata: { exitCode: result.exitCode },
+    };
   }
   const stderrNote = stderr ? { stderr: stderr.slice(0, 2000) } : {};
   let structured: z.output<typeof StructuredOutput> | undefined;
@@ -64,7 +74,11 @@ export function presentOutput(result: SandboxResult): ToolResult {
   if (!structured) return { content: stdout || '(no output)', metadata: stderrNote };
   const { content, error, metadata } = structured;
   const message = typeof error === 'string' ? error : content;
-  return { content: message || '(no output)', ...(error ? { isError: true } : {}), metadata: { ...metadata, ...stderrNote } };
+  return {
+    content: message || '(no output)',
+    ...(error ? { isError: true } : {}),
+    metadata: { ...metadata, ...stderrNote },
+  };
 }
 
 export interface ExtensionToolOptions {
@@ -93,8 +107,19 @@ export function extensionTool({ manifest, sandbox, source, prepared }: Extension
     async execute(input, ctx) {
       const fields = input as Record<string, unknown>;
       const stdin = manifest.input.mode === 'stdin' ? JSON.stringify(fields) : '';
-      const job = { kind: 'wasi' as const, name: manifest.name, source, hash: await prepared, args: argvFor(manifest, fields), stdin };
-      const { result, policy } = await sandbox.run(manifest.name, job, { signal: ctx.signal, scope: ctx.scope, narrowing });
+      const job = {
+        kind: 'wasi' as const,
+        name: manifest.name,
+        source,
+        hash: await prepared,
+        args: argvFor(manifest, fields),
+        stdin,
+      };
+      const { result, policy } = await sandbox.run(manifest.name, job, {
+        signal: ctx.signal,
+        scope: ctx.scope,
+        narrowing,
+      });
       return toToolResult(manifest.name, result, policy, presentOutput);
     },
   };

@@ -30,7 +30,9 @@ interface Entry {
   prepared: Promise<string>;
 }
 
-type Found = { folder: string; origin: ExtensionOrigin; manifest: ToolManifest; modulePath: string; fingerprint: string } | ExtensionProblem;
+type Found =
+  | { folder: string; origin: ExtensionOrigin; manifest: ToolManifest; modulePath: string; fingerprint: string }
+  | ExtensionProblem;
 
 export interface ExtensionToolsOptions {
   sources: { dir: string; origin: ExtensionOrigin }[];
@@ -65,13 +67,17 @@ async function readFolder(folder: string, dir: string, origin: ExtensionOrigin):
     return problem(`tool.json (field "inputSchema"): not a usable JSON Schema: ${(error as Error).message}`);
   }
   const unknown = unknownPlaceholders(manifest);
-  if (unknown.length) return problem(`tool.json (field "input.argv"): ${unknown.map((f) => `{{${f}}}`).join(', ')} names no property of inputSchema`);
+  if (unknown.length)
+    return problem(
+      `tool.json (field "input.argv"): ${unknown.map((f) => `{{${f}}}`).join(', ')} names no property of inputSchema`,
+    );
   const modulePath = join(dir, manifest.module);
   let bytes: Buffer;
   try {
     const info = await stat(modulePath);
     if (!info.isFile()) return problem(`${manifest.module} is not a file`);
-    if (info.size > MAX_MODULE_BYTES) return problem(`${manifest.module} is larger than ${MAX_MODULE_BYTES / 1024 / 1024} MB`);
+    if (info.size > MAX_MODULE_BYTES)
+      return problem(`${manifest.module} is larger than ${MAX_MODULE_BYTES / 1024 / 1024} MB`);
     bytes = await readFile(modulePath);
   } catch {
     return problem(`the module ${manifest.module} named in tool.json is missing`);
@@ -106,7 +112,12 @@ export class ExtensionTools implements ToolSource {
   }
 
   info(): ExtensionInfo[] {
-    return [...this.entries.values()].map((e) => ({ name: e.tool.name, folder: e.folder, origin: e.origin, state: e.ready ? 'ready' : 'preparing' }));
+    return [...this.entries.values()].map((e) => ({
+      name: e.tool.name,
+      folder: e.folder,
+      origin: e.origin,
+      state: e.ready ? 'ready' : 'preparing',
+    }));
   }
 
   problems(): ExtensionProblem[] {
@@ -156,7 +167,10 @@ export class ExtensionTools implements ToolSource {
     for (const { dir, origin } of this.options.sources) {
       let folders: string[];
       try {
-        folders = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+        folders = (await readdir(dir, { withFileTypes: true }))
+          .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+          .map((d) => d.name)
+          .sort();
       } catch {
         continue;
       }
@@ -172,9 +186,19 @@ export class ExtensionTools implements ToolSource {
       }
       const name = item.manifest.name;
       const taken = chosen.get(name);
-      if (reserved.has(name)) problems.push({ folder: item.folder, origin: item.origin, message: `a built-in tool is already named "${name}"` });
+      if (reserved.has(name))
+        problems.push({
+          folder: item.folder,
+          origin: item.origin,
+          message: `a built-in tool is already named "${name}"`,
+        });
       // A workspace tool replaces a built-in one of the same name; two folders of one origin cannot share a name.
-      else if (taken && taken.origin === item.origin) problems.push({ folder: item.folder, origin: item.origin, message: `the folder ${taken.folder} already provides a tool named "${name}"` });
+      else if (taken && taken.origin === item.origin)
+        problems.push({
+          folder: item.folder,
+          origin: item.origin,
+          message: `the folder ${taken.folder} already provides a tool named "${name}"`,
+        });
       else if (!taken || item.origin === 'workspace') chosen.set(name, item);
     }
     if (generation !== this.generation) return;
@@ -208,7 +232,10 @@ export class ExtensionTools implements ToolSource {
         // A module that cannot be run leaves the tool list and is reported in its place.
         if (this.entries.get(entry.tool.name) !== entry) return;
         this.entries.delete(entry.tool.name);
-        this.problemList = [...this.problemList, { folder: item.folder, origin: item.origin, message: `${item.manifest.module}: ${error.message}` }];
+        this.problemList = [
+          ...this.problemList,
+          { folder: item.folder, origin: item.origin, message: `${item.manifest.module}: ${error.message}` },
+        ];
         this.changed();
       },
     );

@@ -18,15 +18,27 @@ const InputMapping = z.discriminatedUnion('mode', [
 /** Limits a manifest may ask for; they only ever narrow the workspace's sandbox limits. */
 const Limits = z.strictObject({
   timeoutMs: z.number().int().min(100).max(3_600_000).optional(),
-  maxMemoryBytes: z.number().int().min(MiB).max(4096 * MiB).optional(),
-  maxStackBytes: z.number().int().min(64 * 1024).max(64 * MiB).optional(),
+  maxMemoryBytes: z
+    .number()
+    .int()
+    .min(MiB)
+    .max(4096 * MiB)
+    .optional(),
+  maxStackBytes: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * MiB)
+    .optional(),
   fuel: z.number().int().min(1).optional(),
 });
 
 /** `tool.json`: everything the runtime needs to offer and run a WebAssembly tool. */
 export const ToolManifestSchema = z.strictObject({
   $schema: z.string().optional(),
-  name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'must start with a letter and use letters, digits, _ and - (at most 64)'),
+  name: z
+    .string()
+    .regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/, 'must start with a letter and use letters, digits, _ and - (at most 64)'),
   description: z.string().min(1).max(4000),
   permissionLevel: z.enum(PERMISSION_LEVELS),
   inputSchema: z.looseObject({ type: z.literal('object') }),

@@ -11,7 +11,10 @@ export const askUserQuestionTool = defineTool({
     questions: z.array(QuestionSchema).min(1).max(4).describe('The questions, asked together.'),
   }),
   async execute({ questions }, ctx) {
-    if (!ctx.user) return errorResult('Nobody can answer questions in this run (it runs headless). Decide yourself, and say in your answer what you assumed.');
+    if (!ctx.user)
+      return errorResult(
+        'Nobody can answer questions in this run (it runs headless). Decide yourself, and say in your answer what you assumed.',
+      );
     const answers = await ctx.user.ask(questions);
     const lines = questions.map((q, i) => {
       const a = answers[i];

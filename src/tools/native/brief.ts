@@ -8,7 +8,10 @@ export const briefTool = defineTool({
   permissionLevel: 'read',
   input: z.strictObject({
     message: z.string().min(1).max(4000).describe('What to tell the user, in Markdown.'),
-    kind: z.enum(['progress', 'summary']).default('progress').describe('"progress" while working, "summary" at the end of a stage.'),
+    kind: z
+      .enum(['progress', 'summary'])
+      .default('progress')
+      .describe('"progress" while working, "summary" at the end of a stage.'),
   }),
   async execute({ message, kind }) {
     return { content: 'The user has been shown the message.', metadata: { brief: { message, kind } } };

@@ -10,7 +10,9 @@ export const enterPlanModeTool = defineTool({
   async execute(_input, ctx) {
     if (ctx.session.mode() === 'plan') return { content: 'Plan mode is already on.' };
     await ctx.session.enterPlanMode();
-    return { content: 'Plan mode is on. Read and research as needed; when the plan is ready, present it with exit_plan_mode.' };
+    return {
+      content: 'Plan mode is on. Read and research as needed; when the plan is ready, present it with exit_plan_mode.',
+    };
   },
 });
 
@@ -21,14 +23,21 @@ export const exitPlanModeTool = defineTool({
   permissionLevel: 'read',
   input: z.strictObject({ plan: z.string().min(1).max(50_000).describe('The plan, in Markdown.') }),
   async execute({ plan }, ctx) {
-    if (ctx.session.mode() !== 'plan') return errorResult('Plan mode is not on, so there is nothing to exit. Carry on.');
+    if (ctx.session.mode() !== 'plan')
+      return errorResult('Plan mode is not on, so there is nothing to exit. Carry on.');
     if (!ctx.user) return errorResult('Nobody can approve a plan in this run (it runs headless); plan mode stays on.');
     const verdict = await ctx.user.approvePlan(plan);
     if (!verdict.approved) {
       const feedback = verdict.feedback ? ` Their feedback: "${verdict.feedback}"` : '';
-      return { content: `The user did not approve the plan.${feedback} Plan mode stays on: revise the plan and present it again.`, metadata: { approved: false } };
+      return {
+        content: `The user did not approve the plan.${feedback} Plan mode stays on: revise the plan and present it again.`,
+        metadata: { approved: false },
+      };
     }
     await ctx.session.leavePlanMode();
-    return { content: `The user approved the plan. Plan mode is off (mode: ${ctx.session.mode()}); carry the plan out.`, metadata: { approved: true } };
+    return {
+      content: `The user approved the plan. Plan mode is off (mode: ${ctx.session.mode()}); carry the plan out.`,
+      metadata: { approved: true },
+    };
   },
 });

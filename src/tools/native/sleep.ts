@@ -23,7 +23,12 @@ export const sleepTool = defineTool({
       ctx.signal.addEventListener('abort', done, { once: true });
     });
     const waited = Math.round(performance.now() - started);
-    if (ctx.signal.aborted) return { content: `Stopped after ${waited} ms: the run was cancelled.`, isError: true, metadata: { cancelled: true, waitedMs: waited } };
+    if (ctx.signal.aborted)
+      return {
+        content: `Stopped after ${waited} ms: the run was cancelled.`,
+        isError: true,
+        metadata: { cancelled: true, waitedMs: waited },
+      };
     return { content: `Waited ${waited} ms.`, metadata: { waitedMs: waited } };
   },
 });

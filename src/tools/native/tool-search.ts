@@ -6,7 +6,10 @@ const MAX_RESULTS = 10;
 function score(tool: Tool, words: string[]): number {
   const name = tool.name.toLowerCase();
   const text = tool.description.toLowerCase();
-  return words.reduce((sum, word) => sum + (name === word ? 10 : name.includes(word) ? 5 : 0) + (text.includes(word) ? 1 : 0), 0);
+  return words.reduce(
+    (sum, word) => sum + (name === word ? 10 : name.includes(word) ? 5 : 0) + (text.includes(word) ? 1 : 0),
+    0,
+  );
 }
 
 const DESCRIPTION = 'Search the available tools by keywords and get their descriptions and input schemas.';
@@ -21,7 +24,10 @@ const TOOL_SEARCH = defineTool({
     limit: z.number().int().min(1).max(MAX_RESULTS).default(5),
   }),
   async execute({ query, limit }, ctx) {
-    const words = query.toLowerCase().split(/[\s,]+/).filter(Boolean);
+    const words = query
+      .toLowerCase()
+      .split(/[\s,]+/)
+      .filter(Boolean);
     const found = ctx.catalog
       .all()
       .filter((t) => t.name !== 'tool_search')
@@ -33,7 +39,11 @@ const TOOL_SEARCH = defineTool({
     if (found.length === 0) return { content: `No tool matches "${query}".` };
     const hidden = new Set(ctx.catalog.deferred());
     ctx.catalog.reveal(found.map((t) => t.name).filter((n) => hidden.has(n)));
-    const text = found.map((t) => `## ${t.name} (${t.permissionLevel})\n${t.description}\nInput schema: ${JSON.stringify(t.inputSchema)}`).join('\n\n');
+    const text = found
+      .map(
+        (t) => `## ${t.name} (${t.permissionLevel})\n${t.description}\nInput schema: ${JSON.stringify(t.inputSchema)}`,
+      )
+      .join('\n\n');
     return { content: `${text}\n\nThese tools can be called now.`, metadata: { tools: found.map((t) => t.name) } };
   },
 });
@@ -45,5 +55,8 @@ const TOOL_SEARCH = defineTool({
  */
 export function toolSearchTool(deferred: readonly string[]): Tool {
   if (deferred.length === 0) return TOOL_SEARCH;
-  return { ...TOOL_SEARCH, description: `${DESCRIPTION} These tools exist but are offered by name only until you search for them: ${deferred.join(', ')}.` };
+  return {
+    ...TOOL_SEARCH,
+    description: `${DESCRIPTION} These tools exist but are offered by name only until you search for them: ${deferred.join(', ')}.`,
+  };
 }

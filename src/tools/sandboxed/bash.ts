@@ -26,7 +26,11 @@ function present(raw: ShellOutput): ToolResult {
     text += `\n\nThe sandbox has no program called "${missing}": it has no git, node, python, package managers or compilers — only the shell's built-in commands (ls cat head tail wc sort uniq grep sed awk cut tr find xargs mkdir rm cp mv jq diff curl …). Do not retry it; use another command or tool.`;
   }
   text += `\n(exit code ${output.exitCode})`;
-  return { content: text, ...(output.exitCode !== 0 ? { isError: true } : {}), metadata: { exitCode: output.exitCode, cwd: output.cwd } };
+  return {
+    content: text,
+    ...(output.exitCode !== 0 ? { isError: true } : {}),
+    metadata: { exitCode: output.exitCode, cwd: output.cwd },
+  };
 }
 
 /**
@@ -43,7 +47,13 @@ export function bashTool(sandbox: Sandbox): Tool {
     source: 'sandboxed',
     input: z.strictObject({
       command: z.string().min(1).max(100_000).describe('The command line to run.'),
-      timeout_ms: z.number().int().min(100).max(3_600_000).optional().describe('A shorter time limit for this command (the sandbox limit still caps it).'),
+      timeout_ms: z
+        .number()
+        .int()
+        .min(100)
+        .max(3_600_000)
+        .optional()
+        .describe('A shorter time limit for this command (the sandbox limit still caps it).'),
     }),
     subject: ({ command }) => command,
     subjectKind: 'command',
@@ -51,10 +61,17 @@ export function bashTool(sandbox: Sandbox): Tool {
       // Per session and working folder: a child run in a worktree has its own.
       const where = `${ctx.sessionId}\0${ctx.scope.workDir}`;
       const cwd = cwds.get(where) ?? '/';
-      const { result, policy } = await sandbox.run('bash', { kind: 'tool', name: 'bash', input: { command, cwd } }, { signal: ctx.signal, scope: ctx.scope, narrowing: timeout_ms ? { timeoutMs: timeout_ms } : undefined });
+      const { result, policy } = await sandbox.run(
+        'bash',
+        { kind: 'tool', name: 'bash', input: { command, cwd } },
+        { signal: ctx.signal, scope: ctx.scope, narrowing: timeout_ms ? { timeoutMs: timeout_ms } : undefined },
+      );
       return toToolResult('bash', result, policy, (r: SandboxResult) => {
         const output = r.output as ShellOutput | { error?: string } | null;
-        if (!output || !('exitCode' in output)) return errorResult(`bash failed inside the sandbox: ${(output as { error?: string } | null)?.error ?? 'no result'}`);
+        if (!output || !('exitCode' in output))
+          return errorResult(
+            `bash failed inside the sandbox: ${(output as { error?: string } | null)?.error ?? 'no result'}`,
+          );
         cwds.set(where, output.cwd);
         return present(output);
       });

@@ -4,7 +4,11 @@ import type { Tool } from '../tool';
 import { bashTool } from './bash';
 import { ruleSubject, sandboxedTool } from './sandboxed-tool';
 
-const FilePath = z.string().min(1).max(4096).describe('Path of the file: "/" is the workspace root; relative paths start there.');
+const FilePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .describe('Path of the file: "/" is the workspace root; relative paths start there.');
 
 /** The tools that touch files, fetch URLs or run code: every one runs in the WebAssembly sandbox. */
 export function sandboxedTools(sandbox: Sandbox): Tool[] {
@@ -24,9 +28,13 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
     }),
     sandboxedTool(sandbox, {
       name: 'write',
-      description: 'Write a whole file, creating it and its parent folders if needed and replacing it otherwise. Prefer edit for changes to an existing file. Read a file before overwriting it.',
+      description:
+        'Write a whole file, creating it and its parent folders if needed and replacing it otherwise. Prefer edit for changes to an existing file. Read a file before overwriting it.',
       permissionLevel: 'write',
-      input: z.strictObject({ file_path: FilePath, content: z.string().max(10_000_000).describe('The complete new contents.') }),
+      input: z.strictObject({
+        file_path: FilePath,
+        content: z.string().max(10_000_000).describe('The complete new contents.'),
+      }),
       subject: (input) => ruleSubject(input.file_path),
       previewable: true,
     }),
@@ -64,11 +72,29 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         pattern: z.string().min(1).max(2000).describe('A JavaScript regular expression (no slashes).'),
         path: z.string().max(4096).optional().describe('File or folder to search (default: the workspace root).'),
         glob: z.string().max(1000).optional(),
-        type: z.string().max(20).optional().describe('File type by extension family: js, ts, py, rust, go, java, c, cpp, md, json, yaml, html, css, sh, txt.'),
+        type: z
+          .string()
+          .max(20)
+          .optional()
+          .describe(
+            'File type by extension family: js, ts, py, rust, go, java, c, cpp, md, json, yaml, html, css, sh, txt.',
+          ),
         output_mode: z.enum(['content', 'files_with_matches', 'count']).optional(),
-        context: z.number().int().min(0).max(50).optional().describe('Lines of context before and after each match (content mode).'),
+        context: z
+          .number()
+          .int()
+          .min(0)
+          .max(50)
+          .optional()
+          .describe('Lines of context before and after each match (content mode).'),
         case_insensitive: z.boolean().optional(),
-        head_limit: z.number().int().min(1).max(10_000).optional().describe('At most this many output lines or files (default 250).'),
+        head_limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .optional()
+          .describe('At most this many output lines or files (default 250).'),
         multiline: z.boolean().optional().describe('Let the pattern match across lines.'),
       }),
       subject: (input) => ruleSubject(input.path),
@@ -80,7 +106,13 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
       permissionLevel: 'network',
       input: z.strictObject({
         url: z.string().min(1).max(8192).describe('An http or https URL.'),
-        max_chars: z.number().int().min(100).max(1_000_000).optional().describe('Cap on the returned text (default 50,000).'),
+        max_chars: z
+          .number()
+          .int()
+          .min(100)
+          .max(1_000_000)
+          .optional()
+          .describe('Cap on the returned text (default 50,000).'),
       }),
       subject: (input) => input.url,
     }),
@@ -89,13 +121,17 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
       description:
         'Run JavaScript (an ES module) in an isolated QuickJS interpreter and return the value of its exported `main` function (awaited if async) together with its console output. No files or network unless the workspace grants them to jsexec; no Node APIs. Time, memory and stack are limited. Example: export function main() { return [1,2,3].map(x => x * 2) }',
       permissionLevel: 'execute',
-      input: z.strictObject({ code: z.string().min(1).max(1_000_000).describe('The module source; export a main function.') }),
+      input: z.strictObject({
+        code: z.string().min(1).max(1_000_000).describe('The module source; export a main function.'),
+      }),
       present: (result) => {
         const error = (result.output as { error?: string } | null)?.error;
         const consoleText = result.stderr ? `Console output:\n${result.stderr}\n\n` : '';
-        if (result.exitCode !== 0) return { content: `${consoleText}The code threw: ${error ?? 'unknown error'}`, isError: true };
+        if (result.exitCode !== 0)
+          return { content: `${consoleText}The code threw: ${error ?? 'unknown error'}`, isError: true };
         // A string is shown as its text: a long one keeps its lines, so its saved copy can be read in pages.
-        if (typeof result.output === 'string') return { content: `${consoleText}main() returned a string:\n${result.output}` };
+        if (typeof result.output === 'string')
+          return { content: `${consoleText}main() returned a string:\n${result.output}` };
         const value = result.output === undefined ? 'undefined' : JSON.stringify(result.output, null, 2);
         return { content: `${consoleText}main() returned: ${value}` };
       },

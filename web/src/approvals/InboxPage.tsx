@@ -10,9 +10,27 @@ import { interactionsStore } from './store';
 import type { Interaction } from '@contract/interactions';
 
 function Card({ interaction }: { interaction: Interaction }) {
-  if (interaction.kind === 'question') return <QuestionCard request={{ id: interaction.id, questions: interaction.questions, answers: null, cancelled: false }} />;
+  if (interaction.kind === 'question')
+    return (
+      <QuestionCard
+        request={{ id: interaction.id, questions: interaction.questions, answers: null, cancelled: false }}
+      />
+    );
   if (interaction.kind === 'plan') {
-    return <ApprovalCard request={{ id: interaction.id, kind: 'plan', name: 'exit_plan_mode', level: 'read', input: {}, reason: '', plan: interaction.plan, resolution: null }} />;
+    return (
+      <ApprovalCard
+        request={{
+          id: interaction.id,
+          kind: 'plan',
+          name: 'exit_plan_mode',
+          level: 'read',
+          input: {},
+          reason: '',
+          plan: interaction.plan,
+          resolution: null,
+        }}
+      />
+    );
   }
   return (
     <ApprovalCard
@@ -45,7 +63,10 @@ export function InboxPage() {
   const sorted = [...pending].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return (
     <>
-      <PageHeader title="Approvals" description="Requests from running agents that wait for you: permissions, plans and questions. Nothing here expires; a request ends when you answer it or its run is stopped." />
+      <PageHeader
+        title="Approvals"
+        description="Requests from running agents that wait for you: permissions, plans and questions. Nothing here expires; a request ends when you answer it or its run is stopped."
+      />
       {loaded && sorted.length === 0 ? (
         <EmptyState icon={Inbox} title="Nothing is waiting for you">
           <p>When an agent needs your approval or an answer, it appears here and in its chat.</p>
@@ -56,7 +77,11 @@ export function InboxPage() {
             <li key={interaction.id}>
               <p className="mb-1.5 text-xs text-zinc-500">
                 In{' '}
-                <a href={`/chat/${interaction.sessionId}`} onClick={onLinkClick(`/chat/${interaction.sessionId}`)} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
+                <a
+                  href={`/chat/${interaction.sessionId}`}
+                  onClick={onLinkClick(`/chat/${interaction.sessionId}`)}
+                  className="font-medium text-teal-700 hover:underline dark:text-teal-400"
+                >
                   {titles.get(interaction.sessionId) ?? interaction.sessionId}
                 </a>{' '}
                 · {new Date(interaction.createdAt).toLocaleTimeString()}

@@ -38,16 +38,32 @@ const OUTCOME_TEXT: Record<string, string> = {
   plan_rejected: 'Sent back: the agent keeps planning',
 };
 
-function Shell({ icon: Icon, title, tone, children }: { icon: typeof ShieldAlert; title: ReactNode; tone: 'ask' | 'done'; children: ReactNode }) {
+function Shell({
+  icon: Icon,
+  title,
+  tone,
+  children,
+}: {
+  icon: typeof ShieldAlert;
+  title: ReactNode;
+  tone: 'ask' | 'done';
+  children: ReactNode;
+}) {
   return (
     <section
       className={cx(
         'rounded-lg border p-3.5 text-sm',
-        tone === 'ask' ? 'border-amber-300 bg-amber-50/70 dark:border-amber-800 dark:bg-amber-950/30' : 'border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900',
+        tone === 'ask'
+          ? 'border-amber-300 bg-amber-50/70 dark:border-amber-800 dark:bg-amber-950/30'
+          : 'border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900',
       )}
     >
       <h3 className="mb-2 flex items-center gap-2 font-medium">
-        <Icon size={16} aria-hidden className={tone === 'ask' ? 'text-amber-700 dark:text-amber-400' : 'text-zinc-500'} />
+        <Icon
+          size={16}
+          aria-hidden
+          className={tone === 'ask' ? 'text-amber-700 dark:text-amber-400' : 'text-zinc-500'}
+        />
         <span className="min-w-0 break-words">{title}</span>
       </h3>
       {children}
@@ -56,9 +72,15 @@ function Shell({ icon: Icon, title, tone, children }: { icon: typeof ShieldAlert
 }
 
 function Resolution({ resolution }: { resolution: NonNullable<ApprovalView['resolution']> }) {
-  const denied = resolution.outcome === 'deny' || resolution.outcome === 'auto_deny' || resolution.outcome === 'cancelled';
+  const denied =
+    resolution.outcome === 'deny' || resolution.outcome === 'auto_deny' || resolution.outcome === 'cancelled';
   return (
-    <p className={cx('flex items-center gap-1.5 text-sm', denied ? 'text-red-700 dark:text-red-400' : 'text-teal-700 dark:text-teal-400')}>
+    <p
+      className={cx(
+        'flex items-center gap-1.5 text-sm',
+        denied ? 'text-red-700 dark:text-red-400' : 'text-teal-700 dark:text-teal-400',
+      )}
+    >
       {denied ? <X size={14} aria-hidden /> : <Check size={14} aria-hidden />}
       {OUTCOME_TEXT[resolution.outcome] ?? resolution.outcome}
       {resolution.rules?.map((rule) => (
@@ -93,7 +115,11 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
   const allow = (outcome: ApprovalOutcome) => {
     const edited = patterns.map((p) => p.trim()).filter(Boolean);
     const changed = edited.length > 0 && edited.join('\n') !== proposed.join('\n');
-    return send({ kind: 'approval', outcome, ...((outcome === 'session' || outcome === 'workspace') && changed ? { patterns: edited } : {}) });
+    return send({
+      kind: 'approval',
+      outcome,
+      ...((outcome === 'session' || outcome === 'workspace') && changed ? { patterns: edited } : {}),
+    });
   };
   const commandLine = request.grantPatterns !== undefined;
   // A line whose every command is only known when it runs leaves nothing a grant could cover.
@@ -110,18 +136,35 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
             <label className="mb-1 block text-xs text-zinc-600 dark:text-zinc-400" htmlFor={`feedback-${request.id}`}>
               Feedback if you want changes (optional)
             </label>
-            <textarea id={`feedback-${request.id}`} rows={2} className={inputClass} value={message} onChange={(e) => setMessage(e.target.value)} />
+            <textarea
+              id={`feedback-${request.id}`}
+              rows={2}
+              className={inputClass}
+              value={message}
+              onChange={(e) => setMessage(e.target.value)}
+            />
             <div className="mt-2 flex flex-wrap gap-2">
               <Button variant="primary" disabled={busy} onClick={() => void send({ kind: 'plan', approved: true })}>
                 Approve plan
               </Button>
-              <Button disabled={busy} onClick={() => void send({ kind: 'plan', approved: false, ...(message.trim() ? { feedback: message.trim() } : {}) })}>
+              <Button
+                disabled={busy}
+                onClick={() =>
+                  void send({ kind: 'plan', approved: false, ...(message.trim() ? { feedback: message.trim() } : {}) })
+                }
+              >
                 Keep planning
               </Button>
             </div>
           </>
         ) : request.resolution ? (
-          <Resolution resolution={{ ...request.resolution, outcome: { once: 'plan_ok', deny: 'plan_rejected' }[request.resolution.outcome] ?? request.resolution.outcome }} />
+          <Resolution
+            resolution={{
+              ...request.resolution,
+              outcome:
+                { once: 'plan_ok', deny: 'plan_rejected' }[request.resolution.outcome] ?? request.resolution.outcome,
+            }}
+          />
         ) : (
           <p className="text-xs text-zinc-500">Not answered; the run has stopped.</p>
         )}
@@ -137,33 +180,55 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
       title={
         <>
           <span className="font-mono">{request.name}</span> {answerable ? 'needs your approval' : ''}
-          {request.subject && <span className="ml-1 font-mono text-xs font-normal text-zinc-600 dark:text-zinc-400">{request.subject}</span>}
+          {request.subject && (
+            <span className="ml-1 font-mono text-xs font-normal text-zinc-600 dark:text-zinc-400">
+              {request.subject}
+            </span>
+          )}
         </>
       }
     >
       <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">
-        <span className="mr-1 rounded bg-zinc-200 px-1.5 py-0.5 font-medium uppercase tracking-wide text-zinc-700 dark:bg-zinc-700 dark:text-zinc-200">{request.level}</span>
+        <span className="mr-1 rounded bg-zinc-200 px-1.5 py-0.5 font-medium uppercase tracking-wide text-zinc-700 dark:bg-zinc-700 dark:text-zinc-200">
+          {request.level}
+        </span>
         Why it asks: {request.reason}.
       </p>
       {request.preview ? (
         <DiffView path={request.preview.path} change={request.preview} />
       ) : (
-        <pre className="max-h-48 overflow-auto whitespace-pre-wrap break-words rounded-md border border-zinc-200 bg-white p-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950">{JSON.stringify(request.input, null, 2)}</pre>
+        <pre className="max-h-48 overflow-auto whitespace-pre-wrap break-words rounded-md border border-zinc-200 bg-white p-2 font-mono text-xs dark:border-zinc-700 dark:bg-zinc-950">
+          {JSON.stringify(request.input, null, 2)}
+        </pre>
       )}
       {answerable ? (
         <div className="mt-3 space-y-2">
           <div className="grid gap-2 sm:grid-cols-2">
             {commandLine ? (
-              <GrantPatterns name={request.name} patterns={patterns} onChange={setPatterns} ungrantable={request.ungrantable ?? []} />
+              <GrantPatterns
+                name={request.name}
+                patterns={patterns}
+                onChange={setPatterns}
+                ungrantable={request.ungrantable ?? []}
+              />
             ) : (
               <label className="block text-xs text-zinc-600 dark:text-zinc-400">
                 A standing grant covers <span className="font-mono">{request.name}(…)</span> calls matching
-                <input className={cx(inputClass, 'mt-1 font-mono text-xs')} value={patterns[0]} placeholder="every call" onChange={(e) => setPatterns([e.target.value])} />
+                <input
+                  className={cx(inputClass, 'mt-1 font-mono text-xs')}
+                  value={patterns[0]}
+                  placeholder="every call"
+                  onChange={(e) => setPatterns([e.target.value])}
+                />
               </label>
             )}
             <label className="block text-xs text-zinc-600 dark:text-zinc-400">
               Message to the agent if you deny (optional)
-              <input className={cx(inputClass, 'mt-1 text-xs')} value={message} onChange={(e) => setMessage(e.target.value)} />
+              <input
+                className={cx(inputClass, 'mt-1 text-xs')}
+                value={message}
+                onChange={(e) => setMessage(e.target.value)}
+              />
             </label>
           </div>
           <div className="flex flex-wrap gap-2">
@@ -180,7 +245,13 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
                 </Button>
               </>
             )}
-            <Button variant="danger" disabled={busy} onClick={() => void send({ kind: 'approval', outcome: 'deny', ...(message.trim() ? { message: message.trim() } : {}) })}>
+            <Button
+              variant="danger"
+              disabled={busy}
+              onClick={() =>
+                void send({ kind: 'approval', outcome: 'deny', ...(message.trim() ? { message: message.trim() } : {}) })
+              }
+            >
               Deny
             </Button>
           </div>
@@ -198,7 +269,17 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
 }
 
 /** The patterns a grant for a shell line records, one per command, and the commands it cannot cover. */
-function GrantPatterns({ name, patterns, onChange, ungrantable }: { name: string; patterns: string[]; onChange: (patterns: string[]) => void; ungrantable: string[] }) {
+function GrantPatterns({
+  name,
+  patterns,
+  onChange,
+  ungrantable,
+}: {
+  name: string;
+  patterns: string[];
+  onChange: (patterns: string[]) => void;
+  ungrantable: string[];
+}) {
   return (
     <fieldset className="min-w-0 text-xs text-zinc-600 dark:text-zinc-400">
       {patterns.length > 0 && (
@@ -249,13 +330,23 @@ export function QuestionCard({ request }: { request: QuestionView }) {
   const answerable = request.answers === null && !request.cancelled && !request.stale;
 
   const toggle = (qi: number, label: string, multi: boolean) =>
-    setPicked((all) => all.map((sel, i) => (i !== qi ? sel : multi ? (sel.includes(label) ? sel.filter((l) => l !== label) : [...sel, label]) : [label])));
+    setPicked((all) =>
+      all.map((sel, i) =>
+        i !== qi ? sel : multi ? (sel.includes(label) ? sel.filter((l) => l !== label) : [...sel, label]) : [label],
+      ),
+    );
   const ready = request.questions.every((q, i) => picked[i]!.length > 0 || (q.allowFreeText && texts[i]!.trim()));
   const submit = async () => {
     setBusy(true);
     setError(null);
     try {
-      await reply(request.id, { kind: 'question', answers: request.questions.map((_, i) => ({ selected: picked[i]!, ...(texts[i]!.trim() ? { text: texts[i]!.trim() } : {}) })) });
+      await reply(request.id, {
+        kind: 'question',
+        answers: request.questions.map((_, i) => ({
+          selected: picked[i]!,
+          ...(texts[i]!.trim() ? { text: texts[i]!.trim() } : {}),
+        })),
+      });
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
       setBusy(false);
@@ -263,17 +354,29 @@ export function QuestionCard({ request }: { request: QuestionView }) {
   };
 
   return (
-    <Shell icon={MessageCircleQuestion} title={answerable ? 'The agent has a question' : 'The agent asked'} tone={answerable ? 'ask' : 'done'}>
+    <Shell
+      icon={MessageCircleQuestion}
+      title={answerable ? 'The agent has a question' : 'The agent asked'}
+      tone={answerable ? 'ask' : 'done'}
+    >
       <div className="space-y-4">
         {request.questions.map((q, qi) => (
           <fieldset key={qi}>
             <legend className="mb-1.5 text-sm">
-              {q.header && <span className="mr-1.5 rounded bg-zinc-200 px-1.5 py-0.5 text-xs font-medium dark:bg-zinc-700">{q.header}</span>}
+              {q.header && (
+                <span className="mr-1.5 rounded bg-zinc-200 px-1.5 py-0.5 text-xs font-medium dark:bg-zinc-700">
+                  {q.header}
+                </span>
+              )}
               {q.question}
             </legend>
             {answerable ? (
               <>
-                <div className="flex flex-wrap gap-1.5" role={q.multiSelect ? 'group' : 'radiogroup'} aria-label={q.question}>
+                <div
+                  className="flex flex-wrap gap-1.5"
+                  role={q.multiSelect ? 'group' : 'radiogroup'}
+                  aria-label={q.question}
+                >
                   {q.options.map((o) => {
                     const on = picked[qi]!.includes(o.label);
                     return (
@@ -286,7 +389,9 @@ export function QuestionCard({ request }: { request: QuestionView }) {
                         onClick={() => toggle(qi, o.label, q.multiSelect === true)}
                         className={cx(
                           'rounded-md border px-2.5 py-1 text-sm',
-                          on ? 'border-teal-700 bg-teal-700 text-white dark:border-teal-500 dark:bg-teal-600' : 'border-zinc-300 bg-white hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-950 dark:hover:bg-zinc-900',
+                          on
+                            ? 'border-teal-700 bg-teal-700 text-white dark:border-teal-500 dark:bg-teal-600'
+                            : 'border-zinc-300 bg-white hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-950 dark:hover:bg-zinc-900',
                         )}
                       >
                         {o.label}
@@ -308,7 +413,12 @@ export function QuestionCard({ request }: { request: QuestionView }) {
               <p className="text-sm text-teal-800 dark:text-teal-300">
                 {request.cancelled || !request.answers
                   ? 'Not answered.'
-                  : [request.answers[qi]?.selected.join(', '), request.answers[qi]?.text && `“${request.answers[qi]!.text}”`].filter(Boolean).join(' — ') || '(no answer)'}
+                  : [
+                      request.answers[qi]?.selected.join(', '),
+                      request.answers[qi]?.text && `“${request.answers[qi]!.text}”`,
+                    ]
+                      .filter(Boolean)
+                      .join(' — ') || '(no answer)'}
               </p>
             )}
           </fieldset>

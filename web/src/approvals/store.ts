@@ -5,7 +5,10 @@ import { onGlobalEvents } from '../lib/global-events';
 import { createStore } from '../lib/store';
 
 /** Every request waiting for the user, across sessions: the inbox and its counter read it. */
-export const interactionsStore = createStore<{ pending: Interaction[]; loaded: boolean }>({ pending: [], loaded: false });
+export const interactionsStore = createStore<{ pending: Interaction[]; loaded: boolean }>({
+  pending: [],
+  loaded: false,
+});
 
 async function load(): Promise<void> {
   const { interactions } = await api<{ interactions: Interaction[] }>('/api/interactions');

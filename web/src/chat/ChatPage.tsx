@@ -80,7 +80,10 @@ export function ChatPage({ path }: { path: string }) {
         id = (await api<SessionSummary>('/api/sessions', { method: 'POST', body: {} })).id;
         navigate(`/chat/${id}`);
       }
-      await api(`/api/sessions/${id}/messages`, { method: 'POST', body: { text: message, ...(model ? { model } : {}) } });
+      await api(`/api/sessions/${id}/messages`, {
+        method: 'POST',
+        body: { text: message, ...(model ? { model } : {}) },
+      });
       scroller.pin();
       return true;
     } catch (e) {
@@ -94,7 +97,8 @@ export function ChatPage({ path }: { path: string }) {
     if (await startRun(text)) setText('');
   };
   const stop = () => {
-    if (sessionId) api(`/api/sessions/${sessionId}/cancel`, { method: 'POST' }).catch((e: Error) => setError(e.message));
+    if (sessionId)
+      api(`/api/sessions/${sessionId}/cancel`, { method: 'POST' }).catch((e: Error) => setError(e.message));
   };
   const fork = (eventId: number) => {
     if (!sessionId) return;
@@ -124,14 +128,24 @@ export function ChatPage({ path }: { path: string }) {
         <SessionList activeId={sessionId} />
       </aside>
       {drawer && (
-        <Drawer label="Sessions" hiddenFrom="lg" header={<span className="text-sm font-medium">Sessions</span>} onClose={closeDrawer}>
+        <Drawer
+          label="Sessions"
+          hiddenFrom="lg"
+          header={<span className="text-sm font-medium">Sessions</span>}
+          onClose={closeDrawer}
+        >
           <SessionList activeId={sessionId} onNavigate={closeDrawer} />
         </Drawer>
       )}
 
       <section className="flex min-w-0 flex-1 flex-col">
         <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
-          <button type="button" aria-label="Show sessions" onClick={() => setDrawer(true)} className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800">
+          <button
+            type="button"
+            aria-label="Show sessions"
+            onClick={() => setDrawer(true)}
+            className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800"
+          >
             <List size={18} />
           </button>
           <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
@@ -140,9 +154,15 @@ export function ChatPage({ path }: { path: string }) {
               <WifiOff size={13} aria-hidden /> reconnecting
             </span>
           )}
-          {sessionId && view.session && <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />}
+          {sessionId && view.session && (
+            <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />
+          )}
           {sessionId && (
-            <span className="text-xs tabular-nums text-zinc-500" title="Tokens in / out and cost of this session" data-testid="usage-counter">
+            <span
+              className="text-xs tabular-nums text-zinc-500"
+              title="Tokens in / out and cost of this session"
+              data-testid="usage-counter"
+            >
               <span className="hidden sm:inline">
                 {formatTokens(usage.inputTokens)} in · {formatTokens(usage.outputTokens)} out ·{' '}
               </span>
@@ -151,10 +171,23 @@ export function ChatPage({ path }: { path: string }) {
           )}
           {sessionId && (
             <>
-              <a href={`/api/sessions/${sessionId}/export?format=markdown`} download className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800" title="Export as Markdown" aria-label="Export as Markdown">
+              <a
+                href={`/api/sessions/${sessionId}/export?format=markdown`}
+                download
+                className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                title="Export as Markdown"
+                aria-label="Export as Markdown"
+              >
                 <Download size={16} />
               </a>
-              <button type="button" disabled={view.running} onClick={() => setClearing(true)} className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-300 dark:hover:bg-zinc-800" title="Clear history" aria-label="Clear history">
+              <button
+                type="button"
+                disabled={view.running}
+                onClick={() => setClearing(true)}
+                className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                title="Clear history"
+                aria-label="Clear history"
+              >
                 <Eraser size={16} />
               </button>
             </>
@@ -164,7 +197,10 @@ export function ChatPage({ path }: { path: string }) {
         <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto">
           <div className="mx-auto max-w-3xl px-4 py-6 sm:px-6">
             {view.loadError ? (
-              <EmptyState icon={MessageSquare} title={view.loadError.status === 404 ? 'Session not found' : 'Could not load this session'}>
+              <EmptyState
+                icon={MessageSquare}
+                title={view.loadError.status === 404 ? 'Session not found' : 'Could not load this session'}
+              >
                 <p>{view.loadError.message}</p>
               </EmptyState>
             ) : !sessionId ? (
@@ -174,14 +210,21 @@ export function ChatPage({ path }: { path: string }) {
             ) : (
               <>
                 {view.warnings.length > 0 && !warningsSeen && (
-                  <div role="status" className="mb-4 flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-                    <span className="flex-1">Parts of this session's file were damaged and skipped: {view.warnings.join('; ')}.</span>
+                  <div
+                    role="status"
+                    className="mb-4 flex items-start gap-2 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+                  >
+                    <span className="flex-1">
+                      Parts of this session's file were damaged and skipped: {view.warnings.join('; ')}.
+                    </span>
                     <button type="button" aria-label="Dismiss" onClick={() => setWarningsSeen(true)}>
                       <X size={15} />
                     </button>
                   </div>
                 )}
-                {view.session && view.timeline.items.length === 0 && <p className="py-10 text-center text-sm text-zinc-500">No messages yet.</p>}
+                {view.session && view.timeline.items.length === 0 && (
+                  <p className="py-10 text-center text-sm text-zinc-500">No messages yet.</p>
+                )}
                 <Conversation
                   items={view.timeline.items}
                   continueAt={view.timeline.continueAt}

@@ -37,10 +37,16 @@ export function Composer(props: ComposerProps) {
   const noModels = props.models.length === 0;
 
   return (
-    <form onSubmit={submit} className="border-t border-zinc-200 bg-white px-3 pb-3 pt-2 sm:px-6 dark:border-zinc-800 dark:bg-zinc-950">
+    <form
+      onSubmit={submit}
+      className="border-t border-zinc-200 bg-white px-3 pb-3 pt-2 sm:px-6 dark:border-zinc-800 dark:bg-zinc-950"
+    >
       <div className="mx-auto max-w-3xl">
         {props.error && (
-          <p role="alert" className="mb-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+          <p
+            role="alert"
+            className="mb-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+          >
             {props.error}
             {/model|provider/i.test(props.error) && (
               <>
@@ -68,7 +74,11 @@ export function Composer(props: ComposerProps) {
           />
           <div className="flex items-center justify-between gap-2 px-2 pb-2">
             {noModels ? (
-              <a href="/settings/models" onClick={onLinkClick('/settings/models')} className="px-1.5 text-xs text-teal-700 hover:underline dark:text-teal-400">
+              <a
+                href="/settings/models"
+                onClick={onLinkClick('/settings/models')}
+                className="px-1.5 text-xs text-teal-700 hover:underline dark:text-teal-400"
+              >
                 Set up a model to start
               </a>
             ) : (
@@ -87,7 +97,12 @@ export function Composer(props: ComposerProps) {
               </select>
             )}
             {props.running ? (
-              <button type="button" onClick={props.onStop} aria-label="Stop" className="inline-flex items-center gap-1.5 rounded-lg bg-zinc-800 px-3 py-1.5 text-sm text-white hover:bg-zinc-700 dark:bg-zinc-200 dark:text-zinc-900">
+              <button
+                type="button"
+                onClick={props.onStop}
+                aria-label="Stop"
+                className="inline-flex items-center gap-1.5 rounded-lg bg-zinc-800 px-3 py-1.5 text-sm text-white hover:bg-zinc-700 dark:bg-zinc-200 dark:text-zinc-900"
+              >
                 <Square size={13} fill="currentColor" aria-hidden /> Stop
               </button>
             ) : (

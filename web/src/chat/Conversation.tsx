@@ -5,14 +5,34 @@ import { Markdown } from './Markdown';
 import { ToolCard } from './ToolCard';
 import type { TimelineItem } from './timeline';
 
-function MessageActions({ text, eventId, onFork }: { text: string; eventId: number | null; onFork: (eventId: number) => void }) {
+function MessageActions({
+  text,
+  eventId,
+  onFork,
+}: {
+  text: string;
+  eventId: number | null;
+  onFork: (eventId: number) => void;
+}) {
   return (
     <div className="mt-1 flex gap-1 opacity-100 transition-opacity sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100">
-      <button type="button" title="Copy" aria-label="Copy message" onClick={() => void navigator.clipboard?.writeText(text)} className="rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200">
+      <button
+        type="button"
+        title="Copy"
+        aria-label="Copy message"
+        onClick={() => void navigator.clipboard?.writeText(text)}
+        className="rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+      >
         <Copy size={14} />
       </button>
       {eventId !== null && (
-        <button type="button" title="Fork a new session from here" aria-label="Fork from here" onClick={() => onFork(eventId)} className="rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200">
+        <button
+          type="button"
+          title="Fork a new session from here"
+          aria-label="Fork from here"
+          onClick={() => onFork(eventId)}
+          className="rounded p-1 text-zinc-500 hover:bg-zinc-100 hover:text-zinc-800 dark:hover:bg-zinc-800 dark:hover:text-zinc-200"
+        >
           <GitBranch size={14} />
         </button>
       )}
@@ -26,12 +46,20 @@ interface ItemActions {
   onContinue: (() => void) | undefined;
 }
 
-function Item({ item, offerContinue, onFork, onContinue }: { item: TimelineItem; offerContinue: boolean } & ItemActions) {
+function Item({
+  item,
+  offerContinue,
+  onFork,
+  onContinue,
+}: { item: TimelineItem; offerContinue: boolean } & ItemActions) {
   switch (item.kind) {
     case 'user':
       return (
         <div className="group flex flex-col items-end">
-          <div data-testid="user-message" className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-teal-700 px-4 py-2 text-sm text-white dark:bg-teal-800">
+          <div
+            data-testid="user-message"
+            className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-md bg-teal-700 px-4 py-2 text-sm text-white dark:bg-teal-800"
+          >
             {item.text}
           </div>
           <MessageActions text={item.text} eventId={item.eventId} onFork={onFork} />
@@ -44,7 +72,9 @@ function Item({ item, offerContinue, onFork, onContinue }: { item: TimelineItem;
           {item.reasoning && (
             <details className="mb-2 text-sm text-zinc-500">
               <summary className="cursor-pointer select-none">Reasoning</summary>
-              <div className="mt-1 whitespace-pre-wrap border-l-2 border-zinc-200 pl-3 dark:border-zinc-700">{item.reasoning}</div>
+              <div className="mt-1 whitespace-pre-wrap border-l-2 border-zinc-200 pl-3 dark:border-zinc-700">
+                {item.reasoning}
+              </div>
             </details>
           )}
           {item.retry && (
@@ -52,7 +82,14 @@ function Item({ item, offerContinue, onFork, onContinue }: { item: TimelineItem;
               <TriangleAlert size={13} aria-hidden /> {item.retry}
             </p>
           )}
-          {item.text ? <Markdown text={item.text} /> : item.streaming && !item.retry && <span className="inline-block h-4 w-2 animate-pulse bg-zinc-400" aria-label="Waiting for the model" />}
+          {item.text ? (
+            <Markdown text={item.text} />
+          ) : (
+            item.streaming &&
+            !item.retry && (
+              <span className="inline-block h-4 w-2 animate-pulse bg-zinc-400" aria-label="Waiting for the model" />
+            )
+          )}
           {item.interrupted && <p className="mt-1 text-xs italic text-zinc-500">(interrupted)</p>}
           {!item.streaming && item.text && <MessageActions text={item.text} eventId={item.eventId} onFork={onFork} />}
         </div>
@@ -70,14 +107,26 @@ function Item({ item, offerContinue, onFork, onContinue }: { item: TimelineItem;
           role={item.tone === 'error' ? 'alert' : 'status'}
           className={cx(
             'flex gap-2 rounded-md px-3 py-2 text-sm',
-            item.tone === 'error' ? 'bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200' : 'text-zinc-500 dark:text-zinc-400',
+            item.tone === 'error'
+              ? 'bg-red-50 text-red-800 dark:bg-red-950 dark:text-red-200'
+              : 'text-zinc-500 dark:text-zinc-400',
           )}
         >
-          {item.tone === 'error' ? <TriangleAlert size={16} className="mt-0.5 shrink-0" aria-hidden /> : <Info size={16} className="mt-0.5 shrink-0" aria-hidden />}
+          {item.tone === 'error' ? (
+            <TriangleAlert size={16} className="mt-0.5 shrink-0" aria-hidden />
+          ) : (
+            <Info size={16} className="mt-0.5 shrink-0" aria-hidden />
+          )}
           <div className="min-w-0 break-words">
             <p>{item.text}</p>
             {offerContinue && (
-              <Button variant="secondary" className="mt-2" disabled={!onContinue} onClick={onContinue} title="Start a new run that asks the agent to go on where it stopped">
+              <Button
+                variant="secondary"
+                className="mt-2"
+                disabled={!onContinue}
+                onClick={onContinue}
+                title="Start a new run that asks the agent to go on where it stopped"
+              >
                 <Play size={14} aria-hidden /> Continue
               </Button>
             )}
@@ -88,11 +137,22 @@ function Item({ item, offerContinue, onFork, onContinue }: { item: TimelineItem;
 }
 
 /** `continueAt`: the key of the item that offers to continue an interrupted run. */
-export function Conversation({ items, continueAt, onFork, onContinue }: { items: TimelineItem[]; continueAt: string | null } & ItemActions) {
+export function Conversation({
+  items,
+  continueAt,
+  onFork,
+  onContinue,
+}: { items: TimelineItem[]; continueAt: string | null } & ItemActions) {
   return (
     <div className="space-y-4">
       {items.map((item) => (
-        <Item key={item.key} item={item} offerContinue={item.key === continueAt} onFork={onFork} onContinue={onContinue} />
+        <Item
+          key={item.key}
+          item={item}
+          offerContinue={item.key === continueAt}
+          onFork={onFork}
+          onContinue={onContinue}
+        />
       ))}
     </div>
   );

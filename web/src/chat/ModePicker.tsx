@@ -4,17 +4,35 @@ import { api } from '../lib/api';
 import type { PermissionMode } from '@contract/permissions';
 import type { SessionStateView } from '@contract/sessions';
 
-const LABELS: Record<PermissionMode, string> = { default: 'Ask before changes', acceptEdits: 'Accept edits', plan: 'Plan (read only)', bypass: 'Bypass: allow all' };
+const LABELS: Record<PermissionMode, string> = {
+  default: 'Ask before changes',
+  acceptEdits: 'Accept edits',
+  plan: 'Plan (read only)',
+  bypass: 'Bypass: allow all',
+};
 
 /** The session's permission mode; "Workspace" follows Settings → Security. */
-export function ModePicker({ sessionId, mode, onError }: { sessionId: string; mode: PermissionMode | null; onError: (message: string) => void }) {
+export function ModePicker({
+  sessionId,
+  mode,
+  onError,
+}: {
+  sessionId: string;
+  mode: PermissionMode | null;
+  onError: (message: string) => void;
+}) {
   const [workspaceMode, setWorkspaceMode] = useState<PermissionMode | null>(null);
   useEffect(() => {
-    api<SessionStateView>(`/api/sessions/${sessionId}/state`).then((s) => setWorkspaceMode(s.workspaceMode), () => undefined);
+    api<SessionStateView>(`/api/sessions/${sessionId}/state`).then(
+      (s) => setWorkspaceMode(s.workspaceMode),
+      () => undefined,
+    );
   }, [sessionId]);
   const effective = mode ?? workspaceMode;
   const change = (value: string) =>
-    api(`/api/sessions/${sessionId}/mode`, { method: 'PUT', body: { mode: value === '' ? null : value } }).catch((e: Error) => onError(e.message));
+    api(`/api/sessions/${sessionId}/mode`, { method: 'PUT', body: { mode: value === '' ? null : value } }).catch(
+      (e: Error) => onError(e.message),
+    );
   return (
     <select
       aria-label="Permission mode"
@@ -23,7 +41,9 @@ export function ModePicker({ sessionId, mode, onError }: { sessionId: string; mo
       title="What the agent may do without asking, in this session"
       className={cx(
         'max-w-[7rem] truncate rounded-md border px-1.5 py-1 text-xs sm:max-w-none',
-        effective === 'bypass' ? 'border-red-300 bg-red-50 text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200' : 'border-zinc-300 bg-white text-zinc-700 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200',
+        effective === 'bypass'
+          ? 'border-red-300 bg-red-50 text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200'
+          : 'border-zinc-300 bg-white text-zinc-700 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-200',
       )}
     >
       <option value="">Workspace{workspaceMode ? ` (${LABELS[workspaceMode]})` : ''}</option>

@@ -51,11 +51,27 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
           <label className="sr-only" htmlFor={`title-${session.id}`}>
             Session title
           </label>
-          <input id={`title-${session.id}`} autoFocus className={cx(inputClass, 'py-1')} value={title} onChange={(e) => setTitle(e.target.value)} onKeyDown={(e) => e.key === 'Escape' && setEditing(false)} />
-          <button type="submit" aria-label="Save title" className="rounded p-1 hover:bg-zinc-200 dark:hover:bg-zinc-800">
+          <input
+            id={`title-${session.id}`}
+            autoFocus
+            className={cx(inputClass, 'py-1')}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            onKeyDown={(e) => e.key === 'Escape' && setEditing(false)}
+          />
+          <button
+            type="submit"
+            aria-label="Save title"
+            className="rounded p-1 hover:bg-zinc-200 dark:hover:bg-zinc-800"
+          >
             <Check size={15} />
           </button>
-          <button type="button" aria-label="Cancel rename" onClick={() => setEditing(false)} className="rounded p-1 hover:bg-zinc-200 dark:hover:bg-zinc-800">
+          <button
+            type="button"
+            aria-label="Cancel rename"
+            onClick={() => setEditing(false)}
+            className="rounded p-1 hover:bg-zinc-200 dark:hover:bg-zinc-800"
+          >
             <X size={15} />
           </button>
         </form>
@@ -75,18 +91,33 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
         )}
       >
         <span className="flex items-center gap-1.5">
-          {session.running && <span className="h-2 w-2 shrink-0 animate-pulse rounded-full bg-teal-500" aria-label="Running" />}
-          <span className={cx('truncate text-sm', active && 'font-medium text-teal-900 dark:text-teal-100')}>{session.title}</span>
+          {session.running && (
+            <span className="h-2 w-2 shrink-0 animate-pulse rounded-full bg-teal-500" aria-label="Running" />
+          )}
+          <span className={cx('truncate text-sm', active && 'font-medium text-teal-900 dark:text-teal-100')}>
+            {session.title}
+          </span>
         </span>
         <span className="block text-xs text-zinc-500">
-          {relativeTime(session.updatedAt)} · {session.messageCount} {session.messageCount === 1 ? 'message' : 'messages'}
+          {relativeTime(session.updatedAt)} · {session.messageCount}{' '}
+          {session.messageCount === 1 ? 'message' : 'messages'}
         </span>
       </a>
       <div className="absolute right-1.5 top-1.5 flex opacity-100 sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100">
-        <button type="button" aria-label={`Rename ${session.title}`} onClick={() => setEditing(true)} className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-700 dark:hover:text-zinc-100">
+        <button
+          type="button"
+          aria-label={`Rename ${session.title}`}
+          onClick={() => setEditing(true)}
+          className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+        >
           <Pencil size={14} />
         </button>
-        <button type="button" aria-label={`Delete ${session.title}`} onClick={() => setConfirming(true)} className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-red-700 dark:hover:bg-zinc-700">
+        <button
+          type="button"
+          aria-label={`Delete ${session.title}`}
+          onClick={() => setConfirming(true)}
+          className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-red-700 dark:hover:bg-zinc-700"
+        >
           <Trash2 size={14} />
         </button>
       </div>
@@ -129,18 +160,32 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
           <label htmlFor="session-filter" className="sr-only">
             Filter sessions by title
           </label>
-          <input id="session-filter" className={cx(inputClass, 'pl-8')} placeholder="Filter by title" value={filter} onChange={(e) => setFilter(e.target.value)} />
+          <input
+            id="session-filter"
+            className={cx(inputClass, 'pl-8')}
+            placeholder="Filter by title"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
         </div>
       </div>
       <ul aria-label="Sessions" className="min-h-0 flex-1 space-y-0.5 overflow-y-auto px-2 pb-3">
         {sessions.map((s) => (
           <Row key={s.id} session={s} active={s.id === activeId} {...(onNavigate ? { onDone: onNavigate } : {})} />
         ))}
-        {!loading && sessions.length === 0 && <li className="px-2.5 py-6 text-center text-sm text-zinc-500">{query ? 'No session matches.' : 'No sessions yet.'}</li>}
+        {!loading && sessions.length === 0 && (
+          <li className="px-2.5 py-6 text-center text-sm text-zinc-500">
+            {query ? 'No session matches.' : 'No sessions yet.'}
+          </li>
+        )}
         {error && <li className="px-2.5 py-2 text-sm text-red-600">{error}</li>}
         {nextCursor && (
           <li>
-            <button type="button" onClick={() => void loadMoreSessions()} className="w-full rounded-md px-2.5 py-2 text-sm text-teal-700 hover:bg-zinc-100 dark:text-teal-400 dark:hover:bg-zinc-800">
+            <button
+              type="button"
+              onClick={() => void loadMoreSessions()}
+              className="w-full rounded-md px-2.5 py-2 text-sm text-teal-700 hover:bg-zinc-100 dark:text-teal-400 dark:hover:bg-zinc-800"
+            >
               Load more
             </button>
           </li>

@@ -27,7 +27,12 @@ function ResultBody({ result }: { result: ToolResult }) {
               {block.text}
             </pre>
           ) : (
-            <img key={i} alt="Tool output" className="max-h-80 rounded border border-zinc-200 dark:border-zinc-700" src={`data:${block.mediaType};base64,${block.data}`} />
+            <img
+              key={i}
+              alt="Tool output"
+              className="max-h-80 rounded border border-zinc-200 dark:border-zinc-700"
+              src={`data:${block.mediaType};base64,${block.data}`}
+            />
           ),
         )}
       </div>
@@ -36,9 +41,15 @@ function ResultBody({ result }: { result: ToolResult }) {
   const long = result.content.length > PREVIEW_CHARS;
   return (
     <>
-      <pre className="whitespace-pre-wrap break-words">{long && !full ? `${result.content.slice(0, PREVIEW_CHARS)}…` : result.content}</pre>
+      <pre className="whitespace-pre-wrap break-words">
+        {long && !full ? `${result.content.slice(0, PREVIEW_CHARS)}…` : result.content}
+      </pre>
       {long && (
-        <button type="button" className="mt-1 text-xs text-teal-700 hover:underline dark:text-teal-400" onClick={() => setFull(!full)}>
+        <button
+          type="button"
+          className="mt-1 text-xs text-teal-700 hover:underline dark:text-teal-400"
+          onClick={() => setFull(!full)}
+        >
           {full ? 'Show less' : `Show all ${result.content.length.toLocaleString()} characters`}
         </button>
       )}
@@ -54,7 +65,10 @@ function fileOf(item: ToolItem): string | null {
   const input = (typeof item.input === 'object' && item.input !== null ? item.input : {}) as { file_path?: unknown };
   const path = typeof input.file_path === 'string' ? input.file_path : item.result?.metadata?.path;
   if (typeof path !== 'string') return null;
-  const relative = path.split('/').filter((part) => part && part !== '.').join('/');
+  const relative = path
+    .split('/')
+    .filter((part) => part && part !== '.')
+    .join('/');
   return relative && !relative.split('/').includes('..') ? relative : null;
 }
 
@@ -77,15 +91,28 @@ export function ToolCard({ item }: { item: ToolItem }) {
       </div>
     );
   }
-  const summary = typeof item.input === 'object' && item.input !== null ? JSON.stringify(item.input) : String(item.input ?? '');
+  const summary =
+    typeof item.input === 'object' && item.input !== null ? JSON.stringify(item.input) : String(item.input ?? '');
   const file = fileOf(item);
   const metadata = item.result?.metadata;
   const changed = file && metadata && ('patch' in metadata || 'patchOmitted' in metadata);
   return (
-    <div data-testid="tool-card" className="rounded-lg border border-zinc-200 bg-zinc-50 text-sm dark:border-zinc-800 dark:bg-zinc-900">
+    <div
+      data-testid="tool-card"
+      className="rounded-lg border border-zinc-200 bg-zinc-50 text-sm dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <div className="flex items-center">
-        <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} className="flex min-w-0 flex-1 items-center gap-2 px-3 py-2 text-left">
-          <ChevronRight size={14} className={cx('shrink-0 text-zinc-400 transition-transform', open && 'rotate-90')} aria-hidden />
+        <button
+          type="button"
+          aria-expanded={open}
+          onClick={() => setOpen(!open)}
+          className="flex min-w-0 flex-1 items-center gap-2 px-3 py-2 text-left"
+        >
+          <ChevronRight
+            size={14}
+            className={cx('shrink-0 text-zinc-400 transition-transform', open && 'rotate-90')}
+            aria-hidden
+          />
           {item.status === 'running' ? (
             <Loader2 size={15} className="shrink-0 animate-spin text-teal-600" aria-label="Running" />
           ) : item.status === 'done' ? (
@@ -95,7 +122,9 @@ export function ToolCard({ item }: { item: ToolItem }) {
           )}
           <span className="font-mono font-medium">{item.name}</span>
           <span className="min-w-0 flex-1 truncate font-mono text-xs text-zinc-500">{summary}</span>
-          <span className="shrink-0 text-xs text-zinc-500">{item.status === 'running' ? 'running…' : formatDuration(item.durationMs)}</span>
+          <span className="shrink-0 text-xs text-zinc-500">
+            {item.status === 'running' ? 'running…' : formatDuration(item.durationMs)}
+          </span>
         </button>
         {file && (
           <a
@@ -130,7 +159,12 @@ export function ToolCard({ item }: { item: ToolItem }) {
           )}
           {item.result && (
             <section>
-              <h4 className={cx('mb-1 font-sans text-xs font-medium uppercase tracking-wide', item.result.isError ? 'text-red-600' : 'text-zinc-500')}>
+              <h4
+                className={cx(
+                  'mb-1 font-sans text-xs font-medium uppercase tracking-wide',
+                  item.result.isError ? 'text-red-600' : 'text-zinc-500',
+                )}
+              >
                 {item.result.isError ? 'Error' : 'Result'}
               </h4>
               <ResultBody result={item.result} />
@@ -139,7 +173,9 @@ export function ToolCard({ item }: { item: ToolItem }) {
         </div>
       )}
       {!open && item.status === 'error' && item.result && typeof item.result.content === 'string' && (
-        <p className="border-t border-zinc-200 px-3 py-1.5 text-xs text-red-700 dark:border-zinc-800 dark:text-red-400">{item.result.content.slice(0, 240)}</p>
+        <p className="border-t border-zinc-200 px-3 py-1.5 text-xs text-red-700 dark:border-zinc-800 dark:text-red-400">
+          {item.result.content.slice(0, 240)}
+        </p>
       )}
     </div>
   );

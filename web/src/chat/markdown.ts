@@ -16,7 +16,21 @@ import yaml from 'highlight.js/lib/languages/yaml';
 import { Marked, type Tokens } from 'marked';
 import type { MouseEvent } from 'react';
 
-for (const [name, language] of Object.entries({ bash, css, diff, go, javascript, json, markdown: markdownLang, python, rust, sql, typescript, xml, yaml })) {
+for (const [name, language] of Object.entries({
+  bash,
+  css,
+  diff,
+  go,
+  javascript,
+  json,
+  markdown: markdownLang,
+  python,
+  rust,
+  sql,
+  typescript,
+  xml,
+  yaml,
+})) {
   hljs.registerLanguage(name, language);
 }
 hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });

@@ -12,7 +12,13 @@ interface SessionsState {
   error: string | null;
 }
 
-export const sessionsStore = createStore<SessionsState>({ sessions: [], nextCursor: null, query: '', loading: false, error: null });
+export const sessionsStore = createStore<SessionsState>({
+  sessions: [],
+  nextCursor: null,
+  query: '',
+  loading: false,
+  error: null,
+});
 
 const PAGE = 50;
 let requestSeq = 0;
@@ -31,16 +37,26 @@ export async function loadSessions(query = sessionsStore.get().query): Promise<v
 export async function loadMoreSessions(): Promise<void> {
   const { nextCursor, query } = sessionsStore.get();
   if (!nextCursor) return;
-  const page = await api<SessionPage>(`/api/sessions?limit=${PAGE}&cursor=${nextCursor}${query ? `&q=${encodeURIComponent(query)}` : ''}`);
-  sessionsStore.set((s) => ({ sessions: [...s.sessions, ...page.sessions.filter((p) => !s.sessions.some((x) => x.id === p.id))], nextCursor: page.nextCursor }));
+  const page = await api<SessionPage>(
+    `/api/sessions?limit=${PAGE}&cursor=${nextCursor}${query ? `&q=${encodeURIComponent(query)}` : ''}`,
+  );
+  sessionsStore.set((s) => ({
+    sessions: [...s.sessions, ...page.sessions.filter((p) => !s.sessions.some((x) => x.id === p.id))],
+    nextCursor: page.nextCursor,
+  }));
 }
 
-const matches = (session: SessionSummary, query: string) => !query || session.title.toLowerCase().includes(query.toLowerCase());
+const matches = (session: SessionSummary, query: string) =>
+  !query || session.title.toLowerCase().includes(query.toLowerCase());
 
 /** Follows a change of the list; events about anything else leave it alone. */
 function applyGlobal(event: GlobalEvent): void {
-  if (event.type === 'session.deleted') sessionsStore.set((state) => ({ sessions: state.sessions.filter((s) => s.id !== event.sessionId) }));
-  else if (event.type === 'run.status') sessionsStore.set((state) => ({ sessions: state.sessions.map((s) => (s.id === event.sessionId ? { ...s, running: event.running } : s)) }));
+  if (event.type === 'session.deleted')
+    sessionsStore.set((state) => ({ sessions: state.sessions.filter((s) => s.id !== event.sessionId) }));
+  else if (event.type === 'run.status')
+    sessionsStore.set((state) => ({
+      sessions: state.sessions.map((s) => (s.id === event.sessionId ? { ...s, running: event.running } : s)),
+    }));
   else if (event.type === 'session.created' || event.type === 'session.updated') {
     const { session } = event;
     sessionsStore.set((state) => {

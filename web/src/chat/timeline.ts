@@ -49,7 +49,17 @@ export interface Timeline {
   continueAt: string | null;
 }
 
-export const emptyTimeline = (): Timeline => ({ items: [], lastEventId: 0, runId: null, usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 }, title: null, todos: [], mode: null, grants: [], continueAt: null });
+export const emptyTimeline = (): Timeline => ({
+  items: [],
+  lastEventId: 0,
+  runId: null,
+  usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+  title: null,
+  todos: [],
+  mode: null,
+  grants: [],
+  continueAt: null,
+});
 
 function findIndex(items: TimelineItem[], match: (item: TimelineItem) => boolean): number {
   for (let i = items.length - 1; i >= 0; i--) if (match(items[i]!)) return i;
@@ -136,18 +146,31 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
       const at = findIndex(items, (i) => i.kind === 'approval' && i.request.id === e.approvalId);
       if (at >= 0) {
         const item = items[at] as Extract<TimelineItem, { kind: 'approval' }>;
-        items[at] = { ...item, request: { ...item.request, resolution: { outcome: e.outcome, message: e.message, rules: grants.map((g) => g.rule) } } };
+        items[at] = {
+          ...item,
+          request: {
+            ...item.request,
+            resolution: { outcome: e.outcome, message: e.message, rules: grants.map((g) => g.rule) },
+          },
+        };
       }
       break;
     }
     case 'question.asked':
-      items.push({ kind: 'question', key: `q${e.questionId}`, request: { id: e.questionId, questions: e.questions, answers: null, cancelled: false } });
+      items.push({
+        kind: 'question',
+        key: `q${e.questionId}`,
+        request: { id: e.questionId, questions: e.questions, answers: null, cancelled: false },
+      });
       break;
     case 'question.answered': {
       const at = findIndex(items, (i) => i.kind === 'question' && i.request.id === e.questionId);
       if (at >= 0) {
         const item = items[at] as Extract<TimelineItem, { kind: 'question' }>;
-        items[at] = { ...item, request: { ...item.request, answers: e.answers ?? null, cancelled: e.cancelled === true } };
+        items[at] = {
+          ...item,
+          request: { ...item.request, answers: e.answers ?? null, cancelled: e.cancelled === true },
+        };
       }
       break;
     }
@@ -156,14 +179,37 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
       next.continueAt = null;
       break;
     case 'message.user':
-      if (e.synthetic) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: /output limit/.test(e.text) ? 'The reply hit the output limit; asked the model to continue.' : 'The model replied with nothing; asked it to answer.' });
+      if (e.synthetic)
+        items.push({
+          kind: 'notice',
+          key: `n${e.id}`,
+          tone: 'info',
+          text: /output limit/.test(e.text)
+            ? 'The reply hit the output limit; asked the model to continue.'
+            : 'The model replied with nothing; asked it to answer.',
+        });
       else items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.text });
       break;
     case 'message.delta': {
       const at = assistantIndex(items, e.messageId);
       const current = at >= 0 ? (items[at] as Extract<TimelineItem, { kind: 'assistant' }>) : null;
-      const base = current ?? { kind: 'assistant' as const, key: `a${e.messageId}`, eventId: null, messageId: e.messageId, text: '', reasoning: '', model: null, streaming: true, interrupted: false, retry: null };
-      const updated = { ...base, retry: null, ...(e.kind === 'text' ? { text: base.text + e.text } : { reasoning: base.reasoning + e.text }) };
+      const base = current ?? {
+        kind: 'assistant' as const,
+        key: `a${e.messageId}`,
+        eventId: null,
+        messageId: e.messageId,
+        text: '',
+        reasoning: '',
+        model: null,
+        streaming: true,
+        interrupted: false,
+        retry: null,
+      };
+      const updated = {
+        ...base,
+        retry: null,
+        ...(e.kind === 'text' ? { text: base.text + e.text } : { reasoning: base.reasoning + e.text }),
+      };
       if (at >= 0) items[at] = updated;
       else items.push(updated);
       break;
@@ -171,7 +217,18 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
     case 'model.retry': {
       const at = assistantIndex(items, e.messageId);
       const retry = `Retrying in ${Math.max(1, Math.round(e.delayMs / 1000))} s (attempt ${e.attempt + 1}): ${e.reason}`;
-      const item = { kind: 'assistant' as const, key: `a${e.messageId}`, eventId: null, messageId: e.messageId, text: '', reasoning: '', model: null, streaming: true, interrupted: false, retry };
+      const item = {
+        kind: 'assistant' as const,
+        key: `a${e.messageId}`,
+        eventId: null,
+        messageId: e.messageId,
+        text: '',
+        reasoning: '',
+        model: null,
+        streaming: true,
+        interrupted: false,
+        retry,
+      };
       if (at >= 0) items[at] = item;
       else items.push(item);
       break;
@@ -195,7 +252,17 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
       break;
     }
     case 'tool.started':
-      items.push({ kind: 'tool', key: `t${e.callId}`, callId: e.callId, name: e.name, input: e.input, status: 'running', result: null, durationMs: null, progress: null });
+      items.push({
+        kind: 'tool',
+        key: `t${e.callId}`,
+        callId: e.callId,
+        name: e.name,
+        input: e.input,
+        status: 'running',
+        result: null,
+        durationMs: null,
+        progress: null,
+      });
       break;
     case 'tool.progress': {
       const at = toolIndex(items, e.callId);
@@ -204,20 +271,45 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
     }
     case 'tool.completed': {
       const at = toolIndex(items, e.callId);
-      const done = { status: e.result.isError ? ('error' as const) : ('done' as const), result: e.result, durationMs: e.durationMs };
+      const done = {
+        status: e.result.isError ? ('error' as const) : ('done' as const),
+        result: e.result,
+        durationMs: e.durationMs,
+      };
       if (at >= 0) items[at] = { ...(items[at] as Extract<TimelineItem, { kind: 'tool' }>), ...done };
-      else items.push({ kind: 'tool', key: `t${e.callId}`, callId: e.callId, name: e.name, input: null, progress: null, ...done });
+      else
+        items.push({
+          kind: 'tool',
+          key: `t${e.callId}`,
+          callId: e.callId,
+          name: e.name,
+          input: null,
+          progress: null,
+          ...done,
+        });
       break;
     }
     case 'usage':
-      next.usage = { inputTokens: timeline.usage.inputTokens + e.inputTokens, outputTokens: timeline.usage.outputTokens + e.outputTokens, costUsd: timeline.usage.costUsd + e.costUsd };
+      next.usage = {
+        inputTokens: timeline.usage.inputTokens + e.inputTokens,
+        outputTokens: timeline.usage.outputTokens + e.outputTokens,
+        costUsd: timeline.usage.costUsd + e.costUsd,
+      };
       break;
     case 'run.completed':
       next.runId = null;
       for (let i = 0; i < items.length; i++) items[i] = closeOpen(items[i]!);
-      if (e.status === 'error') items.push({ kind: 'notice', key: `n${e.id}`, tone: 'error', text: e.error?.message ?? 'The run failed.' });
-      else if (e.status === 'budget' && e.limit) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: budgetEnding(e.limit, e.max ?? 0, e.used ?? 0) });
-      else if (ENDINGS[e.status]) items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: ENDINGS[e.status]! });
+      if (e.status === 'error')
+        items.push({ kind: 'notice', key: `n${e.id}`, tone: 'error', text: e.error?.message ?? 'The run failed.' });
+      else if (e.status === 'budget' && e.limit)
+        items.push({
+          kind: 'notice',
+          key: `n${e.id}`,
+          tone: 'info',
+          text: budgetEnding(e.limit, e.max ?? 0, e.used ?? 0),
+        });
+      else if (ENDINGS[e.status])
+        items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: ENDINGS[e.status]! });
       if (e.status === 'interrupted') next.continueAt = `n${e.id}`;
       break;
   }
@@ -226,10 +318,13 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
 
 /** An item that a run left open, closed: its run is over (it ended, or died with the server). */
 function closeOpen(item: TimelineItem): TimelineItem {
-  if (item.kind === 'tool' && item.status === 'running') return { ...item, status: 'error', result: { content: 'Did not finish: the run stopped.', isError: true } };
+  if (item.kind === 'tool' && item.status === 'running')
+    return { ...item, status: 'error', result: { content: 'Did not finish: the run stopped.', isError: true } };
   if (item.kind === 'assistant' && item.streaming) return { ...item, streaming: false, interrupted: true, retry: null };
-  if (item.kind === 'approval' && item.request.resolution === null) return { ...item, request: { ...item.request, stale: true } };
-  if (item.kind === 'question' && item.request.answers === null && !item.request.cancelled) return { ...item, request: { ...item.request, stale: true } };
+  if (item.kind === 'approval' && item.request.resolution === null)
+    return { ...item, request: { ...item.request, stale: true } };
+  if (item.kind === 'question' && item.request.answers === null && !item.request.cancelled)
+    return { ...item, request: { ...item.request, stale: true } };
   return item;
 }
 

@@ -63,7 +63,8 @@ export function useSession(sessionId: string | null): SessionView {
         });
       })
       .catch((error: unknown) => {
-        if (!closed) setLoadError({ status: error instanceof ApiError ? error.status : 0, message: (error as Error).message });
+        if (!closed)
+          setLoadError({ status: error instanceof ApiError ? error.status : 0, message: (error as Error).message });
       });
     return () => {
       closed = true;

@@ -14,7 +14,10 @@ function rowsFromTexts(before: string, after: string): DiffRow[] {
     const texts = part.value.replace(/\n$/, '').split('\n');
     for (const text of texts) lines.push({ kind, text });
   }
-  const keep = lines.map((line, i) => line.kind !== 'same' || lines.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((l) => l.kind !== 'same'));
+  const keep = lines.map(
+    (line, i) =>
+      line.kind !== 'same' || lines.slice(Math.max(0, i - CONTEXT), i + CONTEXT + 1).some((l) => l.kind !== 'same'),
+  );
   const out: DiffRow[] = [];
   lines.forEach((line, i) => {
     if (keep[i]) out.push(line);
@@ -62,7 +65,8 @@ export function DiffView({ path, change }: { path: string; change: Change }) {
       <div className="flex items-center justify-between gap-2 bg-zinc-100 px-3 py-1 font-mono text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">
         <span className="truncate">{path}</span>
         <span className="shrink-0">
-          <span className="text-emerald-700 dark:text-emerald-400">+{added}</span> <span className="text-red-700 dark:text-red-400">−{removed}</span>
+          <span className="text-emerald-700 dark:text-emerald-400">+{added}</span>{' '}
+          <span className="text-red-700 dark:text-red-400">−{removed}</span>
           {created && ' (new file)'}
         </span>
       </div>

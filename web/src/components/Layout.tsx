@@ -21,9 +21,19 @@ function Logo() {
 function MenuButton({ onClick }: { onClick: () => void }) {
   const waiting = useStore(interactionsStore, (s) => s.pending.length);
   return (
-    <button type="button" aria-label={waiting ? `Open navigation (${waiting} waiting for you)` : 'Open navigation'} className="relative rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800" onClick={onClick}>
+    <button
+      type="button"
+      aria-label={waiting ? `Open navigation (${waiting} waiting for you)` : 'Open navigation'}
+      className="relative rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+      onClick={onClick}
+    >
       <Menu size={20} />
-      {waiting > 0 && <span aria-hidden className="absolute right-0.5 top-0.5 h-2.5 w-2.5 rounded-full bg-amber-500 ring-2 ring-white dark:ring-zinc-950" />}
+      {waiting > 0 && (
+        <span
+          aria-hidden
+          className="absolute right-0.5 top-0.5 h-2.5 w-2.5 rounded-full bg-amber-500 ring-2 ring-white dark:ring-zinc-950"
+        />
+      )}
     </button>
   );
 }
@@ -32,7 +42,11 @@ function Count({ use, label }: { use: () => number; label: string }) {
   const count = use();
   if (count === 0) return null;
   return (
-    <span className="ml-auto rounded-full bg-amber-500 px-1.5 text-xs font-semibold text-white" aria-label={`${count} waiting`} data-testid={`${label.toLowerCase()}-count`}>
+    <span
+      className="ml-auto rounded-full bg-amber-500 px-1.5 text-xs font-semibold text-white"
+      aria-label={`${count} waiting`}
+      data-testid={`${label.toLowerCase()}-count`}
+    >
       {count}
     </span>
   );
@@ -43,7 +57,9 @@ function NavLinks({ path, onNavigate }: { path: string; onNavigate?: () => void 
     <nav aria-label="Main" className="flex-1 space-y-5 overflow-y-auto px-3 py-4">
       {NAV.map((group) => (
         <div key={group.label}>
-          <h2 className="px-2 pb-1 text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-500">{group.label}</h2>
+          <h2 className="px-2 pb-1 text-xs font-medium uppercase tracking-wide text-zinc-500 dark:text-zinc-500">
+            {group.label}
+          </h2>
           <ul className="space-y-0.5">
             {group.items.map((item) => {
               const active = path === item.path || path.startsWith(`${item.path}/`);
@@ -115,7 +131,10 @@ export function Layout({ path, fullBleed, children }: { path: string; fullBleed:
           <Logo />
         </header>
         {loadError && (
-          <div role="alert" className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+          <div
+            role="alert"
+            className="border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+          >
             {loadError}
           </div>
         )}

@@ -16,7 +16,12 @@ const VARIANTS: Record<Variant, string> = {
   'danger-ghost': 'text-red-700 hover:bg-red-50 disabled:opacity-50 dark:text-red-400 dark:hover:bg-red-950/60',
 };
 
-export function Button({ variant = 'secondary', className, ref, ...props }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; ref?: Ref<HTMLButtonElement> }) {
+export function Button({
+  variant = 'secondary',
+  className,
+  ref,
+  ...props
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant; ref?: Ref<HTMLButtonElement> }) {
   return (
     <button
       ref={ref}
@@ -31,7 +36,15 @@ export function Button({ variant = 'secondary', className, ref, ...props }: Butt
   );
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <header className="mb-6 flex flex-wrap items-start justify-between gap-3">
       <div className="min-w-0">
@@ -43,7 +56,15 @@ export function PageHeader({ title, description, actions }: { title: string; des
   );
 }
 
-export function Card({ title, description, children }: { title?: string; description?: ReactNode; children: ReactNode }) {
+export function Card({
+  title,
+  description,
+  children,
+}: {
+  title?: string;
+  description?: ReactNode;
+  children: ReactNode;
+}) {
   return (
     <section className="rounded-lg border border-zinc-200 bg-white p-4 sm:p-5 dark:border-zinc-800 dark:bg-zinc-900">
       {title && <h2 className="text-base font-semibold">{title}</h2>}
@@ -77,7 +98,11 @@ export function Segmented<T extends string>({
   onChange: (value: T) => void;
 }) {
   return (
-    <div role="radiogroup" aria-label={label} className="inline-flex rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700">
+    <div
+      role="radiogroup"
+      aria-label={label}
+      className="inline-flex rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700"
+    >
       {options.map((option) => (
         <button
           key={option.value}
@@ -87,7 +112,9 @@ export function Segmented<T extends string>({
           onClick={() => onChange(option.value)}
           className={cx(
             'rounded px-3 py-1 text-sm',
-            value === option.value ? 'bg-teal-700 text-white dark:bg-teal-600' : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800',
+            value === option.value
+              ? 'bg-teal-700 text-white dark:bg-teal-600'
+              : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800',
           )}
         >
           {option.label}
@@ -122,7 +149,12 @@ export function Switch({
         checked ? 'bg-teal-700 dark:bg-teal-600' : 'bg-zinc-300 dark:bg-zinc-700',
       )}
     >
-      <span className={cx('inline-block h-4 w-4 rounded-full bg-white shadow-sm transition-transform', checked ? 'translate-x-4.5' : 'translate-x-0.5')} />
+      <span
+        className={cx(
+          'inline-block h-4 w-4 rounded-full bg-white shadow-sm transition-transform',
+          checked ? 'translate-x-4.5' : 'translate-x-0.5',
+        )}
+      />
     </button>
   );
 }
@@ -139,7 +171,13 @@ const TONES: Record<Tone, string> = {
 
 export function Badge({ tone = 'neutral', title, children }: { tone?: Tone; title?: string; children: ReactNode }) {
   return (
-    <span title={title} className={cx('inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap', TONES[tone])}>
+    <span
+      title={title}
+      className={cx(
+        'inline-flex items-center gap-1 rounded px-1.5 py-0.5 text-xs font-medium whitespace-nowrap',
+        TONES[tone],
+      )}
+    >
       {children}
     </span>
   );

@@ -1,8 +1,23 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, indentWithTab, isolateHistory } from '@codemirror/commands';
-import { bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, indentOnInput, syntaxHighlighting } from '@codemirror/language';
+import {
+  bracketMatching,
+  defaultHighlightStyle,
+  foldGutter,
+  foldKeymap,
+  indentOnInput,
+  syntaxHighlighting,
+} from '@codemirror/language';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
-import { type ChangeSpec, Compartment, EditorState, type Extension, StateEffect, StateField, Text } from '@codemirror/state';
+import {
+  type ChangeSpec,
+  Compartment,
+  EditorState,
+  type Extension,
+  StateEffect,
+  StateField,
+  Text,
+} from '@codemirror/state';
 import { oneDark } from '@codemirror/theme-one-dark';
 import {
   EditorView,
@@ -51,7 +66,10 @@ const themeFor = (dark: boolean) => (dark ? oneDark : light);
 const layout = EditorView.theme({
   '&': { height: '100%', fontSize: '13px' },
   '&.cm-focused': { outline: 'none' },
-  '.cm-scroller': { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace", lineHeight: '1.6' },
+  '.cm-scroller': {
+    fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace",
+    lineHeight: '1.6',
+  },
 });
 
 /** The file's own line break, kept: otherwise every line ending would be saved as \n. */
@@ -81,7 +99,15 @@ function createState(tab: Tab, dark: boolean, language: Extension = []): EditorS
       highlightActiveLine(),
       highlightSelectionMatches(),
       // Tab indents; Escape then Tab still leaves the editor (CodeMirror's own escape hatch).
-      keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap, ...foldKeymap, ...completionKeymap, indentWithTab]),
+      keymap.of([
+        ...closeBracketsKeymap,
+        ...defaultKeymap,
+        ...searchKeymap,
+        ...historyKeymap,
+        ...foldKeymap,
+        ...completionKeymap,
+        indentWithTab,
+      ]),
       layout,
       themeSlot.of(themeFor(dark)),
       languageSlot.of(language),
@@ -128,7 +154,11 @@ function follow(view: EditorView, tab: Tab, dark: boolean): void {
   if (lineBreakOf(base.text) !== state.lineBreak) return view.setState(createState(tab, dark, languageSlot.get(state)));
   const next = state.toText(base.text);
   const change = smallestChange(state.doc, next);
-  view.dispatch({ ...(change ? { changes: change } : {}), effects: rebase.of({ text: next, seq: base.seq }), annotations: isolateHistory.of('full') });
+  view.dispatch({
+    ...(change ? { changes: change } : {}),
+    effects: rebase.of({ text: next, seq: base.seq }),
+    annotations: isolateHistory.of('full'),
+  });
 }
 
 interface Parked {
@@ -162,7 +192,12 @@ export default function CodeEditor({ tab }: { tab: Tab }) {
     const root = el.shadowRoot ?? el.attachShadow({ mode: 'open' });
     const kept = parked.get(id);
     parked.delete(id);
-    const current = new EditorView({ state: kept?.state ?? createState(tab, dark), parent: root, root, ...(kept ? { scrollTo: kept.scroll } : {}) });
+    const current = new EditorView({
+      state: kept?.state ?? createState(tab, dark),
+      parent: root,
+      root,
+      ...(kept ? { scrollTo: kept.scroll } : {}),
+    });
     view.current = current;
     languagePath.current = kept?.path ?? null;
     setReader(id, () => current.state.sliceDoc());
@@ -187,7 +222,9 @@ export default function CodeEditor({ tab }: { tab: Tab }) {
   }, [id, dark]);
 
   useEffect(() => {
-    view.current?.dispatch({ effects: labelSlot.reconfigure(EditorView.contentAttributes.of({ 'aria-label': `Contents of ${nameOf(path)}` })) });
+    view.current?.dispatch({
+      effects: labelSlot.reconfigure(EditorView.contentAttributes.of({ 'aria-label': `Contents of ${nameOf(path)}` })),
+    });
     if (languagePath.current === path) return;
     let wanted = true;
     const apply = (extension: Extension) => {

@@ -17,7 +17,19 @@ export interface MenuItem {
  * window. Arrow keys, Home and End move; Enter picks; Escape, Tab or a click elsewhere closes it and focus goes
  * back where it was.
  */
-export function ContextMenu({ label, x, y, items, onClose }: { label: string; x: number; y: number; items: MenuItem[]; onClose: () => void }) {
+export function ContextMenu({
+  label,
+  x,
+  y,
+  items,
+  onClose,
+}: {
+  label: string;
+  x: number;
+  y: number;
+  items: MenuItem[];
+  onClose: () => void;
+}) {
   const menu = useRef<HTMLDivElement>(null);
   const close = useRef(onClose);
   useEffect(() => {

@@ -38,9 +38,19 @@ export function EditorPane({ tab, onBack, onClose }: { tab: Tab; onBack: () => v
   const isText = tab.kind === 'text';
   const language = isText ? (languageOf(tab.path)?.label ?? 'Plain text') : null;
   return (
-    <div role="tabpanel" id={EDITOR_PANEL_ID} aria-labelledby={tabElementId(tab.id)} className="flex min-h-0 flex-1 flex-col">
+    <div
+      role="tabpanel"
+      id={EDITOR_PANEL_ID}
+      aria-labelledby={tabElementId(tab.id)}
+      className="flex min-h-0 flex-1 flex-col"
+    >
       <div className="flex h-11 min-w-0 shrink-0 items-center gap-2 border-b border-zinc-200 px-2 sm:px-3 dark:border-zinc-800">
-        <button type="button" onClick={onBack} aria-label="Back to the file tree" className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 lg:hidden dark:text-zinc-300 dark:hover:bg-zinc-800">
+        <button
+          type="button"
+          onClick={onBack}
+          aria-label="Back to the file tree"
+          className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 lg:hidden dark:text-zinc-300 dark:hover:bg-zinc-800"
+        >
           <ArrowLeft size={17} />
         </button>
         <h2 className="min-w-0 flex-1 truncate font-mono text-xs" title={tab.path}>
@@ -50,12 +60,24 @@ export function EditorPane({ tab, onBack, onClose }: { tab: Tab; onBack: () => v
         {language && <span className="hidden text-xs text-zinc-500 sm:inline">{language}</span>}
         {isText && <SaveState tab={tab} />}
         {isText && (
-          <Button variant="primary" className="px-2.5 py-1" title="Save (Ctrl+S / ⌘S)" disabled={tab.saving || !hasUnsaved(tab)} onClick={() => void save(tab.id)}>
+          <Button
+            variant="primary"
+            className="px-2.5 py-1"
+            title="Save (Ctrl+S / ⌘S)"
+            disabled={tab.saving || !hasUnsaved(tab)}
+            onClick={() => void save(tab.id)}
+          >
             <Save aria-hidden size={14} /> Save
           </Button>
         )}
         {!tab.loading && !tab.error && (
-          <button type="button" onClick={() => download(tab.path)} aria-label={`Download ${nameOf(tab.path)}`} title="Download" className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+          <button
+            type="button"
+            onClick={() => download(tab.path)}
+            aria-label={`Download ${nameOf(tab.path)}`}
+            title="Download"
+            className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+          >
             <Download size={16} />
           </button>
         )}

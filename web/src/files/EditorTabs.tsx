@@ -12,7 +12,15 @@ export const EDITOR_PANEL_ID = 'file-editor-panel';
  * The open files. Left and Right move between tabs; Delete, a middle click or the × closes one (the page asks
  * first when it has unsaved edits, which its dot shows). Two files of the same name say which folder each is in.
  */
-export function EditorTabs({ tabs, active, onClose }: { tabs: Tab[]; active: number | null; onClose: (tab: Tab) => void }) {
+export function EditorTabs({
+  tabs,
+  active,
+  onClose,
+}: {
+  tabs: Tab[];
+  active: number | null;
+  onClose: (tab: Tab) => void;
+}) {
   const names = tabs.map((t) => nameOf(t.path));
   const onKeyDown = (event: KeyboardEvent, index: number) => {
     if (event.key === 'Delete') return onClose(tabs[index]!);
@@ -24,7 +32,11 @@ export function EditorTabs({ tabs, active, onClose }: { tabs: Tab[]; active: num
     document.getElementById(tabElementId(next.id))?.focus();
   };
   return (
-    <div role="tablist" aria-label="Open files" className="flex h-10 shrink-0 overflow-x-auto overflow-y-hidden border-b border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60">
+    <div
+      role="tablist"
+      aria-label="Open files"
+      className="flex h-10 shrink-0 overflow-x-auto overflow-y-hidden border-b border-zinc-200 bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900/60"
+    >
       {tabs.map((tab, index) => {
         const name = names[index]!;
         const selected = tab.id === active;
@@ -51,7 +63,10 @@ export function EditorTabs({ tabs, active, onClose }: { tabs: Tab[]; active: num
               onMouseDown={(e) => e.button === 1 && e.preventDefault()}
               onAuxClick={(e) => e.button === 1 && onClose(tab)}
               onKeyDown={(e) => onKeyDown(e, index)}
-              className={cx('flex h-full min-w-0 items-center gap-1.5 pl-3 pr-1 text-sm', selected ? 'text-zinc-900 dark:text-zinc-100' : 'text-zinc-600 dark:text-zinc-400')}
+              className={cx(
+                'flex h-full min-w-0 items-center gap-1.5 pl-3 pr-1 text-sm',
+                selected ? 'text-zinc-900 dark:text-zinc-100' : 'text-zinc-600 dark:text-zinc-400',
+              )}
             >
               <Icon aria-hidden size={14} className="shrink-0 opacity-70" />
               <span className="truncate">{name}</span>
@@ -68,7 +83,10 @@ export function EditorTabs({ tabs, active, onClose }: { tabs: Tab[]; active: num
             >
               {tab.dirty ? (
                 <>
-                  <span data-testid="unsaved-dot" className="h-2 w-2 rounded-full bg-zinc-600 group-hover:hidden dark:bg-zinc-300" />
+                  <span
+                    data-testid="unsaved-dot"
+                    className="h-2 w-2 rounded-full bg-zinc-600 group-hover:hidden dark:bg-zinc-300"
+                  />
                   <X size={14} className="hidden group-hover:block" />
                 </>
               ) : (

@@ -18,7 +18,9 @@ function ImagePreview({ tab }: { tab: Tab }) {
         onLoad={(e) => setSize(`${e.currentTarget.naturalWidth} × ${e.currentTarget.naturalHeight}`)}
         className="max-h-[calc(100%-3rem)] max-w-full rounded border border-zinc-200 bg-white object-contain shadow-sm dark:border-zinc-700"
       />
-      <p className="text-xs text-zinc-500">{[size, tab.mediaType, formatBytes(tab.size)].filter(Boolean).join(' · ')}</p>
+      <p className="text-xs text-zinc-500">
+        {[size, tab.mediaType, formatBytes(tab.size)].filter(Boolean).join(' · ')}
+      </p>
     </div>
   );
 }

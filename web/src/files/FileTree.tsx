@@ -84,9 +84,18 @@ function TreeRow({
       )}
     >
       <span aria-hidden className="flex w-4 shrink-0 justify-center text-zinc-400">
-        {isDir && (loading ? <LoaderCircle size={13} className="animate-spin" /> : <ChevronRight size={14} className={cx('transition-transform', expanded && 'rotate-90')} />)}
+        {isDir &&
+          (loading ? (
+            <LoaderCircle size={13} className="animate-spin" />
+          ) : (
+            <ChevronRight size={14} className={cx('transition-transform', expanded && 'rotate-90')} />
+          ))}
       </span>
-      <Icon aria-hidden size={15} className={cx('shrink-0', isDir ? 'text-sky-600 dark:text-sky-400' : 'text-zinc-500 dark:text-zinc-400')} />
+      <Icon
+        aria-hidden
+        size={15}
+        className={cx('shrink-0', isDir ? 'text-sky-600 dark:text-sky-400' : 'text-zinc-500 dark:text-zinc-400')}
+      />
       <span className="min-w-0 flex-1 truncate" title={entry.path}>
         {entry.name}
       </span>
@@ -218,7 +227,10 @@ export function FileTree({
 
   return (
     <div
-      className={cx('relative flex min-h-0 flex-1 flex-col', dropDir === '' && 'bg-teal-50/60 ring-2 ring-inset ring-teal-500 dark:bg-teal-950/40')}
+      className={cx(
+        'relative flex min-h-0 flex-1 flex-col',
+        dropDir === '' && 'bg-teal-50/60 ring-2 ring-inset ring-teal-500 dark:bg-teal-950/40',
+      )}
       onDragEnter={onDragOver}
       onDragOver={onDragOver}
       onDragLeave={(event) => {
@@ -235,7 +247,13 @@ export function FileTree({
         onMenu(null, event.clientX, event.clientY);
       }}
     >
-      <div ref={tree} role="tree" aria-label="Workspace files" onKeyDown={onKeyDown} className="min-h-0 flex-1 overflow-y-auto overflow-x-hidden px-1.5 py-1.5">
+      <div
+        ref={tree}
+        role="tree"
+        aria-label="Workspace files"
+        onKeyDown={onKeyDown}
+        className="min-h-0 flex-1 overflow-y-auto overflow-x-hidden px-1.5 py-1.5"
+      >
         {rows.map((row, index) => {
           const dir = state.folders[row.entry.path];
           return (
@@ -256,7 +274,10 @@ export function FileTree({
         })}
       </div>
       {root?.error && (
-        <div role="alert" className="mx-3 mb-3 rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+        <div
+          role="alert"
+          className="mx-3 mb-3 rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           <p>{root.error}</p>
           <Button className="mt-2" onClick={() => void loadFolder('')}>
             Try again
@@ -264,10 +285,15 @@ export function FileTree({
         </div>
       )}
       {root?.entries?.length === 0 && (
-        <p className="absolute inset-x-0 top-6 px-6 text-center text-sm text-zinc-500">This workspace is empty. Create a file, or drop files here to upload them.</p>
+        <p className="absolute inset-x-0 top-6 px-6 text-center text-sm text-zinc-500">
+          This workspace is empty. Create a file, or drop files here to upload them.
+        </p>
       )}
       {dropDir !== null && (
-        <p aria-hidden className="pointer-events-none absolute inset-x-2 bottom-2 flex items-center gap-2 truncate rounded-md bg-teal-700 px-3 py-1.5 text-sm text-white shadow dark:bg-teal-600">
+        <p
+          aria-hidden
+          className="pointer-events-none absolute inset-x-2 bottom-2 flex items-center gap-2 truncate rounded-md bg-teal-700 px-3 py-1.5 text-sm text-white shadow dark:bg-teal-600"
+        >
           <Upload size={14} className="shrink-0" /> Upload to {dropDir || 'the workspace'}
         </p>
       )}

@@ -30,7 +30,17 @@ interface Naming {
   onSubmit: (name: string) => Promise<void>;
 }
 
-function HeaderButton({ label, icon: Icon, onClick, pressed }: { label: string; icon: LucideIcon; onClick: () => void; pressed?: boolean }) {
+function HeaderButton({
+  label,
+  icon: Icon,
+  onClick,
+  pressed,
+}: {
+  label: string;
+  icon: LucideIcon;
+  onClick: () => void;
+  pressed?: boolean;
+}) {
   return (
     <button
       type="button"
@@ -38,7 +48,10 @@ function HeaderButton({ label, icon: Icon, onClick, pressed }: { label: string; 
       title={label}
       aria-pressed={pressed}
       onClick={onClick}
-      className={cx('rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800', pressed && 'bg-zinc-200 dark:bg-zinc-700')}
+      className={cx(
+        'rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800',
+        pressed && 'bg-zinc-200 dark:bg-zinc-700',
+      )}
     >
       <Icon size={16} />
     </button>
@@ -157,7 +170,11 @@ export function FilesPage() {
     [],
   );
 
-  const onTreeCommand = useCallback((command: TreeCommand, entry: FileEntry) => (command === 'rename' ? commands.rename(entry) : commands.delete(entry)), [commands]);
+  const onTreeCommand = useCallback(
+    (command: TreeCommand, entry: FileEntry) =>
+      command === 'rename' ? commands.rename(entry) : commands.delete(entry),
+    [commands],
+  );
   const onMenu = useCallback((entry: FileEntry | null, x: number, y: number) => setMenu({ entry, x, y }), []);
   const onPicked = (event: ChangeEvent<HTMLInputElement>) => {
     void uploadFiles(pickInto.current, [...(event.target.files ?? [])]);
@@ -168,19 +185,32 @@ export function FilesPage() {
 
   return (
     <div className="relative flex h-full min-h-0" onDragOver={refuseStrayDrop} onDrop={refuseStrayDrop}>
-      <aside className={cx('flex w-full min-w-0 flex-col border-zinc-200 lg:w-72 lg:shrink-0 lg:border-r xl:w-80 dark:border-zinc-800', pane === 'editor' && 'max-lg:hidden')}>
+      <aside
+        className={cx(
+          'flex w-full min-w-0 flex-col border-zinc-200 lg:w-72 lg:shrink-0 lg:border-r xl:w-80 dark:border-zinc-800',
+          pane === 'editor' && 'max-lg:hidden',
+        )}
+      >
         <header className="flex h-10 shrink-0 items-center gap-0.5 border-b border-zinc-200 pl-4 pr-2 dark:border-zinc-800">
           <h1 className="min-w-0 flex-1 truncate text-base font-semibold">Files</h1>
           {!trashOpen && (
             <>
               <HeaderButton label="New file" icon={FilePlus} onClick={() => commands.newFile(tree.targetFolder())} />
-              <HeaderButton label="New folder" icon={FolderPlus} onClick={() => commands.newFolder(tree.targetFolder())} />
+              <HeaderButton
+                label="New folder"
+                icon={FolderPlus}
+                onClick={() => commands.newFolder(tree.targetFolder())}
+              />
               <HeaderButton label="Upload files" icon={Upload} onClick={() => commands.upload(tree.targetFolder())} />
             </>
           )}
           <HeaderButton label="Trash" icon={Trash2} pressed={trashOpen} onClick={() => setTrashOpen(!trashOpen)} />
           {open.length > 0 && (
-            <button type="button" onClick={() => setPane('editor')} className="ml-1 flex items-center gap-0.5 rounded-md px-2 py-1 text-sm text-teal-700 hover:bg-zinc-100 lg:hidden dark:text-teal-400 dark:hover:bg-zinc-800">
+            <button
+              type="button"
+              onClick={() => setPane('editor')}
+              className="ml-1 flex items-center gap-0.5 rounded-md px-2 py-1 text-sm text-teal-700 hover:bg-zinc-100 lg:hidden dark:text-teal-400 dark:hover:bg-zinc-800"
+            >
               Editor ({open.length}) <ChevronRight aria-hidden size={15} />
             </button>
           )}
@@ -188,7 +218,14 @@ export function FilesPage() {
         {trashOpen ? (
           <TrashPanel onClose={() => setTrashOpen(false)} />
         ) : (
-          <FileTree activePath={activeTab?.path ?? null} cutPaths={clipboard?.mode === 'cut' ? clipboard.paths : []} onOpenFile={openFile} onMenu={onMenu} onCommand={onTreeCommand} onDropFiles={uploadDropped} />
+          <FileTree
+            activePath={activeTab?.path ?? null}
+            cutPaths={clipboard?.mode === 'cut' ? clipboard.paths : []}
+            onOpenFile={openFile}
+            onMenu={onMenu}
+            onCommand={onTreeCommand}
+            onDropFiles={uploadDropped}
+          />
         )}
         <UploadStatus />
         <input ref={picker} type="file" multiple hidden onChange={onPicked} />
@@ -203,14 +240,25 @@ export function FilesPage() {
         ) : (
           <div className="h-full overflow-y-auto px-4">
             <EmptyState icon={FileText} title="No file open">
-              <p>Pick a file in the tree to open it here. Drop files from your computer onto a folder to upload them there.</p>
+              <p>
+                Pick a file in the tree to open it here. Drop files from your computer onto a folder to upload them
+                there.
+              </p>
             </EmptyState>
           </div>
         )}
       </section>
 
       <Notice />
-      {menu && <ContextMenu label={menu.entry ? `Actions for ${menu.entry.name}` : 'Workspace actions'} x={menu.x} y={menu.y} items={entryMenu(menu.entry, menuDir, clipboard !== null, commands)} onClose={closeMenu} />}
+      {menu && (
+        <ContextMenu
+          label={menu.entry ? `Actions for ${menu.entry.name}` : 'Workspace actions'}
+          x={menu.x}
+          y={menu.y}
+          items={entryMenu(menu.entry, menuDir, clipboard !== null, commands)}
+          onClose={closeMenu}
+        />
+      )}
       {naming && <NameDialog {...naming} onCancel={closeNaming} />}
       {closing && (
         <ConfirmDialog

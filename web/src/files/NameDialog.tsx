@@ -55,10 +55,18 @@ export function NameDialog({
   };
 
   return (
-    <div className="fixed inset-0 z-50 flex items-center justify-center p-4" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`}>
+    <div
+      className="fixed inset-0 z-50 flex items-center justify-center p-4"
+      role="dialog"
+      aria-modal="true"
+      aria-labelledby={`${id}-title`}
+    >
       {/* A click beside the dialog cancels it; keyboards have Escape and the Cancel button. */}
       <button type="button" aria-hidden tabIndex={-1} className="absolute inset-0 bg-black/40" onClick={onCancel} />
-      <form onSubmit={(e) => void submit(e)} className="relative w-full max-w-sm rounded-lg bg-white p-5 shadow-xl dark:bg-zinc-900">
+      <form
+        onSubmit={(e) => void submit(e)}
+        className="relative w-full max-w-sm rounded-lg bg-white p-5 shadow-xl dark:bg-zinc-900"
+      >
         <h2 id={`${id}-title`} className="text-base font-semibold">
           {title}
         </h2>

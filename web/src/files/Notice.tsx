@@ -23,7 +23,9 @@ export function Notice() {
           role={notice.tone === 'error' ? 'alert' : undefined}
           className={cx(
             'pointer-events-auto flex max-w-full items-center gap-3 rounded-lg px-4 py-2.5 text-sm shadow-lg sm:max-w-xl',
-            notice.tone === 'error' ? 'bg-red-700 text-white dark:bg-red-800' : 'bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900',
+            notice.tone === 'error'
+              ? 'bg-red-700 text-white dark:bg-red-800'
+              : 'bg-zinc-900 text-white dark:bg-zinc-100 dark:text-zinc-900',
           )}
         >
           <span className="min-w-0 break-words">{notice.message}</span>
@@ -39,7 +41,12 @@ export function Notice() {
               {notice.action.label}
             </button>
           )}
-          <button type="button" aria-label="Dismiss" onClick={() => dismissNotice(notice.id)} className="shrink-0 rounded p-0.5 opacity-70 hover:opacity-100">
+          <button
+            type="button"
+            aria-label="Dismiss"
+            onClick={() => dismissNotice(notice.id)}
+            className="shrink-0 rounded p-0.5 opacity-70 hover:opacity-100"
+          >
             <X size={15} />
           </button>
         </div>

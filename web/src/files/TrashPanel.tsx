@@ -44,13 +44,23 @@ export function TrashPanel({ onClose }: { onClose: () => void }) {
   return (
     <section aria-labelledby="trash-title" className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center gap-1.5 border-b border-zinc-200 px-2 py-1.5 dark:border-zinc-800">
-        <button type="button" aria-label="Back to the files" onClick={onClose} className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800">
+        <button
+          type="button"
+          aria-label="Back to the files"
+          onClick={onClose}
+          className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+        >
           <ArrowLeft size={16} />
         </button>
         <h2 id="trash-title" className="flex-1 text-sm font-semibold">
           Trash
         </h2>
-        <Button variant="danger-ghost" className="px-2 py-1" disabled={busy || !items?.length} onClick={() => setConfirming(true)}>
+        <Button
+          variant="danger-ghost"
+          className="px-2 py-1"
+          disabled={busy || !items?.length}
+          onClick={() => setConfirming(true)}
+        >
           <Trash2 size={14} aria-hidden /> Empty trash
         </Button>
       </div>
@@ -59,7 +69,10 @@ export function TrashPanel({ onClose }: { onClose: () => void }) {
       </div>
       {items?.length === 0 && <p className="px-4 py-8 text-center text-sm text-zinc-500">The trash is empty.</p>}
       {items && items.length > 0 && (
-        <ul aria-label="Trashed items" className="min-h-0 flex-1 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800/70">
+        <ul
+          aria-label="Trashed items"
+          className="min-h-0 flex-1 divide-y divide-zinc-100 overflow-y-auto dark:divide-zinc-800/70"
+        >
           {items.map((item) => {
             const Icon = iconFor(item);
             return (
@@ -73,7 +86,12 @@ export function TrashPanel({ onClose }: { onClose: () => void }) {
                     {parentOf(item.path) || 'workspace'} · {when(item.deletedAt)}
                   </p>
                 </div>
-                <Button className="shrink-0 px-2 py-1" disabled={busy} aria-label={`Restore ${item.name}`} onClick={() => void restoreItem(item)}>
+                <Button
+                  className="shrink-0 px-2 py-1"
+                  disabled={busy}
+                  aria-label={`Restore ${item.name}`}
+                  onClick={() => void restoreItem(item)}
+                >
                   <ArchiveRestore size={14} aria-hidden /> Restore
                 </Button>
               </li>

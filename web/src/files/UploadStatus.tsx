@@ -22,7 +22,14 @@ export function UploadStatus() {
                 {percent}% of {formatBytes(upload.total)}
               </span>
             </div>
-            <div role="progressbar" aria-label={`Uploading ${upload.label}`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} className="mt-1 h-1 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800">
+            <div
+              role="progressbar"
+              aria-label={`Uploading ${upload.label}`}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={percent}
+              className="mt-1 h-1 overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
+            >
               <div className="h-full bg-teal-600 transition-[width]" style={{ width: `${percent}%` }} />
             </div>
           </li>

@@ -30,8 +30,15 @@ export function entryMenu(entry: FileEntry | null, dir: string, canPaste: boolea
       { label: 'Cut', icon: Scissors, onSelect: () => run.copy(entry, 'cut') },
     );
   }
-  items.push({ label: 'Paste', icon: ClipboardPaste, onSelect: () => run.paste(dir), disabled: !canPaste, separated: !entry });
+  items.push({
+    label: 'Paste',
+    icon: ClipboardPaste,
+    onSelect: () => run.paste(dir),
+    disabled: !canPaste,
+    separated: !entry,
+  });
   if (entry?.type === 'file') items.push({ label: 'Download', icon: Download, onSelect: () => run.download(entry) });
-  if (entry) items.push({ label: 'Delete', icon: Trash2, onSelect: () => run.delete(entry), danger: true, separated: true });
+  if (entry)
+    items.push({ label: 'Delete', icon: Trash2, onSelect: () => run.delete(entry), danger: true, separated: true });
   return items;
 }

@@ -20,7 +20,9 @@ import * as tabs from './tabs-store';
 import * as tree from './tree-store';
 
 /** What Copy or Cut picked up, waiting for Paste. */
-export const clipboardStore = createStore<{ clipboard: { mode: 'copy' | 'cut'; paths: string[] } | null }>({ clipboard: null });
+export const clipboardStore = createStore<{ clipboard: { mode: 'copy' | 'cut'; paths: string[] } | null }>({
+  clipboard: null,
+});
 
 const where = (dir: string) => (dir ? dir : 'the workspace');
 const named = (paths: string[]) => (paths.length === 1 ? nameOf(paths[0]!) : `${paths.length} items`);

@@ -21,18 +21,27 @@ export const joinPath = (dir: string, name: string) => (dir ? `${dir}/${name}` :
 /** `path` itself or anything inside it. */
 export const isWithin = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
 
-export const downloadUrl = (path: string, inline = false) => `/api/files/download?path=${q(path)}${inline ? '&inline=1' : ''}`;
+export const downloadUrl = (path: string, inline = false) =>
+  `/api/files/download?path=${q(path)}${inline ? '&inline=1' : ''}`;
 
-export const listFolder = (dir: string) => api<{ path: string; entries: FileEntry[] }>(`/api/files?path=${q(dir)}`).then((r) => r.entries);
+export const listFolder = (dir: string) =>
+  api<{ path: string; entries: FileEntry[] }>(`/api/files?path=${q(dir)}`).then((r) => r.entries);
 export const readFile = (path: string) => api<FileContent>(`/api/files/content?path=${q(path)}`);
-export const makeFolder = (path: string) => api<{ path: string }>('/api/files/mkdir', { method: 'POST', body: { path } });
-export const renameEntry = (path: string, name: string) => api<{ path: string }>('/api/files/rename', { method: 'POST', body: { path, name } }).then((r) => r.path);
-export const moveEntries = (paths: string[], to: string) => api<{ paths: string[] }>('/api/files/move', { method: 'POST', body: { paths, to } }).then((r) => r.paths);
-export const copyEntries = (paths: string[], to: string) => api<{ paths: string[] }>('/api/files/copy', { method: 'POST', body: { paths, to } }).then((r) => r.paths);
-export const trashEntries = (paths: string[]) => api<{ trashed: TrashItem[] }>('/api/files/delete', { method: 'POST', body: { paths } }).then((r) => r.trashed);
+export const makeFolder = (path: string) =>
+  api<{ path: string }>('/api/files/mkdir', { method: 'POST', body: { path } });
+export const renameEntry = (path: string, name: string) =>
+  api<{ path: string }>('/api/files/rename', { method: 'POST', body: { path, name } }).then((r) => r.path);
+export const moveEntries = (paths: string[], to: string) =>
+  api<{ paths: string[] }>('/api/files/move', { method: 'POST', body: { paths, to } }).then((r) => r.paths);
+export const copyEntries = (paths: string[], to: string) =>
+  api<{ paths: string[] }>('/api/files/copy', { method: 'POST', body: { paths, to } }).then((r) => r.paths);
+export const trashEntries = (paths: string[]) =>
+  api<{ trashed: TrashItem[] }>('/api/files/delete', { method: 'POST', body: { paths } }).then((r) => r.trashed);
 export const listTrash = () => api<{ items: TrashItem[] }>('/api/files/trash').then((r) => r.items);
-export const restoreFromTrash = (id: string) => api<{ restored: TrashItem }>('/api/files/restore', { method: 'POST', body: { id } }).then((r) => r.restored);
-export const emptyTrash = () => api<{ removed: number }>('/api/files/trash/empty', { method: 'POST' }).then((r) => r.removed);
+export const restoreFromTrash = (id: string) =>
+  api<{ restored: TrashItem }>('/api/files/restore', { method: 'POST', body: { id } }).then((r) => r.restored);
+export const emptyTrash = () =>
+  api<{ removed: number }>('/api/files/trash/empty', { method: 'POST' }).then((r) => r.removed);
 
 interface ErrorBody {
   error?: { code?: string; message?: string; version?: string | null };
@@ -47,7 +56,10 @@ export async function saveFile(path: string, content: string, expected: string |
   try {
     response = await fetch(`/api/files/content?path=${q(path)}`, {
       method: 'PUT',
-      headers: { 'Content-Type': 'application/json', ...(expected === null ? { 'If-None-Match': '*' } : { 'If-Match': `"${expected}"` }) },
+      headers: {
+        'Content-Type': 'application/json',
+        ...(expected === null ? { 'If-None-Match': '*' } : { 'If-Match': `"${expected}"` }),
+      },
       body: JSON.stringify({ content }),
     });
   } catch {

@@ -14,10 +14,18 @@ export const noticeStore = createStore<{ notice: Notice | null }>({ notice: null
 let nextId = 0;
 
 export function notify(message: string, options: { tone?: Notice['tone']; action?: Notice['action'] } = {}): void {
-  noticeStore.set({ notice: { id: ++nextId, tone: options.tone ?? 'info', message, ...(options.action ? { action: options.action } : {}) } });
+  noticeStore.set({
+    notice: {
+      id: ++nextId,
+      tone: options.tone ?? 'info',
+      message,
+      ...(options.action ? { action: options.action } : {}),
+    },
+  });
 }
 
-export const notifyError = (error: unknown) => notify(error instanceof Error ? error.message : String(error), { tone: 'error' });
+export const notifyError = (error: unknown) =>
+  notify(error instanceof Error ? error.message : String(error), { tone: 'error' });
 
 export function dismissNotice(id: number): void {
   if (noticeStore.get().notice?.id === id) noticeStore.set({ notice: null });

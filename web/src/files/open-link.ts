@@ -11,7 +11,8 @@ export function useOpenLink(onOpen: (path: string) => void): void {
   useEffect(() => {
     let last: string | null = null;
     const check = () => {
-      const path = window.location.pathname === '/files' ? new URLSearchParams(window.location.search).get('open') : null;
+      const path =
+        window.location.pathname === '/files' ? new URLSearchParams(window.location.search).get('open') : null;
       if (path && path !== last) onOpen(path);
       last = path;
     };

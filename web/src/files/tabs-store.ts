@@ -53,7 +53,9 @@ let nextId = 0;
 const find = (id: number) => tabsStore.get().tabs.find((t) => t.id === id);
 
 function patch(id: number, update: Partial<Tab> | ((tab: Tab) => Partial<Tab>)): void {
-  tabsStore.set((s) => ({ tabs: s.tabs.map((t) => (t.id === id ? { ...t, ...(typeof update === 'function' ? update(t) : update) } : t)) }));
+  tabsStore.set((s) => ({
+    tabs: s.tabs.map((t) => (t.id === id ? { ...t, ...(typeof update === 'function' ? update(t) : update) } : t)),
+  }));
 }
 
 /** What a read says about the file, as tab fields; text replaces what the editor shows. */
@@ -100,7 +102,21 @@ async function load(id: number): Promise<void> {
 export function openFile(path: string): void {
   const open = tabsStore.get().tabs.find((t) => t.path === path);
   if (open) return activate(open.id);
-  const tab: Tab = { id: ++nextId, path, loading: true, error: null, kind: null, mediaType: '', size: 0, limit: null, version: null, base: { text: '', seq: 0, origin: 'load' }, dirty: false, saving: false, alert: null };
+  const tab: Tab = {
+    id: ++nextId,
+    path,
+    loading: true,
+    error: null,
+    kind: null,
+    mediaType: '',
+    size: 0,
+    limit: null,
+    version: null,
+    base: { text: '', seq: 0, origin: 'load' },
+    dirty: false,
+    saving: false,
+    alert: null,
+  };
   tabsStore.set((s) => ({ tabs: [...s.tabs, tab], active: tab.id }));
   void load(tab.id);
 }
@@ -126,7 +142,8 @@ export function setDirty(id: number, dirty: boolean): void {
 }
 
 /** Whether saving would write anything: edits, or a file that is not (or no longer) on disk. */
-export const hasUnsaved = (tab: Tab) => tab.kind === 'text' && (tab.dirty || tab.version === null || tab.alert?.kind === 'deleted');
+export const hasUnsaved = (tab: Tab) =>
+  tab.kind === 'text' && (tab.dirty || tab.version === null || tab.alert?.kind === 'deleted');
 
 /** Tabs whose save is under way: a change seen meanwhile may be that save, so it is checked once the save answers. */
 const recheckAfterSave = new Set<number>();
@@ -140,7 +157,8 @@ export async function save(id: number, options: { overwrite?: boolean } = {}): P
   const text = readers.get(id)?.();
   if (!tab || tab.saving || text === undefined || !(options.overwrite || hasUnsaved(tab))) return;
   const { alert } = tab;
-  const expected = options.overwrite && alert?.kind === 'conflict' ? alert.version : alert?.kind === 'deleted' ? null : tab.version;
+  const expected =
+    options.overwrite && alert?.kind === 'conflict' ? alert.version : alert?.kind === 'deleted' ? null : tab.version;
   patch(id, { saving: true });
   try {
     const saved = await saveFile(tab.path, text, expected);
@@ -153,7 +171,8 @@ export async function save(id: number, options: { overwrite?: boolean } = {}): P
       alert: null,
     }));
   } catch (error) {
-    if (error instanceof VersionConflict) patch(id, { saving: false, alert: { kind: 'conflict', version: error.version } });
+    if (error instanceof VersionConflict)
+      patch(id, { saving: false, alert: { kind: 'conflict', version: error.version } });
     else {
       patch(id, { saving: false });
       notifyError(new Error(`${nameOf(tab.path)} was not saved: ${(error as Error).message}`));
@@ -194,7 +213,8 @@ async function check(id: number): Promise<void> {
   const tab = find(id);
   if (!result || !tab || tab.saving) return;
   if (result instanceof ApiError) {
-    if (result.status === 404 && tab.alert?.kind !== 'conflict' && tab.version !== null) patch(id, { alert: { kind: 'deleted' } });
+    if (result.status === 404 && tab.alert?.kind !== 'conflict' && tab.version !== null)
+      patch(id, { alert: { kind: 'deleted' } });
     return;
   }
   if (result.version === tab.version) {
@@ -203,7 +223,13 @@ async function check(id: number): Promise<void> {
   }
   if (!tab.dirty || result.kind !== 'text' || tab.kind !== 'text') return patch(id, loaded(tab, result));
   if (readers.get(id)?.() === result.content) {
-    return patch(id, { version: result.version, size: result.size, base: { text: result.content, seq: tab.base.seq + 1, origin: 'save' }, dirty: false, alert: null });
+    return patch(id, {
+      version: result.version,
+      size: result.size,
+      base: { text: result.content, seq: tab.base.seq + 1, origin: 'save' },
+      dirty: false,
+      alert: null,
+    });
   }
   if (tab.alert?.kind !== 'conflict') patch(id, { alert: { kind: 'changed', version: result.version } });
 }
@@ -211,7 +237,8 @@ async function check(id: number): Promise<void> {
 /** Follows changes on disk to the open files (a folder removed takes the files in it along). */
 export function applyChanges(changes: FileChange[], truncated: boolean): void {
   for (const tab of tabsStore.get().tabs) {
-    if (truncated || changes.some((c) => c.path === tab.path || (c.kind === 'unlinkDir' && isWithin(tab.path, c.path)))) void check(tab.id);
+    if (truncated || changes.some((c) => c.path === tab.path || (c.kind === 'unlinkDir' && isWithin(tab.path, c.path))))
+      void check(tab.id);
   }
 }
 
@@ -222,7 +249,9 @@ export function recheckAll(): void {
 
 /** After a rename or move in the tree, tabs of what moved follow it to the new path. */
 export function followMove(from: string, to: string): void {
-  tabsStore.set((s) => ({ tabs: s.tabs.map((t) => (isWithin(t.path, from) ? { ...t, path: to + t.path.slice(from.length) } : t)) }));
+  tabsStore.set((s) => ({
+    tabs: s.tabs.map((t) => (isWithin(t.path, from) ? { ...t, path: to + t.path.slice(from.length) } : t)),
+  }));
 }
 
 // While any tab has unsaved edits, leaving or reloading the page asks first.

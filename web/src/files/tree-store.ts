@@ -48,10 +48,13 @@ function isShown(state: TreeState, dir: string): boolean {
 }
 
 function patchFolder(dir: string, patch: Partial<Folder>): void {
-  treeStore.set((s) => ({ folders: { ...s.folders, [dir]: { entries: null, loading: false, error: null, ...s.folders[dir], ...patch } } }));
+  treeStore.set((s) => ({
+    folders: { ...s.folders, [dir]: { entries: null, loading: false, error: null, ...s.folders[dir], ...patch } },
+  }));
 }
 
-const without = <T>(record: Record<string, T>, root: string) => Object.fromEntries(Object.entries(record).filter(([key]) => !isWithin(key, root)));
+const without = <T>(record: Record<string, T>, root: string) =>
+  Object.fromEntries(Object.entries(record).filter(([key]) => !isWithin(key, root)));
 
 /** Drops a folder that is gone, and everything known below it. */
 function forget(dir: string): void {

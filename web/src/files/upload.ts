@@ -31,10 +31,24 @@ function send(dir: string, files: File[], onProgress: (sent: number) => void): P
     request.onload = () => {
       const body = request.response as (Partial<UploadResult> & { error?: { code?: string; message?: string } }) | null;
       if (request.status === 201 && body?.uploaded) resolve(body.uploaded);
-      else reject(new ApiError(request.status, body?.error?.code ?? 'http_error', body?.error?.message ?? `The upload failed (${request.status}).`));
+      else
+        reject(
+          new ApiError(
+            request.status,
+            body?.error?.code ?? 'http_error',
+            body?.error?.message ?? `The upload failed (${request.status}).`,
+          ),
+        );
     };
     // The server may answer a too large upload before it has all of it and close the connection under the browser.
-    request.onerror = () => reject(new ApiError(0, 'network_error', 'The upload was cut off. The server may have stopped it for its size (settings: files.maxUploadBytes), or it is no longer running.'));
+    request.onerror = () =>
+      reject(
+        new ApiError(
+          0,
+          'network_error',
+          'The upload was cut off. The server may have stopped it for its size (settings: files.maxUploadBytes), or it is no longer running.',
+        ),
+      );
     request.send(form);
   });
 }
@@ -52,9 +66,16 @@ export async function uploadFiles(dir: string, files: File[], foldersLeftOut: st
     return;
   }
   const total = files.reduce((sum, f) => sum + f.size, 0);
-  const upload: Upload = { id: ++nextId, dir, label: files.length === 1 ? files[0]!.name : `${files.length} files`, total, sent: 0 };
+  const upload: Upload = {
+    id: ++nextId,
+    dir,
+    label: files.length === 1 ? files[0]!.name : `${files.length} files`,
+    total,
+    sent: 0,
+  };
   uploadsStore.set((s) => ({ uploads: [...s.uploads, upload] }));
-  const progress = (sent: number) => uploadsStore.set((s) => ({ uploads: s.uploads.map((u) => (u.id === upload.id ? { ...u, sent } : u)) }));
+  const progress = (sent: number) =>
+    uploadsStore.set((s) => ({ uploads: s.uploads.map((u) => (u.id === upload.id ? { ...u, sent } : u)) }));
   try {
     const uploaded = await send(dir, files, progress);
     await tree.loadFolder(dir);

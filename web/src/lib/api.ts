@@ -15,7 +15,10 @@ interface ErrorBody {
   error?: { code?: string; message?: string; field?: string };
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -32,7 +35,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
     const body = (data ?? {}) as ErrorBody;
-    throw new ApiError(response.status, body.error?.code ?? 'http_error', body.error?.message ?? `Request failed (${response.status})`, body.error?.field);
+    throw new ApiError(
+      response.status,
+      body.error?.code ?? 'http_error',
+      body.error?.message ?? `Request failed (${response.status})`,
+      body.error?.field,
+    );
   }
   return data as T;
 }

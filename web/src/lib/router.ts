@@ -25,7 +25,15 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 /** Click handler for in-app links: plain clicks navigate without a reload, modified clicks keep browser behaviour. */
 export function onLinkClick(to: string, after?: () => void) {
   return (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
+      return;
     event.preventDefault();
     navigate(to);
     after?.();

@@ -5,7 +5,15 @@ import { type Discovery } from './DiscoveryResults';
 import { BusyIcon } from './bits';
 import { FADE, errorText } from './types';
 
-export function AddModelForm({ existing, locked, onAdd }: { existing: string[]; locked: boolean; onAdd: (modelId: string) => Promise<void> }) {
+export function AddModelForm({
+  existing,
+  locked,
+  onAdd,
+}: {
+  existing: string[];
+  locked: boolean;
+  onAdd: (modelId: string) => Promise<void>;
+}) {
   const [draft, setDraft] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);

@@ -7,7 +7,15 @@ import { type Discovery, DiscoveryResults } from './DiscoveryResults';
 import { BusyIcon, Notice } from './bits';
 import { FADE, errorText, exact } from './types';
 
-function TestResultNotice({ model, result, onClose }: { model: string; result: ConnectionTest | { error: string }; onClose: () => void }) {
+function TestResultNotice({
+  model,
+  result,
+  onClose,
+}: {
+  model: string;
+  result: ConnectionTest | { error: string };
+  onClose: () => void;
+}) {
   if ('error' in result)
     return (
       <Notice tone="error" title={`Could not test ${model}`} onClose={onClose}>
@@ -50,7 +58,9 @@ export function ConnectionTools({
   const discover = async () => {
     setDiscovery({ state: 'loading' });
     try {
-      const { models } = await api<DiscoveredModels>(`/api/providers/${encodeURIComponent(provider.id)}/discover`, { method: 'POST' });
+      const { models } = await api<DiscoveredModels>(`/api/providers/${encodeURIComponent(provider.id)}/discover`, {
+        method: 'POST',
+      });
       setDiscovery({ state: 'done', models });
     } catch (error) {
       setDiscovery({ state: 'failed', message: errorText(error) });
@@ -62,7 +72,10 @@ export function ConnectionTools({
     setTesting(true);
     setTest(null);
     try {
-      const result = await api<ConnectionTest>(`/api/providers/${encodeURIComponent(provider.id)}/test`, { method: 'POST', body: { model: testModel } });
+      const result = await api<ConnectionTest>(`/api/providers/${encodeURIComponent(provider.id)}/test`, {
+        method: 'POST',
+        body: { model: testModel },
+      });
       setTest({ model: testModel, result });
     } catch (error) {
       setTest({ model: testModel, result: { error: errorText(error) } });
@@ -74,7 +87,11 @@ export function ConnectionTools({
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">
-        <Button variant={modelIds.length === 0 ? 'primary' : 'secondary'} disabled={discovery.state === 'loading'} onClick={() => void discover()}>
+        <Button
+          variant={modelIds.length === 0 ? 'primary' : 'secondary'}
+          disabled={discovery.state === 'loading'}
+          onClick={() => void discover()}
+        >
           <BusyIcon busy={discovery.state === 'loading'} icon={ScanSearch} /> Discover models
         </Button>
         <span className="hidden h-5 w-px bg-zinc-200 sm:block dark:bg-zinc-800" aria-hidden />
@@ -83,7 +100,12 @@ export function ConnectionTools({
             <label className="sr-only" htmlFor={`${uid}-test-model`}>
               Model to test
             </label>
-            <select id={`${uid}-test-model`} className={cx(inputClass, 'truncate')} value={testModel ?? ''} onChange={(e) => setPicked(e.target.value)}>
+            <select
+              id={`${uid}-test-model`}
+              className={cx(inputClass, 'truncate')}
+              value={testModel ?? ''}
+              onChange={(e) => setPicked(e.target.value)}
+            >
               {modelIds.map((m) => (
                 <option key={m} value={m}>
                   {m}
@@ -92,10 +114,17 @@ export function ConnectionTools({
             </select>
           </div>
         )}
-        <Button className={FADE} disabled={testing || !testModel} title={testModel ? `Sends one short request to ${testModel}` : 'Add a model first'} onClick={() => void runTest()}>
+        <Button
+          className={FADE}
+          disabled={testing || !testModel}
+          title={testModel ? `Sends one short request to ${testModel}` : 'Add a model first'}
+          onClick={() => void runTest()}
+        >
           <BusyIcon busy={testing} icon={PlugZap} /> Test connection
         </Button>
-        {!testModel && <span className="text-xs text-zinc-500 dark:text-zinc-400">Add a model to test the connection.</span>}
+        {!testModel && (
+          <span className="text-xs text-zinc-500 dark:text-zinc-400">Add a model to test the connection.</span>
+        )}
       </div>
       {test && <TestResultNotice model={test.model} result={test.result} onClose={() => setTest(null)} />}
       {discovery.state === 'failed' && (
@@ -104,7 +133,13 @@ export function ConnectionTools({
         </Notice>
       )}
       {discovery.state === 'done' && (
-        <DiscoveryResults found={discovery.models} existing={modelIds} locked={locked} onAdd={onAddModels} onClose={() => setDiscovery({ state: 'idle' })} />
+        <DiscoveryResults
+          found={discovery.models}
+          existing={modelIds}
+          locked={locked}
+          onAdd={onAddModels}
+          onClose={() => setDiscovery({ state: 'idle' })}
+        />
       )}
     </div>
   );

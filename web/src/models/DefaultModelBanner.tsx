@@ -4,7 +4,15 @@ import { Switch } from '../components/ui';
 import { Notice } from './bits';
 import { compact, providerTitle } from './types';
 
-export function DefaultModelBanner({ defaultModel, providers, presets }: { defaultModel: string | null; providers: ProviderView[]; presets: Preset[] }) {
+export function DefaultModelBanner({
+  defaultModel,
+  providers,
+  presets,
+}: {
+  defaultModel: string | null;
+  providers: ProviderView[];
+  presets: Preset[];
+}) {
   if (!defaultModel) {
     return (
       <div className="flex items-start gap-3 rounded-lg border border-dashed border-zinc-300 px-4 py-3 dark:border-zinc-700">
@@ -26,7 +34,12 @@ export function DefaultModelBanner({ defaultModel, providers, presets }: { defau
   const modelId = defaultModel.slice(slash + 1);
   const provider = providers.find((p) => p.id === providerId);
   const info = provider?.models[modelId]?.info;
-  const title = provider && providerTitle(provider, presets.find((p) => p.id === provider.preset));
+  const title =
+    provider &&
+    providerTitle(
+      provider,
+      presets.find((p) => p.id === provider.preset),
+    );
   const warning = !provider
     ? `No provider “${providerId}” is configured, so agents cannot use this model. Choose another default.`
     : !info
@@ -37,13 +50,21 @@ export function DefaultModelBanner({ defaultModel, providers, presets }: { defau
   return (
     <div className="rounded-lg border border-teal-200 bg-teal-50/60 px-4 py-3 dark:border-teal-900 dark:bg-teal-950/40">
       <div className="flex items-start gap-3">
-        <Star aria-hidden size={18} className="mt-1 shrink-0 fill-teal-600 text-teal-600 dark:fill-teal-400 dark:text-teal-400" />
+        <Star
+          aria-hidden
+          size={18}
+          className="mt-1 shrink-0 fill-teal-600 text-teal-600 dark:fill-teal-400 dark:text-teal-400"
+        />
         <div className="min-w-0">
-          <div className="text-xs font-medium tracking-wide text-teal-800 uppercase dark:text-teal-300">Default model</div>
+          <div className="text-xs font-medium tracking-wide text-teal-800 uppercase dark:text-teal-300">
+            Default model
+          </div>
           <div className="mt-0.5 font-mono text-base font-semibold break-all">{defaultModel}</div>
           {info && (
             <div className="mt-0.5 text-sm text-zinc-600 dark:text-zinc-400">
-              {[info.label, title && `via ${title}`, `${compact.format(info.contextWindow)} context`].filter(Boolean).join(' · ')}
+              {[info.label, title && `via ${title}`, `${compact.format(info.contextWindow)} context`]
+                .filter(Boolean)
+                .join(' · ')}
             </div>
           )}
         </div>

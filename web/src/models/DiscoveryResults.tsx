@@ -4,7 +4,8 @@ import { Button, FieldError, cx, inputClass } from '../components/ui';
 import { BusyIcon } from './bits';
 import { errorText } from './types';
 
-export type Discovery = { state: 'idle' } | { state: 'loading' } | { state: 'done'; models: string[] } | { state: 'failed'; message: string };
+export type Discovery =
+  { state: 'idle' } | { state: 'loading' } | { state: 'done'; models: string[] } | { state: 'failed'; message: string };
 
 /** Past this many ids a filter box is quicker than scrolling. */
 const FILTER_AFTER = 8;
@@ -65,12 +66,19 @@ export function DiscoveryResults({
     <div className="rounded-md border border-zinc-200 dark:border-zinc-800">
       <div className="flex items-start justify-between gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
         <p className="text-sm text-zinc-700 dark:text-zinc-300">{summary}</p>
-        <button type="button" aria-label="Close the discovered models" onClick={onClose} className="-m-1 rounded p-1 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800">
+        <button
+          type="button"
+          aria-label="Close the discovered models"
+          onClick={onClose}
+          className="-m-1 rounded p-1 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        >
           <X aria-hidden size={15} />
         </button>
       </div>
       {available.length === 0 ? (
-        found.length > 0 && <p className="px-3 py-2 text-sm text-zinc-500 dark:text-zinc-400">Every model it lists is added already.</p>
+        found.length > 0 && (
+          <p className="px-3 py-2 text-sm text-zinc-500 dark:text-zinc-400">Every model it lists is added already.</p>
+        )
       ) : (
         <>
           <div className="flex flex-wrap items-center gap-x-4 gap-y-2 px-3 pt-2">
@@ -95,7 +103,11 @@ export function DiscoveryResults({
                 className="h-4 w-4 accent-teal-700"
                 checked={allShownChosen}
                 disabled={shown.length === 0}
-                onChange={(e) => setSelected((s) => new Set(e.target.checked ? [...s, ...shown] : [...s].filter((m) => !shown.includes(m))))}
+                onChange={(e) =>
+                  setSelected(
+                    (s) => new Set(e.target.checked ? [...s, ...shown] : [...s].filter((m) => !shown.includes(m))),
+                  )
+                }
               />
               Select all{needle ? ' shown' : ''}
             </label>
@@ -104,17 +116,30 @@ export function DiscoveryResults({
             {shown.map((modelId) => (
               <li key={modelId}>
                 <label className="flex cursor-pointer items-center gap-2.5 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:hover:bg-zinc-800/60">
-                  <input type="checkbox" className="h-4 w-4 shrink-0 accent-teal-700" checked={selected.has(modelId)} onChange={(e) => toggle(modelId, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    className="h-4 w-4 shrink-0 accent-teal-700"
+                    checked={selected.has(modelId)}
+                    onChange={(e) => toggle(modelId, e.target.checked)}
+                  />
                   <code className="break-all">{modelId}</code>
                 </label>
               </li>
             ))}
-            {shown.length === 0 && <li className="px-3 py-2 text-sm text-zinc-500">No model matches “{filter.trim()}”.</li>}
+            {shown.length === 0 && (
+              <li className="px-3 py-2 text-sm text-zinc-500">No model matches “{filter.trim()}”.</li>
+            )}
           </ul>
           <div className="flex flex-wrap items-center gap-2 px-3 py-2">
             {/* In dark mode the shared primary button barely changes when disabled, and this one is disabled until something is ticked. */}
-            <Button variant="primary" className="dark:disabled:text-white/50" disabled={locked || saving || chosen.length === 0} onClick={() => void add()}>
-              <BusyIcon busy={saving} icon={Plus} /> {chosen.length === 0 ? 'Add selected' : `Add ${chosen.length} model${chosen.length === 1 ? '' : 's'}`}
+            <Button
+              variant="primary"
+              className="dark:disabled:text-white/50"
+              disabled={locked || saving || chosen.length === 0}
+              onClick={() => void add()}
+            >
+              <BusyIcon busy={saving} icon={Plus} />{' '}
+              {chosen.length === 0 ? 'Add selected' : `Add ${chosen.length} model${chosen.length === 1 ? '' : 's'}`}
             </Button>
           </div>
         </>

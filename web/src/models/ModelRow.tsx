@@ -77,7 +77,9 @@ function LimitsForm({
         {field('contextWindow', 'Context window (tokens)', model.info.contextWindow)}
         {field('maxOutput', 'Max output (tokens)', model.info.maxOutput)}
       </div>
-      <p className="text-xs text-zinc-500 dark:text-zinc-400">Leave a field empty to use the catalog's value. Saved to .boxagnts/settings.json.</p>
+      <p className="text-xs text-zinc-500 dark:text-zinc-400">
+        Leave a field empty to use the catalog's value. Saved to .boxagnts/settings.json.
+      </p>
       <FieldError message={errors.form} />
       <div className="flex flex-wrap gap-2">
         <Button type="submit" variant="primary" disabled={saving || locked}>
@@ -135,7 +137,9 @@ export function ModelRow({
         <div className="min-w-0 flex-1">
           <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
             <code className="text-sm font-medium break-all">{modelId}</code>
-            {info.label && info.label !== modelId && <span className="text-sm text-zinc-500 dark:text-zinc-400">{info.label}</span>}
+            {info.label && info.label !== modelId && (
+              <span className="text-sm text-zinc-500 dark:text-zinc-400">{info.label}</span>
+            )}
             {isDefault && (
               <Badge tone="teal">
                 <Star aria-hidden size={11} className="fill-current" /> Default
@@ -147,11 +151,22 @@ export function ModelRow({
         {/* Ghost buttons carry their own padding; on a phone they sit under the text, so pull them back into line. */}
         <div className="-ml-3 flex shrink-0 items-center gap-1 sm:ml-0">
           {!isDefault && (
-            <Button variant="ghost" className={FADE} disabled={busy !== null} onClick={() => void run('default', onMakeDefault)}>
+            <Button
+              variant="ghost"
+              className={FADE}
+              disabled={busy !== null}
+              onClick={() => void run('default', onMakeDefault)}
+            >
               <BusyIcon busy={busy === 'default'} icon={Star} /> Make default
             </Button>
           )}
-          <Button variant="ghost" aria-label={`Edit limits of ${modelId}`} title="Edit limits" aria-expanded={editingLimits} onClick={() => setEditingLimits((v) => !v)}>
+          <Button
+            variant="ghost"
+            aria-label={`Edit limits of ${modelId}`}
+            title="Edit limits"
+            aria-expanded={editingLimits}
+            onClick={() => setEditingLimits((v) => !v)}
+          >
             <Pencil aria-hidden size={15} />
           </Button>
           <Button

@@ -10,9 +10,20 @@ const GROUPS: { title: string; icon: LucideIcon; test: (p: Preset) => boolean }[
   { title: 'Any other server', icon: Server, test: (p) => !p.local && p.apiKeyEnv === undefined },
 ];
 
-export function PresetPicker({ presets, onPick, onCancel }: { presets: Preset[]; onPick: (preset: Preset) => void; onCancel: () => void }) {
+export function PresetPicker({
+  presets,
+  onPick,
+  onCancel,
+}: {
+  presets: Preset[];
+  onPick: (preset: Preset) => void;
+  onCancel: () => void;
+}) {
   return (
-    <Card title="Add a provider" description="Pick where the models run. The form that follows is filled in from your choice, and every field stays editable.">
+    <Card
+      title="Add a provider"
+      description="Pick where the models run. The form that follows is filled in from your choice, and every field stays editable."
+    >
       <div className="space-y-5">
         {GROUPS.map((group) => {
           const items = presets.filter(group.test);
@@ -31,7 +42,9 @@ export function PresetPicker({ presets, onPick, onCancel }: { presets: Preset[];
                     className="rounded-md border border-zinc-200 px-3 py-2 text-left hover:border-teal-600 hover:bg-teal-50/60 dark:border-zinc-800 dark:hover:border-teal-500 dark:hover:bg-teal-950/40"
                   >
                     <div className="text-sm font-medium">{preset.label}</div>
-                    <div className="truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">{hostOf(preset.baseURL)}</div>
+                    <div className="truncate font-mono text-xs text-zinc-500 dark:text-zinc-400">
+                      {hostOf(preset.baseURL)}
+                    </div>
                   </button>
                 ))}
               </div>

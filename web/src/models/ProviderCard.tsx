@@ -96,19 +96,32 @@ export function ProviderCard({
   }
 
   return (
-    <section ref={ref} aria-label={title} className="scroll-mt-4 rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+    <section
+      ref={ref}
+      aria-label={title}
+      className="scroll-mt-4 rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900"
+    >
       <div className="p-4 sm:p-5">
         <div className="flex items-start justify-between gap-3">
           <div className="flex min-w-0 flex-wrap items-center gap-2">
             <h2 className="text-base font-semibold">{title}</h2>
-            <code className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">{provider.id}</code>
+            <code className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+              {provider.id}
+            </code>
             <KeyStatus provider={provider} local={preset?.local === true} />
             {!provider.enabled && <Badge tone="amber">Off</Badge>}
           </div>
           <div className="flex shrink-0 items-center gap-2">
             {toggling && <Spin />}
-            <span className="text-sm text-zinc-600 dark:text-zinc-400">{provider.enabled ? 'Enabled' : 'Disabled'}</span>
-            <Switch checked={provider.enabled} label={`${title} enabled`} disabled={saving} onChange={(v) => void toggleEnabled(v)} />
+            <span className="text-sm text-zinc-600 dark:text-zinc-400">
+              {provider.enabled ? 'Enabled' : 'Disabled'}
+            </span>
+            <Switch
+              checked={provider.enabled}
+              label={`${title} enabled`}
+              disabled={saving}
+              onChange={(v) => void toggleEnabled(v)}
+            />
           </div>
         </div>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
@@ -178,7 +191,11 @@ export function ProviderCard({
             })}
           </ul>
         )}
-        <AddModelForm existing={modelIds} locked={saving} onAdd={(modelId) => withModels({ ...overridesOf(provider), [modelId]: {} })} />
+        <AddModelForm
+          existing={modelIds}
+          locked={saving}
+          onAdd={(modelId) => withModels({ ...overridesOf(provider), [modelId]: {} })}
+        />
       </div>
 
       <div className="border-t border-zinc-200 px-4 py-4 sm:px-5 dark:border-zinc-800">
@@ -186,7 +203,9 @@ export function ProviderCard({
           provider={provider}
           defaultModelHere={defaultModelHere}
           locked={saving}
-          onAddModels={(ids) => withModels({ ...overridesOf(provider), ...Object.fromEntries(ids.map((m) => [m, {}])) })}
+          onAddModels={(ids) =>
+            withModels({ ...overridesOf(provider), ...Object.fromEntries(ids.map((m) => [m, {}])) })
+          }
         />
       </div>
     </section>

@@ -9,16 +9,28 @@ const PROVIDER_FIELDS = ['id', 'label', 'baseURL', 'apiKey', 'enabled'] as const
 type ProviderField = (typeof PROVIDER_FIELDS)[number];
 
 /** Adding starts from a preset and needs the ids in use (a PUT to a taken id would replace that provider). */
-type FormTarget = { mode: 'add'; preset: Preset; takenIds: string[] } | { mode: 'edit'; provider: ProviderView; preset: Preset | undefined };
+type FormTarget =
+  | { mode: 'add'; preset: Preset; takenIds: string[] }
+  | { mode: 'edit'; provider: ProviderView; preset: Preset | undefined };
 
-export function ProviderForm({ target, onSaved, onCancel }: { target: FormTarget; onSaved: (provider: ProviderView) => void; onCancel: () => void }) {
+export function ProviderForm({
+  target,
+  onSaved,
+  onCancel,
+}: {
+  target: FormTarget;
+  onSaved: (provider: ProviderView) => void;
+  onCancel: () => void;
+}) {
   const editing = target.mode === 'edit' ? target.provider : null;
   const takenIds = target.mode === 'add' ? target.takenIds : [];
   const preset = target.preset;
   const kind = target.mode === 'edit' ? target.provider.kind : target.preset.kind;
   const keyEnv = editing ? editing.keyEnv : (preset?.apiKeyEnv ?? null);
 
-  const [id, setId] = useState(() => (target.mode === 'edit' ? target.provider.id : suggestId(target.preset.id, takenIds)));
+  const [id, setId] = useState(() =>
+    target.mode === 'edit' ? target.provider.id : suggestId(target.preset.id, takenIds),
+  );
   const [label, setLabel] = useState(editing ? (editing.label ?? '') : (preset?.label ?? ''));
   const [baseURL, setBaseURL] = useState(editing?.baseURL ?? preset?.baseURL ?? '');
   const [apiKey, setApiKey] = useState('');
@@ -33,7 +45,8 @@ export function ProviderForm({ target, onSaved, onCancel }: { target: FormTarget
     const providerId = id.trim();
     if (!editing) {
       if (!providerId) return setErrors({ id: 'Give the provider an id; model ids start with it.' });
-      if (takenIds.includes(providerId)) return setErrors({ id: `A provider “${providerId}” already exists. Choose another id, or edit that one.` });
+      if (takenIds.includes(providerId))
+        return setErrors({ id: `A provider “${providerId}” already exists. Choose another id, or edit that one.` });
     }
     setSaving(true);
     setErrors({});
@@ -60,24 +73,31 @@ export function ProviderForm({ target, onSaved, onCancel }: { target: FormTarget
     if (event.key === 'Escape' && !saving) onCancel();
   };
 
-  const keyPlaceholder = editing?.keySource === 'secrets' ? 'Leave empty to keep the stored key' : 'Saved to .boxagnts/secrets.json';
-  const keyHint = editing?.keySource === 'secrets' ? (
-    <span>
-      A key is stored in <code>.boxagnts/secrets.json</code>. Type a new one to replace it.
-    </span>
-  ) : editing?.keySource === 'env' ? (
-    <span>
-      The key now comes from <code>${keyEnv}</code>. A key typed here is stored in <code>.boxagnts/secrets.json</code> and used instead.
-    </span>
-  ) : keyEnv ? (
-    <span>
-      Stored in <code>.boxagnts/secrets.json</code>, never shown again. Or leave it empty and set <code>${keyEnv}</code> where the server runs.
-    </span>
-  ) : (
-    <span>
-      Stored in <code>.boxagnts/secrets.json</code>, never shown again. {preset?.local ? 'Local servers rarely need one: leave it empty unless yours asks.' : 'Leave it empty if the server needs none.'}
-    </span>
-  );
+  const keyPlaceholder =
+    editing?.keySource === 'secrets' ? 'Leave empty to keep the stored key' : 'Saved to .boxagnts/secrets.json';
+  const keyHint =
+    editing?.keySource === 'secrets' ? (
+      <span>
+        A key is stored in <code>.boxagnts/secrets.json</code>. Type a new one to replace it.
+      </span>
+    ) : editing?.keySource === 'env' ? (
+      <span>
+        The key now comes from <code>${keyEnv}</code>. A key typed here is stored in <code>.boxagnts/secrets.json</code>{' '}
+        and used instead.
+      </span>
+    ) : keyEnv ? (
+      <span>
+        Stored in <code>.boxagnts/secrets.json</code>, never shown again. Or leave it empty and set{' '}
+        <code>${keyEnv}</code> where the server runs.
+      </span>
+    ) : (
+      <span>
+        Stored in <code>.boxagnts/secrets.json</code>, never shown again.{' '}
+        {preset?.local
+          ? 'Local servers rarely need one: leave it empty unless yours asks.'
+          : 'Leave it empty if the server needs none.'}
+      </span>
+    );
 
   return (
     <form onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-4">
@@ -125,7 +145,8 @@ export function ProviderForm({ target, onSaved, onCancel }: { target: FormTarget
         error={errors.baseURL}
         hint={
           <span>
-            {KIND_LABELS[kind]}. Models are listed from <code className="break-all">{(baseURL.trim() || '…').replace(/\/+$/, '')}/models</code>
+            {KIND_LABELS[kind]}. Models are listed from{' '}
+            <code className="break-all">{(baseURL.trim() || '…').replace(/\/+$/, '')}/models</code>
           </span>
         }
       >
@@ -166,7 +187,11 @@ export function ProviderForm({ target, onSaved, onCancel }: { target: FormTarget
                 </>
               ) : null}
               .{' '}
-              <button type="button" className="font-medium underline underline-offset-2" onClick={() => setRemoveKey(false)}>
+              <button
+                type="button"
+                className="font-medium underline underline-offset-2"
+                onClick={() => setRemoveKey(false)}
+              >
                 Keep it
               </button>
             </p>

@@ -36,7 +36,10 @@ export function SettingsModelsPage() {
     setData((d) => {
       if (!d) return d;
       const known = d.providers.some((p) => p.id === provider.id);
-      return { ...d, providers: known ? d.providers.map((p) => (p.id === provider.id ? provider : p)) : [...d.providers, provider] };
+      return {
+        ...d,
+        providers: known ? d.providers.map((p) => (p.id === provider.id ? provider : p)) : [...d.providers, provider],
+      };
     });
 
   const setDefault = async (modelRef: string | null) => {
@@ -50,7 +53,8 @@ export function SettingsModelsPage() {
       title="Models"
       description={
         <>
-          Where agents get their models. Saved to <code>.boxagnts/settings.json</code>; keys go to <code>.boxagnts/secrets.json</code>.
+          Where agents get their models. Saved to <code>.boxagnts/settings.json</code>; keys go to{' '}
+          <code>.boxagnts/secrets.json</code>.
         </>
       }
       actions={
@@ -96,7 +100,9 @@ export function SettingsModelsPage() {
         )}
         <DefaultModelBanner defaultModel={data.defaultModel} providers={data.providers} presets={data.presets} />
 
-        {adding === 'choose' && <PresetPicker presets={data.presets} onPick={setAdding} onCancel={() => setAdding(null)} />}
+        {adding === 'choose' && (
+          <PresetPicker presets={data.presets} onPick={setAdding} onCancel={() => setAdding(null)} />
+        )}
         {adding !== null && adding !== 'choose' && (
           <Card title={`Add ${adding.label}`}>
             <ProviderForm
@@ -114,8 +120,8 @@ export function SettingsModelsPage() {
         {data.providers.length === 0 && adding === null && (
           <EmptyState icon={Cpu} title="No provider yet">
             <p>
-              Add a cloud provider such as OpenAI or Anthropic, or a server on this machine such as Ollama or LM Studio. Then add its models and choose the
-              default.
+              Add a cloud provider such as OpenAI or Anthropic, or a server on this machine such as Ollama or LM Studio.
+              Then add its models and choose the default.
             </p>
             <Button variant="primary" className="mt-4" onClick={() => setAdding('choose')}>
               <Plus aria-hidden size={15} /> Add provider

@@ -1,5 +1,16 @@
 import type { ModelInfo, ProviderView } from '@contract/models';
-import { Brain, CircleAlert, CircleCheck, Eye, KeyRound, LoaderCircle, type LucideIcon, TriangleAlert, Wrench, X } from 'lucide-react';
+import {
+  Brain,
+  CircleAlert,
+  CircleCheck,
+  Eye,
+  KeyRound,
+  LoaderCircle,
+  type LucideIcon,
+  TriangleAlert,
+  Wrench,
+  X,
+} from 'lucide-react';
 import { type ReactNode } from 'react';
 import { Badge, FieldError, cx } from '../components/ui';
 import { SOURCES, compact, exact, usd } from './types';
@@ -12,29 +23,58 @@ export function BusyIcon({ busy, icon: Icon }: { busy: boolean; icon: LucideIcon
   return busy ? <Spin /> : <Icon aria-hidden size={15} />;
 }
 
-export function FormField({ id, label, hint, error, children }: { id: string; label: string; hint?: ReactNode; error?: string | undefined; children: ReactNode }) {
+export function FormField({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: ReactNode;
+  error?: string | undefined;
+  children: ReactNode;
+}) {
   return (
     <div className="min-w-0">
       <label htmlFor={id} className="mb-1 block text-sm font-medium">
         {label}
       </label>
       {children}
-      {error ? <FieldError message={error} /> : hint && <div className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">{hint}</div>}
+      {error ? (
+        <FieldError message={error} />
+      ) : (
+        hint && <div className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">{hint}</div>
+      )}
     </div>
   );
 }
 
 /** A result or a problem; line breaks are kept because providers' error messages can have them. */
-export function Notice({ tone, title, children, onClose }: { tone: 'ok' | 'error' | 'warn'; title?: ReactNode; children?: ReactNode; onClose?: () => void }) {
+export function Notice({
+  tone,
+  title,
+  children,
+  onClose,
+}: {
+  tone: 'ok' | 'error' | 'warn';
+  title?: ReactNode;
+  children?: ReactNode;
+  onClose?: () => void;
+}) {
   const Icon = tone === 'ok' ? CircleCheck : tone === 'error' ? CircleAlert : TriangleAlert;
   return (
     <div
       role={tone === 'ok' ? 'status' : 'alert'}
       className={cx(
         'flex items-start gap-2 rounded-md border px-3 py-2 text-sm',
-        tone === 'ok' && 'border-emerald-200 bg-emerald-50 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950/60 dark:text-emerald-100',
-        tone === 'error' && 'border-red-200 bg-red-50 text-red-900 dark:border-red-900 dark:bg-red-950/60 dark:text-red-100',
-        tone === 'warn' && 'border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950/60 dark:text-amber-100',
+        tone === 'ok' &&
+          'border-emerald-200 bg-emerald-50 text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950/60 dark:text-emerald-100',
+        tone === 'error' &&
+          'border-red-200 bg-red-50 text-red-900 dark:border-red-900 dark:bg-red-950/60 dark:text-red-100',
+        tone === 'warn' &&
+          'border-amber-200 bg-amber-50 text-amber-900 dark:border-amber-900 dark:bg-amber-950/60 dark:text-amber-100',
       )}
     >
       <Icon aria-hidden size={16} className="mt-0.5 shrink-0" />
@@ -43,7 +83,12 @@ export function Notice({ tone, title, children, onClose }: { tone: 'ok' | 'error
         {children && <div className="break-words whitespace-pre-wrap">{children}</div>}
       </div>
       {onClose && (
-        <button type="button" aria-label="Dismiss" onClick={onClose} className="-m-1 rounded p-1 opacity-70 hover:opacity-100">
+        <button
+          type="button"
+          aria-label="Dismiss"
+          onClick={onClose}
+          className="-m-1 rounded p-1 opacity-70 hover:opacity-100"
+        >
           <X aria-hidden size={15} />
         </button>
       )}
@@ -69,7 +114,11 @@ export function KeyStatus({ provider, local }: { provider: ProviderView; local: 
   return (
     <Badge
       tone={local || !provider.keyEnv ? 'neutral' : 'amber'}
-      title={provider.keyEnv ? `Enter a key with Edit, or set ${provider.keyEnv} where the server runs` : 'Enter a key with Edit if the server asks for one'}
+      title={
+        provider.keyEnv
+          ? `Enter a key with Edit, or set ${provider.keyEnv} where the server runs`
+          : 'Enter a key with Edit if the server asks for one'
+      }
     >
       <KeyRound aria-hidden size={12} /> No key
     </Badge>
@@ -83,7 +132,9 @@ export function Facts({ info }: { info: ModelInfo }) {
       <span title={`${exact.format(info.contextWindow)} tokens`}>{compact.format(info.contextWindow)} context</span>
       <span title={`${exact.format(info.maxOutput)} tokens`}>{compact.format(info.maxOutput)} output</span>
       <span title="USD per million tokens, input / output">
-        {info.pricing ? `${usd.format(info.pricing.input)} in · ${usd.format(info.pricing.output)} out per 1M` : 'Price unknown'}
+        {info.pricing
+          ? `${usd.format(info.pricing.input)} in · ${usd.format(info.pricing.output)} out per 1M`
+          : 'Price unknown'}
       </span>
       {(info.tools || info.vision || info.reasoning) && (
         <span className="flex flex-wrap gap-1">

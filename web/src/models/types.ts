@@ -16,7 +16,10 @@ export const SOURCES: Record<ModelInfo['source'], { text: string; title: string 
   settings: { text: 'Your settings', title: 'Limits set by you in .boxagnts/settings.json, over the catalog' },
   'models.dev': { text: 'models.dev', title: 'Facts from the models.dev catalog' },
   builtin: { text: 'Built-in catalog', title: "Facts from boxagnts' built-in catalog" },
-  default: { text: 'Not in the catalog', title: 'No catalog knows this model: these limits are cautious guesses. Edit them if you know better.' },
+  default: {
+    text: 'Not in the catalog',
+    title: 'No catalog knows this model: these limits are cautious guesses. Edit them if you know better.',
+  },
 };
 
 /** The shared secondary and ghost buttons do not look different when disabled; this fades them. */
@@ -24,7 +27,12 @@ export const FADE = 'disabled:opacity-50';
 
 export const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 export const exact = new Intl.NumberFormat('en');
-export const usd = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 4 });
+export const usd = new Intl.NumberFormat('en', {
+  style: 'currency',
+  currency: 'USD',
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 4,
+});
 
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -34,7 +42,10 @@ export function errorText(error: unknown): string {
  * Places a server error next to the form field it names. Server fields can be nested (`models.m1.contextWindow`,
  * `providers.x.baseURL`), so the last known segment wins; the "field: " prefix is dropped since the field is right there.
  */
-export function placeError<F extends string>(error: unknown, fields: readonly F[]): Partial<Record<F | 'form', string>> {
+export function placeError<F extends string>(
+  error: unknown,
+  fields: readonly F[],
+): Partial<Record<F | 'form', string>> {
   const placed: Partial<Record<F | 'form', string>> = {};
   const path = error instanceof ApiError ? error.field : undefined;
   const field = path

@@ -20,7 +20,23 @@ function errorText(e: unknown): string {
   return e instanceof ApiError ? e.message.replace(/^sandbox\./, '') : String(e);
 }
 
-function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string; label: string; hint: string; value: number | null; unit: string; min: number; onSave: (v: number) => Promise<void> }) {
+function NumberField({
+  id,
+  label,
+  hint,
+  value,
+  unit,
+  min,
+  onSave,
+}: {
+  id: string;
+  label: string;
+  hint: string;
+  value: number | null;
+  unit: string;
+  min: number;
+  onSave: (v: number) => Promise<void>;
+}) {
   const shown = value === null ? '' : String(value);
   const [draft, setDraft] = useState(shown);
   useEffect(() => setDraft(shown), [shown]);
@@ -33,7 +49,17 @@ function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string
     <label htmlFor={id} className="block">
       <span className="text-sm font-medium">{label}</span>
       <span className="mt-1 flex items-center gap-2">
-        <input id={id} type="number" min={min} placeholder={value === null ? 'no limit' : undefined} className={inputClass.replace('w-full', 'w-36')} value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} />
+        <input
+          id={id}
+          type="number"
+          min={min}
+          placeholder={value === null ? 'no limit' : undefined}
+          className={inputClass.replace('w-full', 'w-36')}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+          onBlur={commit}
+          onKeyDown={(e) => e.key === 'Enter' && commit()}
+        />
         <span className="text-sm text-zinc-500">{unit}</span>
       </span>
       <span className="mt-1 block text-xs text-zinc-500">{hint}</span>
@@ -42,19 +68,54 @@ function NumberField({ id, label, hint, value, unit, min, onSave }: { id: string
 }
 
 /** A budget that may be switched off (null); unticking restores the default. */
-function OptionalLimitField(props: { id: string; label: string; hint: string; unit: string; min: number; none: string; value: number | null; fallback: number; onSave: (v: number | null) => Promise<unknown> }) {
+function OptionalLimitField(props: {
+  id: string;
+  label: string;
+  hint: string;
+  unit: string;
+  min: number;
+  none: string;
+  value: number | null;
+  fallback: number;
+  onSave: (v: number | null) => Promise<unknown>;
+}) {
   const { value, fallback, onSave } = props;
   return (
     <div>
-      <NumberField id={props.id} label={props.label} unit={props.unit} min={props.min} hint={props.hint} value={value} onSave={(v) => onSave(v).then(() => undefined)} />
+      <NumberField
+        id={props.id}
+        label={props.label}
+        unit={props.unit}
+        min={props.min}
+        hint={props.hint}
+        value={value}
+        onSave={(v) => onSave(v).then(() => undefined)}
+      />
       <label className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
-        <input type="checkbox" checked={value === null} onChange={(e) => void onSave(e.target.checked ? null : fallback)} /> {props.none}
+        <input
+          type="checkbox"
+          checked={value === null}
+          onChange={(e) => void onSave(e.target.checked ? null : fallback)}
+        />{' '}
+        {props.none}
       </label>
     </div>
   );
 }
 
-function EntryList({ label, entries, placeholder, empty, onSave }: { label: string; entries: string[]; placeholder: string; empty: ReactNode; onSave: (next: string[]) => Promise<boolean> }) {
+function EntryList({
+  label,
+  entries,
+  placeholder,
+  empty,
+  onSave,
+}: {
+  label: string;
+  entries: string[];
+  placeholder: string;
+  empty: ReactNode;
+  onSave: (next: string[]) => Promise<boolean>;
+}) {
   const { draft, setDraft, busy, submit } = useDraft('');
   const add = async (event: FormEvent) => {
     event.preventDefault();
@@ -63,11 +124,19 @@ function EntryList({ label, entries, placeholder, empty, onSave }: { label: stri
   return (
     <div>
       {entries.length > 0 ? (
-        <ul aria-label={label} className="mb-2 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
+        <ul
+          aria-label={label}
+          className="mb-2 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
+        >
           {entries.map((entry, i) => (
             <li key={`${i}-${entry}`} className="flex items-center justify-between gap-2 px-3 py-1 text-sm">
               <code className="min-w-0 break-all">{entry}</code>
-              <Button variant="ghost" aria-label={`Remove ${entry}`} disabled={busy} onClick={() => void onSave(entries.filter((_, j) => j !== i))}>
+              <Button
+                variant="ghost"
+                aria-label={`Remove ${entry}`}
+                disabled={busy}
+                onClick={() => void onSave(entries.filter((_, j) => j !== i))}
+              >
                 <Trash2 size={14} />
               </Button>
             </li>
@@ -77,7 +146,13 @@ function EntryList({ label, entries, placeholder, empty, onSave }: { label: stri
         <p className="mb-2 text-sm text-zinc-500">{empty}</p>
       )}
       <form onSubmit={add} className="flex gap-2">
-        <input aria-label={`New entry for ${label}`} className={cx(inputClass, 'font-mono')} placeholder={placeholder} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <input
+          aria-label={`New entry for ${label}`}
+          className={cx(inputClass, 'font-mono')}
+          placeholder={placeholder}
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
         <Button type="submit" variant="primary" disabled={busy || !draft.trim()}>
           <Plus size={15} /> Add
         </Button>
@@ -111,11 +186,18 @@ export function SandboxCard() {
     }
   };
 
-  if (!data) return <Card title="Sandbox">{errors.load ? <FieldError message={errors.load} /> : <p className="text-sm text-zinc-500">Loading…</p>}</Card>;
+  if (!data)
+    return (
+      <Card title="Sandbox">
+        {errors.load ? <FieldError message={errors.load} /> : <p className="text-sm text-zinc-500">Loading…</p>}
+      </Card>
+    );
   const jsexec = data.tools.jsexec ?? {};
   const addMount = async (event: FormEvent) => {
     event.preventDefault();
-    await submitMount((mount) => attempt('mounts', { mounts: [...data.mounts.map(({ exists: _e, ...m }) => m), mount] }));
+    await submitMount((mount) =>
+      attempt('mounts', { mounts: [...data.mounts.map(({ exists: _e, ...m }) => m), mount] }),
+    );
   };
 
   return (
@@ -125,11 +207,55 @@ export function SandboxCard() {
     >
       <div className="space-y-6">
         <section aria-label="Limits" className="grid gap-4 sm:grid-cols-2">
-          <NumberField id="sb-timeout" label="Time limit" unit="ms" min={100} hint="Wall clock per call; the call is stopped at the deadline." value={data.timeoutMs} onSave={(v) => attempt('timeoutMs', { timeoutMs: v }).then(() => undefined)} />
-          <NumberField id="sb-memory" label="Memory" unit="MB" min={1} hint="Memory the guest may allocate." value={Math.round(data.maxMemoryBytes / MB)} onSave={(v) => attempt('maxMemoryBytes', { maxMemoryBytes: Math.round(v * MB) }).then(() => undefined)} />
-          <NumberField id="sb-stack" label="Stack" unit="KB" min={64} hint="Recursion depth, at most 2,048 KB." value={Math.round(data.maxStackBytes / 1024)} onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * 1024) }).then(() => undefined)} />
-          <OptionalLimitField id="sb-fuel" label="Fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="For JavaScript, the shell and the file tools. One step is a loop iteration, a function call or a regex backtracking step, counted in blocks of 10,000; the default of 15,000,000 stops a runaway loop in one to two seconds of CPU, at the same count every time." value={data.fuel} fallback={FUEL_DEFAULTS.fuel} onSave={(v) => attempt('fuel', { fuel: v ?? 'unlimited' })} />
-          <OptionalLimitField id="sb-wasm-fuel" label="WebAssembly fuel" unit="steps" min={1} none="No fuel budget (only the time limit)" hint="For WebAssembly extension tools. One step is a loop iteration or a function call, each far cheaper than in JavaScript; the default of 2,000,000,000 stops a runaway loop in about a second." value={data.wasmFuel} fallback={FUEL_DEFAULTS.wasmFuel} onSave={(v) => attempt('wasmFuel', { wasmFuel: v ?? 'unlimited' })} />
+          <NumberField
+            id="sb-timeout"
+            label="Time limit"
+            unit="ms"
+            min={100}
+            hint="Wall clock per call; the call is stopped at the deadline."
+            value={data.timeoutMs}
+            onSave={(v) => attempt('timeoutMs', { timeoutMs: v }).then(() => undefined)}
+          />
+          <NumberField
+            id="sb-memory"
+            label="Memory"
+            unit="MB"
+            min={1}
+            hint="Memory the guest may allocate."
+            value={Math.round(data.maxMemoryBytes / MB)}
+            onSave={(v) => attempt('maxMemoryBytes', { maxMemoryBytes: Math.round(v * MB) }).then(() => undefined)}
+          />
+          <NumberField
+            id="sb-stack"
+            label="Stack"
+            unit="KB"
+            min={64}
+            hint="Recursion depth, at most 2,048 KB."
+            value={Math.round(data.maxStackBytes / 1024)}
+            onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * 1024) }).then(() => undefined)}
+          />
+          <OptionalLimitField
+            id="sb-fuel"
+            label="Fuel"
+            unit="steps"
+            min={1}
+            none="No fuel budget (only the time limit)"
+            hint="For JavaScript, the shell and the file tools. One step is a loop iteration, a function call or a regex backtracking step, counted in blocks of 10,000; the default of 15,000,000 stops a runaway loop in one to two seconds of CPU, at the same count every time."
+            value={data.fuel}
+            fallback={FUEL_DEFAULTS.fuel}
+            onSave={(v) => attempt('fuel', { fuel: v ?? 'unlimited' })}
+          />
+          <OptionalLimitField
+            id="sb-wasm-fuel"
+            label="WebAssembly fuel"
+            unit="steps"
+            min={1}
+            none="No fuel budget (only the time limit)"
+            hint="For WebAssembly extension tools. One step is a loop iteration or a function call, each far cheaper than in JavaScript; the default of 2,000,000,000 stops a runaway loop in about a second."
+            value={data.wasmFuel}
+            fallback={FUEL_DEFAULTS.wasmFuel}
+            onSave={(v) => attempt('wasmFuel', { wasmFuel: v ?? 'unlimited' })}
+          />
           <OptionalLimitField
             id="sb-disk"
             label="Disk writes"
@@ -141,45 +267,81 @@ export function SandboxCard() {
             fallback={100}
             onSave={(v) => attempt('maxWriteBytes', { maxWriteBytes: v === null ? 'unlimited' : Math.round(v * MB) })}
           />
-          {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel', 'wasmFuel', 'maxWriteBytes'].map((k) => errors[k] && <FieldError key={k} message={errors[k]} />)}
+          {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel', 'wasmFuel', 'maxWriteBytes'].map(
+            (k) => errors[k] && <FieldError key={k} message={errors[k]} />,
+          )}
         </section>
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">Allowed hosts</h3>
           <p className="mb-2 text-xs text-zinc-500">
-            <code>scheme://host[:port]</code> with <code>*</code> wildcards, e.g. <code>https://*.github.com</code>, <code>https://docs.python.org</code>, <code>*://localhost:*</code>.
+            <code>scheme://host[:port]</code> with <code>*</code> wildcards, e.g. <code>https://*.github.com</code>,{' '}
+            <code>https://docs.python.org</code>, <code>*://localhost:*</code>.
           </p>
-          <EntryList label="Allowed hosts" entries={data.allowedOutboundHosts} placeholder="https://api.github.com" empty="None: tools cannot reach the network." onSave={(next) => attempt('allowedOutboundHosts', { allowedOutboundHosts: next })} />
+          <EntryList
+            label="Allowed hosts"
+            entries={data.allowedOutboundHosts}
+            placeholder="https://api.github.com"
+            empty="None: tools cannot reach the network."
+            onSave={(next) => attempt('allowedOutboundHosts', { allowedOutboundHosts: next })}
+          />
           <FieldError message={errors.allowedOutboundHosts} />
         </section>
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">Blocked networks</h3>
           <p className="mb-2 text-xs text-zinc-500">
-            Refused after DNS resolution, even for allowed hosts: CIDRs like <code>10.0.0.0/8</code>, or <code>private</code> (loopback, LAN, link-local incl. cloud metadata, CGNAT, unique-local). The dashboard itself is always refused.
+            Refused after DNS resolution, even for allowed hosts: CIDRs like <code>10.0.0.0/8</code>, or{' '}
+            <code>private</code> (loopback, LAN, link-local incl. cloud metadata, CGNAT, unique-local). The dashboard
+            itself is always refused.
           </p>
-          <EntryList label="Blocked networks" entries={data.blockNetworks} placeholder="private" empty="None: only the dashboard itself is refused." onSave={(next) => attempt('blockNetworks', { blockNetworks: next })} />
+          <EntryList
+            label="Blocked networks"
+            entries={data.blockNetworks}
+            placeholder="private"
+            empty="None: only the dashboard itself is refused."
+            onSave={(next) => attempt('blockNetworks', { blockNetworks: next })}
+          />
           <FieldError message={errors.blockNetworks} />
         </section>
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">Extra mounts</h3>
-          <p className="mb-2 text-xs text-zinc-500">Folders of this machine the sandbox may see, at a path of your choice. Symbolic links inside are never followed.</p>
+          <p className="mb-2 text-xs text-zinc-500">
+            Folders of this machine the sandbox may see, at a path of your choice. Symbolic links inside are never
+            followed.
+          </p>
           {data.mounts.length > 0 && (
-            <ul aria-label="Mounts" className="mb-2 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
+            <ul
+              aria-label="Mounts"
+              className="mb-2 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
+            >
               {data.mounts.map((m, i) => (
-                <li key={`${m.guest}-${i}`} className="flex flex-wrap items-center justify-between gap-2 px-3 py-1.5 text-sm">
+                <li
+                  key={`${m.guest}-${i}`}
+                  className="flex flex-wrap items-center justify-between gap-2 px-3 py-1.5 text-sm"
+                >
                   <span className="flex min-w-0 items-center gap-2">
                     <FolderLock size={15} className="shrink-0 text-zinc-500" aria-hidden />
                     <code className="break-all">{m.host}</code> → <code>{m.guest}</code>
-                    <span className="rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800">{m.readOnly ? 'read-only' : 'read-write'}</span>
+                    <span className="rounded bg-zinc-100 px-1.5 text-xs dark:bg-zinc-800">
+                      {m.readOnly ? 'read-only' : 'read-write'}
+                    </span>
                     {m.exists === false && (
                       <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400">
                         <TriangleAlert size={13} aria-hidden /> folder not found, not mounted
                       </span>
                     )}
                   </span>
-                  <Button variant="ghost" aria-label={`Remove mount ${m.guest}`} onClick={() => void attempt('mounts', { mounts: data.mounts.filter((_, j) => j !== i).map(({ exists: _e, ...rest }) => rest) })}>
+                  <Button
+                    variant="ghost"
+                    aria-label={`Remove mount ${m.guest}`}
+                    onClick={() =>
+                      void attempt('mounts', {
+                        mounts: data.mounts.filter((_, j) => j !== i).map(({ exists: _e, ...rest }) => rest),
+                      })
+                    }
+                  >
                     <Trash2 size={14} />
                   </Button>
                 </li>
@@ -187,12 +349,33 @@ export function SandboxCard() {
             </ul>
           )}
           <form onSubmit={addMount} className="grid gap-2 sm:grid-cols-[1fr_10rem_auto_auto] sm:items-center">
-            <input aria-label="Host folder" className={cx(inputClass, 'font-mono')} placeholder="/home/me/datasets" value={mountDraft.host} onChange={(e) => setMountDraft({ ...mountDraft, host: e.target.value })} />
-            <input aria-label="Guest path" className={cx(inputClass, 'font-mono')} placeholder="/data" value={mountDraft.guest} onChange={(e) => setMountDraft({ ...mountDraft, guest: e.target.value })} />
+            <input
+              aria-label="Host folder"
+              className={cx(inputClass, 'font-mono')}
+              placeholder="/home/me/datasets"
+              value={mountDraft.host}
+              onChange={(e) => setMountDraft({ ...mountDraft, host: e.target.value })}
+            />
+            <input
+              aria-label="Guest path"
+              className={cx(inputClass, 'font-mono')}
+              placeholder="/data"
+              value={mountDraft.guest}
+              onChange={(e) => setMountDraft({ ...mountDraft, guest: e.target.value })}
+            />
             <span className="flex items-center gap-2 text-sm">
-              <Switch checked={mountDraft.readOnly} onChange={(readOnly) => setMountDraft({ ...mountDraft, readOnly })} label="Read-only" /> Read-only
+              <Switch
+                checked={mountDraft.readOnly}
+                onChange={(readOnly) => setMountDraft({ ...mountDraft, readOnly })}
+                label="Read-only"
+              />{' '}
+              Read-only
             </span>
-            <Button type="submit" variant="primary" disabled={mounting || !mountDraft.host.trim() || !mountDraft.guest.trim()}>
+            <Button
+              type="submit"
+              variant="primary"
+              disabled={mounting || !mountDraft.host.trim() || !mountDraft.guest.trim()}
+            >
               <Plus size={15} /> Mount
             </Button>
           </form>
@@ -202,8 +385,9 @@ export function SandboxCard() {
         <section>
           <h3 className="mb-1 text-sm font-semibold">Protected files</h3>
           <p className="mb-2 text-xs text-zinc-500">
-            Programs on this machine run code from these when you open or use the folder (a <code>core.fsmonitor</code> in <code>.git/config</code> runs at the next <code>git status</code>), so tools can read them but never write,
-            rename or remove them, anywhere in the workspace, whether they exist yet or not:
+            Programs on this machine run code from these when you open or use the folder (a <code>core.fsmonitor</code>{' '}
+            in <code>.git/config</code> runs at the next <code>git status</code>), so tools can read them but never
+            write, rename or remove them, anywhere in the workspace, whether they exist yet or not:
           </p>
           <ul aria-label="Protected files" className="mb-3 flex flex-wrap gap-1.5">
             {data.protectedPaths.map((path) => (
@@ -212,20 +396,43 @@ export function SandboxCard() {
               </li>
             ))}
           </ul>
-          <p className="mb-2 text-xs text-zinc-500">Let tools write some of them after all: a path relative to the workspace, a file or a whole folder.</p>
-          <EntryList label="Writable protected files" entries={data.writableProtected} placeholder=".vscode/settings.json" empty="None: every protected file is read-only for tools." onSave={(next) => attempt('writableProtected', { writableProtected: next })} />
+          <p className="mb-2 text-xs text-zinc-500">
+            Let tools write some of them after all: a path relative to the workspace, a file or a whole folder.
+          </p>
+          <EntryList
+            label="Writable protected files"
+            entries={data.writableProtected}
+            placeholder=".vscode/settings.json"
+            empty="None: every protected file is read-only for tools."
+            onSave={(next) => attempt('writableProtected', { writableProtected: next })}
+          />
           <FieldError message={errors.writableProtected} />
         </section>
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">JavaScript (jsexec)</h3>
-          <p className="mb-2 text-xs text-zinc-500">Code the agent writes runs with no files and no network unless you grant them here (still within the limits above).</p>
+          <p className="mb-2 text-xs text-zinc-500">
+            Code the agent writes runs with no files and no network unless you grant them here (still within the limits
+            above).
+          </p>
           <div className="flex flex-wrap gap-6 text-sm">
             <span className="flex items-center gap-2">
-              <Switch checked={jsexec.files === true} onChange={(files) => void attempt('tools', { tools: { ...data.tools, jsexec: { ...jsexec, files } } })} label="jsexec may use files" /> May use files
+              <Switch
+                checked={jsexec.files === true}
+                onChange={(files) => void attempt('tools', { tools: { ...data.tools, jsexec: { ...jsexec, files } } })}
+                label="jsexec may use files"
+              />{' '}
+              May use files
             </span>
             <span className="flex items-center gap-2">
-              <Switch checked={jsexec.network === true} onChange={(network) => void attempt('tools', { tools: { ...data.tools, jsexec: { ...jsexec, network } } })} label="jsexec may use the network" /> May use the network
+              <Switch
+                checked={jsexec.network === true}
+                onChange={(network) =>
+                  void attempt('tools', { tools: { ...data.tools, jsexec: { ...jsexec, network } } })
+                }
+                label="jsexec may use the network"
+              />{' '}
+              May use the network
             </span>
           </div>
           <FieldError message={errors.tools} />

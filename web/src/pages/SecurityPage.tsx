@@ -50,16 +50,23 @@ export function SecurityPage() {
     event.preventDefault();
     if (data && draft.trim()) await submit((rule) => saveRules([...data.rules, rule.trim()]));
   };
-  const revoke = (id: string) => api(`/api/permissions/grants/${id}`, { method: 'DELETE' }).then(load, (e: Error) => setError(e.message));
+  const revoke = (id: string) =>
+    api(`/api/permissions/grants/${id}`, { method: 'DELETE' }).then(load, (e: Error) => setError(e.message));
 
   return (
     <>
-      <PageHeader title="Security" description="What agents may do in this workspace without asking. Every tool call — built-in, sandboxed, MCP or agent — passes these checks." />
+      <PageHeader
+        title="Security"
+        description="What agents may do in this workspace without asking. Every tool call — built-in, sandboxed, MCP or agent — passes these checks."
+      />
       {!data ? (
         <p className="text-sm text-zinc-500">{error ?? 'Loading…'}</p>
       ) : (
         <div className="space-y-5">
-          <Card title="Permission mode" description="The workspace default; each chat can switch its own from the chat header.">
+          <Card
+            title="Permission mode"
+            description="The workspace default; each chat can switch its own from the chat header."
+          >
             <Segmented<PermissionMode>
               label="Permission mode"
               value={data.mode}
@@ -71,7 +78,11 @@ export function SecurityPage() {
               ]}
               onChange={setMode}
             />
-            <p className={`mt-2 text-sm ${data.mode === 'bypass' ? 'text-red-700 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400'}`}>{MODE_HELP[data.mode]}</p>
+            <p
+              className={`mt-2 text-sm ${data.mode === 'bypass' ? 'text-red-700 dark:text-red-400' : 'text-zinc-600 dark:text-zinc-400'}`}
+            >
+              {MODE_HELP[data.mode]}
+            </p>
             <FieldError message={error} />
           </Card>
 
@@ -79,16 +90,28 @@ export function SecurityPage() {
             title="Rules"
             description={
               <>
-                Allow, ask or deny by tool and pattern, e.g. <code>allow edit(src/*)</code>, <code>deny bash(rm *)</code>, <code>allow web_fetch(https://docs.example.com/*)</code>. The last rule that matches a call decides; a deny rule beats every mode. For <code>bash</code>, a pattern is matched against each command of the line (pipes, lists and <code>$( )</code> included), and a command whose program is only known when it runs asks.
+                Allow, ask or deny by tool and pattern, e.g. <code>allow edit(src/*)</code>,{' '}
+                <code>deny bash(rm *)</code>, <code>allow web_fetch(https://docs.example.com/*)</code>. The last rule
+                that matches a call decides; a deny rule beats every mode. For <code>bash</code>, a pattern is matched
+                against each command of the line (pipes, lists and <code>$( )</code> included), and a command whose
+                program is only known when it runs asks.
               </>
             }
           >
             {data.rules.length > 0 ? (
-              <ol aria-label="Rules" className="mb-3 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
+              <ol
+                aria-label="Rules"
+                className="mb-3 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
+              >
                 {data.rules.map((rule, i) => (
                   <li key={`${i}-${rule}`} className="flex items-center justify-between gap-2 px-3 py-1.5 text-sm">
                     <code className="min-w-0 break-all">{rule}</code>
-                    <Button variant="ghost" aria-label={`Remove rule ${rule}`} disabled={busy} onClick={() => void saveRules(data.rules.filter((_, j) => j !== i))}>
+                    <Button
+                      variant="ghost"
+                      aria-label={`Remove rule ${rule}`}
+                      disabled={busy}
+                      onClick={() => void saveRules(data.rules.filter((_, j) => j !== i))}
+                    >
                       <Trash2 size={15} />
                     </Button>
                   </li>
@@ -101,7 +124,13 @@ export function SecurityPage() {
               <label className="sr-only" htmlFor="new-rule">
                 New rule
               </label>
-              <input id="new-rule" className={`${inputClass} font-mono`} placeholder="deny bash(rm *)" value={draft} onChange={(e) => setDraft(e.target.value)} />
+              <input
+                id="new-rule"
+                className={`${inputClass} font-mono`}
+                placeholder="deny bash(rm *)"
+                value={draft}
+                onChange={(e) => setDraft(e.target.value)}
+              />
               <Button type="submit" variant="primary" disabled={busy || !draft.trim()}>
                 <Plus size={15} /> Add
               </Button>
@@ -111,19 +140,30 @@ export function SecurityPage() {
 
           <SandboxCard />
 
-          <Card title="Standing grants" description="Made by “Always allow in this workspace” on an approval. They apply after the rules above. Grants for a single session are listed in that session.">
+          <Card
+            title="Standing grants"
+            description="Made by “Always allow in this workspace” on an approval. They apply after the rules above. Grants for a single session are listed in that session."
+          >
             {data.grants.length === 0 ? (
               <p className="text-sm text-zinc-500">None yet.</p>
             ) : (
-              <ul className="divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Standing grants">
+              <ul
+                className="divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
+                aria-label="Standing grants"
+              >
                 {data.grants.map((g) => (
                   <li key={g.id} className="flex flex-wrap items-center justify-between gap-2 px-3 py-2">
                     <div className="min-w-0">
                       <code className="break-all text-sm">{g.rule}</code>
                       <p className="text-xs text-zinc-500">
-                        Approved {new Date(g.createdAt).toLocaleString()} for <span className="font-mono">{g.origin.tool}</span>
+                        Approved {new Date(g.createdAt).toLocaleString()} for{' '}
+                        <span className="font-mono">{g.origin.tool}</span>
                         {g.origin.subject && <span className="font-mono"> {g.origin.subject}</span>} in{' '}
-                        <a href={`/chat/${g.origin.sessionId}`} onClick={onLinkClick(`/chat/${g.origin.sessionId}`)} className="text-teal-700 hover:underline dark:text-teal-400">
+                        <a
+                          href={`/chat/${g.origin.sessionId}`}
+                          onClick={onLinkClick(`/chat/${g.origin.sessionId}`)}
+                          className="text-teal-700 hover:underline dark:text-teal-400"
+                        >
                           {g.origin.sessionTitle || g.origin.sessionId}
                         </a>
                       </p>

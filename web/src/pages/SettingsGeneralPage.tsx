@@ -76,7 +76,12 @@ function AllowedHostsCard({ hosts }: { hosts: string[] }) {
           {hosts.map((host) => (
             <li key={host} className="flex items-center justify-between gap-2 px-3 py-1.5 text-sm">
               <code className="truncate">{host}</code>
-              <Button variant="ghost" aria-label={`Remove ${host}`} disabled={saving} onClick={() => void save(hosts.filter((h) => h !== host))}>
+              <Button
+                variant="ghost"
+                aria-label={`Remove ${host}`}
+                disabled={saving}
+                onClick={() => void save(hosts.filter((h) => h !== host))}
+              >
                 <Trash2 size={15} />
               </Button>
             </li>
@@ -89,7 +94,13 @@ function AllowedHostsCard({ hosts }: { hosts: string[] }) {
         <label className="sr-only" htmlFor="allowed-host">
           Host name
         </label>
-        <input id="allowed-host" className={inputClass} placeholder="box.example.com" value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <input
+          id="allowed-host"
+          className={inputClass}
+          placeholder="box.example.com"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
         <Button type="submit" variant="primary" disabled={saving || draft.trim() === ''}>
           <Plus size={15} /> Add
         </Button>
@@ -122,7 +133,10 @@ export function SettingsGeneralPage() {
   const settings = useStore(appStore, (s) => s.settings);
   return (
     <>
-      <PageHeader title="General" description="Workspace settings, saved to .boxagnts/settings.json as you change them." />
+      <PageHeader
+        title="General"
+        description="Workspace settings, saved to .boxagnts/settings.json as you change them."
+      />
       {settings ? (
         <div className="space-y-5">
           <ThemeCard theme={settings.ui.theme} />

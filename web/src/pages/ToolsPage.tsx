@@ -5,7 +5,8 @@ import { FieldError, PageHeader, Switch, cx } from '../components/ui';
 import { api } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
 
-const folderPath = (origin: ExtensionOrigin, folder: string) => (origin === 'workspace' ? `.boxagnts/tools/${folder}` : `built-in: ${folder}`);
+const folderPath = (origin: ExtensionOrigin, folder: string) =>
+  origin === 'workspace' ? `.boxagnts/tools/${folder}` : `built-in: ${folder}`;
 
 const LEVEL_STYLE: Record<ToolDescription['permissionLevel'], string> = {
   read: 'bg-zinc-100 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300',
@@ -19,21 +20,47 @@ function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled
   return (
     <li className="px-4 py-3">
       <div className="flex items-start gap-3">
-        <button type="button" aria-expanded={open} aria-label={`Details of ${tool.name}`} onClick={() => setOpen(!open)} className="mt-0.5 rounded p-0.5 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800">
+        <button
+          type="button"
+          aria-expanded={open}
+          aria-label={`Details of ${tool.name}`}
+          onClick={() => setOpen(!open)}
+          className="mt-0.5 rounded p-0.5 text-zinc-500 hover:bg-zinc-100 dark:hover:bg-zinc-800"
+        >
           <ChevronRight size={15} className={cx('transition-transform', open && 'rotate-90')} />
         </button>
         <div className="min-w-0 flex-1">
           <div className="flex flex-wrap items-center gap-1.5">
-            <span className={cx('font-mono text-sm font-medium', !tool.enabled && 'text-zinc-400 line-through')}>{tool.name}</span>
-            <span className={cx('rounded px-1.5 py-0.5 text-xs font-medium', LEVEL_STYLE[tool.permissionLevel])}>{tool.permissionLevel}</span>
-            <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">{tool.source}</span>
-            {tool.extension && <span className="font-mono text-xs text-zinc-500">{folderPath(tool.extension.origin, tool.extension.folder)}</span>}
+            <span className={cx('font-mono text-sm font-medium', !tool.enabled && 'text-zinc-400 line-through')}>
+              {tool.name}
+            </span>
+            <span className={cx('rounded px-1.5 py-0.5 text-xs font-medium', LEVEL_STYLE[tool.permissionLevel])}>
+              {tool.permissionLevel}
+            </span>
+            <span className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-400">
+              {tool.source}
+            </span>
+            {tool.extension && (
+              <span className="font-mono text-xs text-zinc-500">
+                {folderPath(tool.extension.origin, tool.extension.folder)}
+              </span>
+            )}
             {tool.extension?.state === 'preparing' && <span className="text-xs text-zinc-500">preparing module…</span>}
           </div>
-          <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>{tool.description}</p>
-          {open && <pre className="mt-2 max-h-72 overflow-auto rounded-md bg-zinc-50 p-2 font-mono text-xs dark:bg-zinc-900">{JSON.stringify(tool.inputSchema, null, 2)}</pre>}
+          <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>
+            {tool.description}
+          </p>
+          {open && (
+            <pre className="mt-2 max-h-72 overflow-auto rounded-md bg-zinc-50 p-2 font-mono text-xs dark:bg-zinc-900">
+              {JSON.stringify(tool.inputSchema, null, 2)}
+            </pre>
+          )}
         </div>
-        <Switch checked={tool.enabled} onChange={onToggle} label={`${tool.enabled ? 'Disable' : 'Enable'} ${tool.name}`} />
+        <Switch
+          checked={tool.enabled}
+          onChange={onToggle}
+          label={`${tool.enabled ? 'Disable' : 'Enable'} ${tool.name}`}
+        />
       </div>
     </li>
   );
@@ -41,11 +68,17 @@ function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled
 
 function Problems({ problems }: { problems: ExtensionProblem[] }) {
   return (
-    <section aria-label="Tool folders that did not load" className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950/40">
+    <section
+      aria-label="Tool folders that did not load"
+      className="mb-4 rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950/40"
+    >
       <h2 className="flex items-center gap-2 text-sm font-semibold text-amber-900 dark:text-amber-200">
-        <TriangleAlert size={15} /> {problems.length === 1 ? 'A tool folder did not load' : `${problems.length} tool folders did not load`}
+        <TriangleAlert size={15} />{' '}
+        {problems.length === 1 ? 'A tool folder did not load' : `${problems.length} tool folders did not load`}
       </h2>
-      <p className="mt-1 text-xs text-amber-900/80 dark:text-amber-200/80">The other tools work as usual. Fix the folder and it is picked up without a restart.</p>
+      <p className="mt-1 text-xs text-amber-900/80 dark:text-amber-200/80">
+        The other tools work as usual. Fix the folder and it is picked up without a restart.
+      </p>
       <ul className="mt-2 space-y-2">
         {problems.map((p) => (
           <li key={`${p.origin}/${p.folder}`} className="text-sm">
@@ -76,18 +109,27 @@ export function ToolsPage() {
     );
   }, []);
   useEffect(load, [load]);
-  useEffect(() => onGlobalEvents({ onEvent: (event) => event.type === 'tools.changed' && load(), onRestart: load }), [load]);
+  useEffect(
+    () => onGlobalEvents({ onEvent: (event) => event.type === 'tools.changed' && load(), onRestart: load }),
+    [load],
+  );
   const toggle = (name: string, enabled: boolean) => {
     setError(null);
     api(`/api/tools/${name}`, { method: 'PUT', body: { enabled } }).then(load, (e: Error) => setError(e.message));
   };
   return (
     <>
-      <PageHeader title="Tools" description="Everything the agent can call. A switched-off tool is never offered to the model in this workspace. Permission levels decide what asks first (Settings → Security). WebAssembly tools are loaded from .boxagnts/tools/ as they appear." />
+      <PageHeader
+        title="Tools"
+        description="Everything the agent can call. A switched-off tool is never offered to the model in this workspace. Permission levels decide what asks first (Settings → Security). WebAssembly tools are loaded from .boxagnts/tools/ as they appear."
+      />
       <FieldError message={error} />
       {problems.length > 0 && <Problems problems={problems} />}
       {tools && (
-        <ul className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900" aria-label="Tools">
+        <ul
+          className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
+          aria-label="Tools"
+        >
           {tools.map((tool) => (
             <ToolRow key={tool.name} tool={tool} onToggle={(enabled) => toggle(tool.name, enabled)} />
           ))}
