@@ -222,7 +222,7 @@ export class SessionStore {
    * Appends stamped events in one write and fsyncs it. Ids continue from the file's last id, re-read if another
    * process (a headless run) appended meanwhile.
    */
-  append(id: string, events: NewEvent[]): Promise<StoredEvent[]> {
+  append<E extends NewEvent>(id: string, events: E[]): Promise<(E & { id: number; time: string })[]> {
     return this.serial(id, async () => {
       const summary = this.require(id);
       const handle = await open(this.file(id), 'a');
