@@ -197,8 +197,8 @@ export class Runner {
             status: 'error',
             turns: 0,
             error: { code: 'internal_error', message },
-          }).catch((stored: unknown) =>
-            deps.logger.error({ err: stored, sessionId, runId }, 'could not record the end of a failed run'),
+          }).catch((recordError: unknown) =>
+            deps.logger.error({ err: recordError, sessionId, runId }, 'could not record the end of a failed run'),
           );
           return { status: 'error' as const, turns: 0, text: '', error: { code: 'internal_error', message } };
         })
@@ -274,12 +274,12 @@ export class Runner {
     asks: boolean,
   ): { session: ToolContext['session']; user?: (callId: string) => UserChannel } {
     const { broker, logger } = this.deps;
+    const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
     /** Recording that a request was cancelled, on the way out of a run that is stopping anyway: a failure is logged. */
     const recordCancel = (event: RunEvent) =>
       emit(event).catch((error: unknown) =>
         logger.warn({ err: error, sessionId, runId }, 'could not record a cancelled request'),
       );
-    const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
     const session: ToolContext['session'] = {
       mode: () => gate.mode(),
       enterPlanMode: () =>
