@@ -37,7 +37,9 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`boxagnts: ${error.message}\n`);
       process.exit(1);
     }
-    process.stderr.write(`boxagnts: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(
+      `boxagnts: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

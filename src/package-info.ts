@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { version } from '../package.json';
 
 export const VERSION: string = version;
@@ -13,10 +14,21 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'boxagnts')
-      return dir;
+    if (existsSync(manifest) && isOurManifest(readFileSync(manifest, 'utf8'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error('cannot find the boxagnts package folder');
     dir = parent;
+  }
+}
+
+const ManifestName = z.looseObject({ name: z.string() });
+
+/** Whether a package.json is boxagnts's own; any other package's, or one that cannot be read, is not. */
+function isOurManifest(text: string): boolean {
+  try {
+    return ManifestName.safeParse(JSON.parse(text)).data?.name === 'boxagnts';
+  } catch {
+    // Not JSON: not our manifest (ours is written by npm), so the walk goes on up.
+    return false;
   }
 }

@@ -57,6 +57,7 @@ export class PartialTextLog {
   async read(sessionId: string): Promise<PartialText | undefined> {
     const stream = this.streaming.get(sessionId);
     if (stream) this.flush(stream);
+    // No file is the usual case (nothing was streaming); an unreadable one loses only the partial text it held.
     const content = await readFile(this.file(sessionId), 'utf8').catch(() => undefined);
     const end = content?.indexOf('\n') ?? -1;
     if (content === undefined || end < 0) return undefined;

@@ -1,21 +1,21 @@
-import type { RunEventOf } from '../contract/events';
+import type { RunEventOf, StampedEvent } from '../contract/events';
 import type { Logger } from '../log';
 import type { Redactor } from '../models/redaction';
-import { type NewEvent, type SessionStore, SessionLockedError, type StoredEvent } from '../workspace/sessions';
+import { type NewEvent, type SessionStore, SessionLockedError } from '../workspace/sessions';
 import type { PartialText, PartialTextLog } from './partial-text';
 
 /**
  * The events that close a session's run left open by a process that died: the message it was streaming, as far as
  * it got, and `run.completed` with status `interrupted`. Empty when every run in the session is closed.
  */
-export function closingEvents(events: readonly StoredEvent[], partial: PartialText | undefined): NewEvent[] {
+export function closingEvents(events: readonly StampedEvent[], partial: PartialText | undefined): NewEvent[] {
   const completed = new Set<string>();
   const messages = new Set<string>();
   let open: RunEventOf<'run.started'> | undefined;
   for (const event of events) {
-    if (event.type === 'run.started') open = event as unknown as RunEventOf<'run.started'>;
-    else if (event.type === 'run.completed') completed.add(event.runId as string);
-    else if (event.type === 'message.completed') messages.add(event.messageId as string);
+    if (event.type === 'run.started') open = event;
+    else if (event.type === 'run.completed') completed.add(event.runId);
+    else if (event.type === 'message.completed') messages.add(event.messageId);
   }
   if (!open || completed.has(open.runId)) return [];
   const { runId, model } = open;

@@ -11,7 +11,7 @@ import type { ToolOutputStore } from '../tools/output-store';
 import { ToolRegistry } from '../tools/registry';
 import { selectTools } from '../tools/selection';
 import type { ToolContext, UserChannel } from '../tools/tool';
-import { type SessionStore, SessionLockedError, type StoredEvent } from '../workspace/sessions';
+import { type SessionStore, SessionLockedError } from '../workspace/sessions';
 import type { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
 import { conversationFrom } from './conversation';
@@ -118,7 +118,9 @@ export class Runner {
 
     const finish = async () => {
       this.active.delete(sessionId);
-      await unlock().catch(() => undefined);
+      await unlock().catch((error: unknown) =>
+        deps.logger.warn({ err: error, sessionId, runId }, 'could not remove the run lock of a session'),
+      );
       deps.hub.setRunning(sessionId, runId, false);
     };
 
@@ -159,7 +161,11 @@ export class Runner {
         ...(user ? { user } : {}),
         session,
         outputs: deps.outputs,
-        progress: (callId, data) => void emit({ type: 'tool.progress', runId, callId, data }).catch(() => undefined),
+        progress: (callId, data) =>
+          void emit({ type: 'tool.progress', runId, callId, data }).catch(
+            // Progress is for the live view only (never stored), and the tool goes on whether or not it was shown.
+            () => undefined,
+          ),
       };
       run.done = loadAgentLoop()
         .then(({ runAgent }) =>
@@ -184,14 +190,16 @@ export class Runner {
         )
         .catch(async (error: unknown) => {
           deps.logger.error({ err: error, sessionId, runId }, 'run failed');
-          const message = `The run stopped because of an internal error: ${(error as Error).message}`;
+          const message = `The run stopped because of an internal error: ${errorText(error)}`;
           await emit({
             type: 'run.completed',
             runId,
             status: 'error',
             turns: 0,
             error: { code: 'internal_error', message },
-          }).catch(() => undefined);
+          }).catch((recordError: unknown) =>
+            deps.logger.error({ err: recordError, sessionId, runId }, 'could not record the end of a failed run'),
+          );
           return { status: 'error' as const, turns: 0, text: '', error: { code: 'internal_error', message } };
         })
         .finally(() => {
@@ -235,13 +243,11 @@ export class Runner {
     const event = redactor.redactValue(original);
     const previous = this.chains.get(sessionId) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const stamped = (
-        isPersisted(event.type)
-          ? (await sessions.append(sessionId, [event]))[0]!
-          : sessions.stampEphemeral(sessionId, event)
-      ) as StampedEvent;
+      const stamped = isPersisted(event.type)
+        ? (await sessions.append(sessionId, [event]))[0]!
+        : sessions.stampEphemeral(sessionId, event);
       const run = this.active.get(sessionId);
-      if (run) run.state = applySessionEvent(run.state, stamped as unknown as StoredEvent);
+      if (run) run.state = applySessionEvent(run.state, stamped);
       hub.publish(sessionId, stamped);
       if (event.type === 'usage') {
         const { runId: _run, type: _type, ...usage } = event;
@@ -249,6 +255,7 @@ export class Runner {
       }
       return stamped;
     });
+    // The caller gets `next` and its error; the chain only waits for it to settle before the next event.
     const settled = next.catch(() => undefined);
     this.chains.set(sessionId, settled);
     void settled.then(() => {
@@ -266,8 +273,13 @@ export class Runner {
     signal: AbortSignal,
     asks: boolean,
   ): { session: ToolContext['session']; user?: (callId: string) => UserChannel } {
-    const { broker } = this.deps;
+    const { broker, logger } = this.deps;
     const emit = (event: RunEvent) => this.store(sessionId, event).then(() => undefined);
+    /** Recording that a request was cancelled, on the way out of a run that is stopping anyway: a failure is logged. */
+    const recordCancel = (event: RunEvent) =>
+      emit(event).catch((error: unknown) =>
+        logger.warn({ err: error, sessionId, runId }, 'could not record a cancelled request'),
+      );
     const session: ToolContext['session'] = {
       mode: () => gate.mode(),
       enterPlanMode: () =>
@@ -301,7 +313,7 @@ export class Runner {
           return reply.answers;
         } catch (error) {
           if (error instanceof InteractionCancelledError && questionId)
-            await emit({ type: 'question.answered', runId, questionId, cancelled: true }).catch(() => undefined);
+            await recordCancel({ type: 'question.answered', runId, questionId, cancelled: true });
           throw error;
         }
       },
@@ -333,11 +345,15 @@ export class Runner {
           return { approved: reply.approved, ...(reply.feedback ? { feedback: reply.feedback } : {}) };
         } catch (error) {
           if (error instanceof InteractionCancelledError && approvalId)
-            await emit({ type: 'approval.resolved', runId, approvalId, outcome: 'cancelled' }).catch(() => undefined);
+            await recordCancel({ type: 'approval.resolved', runId, approvalId, outcome: 'cancelled' });
           throw error;
         }
       },
     });
     return { session, user };
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,6 @@
+import type { RunEvent, SessionEvent, StampedEvent } from '../contract/events';
 import type { Todo } from '../contract/interactions';
 import { type PermissionMode, type Rule, parseRule } from '../permissions/policy';
-import type { StoredEvent } from '../workspace/sessions';
 
 export interface SessionGrant {
   /** The approval that made it. */
@@ -20,21 +20,16 @@ export interface SessionState {
 
 export const emptySessionState = (): SessionState => ({ mode: null, previousMode: null, todos: [], grants: [] });
 
-export function applySessionEvent(state: SessionState, event: { type: string; [key: string]: unknown }): SessionState {
+export function applySessionEvent(state: SessionState, event: RunEvent | SessionEvent): SessionState {
   switch (event.type) {
     case 'session.mode':
-      return {
-        ...state,
-        mode: (event.mode as PermissionMode | null) ?? null,
-        previousMode: (event.previous as PermissionMode | null | undefined) ?? null,
-      };
+      return { ...state, mode: event.mode, previousMode: event.previous ?? null };
     case 'todos.updated':
-      return { ...state, todos: event.todos as Todo[] };
+      return { ...state, todos: event.todos };
     case 'approval.resolved': {
       if (event.outcome !== 'session') return state;
-      const legacy =
-        typeof event.rule === 'string' ? [{ id: String(event.grantId ?? event.approvalId), rule: event.rule }] : [];
-      const granted = (event.grants as { id: string; rule: string }[] | undefined) ?? legacy;
+      const legacy = event.rule !== undefined ? [{ id: event.grantId ?? event.approvalId, rule: event.rule }] : [];
+      const granted = event.grants ?? legacy;
       return { ...state, grants: [...state.grants, ...granted.map((g) => ({ id: g.id, rule: parseRule(g.rule) }))] };
     }
     case 'grant.revoked':
@@ -44,6 +39,6 @@ export function applySessionEvent(state: SessionState, event: { type: string; [k
   }
 }
 
-export function sessionStateFrom(events: readonly StoredEvent[]): SessionState {
+export function sessionStateFrom(events: readonly StampedEvent[]): SessionState {
   return events.reduce(applySessionEvent, emptySessionState());
 }

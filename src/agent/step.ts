@@ -120,6 +120,7 @@ async function streamStep(
   let finishReason = 'unknown';
   let usage: LanguageModelUsage | undefined;
   let error: unknown;
+  // Deltas are for the live view only: the completed message, stored later, carries the whole text.
   const emitDelta = (kind: 'text' | 'reasoning', delta: string) =>
     void options
       .emit({ type: 'message.delta', runId: options.runId, messageId, kind, text: delta })

@@ -43,6 +43,7 @@ export async function executeToolCalls(
   let exclusive: Promise<unknown> = Promise.resolve();
   const alone: Scheduler = (work) => {
     const next = exclusive.then(work);
+    // The caller gets `next` and its error; the chain only waits for it to settle before the next exclusive call.
     exclusive = next.catch(() => undefined);
     return next;
   };

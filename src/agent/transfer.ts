@@ -87,7 +87,11 @@ export function exportMarkdown(session: LoadedSession): string {
   return `${out.join('\n')}\n`;
 }
 
-const StampedShape = z.looseObject({ id: z.number().int().positive(), time: z.string().min(1) });
+const StampedShape = z.looseObject({
+  id: z.number().int().positive(),
+  type: z.string().min(1),
+  time: z.string().min(1),
+});
 
 const ImportSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
@@ -115,7 +119,7 @@ export function parseImport(data: unknown): { title: string; importedFrom?: stri
     if (stamp.data.id <= lastId)
       throw new ImportError(`event ${index} has id ${stamp.data.id}, which does not increase`);
     lastId = stamp.data.id;
-    return raw as StoredEvent;
+    return stamp.data;
   });
   return {
     title: parsed.data.session.title,

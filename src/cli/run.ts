@@ -1,3 +1,4 @@
+import { text as streamText } from 'node:stream/consumers';
 import type { StampedEvent } from '../contract/events';
 import type { RunOutcome } from '../agent/loop';
 import { ModelConfigError } from '../models/providers';
@@ -21,10 +22,8 @@ const BUDGET_WORDS = {
   maxWallMs: 'wall-clock time in ms',
 } as const;
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+function readStdin(): Promise<string> {
+  return streamText(process.stdin);
 }
 
 export async function runCommand(args: string[]): Promise<void> {

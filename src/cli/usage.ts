@@ -10,6 +10,11 @@ export class CommandError extends Error {
   override readonly name = 'CommandError';
 }
 
+/** What a thrown value says: the error's message, or the value itself. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** `parseArgs` in strict mode, with its errors turned into one-line usage errors. */
@@ -17,7 +22,9 @@ export function parseFlags<O extends Options>(args: string[], options: O) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    const message = messageOf(error)
+      .split('\n')[0]!
+      .replace(/\. To specify a positional argument.*$/, '');
     throw new UsageError(message);
   }
 }

@@ -18,7 +18,7 @@ import {
 import type { FileWatcher } from '../workspace/file-watcher';
 import { FileApiError, type WorkspaceFiles, checkName, checkPath } from '../workspace/files';
 import type { ServerContext } from './context';
-import { ApiError } from './errors';
+import { ApiError, messageOf } from './errors';
 import { readBody } from './validate';
 
 /** Image types shown inline (for previews); everything else downloads as an attachment. */
@@ -77,6 +77,11 @@ async function receiveUpload(
   const writes: Promise<void>[] = [];
   let total = 0;
   let refusal: ApiError | null = null;
+  /**
+   * A file that could not be written. It refuses the upload only when nothing else did first: a file cut off by a
+   * refusal or by a body that could not be read fails too, and the reason told is then that one.
+   */
+  let unsaved: ApiError | undefined;
   const parser = busboy({
     headers: { 'content-type': contentType },
     defParamCharset: 'utf8',
@@ -91,7 +96,7 @@ async function receiveUpload(
       // Some browsers send a path for a file in a dropped folder: only its last part names the file.
       name = checkName((info.filename ?? '').split(/[/\\]/).pop() ?? '');
     } catch (error) {
-      refuse(new ApiError(400, 'invalid_name', (error as Error).message));
+      refuse(new ApiError(400, 'invalid_name', messageOf(error)));
       stream.resume();
       return;
     }
@@ -116,7 +121,9 @@ async function receiveUpload(
     writes.push(
       pipeline(stream, createWriteStream(temp, { flags: 'wx', mode: 0o644 })).then(
         () => void done.push({ name, size, temp }),
-        () => undefined,
+        (error: unknown) => {
+          unsaved ??= new ApiError(500, 'upload_failed', `Could not save ${name}: ${messageOf(error)}`);
+        },
       ),
     );
   });
@@ -124,10 +131,10 @@ async function receiveUpload(
   try {
     await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), parser);
   } catch (error) {
-    if (!refusal)
-      refuse(new ApiError(400, 'invalid_request', `The upload could not be read: ${(error as Error).message}`));
+    if (!refusal) refuse(new ApiError(400, 'invalid_request', `The upload could not be read: ${messageOf(error)}`));
   }
   await Promise.all(writes);
+  if (unsaved) refuse(unsaved);
   if (!refusal && done.length === 0) refuse(new ApiError(400, 'invalid_request', 'The upload holds no file.'));
   if (refusal) {
     for (const temp of temps) rmSync(temp, { force: true });

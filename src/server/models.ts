@@ -14,7 +14,7 @@ import { modelInfo, parseModelId, providerBaseURL, providerKey, resolveModel } f
 import { type JsonObject, isPlainObject } from '../workspace/merge-patch';
 import { InvalidSettingsError } from '../workspace/settings';
 import type { ServerContext } from './context';
-import { ApiError } from './errors';
+import { ApiError, messageOf } from './errors';
 import { readBody } from './validate';
 
 export function modelRoutes(ctx: ServerContext): Hono {
@@ -179,7 +179,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
       throw new ApiError(
         502,
         'catalog_refresh_failed',
-        `Could not refresh the model catalog from ${url}: ${(error as Error).message}`,
+        `Could not refresh the model catalog from ${url}: ${messageOf(error)}`,
       );
     }
   });

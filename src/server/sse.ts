@@ -36,6 +36,7 @@ export function eventStream<E extends { id: number }>(c: Context, ctx: ServerCon
     const flush = () => {
       const text = pending;
       pending = '';
+      // A failed write means the client is gone: its abort ends this stream below, and there is no one left to tell.
       chain = chain.then(() => stream.write(text)).catch(() => undefined);
     };
     const enqueue = (text: string) => {

@@ -24,6 +24,7 @@ export function writeFileAtomic(
 ): Promise<BigIntStats> {
   const write = doWrite(file, data, options.mode ?? 0o644);
   inFlight.add(write);
+  // The caller gets `write` and its error; this chain only keeps count of the writes in flight.
   void write.finally(() => inFlight.delete(write)).catch(() => undefined);
   return write;
 }

@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { type FileContent, type FileEntry, type SavedFile, type TrashItem, TrashItemSchema } from '../contract/files';
 import { ConfinedFs, type Dirent, FsBridgeError, looksBinary, readStart } from '../fs/confined-fs';
 import { ConfinedPathError, Confiner } from '../fs/confiner';
+import { errnoCode } from './errno';
 import type { WorkspacePaths } from './paths';
 
 /** Files larger than this are not opened as text in the editor. */
@@ -200,6 +201,7 @@ export class WorkspaceFiles {
    */
   async write(path: string, content: string, expected: string | null | undefined): Promise<SavedFile> {
     const previous = this.saving.get(path) ?? Promise.resolve();
+    // The previous save's error went to its own caller; this one only waits for it to settle.
     const work = previous.catch(() => undefined).then(() => this.writeNow(path, content, expected));
     this.saving.set(path, work);
     try {
@@ -427,7 +429,7 @@ export class WorkspaceFiles {
         if (code === 'EISDIR') throw new FileApiError(400, 'is_a_folder', message);
         if (code === 'ENOTDIR' || code === 'EINVAL') throw new FileApiError(400, 'invalid_path', message);
       }
-      const code = (error as NodeJS.ErrnoException).code;
+      const code = errnoCode(error);
       if (code === 'ENOENT' || code === 'ELOOP') throw new FileApiError(404, 'not_found', 'No such file or folder.');
       throw error;
     }

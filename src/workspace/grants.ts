@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { type Grant, GrantSchema } from '../contract/permissions';
 import { writeFileAtomic } from './atomic-write';
+import { errnoCode } from './errno';
 import { JsonFileError, parseJsonText, validateJson } from './json-file';
 
 const FileSchema = z.object({ version: z.literal(1), grants: z.array(GrantSchema) });
@@ -24,7 +25,7 @@ export class GrantStore {
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new GrantStore(file, []);
+      if (errnoCode(error) === 'ENOENT') return new GrantStore(file, []);
       throw error;
     }
     const raw = parseJsonText(file, text);
@@ -59,6 +60,7 @@ export class GrantStore {
       await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, grants: next }, null, 2)}\n`, { mode: 0o600 });
       this.grants = next;
     });
+    // The caller gets `write` and its error; the queue only waits for it to settle before the next write.
     this.queue = write.catch(() => undefined);
     return write;
   }

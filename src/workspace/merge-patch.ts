@@ -14,8 +14,16 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
   return merge(target, patch, []);
 }
 
+/** A merge patch that is an object always gives an object (RFC 7386 §2). */
+export function mergePatchObject(target: unknown, patch: JsonObject): JsonObject {
+  return mergeObject(target, patch, []);
+}
+
 function merge(target: unknown, patch: unknown, path: JsonPath): unknown {
-  if (!isPlainObject(patch)) return patch;
+  return isPlainObject(patch) ? mergeObject(target, patch, path) : patch;
+}
+
+function mergeObject(target: unknown, patch: JsonObject, path: JsonPath): JsonObject {
   const result: JsonObject = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (PROTOTYPE_KEYS.has(key)) throw new PrototypeKeyError([...path, key]);

@@ -1,9 +1,11 @@
+import { errnoCode } from './errno';
+
 /** Whether a process with this id exists (one of another user counts: it cannot be signalled, but it is there). */
 export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(error) === 'EPERM';
   }
 }

@@ -1,6 +1,7 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write';
+import { errnoCode } from './errno';
 import { JsonFileError, parseJsonText, validateJson } from './json-file';
 
 const SECRET_FILE_MODE = 0o600;
@@ -28,7 +29,7 @@ export class SecretsStore {
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (errnoCode(error) !== 'ENOENT') throw error;
       text = '{}\n';
       await writeFileAtomic(file, text, { mode: SECRET_FILE_MODE });
     }
@@ -66,6 +67,7 @@ export class SecretsStore {
       await writeFileAtomic(this.file, `${JSON.stringify(next, null, 2)}\n`, { mode: SECRET_FILE_MODE });
       this.data = next;
     });
+    // The caller gets `write` and its error; the queue only waits for it to settle before the next write.
     this.queue = write.catch(() => undefined);
     return write;
   }

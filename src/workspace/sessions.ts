@@ -3,9 +3,10 @@ import { type FSWatcher, watch } from 'node:fs';
 import { open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { EVENT_TYPES, EventSchema, type StampedEvent } from '../contract/events';
-import type { SessionSummary as PublicSummary } from '../contract/sessions';
+import { EVENT_TYPES, type StampedEvent, StampedEventSchema } from '../contract/events';
+import { type SessionSummary as PublicSummary, SessionSummarySchema } from '../contract/sessions';
 import { writeFileAtomic } from './atomic-write';
+import { errnoCode } from './errno';
 import { describeFirstIssue } from './json-file';
 import { parseJsonl } from './jsonl';
 import { processExists } from './process-alive';
@@ -54,6 +55,22 @@ const StoredEventShape = z.looseObject({ id: z.number().int().positive(), type: 
 
 /** A session in the index: what clients are shown of it but whether it runs (the store knows no runs), and the file's size and time. */
 export type SessionSummary = Omit<PublicSummary, 'running'> & { bytes: number; mtimeMs: number };
+
+/** An entry of index.json as read back: one that does not fit is left out, and its file scanned again. */
+const IndexEntrySchema = SessionSummarySchema.omit({ running: true }).extend({
+  id: z.string().regex(SESSION_ID),
+  bytes: z.number(),
+  mtimeMs: z.number(),
+});
+
+const IndexFileSchema = z.object({
+  version: z.literal(1),
+  clean: z.boolean().optional(),
+  sessions: z.array(z.unknown()),
+});
+
+/** A run lock: the process that holds it. */
+const LockFileSchema = z.object({ pid: z.number().int() });
 
 /** A session as clients see it: the index's bookkeeping (file size and time) stays inside. */
 export function publicSummary(
@@ -195,7 +212,7 @@ export class SessionStore {
     try {
       text = await readFile(this.file(id), 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new SessionNotFoundError(id);
+      if (errnoCode(error) === 'ENOENT') throw new SessionNotFoundError(id);
       throw error;
     }
     return this.parse(id, text);
@@ -205,7 +222,7 @@ export class SessionStore {
    * Appends stamped events in one write and fsyncs it. Ids continue from the file's last id, re-read if another
    * process (a headless run) appended meanwhile.
    */
-  append(id: string, events: NewEvent[]): Promise<StoredEvent[]> {
+  append<E extends NewEvent>(id: string, events: E[]): Promise<(E & { id: number; time: string })[]> {
     return this.serial(id, async () => {
       const summary = this.require(id);
       const handle = await open(this.file(id), 'a');
@@ -287,7 +304,7 @@ export class SessionStore {
         });
         return () => rm(file, { force: true });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (errnoCode(error) !== 'EEXIST') throw error;
         const holder = await this.lockHolder(id);
         if (holder === process.pid) throw new SessionLockedError(`session ${id} is already running`);
         if (holder !== undefined && processExists(holder))
@@ -358,9 +375,11 @@ export class SessionStore {
   /** The pid a lock file names; undefined when it is unreadable (a crash cut its write short). */
   private lockHolder(id: string): Promise<number | undefined> {
     return readFile(this.lockFile(id), 'utf8')
-      .then((t) => (JSON.parse(t) as { pid?: unknown }).pid)
-      .then((pid) => (typeof pid === 'number' ? pid : undefined))
-      .catch(() => undefined);
+      .then((text) => LockFileSchema.safeParse(JSON.parse(text)).data?.pid)
+      .catch(
+        // Gone meanwhile, or not JSON: no holder is named, which is what an unreadable lock means to the callers.
+        () => undefined,
+      );
   }
 
   private assertId(id: string): void {
@@ -378,6 +397,7 @@ export class SessionStore {
   private serial<T>(id: string, operation: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(id) ?? Promise.resolve();
     const next = previous.then(operation, operation);
+    // The caller gets `next` and its error; the queue only waits for it to settle before the next operation.
     const settled = next.catch(() => undefined);
     this.queues.set(id, settled);
     void settled.then(() => {
@@ -424,9 +444,8 @@ export class SessionStore {
         // Ids continue past every numbered line, even one skipped here, so an append never reuses its id.
         lastId = shape.data.id;
         if (!EVENT_TYPES.has(shape.data.type)) continue;
-        const event = EventSchema.safeParse(value);
-        // The line as written, not as parsed: fields a newer version added to a known event survive a fork or an export.
-        if (event.success) events.push(value as StampedEvent);
+        const event = StampedEventSchema.safeParse(value);
+        if (event.success) events.push(asWritten(event.data, shape.data));
         else {
           const { field, problem } = describeFirstIssue(event.error);
           warnings.push(
@@ -465,6 +484,7 @@ export class SessionStore {
     if (this.closed) return false;
     return this.serial(id, async () => {
       const before = this.index.get(id);
+      // Unreadable is taken as gone (deleted by another process): this runs from the file watcher, with no one to tell.
       const info = await stat(this.file(id)).catch(() => undefined);
       if (!info) {
         if (before) {
@@ -475,6 +495,7 @@ export class SessionStore {
         return false;
       }
       if (before && before.bytes === info.size) return false;
+      // Unreadable right now (its header damaged): the listing keeps what it had, and the next change tries again.
       const summary = await this.scan(id).catch(() => undefined);
       if (!summary) return false;
       this.put(summary);
@@ -503,6 +524,7 @@ export class SessionStore {
     if (this.flushTimer || this.closed) return;
     this.flushTimer = setTimeout(() => {
       this.flushTimer = null;
+      // The index is a cache: a failed write leaves the previous one, marked unclean, checked against the files next start.
       void this.flushIndex(false).catch(() => undefined);
     }, INDEX_FLUSH_MS);
     this.flushTimer.unref();
@@ -523,15 +545,13 @@ export class SessionStore {
       .filter((n): n is string => n !== undefined);
     let clean = false;
     try {
-      const raw = JSON.parse(await readFile(join(this.dir, INDEX_FILE), 'utf8')) as {
-        version?: number;
-        clean?: boolean;
-        sessions?: SessionSummary[];
-      };
-      if (raw.version === 1 && Array.isArray(raw.sessions)) {
-        for (const s of raw.sessions)
-          if (s && typeof s.id === 'string' && SESSION_ID.test(s.id)) this.index.set(s.id, s);
-        clean = raw.clean === true;
+      const index = IndexFileSchema.safeParse(JSON.parse(await readFile(join(this.dir, INDEX_FILE), 'utf8')));
+      if (index.success) {
+        for (const entry of index.data.sessions) {
+          const s = IndexEntrySchema.safeParse(entry);
+          if (s.success) this.index.set(s.data.id, s.data);
+        }
+        clean = index.data.clean === true;
       }
     } catch {
       // Missing or unreadable: rebuilt from the files below.
@@ -540,6 +560,7 @@ export class SessionStore {
     for (const id of [...this.index.keys()]) if (!onDisk.has(id)) this.index.delete(id);
     const toScan = names.filter((id) => !this.index.has(id));
     if (!clean) {
+      // A file that cannot be stat'ed is scanned again below, and left out of the listing if that fails too.
       const infos = await Promise.all(
         [...this.index.values()].map(async (s) => ({ s, info: await stat(this.file(s.id)).catch(() => undefined) })),
       );
@@ -548,6 +569,7 @@ export class SessionStore {
     }
     for (let i = 0; i < toScan.length; i += 64) {
       const batch = toScan.slice(i, i + 64);
+      // A file whose header cannot be read is left out of the listing; the file itself stays on disk, untouched.
       const scanned = await Promise.all(batch.map((id) => this.scan(id).catch(() => undefined)));
       scanned.forEach((summary, j) => {
         if (summary) this.index.set(summary.id, summary);
@@ -557,4 +579,13 @@ export class SessionStore {
     // Written unclean at once, so a crash from here on is detected at the next start.
     await this.flushIndex(false);
   }
+}
+
+/**
+ * A line the contract accepted, as it was written rather than as parsed: fields a newer version added to a known
+ * event (at any depth) survive a fork or an export. The line's own values are laid over the parsed copy; the event
+ * schemas transform nothing, so each is the same value the schema checked.
+ */
+function asWritten(parsed: StampedEvent, line: z.output<typeof StoredEventShape>): StampedEvent {
+  return Object.assign(parsed, line);
 }

@@ -4,8 +4,9 @@ import { SettingsSchema as SettingsShape } from '../contract/settings';
 import { PermissionSettingsSchema } from '../permissions/settings';
 import { SandboxSettingsSchema } from '../sandbox/settings';
 import { writeFileAtomic } from './atomic-write';
+import { errnoCode } from './errno';
 import { JsonFileError, describeFirstIssue, fieldPath, parseJsonText, validateJson } from './json-file';
-import { type JsonObject, applyMergePatch, isPlainObject } from './merge-patch';
+import { type JsonObject, isPlainObject, mergePatchObject } from './merge-patch';
 import { PrototypeKeyError } from './prototype-keys';
 
 /**
@@ -66,7 +67,7 @@ export class SettingsStore {
       return Promise.reject(new InvalidSettingsError('', 'the body must be a JSON object of the settings to change'));
     return this.update((raw) => {
       try {
-        return applyMergePatch(raw, patch) as JsonObject;
+        return mergePatchObject(raw, patch);
       } catch (error) {
         if (error instanceof PrototypeKeyError) throw new InvalidSettingsError(fieldPath(error.path), error.message);
         throw error;
@@ -80,6 +81,7 @@ export class SettingsStore {
    */
   update(change: (raw: JsonObject) => JsonObject): Promise<Settings> {
     const next = this.queue.then(() => this.applyUpdate(change));
+    // The caller gets `next` and its error; the queue only waits for it to settle before the next update.
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -107,7 +109,7 @@ async function readSettingsFile(
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !options.createIfMissing) throw error;
+    if (errnoCode(error) !== 'ENOENT' || !options.createIfMissing) throw error;
     text = '{}\n';
     await writeFileAtomic(file, text);
   }

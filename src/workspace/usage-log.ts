@@ -1,18 +1,21 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { errnoCode } from './errno';
 
-export interface UsageRecord {
-  time: string;
-  sessionId: string;
-  provider: string;
-  model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-}
+const UsageRecordSchema = z.object({
+  time: z.string(),
+  sessionId: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  costUsd: z.number(),
+});
+export type UsageRecord = z.output<typeof UsageRecordSchema>;
 
 export type UsageGroupBy = 'day' | 'model' | 'session';
 
@@ -63,6 +66,7 @@ export class UsageLog {
         await handle.close();
       }
     });
+    // The caller gets `write` and its error; the queue only waits for it to settle before the next write.
     this.queue = write.catch(() => undefined);
     return write;
   }
@@ -81,12 +85,10 @@ export class UsageLog {
     try {
       lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
       for await (const line of lines) {
-        let record: UsageRecord;
-        try {
-          record = JSON.parse(line) as UsageRecord;
-        } catch {
-          continue;
-        }
+        // A line a crash cut short, or one damaged by hand, counts no call: the totals stay numbers.
+        const parsed = UsageRecordSchema.safeParse(jsonOrUndefined(line));
+        if (!parsed.success) continue;
+        const record = parsed.data;
         const time = Date.parse(record.time);
         if (!(time >= from && time < to)) continue;
         const key =
@@ -101,12 +103,21 @@ export class UsageLog {
         add(total, record);
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      if (errnoCode(error) !== 'ENOENT') throw error;
     }
     const list = [...groups].map(([key, totals]) => ({ key, ...totals }));
     list.sort((a, b) =>
       options.groupBy === 'day' ? a.key.localeCompare(b.key) : b.costUsd - a.costUsd || b.inputTokens - a.inputTokens,
     );
     return { total, groups: list };
+  }
+}
+
+function jsonOrUndefined(line: string): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    // Not JSON: the schema then refuses it, as it does any other damaged line.
+    return undefined;
   }
 }

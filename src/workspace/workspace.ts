@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { removeStaleTemps } from './atomic-write';
+import { errnoCode } from './errno';
 import { GrantStore } from './grants';
 import { type WorkspacePaths, ensureDataDirs, workspacePaths } from './paths';
 import { SecretsStore } from './secrets';
@@ -19,7 +20,10 @@ export class WorkspaceError extends Error {
 /** Opens a workspace folder, creating `.boxagnts/` on first use. Invalid settings or secrets stop here, unchanged. */
 export async function openWorkspace(dir: string): Promise<Workspace> {
   const paths = workspacePaths(dir);
-  const info = await stat(paths.root).catch(() => undefined);
+  const info = await stat(paths.root).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return undefined;
+    throw error;
+  });
   if (!info) throw new WorkspaceError(`workspace folder ${paths.root} does not exist`);
   if (!info.isDirectory()) throw new WorkspaceError(`workspace ${paths.root} is not a folder`);
   await ensureDataDirs(paths);

@@ -2,13 +2,13 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conversationFrom } from '../../src/agent/conversation';
-import type { RunEvent } from '../../src/contract/events';
+import type { RunEvent, StampedEvent } from '../../src/contract/events';
 import { runEventInterpreter } from '../../src/agent/interpret';
 import { PartialTextLog } from '../../src/agent/partial-text';
 import { closeInterruptedRuns, closingEvents } from '../../src/agent/recovery';
 import { silentLogger } from '../../src/log';
 import { Redactor } from '../../src/models/redaction';
-import { SessionStore, type StoredEvent } from '../../src/workspace/sessions';
+import { SessionStore } from '../../src/workspace/sessions';
 import { tempDir } from '../helpers/workspace';
 
 /** Above Linux's largest pid (2^22), so no process has it. */
@@ -39,7 +39,7 @@ const completed = (
 });
 const runDone = (runId: string) => ({ type: 'run.completed', runId, status: 'finished', turns: 1 });
 const stamp = (events: object[]) =>
-  events.map((e, i) => ({ ...e, id: i + 1, time: '2026-01-01T00:00:00.000Z' }) as StoredEvent);
+  events.map((e, i) => ({ ...e, id: i + 1, time: '2026-01-01T00:00:00.000Z' }) as StampedEvent);
 const delta = (runId: string, messageId: string, text: string, kind: 'text' | 'reasoning' = 'text'): RunEvent => ({
   type: 'message.delta',
   runId,

@@ -176,6 +176,40 @@ describe('SessionStore', () => {
     expect(verified.get(a.id)).toMatchObject({ messageCount: 1, lastEventId: 1 });
   });
 
+  it('keeps a known event as written, with the fields a newer version added at any depth', async () => {
+    const { dir, store } = await openStore();
+    const s = await store.create();
+    await store.close();
+    const written = {
+      id: 1,
+      time: 't',
+      ...toolDone('c1', 'done'),
+      result: { content: 'done', cacheHint: 'warm' },
+      attempt: 2,
+    };
+    await appendFile(join(dir, `${s.id}.jsonl`), `${JSON.stringify(written)}\n`);
+
+    const { store: reopened } = await openStore(dir);
+    const loaded = await reopened.read(s.id);
+    expect(loaded.warnings).toEqual([]);
+    expect(loaded.events).toEqual([written]);
+  });
+
+  it('leaves out an index entry that does not fit and scans its file again', async () => {
+    const { dir, store } = await openStore();
+    const a = await store.create({ title: 'alpha' });
+    await store.append(a.id, [user('one')]);
+    await store.close();
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
+    expect(index.clean).toBe(true);
+    // A hand edit (or an older version) left a count that is not a number: trusted, it would show as "lots".
+    index.sessions[0].messageCount = 'lots';
+    await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+
+    const { store: reopened } = await openStore(dir);
+    expect(reopened.get(a.id)).toMatchObject({ title: 'alpha', messageCount: 1, lastEventId: 1 });
+  });
+
   it('continues numbering after another process appended', async () => {
     const { dir, store } = await openStore();
     const s = await store.create();
