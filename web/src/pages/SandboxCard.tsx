@@ -1,9 +1,9 @@
 import { FUEL_DEFAULTS } from '@contract/fuel';
-import type { SandboxOverview, Settings } from '@contract/settings';
+import { type SandboxOverview, SandboxOverviewSchema, type Settings, SettingsSchema } from '@contract/settings';
 import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Button, Card, FieldError, Switch, cx, inputClass } from '../components/ui';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
 import { applySettings } from '../state';
 
@@ -13,7 +13,7 @@ const MB = 1024 * 1024;
 
 /** Saves a sandbox change; a refusal names the field (e.g. `sandbox.allowedOutboundHosts[1]`) and why. */
 async function save(patch: SandboxPatch): Promise<void> {
-  applySettings(await api<Settings>('/api/settings', { method: 'PATCH', body: { sandbox: patch } }));
+  applySettings(await api('/api/settings', SettingsSchema, { method: 'PATCH', body: { sandbox: patch } }));
 }
 
 function errorText(e: unknown): string {
@@ -170,7 +170,7 @@ export function SandboxCard() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { draft: mountDraft, setDraft: setMountDraft, busy: mounting, submit: submitMount } = useDraft<Mount>(NO_MOUNT);
   const load = useCallback(() => {
-    api<SandboxOverview>('/api/sandbox').then(setData, (e: Error) => setErrors({ load: e.message }));
+    api('/api/sandbox', SandboxOverviewSchema).then(setData, (e: unknown) => setErrors({ load: errorMessage(e) }));
   }, []);
   useEffect(load, [load]);
 

@@ -1,4 +1,4 @@
-import type { Settings } from '@contract/settings';
+import { type Settings, SettingsSchema } from '@contract/settings';
 import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
@@ -9,7 +9,7 @@ import type { ThemePreference } from '../lib/theme';
 import { appStore, applySettings } from '../state';
 
 async function patchSettings(patch: unknown): Promise<Settings> {
-  const settings = await api<Settings>('/api/settings', { method: 'PATCH', body: patch });
+  const settings = await api('/api/settings', SettingsSchema, { method: 'PATCH', body: patch });
   applySettings(settings);
   return settings;
 }
