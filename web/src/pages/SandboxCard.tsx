@@ -145,7 +145,7 @@ function EntryList({
       ) : (
         <p className="mb-2 text-sm text-zinc-500">{empty}</p>
       )}
-      <form onSubmit={add} className="flex gap-2">
+      <form onSubmit={(e) => void add(e)} className="flex gap-2">
         <input
           aria-label={`New entry for ${label}`}
           className={cx(inputClass, 'font-mono')}
@@ -348,7 +348,10 @@ export function SandboxCard() {
               ))}
             </ul>
           )}
-          <form onSubmit={addMount} className="grid gap-2 sm:grid-cols-[1fr_10rem_auto_auto] sm:items-center">
+          <form
+            onSubmit={(e) => void addMount(e)}
+            className="grid gap-2 sm:grid-cols-[1fr_10rem_auto_auto] sm:items-center"
+          >
             <input
               aria-label="Host folder"
               className={cx(inputClass, 'font-mono')}

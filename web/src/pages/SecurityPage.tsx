@@ -122,7 +122,7 @@ export function SecurityPage() {
             ) : (
               <p className="mb-3 text-sm text-zinc-500">No rules: the mode decides.</p>
             )}
-            <form onSubmit={addRule} className="flex gap-2">
+            <form onSubmit={(e) => void addRule(e)} className="flex gap-2">
               <label className="sr-only" htmlFor="new-rule">
                 New rule
               </label>

@@ -90,7 +90,7 @@ function AllowedHostsCard({ hosts }: { hosts: string[] }) {
       ) : (
         <p className="mb-3 text-sm text-zinc-500">None: only loopback names are accepted.</p>
       )}
-      <form onSubmit={add} className="flex gap-2">
+      <form onSubmit={(e) => void add(e)} className="flex gap-2">
         <label className="sr-only" htmlFor="allowed-host">
           Host name
         </label>
