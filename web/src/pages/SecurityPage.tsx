@@ -33,7 +33,7 @@ export function SecurityPage() {
 
   const setMode = (mode: PermissionMode) => {
     setError(null);
-    patch({ permissions: { mode } }).then(load, (e: Error) => setError(e.message));
+    patch({ permissions: { mode } }).then(load, (e: unknown) => setError(errorMessage(e)));
   };
   const saveRules = async (rules: string[]) => {
     setRuleError(null);

@@ -2,7 +2,7 @@ import { type Settings, SettingsSchema } from '@contract/settings';
 import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
 import { useStore } from '../lib/store';
 import type { ThemePreference } from '../lib/theme';
@@ -28,7 +28,7 @@ function ThemeCard({ theme }: { theme: ThemePreference }) {
         ]}
         onChange={(value) => {
           setError(null);
-          patchSettings({ ui: { theme: value } }).catch((e: Error) => setError(e.message));
+          patchSettings({ ui: { theme: value } }).catch((e: unknown) => setError(errorMessage(e)));
         }}
       />
       <FieldError message={error} />

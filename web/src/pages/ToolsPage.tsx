@@ -105,7 +105,7 @@ export function ToolsPage() {
         setTools(r.tools);
         setProblems(r.problems);
       },
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError(errorMessage(e)),
     );
   }, []);
   useEffect(load, [load]);
