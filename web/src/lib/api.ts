@@ -20,7 +20,7 @@ const ErrorBodySchema = z.object({
     .optional(),
 });
 
-interface RequestInit {
+interface ApiInit {
   method?: string;
   body?: unknown;
   signal?: AbortSignal;
@@ -31,9 +31,11 @@ interface RequestInit {
  * that does not fit (a server of another version, a proxy's page) is an ApiError naming the route and the field,
  * which the page shows like any other failed request.
  */
-export async function api<S extends z.ZodType>(path: string, schema: S, init: RequestInit = {}): Promise<z.output<S>> {
+export async function api<S extends z.ZodType>(path: string, schema: S, init: ApiInit = {}): Promise<z.output<S>> {
   const method = init.method ?? 'GET';
   const { status, data } = await request(path, method, init);
+  if (data === NOT_JSON)
+    throw new ApiError(status, 'bad_response', `The server's answer to ${method} ${path} is not JSON.`);
   return readAnswer(schema, data, `${method} ${path}`, status);
 }
 
@@ -57,11 +59,11 @@ export function errorFromAnswer(status: number, data: unknown, fallback: string)
 }
 
 /** Calls the server for a route whose answer the caller does not read; only a failure matters. */
-export async function apiSend(path: string, init: RequestInit = {}): Promise<void> {
+export async function apiSend(path: string, init: ApiInit = {}): Promise<void> {
   await request(path, init.method ?? 'GET', init);
 }
 
-async function request(path: string, method: string, init: RequestInit): Promise<{ status: number; data: unknown }> {
+async function request(path: string, method: string, init: ApiInit): Promise<{ status: number; data: unknown }> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -77,9 +79,6 @@ async function request(path: string, method: string, init: RequestInit): Promise
   const text = await response.text();
   const data = parseJson(text);
   if (!response.ok) throw errorFromAnswer(response.status, data, `Request failed (${response.status})`);
-  if (data === NOT_JSON) {
-    throw new ApiError(response.status, 'bad_response', `The server's answer to ${method} ${path} is not JSON.`);
-  }
   return { status: response.status, data };
 }
 
