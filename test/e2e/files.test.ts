@@ -299,6 +299,7 @@ describe('Files page', () => {
     await menu.getByRole('menuitem', { name: 'New folder…' }).click();
     await dialog.getByLabel('Name of the folder, in src').fill('lib');
     await dialog.getByLabel('Name of the folder, in src').press('Enter');
+    // Not there yet (ENOENT) is what the poll waits out, so the error is dropped and the poll asks again.
     await expect.poll(async () => (await stat(join(root, 'src', 'lib')).catch(() => null))?.isDirectory()).toBe(true);
     await expect.poll(() => row(page, 'lib').count()).toBe(1);
 

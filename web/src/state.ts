@@ -1,6 +1,6 @@
-import type { Health } from '@contract/workspace';
-import type { Settings } from '@contract/settings';
-import { api } from './lib/api';
+import { type Health, HealthSchema } from '@contract/workspace';
+import { type Settings, SettingsSchema } from '@contract/settings';
+import { api, errorMessage } from './lib/api';
 import { createStore } from './lib/store';
 import { setThemePreference } from './lib/theme';
 
@@ -19,10 +19,13 @@ export function applySettings(settings: Settings): void {
 
 export async function loadApp(): Promise<void> {
   try {
-    const [health, settings] = await Promise.all([api<Health>('/api/health'), api<Settings>('/api/settings')]);
+    const [health, settings] = await Promise.all([
+      api('/api/health', HealthSchema),
+      api('/api/settings', SettingsSchema),
+    ]);
     appStore.set({ health, loadError: null });
     applySettings(settings);
   } catch (error) {
-    appStore.set({ loadError: (error as Error).message });
+    appStore.set({ loadError: errorMessage(error) });
   }
 }

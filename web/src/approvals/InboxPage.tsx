@@ -1,7 +1,7 @@
 import { Inbox } from 'lucide-react';
 import { useEffect, useMemo } from 'react';
 import { EmptyState } from '../components/EmptyState';
-import { PageHeader } from '../components/ui';
+import { FieldError, PageHeader } from '../components/ui';
 import { onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore } from '../chat/sessions-store';
@@ -53,7 +53,7 @@ function Card({ interaction }: { interaction: Interaction }) {
 
 /** Every request waiting for the user, across sessions, so background runs can be answered from one place. */
 export function InboxPage() {
-  const { pending, loaded } = useStore(interactionsStore, (s) => s);
+  const { pending, loaded, error } = useStore(interactionsStore, (s) => s);
   const sessions = useStore(sessionsStore, (s) => s.sessions);
   const titles = useMemo(() => new Map(sessions.map((x) => [x.id, x.title])), [sessions]);
   // Session titles for the links; the list may not have been loaded by the chat page yet.
@@ -67,6 +67,7 @@ export function InboxPage() {
         title="Approvals"
         description="Requests from running agents that wait for you: permissions, plans and questions. Nothing here expires; a request ends when you answer it or its run is stopped."
       />
+      <FieldError message={error} />
       {loaded && sorted.length === 0 ? (
         <EmptyState icon={Inbox} title="Nothing is waiting for you">
           <p>When an agent needs your approval or an answer, it appears here and in its chat.</p>

@@ -1,11 +1,11 @@
-import type { ModelList } from '@contract/models';
-import type { SessionSummary } from '@contract/sessions';
+import { type ModelList, ModelListSchema } from '@contract/models';
+import { SessionSummarySchema } from '@contract/sessions';
 import { Download, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
 import { Drawer } from '../components/Drawer';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
-import { ApiError, api } from '../lib/api';
+import { api, apiSend, errorMessage } from '../lib/api';
 import { navigate } from '../lib/router';
 import { Composer } from './Composer';
 import { ModePicker } from './ModePicker';
@@ -24,11 +24,14 @@ function formatTokens(n: number): string {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
 }
 
-function useModels() {
+/** The models to choose from; without the list a message still goes to the default model, so a failure is a notice. */
+function useModels(onError: (message: string) => void) {
   const [models, setModels] = useState<ModelList>({ models: [], defaultModel: null });
   useEffect(() => {
-    api<ModelList>('/api/models').then(setModels, () => undefined);
-  }, []);
+    api('/api/models', ModelListSchema).then(setModels, (e: unknown) =>
+      onError(`The list of models could not be loaded: ${errorMessage(e)}`),
+    );
+  }, [onError]);
   return models;
 }
 
@@ -50,11 +53,11 @@ function useStickToBottom(dep: unknown) {
 export function ChatPage({ path }: { path: string }) {
   const sessionId = path.split('/')[2] || null;
   const view = useSession(sessionId);
-  const { models, defaultModel } = useModels();
+  const [error, setError] = useState<string | null>(null);
+  const { models, defaultModel } = useModels(setError);
   const [text, setText] = useState('');
   const [model, setModel] = useState('');
   const [sending, setSending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [drawer, setDrawer] = useState(false);
   const closeDrawer = useCallback(() => setDrawer(false), []);
   const [clearing, setClearing] = useState(false);
@@ -77,17 +80,17 @@ export function ChatPage({ path }: { path: string }) {
     try {
       let id = sessionId;
       if (!id) {
-        id = (await api<SessionSummary>('/api/sessions', { method: 'POST', body: {} })).id;
+        id = (await api('/api/sessions', SessionSummarySchema, { method: 'POST', body: {} })).id;
         navigate(`/chat/${id}`);
       }
-      await api(`/api/sessions/${id}/messages`, {
+      await apiSend(`/api/sessions/${id}/messages`, {
         method: 'POST',
         body: { text: message, ...(model ? { model } : {}) },
       });
       scroller.pin();
       return true;
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorMessage(e));
       return false;
     } finally {
       setSending(false);
@@ -98,22 +101,22 @@ export function ChatPage({ path }: { path: string }) {
   };
   const stop = () => {
     if (sessionId)
-      api(`/api/sessions/${sessionId}/cancel`, { method: 'POST' }).catch((e: Error) => setError(e.message));
+      apiSend(`/api/sessions/${sessionId}/cancel`, { method: 'POST' }).catch((e: unknown) => setError(errorMessage(e)));
   };
   const fork = (eventId: number) => {
     if (!sessionId) return;
-    api<SessionSummary>(`/api/sessions/${sessionId}/fork`, { method: 'POST', body: { eventId } }).then(
+    api(`/api/sessions/${sessionId}/fork`, SessionSummarySchema, { method: 'POST', body: { eventId } }).then(
       (forked) => navigate(`/chat/${forked.id}`),
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError(errorMessage(e)),
     );
   };
   const clear = async () => {
     setClearing(false);
     try {
-      await api(`/api/sessions/${sessionId}/clear`, { method: 'POST' });
+      await apiSend(`/api/sessions/${sessionId}/clear`, { method: 'POST' });
       view.reload();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorMessage(e));
     }
   };
 

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { cx } from '../components/ui';
-import { api } from '../lib/api';
+import { api, apiSend, errorMessage } from '../lib/api';
 import type { PermissionMode } from '@contract/permissions';
-import type { SessionStateView } from '@contract/sessions';
+import { SessionStateViewSchema } from '@contract/sessions';
 
 const LABELS: Record<PermissionMode, string> = {
   default: 'Ask before changes',
@@ -23,15 +23,16 @@ export function ModePicker({
 }) {
   const [workspaceMode, setWorkspaceMode] = useState<PermissionMode | null>(null);
   useEffect(() => {
-    api<SessionStateView>(`/api/sessions/${sessionId}/state`).then(
+    // Without it the picker still works; only the hint of what "Workspace" means is missing, so a notice is enough.
+    api(`/api/sessions/${sessionId}/state`, SessionStateViewSchema).then(
       (s) => setWorkspaceMode(s.workspaceMode),
-      () => undefined,
+      (e: unknown) => onError(`The workspace's permission mode could not be loaded: ${errorMessage(e)}`),
     );
-  }, [sessionId]);
+  }, [sessionId, onError]);
   const effective = mode ?? workspaceMode;
   const change = (value: string) =>
-    api(`/api/sessions/${sessionId}/mode`, { method: 'PUT', body: { mode: value === '' ? null : value } }).catch(
-      (e: Error) => onError(e.message),
+    apiSend(`/api/sessions/${sessionId}/mode`, { method: 'PUT', body: { mode: value === '' ? null : value } }).catch(
+      (e: unknown) => onError(errorMessage(e)),
     );
   return (
     <select

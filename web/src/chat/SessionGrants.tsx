@@ -1,5 +1,5 @@
 import { ShieldCheck, X } from 'lucide-react';
-import { api } from '../lib/api';
+import { apiSend, errorMessage } from '../lib/api';
 
 /** The "Allow for this session" grants in force, each revocable; shown above the message box. */
 export function SessionGrants({
@@ -13,7 +13,9 @@ export function SessionGrants({
 }) {
   if (grants.length === 0) return null;
   const revoke = (id: string) =>
-    api(`/api/sessions/${sessionId}/grants/${id}`, { method: 'DELETE' }).catch((e: Error) => onError(e.message));
+    apiSend(`/api/sessions/${sessionId}/grants/${id}`, { method: 'DELETE' }).catch((e: unknown) =>
+      onError(errorMessage(e)),
+    );
   return (
     <div className="border-t border-zinc-200 px-3 py-1.5 sm:px-6 dark:border-zinc-800">
       <div

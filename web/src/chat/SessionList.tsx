@@ -2,7 +2,7 @@ import { Check, Pencil, Plus, Search, Trash2, X } from 'lucide-react';
 import { type FormEvent, useEffect, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { cx, inputClass } from '../components/ui';
-import { api } from '../lib/api';
+import { apiSend, errorMessage } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
 import { loadMoreSessions, loadSessions, sessionsStore } from './sessions-store';
@@ -26,28 +26,28 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
   const rename = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      await api(`/api/sessions/${session.id}`, { method: 'PATCH', body: { title } });
+      await apiSend(`/api/sessions/${session.id}`, { method: 'PATCH', body: { title } });
       setEditing(false);
       setError(null);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorMessage(e));
     }
   };
   const remove = async () => {
     try {
-      await api(`/api/sessions/${session.id}`, { method: 'DELETE' });
+      await apiSend(`/api/sessions/${session.id}`, { method: 'DELETE' });
       setConfirming(false);
       if (active) navigate('/chat');
     } catch (e) {
       setConfirming(false);
-      setError((e as Error).message);
+      setError(errorMessage(e));
     }
   };
 
   if (editing) {
     return (
       <li className="px-2 py-1">
-        <form onSubmit={rename} className="flex items-center gap-1">
+        <form onSubmit={(e) => void rename(e)} className="flex items-center gap-1">
           <label className="sr-only" htmlFor={`title-${session.id}`}>
             Session title
           </label>

@@ -1,6 +1,6 @@
 import type { GlobalEvent } from '@contract/global-events';
-import type { SessionPage, SessionSummary } from '@contract/sessions';
-import { api } from '../lib/api';
+import { SessionPageSchema, type SessionSummary } from '@contract/sessions';
+import { api, errorMessage } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
 import { createStore } from '../lib/store';
 
@@ -27,23 +27,31 @@ export async function loadSessions(query = sessionsStore.get().query): Promise<v
   const seq = ++requestSeq;
   sessionsStore.set({ query, loading: true, error: null });
   try {
-    const page = await api<SessionPage>(`/api/sessions?limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ''}`);
+    const page = await api(
+      `/api/sessions?limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ''}`,
+      SessionPageSchema,
+    );
     if (seq === requestSeq) sessionsStore.set({ sessions: page.sessions, nextCursor: page.nextCursor, loading: false });
   } catch (error) {
-    if (seq === requestSeq) sessionsStore.set({ loading: false, error: (error as Error).message });
+    if (seq === requestSeq) sessionsStore.set({ loading: false, error: errorMessage(error) });
   }
 }
 
 export async function loadMoreSessions(): Promise<void> {
   const { nextCursor, query } = sessionsStore.get();
   if (!nextCursor) return;
-  const page = await api<SessionPage>(
-    `/api/sessions?limit=${PAGE}&cursor=${nextCursor}${query ? `&q=${encodeURIComponent(query)}` : ''}`,
-  );
-  sessionsStore.set((s) => ({
-    sessions: [...s.sessions, ...page.sessions.filter((p) => !s.sessions.some((x) => x.id === p.id))],
-    nextCursor: page.nextCursor,
-  }));
+  try {
+    const page = await api(
+      `/api/sessions?limit=${PAGE}&cursor=${nextCursor}${query ? `&q=${encodeURIComponent(query)}` : ''}`,
+      SessionPageSchema,
+    );
+    sessionsStore.set((s) => ({
+      sessions: [...s.sessions, ...page.sessions.filter((p) => !s.sessions.some((x) => x.id === p.id))],
+      nextCursor: page.nextCursor,
+    }));
+  } catch (error) {
+    sessionsStore.set({ error: errorMessage(error) });
+  }
 }
 
 const matches = (session: SessionSummary, query: string) =>

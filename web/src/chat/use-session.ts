@@ -1,7 +1,7 @@
-import type { StampedEvent } from '@contract/events';
-import type { SessionDetail, SessionSummary } from '@contract/sessions';
+import { EVENT_TYPES, type StampedEvent, StampedEventSchema } from '@contract/events';
+import { SessionDetailSchema, type SessionSummary } from '@contract/sessions';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, errorMessage } from '../lib/api';
 import { openEventStream } from '../lib/event-stream';
 import { type Timeline, applyEvent, emptyTimeline, settleStale, timelineFrom } from './timeline';
 
@@ -46,25 +46,30 @@ export function useSession(sessionId: string | null): SessionView {
       pending.current = [];
       setTimeline((t) => events.reduce(applyEvent, t));
     };
-    api<SessionDetail>(`/api/sessions/${sessionId}`)
+    api(`/api/sessions/${sessionId}`, SessionDetailSchema)
       .then((detail) => {
         if (closed) return;
         const loaded = timelineFrom(detail.events);
         setSession(detail.session);
         setTimeline(detail.session.running ? loaded : settleStale(loaded));
         setWarnings(detail.warnings);
-        stop = openEventStream<StampedEvent>(`/api/sessions/${sessionId}/events?after=${detail.session.lastEventId}`, {
-          onEvent(event) {
-            pending.current.push(event);
-            frame.current ??= requestAnimationFrame(flush);
+        stop = openEventStream(
+          `/api/sessions/${sessionId}/events?after=${detail.session.lastEventId}`,
+          { schema: StampedEventSchema, knownTypes: EVENT_TYPES },
+          {
+            onEvent(event) {
+              pending.current.push(event);
+              frame.current ??= requestAnimationFrame(flush);
+            },
+            onRestart: reload,
+            onStatus: setConnected,
+            onInvalid: (problem) => setWarnings((w) => [...w, problem]),
           },
-          onRestart: reload,
-          onStatus: setConnected,
-        });
+        );
       })
       .catch((error: unknown) => {
         if (!closed)
-          setLoadError({ status: error instanceof ApiError ? error.status : 0, message: (error as Error).message });
+          setLoadError({ status: error instanceof ApiError ? error.status : 0, message: errorMessage(error) });
       });
     return () => {
       closed = true;

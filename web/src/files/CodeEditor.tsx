@@ -233,8 +233,9 @@ export default function CodeEditor({ tab }: { tab: Tab }) {
       languagePath.current = path;
     };
     const language = languageOf(path);
-    // A parser that fails to load (the server went away) leaves the file as plain text, still editable.
-    if (language) language.load().then(apply, () => undefined);
+    // A parser that fails to load (the server went away) leaves the file as plain text, still editable: the user
+    // loses only the colours, and the next file opened tries again, so the failure is not worth a notice.
+    if (language) language.load().then(apply, () => apply([]));
     else apply([]);
     return () => {
       wanted = false;

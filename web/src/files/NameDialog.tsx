@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Button, FieldError, inputClass } from '../components/ui';
+import { errorMessage } from '../lib/api';
 
 /**
  * Asks for a file or folder name. `onSubmit` does the work; when the server refuses (the name is taken, or not a
@@ -49,7 +50,7 @@ export function NameDialog({
     try {
       await onSubmit(trimmed);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorMessage(e));
       setBusy(false);
     }
   };

@@ -3,6 +3,7 @@ import { ArchiveRestore, ArrowLeft, Trash2 } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Button, FieldError } from '../components/ui';
+import { errorMessage } from '../lib/api';
 import { iconFor } from './file-icon';
 import { emptyTrash, listTrash, parentOf } from './files-api';
 import { restore } from './file-actions';
@@ -17,7 +18,7 @@ export function TrashPanel({ onClose }: { onClose: () => void }) {
   const [busy, setBusy] = useState(false);
   // Stable, so the dialog keeps its focus where it is while this panel renders again.
   const cancelEmpty = useCallback(() => setConfirming(false), []);
-  const load = useCallback(() => listTrash().then(setItems, (e: Error) => setError(e.message)), []);
+  const load = useCallback(() => listTrash().then(setItems, (e: unknown) => setError(errorMessage(e))), []);
   useEffect(() => {
     void load();
   }, [load]);
@@ -35,7 +36,7 @@ export function TrashPanel({ onClose }: { onClose: () => void }) {
       setConfirming(false);
       await load();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }

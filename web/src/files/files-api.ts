@@ -1,5 +1,15 @@
-import type { FileContent, FileEntry, SavedFile, TrashItem } from '@contract/files';
-import { ApiError, api } from '../lib/api';
+import { FileContentSchema, type SavedFile, SavedFileSchema } from '@contract/files';
+import {
+  FolderListingSchema,
+  PathAnswerSchema,
+  PathsAnswerSchema,
+  RemovedAnswerSchema,
+  RestoredAnswerSchema,
+  TrashListSchema,
+  TrashedAnswerSchema,
+} from '@contract/web-responses';
+import { z } from 'zod';
+import { ApiError, api, errorFromAnswer, parseJson, readAnswer } from '../lib/api';
 
 /** Paths are workspace-relative with `/` separators; '' is the workspace itself. */
 
@@ -24,37 +34,42 @@ export const isWithin = (path: string, root: string) => path === root || path.st
 export const downloadUrl = (path: string, inline = false) =>
   `/api/files/download?path=${q(path)}${inline ? '&inline=1' : ''}`;
 
-export const listFolder = (dir: string) =>
-  api<{ path: string; entries: FileEntry[] }>(`/api/files?path=${q(dir)}`).then((r) => r.entries);
-export const readFile = (path: string) => api<FileContent>(`/api/files/content?path=${q(path)}`);
+export const listFolder = (dir: string) => api(`/api/files?path=${q(dir)}`, FolderListingSchema).then((r) => r.entries);
+export const readFile = (path: string) => api(`/api/files/content?path=${q(path)}`, FileContentSchema);
 export const makeFolder = (path: string) =>
-  api<{ path: string }>('/api/files/mkdir', { method: 'POST', body: { path } });
+  api('/api/files/mkdir', PathAnswerSchema, { method: 'POST', body: { path } });
 export const renameEntry = (path: string, name: string) =>
-  api<{ path: string }>('/api/files/rename', { method: 'POST', body: { path, name } }).then((r) => r.path);
+  api('/api/files/rename', PathAnswerSchema, { method: 'POST', body: { path, name } }).then((r) => r.path);
 export const moveEntries = (paths: string[], to: string) =>
-  api<{ paths: string[] }>('/api/files/move', { method: 'POST', body: { paths, to } }).then((r) => r.paths);
+  api('/api/files/move', PathsAnswerSchema, { method: 'POST', body: { paths, to } }).then((r) => r.paths);
 export const copyEntries = (paths: string[], to: string) =>
-  api<{ paths: string[] }>('/api/files/copy', { method: 'POST', body: { paths, to } }).then((r) => r.paths);
+  api('/api/files/copy', PathsAnswerSchema, { method: 'POST', body: { paths, to } }).then((r) => r.paths);
 export const trashEntries = (paths: string[]) =>
-  api<{ trashed: TrashItem[] }>('/api/files/delete', { method: 'POST', body: { paths } }).then((r) => r.trashed);
-export const listTrash = () => api<{ items: TrashItem[] }>('/api/files/trash').then((r) => r.items);
+  api('/api/files/delete', TrashedAnswerSchema, { method: 'POST', body: { paths } }).then((r) => r.trashed);
+export const listTrash = () => api('/api/files/trash', TrashListSchema).then((r) => r.items);
 export const restoreFromTrash = (id: string) =>
-  api<{ restored: TrashItem }>('/api/files/restore', { method: 'POST', body: { id } }).then((r) => r.restored);
+  api('/api/files/restore', RestoredAnswerSchema, { method: 'POST', body: { id } }).then((r) => r.restored);
 export const emptyTrash = () =>
-  api<{ removed: number }>('/api/files/trash/empty', { method: 'POST' }).then((r) => r.removed);
+  api('/api/files/trash/empty', RemovedAnswerSchema, { method: 'POST' }).then((r) => r.removed);
 
-interface ErrorBody {
-  error?: { code?: string; message?: string; version?: string | null };
-}
+/** A refused save names the version on disk now, so the editor can offer to compare. */
+const ConflictBodySchema = z.object({
+  error: z.object({
+    code: z.literal('version_conflict'),
+    message: z.string(),
+    version: z.string().nullable().default(null),
+  }),
+});
 
 /**
  * Saves text over the version the editor loaded (`If-Match`), or creates a file that must not exist yet
  * (`expected: null`, `If-None-Match: *`). `api()` cannot send those headers, hence this wrapper.
  */
 export async function saveFile(path: string, content: string, expected: string | null): Promise<SavedFile> {
+  const url = `/api/files/content?path=${q(path)}`;
   let response: Response;
   try {
-    response = await fetch(`/api/files/content?path=${q(path)}`, {
+    response = await fetch(url, {
       method: 'PUT',
       headers: {
         'Content-Type': 'application/json',
@@ -65,10 +80,9 @@ export async function saveFile(path: string, content: string, expected: string |
   } catch {
     throw new ApiError(0, 'network_error', 'Cannot reach the boxagnts server. Is it still running?');
   }
-  const text = await response.text();
-  const data = (text ? JSON.parse(text) : {}) as SavedFile & ErrorBody;
-  if (response.ok) return data;
-  const message = data.error?.message ?? `Saving failed (${response.status})`;
-  if (data.error?.code === 'version_conflict') throw new VersionConflict(message, data.error.version ?? null);
-  throw new ApiError(response.status, data.error?.code ?? 'http_error', message);
+  const data = parseJson(await response.text());
+  if (response.ok) return readAnswer(SavedFileSchema, data, `PUT ${url}`, response.status);
+  const conflict = ConflictBodySchema.safeParse(data);
+  if (conflict.success) throw new VersionConflict(conflict.data.error.message, conflict.data.error.version);
+  throw errorFromAnswer(response.status, data, `Saving failed (${response.status})`);
 }

@@ -1,5 +1,5 @@
 import type { FileChange, FileContent } from '@contract/files';
-import { ApiError } from '../lib/api';
+import { ApiError, errorMessage } from '../lib/api';
 import { createStore } from '../lib/store';
 import { VersionConflict, isWithin, nameOf, readFile, saveFile } from './files-api';
 import { notifyError } from './notice';
@@ -175,7 +175,7 @@ export async function save(id: number, options: { overwrite?: boolean } = {}): P
       patch(id, { saving: false, alert: { kind: 'conflict', version: error.version } });
     else {
       patch(id, { saving: false });
-      notifyError(new Error(`${nameOf(tab.path)} was not saved: ${(error as Error).message}`));
+      notifyError(new Error(`${nameOf(tab.path)} was not saved: ${errorMessage(error)}`));
     }
   }
   if (recheckAfterSave.delete(id)) void check(id);

@@ -1,5 +1,5 @@
 import type { FileChange, FileEntry } from '@contract/files';
-import { ApiError } from '../lib/api';
+import { ApiError, errorMessage } from '../lib/api';
 import { createStore } from '../lib/store';
 import { isWithin, listFolder, parentOf } from './files-api';
 
@@ -75,7 +75,7 @@ export async function loadFolder(dir: string): Promise<void> {
   } catch (error) {
     if (latest.get(dir) !== id) return;
     if (dir !== '' && error instanceof ApiError && error.status === 404) forget(dir);
-    else patchFolder(dir, { loading: false, error: (error as Error).message });
+    else patchFolder(dir, { loading: false, error: errorMessage(error) });
   }
 }
 

@@ -1,5 +1,5 @@
-import type { UploadResult } from '@contract/files';
-import { ApiError } from '../lib/api';
+import { type UploadResult, UploadResultSchema } from '@contract/files';
+import { ApiError, errorFromAnswer, errorMessage, readAnswer } from '../lib/api';
 import { createStore } from '../lib/store';
 import { formatBytes } from './format';
 import { nameOf } from './files-api';
@@ -29,16 +29,15 @@ function send(dir: string, files: File[], onProgress: (sent: number) => void): P
     request.responseType = 'json';
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     request.onload = () => {
-      const body = request.response as (Partial<UploadResult> & { error?: { code?: string; message?: string } }) | null;
-      if (request.status === 201 && body?.uploaded) resolve(body.uploaded);
-      else
-        reject(
-          new ApiError(
-            request.status,
-            body?.error?.code ?? 'http_error',
-            body?.error?.message ?? `The upload failed (${request.status}).`,
-          ),
-        );
+      // With responseType 'json' the browser has parsed the body already (null when it was not JSON).
+      const body: unknown = request.response;
+      try {
+        if (request.status !== 201)
+          throw errorFromAnswer(request.status, body, `The upload failed (${request.status}).`);
+        resolve(readAnswer(UploadResultSchema, body, `POST /api/files/upload`, request.status).uploaded);
+      } catch (error) {
+        reject(error);
+      }
     };
     // The server may answer a too large upload before it has all of it and close the connection under the browser.
     request.onerror = () =>
@@ -79,11 +78,12 @@ export async function uploadFiles(dir: string, files: File[], foldersLeftOut: st
   try {
     const uploaded = await send(dir, files, progress);
     await tree.loadFolder(dir);
-    await tree.reveal(uploaded[0]!.path);
-    const names = uploaded.length === 1 ? uploaded[0]!.name : `${uploaded.length} files`;
+    const [first] = uploaded;
+    if (first) await tree.reveal(first.path);
+    const names = uploaded.length === 1 && first ? first.name : `${uploaded.length} files`;
     notify(`Uploaded ${names} (${formatBytes(total)}) to ${dir ? nameOf(dir) : 'the workspace'}.${leftOut}`);
   } catch (error) {
-    notifyError(new Error(`${upload.label} was not uploaded: ${(error as Error).message}`));
+    notifyError(new Error(`${upload.label} was not uploaded: ${errorMessage(error)}`));
   } finally {
     uploadsStore.set((s) => ({ uploads: s.uploads.filter((u) => u.id !== upload.id) }));
   }

@@ -38,7 +38,7 @@ export function AddModelForm({
 
   return (
     <div className="mt-3">
-      <form onSubmit={submit} className="flex gap-2">
+      <form onSubmit={(e) => void submit(e)} className="flex gap-2">
         <label className="sr-only" htmlFor={`${uid}-model`}>
           Model id
         </label>

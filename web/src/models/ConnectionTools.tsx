@@ -1,4 +1,4 @@
-import type { ConnectionTest, DiscoveredModels, ProviderView } from '@contract/models';
+import { type ConnectionTest, ConnectionTestSchema, DiscoveredModelsSchema, type ProviderView } from '@contract/models';
 import { PlugZap, ScanSearch } from 'lucide-react';
 import { useId, useState } from 'react';
 import { Button, cx, inputClass } from '../components/ui';
@@ -58,9 +58,11 @@ export function ConnectionTools({
   const discover = async () => {
     setDiscovery({ state: 'loading' });
     try {
-      const { models } = await api<DiscoveredModels>(`/api/providers/${encodeURIComponent(provider.id)}/discover`, {
-        method: 'POST',
-      });
+      const { models } = await api(
+        `/api/providers/${encodeURIComponent(provider.id)}/discover`,
+        DiscoveredModelsSchema,
+        { method: 'POST' },
+      );
       setDiscovery({ state: 'done', models });
     } catch (error) {
       setDiscovery({ state: 'failed', message: errorText(error) });
@@ -72,7 +74,7 @@ export function ConnectionTools({
     setTesting(true);
     setTest(null);
     try {
-      const result = await api<ConnectionTest>(`/api/providers/${encodeURIComponent(provider.id)}/test`, {
+      const result = await api(`/api/providers/${encodeURIComponent(provider.id)}/test`, ConnectionTestSchema, {
         method: 'POST',
         body: { model: testModel },
       });

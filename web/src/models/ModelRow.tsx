@@ -68,7 +68,7 @@ function LimitsForm({
 
   return (
     <form
-      onSubmit={submit}
+      onSubmit={(e) => void submit(e)}
       onKeyDown={(e) => e.key === 'Escape' && !saving && onCancel()}
       noValidate
       className="mt-3 space-y-3 rounded-md bg-zinc-50 p-3 dark:bg-zinc-950/60"

@@ -3,7 +3,7 @@ import type { ModelOverride } from '@contract/settings';
 import { Pencil, Trash2 } from 'lucide-react';
 import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, Card, FieldError, Switch } from '../components/ui';
-import { api } from '../lib/api';
+import { apiSend } from '../lib/api';
 import { AddModelForm } from './AddModelForm';
 import { ConnectionTools } from './ConnectionTools';
 import { ModelRow } from './ModelRow';
@@ -72,7 +72,7 @@ export function ProviderCard({
     setDeleting(true);
     setError(null);
     try {
-      await api(`/api/providers/${encodeURIComponent(provider.id)}`, { method: 'DELETE' });
+      await apiSend(`/api/providers/${encodeURIComponent(provider.id)}`, { method: 'DELETE' });
       await onDeleted();
     } catch (e) {
       setError(errorText(e));

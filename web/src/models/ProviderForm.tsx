@@ -100,7 +100,7 @@ export function ProviderForm({
     );
 
   return (
-    <form onSubmit={submit} onKeyDown={onKeyDown} noValidate className="space-y-4">
+    <form onSubmit={(e) => void submit(e)} onKeyDown={onKeyDown} noValidate className="space-y-4">
       <div className="grid gap-4 sm:grid-cols-2">
         <FormField
           id={`${uid}-id`}

@@ -1,5 +1,5 @@
-import type { Preset, ProviderView, ProvidersResponse } from '@contract/models';
-import type { Settings } from '@contract/settings';
+import { type Preset, type ProviderView, type ProvidersResponse, ProvidersResponseSchema } from '@contract/models';
+import { SettingsSchema } from '@contract/settings';
 import { Cpu, Plus } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { EmptyState } from '../components/EmptyState';
@@ -21,7 +21,7 @@ export function SettingsModelsPage() {
 
   const load = useCallback(async () => {
     try {
-      setData(await api<ProvidersResponse>('/api/providers'));
+      setData(await api('/api/providers', ProvidersResponseSchema));
       setLoadError(null);
     } catch (error) {
       setLoadError(errorText(error));
@@ -43,7 +43,7 @@ export function SettingsModelsPage() {
     });
 
   const setDefault = async (modelRef: string | null) => {
-    const settings = await api<Settings>('/api/settings', { method: 'PATCH', body: { defaultModel: modelRef } });
+    const settings = await api('/api/settings', SettingsSchema, { method: 'PATCH', body: { defaultModel: modelRef } });
     applySettings(settings);
     setData((d) => d && { ...d, defaultModel: settings.defaultModel ?? null });
   };

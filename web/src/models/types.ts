@@ -1,5 +1,11 @@
-import type { ModelInfo, Preset, ProviderBody, ProviderView } from '@contract/models';
-import type { ModelOverride, ProviderKind, Settings } from '@contract/settings';
+import {
+  type ModelInfo,
+  type Preset,
+  type ProviderBody,
+  type ProviderView,
+  ProviderViewSchema,
+} from '@contract/models';
+import { type ModelOverride, type ProviderKind, SettingsSchema } from '@contract/settings';
 import { Server } from 'lucide-react';
 import { ApiError, api } from '../lib/api';
 import { applySettings } from '../state';
@@ -76,7 +82,7 @@ export function bodyOf(provider: ProviderView): ProviderBody {
 }
 
 export function putProvider(id: string, body: ProviderBody): Promise<ProviderView> {
-  return api<ProviderView>(`/api/providers/${encodeURIComponent(id)}`, { method: 'PUT', body });
+  return api(`/api/providers/${encodeURIComponent(id)}`, ProviderViewSchema, { method: 'PUT', body });
 }
 
 export function providerTitle(provider: ProviderView, preset: Preset | undefined): string {
@@ -98,5 +104,5 @@ export function hostOf(url: string): string {
 
 /** The app store mirrors settings.json, so it must hear about changes made here (deleting a provider can unset the default). */
 export async function syncSettings(): Promise<void> {
-  applySettings(await api<Settings>('/api/settings'));
+  applySettings(await api('/api/settings', SettingsSchema));
 }

@@ -1,7 +1,7 @@
-import type { AgentsMd } from '@contract/workspace';
+import { AgentsMdSchema } from '@contract/workspace';
 import { useEffect, useState } from 'react';
 import { Button, FieldError, PageHeader } from '../components/ui';
-import { api } from '../lib/api';
+import { api, errorMessage } from '../lib/api';
 
 /** Edits .boxagnts/AGENTS.md, the notes that go into every system prompt of this workspace. */
 export function AgentsMdPage() {
@@ -11,12 +11,12 @@ export function AgentsMdPage() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    api<AgentsMd>('/api/agents-md').then(
+    api('/api/agents-md', AgentsMdSchema).then(
       ({ content }) => {
         setSaved(content);
         setDraft(content);
       },
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError(errorMessage(e)),
     );
   }, []);
 
@@ -24,10 +24,10 @@ export function AgentsMdPage() {
     setBusy(true);
     setError(null);
     try {
-      const { content } = await api<AgentsMd>('/api/agents-md', { method: 'PUT', body: { content: draft } });
+      const { content } = await api('/api/agents-md', AgentsMdSchema, { method: 'PUT', body: { content: draft } });
       setSaved(content);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorMessage(e));
     } finally {
       setBusy(false);
     }

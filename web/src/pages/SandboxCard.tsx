@@ -1,9 +1,9 @@
 import { FUEL_DEFAULTS } from '@contract/fuel';
-import type { SandboxOverview, Settings } from '@contract/settings';
+import { type SandboxOverview, SandboxOverviewSchema, type Settings, SettingsSchema } from '@contract/settings';
 import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Button, Card, FieldError, Switch, cx, inputClass } from '../components/ui';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
 import { applySettings } from '../state';
 
@@ -13,7 +13,7 @@ const MB = 1024 * 1024;
 
 /** Saves a sandbox change; a refusal names the field (e.g. `sandbox.allowedOutboundHosts[1]`) and why. */
 async function save(patch: SandboxPatch): Promise<void> {
-  applySettings(await api<Settings>('/api/settings', { method: 'PATCH', body: { sandbox: patch } }));
+  applySettings(await api('/api/settings', SettingsSchema, { method: 'PATCH', body: { sandbox: patch } }));
 }
 
 function errorText(e: unknown): string {
@@ -145,7 +145,7 @@ function EntryList({
       ) : (
         <p className="mb-2 text-sm text-zinc-500">{empty}</p>
       )}
-      <form onSubmit={add} className="flex gap-2">
+      <form onSubmit={(e) => void add(e)} className="flex gap-2">
         <input
           aria-label={`New entry for ${label}`}
           className={cx(inputClass, 'font-mono')}
@@ -170,7 +170,7 @@ export function SandboxCard() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const { draft: mountDraft, setDraft: setMountDraft, busy: mounting, submit: submitMount } = useDraft<Mount>(NO_MOUNT);
   const load = useCallback(() => {
-    api<SandboxOverview>('/api/sandbox').then(setData, (e: Error) => setErrors({ load: e.message }));
+    api('/api/sandbox', SandboxOverviewSchema).then(setData, (e: unknown) => setErrors({ load: errorMessage(e) }));
   }, []);
   useEffect(load, [load]);
 
@@ -348,7 +348,10 @@ export function SandboxCard() {
               ))}
             </ul>
           )}
-          <form onSubmit={addMount} className="grid gap-2 sm:grid-cols-[1fr_10rem_auto_auto] sm:items-center">
+          <form
+            onSubmit={(e) => void addMount(e)}
+            className="grid gap-2 sm:grid-cols-[1fr_10rem_auto_auto] sm:items-center"
+          >
             <input
               aria-label="Host folder"
               className={cx(inputClass, 'font-mono')}

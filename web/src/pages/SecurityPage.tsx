@@ -1,9 +1,9 @@
-import type { PermissionMode, PermissionsOverview } from '@contract/permissions';
-import type { Settings } from '@contract/settings';
+import { type PermissionMode, type PermissionsOverview, PermissionsOverviewSchema } from '@contract/permissions';
+import { SettingsSchema } from '@contract/settings';
 import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, apiSend, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
 import { onLinkClick } from '../lib/router';
 import { applySettings } from '../state';
@@ -17,7 +17,7 @@ const MODE_HELP: Record<PermissionMode, string> = {
 };
 
 async function patch(body: unknown): Promise<void> {
-  applySettings(await api<Settings>('/api/settings', { method: 'PATCH', body }));
+  applySettings(await api('/api/settings', SettingsSchema, { method: 'PATCH', body }));
 }
 
 /** Settings → Security: the workspace's permission mode, its rules, and the standing grants made from approvals. */
@@ -27,13 +27,13 @@ export function SecurityPage() {
   const { draft, setDraft, busy, submit } = useDraft('');
   const [ruleError, setRuleError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<PermissionsOverview>('/api/permissions').then(setData, (e: Error) => setError(e.message));
+    api('/api/permissions', PermissionsOverviewSchema).then(setData, (e: unknown) => setError(errorMessage(e)));
   }, []);
   useEffect(load, [load]);
 
   const setMode = (mode: PermissionMode) => {
     setError(null);
-    patch({ permissions: { mode } }).then(load, (e: Error) => setError(e.message));
+    patch({ permissions: { mode } }).then(load, (e: unknown) => setError(errorMessage(e)));
   };
   const saveRules = async (rules: string[]) => {
     setRuleError(null);
@@ -51,7 +51,9 @@ export function SecurityPage() {
     if (data && draft.trim()) await submit((rule) => saveRules([...data.rules, rule.trim()]));
   };
   const revoke = (id: string) =>
-    api(`/api/permissions/grants/${id}`, { method: 'DELETE' }).then(load, (e: Error) => setError(e.message));
+    apiSend(`/api/permissions/grants/${id}`, { method: 'DELETE' }).then(load, (e: unknown) =>
+      setError(errorMessage(e)),
+    );
 
   return (
     <>
@@ -120,7 +122,7 @@ export function SecurityPage() {
             ) : (
               <p className="mb-3 text-sm text-zinc-500">No rules: the mode decides.</p>
             )}
-            <form onSubmit={addRule} className="flex gap-2">
+            <form onSubmit={(e) => void addRule(e)} className="flex gap-2">
               <label className="sr-only" htmlFor="new-rule">
                 New rule
               </label>

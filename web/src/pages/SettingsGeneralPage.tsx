@@ -1,15 +1,15 @@
-import type { Settings } from '@contract/settings';
+import { type Settings, SettingsSchema } from '@contract/settings';
 import { Plus, Trash2 } from 'lucide-react';
 import { type FormEvent, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Segmented, inputClass } from '../components/ui';
-import { ApiError, api } from '../lib/api';
+import { ApiError, api, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
 import { useStore } from '../lib/store';
 import type { ThemePreference } from '../lib/theme';
 import { appStore, applySettings } from '../state';
 
 async function patchSettings(patch: unknown): Promise<Settings> {
-  const settings = await api<Settings>('/api/settings', { method: 'PATCH', body: patch });
+  const settings = await api('/api/settings', SettingsSchema, { method: 'PATCH', body: patch });
   applySettings(settings);
   return settings;
 }
@@ -28,7 +28,7 @@ function ThemeCard({ theme }: { theme: ThemePreference }) {
         ]}
         onChange={(value) => {
           setError(null);
-          patchSettings({ ui: { theme: value } }).catch((e: Error) => setError(e.message));
+          patchSettings({ ui: { theme: value } }).catch((e: unknown) => setError(errorMessage(e)));
         }}
       />
       <FieldError message={error} />
@@ -90,7 +90,7 @@ function AllowedHostsCard({ hosts }: { hosts: string[] }) {
       ) : (
         <p className="mb-3 text-sm text-zinc-500">None: only loopback names are accepted.</p>
       )}
-      <form onSubmit={add} className="flex gap-2">
+      <form onSubmit={(e) => void add(e)} className="flex gap-2">
         <label className="sr-only" htmlFor="allowed-host">
           Host name
         </label>

@@ -1,8 +1,8 @@
-import type { ExtensionOrigin, ExtensionProblem, ToolDescription, ToolList } from '@contract/tools';
+import { type ExtensionOrigin, type ExtensionProblem, type ToolDescription, ToolListSchema } from '@contract/tools';
 import { ChevronRight, TriangleAlert } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { FieldError, PageHeader, Switch, cx } from '../components/ui';
-import { api } from '../lib/api';
+import { api, apiSend, errorMessage } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
 
 const folderPath = (origin: ExtensionOrigin, folder: string) =>
@@ -100,12 +100,12 @@ export function ToolsPage() {
   const [problems, setProblems] = useState<ExtensionProblem[]>([]);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
-    api<ToolList>('/api/tools').then(
+    api('/api/tools', ToolListSchema).then(
       (r) => {
         setTools(r.tools);
         setProblems(r.problems);
       },
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError(errorMessage(e)),
     );
   }, []);
   useEffect(load, [load]);
@@ -115,7 +115,9 @@ export function ToolsPage() {
   );
   const toggle = (name: string, enabled: boolean) => {
     setError(null);
-    api(`/api/tools/${name}`, { method: 'PUT', body: { enabled } }).then(load, (e: Error) => setError(e.message));
+    apiSend(`/api/tools/${name}`, { method: 'PUT', body: { enabled } }).then(load, (e: unknown) =>
+      setError(errorMessage(e)),
+    );
   };
   return (
     <>
