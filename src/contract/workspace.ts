@@ -10,6 +10,11 @@ export const HealthSchema = z.object({
 });
 export type Health = z.output<typeof HealthSchema>;
 
-/** `GET` and `PUT /api/agents-md`: the workspace's notes for the agent, added to every system prompt. */
-export const AgentsMdSchema = z.strictObject({ content: z.string().max(256 * 1024) });
+/**
+ * `GET /api/agents-md`: the workspace's notes for the agent, added to every system prompt, as the file holds them
+ * (even one written by hand past the editor's limit).
+ */
+export const AgentsMdSchema = z.strictObject({ content: z.string() });
+/** `PUT /api/agents-md`: a save from the editor, at most 256 KB, since all of it goes into every system prompt. */
+export const AgentsMdUpdateSchema = z.strictObject({ content: z.string().max(256 * 1024) });
 export type AgentsMd = z.output<typeof AgentsMdSchema>;

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
-import { type AgentsMd, AgentsMdSchema } from '../contract/workspace';
+import { type AgentsMd, AgentsMdUpdateSchema } from '../contract/workspace';
 import { writeFileAtomic } from '../workspace/atomic-write';
 import type { ServerContext } from './context';
 import { readBody } from './validate';
@@ -11,7 +11,7 @@ export function agentsMdRoutes(ctx: ServerContext): Hono {
   return new Hono()
     .get('/', async (c) => c.json({ content: await readFile(file, 'utf8').catch(() => '') } satisfies AgentsMd))
     .put('/', async (c) => {
-      const { content } = await readBody(c, AgentsMdSchema);
+      const { content } = await readBody(c, AgentsMdUpdateSchema);
       await writeFileAtomic(file, content);
       return c.json({ content } satisfies AgentsMd);
     });
