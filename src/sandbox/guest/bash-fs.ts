@@ -33,8 +33,8 @@ export function shellFsError(code: string, message: string): Error & { code: str
   return Object.assign(new Error(`${code}: ${message}`), { code });
 }
 
-function nodeStyle(error: unknown): Error {
-  return error instanceof GuestFsError ? shellFsError(error.code, error.message) : (error as Error);
+function nodeStyle(error: unknown): unknown {
+  return error instanceof GuestFsError ? shellFsError(error.code, error.message) : error;
 }
 
 async function call<T>(work: () => T): Promise<T> {
