@@ -24,9 +24,6 @@ const LAZY: Record<string, LazyBundle> = { web_fetch: 'html', bash: 'bash' };
 /** A thrown value as the guest describes it (`__encodeError`), or as QuickJS dumps it: a stack only when a string. */
 const GuestErrorSchema = z.object({ message: z.string(), stack: z.string().optional().catch(undefined) });
 
-/** A result that carries error output (the shell's). */
-const WithStderrSchema = z.object({ stderr: z.string() });
-
 /** Guest errors that mean a limit tripped inside QuickJS. */
 function limitFromError(message: string): LimitName | undefined {
   if (/out of memory|string too long|invalid array length|allocation failed/i.test(message)) return 'memory';
@@ -584,8 +581,9 @@ function stringLength(context: QuickJSContext, handle: QuickJSHandle): number {
 
 /** A result whose error output ends with QuickJS's own allocation-failure message (the shell prints it). */
 function reportsOutOfMemory(output: unknown): boolean {
-  const parsed = WithStderrSchema.safeParse(output);
-  return parsed.success && /(?:^|\n)(?:[\w-]+: )?out of memory\n?$/.test(parsed.data.stderr);
+  // Checked by hand, not by a schema: this runs on every call, and almost every result has no stderr at all.
+  if (typeof output !== 'object' || output === null || !('stderr' in output)) return false;
+  return typeof output.stderr === 'string' && /(?:^|\n)(?:[\w-]+: )?out of memory\n?$/.test(output.stderr);
 }
 
 function tryParse(text: string): unknown {
