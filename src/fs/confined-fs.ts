@@ -24,6 +24,7 @@ import {
 import { join } from 'node:path';
 import { type Confiner, ConfinedPathError, type Located, protectedError } from './confiner';
 import { type DirHandle, WalkError, entryPath, openChild, openRoot, pinEntry } from './dir-handle';
+import { errnoCode } from './errors';
 
 /** Which limit a refusal belongs to: the file-system policy, or the call's disk quota. */
 export type FsLimit = 'fs' | 'disk';
@@ -86,8 +87,6 @@ interface Leaf {
   /** A path that reaches exactly this entry: through the held parent, or the held root. */
   path: string;
 }
-
-const errno = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 /**
  * The file operations of the sandbox and the Files API, each confined to its mount. A path is first judged by the
@@ -181,7 +180,7 @@ export class ConfinedFs {
         try {
           mkdirSync(leaf.path, { mode: 0o755 });
         } catch (error) {
-          if (errno(error) !== 'EEXIST') throw error;
+          if (errnoCode(error) !== 'EEXIST') throw error;
           if (!this.info(leaf).isDirectory())
             throw new FsBridgeError('EEXIST', `${leaf.located.guest} already exists as a file`);
         }
@@ -354,7 +353,7 @@ export class ConfinedFs {
         try {
           linkSync(hostSource, leaf.path);
         } catch (error) {
-          if (errno(error) !== 'EXDEV') throw error;
+          if (errnoCode(error) !== 'EXDEV') throw error;
           this.copyIn(hostSource, leaf);
         }
         unlinkSync(hostSource);
@@ -450,7 +449,7 @@ export class ConfinedFs {
       try {
         mkdirSync(entryPath(dir, name), { mode: 0o755 });
       } catch (made) {
-        if (errno(made) !== 'EEXIST') throw made;
+        if (errnoCode(made) !== 'EEXIST') throw made;
       }
       return openChild(dir, name);
     }
@@ -468,7 +467,7 @@ export class ConfinedFs {
     try {
       info = lstatSync(path);
     } catch (error) {
-      if (errno(error) === 'ENOENT') return;
+      if (errnoCode(error) === 'ENOENT') return;
       throw error;
     }
     if (!info.isDirectory()) return unlinkSync(path);
@@ -528,7 +527,7 @@ export class ConfinedFs {
     try {
       fd = openSync(leaf.path, flags | O_NOFOLLOW | O_NONBLOCK);
     } catch (error) {
-      if (errno(error) === 'ELOOP') throw this.absent(leaf);
+      if (errnoCode(error) === 'ELOOP') throw this.absent(leaf);
       throw error;
     }
     const info = fstatSync(fd);
@@ -547,13 +546,13 @@ export class ConfinedFs {
         if (!append) ftruncateSync(fd, 0);
         return { fd, created: false };
       } catch (error) {
-        if (errno(error) !== 'ENOENT' || error instanceof FsBridgeError) throw error;
+        if (errnoCode(error) !== 'ENOENT' || error instanceof FsBridgeError) throw error;
       }
       try {
         return { fd: openSync(leaf.path, flags | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644), created: true };
       } catch (error) {
         // Created by someone else in between: open what is there now, once.
-        if (errno(error) !== 'EEXIST' || attempt > 0) throw error;
+        if (errnoCode(error) !== 'EEXIST' || attempt > 0) throw error;
       }
     }
   }
@@ -570,7 +569,7 @@ export class ConfinedFs {
       lstatSync(leaf.path);
       return true;
     } catch (error) {
-      if (errno(error) === 'ENOENT') return false;
+      if (errnoCode(error) === 'ENOENT') return false;
       throw error;
     }
   }
@@ -608,7 +607,7 @@ export class ConfinedFs {
       if (error instanceof WalkError) {
         throw new FsBridgeError(error.code, describe(error.code, guest), error.link ? 'fs' : null);
       }
-      const code = errno(error) ?? 'EIO';
+      const code = errnoCode(error) ?? 'EIO';
       throw new FsBridgeError(
         code === 'ELOOP' ? 'ENOENT' : code,
         describe(code, guest),

@@ -1,4 +1,5 @@
 import { type Stats, closeSync, constants, existsSync, fstatSync, lstatSync, openSync } from 'node:fs';
+import { errnoCode } from './errors';
 
 /**
  * A folder held open for operating inside it. `at` is a path the kernel resolves to exactly this folder: on Linux
@@ -70,7 +71,7 @@ export function openChild(parent: DirHandle, name: string): DirHandle {
   try {
     return fromFd(openSync(path, constants.O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errnoCode(error);
     if (code === 'ENOENT') throw new WalkError('ENOENT');
     // O_NOFOLLOW on a link answers ELOOP or, with O_DIRECTORY, ENOTDIR: look at what is there to tell the two apart.
     if (code === 'ENOTDIR' || code === 'ELOOP') {
@@ -105,7 +106,7 @@ function lstatOrAbsent(path: string) {
   try {
     return lstatSync(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (errnoCode(error) === 'ENOENT') return undefined;
     throw error;
   }
 }

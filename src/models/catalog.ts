@@ -16,6 +16,8 @@ export const UNKNOWN_MODEL: CatalogEntry = {
 };
 
 const CACHE_FILE = 'models-dev.json';
+/** The cache file: models.dev's answer as it came (parsed by parseModelsDev), and when it was fetched. */
+const CacheFileSchema = z.object({ fetchedAt: z.string(), data: z.unknown() });
 const REFRESH_AFTER_MS = 24 * 60 * 60 * 1000;
 const FETCH_TIMEOUT_MS = 10_000;
 
@@ -79,10 +81,7 @@ export class ModelCatalog {
   static async open(cacheDir: string): Promise<ModelCatalog> {
     const catalog = new ModelCatalog(cacheDir);
     try {
-      const cached = JSON.parse(await readFile(join(cacheDir, CACHE_FILE), 'utf8')) as {
-        fetchedAt: string;
-        data: unknown;
-      };
+      const cached = CacheFileSchema.parse(JSON.parse(await readFile(join(cacheDir, CACHE_FILE), 'utf8')));
       catalog.remote = parseModelsDev(cached.data);
     } catch {
       // No cache yet, or an unreadable one: the built-in catalog serves until the next refresh.
@@ -94,10 +93,7 @@ export class ModelCatalog {
   async refresh(url: string, options: { force?: boolean; signal?: AbortSignal } = {}): Promise<boolean> {
     const file = join(this.cacheDir, CACHE_FILE);
     if (!options.force) {
-      const fetchedAt = await readFile(file, 'utf8')
-        .then((t) => Date.parse((JSON.parse(t) as { fetchedAt: string }).fetchedAt))
-        .catch(() => 0);
-      if (Date.now() - fetchedAt < REFRESH_AFTER_MS) return true;
+      if (Date.now() - (await fetchedAt(file)) < REFRESH_AFTER_MS) return true;
     }
     const signals = [AbortSignal.timeout(FETCH_TIMEOUT_MS), ...(options.signal ? [options.signal] : [])];
     const response = await fetch(url, { signal: AbortSignal.any(signals) });
@@ -140,5 +136,16 @@ export class ModelCatalog {
       for (const models of Object.values(table)) if (models[candidate]) return models[candidate];
     }
     return undefined;
+  }
+}
+
+/** When the cache file was written; 0 (long ago) when there is none or it cannot be read, so it is fetched again. */
+async function fetchedAt(file: string): Promise<number> {
+  try {
+    const cached = CacheFileSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return cached.success ? Date.parse(cached.data.fetchedAt) || 0 : 0;
+  } catch {
+    // Missing or not JSON: the refresh that follows rewrites it.
+    return 0;
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ProviderConfig } from '../contract/settings';
+import { errorMessage } from '../fs/errors';
 import { providerBaseURL } from './providers';
 import type { Redactor } from './redaction';
 
@@ -14,6 +15,20 @@ const OpenAIList = z.object({ data: z.array(z.object({ id: z.string() })) });
 const GoogleList = z.object({
   models: z.array(z.object({ name: z.string(), supportedGenerationMethods: z.array(z.string()).optional() })),
 });
+
+/** Vendors' error bodies: `{ error: { message } }`, `{ error: "…" }` or `{ message }`. */
+const ErrorBody = z.object({
+  error: z.union([z.string(), z.object({ message: z.string().optional() })]).optional(),
+  message: z.string().optional(),
+});
+
+/** fetch's own failure keeps the reason (a system error code, or its message) in its cause. */
+const FetchFailureCause = z.object({ code: z.string().optional(), message: z.string().optional() });
+
+function unreachableReason(error: unknown): string {
+  const cause = error instanceof Error ? FetchFailureCause.safeParse(error.cause) : undefined;
+  return (cause?.success ? (cause.data.code ?? cause.data.message) : undefined) ?? errorMessage(error);
+}
 
 function request(
   provider: ProviderConfig,
@@ -59,8 +74,7 @@ async function listModels(
       signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), ...(signal ? [signal] : [])]),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new DiscoveryError(`Cannot reach ${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new DiscoveryError(`Cannot reach ${url}: ${unreachableReason(error)}`);
   }
   const text = await response.text();
   if (!response.ok) throw new DiscoveryError(`${url} answered ${response.status}: ${providerMessage(text)}`);
@@ -86,8 +100,12 @@ async function listModels(
 /** The message inside an error body, whichever vendor's shape it has; else the start of the raw text. */
 export function providerMessage(text: string): string {
   try {
-    const body = JSON.parse(text) as { error?: { message?: string } | string; message?: string };
-    const message = typeof body.error === 'string' ? body.error : (body.error?.message ?? body.message);
+    const body = ErrorBody.safeParse(JSON.parse(text));
+    const message = body.success
+      ? typeof body.data.error === 'string'
+        ? body.data.error
+        : (body.data.error?.message ?? body.data.message)
+      : undefined;
     if (message) return message;
   } catch {
     // Not JSON: fall through to the raw text.

@@ -1,4 +1,5 @@
 import { APICallError } from 'ai';
+import { errorMessage } from '../fs/errors';
 import type { Redactor } from './redaction';
 
 export type ModelFailureCode =
@@ -28,13 +29,13 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/** A network failure's system code, found on the error or down its chain of causes (fetch wraps undici's). */
 function networkCode(error: unknown): string | undefined {
-  for (
-    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 5;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+  let e = error;
+  for (let depth = 0; e instanceof Object && depth < 5; depth++) {
+    const code: unknown = Reflect.get(e, 'code');
+    if (typeof code === 'string' && NETWORK_CODES.has(code)) return code;
+    e = Reflect.get(e, 'cause');
   }
   return undefined;
 }
@@ -128,13 +129,13 @@ function classify(error: unknown, where: FailedCall): ModelFailure {
   if (code || (error instanceof TypeError && /terminated|fetch failed|socket/i.test(error.message))) {
     return {
       code: 'provider_down',
-      message: `The connection to the ${who} broke (${code ?? (error as Error).message}).`,
+      message: `The connection to the ${who} broke (${code ?? errorMessage(error)}).`,
       retryable: true,
     };
   }
   return {
     code: 'provider_error',
-    message: `The ${who} failed: ${(error as Error)?.message ?? String(error)}`,
+    message: `The ${who} failed: ${errorMessage(error)}`,
     retryable: false,
   };
 }

@@ -105,9 +105,12 @@ export class Redactor {
    * A copy of `value` with every string redacted, in objects, arrays and errors (message, stack, cause, fields);
    * keys are left alone. Parts with nothing to redact are returned as they are, the whole value included.
    */
-  redactValue<T>(value: T): T {
+  // The walk replaces strings with strings and copies keep their prototype and keys, so the value keeps its type;
+  // TypeScript cannot follow that through the walk, hence the typed overload over the implementation.
+  redactValue<T>(value: T): T;
+  redactValue(value: unknown): unknown {
     const matcher = this.current();
-    return redactDeep(value, (text) => this.redactWith(matcher, text), new Set()) as T;
+    return redactDeep(value, (text) => this.redactWith(matcher, text), new Set());
   }
 
   private redactWith(matcher: SecretMatcher, text: string): string {
@@ -162,11 +165,14 @@ function redactDeep(value: unknown, redact: (text: string) => string, ancestors:
 function redactError(error: Error, redact: (text: string) => string, ancestors: Set<object>): Error {
   const fields = Reflect.ownKeys(error).map((key) => {
     const descriptor = Object.getOwnPropertyDescriptor(error, key)!;
-    const value: unknown = (error as unknown as Record<PropertyKey, unknown>)[key];
+    const value: unknown = Reflect.get(error, key);
     return { key, descriptor, value, clean: redactDeep(value, redact, ancestors) };
   });
   if (fields.every((f) => f.clean === f.value)) return error;
-  const copy = Object.create(Object.getPrototypeOf(error) as object) as Error;
+  // A real Error, so the copy is one to the engine too; its own stack goes, the original's fields come below.
+  const copy = new Error();
+  Reflect.deleteProperty(copy, 'stack');
+  Object.setPrototypeOf(copy, Reflect.getPrototypeOf(error));
   for (const { key, descriptor, clean } of fields) {
     Object.defineProperty(copy, key, {
       value: clean,

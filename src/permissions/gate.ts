@@ -188,6 +188,7 @@ export class PermissionGate {
         { permission: 'needs_approval' },
       );
     }
+    // A preview that fails only leaves the diff out: the approval is asked all the same, on the call's own words.
     const preview = await call.preview?.().catch(() => undefined);
     // A parked request waits for an answer from the inbox, for as long as the run allows.
     const parkMs = approvals.watched ? undefined : approvals.parkTimeoutMs;
@@ -258,8 +259,10 @@ export class PermissionGate {
           permission: 'needs_approval',
         });
       }
-      if (approvalId)
+      if (approvalId) {
+        // Best effort: the run is being cancelled and its log may be closing; the refusal below is what counts.
         await ctx.record({ type: 'approval.resolved', approvalId, outcome: 'cancelled' }).catch(() => undefined);
+      }
       return refusal('Not run: the run was cancelled while this call waited for approval.', { cancelled: true });
     }
   }

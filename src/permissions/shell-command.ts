@@ -1,7 +1,6 @@
 import type { CommandNode, SimpleCommandNode, StatementNode } from 'just-bash';
 import { type CommandSink, programName, readCommand } from './shell-programs';
 import {
-  type AnyNode,
   type Scope,
   type ShellSyntax,
   Variables,
@@ -9,6 +8,7 @@ import {
   evaluate,
   everyNode,
   isNode,
+  isNodeOf,
 } from './shell-words';
 
 /**
@@ -27,7 +27,8 @@ export type ShellCommand =
 
 /** `bash -c "eval 'sh -c …'"` nests; past this depth the rest is unknown. */
 const MAX_DEPTH = 8;
-const COMMAND_TYPES = new Set([
+/** The kinds of CommandNode (each checked against just-bash's types). */
+const COMMAND_TYPES: ReadonlySet<string> = new Set<CommandNode['type']>([
   'SimpleCommand',
   'FunctionDef',
   'Group',
@@ -41,6 +42,10 @@ const COMMAND_TYPES = new Set([
   'ArithmeticCommand',
   'ConditionalCommand',
 ]);
+
+function isCommand(node: { type: string }): node is CommandNode {
+  return COMMAND_TYPES.has(node.type);
+}
 
 let syntax: Promise<ShellSyntax> | undefined;
 
@@ -129,7 +134,7 @@ class LineReader implements CommandSink {
         // The body runs when the function is called, with whatever the variables hold then.
         return this.any(node.body, { vars: scope.vars, assigned: new Set() });
       default:
-        return this.parts(node as unknown as AnyNode, fork(scope));
+        return this.parts(node, fork(scope));
     }
   }
 
@@ -157,12 +162,12 @@ class LineReader implements CommandSink {
     // Some parts of the tree are plain objects (an if's clauses).
     if (!isNode(value)) return this.any(Object.values(value), scope);
     if (value.type === 'Script') return this.any(value.statements, scope);
-    if (value.type === 'ArithCommandSubst') return this.code(value.command as string);
-    if (COMMAND_TYPES.has(value.type)) return this.command(value as unknown as CommandNode, fork(scope));
+    if (isNodeOf(value, 'ArithCommandSubst')) return this.code(value.command);
+    if (isCommand(value)) return this.command(value, fork(scope));
     this.parts(value, scope);
   }
 
-  private parts(node: AnyNode, scope: Scope): void {
+  private parts(node: { type: string }, scope: Scope): void {
     for (const [key, child] of Object.entries(node)) {
       // Arithmetic keeps some parts as text (`$(( ${x:-$(cmd)} ))`); code in them is not read here.
       if (typeof child === 'string' && node.type.startsWith('Arith') && key !== 'originalText' && /\$\(|`/.test(child))

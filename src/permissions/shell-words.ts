@@ -1,6 +1,19 @@
-import type { ScriptNode, SimpleCommandNode, WordNode } from 'just-bash';
+import type { CommandNode, ScriptNode, WordNode } from 'just-bash';
 
 type WordPart = WordNode['parts'][number];
+/** An arithmetic expression's node; just-bash exports only a few of its node types, the rest are reached from them. */
+type ArithNode = Extract<CommandNode, { type: 'ArithmeticCommand' }>['expression']['expression'];
+
+/** The node kinds that the walks below read fields of, each known by its `type`. */
+export type ShellNode = CommandNode | WordPart | ArithNode;
+
+/** Whether a node of the tree is of the kind `type`: the parser gives every node its kind in `type`. */
+export function isNodeOf<K extends ShellNode['type']>(
+  node: { type: string },
+  type: K,
+): node is Extract<ShellNode, { type: K }> {
+  return node.type === type;
+}
 
 /** The two functions of just-bash that reading a command line needs (loaded on first use: see shell-command.ts). */
 export interface ShellSyntax {
@@ -20,7 +33,7 @@ export interface Word {
 export type AnyNode = { type: string } & Record<string, unknown>;
 
 export function isNode(value: unknown): value is AnyNode {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
 }
 
 /** Calls `visit` for every node under `value`, whatever its kind, so no construct of the grammar is skipped. */
@@ -109,60 +122,46 @@ export class Variables {
     const programs = new Set<string>();
     let everything = false;
     everyNode(script, (node) => {
-      switch (node.type) {
-        case 'SimpleCommand': {
-          const command = node as unknown as SimpleCommandNode;
-          if (command.name === null) {
-            for (const a of command.assignments) {
-              const value = !a.append && !a.array && a.value ? literalText(a.value) : undefined;
-              if (value === undefined) other.add(a.name);
-              else literal.set(a.name, (literal.get(a.name) ?? new Set()).add(value));
-            }
-            return;
-          }
-          // `x=v cmd` sets x for cmd only, but for some builtins it stays: never relied on.
-          for (const a of command.assignments) other.add(a.name);
-          const words = [command.name, ...command.args].map(literalText);
-          const programVariable = wholeVariable(command.name);
-          if (programVariable !== undefined) programs.add(programVariable);
-          // A program only known when it runs may be one that sets variables (`read`, `eval`).
-          else if (words[0] === undefined) everything = true;
-          if (words.some((w) => w !== undefined && RUNS_CODE_HERE.has(w))) everything = true;
-          else if (words.some((w) => w !== undefined && SETS_NAMED_VARIABLES.has(w))) {
-            if (words.includes(undefined)) everything = true;
-            for (const side of words.flatMap((w) => w?.split('=') ?? [])) {
-              const name = NAME.exec(side)?.[0];
-              if (name) other.add(name);
-            }
+      if (isNodeOf(node, 'SimpleCommand')) {
+        if (node.name === null) {
+          for (const a of node.assignments) {
+            const value = !a.append && !a.array && a.value ? literalText(a.value) : undefined;
+            if (value === undefined) other.add(a.name);
+            else literal.set(a.name, (literal.get(a.name) ?? new Set()).add(value));
           }
           return;
         }
-        case 'For':
-          other.add(node.variable as string);
-          return;
-        case 'ParameterExpansion': {
-          const operation = node.operation as { type: string; innerOp?: { type: string } } | null;
-          if (operation?.type === 'AssignDefault') other.add(node.parameter as string);
-          if (operation?.innerOp?.type === 'AssignDefault') everything = true;
-          return;
+        // `x=v cmd` sets x for cmd only, but for some builtins it stays: never relied on.
+        for (const a of node.assignments) other.add(a.name);
+        const words = [node.name, ...node.args].map(literalText);
+        const programVariable = wholeVariable(node.name);
+        if (programVariable !== undefined) programs.add(programVariable);
+        // A program only known when it runs may be one that sets variables (`read`, `eval`).
+        else if (words[0] === undefined) everything = true;
+        if (words.some((w) => w !== undefined && RUNS_CODE_HERE.has(w))) everything = true;
+        else if (words.some((w) => w !== undefined && SETS_NAMED_VARIABLES.has(w))) {
+          if (words.includes(undefined)) everything = true;
+          for (const side of words.flatMap((w) => w?.split('=') ?? [])) {
+            const name = NAME.exec(side)?.[0];
+            if (name) other.add(name);
+          }
         }
-        case 'ArithAssignment':
-          other.add(node.variable as string);
-          return;
-        case 'ArithUnary': {
-          if (node.operator !== '++' && node.operator !== '--') return;
-          const operand = node.operand as AnyNode;
-          if (operand.type === 'ArithVariable') other.add(operand.name as string);
-          else if (operand.type === 'ArithArrayElement') other.add(operand.array as string);
-          else everything = true;
-          return;
-        }
-        case 'ArithDynamicAssignment':
-          everything = true;
-          return;
-        case 'ArithBracedExpansion':
-          if ((node.content as string).includes('=')) everything = true;
-          return;
+      } else if (isNodeOf(node, 'For') || isNodeOf(node, 'ArithAssignment')) {
+        other.add(node.variable);
+      } else if (isNodeOf(node, 'ParameterExpansion')) {
+        const operation = node.operation;
+        if (operation?.type === 'AssignDefault') other.add(node.parameter);
+        if (operation?.type === 'Indirection' && operation.innerOp?.type === 'AssignDefault') everything = true;
+      } else if (isNodeOf(node, 'ArithUnary')) {
+        if (node.operator !== '++' && node.operator !== '--') return;
+        const operand = node.operand;
+        if (operand.type === 'ArithVariable') other.add(operand.name);
+        else if (operand.type === 'ArithArrayElement') other.add(operand.array);
+        else everything = true;
+      } else if (isNodeOf(node, 'ArithDynamicAssignment')) {
+        everything = true;
+      } else if (isNodeOf(node, 'ArithBracedExpansion') && node.content.includes('=')) {
+        everything = true;
       }
     });
     const values = new Map<string, string>();

@@ -259,6 +259,7 @@ async function follow(first: HopRequest, exchange: Exchange): Promise<NetFetchRe
     if (!sent.ok) return sent;
     const location = isRedirect(sent.response.status) ? sent.response.headers.get('location') : null;
     if (location === null) return await toResult(sent.response, exchange);
+    // Best effort: the redirect's body is never read; cancelling only frees the connection sooner.
     sent.response.body?.cancel().catch(() => undefined);
     if (progress.redirects.length >= exchange.maxRedirects)
       return refuse(

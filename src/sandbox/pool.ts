@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { errorMessage } from '../fs/errors';
 import type { SandboxPolicy } from './limits';
 import {
   BRIDGE_BYTES,
@@ -9,6 +11,7 @@ import {
   type FetchReply,
   type FetchRequest,
   type FromWorker,
+  FromWorkerSchema,
   type SandboxJob,
   type SandboxResult,
 } from './protocol';
@@ -138,16 +141,17 @@ export class SandboxPool {
       idleTimer: null,
       ready: Promise.resolve(),
     };
+    let markReady = () => {};
     slot.ready = new Promise<void>((resolve, reject) => {
-      const onMessage = (message: FromWorker) => {
-        if (message.type !== 'ready') return;
-        worker.off('message', onMessage);
-        resolve();
-      };
-      worker.on('message', onMessage);
+      markReady = resolve;
       worker.once('error', reject);
     });
-    worker.on('message', (message: FromWorker) => this.onMessage(slot, message));
+    worker.on('message', (received: unknown) => {
+      const message = FromWorkerSchema.safeParse(received);
+      if (!message.success) this.onUnreadable(slot, message.error);
+      else if (message.data.type === 'ready') markReady();
+      else this.onMessage(slot, message.data);
+    });
     worker.on('error', (error) => this.onExit(slot, error));
     worker.on('exit', () => this.onExit(slot, null));
     this.slots.add(slot);
@@ -180,7 +184,15 @@ export class SandboxPool {
     );
   }
 
-  private onMessage(slot: Slot, message: FromWorker): void {
+  /** A worker that sends what the pool cannot read is not to be trusted with the call, nor with another one. */
+  private onUnreadable(slot: Slot, error: z.ZodError): void {
+    this.options.logger.warn({ problem: z.prettifyError(error) }, 'sandbox worker sent an unreadable message');
+    const job = slot.busy;
+    if (job) this.finish(slot, job, failure('the sandbox worker sent an unreadable message'), true);
+    else void this.retire(slot);
+  }
+
+  private onMessage(slot: Slot, message: Exclude<FromWorker, { type: 'ready' }>): void {
     const job = slot.busy;
     if (!job) return;
     if (message.type === 'result' && message.id === job.id) {
@@ -200,7 +212,7 @@ export class SandboxPool {
     try {
       reply = await this.options.fetch(request, job.policy, controller.signal);
     } catch (error) {
-      reply = { ok: false, reason: (error as Error).message, rule: 'network' };
+      reply = { ok: false, reason: errorMessage(error), rule: 'network' };
     } finally {
       job.signal?.removeEventListener('abort', onAbort);
     }
@@ -241,7 +253,10 @@ export class SandboxPool {
   private async retire(slot: Slot): Promise<void> {
     this.slots.delete(slot);
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
-    await slot.worker.terminate().catch(() => undefined);
+    await slot.worker.terminate().catch((error: unknown) => {
+      // The worker is out of the pool already; all that is left to do is say so.
+      this.options.logger.warn({ err: error }, 'sandbox worker did not terminate cleanly');
+    });
   }
 
   private onExit(slot: Slot, error: Error | null): void {

@@ -1,15 +1,57 @@
+import { z } from 'zod';
+import type { Mount } from '../fs/confiner';
 import type { LimitName, SandboxPolicy } from './limits';
+
+// The pool and its worker threads talk in these messages. Each side parses what it receives (one parse per message:
+// the big parts, a job's input and a call's output, are `unknown` and not walked).
+
+const LimitNameSchema = z.enum([
+  'timeout',
+  'memory',
+  'stack',
+  'fuel',
+  'network',
+  'fs',
+  'disk',
+]) satisfies z.ZodType<LimitName>;
+
+const MountSchema = z.object({ host: z.string(), guest: z.string(), readOnly: z.boolean() }) satisfies z.ZodType<Mount>;
+
+const SandboxPolicySchema = z.object({
+  timeoutMs: z.number(),
+  maxMemoryBytes: z.number(),
+  maxStackBytes: z.number(),
+  fuel: z.number().nullable(),
+  allowedOutboundHosts: z.array(z.string()),
+  blockNetworks: z.array(z.string()),
+  workDir: z.string(),
+  mounts: z.array(MountSchema),
+  hidden: z.array(z.string()),
+  writableProtected: z.array(z.string()),
+  maxWriteBytes: z.number().nullable(),
+  files: z.boolean(),
+  network: z.boolean(),
+}) satisfies z.ZodType<SandboxPolicy>;
 
 /**
  * What a worker is asked to run. Tools are ours (bundled guest code); jsexec runs the model's own code; `wasi` runs
  * an extension tool's module, prepared once by `Sandbox.prepareModule` (checked, and instrumented for fuel into the
  * cache).
  */
-export type SandboxJob =
-  | { kind: 'tool'; name: string; input: unknown }
-  | { kind: 'preview'; name: string; input: unknown }
-  | { kind: 'jsexec'; code: string }
-  | { kind: 'wasi'; name: string; source: string; hash: string; args: string[]; stdin: string };
+const SandboxJobSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tool'), name: z.string(), input: z.unknown() }),
+  z.object({ kind: z.literal('preview'), name: z.string(), input: z.unknown() }),
+  z.object({ kind: z.literal('jsexec'), code: z.string() }),
+  z.object({
+    kind: z.literal('wasi'),
+    name: z.string(),
+    source: z.string(),
+    hash: z.string(),
+    args: z.array(z.string()),
+    stdin: z.string(),
+  }),
+]);
+export type SandboxJob = z.infer<typeof SandboxJobSchema>;
 
 /**
  * The most a QuickJS call's result may take as JSON text when it leaves the guest: above the largest image the read
@@ -19,49 +61,67 @@ export type SandboxJob =
 export const MAX_RESULT_CHARS = 8 * 1024 * 1024;
 
 /** The outcome of one call, whatever engine ran it. */
-export interface SandboxResult {
+const SandboxResultSchema = z.object({
   /** The guest's result (a tool result for tools, the `main` value for jsexec). */
-  output: unknown;
+  output: z.unknown(),
   /** Console output (jsexec) or guest diagnostics. */
-  stderr: string;
-  exitCode: number;
-  fuelUsed: number;
-  durationMs: number;
-  limitHit?: LimitName | undefined;
+  stderr: z.string(),
+  exitCode: z.number(),
+  fuelUsed: z.number(),
+  durationMs: z.number(),
+  limitHit: LimitNameSchema.optional(),
   /** Details of what tripped, e.g. the network refusal's reason. */
-  limitDetail?: string | undefined;
-}
+  limitDetail: z.string().optional(),
+});
+export type SandboxResult = z.infer<typeof SandboxResultSchema>;
 
-export type ToWorker = { type: 'run'; id: number; job: SandboxJob; policy: SandboxPolicy };
-
-export type FromWorker =
-  | { type: 'ready' }
-  /** `fault`: why the engine itself failed (its module aborted); the worker is recycled and the pool logs it. */
-  | { type: 'result'; id: number; result: SandboxResult; recycle: boolean; fault?: string }
-  | { type: 'fetch'; id: number; request: FetchRequest };
-
-export interface FetchRequest {
-  url: string;
-  method?: string | undefined;
-  headers?: Record<string, string> | undefined;
-  body?: string | undefined;
-  maxBytes: number;
-  timeoutMs: number;
-}
+export const FetchRequestSchema = z.object({
+  url: z.string(),
+  method: z.string().optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  maxBytes: z.number(),
+  timeoutMs: z.number(),
+});
+export type FetchRequest = z.infer<typeof FetchRequestSchema>;
 
 /** The host's answer to a guest fetch: the response, or the policy's refusal. */
-export type FetchReply =
-  | {
-      ok: true;
-      status: number;
-      statusText: string;
-      headers: Record<string, string>;
-      finalUrl: string;
-      body: string;
-      bodyEncoding: 'utf8' | 'base64';
-      truncated: boolean;
-    }
-  | { ok: false; reason: string; rule: string };
+export const FetchReplySchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    status: z.number(),
+    statusText: z.string(),
+    headers: z.record(z.string(), z.string()),
+    finalUrl: z.string(),
+    body: z.string(),
+    bodyEncoding: z.enum(['utf8', 'base64']),
+    truncated: z.boolean(),
+  }),
+  z.object({ ok: z.literal(false), reason: z.string(), rule: z.string() }),
+]);
+export type FetchReply = z.infer<typeof FetchReplySchema>;
+
+export const ToWorkerSchema = z.object({
+  type: z.literal('run'),
+  id: z.number(),
+  job: SandboxJobSchema,
+  policy: SandboxPolicySchema,
+});
+export type ToWorker = z.infer<typeof ToWorkerSchema>;
+
+export const FromWorkerSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** `fault`: why the engine itself failed (its module aborted); the worker is recycled and the pool logs it. */
+  z.object({
+    type: z.literal('result'),
+    id: z.number(),
+    result: SandboxResultSchema,
+    recycle: z.boolean(),
+    fault: z.string().optional(),
+  }),
+  z.object({ type: z.literal('fetch'), id: z.number(), request: FetchRequestSchema }),
+]);
+export type FromWorker = z.infer<typeof FromWorkerSchema>;
 
 /** Shared memory for the synchronous fetch bridge: a state word, a length word, and the reply bytes. */
 export const BRIDGE_BYTES = 24 * 1024 * 1024;

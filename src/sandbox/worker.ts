@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
+import { z } from 'zod';
+import { errorMessage } from '../fs/errors';
 import { type LazyBundle, QuickJsEngine } from './engines/quickjs';
 import { WasiEngine } from './engines/wasi';
 import {
@@ -8,26 +10,27 @@ import {
   BRIDGE_STATE,
   BRIDGE_WAITING,
   type FetchReply,
+  FetchReplySchema,
   type FetchRequest,
   type FromWorker,
   type SandboxResult,
   type ToWorker,
+  ToWorkerSchema,
 } from './protocol';
 
 /** Given by the pool when it starts this worker. */
-interface WorkerData {
-  toolsBundle: string;
-  resultBundle: string;
-  lazyBundles: Record<LazyBundle, string>;
-  wasmCacheDir: string;
-  wasmInstrumentScript: string;
-  control: SharedArrayBuffer;
-  data: SharedArrayBuffer;
+const WorkerDataSchema = z.object({
+  toolsBundle: z.string(),
+  resultBundle: z.string(),
+  lazyBundles: z.object({ html: z.string(), bash: z.string() }) satisfies z.ZodType<Record<LazyBundle, string>>,
+  wasmCacheDir: z.string(),
+  wasmInstrumentScript: z.string(),
+  control: z.instanceof(SharedArrayBuffer),
+  data: z.instanceof(SharedArrayBuffer),
   /** Recycle once the engine's WebAssembly memory passes this many bytes (it never shrinks). */
-  memoryCeiling: number;
-}
-
-const config = workerData as WorkerData;
+  memoryCeiling: z.number(),
+});
+const config = WorkerDataSchema.parse(workerData);
 const port = parentPort!;
 const control = new Int32Array(config.control);
 const data = new Uint8Array(config.data);
@@ -48,7 +51,11 @@ function fetchThroughHost(request: FetchRequest): FetchReply {
     return { ok: false, reason: `no answer within ${request.timeoutMs} ms`, rule: 'timeout' };
   const length = Atomics.load(control, BRIDGE_LENGTH);
   Atomics.store(control, BRIDGE_STATE, BRIDGE_WAITING);
-  return JSON.parse(decoder.decode(data.slice(0, length))) as FetchReply;
+  // The pool wrote this reply (pool.ts answerFetch); parsed all the same, as everything that crosses the thread.
+  const reply = FetchReplySchema.safeParse(JSON.parse(decoder.decode(data.slice(0, length))));
+  return reply.success
+    ? reply.data
+    : { ok: false, reason: `malformed reply from the host: ${reply.error.message}`, rule: 'network' };
 }
 
 // Each engine is created on its first job: a worker that only runs WebAssembly tools never loads QuickJS.
@@ -75,7 +82,14 @@ async function run(
   return { result, recycle: poisoned || engine.memoryBytes() > config.memoryCeiling, ...(fault ? { fault } : {}) };
 }
 
-port.on('message', (message: ToWorker) => {
+port.on('message', (received: unknown) => {
+  const parsed = ToWorkerSchema.safeParse(received);
+  if (!parsed.success) {
+    // Only the pool talks to this worker: a message it cannot read is a bug of ours, and no call is waiting on it.
+    // Thrown, it stops this worker; the pool then fails the call in progress and starts another worker.
+    throw new Error(`sandbox worker: unreadable message from the pool: ${z.prettifyError(parsed.error)}`);
+  }
+  const message = parsed.data;
   currentJob = message.id;
   run(message).then(
     ({ result, recycle, fault }) =>
@@ -86,14 +100,14 @@ port.on('message', (message: ToWorker) => {
         recycle: recycle || getHeapStatistics().used_heap_size > config.memoryCeiling,
         ...(fault ? { fault } : {}),
       }),
-    (error: Error) => {
+    (error: unknown) => {
       // A failure of the engine itself (a host stack overflow in the glue): this worker is no longer trusted.
       const limitHit = error instanceof RangeError ? 'stack' : undefined;
       send({
         type: 'result',
         id: message.id,
         result: {
-          output: { error: `sandbox engine failure: ${error.message}` },
+          output: { error: `sandbox engine failure: ${errorMessage(error)}` },
           stderr: '',
           exitCode: 1,
           fuelUsed: 0,

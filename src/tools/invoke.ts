@@ -1,3 +1,4 @@
+import { errorMessage } from '../fs/errors';
 import type { Decision } from '../permissions/policy';
 import type { GateCall, PermissionGate } from '../permissions/gate';
 import type { SandboxScope } from '../sandbox/limits';
@@ -137,6 +138,6 @@ async function execute(tool: Tool, input: unknown, ctx: ToolContext): Promise<To
     return await tool.execute(input, ctx);
   } catch (error) {
     if (ctx.signal.aborted) return errorResult(`${tool.name} was cancelled.`, { cancelled: true });
-    return errorResult(`${tool.name} failed: ${(error as Error).message}`);
+    return errorResult(`${tool.name} failed: ${errorMessage(error)}`);
   }
 }

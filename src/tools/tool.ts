@@ -98,6 +98,11 @@ interface ToolDefinition<S extends z.ZodType> {
 export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): Tool {
   const inputSchema = z.toJSONSchema(definition.input, { target: 'draft-7' }) as JSONSchema;
   delete inputSchema.$schema;
+  const subject = definition.subject?.bind(definition);
+  const preview = definition.preview?.bind(definition);
+  // The pipeline hands each method the input that `validate` returned; parsing it again (small objects, no
+  // transforms in tool schemas) gives it its type here, and throws should anything else ever be passed.
+  const typed = (input: unknown): z.output<S> => definition.input.parse(input);
   return {
     name: definition.name,
     description: definition.description,
@@ -105,12 +110,10 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     source: definition.source ?? 'native',
     inputSchema,
     validate: (input) => validationFrom(definition.input, input),
-    ...(definition.subject ? { subject: (input: unknown) => definition.subject!(input as z.output<S>) } : {}),
+    ...(subject ? { subject: (input: unknown) => subject(typed(input)) } : {}),
     ...(definition.subjectKind ? { subjectKind: definition.subjectKind } : {}),
-    ...(definition.preview
-      ? { preview: (input: unknown, ctx: PreviewContext) => definition.preview!(input as z.output<S>, ctx) }
-      : {}),
-    execute: (input, ctx) => definition.execute(input as z.output<S>, ctx),
+    ...(preview ? { preview: (input: unknown, ctx: PreviewContext) => preview(typed(input), ctx) } : {}),
+    execute: (input, ctx) => definition.execute(typed(input), ctx),
   };
 }
 

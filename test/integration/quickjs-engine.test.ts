@@ -170,3 +170,52 @@ describe('asynchronous jsexec through the server', () => {
     expect(printed()).toEqual([]);
   });
 });
+
+/** jsexec code that swaps JSON.stringify so that the prelude's `__host` call carries `argsJson` as it is. */
+function rawHostCall(call: string, argsJson: string): string {
+  return `export async function main() {
+  const real = JSON.stringify;
+  JSON.stringify = () => ${JSON.stringify(argsJson)};
+  try { await ${call}; return 'no error'; }
+  catch (e) { return { code: e.code, message: e.message }; }
+  finally { JSON.stringify = real; }
+}`;
+}
+
+describe('malformed host calls from the guest', () => {
+  it('get an EINVAL error naming the call and field, and the engine keeps serving', async () => {
+    const quickjs = await engine();
+    const allowed = policy({ files: true, network: true });
+    const run = (code: string) => quickjs.run({ kind: 'jsexec', code }, allowed);
+
+    const notJson = run(rawHostCall(`fs.readFile('/package.json')`, 'not json'));
+    expect(notJson.result.output).toEqual({ code: 'EINVAL', message: '__host readFile: the arguments are not JSON' });
+    expect(notJson.poisoned).toBe(false);
+
+    const badUrl = run(rawHostCall(`fetch('http://example.com')`, '{"url": 5, "maxBytes": 10}'));
+    expect(badUrl.result.output).toEqual({
+      code: 'EINVAL',
+      message: expect.stringMatching(/^__host fetch: invalid arguments: url: .*expected string/),
+    });
+    expect(badUrl.poisoned).toBe(false);
+
+    const badBody = run(`export async function main() {
+  try { await fetch('http://example.com', { body: { not: 'a string' } }); } catch (e) { return e.code; }
+}`);
+    expect(badBody.result.output).toBe('EINVAL');
+
+    const next = run(`export function main() { return fs.readFile('/package.json').length > 0 }`);
+    expect(next.result.output).toBe(true);
+  });
+
+  it('leave the pooled worker serving the next call', async () => {
+    const s = await startTestServer();
+    const runtime = s.server.context.runtime;
+    const refused = text(await callTool(runtime, 'jsexec', { code: rawHostCall(`fs.stat('/')`, '[1, 2]') }));
+    expect(refused).toContain('EINVAL');
+    expect(refused).toContain('__host stat: invalid arguments');
+    expect(text(await callTool(runtime, 'jsexec', { code: 'export function main() { return 6 * 7 }' }))).toBe(
+      'main() returned: 42',
+    );
+  });
+});

@@ -1,7 +1,9 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
+import { z } from 'zod';
 import { type ConfinedFs, FsBridgeError } from '../../fs/confined-fs';
 import { type LimitName, type SandboxPolicy, confinedFsFor } from '../limits';
 import { type FetchReply, type FetchRequest, MAX_RESULT_CHARS, type SandboxJob, type SandboxResult } from '../protocol';
+import { type HostCall, parseHostCall } from '../host-calls';
 import { newGuardedModule } from './quickjs-module';
 
 /** What the engine needs from the worker: the guest bundles, and the synchronous fetch through the host. */
@@ -18,6 +20,9 @@ export type LazyBundle = 'html' | 'bash';
 
 /** Which tool needs which lazily loaded bundle. */
 const LAZY: Record<string, LazyBundle> = { web_fetch: 'html', bash: 'bash' };
+
+/** A thrown value as the guest describes it (`__encodeError`), or as QuickJS dumps it: a stack only when a string. */
+const GuestErrorSchema = z.object({ message: z.string(), stack: z.string().optional().catch(undefined) });
 
 /** Guest errors that mean a limit tripped inside QuickJS. */
 function limitFromError(message: string): LimitName | undefined {
@@ -167,9 +172,9 @@ export class QuickJsEngine {
   private evalOrThrow(context: QuickJSContext, code: string, filename: string): void {
     const result = context.evalCode(code, filename);
     if (result.error) {
-      const error = context.dump(result.error) as { message?: string };
+      const error = GuestErrorSchema.safeParse(context.dump(result.error));
       result.error.dispose();
-      throw new Error(`${filename} failed to load: ${error?.message ?? 'unknown error'}`);
+      throw new Error(`${filename} failed to load: ${error.success ? error.data.message : 'unknown error'}`);
     }
     result.value.dispose();
   }
@@ -385,14 +390,10 @@ export class QuickJsEngine {
       call.error.dispose();
       return { error: 'the code threw a value that cannot be read' };
     }
-    const described = tryParse(this.boundedText(context, call.value) ?? '') as {
-      message?: unknown;
-      stack?: unknown;
-    } | null;
-    return {
-      error: typeof described?.message === 'string' ? described.message : 'the code threw a value that cannot be read',
-      ...(typeof described?.stack === 'string' ? { stack: described.stack } : {}),
-    };
+    const described = GuestErrorSchema.safeParse(tryParse(this.boundedText(context, call.value) ?? ''));
+    if (!described.success) return { error: 'the code threw a value that cannot be read' };
+    const { message, stack } = described.data;
+    return { error: message, ...(stack === undefined ? {} : { stack }) };
   }
 
   /**
@@ -485,32 +486,33 @@ export class QuickJsEngine {
    */
   private installHost(context: QuickJSContext): void {
     const fn = context.newFunction('__host', (opHandle, argHandle) => {
-      const op = context.getString(opHandle);
-      const args = JSON.parse(context.getString(argHandle)) as Record<string, unknown>;
-      return context.newString(JSON.stringify(this.hostCall(op, args)));
+      const parsed = parseHostCall(context.getString(opHandle), context.getString(argHandle));
+      const reply =
+        'call' in parsed ? this.hostCall(parsed.call) : { error: { code: 'EINVAL', message: parsed.invalid } };
+      return context.newString(JSON.stringify(reply));
     });
     context.setProp(context.global, '__host', fn);
     fn.dispose();
   }
 
-  private hostCall(op: string, args: Record<string, unknown>): unknown {
+  private hostCall(call: HostCall): unknown {
     const state = this.state;
     if (!state) return { error: { code: 'EINVAL', message: 'no call in progress' } };
-    if (op === 'sleep') {
+    if (call.op === 'sleep') {
       // A real pause of this worker, never past the call's deadline.
-      const ms = Math.max(0, Math.min(Number(args.ms) || 0, state.deadline - Date.now()));
+      const ms = Math.max(0, Math.min(call.args.ms || 0, state.deadline - Date.now()));
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
       return { value: ms };
     }
-    if (op === 'fetch') {
+    if (call.op === 'fetch') {
       if (!state.policy.network) {
         state.denied = { limit: 'network', detail: 'this tool has no network access' };
         return { error: { code: 'EACCES', message: 'Network access is not allowed for this tool (sandbox policy).' } };
       }
       const remaining = Math.max(0, state.deadline - Date.now());
       const reply = this.host.fetch({
-        ...(args as unknown as FetchRequest),
-        timeoutMs: Math.min(Number(args.timeoutMs) || remaining, remaining),
+        ...call.args,
+        timeoutMs: Math.min(call.args.timeoutMs || remaining, remaining),
       });
       if (!reply.ok) state.denied = { limit: 'network', detail: `${reply.rule}: ${reply.reason}` };
       return { value: reply };
@@ -521,44 +523,7 @@ export class QuickJsEngine {
       return { error: { code: 'EACCES', message: 'File access is not allowed for this tool (sandbox policy).' } };
     }
     try {
-      const path = String(args.path);
-      switch (op) {
-        case 'stat':
-          return { value: fs.stat(path) };
-        case 'readdir':
-          return { value: fs.readdir(path) };
-        case 'readFile':
-          return {
-            value: fs.readFile(path, { as: args.as === 'base64' ? 'base64' : 'text', maxBytes: Number(args.maxBytes) }),
-          };
-        case 'writeFile':
-          return {
-            value: fs.writeFile(path, String(args.content), {
-              encoding: args.encoding === 'base64' ? 'base64' : 'utf8',
-              append: args.append === true,
-            }),
-          };
-        case 'mkdir':
-          fs.mkdir(path);
-          return { value: null };
-        case 'rm':
-          fs.rm(path, { recursive: args.recursive === true, force: args.force === true });
-          return { value: null };
-        case 'rename':
-          fs.rename(path, String(args.to));
-          return { value: null };
-        case 'copy':
-          fs.copy(path, String(args.to), { recursive: args.recursive === true });
-          return { value: null };
-        case 'chmod':
-          fs.chmod(path, Number(args.mode));
-          return { value: null };
-        case 'utimes':
-          fs.utimes(path, Number(args.atimeMs), Number(args.mtimeMs));
-          return { value: null };
-        default:
-          return { error: { code: 'EINVAL', message: `unknown operation ${op}` } };
-      }
+      return { value: fileCall(fs, call) };
     } catch (error) {
       if (error instanceof FsBridgeError) {
         if (error.limit) state.denied = { limit: error.limit, detail: error.message };
@@ -566,6 +531,42 @@ export class QuickJsEngine {
       }
       throw error;
     }
+  }
+}
+
+/** Runs one of the guest's file operations on the call's confined file system; throws its refusals. */
+function fileCall(fs: ConfinedFs, call: Exclude<HostCall, { op: 'sleep' | 'fetch' }>): unknown {
+  const { op, args } = call;
+  switch (op) {
+    case 'stat':
+      return fs.stat(args.path);
+    case 'readdir':
+      return fs.readdir(args.path);
+    case 'readFile':
+      return fs.readFile(args.path, { as: args.as ?? 'text', maxBytes: args.maxBytes });
+    case 'writeFile':
+      return fs.writeFile(args.path, args.content, {
+        encoding: args.encoding ?? 'utf8',
+        append: args.append === true,
+      });
+    case 'mkdir':
+      fs.mkdir(args.path);
+      return null;
+    case 'rm':
+      fs.rm(args.path, { recursive: args.recursive === true, force: args.force === true });
+      return null;
+    case 'rename':
+      fs.rename(args.path, args.to);
+      return null;
+    case 'copy':
+      fs.copy(args.path, args.to, { recursive: args.recursive === true });
+      return null;
+    case 'chmod':
+      fs.chmod(args.path, args.mode);
+      return null;
+    case 'utimes':
+      fs.utimes(args.path, args.atimeMs, args.mtimeMs);
+      return null;
   }
 }
 
@@ -580,8 +581,9 @@ function stringLength(context: QuickJSContext, handle: QuickJSHandle): number {
 
 /** A result whose error output ends with QuickJS's own allocation-failure message (the shell prints it). */
 function reportsOutOfMemory(output: unknown): boolean {
-  const stderr = (output as { stderr?: unknown } | null | undefined)?.stderr;
-  return typeof stderr === 'string' && /(?:^|\n)(?:[\w-]+: )?out of memory\n?$/.test(stderr);
+  // Checked by hand, not by a schema: this runs on every call, and almost every result has no stderr at all.
+  if (typeof output !== 'object' || output === null || !('stderr' in output)) return false;
+  return typeof output.stderr === 'string' && /(?:^|\n)(?:[\w-]+: )?out of memory\n?$/.test(output.stderr);
 }
 
 function tryParse(text: string): unknown {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConsoleStdout, type Fd, File, OpenFile, WASI, wasi as wasiDefs } from '@bjorn3/browser_wasi_shim';
 import type { ConfinedFs } from '../../fs/confined-fs';
+import { errorMessage } from '../../fs/errors';
 import { type SandboxPolicy, confinedFsFor } from '../limits';
 import type { SandboxJob, SandboxResult } from '../protocol';
 import { FUEL_EXPORT, assertWasiCommand } from '../wasi/command';
@@ -101,7 +102,7 @@ export function runWasi(run: WasiRun): WasiOutcome {
   // Files the program left open are saved, as they would be when a process exits (or is killed: its writes are in).
   files?.closeAll();
 
-  const left = fuel.value as bigint;
+  const left = fuelLeft(fuel);
   const outcome: WasiOutcome = {
     stdout: stdout.text(),
     stderr: stderr.text() + (files?.notes.map((note) => `\n[sandbox] ${note}`).join('') ?? ''),
@@ -131,6 +132,13 @@ function atMaximum(memory: WebAssembly.Memory): boolean {
   } catch {
     return true;
   }
+}
+
+/** Steps left on the fuel counter that instrumenting adds: an i64 global, so JavaScript reads it as a bigint. */
+function fuelLeft(fuel: WebAssembly.Global): bigint {
+  const value: unknown = fuel.value;
+  if (typeof value !== 'bigint') throw new TypeError(`the fuel counter ${FUEL_EXPORT} is not an i64`);
+  return value;
 }
 
 function describeTrap(error: unknown): string {
@@ -279,7 +287,7 @@ export class WasiEngine {
         stack,
       );
     } catch (error) {
-      return finished({ output: { error: (error as Error).message }, stderr: '', exitCode: 1, fuelUsed: 0 }, true);
+      return finished({ output: { error: errorMessage(error) }, stderr: '', exitCode: 1, fuelUsed: 0 }, true);
     }
   }
 

@@ -6,19 +6,6 @@ import { withDevices } from './devices';
 import { hostCall } from './host-bridge';
 import { normalizePath } from './paths';
 
-type FetchReply =
-  | {
-      ok: true;
-      status: number;
-      statusText: string;
-      headers: Record<string, string>;
-      finalUrl: string;
-      body: string;
-      bodyEncoding: 'utf8' | 'base64';
-      truncated: boolean;
-    }
-  | { ok: false; reason: string; rule: string };
-
 const BIG = Number.MAX_SAFE_INTEGER;
 const encoder = new TextEncoder();
 
@@ -38,7 +25,7 @@ async function policyFetch(
     given && typeof given.entries === 'function'
       ? Object.fromEntries((given.entries as () => Iterable<[string, string]>)())
       : (given as Record<string, string> | undefined);
-  const reply = hostCall<FetchReply>('fetch', {
+  const reply = hostCall('fetch', {
     url,
     method: options?.method,
     headers,

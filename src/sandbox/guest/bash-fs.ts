@@ -1,14 +1,8 @@
 import type { FsStat, IFileSystem } from 'just-bash/browser';
 import { fromBase64, toBase64 } from './base64';
-import { GuestFsError } from './guest-fs';
+import { GuestFsError, type GuestStat } from './guest-fs';
 import { hostCall } from './host-bridge';
 import { normalizePath } from './paths';
-
-interface HostStat {
-  type: 'file' | 'dir';
-  size: number;
-  mtimeMs: number;
-}
 
 const MAX_READ = 64 * 1024 * 1024;
 
@@ -16,7 +10,7 @@ const MAX_READ = 64 * 1024 * 1024;
  * A file's stat. There are no links in the sandbox, so the guest path names the file: it is the identity that cp
  * and mv compare to tell the same file from another (without one they refuse to overwrite anything).
  */
-function toStat(stat: HostStat, path: string): FsStat {
+function toStat(stat: GuestStat, path: string): FsStat {
   return {
     isFile: stat.type === 'file',
     isDirectory: stat.type === 'dir',
@@ -33,8 +27,8 @@ export function shellFsError(code: string, message: string): Error & { code: str
   return Object.assign(new Error(`${code}: ${message}`), { code });
 }
 
-function nodeStyle(error: unknown): Error {
-  return error instanceof GuestFsError ? shellFsError(error.code, error.message) : (error as Error);
+function nodeStyle(error: unknown): unknown {
+  return error instanceof GuestFsError ? shellFsError(error.code, error.message) : error;
 }
 
 async function call<T>(work: () => T): Promise<T> {
@@ -50,9 +44,9 @@ async function call<T>(work: () => T): Promise<T> {
  * There are no links here — the shell can neither see nor make them.
  */
 export const hostBashFs: IFileSystem = {
-  readFile: (path) => call(() => hostCall<{ data: string }>('readFile', { path, as: 'text', maxBytes: MAX_READ }).data),
+  readFile: (path) => call(() => hostCall('readFile', { path, as: 'text', maxBytes: MAX_READ }).data),
   readFileBuffer: (path) =>
-    call(() => fromBase64(hostCall<{ data: string }>('readFile', { path, as: 'base64', maxBytes: MAX_READ }).data)),
+    call(() => fromBase64(hostCall('readFile', { path, as: 'base64', maxBytes: MAX_READ }).data)),
   writeFile: (path, content) =>
     call(() => {
       hostCall(
@@ -77,8 +71,8 @@ export const hostBashFs: IFileSystem = {
       return false;
     }
   },
-  stat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }), path)),
-  lstat: (path) => call(() => toStat(hostCall<HostStat>('stat', { path }), path)),
+  stat: (path) => call(() => toStat(hostCall('stat', { path }), path)),
+  lstat: (path) => call(() => toStat(hostCall('stat', { path }), path)),
   mkdir: (path, options) =>
     call(() => {
       if (!options?.recursive) {
@@ -93,10 +87,10 @@ export const hostBashFs: IFileSystem = {
       }
       hostCall('mkdir', { path });
     }),
-  readdir: (path) => call(() => hostCall<{ name: string }[]>('readdir', { path }).map((e) => e.name)),
+  readdir: (path) => call(() => hostCall('readdir', { path }).map((e) => e.name)),
   readdirWithFileTypes: (path) =>
     call(() =>
-      hostCall<{ name: string; type: 'file' | 'dir' }[]>('readdir', { path }).map((e) => ({
+      hostCall('readdir', { path }).map((e) => ({
         name: e.name,
         isFile: e.type === 'file',
         isDirectory: e.type === 'dir',

@@ -56,7 +56,7 @@ function cutStringsInside(text: string, max: number): Shrinking | null {
   }
   const slots = stringSlots(root);
   if (slots === null) return null;
-  const originals = slots.map(([holder, key]) => holder[key] as string);
+  const originals = slots.map(([, , original]) => original);
   const lengths = originals.map((s) => s.length);
   const room = lengths.reduce((sum, n) => sum + n, 0) - (text.length - max) - NOTE_ROOM * slots.length;
   if (room < 0) return null;
@@ -73,11 +73,11 @@ function cutStringsInside(text: string, max: number): Shrinking | null {
 }
 
 /**
- * Where the strings of a tree are, each as its holder and key, found without recursion (trees may be deep); null
+ * Where the strings of a tree are, each as its holder, key and value, found without recursion (trees may be deep); null
  * when the tree holds more than MAX_NODES values.
  */
-function stringSlots(root: Holder): [Holder, string][] | null {
-  const slots: [Holder, string][] = [];
+function stringSlots(root: Holder): [Holder, string, string][] | null {
+  const slots: [Holder, string, string][] = [];
   const holders: Holder[] = [root];
   let nodes = 0;
   while (holders.length > 0) {
@@ -88,7 +88,7 @@ function stringSlots(root: Holder): [Holder, string][] | null {
     for (const key of Array.isArray(holder) ? Array.from({ length: size }, (_, i) => String(i)) : Object.keys(holder)) {
       if (++nodes > MAX_NODES) return null;
       const value = holder[key];
-      if (typeof value === 'string') slots.push([holder, key]);
+      if (typeof value === 'string') slots.push([holder, key, value]);
       else if (value !== null && typeof value === 'object') holders.push(value as Holder);
     }
   }

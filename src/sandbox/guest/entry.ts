@@ -5,23 +5,10 @@ import { errorResult } from './result';
 /** Set by the HTML bundle (html-entry.ts), which the engine loads the first time web_fetch runs. */
 declare const __toMarkdown: (html: string) => string;
 
-type FetchReply =
-  | {
-      ok: true;
-      status: number;
-      statusText: string;
-      headers: Record<string, string>;
-      finalUrl: string;
-      body: string;
-      bodyEncoding: 'utf8' | 'base64';
-      truncated: boolean;
-    }
-  | { ok: false; reason: string; rule: string };
-
 const FETCH_MAX_BYTES = 5 * 1024 * 1024;
 
 function webFetch(input: { url: string; max_chars?: number }) {
-  const reply = hostCall<FetchReply>('fetch', { url: input.url, maxBytes: FETCH_MAX_BYTES });
+  const reply = hostCall('fetch', { url: input.url, maxBytes: FETCH_MAX_BYTES });
   if (!reply.ok)
     return errorResult(`web_fetch refused ${input.url}: ${reply.reason} (rule: ${reply.rule}).`, {
       url: input.url,

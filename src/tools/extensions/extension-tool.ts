@@ -6,6 +6,9 @@ import { toToolResult } from '../sandboxed/sandboxed-tool';
 import type { JSONSchema, Tool, ToolResult } from '../tool';
 import { PLACEHOLDER, type ToolManifest } from './manifest';
 
+/** A call's input: the fields named by the manifest's argv placeholders, or sent whole on stdin. */
+const InputFieldsSchema = z.record(z.string(), z.unknown());
+
 /** What a module may print on stdout to give a structured result instead of plain text. */
 const StructuredOutput = z.object({
   content: z.string(),
@@ -105,7 +108,8 @@ export function extensionTool({ manifest, sandbox, source, prepared }: Extension
     source: 'extension',
     inputSchema: manifest.inputSchema as JSONSchema,
     async execute(input, ctx) {
-      const fields = input as Record<string, unknown>;
+      // The registry checked the input against the manifest's schema, whose type is `object`.
+      const fields = InputFieldsSchema.parse(input);
       const stdin = manifest.input.mode === 'stdin' ? JSON.stringify(fields) : '';
       const job = {
         kind: 'wasi' as const,

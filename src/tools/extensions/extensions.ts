@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import { z } from 'zod';
 import type { ExtensionOrigin, ExtensionProblem, ExtensionState } from '../../contract/tools';
+import { errorMessage } from '../../fs/errors';
 import type { Logger } from '../../log';
 import type { Sandbox } from '../../sandbox/service';
 import { JsonFileError, parseJsonText, validateJson } from '../../workspace/json-file';
@@ -59,12 +60,12 @@ async function readFolder(folder: string, dir: string, origin: ExtensionOrigin):
   try {
     manifest = validateJson('tool.json', text, parseJsonText('tool.json', text), ToolManifestSchema);
   } catch (error) {
-    return problem(error instanceof JsonFileError ? error.message : `tool.json: ${(error as Error).message}`);
+    return problem(error instanceof JsonFileError ? error.message : `tool.json: ${errorMessage(error)}`);
   }
   try {
     z.fromJSONSchema(manifest.inputSchema as Parameters<typeof z.fromJSONSchema>[0]);
   } catch (error) {
-    return problem(`tool.json (field "inputSchema"): not a usable JSON Schema: ${(error as Error).message}`);
+    return problem(`tool.json (field "inputSchema"): not a usable JSON Schema: ${errorMessage(error)}`);
   }
   const unknown = unknownPlaceholders(manifest);
   if (unknown.length)

@@ -2,18 +2,15 @@ import { z } from 'zod';
 import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
 import { type Tool, type ToolResult, defineTool, errorResult } from '../tool';
-import { toToolResult } from './sandboxed-tool';
+import { sandboxError, toToolResult } from './sandboxed-tool';
 
 const NO_SUCH_PROGRAM = /(?:^|\n)(?:bash: )?([\w.+-]+): command not found/;
 /** just-bash's own wording points at its Node bundle, which is meaningless to the agent; say it the usual way. */
 const NOT_AVAILABLE = /: command not available in browser environments\.[^\n]*/g;
 
-interface ShellOutput {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-  cwd: string;
-}
+/** What the shell bundle answers for one command line (guest/bash-entry.ts). */
+const ShellOutputSchema = z.object({ stdout: z.string(), stderr: z.string(), exitCode: z.number(), cwd: z.string() });
+type ShellOutput = z.output<typeof ShellOutputSchema>;
 
 function present(raw: ShellOutput): ToolResult {
   const output = { ...raw, stderr: raw.stderr.replace(NOT_AVAILABLE, ': command not found') };
@@ -67,13 +64,11 @@ export function bashTool(sandbox: Sandbox): Tool {
         { signal: ctx.signal, scope: ctx.scope, narrowing: timeout_ms ? { timeoutMs: timeout_ms } : undefined },
       );
       return toToolResult('bash', result, policy, (r: SandboxResult) => {
-        const output = r.output as ShellOutput | { error?: string } | null;
-        if (!output || !('exitCode' in output))
-          return errorResult(
-            `bash failed inside the sandbox: ${(output as { error?: string } | null)?.error ?? 'no result'}`,
-          );
-        cwds.set(where, output.cwd);
-        return present(output);
+        const output = ShellOutputSchema.safeParse(r.output);
+        if (!output.success)
+          return errorResult(`bash failed inside the sandbox: ${sandboxError(r.output) ?? 'no result'}`);
+        cwds.set(where, output.data.cwd);
+        return present(output.data);
       });
     },
   });

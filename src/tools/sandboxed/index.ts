@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Sandbox } from '../../sandbox/service';
 import type { Tool } from '../tool';
 import { bashTool } from './bash';
-import { ruleSubject, sandboxedTool } from './sandboxed-tool';
+import { ruleSubject, sandboxError, sandboxedTool } from './sandboxed-tool';
 
 const FilePath = z
   .string()
@@ -125,7 +125,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         code: z.string().min(1).max(1_000_000).describe('The module source; export a main function.'),
       }),
       present: (result) => {
-        const error = (result.output as { error?: string } | null)?.error;
+        const error = sandboxError(result.output);
         const consoleText = result.stderr ? `Console output:\n${result.stderr}\n\n` : '';
         if (result.exitCode !== 0)
           return { content: `${consoleText}The code threw: ${error ?? 'unknown error'}`, isError: true };

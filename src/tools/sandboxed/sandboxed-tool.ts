@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
-import type { z } from 'zod';
-import type { ApprovalPreview } from '../../contract/interactions';
+import { z } from 'zod';
+import { ToolResultSchema } from '../../contract/events';
+import { type ApprovalPreview, PreviewSchema } from '../../contract/interactions';
 import { describeLimit } from '../../sandbox/limits';
 import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
@@ -24,8 +25,13 @@ interface SandboxedToolDefinition<S extends z.ZodType> {
   present?(result: SandboxResult): ToolResult;
 }
 
-function isToolResult(value: unknown): value is ToolResult {
-  return typeof value === 'object' && value !== null && 'content' in value;
+/** How a guest reports that it failed (the engine's `{ error, stack? }`, a tool's own refusal). */
+const SandboxFailureSchema = z.object({ error: z.string() });
+
+/** The error a sandboxed call's output reports, if it is a failure's shape. */
+export function sandboxError(output: unknown): string | undefined {
+  const failure = SandboxFailureSchema.safeParse(output);
+  return failure.success ? failure.data.error : undefined;
 }
 
 /** Turns what came back from the sandbox into the tool's result, naming any limit that tripped and its value. */
@@ -57,10 +63,12 @@ export function toToolResult(
     const shown = present(result);
     return { ...shown, metadata: { ...shown.metadata, ...denial, ...stats } };
   }
-  if (isToolResult(result.output))
-    return { ...result.output, metadata: { ...result.output.metadata, ...denial, ...stats } };
-  const error = (result.output as { error?: string } | null)?.error ?? 'no result';
-  return errorResult(`${name} failed inside the sandbox: ${error}`, { ...denial, ...stats });
+  const toolResult = ToolResultSchema.safeParse(result.output);
+  if (toolResult.success) return { ...toolResult.data, metadata: { ...toolResult.data.metadata, ...denial, ...stats } };
+  return errorResult(`${name} failed inside the sandbox: ${sandboxError(result.output) ?? 'no result'}`, {
+    ...denial,
+    ...stats,
+  });
 }
 
 /** A tool whose work runs in the WebAssembly sandbox: one definition, one path through policy and pool. */
@@ -72,8 +80,9 @@ export function sandboxedTool<S extends z.ZodType>(sandbox: Sandbox, definition:
           { kind: 'preview', name: definition.name, input },
           { signal, scope },
         );
-        const output = result.output as ApprovalPreview | { kind: 'error' } | null;
-        return output?.kind === 'diff' ? output : undefined;
+        // Anything but a diff (the guest's `{ kind: 'error' }`, nothing) means no preview.
+        const diff = PreviewSchema.safeParse(result.output);
+        return diff.success ? diff.data : undefined;
       }
     : undefined;
   return defineTool({
