@@ -1,7 +1,8 @@
 import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
 import type { ToolResult } from '../tools/tool';
 import { openHeadlessRuntime } from './headless-runtime';
-import { CommandError, UsageError, messageOf, parseFlags } from './usage';
+import { CommandError, UsageError, parseFlags } from './usage';
+import { errorMessage } from '../fs/errors';
 
 function printable(result: ToolResult): string {
   if (typeof result.content === 'string') return result.content;
@@ -31,7 +32,7 @@ export async function toolCommand(args: string[]): Promise<void> {
   try {
     input = inputText === undefined ? {} : JSON.parse(inputText);
   } catch (error) {
-    throw new UsageError(`the input is not valid JSON: ${messageOf(error)}`);
+    throw new UsageError(`the input is not valid JSON: ${errorMessage(error)}`);
   }
   const mode = values['permission-mode'] as PermissionMode | undefined;
   if (mode !== undefined && !PERMISSION_MODES.includes(mode))

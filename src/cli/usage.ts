@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { errorMessage } from '../fs/errors';
 
 /** Bad command-line input: printed as one line, exit status 2. */
 export class UsageError extends Error {
@@ -10,11 +11,6 @@ export class CommandError extends Error {
   override readonly name = 'CommandError';
 }
 
-/** What a thrown value says: the error's message, or the value itself. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** `parseArgs` in strict mode, with its errors turned into one-line usage errors. */
@@ -22,7 +18,7 @@ export function parseFlags<O extends Options>(args: string[], options: O) {
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = messageOf(error)
+    const message = errorMessage(error)
       .split('\n')[0]!
       .replace(/\. To specify a positional argument.*$/, '');
     throw new UsageError(message);

@@ -64,8 +64,3 @@ export function handleError(logger: Logger, redactor: Redactor) {
     return c.json(errorBody('internal_error', 'Internal server error; the server log has the details'), 500);
   };
 }
-
-/** What a thrown value says, for a message to the client: the error's message, or the value itself. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

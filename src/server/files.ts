@@ -18,8 +18,9 @@ import {
 import type { FileWatcher } from '../workspace/file-watcher';
 import { FileApiError, type WorkspaceFiles, checkName, checkPath } from '../workspace/files';
 import type { ServerContext } from './context';
-import { ApiError, messageOf } from './errors';
+import { ApiError } from './errors';
 import { readBody } from './validate';
+import { errorMessage } from '../fs/errors';
 
 /** Image types shown inline (for previews); everything else downloads as an attachment. */
 const INLINE = /^image\/(png|jpeg|gif|webp|avif|bmp|x-icon|svg\+xml)$/;
@@ -96,7 +97,7 @@ async function receiveUpload(
       // Some browsers send a path for a file in a dropped folder: only its last part names the file.
       name = checkName((info.filename ?? '').split(/[/\\]/).pop() ?? '');
     } catch (error) {
-      refuse(new ApiError(400, 'invalid_name', messageOf(error)));
+      refuse(new ApiError(400, 'invalid_name', errorMessage(error)));
       stream.resume();
       return;
     }
@@ -122,7 +123,7 @@ async function receiveUpload(
       pipeline(stream, createWriteStream(temp, { flags: 'wx', mode: 0o644 })).then(
         () => void done.push({ name, size, temp }),
         (error: unknown) => {
-          unsaved ??= new ApiError(500, 'upload_failed', `Could not save ${name}: ${messageOf(error)}`);
+          unsaved ??= new ApiError(500, 'upload_failed', `Could not save ${name}: ${errorMessage(error)}`);
         },
       ),
     );
@@ -131,7 +132,7 @@ async function receiveUpload(
   try {
     await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), parser);
   } catch (error) {
-    if (!refusal) refuse(new ApiError(400, 'invalid_request', `The upload could not be read: ${messageOf(error)}`));
+    if (!refusal) refuse(new ApiError(400, 'invalid_request', `The upload could not be read: ${errorMessage(error)}`));
   }
   await Promise.all(writes);
   if (unsaved) refuse(unsaved);

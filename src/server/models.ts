@@ -14,8 +14,9 @@ import { modelInfo, parseModelId, providerBaseURL, providerKey, resolveModel } f
 import { type JsonObject, isPlainObject } from '../workspace/merge-patch';
 import { InvalidSettingsError } from '../workspace/settings';
 import type { ServerContext } from './context';
-import { ApiError, messageOf } from './errors';
+import { ApiError } from './errors';
 import { readBody } from './validate';
+import { errorMessage } from '../fs/errors';
 
 export function modelRoutes(ctx: ServerContext): Hono {
   const { settings, secrets } = ctx.workspace;
@@ -179,7 +180,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
       throw new ApiError(
         502,
         'catalog_refresh_failed',
-        `Could not refresh the model catalog from ${url}: ${messageOf(error)}`,
+        `Could not refresh the model catalog from ${url}: ${errorMessage(error)}`,
       );
     }
   });

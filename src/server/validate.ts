@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { describeFirstIssue, fieldPath } from '../workspace/json-file';
 import { prototypeKeyPath, prototypeKeyProblem } from '../workspace/prototype-keys';
-import { ApiError, messageOf } from './errors';
+import { ApiError } from './errors';
+import { errorMessage } from '../fs/errors';
 
 /**
  * Reads a JSON body; anything that is not JSON is a 400 with a message that says so, and so is a body holding a
@@ -15,7 +16,7 @@ export async function readJson(c: Context): Promise<unknown> {
   try {
     value = JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${messageOf(error)}`);
+    throw new ApiError(400, 'invalid_json', `The request body is not valid JSON: ${errorMessage(error)}`);
   }
   const unsafe = prototypeKeyPath(value);
   if (unsafe) {

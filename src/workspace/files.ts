@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { type FileContent, type FileEntry, type SavedFile, type TrashItem, TrashItemSchema } from '../contract/files';
 import { ConfinedFs, type Dirent, FsBridgeError, looksBinary, readStart } from '../fs/confined-fs';
 import { ConfinedPathError, Confiner } from '../fs/confiner';
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 import type { WorkspacePaths } from './paths';
 
 /** Files larger than this are not opened as text in the editor. */

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { type Grant, GrantSchema } from '../contract/permissions';
 import { writeFileAtomic } from './atomic-write';
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 import { JsonFileError, parseJsonText, validateJson } from './json-file';
 
 const FileSchema = z.object({ version: z.literal(1), grants: z.array(GrantSchema) });

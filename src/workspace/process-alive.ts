@@ -1,4 +1,4 @@
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 
 /** Whether a process with this id exists (one of another user counts: it cannot be signalled, but it is there). */
 export function processExists(pid: number): boolean {

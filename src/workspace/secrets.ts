@@ -1,7 +1,7 @@
 import { chmod, readFile, stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write';
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 import { JsonFileError, parseJsonText, validateJson } from './json-file';
 
 const SECRET_FILE_MODE = 0o600;

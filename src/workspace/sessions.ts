@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { EVENT_TYPES, type StampedEvent, StampedEventSchema } from '../contract/events';
 import { type SessionSummary as PublicSummary, SessionSummarySchema } from '../contract/sessions';
 import { writeFileAtomic } from './atomic-write';
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 import { describeFirstIssue } from './json-file';
 import { parseJsonl } from './jsonl';
 import { processExists } from './process-alive';

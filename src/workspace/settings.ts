@@ -4,7 +4,7 @@ import { SettingsSchema as SettingsShape } from '../contract/settings';
 import { PermissionSettingsSchema } from '../permissions/settings';
 import { SandboxSettingsSchema } from '../sandbox/settings';
 import { writeFileAtomic } from './atomic-write';
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 import { JsonFileError, describeFirstIssue, fieldPath, parseJsonText, validateJson } from './json-file';
 import { type JsonObject, isPlainObject, mergePatchObject } from './merge-patch';
 import { PrototypeKeyError } from './prototype-keys';

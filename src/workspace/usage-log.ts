@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 
 const UsageRecordSchema = z.object({
   time: z.string(),

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { removeStaleTemps } from './atomic-write';
-import { errnoCode } from './errno';
+import { errnoCode } from '../fs/errors';
 import { GrantStore } from './grants';
 import { type WorkspacePaths, ensureDataDirs, workspacePaths } from './paths';
 import { SecretsStore } from './secrets';

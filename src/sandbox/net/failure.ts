@@ -1,6 +1,7 @@
 import { effectivePort } from './allow-entry';
 import { bareAddress, hostPort } from './ip';
 import { type NetRefusal, NetRefusalError, refuse } from './types';
+import { errorMessage } from '../../fs/errors';
 
 type Describe = (host: string, hostname: string) => string;
 
@@ -37,10 +38,10 @@ export function describeFailure(error: unknown, url: URL): NetRefusal {
     const describe = code === undefined ? undefined : BY_CODE[code];
     if (describe !== undefined) return refuse('network', describe(host, url.hostname));
     if (code !== undefined && /^(ERR_TLS|ERR_SSL|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) {
-      return refuse('network', `TLS with ${host} failed: ${messageOf(link)}`);
+      return refuse('network', `TLS with ${host} failed: ${errorMessage(link)}`);
     }
   }
-  return refuse('network', `request to ${host} failed: ${messageOf(chain[chain.length - 1])}`);
+  return refuse('network', `request to ${host} failed: ${errorMessage(chain[chain.length - 1])}`);
 }
 
 /** The error, its causes, and the errors an AggregateError gathers, outermost first. */
@@ -54,8 +55,4 @@ function errorChain(error: unknown, depth = 0): unknown[] {
 function codeOf(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
   return typeof code === 'string' ? code : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
