@@ -207,9 +207,21 @@ export function isPersisted(type: RunEventType | SessionEvent['type']): boolean 
   return type !== 'message.delta' && type !== 'tool.progress';
 }
 
-/** An event as stored and streamed: the run or session event plus its id (monotonic per session) and time. */
-export const StampedEventSchema = z.intersection(
-  EventSchema,
-  z.object({ id: z.number().int().positive(), time: z.string() }),
+const STAMP = { id: z.number().int().positive(), time: z.string() };
+
+/**
+ * An event as stored and streamed: the run or session event plus its id (monotonic per session) and time. Each
+ * event's own schema with the stamp added, in one discriminated union: parsed as fast as an unstamped event (an
+ * intersection of the two schemas took four times as long, and every event of every session file is parsed).
+ */
+export const StampedEventSchema = z.discriminatedUnion(
+  'type',
+  nonEmpty(EventSchema.options.map((option) => option.extend(STAMP))),
 );
 export type StampedEvent = z.output<typeof StampedEventSchema>;
+
+function nonEmpty<T>(items: T[]): [T, ...T[]] {
+  const [first, ...rest] = items;
+  if (first === undefined) throw new Error('a union needs at least one option');
+  return [first, ...rest];
+}
