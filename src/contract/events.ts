@@ -32,12 +32,22 @@ export type ToolCallRecord = z.output<typeof ToolCallSchema>;
 export const RunStatus = z.enum(['finished', 'cancelled', 'max_turns', 'budget', 'error', 'interrupted']);
 export type RunStatus = z.output<typeof RunStatus>;
 
-/** The limits of a run's budget; the one reached is named when a run ends with status `budget`. */
 /** The budgets a run may end on (`run.completed {status: 'budget', limit}`); the turn limit ends with `max_turns`. */
 export const BudgetLimit = z.enum(['maxInputTokens', 'maxOutputTokens', 'maxCostUsd', 'maxWallMs']);
 export type BudgetLimit = z.output<typeof BudgetLimit>;
 
 const run = { runId: z.string() };
+
+/** What one model call used and cost; the usage log records the same figures. */
+export const USAGE_FIGURES = {
+  provider: z.string(),
+  model: z.string(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  costUsd: z.number(),
+};
 
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -108,13 +118,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('usage'),
     ...run,
-    provider: z.string(),
-    model: z.string(),
-    inputTokens: z.number(),
-    outputTokens: z.number(),
-    cacheReadTokens: z.number(),
-    cacheWriteTokens: z.number(),
-    costUsd: z.number(),
+    ...USAGE_FIGURES,
   }),
   /** A tool call waits for the user: a permission (`tool`) or a plan to approve (`plan`). */
   z.object({

@@ -3,18 +3,9 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { errnoCode } from '../fs/errors';
+import { USAGE_FIGURES } from '../contract/events';
 
-const UsageRecordSchema = z.object({
-  time: z.string(),
-  sessionId: z.string(),
-  provider: z.string(),
-  model: z.string(),
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  cacheReadTokens: z.number(),
-  cacheWriteTokens: z.number(),
-  costUsd: z.number(),
-});
+const UsageRecordSchema = z.object({ time: z.string(), sessionId: z.string(), ...USAGE_FIGURES });
 export type UsageRecord = z.output<typeof UsageRecordSchema>;
 
 export type UsageGroupBy = 'day' | 'model' | 'session';

@@ -1,21 +1,9 @@
+// Types only: erased from the bundle, which carries no zod.
+import type { FetchReply } from '../protocol';
 import { type GuestDirent, type GuestFs, GuestFsError, type GuestReadResult, type GuestStat } from './guest-fs';
 
 /** The single function the engine puts in the guest's global scope: the only door out of the sandbox. */
 declare const __host: (op: string, argsJson: string) => string;
-
-/** The host's answer to a fetch: the response, or the policy's refusal (sandbox/protocol.ts FetchReply). */
-type FetchReply =
-  | {
-      ok: true;
-      status: number;
-      statusText: string;
-      headers: Record<string, string>;
-      finalUrl: string;
-      body: string;
-      bodyEncoding: 'utf8' | 'base64';
-      truncated: boolean;
-    }
-  | { ok: false; reason: string; rule: string };
 
 /** What each operation gives back (engines/quickjs.ts hostCall); the others give null. */
 interface HostReplies {
