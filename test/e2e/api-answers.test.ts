@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SessionSummarySchema } from '../../src/contract/sessions';
-import { DESKTOP, useBrowser } from '../helpers/browser';
+import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startTestServer } from '../helpers/server';
 
 const browser = useBrowser();
@@ -21,11 +21,19 @@ describe('Dashboard: answers that do not fit the contract', () => {
     await page.goto(`${server.url}/tools`);
     const alert = page.getByRole('alert');
     await expect.poll(() => alert.textContent()).toMatch(/GET \/api\/tools.*at tools\.0\.name/);
+    await screenshot(page, 'desktop-tools-bad-answer');
     // The rest of the dashboard still works: the navigation leads to another page, which loads.
     await page.getByRole('link', { name: 'Approvals' }).first().click();
     await expect.poll(() => page.getByRole('heading', { name: 'Approvals' }).count()).toBe(1);
     expect(errors).toEqual([]);
     await close();
+
+    const phone = await browser.open(PHONE, 'dark');
+    await phone.page.route('**/api/tools', (route) => route.fulfill({ json: { tools: [{ name: 42 }], problems: [] } }));
+    await phone.page.goto(`${server.url}/tools`);
+    await expect.poll(() => phone.page.getByRole('alert').textContent()).toMatch(/unexpected shape/);
+    await screenshot(phone.page, 'phone-dark-tools-bad-answer');
+    await phone.close();
   });
 
   it('skips a stream event of an unknown type, reports a damaged one, and applies the rest', async () => {
