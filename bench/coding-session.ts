@@ -1,8 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { z } from 'zod';
@@ -12,9 +11,9 @@ import {
   type MockTurn,
   startMockModelServer,
 } from '../test/fixtures/mock-model/server';
-import { mockProviderSettings } from '../test/helpers/chat';
 import { type Bench, type Metric, median, round, timeEach } from './lib';
 import { samplePeakMemory } from './memory';
+import { benchWorkspace } from './processes';
 import { CONFIG_FILE, CONFIG_LINE, CONFIG_SOURCE, HANDLER_PATTERN, makeMonorepo } from './monorepo';
 import { type Ignore, findRipgrep, globFloor, grepFloor, readIgnore, ripgrep, shellFloor, walk } from './native-floor';
 
@@ -126,9 +125,9 @@ const STEPS: Step[] = [
       ]),
   },
   {
-    name: 'grep across the tree',
-    calls: [{ name: 'grep', input: { pattern: 'DEFAULT_TIMEOUT_MS' } }],
-    floor: (ctx) => grepNative(ctx, 'DEFAULT_TIMEOUT_MS', '.'),
+    name: 'grep the uses of the constant in its package',
+    calls: [{ name: 'grep', input: { pattern: 'DEFAULT_TIMEOUT_MS', path: 'packages/core', output_mode: 'content' } }],
+    floor: (ctx) => grepNative(ctx, 'DEFAULT_TIMEOUT_MS', 'packages/core'),
   },
   {
     name: 'read the edited file back',
@@ -157,6 +156,8 @@ interface SessionRun {
   wall: number;
   peakSelf: number;
   peakTree: number;
+  /** The body of the last model request, the largest of the session. */
+  lastBody: unknown;
 }
 
 /** Puts the files the session changes back as they were, so every run does the same work. */
@@ -202,10 +203,11 @@ async function runSession(mock: MockModelServer, root: string): Promise<SessionR
   for (const line of stdout.split('\n').filter(Boolean)) {
     const event = StreamLine.parse(JSON.parse(line));
     if (event.type !== 'tool.completed') continue;
-    if (event.result?.isError) throw new Error(`${event.name} failed: ${JSON.stringify(event.result.content)}`);
     const group = byMessage.get(event.messageId ?? '') ?? [];
     group.push(event.durationMs ?? 0);
     byMessage.set(event.messageId ?? '', group);
+    if (event.result?.isError)
+      throw new Error(`${event.name} in step ${byMessage.size} failed: ${JSON.stringify(event.result.content)}`);
   }
   const groups = [...byMessage.values()];
   if (groups.length !== STEPS.length || groups.some((g, i) => g.length !== STEPS[i]!.calls.length))
@@ -218,6 +220,7 @@ async function runSession(mock: MockModelServer, root: string): Promise<SessionR
     wall: exited - started,
     peakSelf: peak.self,
     peakTree: peak.tree,
+    lastBody: mock.requests.at(-1)!.body,
   };
 }
 
@@ -258,12 +261,29 @@ async function startupFloor(): Promise<number[]> {
   return times;
 }
 
+/**
+ * One model round trip done natively: the session's largest request serialized and posted, the streamed tool call
+ * read to its end. A step's floor is its operations plus this, as a minimal agent loop would pay.
+ */
+async function roundTripFloor(mock: MockModelServer, body: unknown): Promise<number[]> {
+  mock.reset();
+  return timeEach(10, async () => {
+    mock.enqueue({ toolCalls: STEPS[2]!.calls });
+    const res = await fetch(`${mock.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    await res.text();
+  });
+}
+
 const mb = (bytes: number) => round(bytes / 2 ** 20);
 const ms = (value: number) => round(value);
 
-/** `value` against `floor`: the unit text of a step's row. */
+/** `value` against `floor`: the unit text of a row. */
 function versus(floor: number, value: number, extra = ''): string {
-  return `ms (floor ${ms(floor)} ms, ×${round(value / floor)}${extra})`;
+  return `ms (floor ${ms(floor)} ms${extra}, ×${round(value / floor)})`;
 }
 
 /**
@@ -274,12 +294,10 @@ function versus(floor: number, value: number, extra = ''): string {
 export const codingSessionBench: Bench = {
   name: 'coding-session',
   async run(): Promise<Metric[]> {
-    const root = await mkdtemp(join(tmpdir(), 'boxagnts-bench-session-'));
     const mock = await startMockModelServer();
+    const root = await benchWorkspace(mock.url);
     try {
       const { tsFiles } = await makeMonorepo(root);
-      await mkdir(join(root, '.boxagnts'), { recursive: true });
-      await writeFile(join(root, '.boxagnts', 'settings.json'), JSON.stringify(mockProviderSettings(mock)));
       const ctx: FloorContext = { root, ignore: await readIgnore(root), rg: await findRipgrep() };
       const visible = (await walk(root, ctx.ignore)).length;
 
@@ -292,20 +310,21 @@ export const codingSessionBench: Bench = {
         floors.push(await runFloor(ctx));
       }
       const startFloor = median(await startupFloor());
+      const roundTrip = median(await roundTripFloor(mock, runs.at(-1)!.lastBody));
       const version = median(await timeEach(5, () => exec(process.execPath, [CLI, '--version'])));
       const bareNode = median(await timeEach(5, () => exec(process.execPath, ['-e', ''])));
 
-      const grepBy = ctx.rg ? 'rg' : 'a Node scan (no rg)';
+      const grepBy = ctx.rg ? 'rg' : 'Node scan';
       const stepMetrics = STEPS.map((step, i): Metric => {
         const value = median(runs.map((r) => r.turnarounds[i]!));
-        const floor = median(floors.map((f) => f[i]!));
+        const op = median(floors.map((f) => f[i]!));
         const slowest = median(runs.map((r) => r.slowestCall[i]!));
-        const calls = step.calls.length > 1 ? `, slowest call ${ms(slowest)} ms` : '';
-        const by = step.calls.some((c) => c.name === 'grep') ? `, floor's grep by ${grepBy}` : '';
+        const by = step.calls.some((c) => c.name === 'grep') ? ` ${grepBy}` : '';
+        const calls = step.calls.length > 1 ? `; slowest call ${ms(slowest)} ms` : '';
         return {
           name: `${i + 1}. ${step.name}${i === 0 ? ` (${tsFiles} .ts of ${visible} files)` : ''}`,
           value: ms(value),
-          unit: versus(floor, value, calls + by),
+          unit: versus(op + roundTrip, value, ` = ${ms(op)}${by} + ${ms(roundTrip)} round trip${calls}`),
           ...(step.parallel
             ? { target: `≤ slowest call + 20 % (${ms(slowest * 1.2)} ms)` }
             : step.target
@@ -315,7 +334,8 @@ export const codingSessionBench: Bench = {
       });
       const startup = median(runs.map((r) => r.startup));
       const wall = median(runs.map((r) => r.wall));
-      const wallFloor = startFloor + median(floors.map((f) => f.reduce((a, b) => a + b, 0)));
+      const wallFloor =
+        startFloor + median(floors.map((f) => f.reduce((a, b) => a + b, 0))) + (STEPS.length + 1) * roundTrip;
       return [
         {
           name: 'start to first model request',

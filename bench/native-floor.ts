@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, readFile, readdir } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 
 // The session's operations done the plainest way Node offers, in the bench process, with no sandbox: what a tool
@@ -58,15 +59,20 @@ export async function grepFloor(dir: string, ignore: Ignore, pattern: RegExp): P
   return matches.filter(Boolean);
 }
 
-/** The path of ripgrep, or undefined when it is not installed. */
+/** The path of ripgrep on PATH, or undefined when it is not installed. */
 export async function findRipgrep(): Promise<string | undefined> {
-  try {
-    return (await exec('sh', ['-c', 'command -v rg'])).stdout.trim() || undefined;
-  } catch (error) {
-    // `command -v` exits 1 when there is no such command: the bench then scans in Node.
-    if (error instanceof Error && 'code' in error && error.code === 1) return undefined;
-    throw error;
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const path = join(dir, 'rg');
+    try {
+      await access(path, constants.X_OK);
+      return path;
+    } catch (error) {
+      if (!(error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'EACCES')))
+        throw error;
+      // Not in this folder: try the next one.
+    }
   }
+  return undefined;
 }
 
 /** The files under `dir` matching `pattern`, found by ripgrep (which honours .gitignore itself). */
