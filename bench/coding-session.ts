@@ -136,14 +136,13 @@ const STEPS: Step[] = [
   },
 ];
 
-/** The lines of `run --output-format stream-json` the bench reads: each tool call's outcome and duration. */
-const StreamLine = z.looseObject({
-  type: z.string(),
-  messageId: z.string().optional(),
-  name: z.string().optional(),
-  durationMs: z.number().optional(),
-  result: z.looseObject({ isError: z.boolean().optional(), content: z.unknown() }).optional(),
-  status: z.string().optional(),
+/** A line of `run --output-format stream-json`; the bench reads each tool call's outcome and duration. */
+const StreamLine = z.looseObject({ type: z.string() });
+const ToolCompleted = z.looseObject({
+  messageId: z.string(),
+  name: z.string(),
+  durationMs: z.number(),
+  result: z.looseObject({ isError: z.boolean().optional(), content: z.unknown() }),
 });
 
 interface SessionRun {
@@ -201,17 +200,20 @@ async function runSession(mock: MockModelServer, root: string): Promise<SessionR
   // Calls grouped by the model message that made them, in order: one group per step.
   const byMessage = new Map<string, number[]>();
   for (const line of stdout.split('\n').filter(Boolean)) {
-    const event = StreamLine.parse(JSON.parse(line));
-    if (event.type !== 'tool.completed') continue;
-    const group = byMessage.get(event.messageId ?? '') ?? [];
-    group.push(event.durationMs ?? 0);
-    byMessage.set(event.messageId ?? '', group);
-    if (event.result?.isError)
+    const json: unknown = JSON.parse(line);
+    if (StreamLine.parse(json).type !== 'tool.completed') continue;
+    const event = ToolCompleted.parse(json);
+    const group = byMessage.get(event.messageId) ?? [];
+    group.push(event.durationMs);
+    byMessage.set(event.messageId, group);
+    if (event.result.isError)
       throw new Error(`${event.name} in step ${byMessage.size} failed: ${JSON.stringify(event.result.content)}`);
   }
   const groups = [...byMessage.values()];
   if (groups.length !== STEPS.length || groups.some((g, i) => g.length !== STEPS[i]!.calls.length))
     throw new Error(`unexpected tool calls: ${JSON.stringify(groups)}`);
+  if (!(await readFile(join(root, CONFIG_FILE), 'utf8')).includes(EDITED_LINE))
+    throw new Error(`the edit of ${CONFIG_FILE} did not land`);
   await restore(root);
   return {
     startup: arrivals[0]! - started,
