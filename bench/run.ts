@@ -1,13 +1,22 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named), prints JSON and then a table.
 import type { Bench, Metric } from './lib';
 import { chatBench } from './chat';
+import { codingSessionBench } from './coding-session';
 import { filesBench } from './files';
 import { sandboxBench } from './sandbox';
 import { serverStart } from './server-start';
 import { shellBench } from './shell';
 import { sessionsBench } from './sessions';
 
-const BENCHES: Bench[] = [serverStart, chatBench, sessionsBench, sandboxBench, shellBench, filesBench];
+const BENCHES: Bench[] = [
+  serverStart,
+  chatBench,
+  sessionsBench,
+  sandboxBench,
+  shellBench,
+  filesBench,
+  codingSessionBench,
+];
 
 const wanted = process.argv.slice(2);
 const selected = wanted.length ? BENCHES.filter((b) => wanted.includes(b.name)) : BENCHES;
