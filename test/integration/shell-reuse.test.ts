@@ -54,6 +54,8 @@ const out = (result: ToolResult) => text(result).replace(/\n\(exit code \d+\)$/,
 describe('bash: one warm worker shared by sessions', () => {
   it('gives each session its own working directory, and no session sees what another defined', async () => {
     const { a, b } = await oneWorker();
+    // Within one call, what the checks below look for does work.
+    expect(out(await a("shopt -s expand_aliases\nalias la='echo A'\nla\nfa() { echo F; }; fa"))).toBe('A\nF');
     await a(
       "mkdir -p one/deep && cd one/deep && X_A=1 && export SECRET_A=a && export PATH=/nowhere && alias la='echo A' && fa() { echo A; }",
     );
