@@ -137,11 +137,18 @@ export class SandboxPool {
     this.fill();
   }
 
-  /** Starts workers up to the target and warms the idle cold ones; calls waiting come first. */
+  /**
+   * Warms the idle cold workers and starts more up to the target, one at a time: workers warming side by side would
+   * share the cores with a call that comes meanwhile, which would then wait longer than a cold start. Calls waiting
+   * come first.
+   */
   private fill(): void {
-    if (this.closed || this.queue.length > 0) return;
-    while (this.slots.size < this.target) this.spawn(this.options.stackSizeMb);
-    for (const slot of this.slots) if (!slot.busy) this.warm(slot);
+    this.checkSettled();
+    const slots = [...this.slots];
+    if (this.closed || this.warmBroken || this.queue.length > 0 || slots.some((s) => s.warmth === 'warming')) return;
+    const cold = slots.find((s) => !s.busy && s.warmth === 'cold' && s.stackSizeMb === this.options.stackSizeMb);
+    if (cold) this.warm(cold);
+    else if (this.slots.size < this.target) this.warm(this.spawn(this.options.stackSizeMb));
     this.checkSettled();
   }
 
@@ -171,13 +178,12 @@ export class SandboxPool {
       // A worker started ahead of need is ended after a while like any idle one.
       if (!slot.busy) this.idle(slot);
     }
-    this.checkSettled();
+    this.fill();
   }
 
   private checkSettled(): void {
     const pending =
-      !this.warmBroken &&
-      (this.slots.size < this.target || [...this.slots].some((slot) => slot.warmth === 'warming'));
+      !this.warmBroken && (this.slots.size < this.target || [...this.slots].some((slot) => slot.warmth === 'warming'));
     if (!pending) for (const resolve of this.onSettled.splice(0)) resolve();
   }
 
