@@ -11,6 +11,7 @@ import { CommandError } from './usage';
  */
 export async function openHeadlessRuntime(
   workspaceDir: string | undefined,
+  { warmWorkers = 0 }: { warmWorkers?: number } = {},
 ): Promise<{ workspace: Workspace; runtime: AgentRuntime }> {
   let workspace: Workspace;
   try {
@@ -21,6 +22,6 @@ export async function openHeadlessRuntime(
   }
   const redactor = new Redactor();
   const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn' });
-  const runtime = await createRuntime(workspace, { logger, redactor, watchExtensions: false });
+  const runtime = await createRuntime(workspace, { logger, redactor, watchExtensions: false, warmWorkers });
   return { workspace, runtime };
 }

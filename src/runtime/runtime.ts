@@ -40,6 +40,13 @@ export interface RuntimeOptions {
   watchExtensions?: boolean;
   /** Where this process's own dashboard listens; sandboxed calls may never reach it. */
   ownEndpoints?: () => Endpoint[];
+  /**
+   * Sandbox workers to start and warm in the background at once (none by default): the server wants its whole
+   * pool, a headless run one worker, warmed while the model is asked.
+   */
+  warmWorkers?: number;
+  /** Workers in the sandbox pool (SANDBOX_POOL_SIZE by default). */
+  sandboxPoolSize?: number;
 }
 
 /** Everything a process needs to run agents over one workspace: the server and the headless CLI build the same one. */
@@ -95,7 +102,10 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     blockedEndpoints: () => [...(options.ownEndpoints?.() ?? []), ...recordedServerEndpoints(workspace.paths)],
     logger: options.logger,
     distDir: join(packageRoot(), 'dist'),
+    ...(options.sandboxPoolSize ? { poolSize: options.sandboxPoolSize } : {}),
   });
+  // Asynchronous: the workers start on threads of their own while the rest of the runtime opens.
+  if (options.warmWorkers) sandbox.warmUp(options.warmWorkers);
   const builtIn = [...nativeTools(), ...sandboxedTools(sandbox), ...(options.extraTools ?? [])];
   const builtInSource = fixedSource(builtIn);
   const extensions = new ExtensionTools({

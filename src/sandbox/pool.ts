@@ -56,7 +56,12 @@ interface Slot {
   data: Uint8Array;
   busy: Job | null;
   idleTimer: NodeJS.Timeout | null;
+  /** Whether the shell's first-call costs are paid (only workers of the QuickJS stack size are warmed). */
+  warmth: 'cold' | 'warming' | 'warm';
 }
+
+/** Which idle worker a call prefers: one that has nothing left to load, then one that is loading it. */
+const PREFERENCE = { warm: 0, warming: 1, cold: 2 } as const;
 
 const encoder = new TextEncoder();
 
@@ -64,14 +69,38 @@ const encoder = new TextEncoder();
  * Workers that run sandboxed calls, one call per worker at a time. A call that overruns its deadline, or whose run
  * is cancelled, is stopped by terminating its worker (this works even inside a tight WebAssembly loop) and the
  * worker is replaced; so is a worker after an engine failure or once its memory passes the ceiling.
+ *
+ * Workers are started ahead of need and warmed in their idle time (the shell's bundle evaluated, its first command
+ * run), so that no call, and no call of a parallel turn, pays a cold start: `prestart` asks for some at once, and
+ * after the first call the pool fills up to its size. Idle workers are ended after `idleMs`, down to one.
  */
 export class SandboxPool {
   private readonly slots = new Set<Slot>();
   private readonly queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  /** How many workers to keep started and warm. */
+  private target = 0;
+  private used = false;
+  /** Set when a warm-up failed: a bug of ours, not worth a loop of workers failing the same way. */
+  private warmBroken = false;
+  private readonly onSettled: (() => void)[] = [];
 
   constructor(private readonly options: PoolOptions) {}
+
+  /** Starts (up to the pool's size) `count` workers and warms them in the background; returns at once. */
+  prestart(count: number): void {
+    this.target = Math.max(this.target, Math.min(count, this.options.size));
+    this.fill();
+  }
+
+  /** Resolves once every worker asked for is started and warm (for measurements and tests; calls never wait on it). */
+  settled(): Promise<void> {
+    return new Promise((resolve) => {
+      this.onSettled.push(resolve);
+      this.checkSettled();
+    });
+  }
 
   run(job: SandboxJob, policy: SandboxPolicy, signal?: AbortSignal): Promise<SandboxResult> {
     if (this.closed) return Promise.resolve(failure('the sandbox is shut down'));
@@ -84,6 +113,7 @@ export class SandboxPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const resolve of this.onSettled.splice(0)) resolve();
     for (const job of this.queue.splice(0)) job.resolve(failure('the sandbox is shut down'));
     await Promise.all([...this.slots].map((slot) => this.retire(slot)));
   }
@@ -92,7 +122,9 @@ export class SandboxPool {
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       const stackSizeMb = this.stackFor(next);
-      let slot = [...this.slots].find((s) => !s.busy && s.stackSizeMb === stackSizeMb);
+      let slot = [...this.slots]
+        .filter((s) => !s.busy && s.stackSizeMb === stackSizeMb)
+        .sort((a, b) => PREFERENCE[a.warmth] - PREFERENCE[b.warmth])[0];
       if (!slot && this.slots.size >= this.options.size) {
         // Full, but an idle worker of another stack size can make room.
         const idle = [...this.slots].find((s) => !s.busy);
@@ -102,6 +134,57 @@ export class SandboxPool {
       if (!slot) return;
       this.start(slot, this.queue.shift()!);
     }
+    this.fill();
+  }
+
+  /**
+   * Warms the idle cold workers and starts more up to the target, one at a time: workers warming side by side would
+   * share the cores with a call that comes meanwhile, which would then wait longer than a cold start. Calls waiting
+   * come first.
+   */
+  private fill(): void {
+    this.checkSettled();
+    const slots = [...this.slots];
+    if (this.closed || this.warmBroken || this.queue.length > 0 || slots.some((s) => s.warmth === 'warming')) return;
+    const cold = slots.find((s) => !s.busy && s.warmth === 'cold' && s.stackSizeMb === this.options.stackSizeMb);
+    if (cold) this.warm(cold);
+    else if (this.slots.size < this.target) this.warm(this.spawn(this.options.stackSizeMb));
+    this.checkSettled();
+  }
+
+  /** Asks an idle worker to warm up; a call given to it meanwhile runs between the warm-up's steps. */
+  private warm(slot: Slot): void {
+    if (this.warmBroken || slot.warmth !== 'cold' || slot.stackSizeMb !== this.options.stackSizeMb) return;
+    slot.warmth = 'warming';
+    slot.ready.then(
+      () => {
+        if (this.slots.has(slot)) slot.worker.postMessage({ type: 'warm' });
+      },
+      (error: Error) => {
+        // The worker failed to start; onExit takes it out of the pool.
+        this.options.logger.debug({ err: error }, 'sandbox worker did not start for its warm-up');
+      },
+    );
+  }
+
+  private onWarmed(slot: Slot, problem: string | undefined): void {
+    if (problem) {
+      this.options.logger.warn({ problem }, 'sandbox worker warm-up failed; workers are no longer warmed');
+      this.warmBroken = true;
+      this.target = 0;
+      if (!slot.busy) void this.retire(slot);
+    } else {
+      slot.warmth = 'warm';
+      // A worker started ahead of need is ended after a while like any idle one.
+      if (!slot.busy) this.idle(slot);
+    }
+    this.fill();
+  }
+
+  private checkSettled(): void {
+    const pending =
+      !this.warmBroken && (this.slots.size < this.target || [...this.slots].some((slot) => slot.warmth === 'warming'));
+    if (!pending) for (const resolve of this.onSettled.splice(0)) resolve();
   }
 
   /**
@@ -139,6 +222,7 @@ export class SandboxPool {
       data: new Uint8Array(data),
       busy: null,
       idleTimer: null,
+      warmth: 'cold',
       ready: Promise.resolve(),
     };
     let markReady = () => {};
@@ -150,6 +234,7 @@ export class SandboxPool {
       const message = FromWorkerSchema.safeParse(received);
       if (!message.success) this.onUnreadable(slot, message.error);
       else if (message.data.type === 'ready') markReady();
+      else if (message.data.type === 'warmed') this.onWarmed(slot, message.data.problem);
       else this.onMessage(slot, message.data);
     });
     worker.on('error', (error) => this.onExit(slot, error));
@@ -192,7 +277,7 @@ export class SandboxPool {
     else void this.retire(slot);
   }
 
-  private onMessage(slot: Slot, message: Exclude<FromWorker, { type: 'ready' }>): void {
+  private onMessage(slot: Slot, message: Exclude<FromWorker, { type: 'ready' | 'warmed' }>): void {
     const job = slot.busy;
     if (!job) return;
     if (message.type === 'result' && message.id === job.id) {
@@ -234,6 +319,11 @@ export class SandboxPool {
     job.resolve(result);
     if (recycle) void this.retire(slot);
     else this.idle(slot);
+    if (!this.used) {
+      // After the first call, the model's next turn may ask for several at once: have a worker ready for each.
+      this.used = true;
+      this.target = this.options.size;
+    }
     this.dispatch();
   }
 
@@ -243,9 +333,13 @@ export class SandboxPool {
     this.finish(slot, job, result, true);
   }
 
+  /** An idle worker gives its memory back after a while, except the last one: the next call finds it warm. */
   private idle(slot: Slot): void {
+    if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = setTimeout(() => {
-      if (!slot.busy) void this.retire(slot);
+      if (slot.busy || this.slots.size <= 1) return;
+      this.target = Math.min(this.target, this.slots.size - 1);
+      void this.retire(slot);
     }, this.options.idleMs);
     slot.idleTimer.unref();
   }
@@ -253,6 +347,7 @@ export class SandboxPool {
   private async retire(slot: Slot): Promise<void> {
     this.slots.delete(slot);
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
+    this.checkSettled();
     await slot.worker.terminate().catch((error: unknown) => {
       // The worker is out of the pool already; all that is left to do is say so.
       this.options.logger.warn({ err: error }, 'sandbox worker did not terminate cleanly');

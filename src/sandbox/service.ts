@@ -44,6 +44,9 @@ export interface SandboxOptions {
   poolSize?: number;
 }
 
+/** Workers in the pool unless the options say otherwise: as many parallel calls as a turn usually makes. */
+export const SANDBOX_POOL_SIZE = 4;
+
 /** Texts of a fetched body: UTF-8 for text types, base64 otherwise (the guest describes what it cannot show). */
 function isTextual(contentType: string | undefined): boolean {
   return !contentType || /^text\/|json|xml|javascript|ecmascript|x-www-form-urlencoded|html/i.test(contentType);
@@ -71,7 +74,7 @@ export class Sandbox {
       },
       wasmCacheDir: options.cacheDir,
       wasmInstrumentScript: this.instrumentScript,
-      size: options.poolSize ?? 4,
+      size: options.poolSize ?? SANDBOX_POOL_SIZE,
       stackSizeMb: 8,
       memoryCeilingBytes: 768 * 1024 * 1024,
       killGraceMs: 500,
@@ -148,6 +151,19 @@ export class Sandbox {
         }),
     });
     return prepared.hash;
+  }
+
+  /**
+   * Starts `workers` sandbox workers now and warms them in the background (the shell's bundle evaluated), so that
+   * the first calls do not wait for them; returns at once. After its first call the pool does so up to its size.
+   */
+  warmUp(workers: number): void {
+    this.pool.prestart(workers);
+  }
+
+  /** Resolves once the workers asked for are started and warm (measurements and tests; calls never wait on it). */
+  warmed(): Promise<void> {
+    return this.pool.settled();
   }
 
   close(): Promise<void> {

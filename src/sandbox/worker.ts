@@ -82,6 +82,20 @@ async function run(
   return { result, recycle: poisoned || engine.memoryBytes() > config.memoryCeiling, ...(fault ? { fault } : {}) };
 }
 
+/** Lets a message that arrived meanwhile (a call) be handled before the next step of the warm-up. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Pays a shell's first-call costs in idle time, one synchronous step at a time: a call that arrives meanwhile waits
+ * at most for the step in progress (which a shell call would need anyway), never for the whole warm-up.
+ */
+async function warm(): Promise<boolean> {
+  const engine = await quickJs();
+  await nextTurn();
+  if (engine.loadShell()) await nextTurn();
+  return engine.warmShell();
+}
+
 port.on('message', (received: unknown) => {
   const parsed = ToWorkerSchema.safeParse(received);
   if (!parsed.success) {
@@ -90,6 +104,13 @@ port.on('message', (received: unknown) => {
     throw new Error(`sandbox worker: unreadable message from the pool: ${z.prettifyError(parsed.error)}`);
   }
   const message = parsed.data;
+  if (message.type === 'warm') {
+    warm().then(
+      (ok) => send(ok ? { type: 'warmed' } : { type: 'warmed', problem: 'the warm-up command failed' }),
+      (error: unknown) => send({ type: 'warmed', problem: errorMessage(error) }),
+    );
+    return;
+  }
   currentJob = message.id;
   run(message).then(
     ({ result, recycle, fault }) =>

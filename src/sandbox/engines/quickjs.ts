@@ -179,6 +179,33 @@ export class QuickJsEngine {
     result.value.dispose();
   }
 
+  /**
+   * Loads the shell's bundle ahead of its first call (without the call's limits, as `runTool` would), in the worker's
+   * idle time. Returns false when it was loaded already.
+   */
+  loadShell(): boolean {
+    if (!this.warm) this.warmUp();
+    const { context, loaded } = this.warm!;
+    if (loaded.has('bash')) return false;
+    this.evalOrThrow(context, this.host.lazyBundle('bash'), 'bash.js');
+    loaded.add('bash');
+    return true;
+  }
+
+  /**
+   * Runs one command line that touches nothing outside the guest, so that what a shell's first command pays (the
+   * first shell instance, the common commands' first use) is paid before a call needs it. It has no file or network
+   * access. Returns whether the engine can still be trusted: a warm-up that trips a limit is a bug of ours.
+   */
+  warmShell(): boolean {
+    this.loadShell();
+    const { result, poisoned } = this.run(
+      { kind: 'tool', name: 'bash', input: { command: WARM_COMMAND, cwd: '/' } },
+      WARM_POLICY,
+    );
+    return !poisoned && result.exitCode === 0;
+  }
+
   // ——— our tools ———
 
   private runTool(job: Extract<SandboxJob, { kind: 'tool' | 'preview' }>, policy: SandboxPolicy): SandboxResult {
@@ -593,6 +620,27 @@ function tryParse(text: string): unknown {
     return text;
   }
 }
+
+/** The warm-up's command line: the commands most shell steps use, on text of its own. */
+const WARM_COMMAND =
+  "printf 'b a\\na b\\n' | grep -c a | sed 's/2/x/' | awk '{ print $1 }' | sort | uniq | head -n 1 | cut -c1 | tr x y | wc -l";
+
+/** Nothing to reach, generous limits: the warm-up is our own code. */
+const WARM_POLICY: SandboxPolicy = {
+  timeoutMs: 10_000,
+  maxMemoryBytes: 256 * 1024 * 1024,
+  maxStackBytes: 1024 * 1024,
+  fuel: null,
+  allowedOutboundHosts: [],
+  blockNetworks: [],
+  workDir: '/',
+  mounts: [],
+  hidden: [],
+  writableProtected: [],
+  maxWriteBytes: null,
+  files: false,
+  network: false,
+};
 
 /** Console capture and a `process` stub for bundled libraries that probe it. */
 const PRELUDE = `
