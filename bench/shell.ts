@@ -24,7 +24,7 @@ export const shellBench: Bench = {
     await makeSourceTree(dir, FILES, 20);
     const workspace = await openWorkspace(dir);
     await workspace.settings.patch({ sandbox: { timeoutMs: 120_000 } });
-    // As the server opens it: the whole pool is started and warmed in the background.
+    // A runtime whose whole pool has warmed (after a first turn, the pool fills to its size).
     const open = () =>
       createRuntime(workspace, { logger: silentLogger, watchExtensions: false, warmWorkers: SANDBOX_POOL_SIZE });
     /** Start-up has settled: as after the model's first answer, when the first tool calls come. */

@@ -41,8 +41,8 @@ export interface RuntimeOptions {
   /** Where this process's own dashboard listens; sandboxed calls may never reach it. */
   ownEndpoints?: () => Endpoint[];
   /**
-   * Sandbox workers to start and warm in the background at once (none by default): the server wants its whole
-   * pool, a headless run one worker, warmed while the model is asked.
+   * Sandbox workers to start and warm in the background at once (none by default; a run starting warms one): a
+   * headless run asks for one, warmed while the model is asked.
    */
   warmWorkers?: number;
   /** Workers in the sandbox pool (SANDBOX_POOL_SIZE by default). */
@@ -119,6 +119,11 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     logger: options.logger,
   });
   extensions.onChange(() => hub.publishGlobal({ type: 'tools.changed' }));
+  // A run is about to call tools: one worker warms while its first model call is under way. Nothing warms at start,
+  // so a dashboard that never runs a tool holds no worker's memory.
+  hub.global.subscribe((event) => {
+    if (event.type === 'run.status' && event.running) sandbox.warmUp(1);
+  });
   await extensions.start();
   const sources: ToolSource[] = [builtInSource, extensions];
 

@@ -12,7 +12,7 @@ import { realpathSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRuntime } from '../runtime/runtime';
 import { endpointsOf } from '../sandbox/endpoints';
-import { type Endpoint, SANDBOX_POOL_SIZE } from '../sandbox/service';
+import type { Endpoint } from '../sandbox/service';
 import type { Tool } from '../tools/tool';
 import { FileWatcher } from '../workspace/file-watcher';
 import { WorkspaceFiles } from '../workspace/files';
@@ -61,8 +61,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     logger,
     redactor,
     ownEndpoints: () => endpoints,
-    // A dashboard's first turn may be a parallel one: the whole pool warms while the user types.
-    warmWorkers: SANDBOX_POOL_SIZE,
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
   });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
