@@ -1,5 +1,5 @@
 import { CommandError, HELP, UsageError } from './cli/usage';
-import { VERSION } from './package-info';
+import { VERSION } from './version';
 
 type Command = (args: string[]) => Promise<void>;
 
