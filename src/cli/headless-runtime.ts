@@ -21,6 +21,13 @@ export async function openHeadlessRuntime(
   }
   const redactor = new Redactor();
   const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn' });
-  const runtime = await createRuntime(workspace, { logger, redactor, watchExtensions: false });
+  // A command's process ends soon after it starts: waiting for the instrumenting still under way leaves the module
+  // cached for the next command, which would otherwise start it again.
+  const runtime = await createRuntime(workspace, {
+    logger,
+    redactor,
+    watchExtensions: false,
+    finishPreparingOnClose: true,
+  });
   return { workspace, runtime };
 }
