@@ -2,6 +2,7 @@
 //   node scripts/build.mjs               build everything
 //   node scripts/build.mjs --if-stale    build only when a source is newer than the last build
 //   node scripts/build.mjs --server-only skip the dashboard
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
@@ -47,6 +48,7 @@ await esbuild.build({
     cli: join(root, 'src/cli.ts'),
     'sandbox-worker': join(root, 'src/sandbox/worker.ts'),
     'wasm-instrument': join(root, 'src/sandbox/wasi/instrument-main.ts'),
+    'wasm-prebuild': join(root, 'src/sandbox/wasi/prebuild-main.ts'),
   },
   outdir: join(root, 'dist'),
   // Code loaded with import() (the agent loop and the AI SDK with it) becomes a chunk of its own, read on first use.
@@ -153,6 +155,16 @@ if (
   rmSync(extensionsOut, { recursive: true, force: true });
   await buildExtensions(root, { outDir: extensionsOut });
 }
+// Shipped fuel-instrumented (see src/sandbox/wasi/prebuild-main.ts): loading a built-in tool never instruments. Run
+// every build, since it is keyed by the instrumenter's version too; it instruments only what is missing.
+const shipped = existsSync(extensionsOut)
+  ? readdirSync(extensionsOut, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+      .flatMap((d) => readdirSync(join(extensionsOut, d.name)).map((f) => join(extensionsOut, d.name, f)))
+      .filter((f) => f.endsWith('.wasm'))
+  : [];
+const prebuild = join(root, 'dist', 'wasm-prebuild.js');
+execFileSync(process.execPath, [prebuild, join(extensionsOut, '.instrumented'), ...shipped], { stdio: 'inherit' });
 
 if (!args.has('--server-only')) {
   rmSync(join(root, 'dist', 'web'), { recursive: true, force: true });

@@ -13,7 +13,7 @@ const LAYERS = [
   // Zod schemas of everything that crosses a boundary; the dashboard imports them too. Imports nothing of ours.
   ['contract'],
   // Where the package is installed, and its version.
-  ['package-info.ts'],
+  ['package-info.ts', 'version.ts'],
   // The confiner and the confined file system, shared by the sandbox and the Files API.
   ['fs'],
   ['sandbox'],

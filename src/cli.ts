@@ -1,15 +1,13 @@
-import { runCommand } from './cli/run';
-import { serveCommand } from './cli/serve';
-import { toolCommand } from './cli/tool';
 import { CommandError, HELP, UsageError } from './cli/usage';
-import { VERSION } from './package-info';
+import { VERSION } from './version';
 
 type Command = (args: string[]) => Promise<void>;
 
+// Each command's code is imported when it runs: `--version` loads no server, `run` no HTTP server or file watcher.
 const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
-  run: runCommand,
-  tool: toolCommand,
+  serve: async (args) => (await import('./cli/serve')).serveCommand(args),
+  run: async (args) => (await import('./cli/run')).runCommand(args),
+  tool: async (args) => (await import('./cli/tool')).toolCommand(args),
   version: async () => void process.stdout.write(`${VERSION}\n`),
   help: async () => void process.stdout.write(`${HELP}\n`),
 };
@@ -23,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
     if (!command) throw new UsageError(`unknown command "${first}"`);
     return command(rest);
   }
-  return serveCommand(argv);
+  return COMMANDS.serve!(argv);
 }
 
 main(process.argv.slice(2)).then(

@@ -2,9 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { version } from '../package.json';
-
-export const VERSION: string = version;
 
 /**
  * The installed package's folder, found by walking up from this module: the same answer from `src/` under the

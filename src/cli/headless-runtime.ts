@@ -22,6 +22,14 @@ export async function openHeadlessRuntime(
   }
   const redactor = new Redactor();
   const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn' });
-  const runtime = await createRuntime(workspace, { logger, redactor, watchExtensions: false, warmWorkers });
+  // A command's process ends soon after it starts: waiting for the instrumenting still under way leaves the module
+  // cached for the next command, which would otherwise start it again.
+  const runtime = await createRuntime(workspace, {
+    logger,
+    redactor,
+    watchExtensions: false,
+    finishPreparingOnClose: true,
+    warmWorkers,
+  });
   return { workspace, runtime };
 }

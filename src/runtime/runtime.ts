@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../package-info';
 import { ApprovalBroker } from '../permissions/approvals';
 import { type Endpoint, Sandbox } from '../sandbox/service';
+import { userWasmCacheDir } from '../sandbox/wasi/module-cache';
 import { ExtensionTools } from '../tools/extensions/extensions';
 import { sandboxedTools } from '../tools/sandboxed';
 import { nativeTools } from '../tools/native';
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   extraTools?: Tool[];
   /** Whether to pick up changes to `.boxagnts/tools/` while running (a one-off headless run need not). */
   watchExtensions?: boolean;
+  /** Whether close waits for the tools' modules still being instrumented, so they are cached (a headless command). */
+  finishPreparingOnClose?: boolean;
   /** Where this process's own dashboard listens; sandboxed calls may never reach it. */
   ownEndpoints?: () => Endpoint[];
   /**
@@ -97,7 +100,8 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     root: workspace.paths.root,
     dataDir: workspace.paths.dataDir,
     toolOutputDir: workspace.paths.toolOutputDir,
-    cacheDir: workspace.paths.cacheDir,
+    cacheDir: userWasmCacheDir(env),
+    finishPreparingOnClose: options.finishPreparingOnClose,
     settings: () => workspace.settings.get().sandbox,
     blockedEndpoints: () => [...(options.ownEndpoints?.() ?? []), ...recordedServerEndpoints(workspace.paths)],
     logger: options.logger,

@@ -24,6 +24,8 @@ export interface PoolOptions {
   lazyBundles: Record<'html' | 'bash', string>;
   /** Where WebAssembly tools' instrumented modules are cached. */
   wasmCacheDir: string;
+  /** The product's own tools, instrumented by the build (read only). */
+  wasmPrebuiltDir: string;
   /** The script that fuel-instruments a module in a child process (dist/wasm-instrument.js). */
   wasmInstrumentScript: string;
   size: number;
@@ -206,6 +208,7 @@ export class SandboxPool {
         resultBundle: this.options.resultBundle,
         lazyBundles: this.options.lazyBundles,
         wasmCacheDir: this.options.wasmCacheDir,
+        wasmPrebuiltDir: this.options.wasmPrebuiltDir,
         wasmInstrumentScript: this.options.wasmInstrumentScript,
         control,
         data,

@@ -33,8 +33,13 @@ export interface SandboxOptions {
   dataDir: string;
   /** The whole output of calls whose result was cut, mounted read-only at TOOL_OUTPUT_GUEST_DIR when it exists. */
   toolOutputDir: string;
-  /** Where WebAssembly modules instrumented for fuel are cached. */
+  /** Where WebAssembly modules instrumented for fuel are cached (per user: see userWasmCacheDir). */
   cacheDir: string;
+  /**
+   * On close, whether modules still being instrumented are finished and cached rather than dropped: a short-lived
+   * command would otherwise exit before the cache is written, and pay for instrumenting again next time.
+   */
+  finishPreparingOnClose?: boolean | undefined;
   settings: () => SandboxSettings;
   /** Addresses no guest may ever reach: the dashboard itself, wherever it listens. */
   blockedEndpoints: () => Endpoint[];
@@ -59,11 +64,16 @@ function isTextual(contentType: string | undefined): boolean {
 export class Sandbox {
   private readonly pool: SandboxPool;
   private readonly instrumentScript: string;
-  /** Aborted on close: a module still being instrumented is not worth waiting for. */
+  /** The product's own tools, instrumented by the build (scripts/build.mjs): found there, never instrumented. */
+  private readonly prebuiltDir: string;
+  /** Aborted on close (unless finishPreparingOnClose): a module still being instrumented is not waited for. */
   private readonly closing = new AbortController();
+  /** Preparations under way: close waits for them, so no cache write is cut off by the process exiting. */
+  private readonly preparing = new Set<Promise<unknown>>();
 
   constructor(private readonly options: SandboxOptions) {
     this.instrumentScript = join(options.distDir, 'wasm-instrument.js');
+    this.prebuiltDir = join(options.distDir, 'extensions', '.instrumented');
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
@@ -73,6 +83,7 @@ export class Sandbox {
         bash: join(options.distDir, 'sandbox-guest-bash.js'),
       },
       wasmCacheDir: options.cacheDir,
+      wasmPrebuiltDir: this.prebuiltDir,
       wasmInstrumentScript: this.instrumentScript,
       size: options.poolSize ?? SANDBOX_POOL_SIZE,
       stackSizeMb: 8,
@@ -132,17 +143,36 @@ export class Sandbox {
   }
 
   /**
-   * Checks a WebAssembly tool's module and instruments it for fuel (cached by content in the workspace cache).
+   * Checks a WebAssembly tool's module and instruments it for fuel (cached by content in the user's cache; the
+   * product's own tools come instrumented from the build).
    * binaryen, which instruments, is large and keeps its memory: it runs in a child process. Checking and compiling
    * the module is V8's own work, hardened for any web page's modules, and runs here. Resolves with the module's hash;
    * rejects with the reason the module cannot be used.
    */
   async prepareModule(tool: string, source: string, narrowing?: PolicyNarrowing): Promise<string> {
+    const preparing = this.prepare(tool, source, narrowing);
+    this.preparing.add(preparing);
+    try {
+      return await preparing;
+    } finally {
+      this.preparing.delete(preparing);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (!this.options.finishPreparingOnClose) this.closing.abort();
+    // Aborted or not, a module already instrumented is still being written to the cache: that write completes.
+    await Promise.allSettled(this.preparing);
+    await this.pool.close();
+  }
+
+  private async prepare(tool: string, source: string, narrowing?: PolicyNarrowing): Promise<string> {
     // Instrumenting a large module takes seconds: the workspace's time limit applies, not the tool's own shorter one.
     const policy = narrowPolicy(this.policyFor(tool, 'wasi'), { ...narrowing, timeoutMs: undefined });
     const prepared = await prepareModule(await readFile(source), {
       maxMemoryBytes: policy.maxMemoryBytes,
       cacheDir: this.options.cacheDir,
+      prebuiltDir: this.prebuiltDir,
       instrument: (bytes) =>
         instrumentInChild(bytes, {
           script: this.instrumentScript,
@@ -164,11 +194,6 @@ export class Sandbox {
   /** Resolves once the workers asked for are started and warm (measurements and tests; calls never wait on it). */
   warmed(): Promise<void> {
     return this.pool.settled();
-  }
-
-  close(): Promise<void> {
-    this.closing.abort();
-    return this.pool.close();
   }
 
   private async fetch(request: FetchRequest, policy: SandboxPolicy, signal: AbortSignal): Promise<FetchReply> {

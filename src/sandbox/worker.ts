@@ -24,6 +24,7 @@ const WorkerDataSchema = z.object({
   resultBundle: z.string(),
   lazyBundles: z.object({ html: z.string(), bash: z.string() }) satisfies z.ZodType<Record<LazyBundle, string>>,
   wasmCacheDir: z.string(),
+  wasmPrebuiltDir: z.string(),
   wasmInstrumentScript: z.string(),
   control: z.instanceof(SharedArrayBuffer),
   data: z.instanceof(SharedArrayBuffer),
@@ -60,7 +61,11 @@ function fetchThroughHost(request: FetchRequest): FetchReply {
 
 // Each engine is created on its first job: a worker that only runs WebAssembly tools never loads QuickJS.
 let quickjs: Promise<QuickJsEngine> | null = null;
-const wasi = new WasiEngine({ cacheDir: config.wasmCacheDir, instrumentScript: config.wasmInstrumentScript });
+const wasi = new WasiEngine({
+  cacheDir: config.wasmCacheDir,
+  prebuiltDir: config.wasmPrebuiltDir,
+  instrumentScript: config.wasmInstrumentScript,
+});
 
 function quickJs(): Promise<QuickJsEngine> {
   quickjs ??= QuickJsEngine.create({

@@ -1,7 +1,10 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GlobalEvent } from '../../src/contract/global-events';
+import { moduleKey } from '../../src/sandbox/wasi/fuel';
+import { cachePath, userWasmCacheDir } from '../../src/sandbox/wasi/module-cache';
 import { callTool, text } from '../helpers/sandbox';
 import { type TestServer, startTestServer } from '../helpers/server';
 import { wat } from '../helpers/wasm';
@@ -80,6 +83,21 @@ describe('WebAssembly extension tools', () => {
       extension: { origin: 'built-in', folder: 'word-count', state: 'ready' },
     });
     expect(list.problems).toEqual([]);
+  });
+
+  it('ships the word counter instrumented, and caches a workspace tool in the user cache, not the workspace', async () => {
+    const userCache = userWasmCacheDir(process.env);
+    const shipped = await readFile(join(process.cwd(), 'dist', 'extensions', 'word-count', 'word-count.wasm'));
+    const builtInKey = moduleKey(shipped);
+    expect(existsSync(cachePath(join(process.cwd(), 'dist', 'extensions', '.instrumented'), builtInKey))).toBe(true);
+    const s = await startTestServer();
+    await install(s, 'echo', { module: await wat('echo-args.wat'), manifest: manifest('echo_args') });
+    await ready(s, 'echo_args');
+    await ready(s, 'word_count');
+    expect(existsSync(cachePath(userCache, builtInKey))).toBe(false);
+    const userKey = moduleKey(await readFile(join(s.workspaceDir, '.boxagnts', 'tools', 'echo', 'tool.wasm')));
+    expect(existsSync(cachePath(userCache, userKey))).toBe(true);
+    expect(existsSync(join(s.workspaceDir, '.boxagnts', 'cache', `wasm-${userKey}.wasm`))).toBe(false);
   });
 
   it('picks up a tool folder when it appears, changes and goes away, without a restart', async () => {

@@ -1,8 +1,12 @@
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { moduleKey } from '../../src/sandbox/wasi/fuel';
+import { cachePath, userWasmCacheDir } from '../../src/sandbox/wasi/module-cache';
 import { mockProviderSettings, startMock } from '../helpers/chat';
 import { runCli } from '../helpers/server';
+import { wat } from '../helpers/wasm';
 import { tempDir } from '../helpers/workspace';
 
 async function workspace(settings: Record<string, unknown> = {}) {
@@ -49,6 +53,30 @@ describe('boxagnts tool', () => {
       }
     },
   );
+
+  it('waits before exiting for the workspace tools it is instrumenting, leaving them in the user cache', async () => {
+    const dir = await workspace();
+    const module = await wat('echo-args.wat');
+    await mkdir(join(dir, '.boxagnts', 'tools', 'echo'), { recursive: true });
+    await writeFile(join(dir, '.boxagnts', 'tools', 'echo', 'tool.wasm'), module);
+    await writeFile(
+      join(dir, '.boxagnts', 'tools', 'echo', 'tool.json'),
+      JSON.stringify({
+        name: 'echo_args',
+        description: 'Echoes its arguments.',
+        permissionLevel: 'read',
+        inputSchema: { type: 'object', properties: {} },
+        input: { mode: 'stdin' },
+        module: 'tool.wasm',
+      }),
+    );
+    const entry = cachePath(userWasmCacheDir(process.env), moduleKey(module));
+    expect(existsSync(entry)).toBe(false);
+    // A call of another tool: the process ends at once, yet the module it began instrumenting is cached.
+    const read = await runCli(['tool', 'read', '{"file_path":"hello.txt"}', '--workspace-dir', dir]);
+    expect(read.code).toBe(0);
+    expect(existsSync(entry)).toBe(true);
+  });
 
   it('refuses a call that would need approval, and answers usage errors with exit 2', async () => {
     const dir = await workspace();

@@ -9,16 +9,17 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfinedFs } from '../../src/fs/confined-fs';
 import { type WasiOutcome, runWasi } from '../../src/sandbox/engines/wasi';
 import { Confiner } from '../../src/fs/confiner';
-import { prepareModule } from '../../src/sandbox/wasi/fuel';
+import { moduleKey, prepareModule } from '../../src/sandbox/wasi/fuel';
 import { instrumentInChild } from '../../src/sandbox/wasi/instrument-process';
 import { WASM_PAGE_BYTES, capMemory } from '../../src/sandbox/wasi/memory-cap';
+import { userWasmCacheDir } from '../../src/sandbox/wasi/module-cache';
 import { wat } from '../helpers/wasm';
 import { tempDir } from '../helpers/workspace';
 
@@ -387,6 +388,39 @@ describe('prepareModule', () => {
     } finally {
       readBinary.mockRestore();
     }
+  });
+
+  it('takes a module the build instrumented from the prebuilt folder, instrumenting and caching nothing', async () => {
+    const bytes = await wat('spin.wat');
+    const prebuiltDir = join(scratch, 'prebuilt');
+    const own = join(scratch, 'cache-prebuilt-test');
+    const instrumented = await prepareModule(bytes, { maxMemoryBytes: MIB, cacheDir: prebuiltDir });
+    expect(readdirSync(prebuiltDir)).toEqual([`wasm-${moduleKey(bytes)}.wasm`]);
+    const readBinary = vi.spyOn((await import('binaryen')).default, 'readBinary');
+    try {
+      const prepared = await prepareModule(bytes, { maxMemoryBytes: MIB, cacheDir: own, prebuiltDir });
+      expect(prepared).toMatchObject({ cached: true, hash: instrumented.hash });
+      expect(readBinary).not.toHaveBeenCalled();
+      expect(existsSync(own)).toBe(false);
+      // Another module is not in the prebuilt folder: instrumented, and cached in the user's folder only.
+      const other = await wat('(module (memory (export "memory") 1) (func (export "_start")))');
+      expect(await prepareModule(other, { maxMemoryBytes: MIB, cacheDir: own, prebuiltDir })).toMatchObject({
+        cached: false,
+      });
+      expect(readBinary).toHaveBeenCalledTimes(1);
+      expect(readdirSync(own)).toEqual([`wasm-${moduleKey(other)}.wasm`]);
+      expect(readdirSync(prebuiltDir)).toEqual([`wasm-${moduleKey(bytes)}.wasm`]);
+    } finally {
+      readBinary.mockRestore();
+    }
+  });
+
+  it('keeps the user cache under BOXAGNTS_CACHE_DIR, else XDG_CACHE_HOME, else ~/.cache', () => {
+    expect(userWasmCacheDir({ BOXAGNTS_CACHE_DIR: '/t/c', XDG_CACHE_HOME: '/x' })).toBe('/t/c/wasm');
+    expect(userWasmCacheDir({ XDG_CACHE_HOME: '/x' })).toBe('/x/boxagnts/wasm');
+    // A relative XDG_CACHE_HOME is ignored, as the XDG specification says.
+    expect(userWasmCacheDir({ XDG_CACHE_HOME: 'rel' })).toBe(join(homedir(), '.cache', 'boxagnts', 'wasm'));
+    expect(userWasmCacheDir({})).toBe(join(homedir(), '.cache', 'boxagnts', 'wasm'));
   });
 
   it('refuses modules the host cannot run', async () => {

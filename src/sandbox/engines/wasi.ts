@@ -254,7 +254,7 @@ type WasiJob = Extract<SandboxJob, { kind: 'wasi' }>;
 export class WasiEngine {
   private readonly compiled = new Map<string, WebAssembly.Module>();
 
-  constructor(private readonly options: { cacheDir: string; instrumentScript: string }) {}
+  constructor(private readonly options: { cacheDir: string; prebuiltDir: string; instrumentScript: string }) {}
 
   async run(job: WasiJob, policy: SandboxPolicy): Promise<{ result: SandboxResult; recycle: boolean }> {
     const started = performance.now();
@@ -296,6 +296,7 @@ export class WasiEngine {
     const prepared = await prepareModule(readFileSync(source), {
       maxMemoryBytes: policy.maxMemoryBytes,
       cacheDir: this.options.cacheDir,
+      prebuiltDir: this.options.prebuiltDir,
       instrument: (bytes) =>
         instrumentInChild(bytes, { script: this.options.instrumentScript, timeoutMs: policy.timeoutMs }),
     });

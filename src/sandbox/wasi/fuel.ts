@@ -70,12 +70,18 @@ export interface PreparedModule {
   module: WebAssembly.Module;
   /** SHA-256 of the input bytes and the transform version: the cache key. */
   hash: string;
-  /** Whether the instrumented module came from the cache (no instrumentation ran). */
+  /** Whether the instrumented module came from a cache or the build (no instrumentation ran). */
   cached: boolean;
 }
 
+/** The cache key of a module: its content and the instrumenter's version, so a changed instrumenter never hits. */
+export function moduleKey(bytes: Uint8Array): string {
+  return createHash('sha256').update(TRANSFORM_VERSION).update('\0').update(bytes).digest('hex');
+}
+
 /**
- * Makes a tool's module runnable: fuel-instruments it (cached on disk by content hash, since that is slow), caps its
+ * Makes a tool's module runnable: fuel-instruments it (slow, so looked up by content hash first in `prebuiltDir`,
+ * where the build puts the product's own tools instrumented, then in `cacheDir`, where others are kept), caps its
  * memory at `maxMemoryBytes` (cheap, and policy-dependent, so never cached), compiles it and checks it is a WASI
  * command this host can run. A damaged cache entry is rebuilt. `instrument` replaces the in-process instrumentation,
  * e.g. with one in a child process.
@@ -85,14 +91,19 @@ export async function prepareModule(
   options: {
     maxMemoryBytes: number;
     cacheDir: string;
+    prebuiltDir?: string | undefined;
     instrument?: (bytes: Uint8Array<ArrayBuffer>) => Promise<Uint8Array>;
   },
 ): Promise<PreparedModule> {
-  const hash = createHash('sha256').update(TRANSFORM_VERSION).update('\0').update(bytes).digest('hex');
-  const path = cachePath(options.cacheDir, hash);
-  let instrumented = await readCached(path);
+  const hash = moduleKey(bytes);
+  let instrumented =
+    (options.prebuiltDir ? await readCached(cachePath(options.prebuiltDir, hash)) : null) ??
+    (await readCached(cachePath(options.cacheDir, hash)));
   const cached = instrumented !== null;
-  instrumented ??= await writeCached(path, await (options.instrument ?? instrumentFuel)(bytes));
+  instrumented ??= await writeCached(
+    cachePath(options.cacheDir, hash),
+    await (options.instrument ?? instrumentFuel)(bytes),
+  );
   const capped = capMemory(instrumented, Math.floor(options.maxMemoryBytes / WASM_PAGE_BYTES));
   const module = await WebAssembly.compile(capped);
   assertWasiCommand(module);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
 
 const TRAILER_NAME = new TextEncoder().encode('boxagnts.sha256');
 const DIGEST_BYTES = 32;
@@ -16,6 +17,17 @@ const TRAILER_BYTES = TRAILER_PREFIX.length + DIGEST_BYTES;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 
 export const cachePath = (cacheDir: string, hash: string) => join(cacheDir, `wasm-${hash}.wasm`);
+
+/**
+ * Where instrumented modules are kept: per user, not per workspace, so a tool used in many workspaces is instrumented
+ * once. `$BOXAGNTS_CACHE_DIR/wasm` (tests point it at a temporary folder), else `$XDG_CACHE_HOME/boxagnts/wasm`, else
+ * `~/.cache/boxagnts/wasm`. A relative XDG_CACHE_HOME is ignored, as the XDG specification says.
+ */
+export function userWasmCacheDir(env: NodeJS.ProcessEnv): string {
+  const xdg = env.XDG_CACHE_HOME;
+  const base = env.BOXAGNTS_CACHE_DIR || join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'boxagnts');
+  return join(base, 'wasm');
+}
 
 /**
  * Reads a cached module, or null when it is missing or damaged. Each entry ends in a custom section holding the
@@ -42,7 +54,8 @@ export async function writeCached(path: string, module: Uint8Array): Promise<Uin
   entry.set(module);
   entry.set(TRAILER_PREFIX, module.length);
   entry.set(sha256(module), module.length + TRAILER_PREFIX.length);
-  await mkdir(dirname(path), { recursive: true });
+  // Private to the user: the modules in it run as their tools.
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temp, entry);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type FSWatcher, watch } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { z } from 'zod';
 import type { ExtensionOrigin, ExtensionProblem, ExtensionState } from '../../contract/tools';
 import { errorMessage } from '../../fs/errors';
@@ -141,6 +141,8 @@ export class ExtensionTools implements ToolSource {
     await this.reload();
     const dir = this.options.watchDir;
     if (!dir) return;
+    // Loaded only when watching: a headless run never watches, and chokidar is a noticeable part of start-up.
+    const { watch } = await import('chokidar');
     this.watcher = watch(dir, { ignoreInitial: true, depth: 2 });
     this.watcher.on('all', () => this.schedule());
     this.watcher.on('error', (error) => this.options.logger.warn({ err: error }, 'watching the tools folder failed'));
