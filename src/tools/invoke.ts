@@ -2,6 +2,7 @@ import { errorMessage } from '../fs/errors';
 import type { Decision } from '../permissions/policy';
 import type { GateCall, PermissionGate } from '../permissions/gate';
 import type { SandboxScope } from '../sandbox/limits';
+import { mapHostPaths } from './host-paths';
 import { capResult } from './output-cap';
 import type { ToolOutputStore } from './output-store';
 import type { ToolRegistry } from './registry';
@@ -91,11 +92,13 @@ export async function prepareCall(run: RunTools, call: ToolCall): Promise<Prepar
   }
   const found = run.registry.prepare(call.name, call.input);
   if ('error' in found) return { call, result: found.error };
+  // Before the gate: rules, previews and the sandbox all see the guest path, never the host path the model sent.
+  const input = mapHostPaths(found.tool, found.input, run.scope.workDir);
   return {
     call,
     tool: found.tool,
-    input: found.input,
-    decision: await run.gate.decide(gateCall(run, call.callId, found.tool, found.input)),
+    input,
+    decision: await run.gate.decide(gateCall(run, call.callId, found.tool, input)),
   };
 }
 

@@ -25,6 +25,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         limit: z.number().int().min(1).max(20_000).optional().describe('How many lines to read (default 2,000).'),
       }),
       subject: (input) => ruleSubject(input.file_path),
+      pathInputs: ['file_path'],
     }),
     sandboxedTool(sandbox, {
       name: 'write',
@@ -36,6 +37,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         content: z.string().max(10_000_000).describe('The complete new contents.'),
       }),
       subject: (input) => ruleSubject(input.file_path),
+      pathInputs: ['file_path'],
       previewable: true,
     }),
     sandboxedTool(sandbox, {
@@ -50,6 +52,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         replace_all: z.boolean().optional().describe('Replace every occurrence instead of requiring exactly one.'),
       }),
       subject: (input) => ruleSubject(input.file_path),
+      pathInputs: ['file_path'],
       previewable: true,
     }),
     sandboxedTool(sandbox, {
@@ -62,6 +65,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         path: z.string().max(4096).optional().describe('Folder to search under (default: the workspace root).'),
       }),
       subject: (input) => ruleSubject(input.path),
+      pathInputs: ['path', 'pattern'],
     }),
     sandboxedTool(sandbox, {
       name: 'grep',
@@ -98,6 +102,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         multiline: z.boolean().optional().describe('Let the pattern match across lines.'),
       }),
       subject: (input) => ruleSubject(input.path),
+      pathInputs: ['path'],
     }),
     sandboxedTool(sandbox, {
       name: 'web_fetch',

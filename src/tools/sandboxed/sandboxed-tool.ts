@@ -19,6 +19,8 @@ interface SandboxedToolDefinition<S extends z.ZodType> {
   permissionLevel: PermissionLevel;
   input: S;
   subject?(input: z.output<S>): string | undefined;
+  /** Input fields that name a guest path (see Tool.pathInputs). */
+  pathInputs?: readonly string[];
   /** Tools that change files show the change on their approval card, computed in the sandbox too. */
   previewable?: boolean;
   /** How a jsexec-style result (a value plus console output) becomes text; tools return a ToolResult themselves. */
@@ -92,6 +94,7 @@ export function sandboxedTool<S extends z.ZodType>(sandbox: Sandbox, definition:
     source: 'sandboxed',
     input: definition.input,
     ...(definition.subject ? { subject: definition.subject } : {}),
+    ...(definition.pathInputs ? { pathInputs: definition.pathInputs } : {}),
     ...(preview ? { preview } : {}),
     async execute(input, ctx) {
       const job = definition.present
