@@ -75,6 +75,11 @@ export interface Tool {
    * guest path before the call is judged (tools/host-paths.ts).
    */
   readonly pathInputs?: readonly string[];
+  /**
+   * Rarely needed by a coding run: offered to the model by name only, behind tool_search, unless the workspace
+   * (`tools.offered`) or the run's selection asks for it in full. Keeps every request small.
+   */
+  readonly defer?: boolean;
   /** What the call would change, shown on its approval card (a diff for file writes). */
   preview?(input: unknown, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>;
@@ -96,6 +101,7 @@ interface ToolDefinition<S extends z.ZodType> {
   subject?(input: z.output<S>): string | undefined;
   subjectKind?: 'command';
   pathInputs?: readonly string[];
+  defer?: boolean;
   preview?(input: z.output<S>, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
@@ -119,6 +125,7 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     ...(subject ? { subject: (input: unknown) => subject(typed(input)) } : {}),
     ...(definition.subjectKind ? { subjectKind: definition.subjectKind } : {}),
     ...(definition.pathInputs ? { pathInputs: definition.pathInputs } : {}),
+    ...(definition.defer ? { defer: true } : {}),
     ...(preview ? { preview: (input: unknown, ctx: PreviewContext) => preview(typed(input), ctx) } : {}),
     execute: (input, ctx) => definition.execute(typed(input), ctx),
   };

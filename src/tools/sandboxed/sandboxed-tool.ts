@@ -21,6 +21,8 @@ interface SandboxedToolDefinition<S extends z.ZodType> {
   subject?(input: z.output<S>): string | undefined;
   /** Input fields that name a guest path (see Tool.pathInputs). */
   pathInputs?: readonly string[];
+  /** Offered by name only until tool_search reveals it (see Tool.defer). */
+  defer?: boolean;
   /** Tools that change files show the change on their approval card, computed in the sandbox too. */
   previewable?: boolean;
   /** How a jsexec-style result (a value plus console output) becomes text; tools return a ToolResult themselves. */
@@ -95,6 +97,7 @@ export function sandboxedTool<S extends z.ZodType>(sandbox: Sandbox, definition:
     input: definition.input,
     ...(definition.subject ? { subject: definition.subject } : {}),
     ...(definition.pathInputs ? { pathInputs: definition.pathInputs } : {}),
+    ...(definition.defer ? { defer: true } : {}),
     ...(preview ? { preview } : {}),
     async execute(input, ctx) {
       const job = definition.present
