@@ -81,8 +81,13 @@ function gateCall(run: RunTools, callId: string, tool: Tool, input: unknown): Ga
 
 /** Finds the tool, validates the input and asks the policy: the first half of the pipeline. */
 export async function prepareCall(run: RunTools, call: ToolCall): Promise<PreparedCall> {
+  // A tool offered by name only is one of the run's: the SDK calls it unavailable, but a model that knows its name
+  // may call it without searching first (invokePrepared then reveals it). Arguments that are not JSON (the SDK hands
+  // them on as text) are still refused as such.
+  const unrevealed = run.deferred.has(call.name) && !run.revealed.has(call.name);
+  const unusable = call.invalid && !(unrevealed && typeof call.input !== 'string');
   // An unknown tool is said to be unknown, whatever the SDK thought of its arguments.
-  if (call.invalid && run.registry.get(call.name)) {
+  if (unusable && run.registry.get(call.name)) {
     return {
       call,
       result: errorResult(
@@ -115,6 +120,9 @@ export async function invokePrepared(
   prepared: PreparedCall,
   schedule: Scheduler = (work) => work(),
 ): Promise<ToolResult> {
+  // Called by name only: from the next request on the model sees its schema. Revealed only now, once every call of
+  // the step was prepared as the model saw the tools.
+  if (run.deferred.has(prepared.call.name)) run.revealed.add(prepared.call.name);
   if ('result' in prepared) return prepared.result;
   const { call, tool, input, decision } = prepared;
   const gated = gateCall(run, call.callId, tool, input);

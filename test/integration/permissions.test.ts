@@ -380,7 +380,10 @@ describe('native tools', () => {
     chat.mock.enqueue({ text: 'hi' });
     const id = await chat.newSession();
     await chat.run(id, 'hi');
-    expect((chat.mock.requests[0]!.body.tools as any[]).map((t) => t.function.name)).not.toContain('sleep');
+    const tools = chat.mock.requests[0]!.body.tools as any[];
+    expect(tools.map((t) => t.function.name)).not.toContain('sleep');
+    // Not even by name, behind tool_search (where sleep waits when it is on).
+    expect(tools.find((t) => t.function.name === 'tool_search').function.description).not.toContain('sleep');
   });
 });
 
