@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { selectTools } from '../../src/tools/selection';
+import { fixedSource } from '../../src/tools/source';
 import { type Tool, defineTool } from '../../src/tools/tool';
 
 const tool = (name: string, extra: { defer?: boolean; source?: Tool['source'] } = {}) =>
@@ -13,7 +14,7 @@ const tool = (name: string, extra: { defer?: boolean; source?: Tool['source'] } 
     execute: async () => ({ content: name }),
   });
 
-const sources = (...tools: Tool[]) => [{ tools: () => tools }];
+const sources = (...tools: Tool[]) => [fixedSource(tools)];
 
 describe('selectTools', () => {
   it('offers a tool marked defer by name only, listed in tool_search', () => {
