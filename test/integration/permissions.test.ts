@@ -364,8 +364,10 @@ describe('native tools', () => {
       permissionLevel: 'read',
       source: 'native',
       enabled: true,
+      onRequest: true,
       inputSchema: { type: 'object' },
     });
+    expect(list.tools.find((t: any) => t.name === 'read')).toMatchObject({ onRequest: false });
     expect(list.tools.find((t: any) => t.name === 'web_fetch')).toMatchObject({
       permissionLevel: 'network',
       source: 'sandboxed',
