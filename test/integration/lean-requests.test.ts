@@ -69,4 +69,18 @@ describe('lean requests', () => {
     expect(offered(chat.mock.requests[0]!.body)).not.toContain('exit_plan_mode');
     expect(offered(chat.mock.requests[1]!.body)).toContain('exit_plan_mode');
   });
+
+  it('offers exit_plan_mode in full from the first request when the session is in plan mode already', async () => {
+    const chat = await startChat();
+    const id = await chat.newSession();
+    const put = await chat.server.fetch(`/api/sessions/${id}/mode`, {
+      method: 'PUT',
+      body: JSON.stringify({ mode: 'plan' }),
+    });
+    expect(put.status).toBe(200);
+    chat.mock.enqueue({ text: 'Planning.' });
+    await chat.run(id, 'plan a change');
+    expect(offered(chat.mock.requests[0]!.body)).toContain('exit_plan_mode');
+    expect(offered(chat.mock.requests[0]!.body)).not.toContain('enter_plan_mode');
+  });
 });
