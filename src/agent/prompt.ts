@@ -42,13 +42,19 @@ export function agentsMdPart(notes: string): PromptPart | null {
     : null;
 }
 
-/** The system prompt of a run: its parts in order, with the run's own tools named right after the base. */
+/**
+ * The system prompt of a run: its parts in order, with the run's own tools named right after the base. Tools offered
+ * by name only are named once, in tool_search's description, not again here.
+ */
 export function composeSystemPrompt(
   parts: readonly PromptPart[],
   tools: readonly Pick<Tool, 'name' | 'permissionLevel'>[],
+  deferred: ReadonlySet<string> = new Set(),
 ): string {
-  const toolList = tools.length
-    ? `- Available tools: ${tools.map((t) => `${t.name} (${t.permissionLevel})`).join(', ')}.`
+  const offered = tools.filter((t) => !deferred.has(t.name));
+  const more = deferred.size > 0 ? '\n- More tools are offered on request: tool_search finds them.' : '';
+  const toolList = offered.length
+    ? `- Available tools: ${offered.map((t) => `${t.name} (${t.permissionLevel})`).join(', ')}.${more}`
     : '- No tools are available in this run.';
   return parts
     .flatMap((part) => (part.kind === 'base' ? [part.text, `# Tools of this run\n${toolList}`] : [part.text]))

@@ -156,7 +156,8 @@ export class Runner {
         scope: spec.scope,
         registry,
         deferred: selected.deferred,
-        revealed: new Set(),
+        // A session already in plan mode needs exit_plan_mode in full to present its plan.
+        revealed: new Set(session.mode() === 'plan' ? ['exit_plan_mode'] : []),
         gate,
         ...(user ? { user } : {}),
         session,
@@ -172,7 +173,7 @@ export class Runner {
           runAgent({
             runId,
             model,
-            system: composeSystemPrompt(spec.systemParts, registry.list()),
+            system: composeSystemPrompt(spec.systemParts, registry.list(), selected.deferred),
             history: conversationFrom(events),
             prompt: spec.prompt,
             maxTurns: spec.limits.maxTurns,

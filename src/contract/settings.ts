@@ -215,6 +215,11 @@ export const SettingsSchema = z.strictObject({
     .strictObject({
       /** Tools switched off for this workspace: never offered to the model. */
       disabled: z.array(z.string().min(1).max(64)).default([]),
+      /**
+       * Tools to offer the model in full although they are offered by name only by default (rarely needed ones such as
+       * jsexec or sleep, which tool_search reveals when asked); names or patterns such as `mcp__github__*`.
+       */
+      offered: z.array(z.string().min(1).max(128)).default([]),
       /** When a tool's output is cut for the model, at most this much of it is kept as a file it can page through; 0 keeps none. */
       maxSavedOutputBytes: z
         .number()

@@ -26,6 +26,8 @@ export const ToolDescriptionSchema = z.object({
   inputSchema: z.record(z.string(), z.unknown()),
   /** A switched-off tool is never offered to the model. */
   enabled: z.boolean(),
+  /** Offered to the model by name only, behind tool_search, unless the workspace lists it in `tools.offered`. */
+  onRequest: z.boolean(),
   extension: ExtensionStateSchema.optional(),
 });
 export type ToolDescription = z.output<typeof ToolDescriptionSchema>;

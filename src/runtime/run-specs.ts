@@ -36,7 +36,7 @@ export async function workspaceRunSpec(
       basePromptPart({ workspaceName: workspace.paths.name, date: new Date(), platform: process.platform }),
       ...(notes ? [notes] : []),
     ],
-    tools: { sources, deny: settings.tools.disabled },
+    tools: { sources, deny: settings.tools.disabled, offer: settings.tools.offered },
     limits: { maxTurns: settings.agent.maxTurns, ...request.limits },
     scope: { workDir: workspace.paths.root },
     permissions: { mode: request.permissionMode, approvals },

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { type ToolDescription, type ToolList, ToolToggleBodySchema } from '../contract/tools';
+import { selectTools } from '../tools/selection';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { readBody } from './validate';
@@ -12,7 +13,9 @@ export function toolRoutes(ctx: ServerContext): Hono {
   const { settings } = ctx.workspace;
   return new Hono()
     .get('/', (c) => {
-      const disabled = new Set(settings.get().tools.disabled);
+      const { disabled: off, offered } = settings.get().tools;
+      const disabled = new Set(off);
+      const { deferred } = selectTools({ sources: ctx.runtime.sources, offer: offered });
       const extensions = new Map(
         ctx.runtime.extensions.info().map((e) => [e.name, { folder: e.folder, origin: e.origin, state: e.state }]),
       );
@@ -25,6 +28,7 @@ export function toolRoutes(ctx: ServerContext): Hono {
           source: t.source,
           inputSchema: t.inputSchema,
           enabled: !disabled.has(t.name),
+          onRequest: deferred.has(t.name),
           ...(extensions.has(t.name) ? { extension: extensions.get(t.name) } : {}),
         }))
         .sort((a, b) => a.name.localeCompare(b.name));

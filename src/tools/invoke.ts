@@ -2,6 +2,7 @@ import { errorMessage } from '../fs/errors';
 import type { Decision } from '../permissions/policy';
 import type { GateCall, PermissionGate } from '../permissions/gate';
 import type { SandboxScope } from '../sandbox/limits';
+import { mapHostPaths } from './host-paths';
 import { capResult } from './output-cap';
 import type { ToolOutputStore } from './output-store';
 import type { ToolRegistry } from './registry';
@@ -80,8 +81,13 @@ function gateCall(run: RunTools, callId: string, tool: Tool, input: unknown): Ga
 
 /** Finds the tool, validates the input and asks the policy: the first half of the pipeline. */
 export async function prepareCall(run: RunTools, call: ToolCall): Promise<PreparedCall> {
+  // A tool offered by name only is one of the run's: the SDK calls it unavailable, but a model that knows its name
+  // may call it without searching first (invokePrepared then reveals it). Arguments that are not JSON (the SDK hands
+  // them on as text) are still refused as such.
+  const unrevealed = run.deferred.has(call.name) && !run.revealed.has(call.name);
+  const unusable = call.invalid && !(unrevealed && typeof call.input !== 'string');
   // An unknown tool is said to be unknown, whatever the SDK thought of its arguments.
-  if (call.invalid && run.registry.get(call.name)) {
+  if (unusable && run.registry.get(call.name)) {
     return {
       call,
       result: errorResult(
@@ -91,11 +97,13 @@ export async function prepareCall(run: RunTools, call: ToolCall): Promise<Prepar
   }
   const found = run.registry.prepare(call.name, call.input);
   if ('error' in found) return { call, result: found.error };
+  // Before the gate: rules, previews and the sandbox all see the guest path, never the host path the model sent.
+  const input = mapHostPaths(found.tool, found.input, run.scope.workDir);
   return {
     call,
     tool: found.tool,
-    input: found.input,
-    decision: await run.gate.decide(gateCall(run, call.callId, found.tool, found.input)),
+    input,
+    decision: await run.gate.decide(gateCall(run, call.callId, found.tool, input)),
   };
 }
 
@@ -112,6 +120,9 @@ export async function invokePrepared(
   prepared: PreparedCall,
   schedule: Scheduler = (work) => work(),
 ): Promise<ToolResult> {
+  // Called by name only: from the next request on the model sees its schema. Revealed only now, once every call of
+  // the step was prepared as the model saw the tools.
+  if (run.deferred.has(prepared.call.name)) run.revealed.add(prepared.call.name);
   if ('result' in prepared) return prepared.result;
   const { call, tool, input, decision } = prepared;
   const gated = gateCall(run, call.callId, tool, input);

@@ -3,7 +3,10 @@ import { toolSearchTool } from './native/tool-search';
 import type { ToolSource } from './source';
 import type { Tool } from './tool';
 
-/** Past this many tools, MCP and extension tools are offered by name only until tool_search reveals them. */
+/**
+ * Past this many tools, MCP and extension tools are offered by name only until tool_search reveals them, like the
+ * tools marked `defer` (rarely needed by a coding run) always are.
+ */
 export const DEFER_TOOLS_ABOVE = 40;
 
 /** Which tools a run gets: the union of its sources, narrowed by name or pattern (`read`, `mcp__github__*`). */
@@ -13,6 +16,8 @@ export interface ToolSelection {
   allow?: readonly string[] | undefined;
   /** Never tools matching one of these (also beats `allow`). */
   deny?: readonly string[] | undefined;
+  /** Offer tools matching one of these in full even if they would be offered by name only (the workspace's `tools.offered`). */
+  offer?: readonly string[] | undefined;
 }
 
 export interface SelectedTools {
@@ -25,17 +30,20 @@ const matchesAny = (patterns: readonly string[] | undefined, name: string) =>
   patterns?.some((p) => matchesWildcard(p, name)) ?? false;
 
 /**
- * The tools of one run, as its selection says. When there are many, MCP and extension tools are deferred and
- * tool_search lists them; tool_search is part of the run unless the selection leaves it out.
+ * The tools of one run, as its selection says. Tools marked `defer`, and MCP and extension tools when there are many,
+ * are deferred unless the selection offers them, and tool_search lists them; tool_search is part of the run unless
+ * the selection leaves it out.
  */
 export function selectTools(selection: ToolSelection): SelectedTools {
   const chosen = (name: string) =>
     (selection.allow === undefined || matchesAny(selection.allow, name)) && !matchesAny(selection.deny, name);
   const tools = selection.sources.flatMap((source) => source.tools()).filter((tool) => chosen(tool.name));
+  const many = tools.length > DEFER_TOOLS_ABOVE;
   const deferred = new Set(
-    tools.length > DEFER_TOOLS_ABOVE
-      ? tools.filter((t) => t.source === 'mcp' || t.source === 'extension').map((t) => t.name)
-      : [],
+    tools
+      .filter((t) => t.defer || (many && (t.source === 'mcp' || t.source === 'extension')))
+      .filter((t) => !matchesAny(selection.offer, t.name))
+      .map((t) => t.name),
   );
   return { tools: chosen('tool_search') ? [...tools, toolSearchTool([...deferred])] : tools, deferred };
 }

@@ -70,6 +70,16 @@ export interface Tool {
   subject?(input: unknown): string | undefined;
   /** `command`: the subject is a shell line, and rules match each simple command it runs rather than the line. */
   readonly subjectKind?: 'command';
+  /**
+   * Input fields that name a guest path: one the model sends as the workspace's absolute host path is mapped to the
+   * guest path before the call is judged (tools/host-paths.ts).
+   */
+  readonly pathInputs?: readonly string[];
+  /**
+   * Rarely needed by a coding run: offered to the model by name only, behind tool_search, unless the workspace
+   * (`tools.offered`) or the run's selection asks for it in full. Keeps every request small.
+   */
+  readonly defer?: boolean;
   /** What the call would change, shown on its approval card (a diff for file writes). */
   preview?(input: unknown, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>;
@@ -90,6 +100,8 @@ interface ToolDefinition<S extends z.ZodType> {
   input: S;
   subject?(input: z.output<S>): string | undefined;
   subjectKind?: 'command';
+  pathInputs?: readonly string[];
+  defer?: boolean;
   preview?(input: z.output<S>, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
@@ -112,6 +124,8 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     validate: (input) => validationFrom(definition.input, input),
     ...(subject ? { subject: (input: unknown) => subject(typed(input)) } : {}),
     ...(definition.subjectKind ? { subjectKind: definition.subjectKind } : {}),
+    ...(definition.pathInputs ? { pathInputs: definition.pathInputs } : {}),
+    ...(definition.defer ? { defer: true } : {}),
     ...(preview ? { preview: (input: unknown, ctx: PreviewContext) => preview(typed(input), ctx) } : {}),
     execute: (input, ctx) => definition.execute(typed(input), ctx),
   };

@@ -45,6 +45,26 @@ describe('Tools page: WebAssembly tools', () => {
     await close();
   });
 
+  it('marks the tools offered to the model on request, and offers one in full once the workspace lists it', async () => {
+    const server = await startTestServer();
+    const { page, errors, close } = await browser.open(DESKTOP);
+    await page.goto(`${server.url}/tools`);
+    const row = (name: string) =>
+      page
+        .getByRole('list', { name: 'Tools' })
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('button', { name: `Details of ${name}`, exact: true }) });
+    await expect.poll(() => row('sleep').textContent()).toContain('offered on request');
+    expect(await row('read').textContent()).not.toContain('offered on request');
+    await screenshot(page, 'desktop-tools-on-request');
+    await server.server.context.workspace.settings.patch({ tools: { offered: ['sleep'] } });
+    await page.reload();
+    await expect.poll(() => row('sleep').textContent()).not.toContain('offered on request');
+    expect(await row('jsexec').textContent()).toContain('offered on request');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('is readable on a phone, problems included', async () => {
     const server = await startTestServer();
     const dir = join(server.workspaceDir, '.boxagnts', 'tools', 'a-folder-with-a-rather-long-name');

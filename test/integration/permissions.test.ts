@@ -364,8 +364,10 @@ describe('native tools', () => {
       permissionLevel: 'read',
       source: 'native',
       enabled: true,
+      onRequest: true,
       inputSchema: { type: 'object' },
     });
+    expect(list.tools.find((t: any) => t.name === 'read')).toMatchObject({ onRequest: false });
     expect(list.tools.find((t: any) => t.name === 'web_fetch')).toMatchObject({
       permissionLevel: 'network',
       source: 'sandboxed',
@@ -380,7 +382,10 @@ describe('native tools', () => {
     chat.mock.enqueue({ text: 'hi' });
     const id = await chat.newSession();
     await chat.run(id, 'hi');
-    expect((chat.mock.requests[0]!.body.tools as any[]).map((t) => t.function.name)).not.toContain('sleep');
+    const tools = chat.mock.requests[0]!.body.tools as any[];
+    expect(tools.map((t) => t.function.name)).not.toContain('sleep');
+    // Not even by name, behind tool_search (where sleep waits when it is on).
+    expect(tools.find((t) => t.function.name === 'tool_search').function.description).not.toContain('sleep');
   });
 });
 

@@ -177,7 +177,9 @@ describe('guest paths', () => {
     const result = run('read', { file_path: '../../../inside.txt' });
     expect(result.metadata).toMatchObject({ path: '/inside.txt' });
     expect(text(result)).toBe('     1\tin');
-    expect(text(run('read', { file_path: '../../etc/passwd' }))).toBe('File not found: /etc/passwd');
+    expect(text(run('read', { file_path: '../../etc/passwd' }))).toBe(
+      `File not found: /etc/passwd. Inside the tools the workspace is /, and it has no /etc folder: /etc/passwd is not a file of the workspace. Use workspace paths, such as /src/a.ts for the workspace's src/a.ts.`,
+    );
   });
 });
 
@@ -307,7 +309,9 @@ describe('read', () => {
     put('.boxagnts/secrets.json', '{}');
     put('real.txt', 'real');
     symlinkSync(join(root, 'real.txt'), join(root, 'link.txt'));
-    expect(text(run('read', { file_path: 'src/x.ts' }))).toBe('File not found: /src/x.ts');
+    expect(text(run('read', { file_path: 'src/x.ts' }))).toBe(
+      `File not found: /src/x.ts. Inside the tools the workspace is /, and it has no /src folder: /src/x.ts is not a file of the workspace. Use workspace paths, such as /src/a.ts for the workspace's src/a.ts.`,
+    );
     expect(text(run('read', { file_path: '.boxagnts/secrets.json' }))).toBe(
       'Permission denied: /.boxagnts/secrets.json is outside the sandbox or hidden.',
     );
@@ -579,7 +583,7 @@ describe('glob', () => {
     expect(none.isError).toBeUndefined();
     expect(text(none)).toBe('No files match "**/*.rs" under /src.');
     expect(none.metadata).toEqual({ count: 0, truncated: false });
-    expect(text(run('glob', { pattern: '*', path: 'missing' }))).toBe('Folder not found: /missing');
+    expect(text(run('glob', { pattern: '*', path: 'missing' }))).toBe('Folder not found: /missing.');
     expect(run('glob', { pattern: '*', path: 'src/a.ts' }).isError).toBe(true);
   });
 
@@ -780,7 +784,7 @@ describe('grep', () => {
     expect(text(run('grep', { pattern: 'return', path: '/src/b.py', output_mode: 'content' }))).toBe(
       '/src/b.py:2:    return 1',
     );
-    expect(text(run('grep', { pattern: 'x', path: 'nowhere' }))).toBe('Path not found: /nowhere');
+    expect(text(run('grep', { pattern: 'x', path: 'nowhere' }))).toBe('Path not found: /nowhere.');
   });
 
   it('says when nothing matches', () => {
@@ -811,7 +815,7 @@ describe('file-system errors', () => {
     expect(text(run('write', { file_path: 'docs/x' }, throwing('EROFS')))).toBe('content must be a string.');
     expect(text(run('write', { file_path: 'docs/x', content: '' }, throwing('EROFS')))).toBe('/docs/x is read-only.');
     expect(text(run('read', { file_path: 'big' }, throwing('EFBIG')))).toBe('/big is too large: denied by host');
-    expect(text(run('glob', { pattern: '*' }, throwing('ENOENT')))).toBe('Folder not found: /');
+    expect(text(run('glob', { pattern: '*' }, throwing('ENOENT')))).toBe('Folder not found: /.');
   });
 
   it('let other exceptions through: they are bugs, not results', () => {

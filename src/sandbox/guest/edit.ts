@@ -1,4 +1,4 @@
-import { fsCall } from './fs-errors';
+import { fsCall, outsideWorkspaceHint } from './fs-errors';
 import type { GuestFs } from './guest-fs';
 import { changeOf } from './patch';
 import { normalizePath } from './paths';
@@ -89,7 +89,7 @@ function planEdit(fs: GuestFs, input: EditInput): PlannedEdit {
 
 function readForEdit(fs: GuestFs, path: string): string {
   const file = fsCall(path, () => fs.readFile(path, { as: 'text', maxBytes: MAX_EDIT_BYTES }), {
-    ENOENT: `File not found: ${path}. To create a file, use write.`,
+    ENOENT: `File not found: ${path}.${outsideWorkspaceHint(fs, path) || ' To create a file, use write.'}`,
     EISDIR: `${path} is a folder, not a file.`,
   });
   if (file.binary) fail(`${path} is a binary file; edit changes text files only.`);

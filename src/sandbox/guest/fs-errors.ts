@@ -1,4 +1,4 @@
-import { GuestFsError } from './guest-fs';
+import { type GuestFs, GuestFsError } from './guest-fs';
 import { fail } from './result';
 
 /** The codes the host reports (see GuestFsError). */
@@ -41,6 +41,19 @@ export function describeFsError(error: GuestFsError, path: string): string {
     default:
       return `Could not access ${path}: ${error.message}`;
   }
+}
+
+/**
+ * What to add to "not found" when the path's first folder is not in the workspace either: the model most likely sent
+ * a path of the host machine (`/etc/passwd`, another project's `/home/…`), and needs to hear that the workspace is
+ * `/` here. '' when the first folder exists: then it is an ordinary missing file.
+ */
+export function outsideWorkspaceHint(fs: GuestFs, path: string): string {
+  const second = path.indexOf('/', 1);
+  if (second === -1) return '';
+  const top = path.slice(0, second);
+  if (tryFsCall(() => fs.stat(top)) !== undefined) return '';
+  return ` Inside the tools the workspace is /, and it has no ${top} folder: ${path} is not a file of the workspace. Use workspace paths, such as /src/a.ts for the workspace's src/a.ts.`;
 }
 
 /**

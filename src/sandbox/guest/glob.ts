@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { fsCall, tryFsCall } from './fs-errors';
+import { fsCall, outsideWorkspaceHint, tryFsCall } from './fs-errors';
 import type { GuestFs } from './guest-fs';
 import { joinPath, normalizePath, relativeTo } from './paths';
 import { type ToolResult, fail, runTool, stringInput } from './result';
@@ -18,7 +18,9 @@ export function glob(fs: GuestFs, input: GlobInput): ToolResult {
   return runTool(() => {
     const pattern = stringInput(input.pattern, 'pattern').trim();
     const root = normalizePath(typeof input.path === 'string' ? input.path : '/');
-    const rootStat = fsCall(root, () => fs.stat(root), { ENOENT: `Folder not found: ${root}` });
+    const rootStat = fsCall(root, () => fs.stat(root), {
+      ENOENT: `Folder not found: ${root}.${outsideWorkspaceHint(fs, root)}`,
+    });
     if (rootStat.type !== 'dir') fail(`${root} is a file, not a folder; glob searches folders. To open it, use read.`);
 
     const { files, truncated } = findMatches(fs, absolutePattern(root, pattern));

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { extensionsOfType, KNOWN_TYPES } from './file-types';
-import { fsCall, tryFsCall } from './fs-errors';
+import { fsCall, outsideWorkspaceHint, tryFsCall } from './fs-errors';
 import type { GuestFs } from './guest-fs';
 import { baseName, extensionOf, normalizePath, relativeTo } from './paths';
 import { type ToolResult, countInput, fail, runTool, stringInput } from './result';
@@ -64,7 +64,9 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
       if (mode === 'content') showLines(out, file.path, hits, context);
     };
 
-    const rootStat = fsCall(root, () => fs.stat(root), { ENOENT: `Path not found: ${root}` });
+    const rootStat = fsCall(root, () => fs.stat(root), {
+      ENOENT: `Path not found: ${root}.${outsideWorkspaceHint(fs, root)}`,
+    });
     let walkTruncated = false;
     if (rootStat.type === 'file') {
       // A file named by path is searched whatever the filters and .gitignore say: it was asked for.

@@ -1,4 +1,4 @@
-import { fsCall } from './fs-errors';
+import { fsCall, outsideWorkspaceHint } from './fs-errors';
 import type { GuestFs } from './guest-fs';
 import { extensionOf, normalizePath } from './paths';
 import { type ToolResult, countInput, fail, runTool, stringInput } from './result';
@@ -38,6 +38,7 @@ export function read(fs: GuestFs, input: ReadInput): ToolResult {
 
 function readFile(fs: GuestFs, path: string, as: 'text' | 'base64', maxBytes: number) {
   return fsCall(path, () => fs.readFile(path, { as, maxBytes }), {
+    ENOENT: `File not found: ${path}.${outsideWorkspaceHint(fs, path)}`,
     EISDIR: `${path} is a folder, not a file. To list its files, use glob with path "${path}" and pattern "*" (or "**/*" to go deeper).`,
   });
 }

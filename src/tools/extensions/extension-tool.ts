@@ -107,6 +107,7 @@ export function extensionTool({ manifest, sandbox, source, prepared }: Extension
     permissionLevel: manifest.permissionLevel,
     source: 'extension',
     inputSchema: manifest.inputSchema as JSONSchema,
+    ...(manifest.defer ? { defer: true } : {}),
     async execute(input, ctx) {
       // The registry checked the input against the manifest's schema, whose type is `object`.
       const fields = InputFieldsSchema.parse(input);

@@ -48,6 +48,8 @@ export const ToolManifestSchema = z.strictObject({
     .regex(/^[\w.-]+\.wasm$/, 'must be the name of a .wasm file beside tool.json')
     .refine((name) => !name.startsWith('.'), 'must not start with a dot'),
   limits: Limits.optional(),
+  /** Offered to the model by name only until tool_search finds it, unless the workspace lists it in tools.offered. */
+  defer: z.boolean().optional(),
 });
 export type ToolManifest = z.output<typeof ToolManifestSchema>;
 

@@ -7,6 +7,7 @@ export const askUserQuestionTool = defineTool({
   description:
     'Ask the user one or more questions when a decision is theirs to make or a requirement is unclear. Give each question a few short options; set allowFreeText to let them answer in their own words, multiSelect to let them pick several. The run waits for the answer. Do not ask what you can find out yourself.',
   permissionLevel: 'read',
+  defer: true,
   input: z.strictObject({
     questions: z.array(QuestionSchema).min(1).max(4).describe('The questions, asked together.'),
   }),

@@ -6,6 +6,7 @@ export const briefTool = defineTool({
   description:
     'Show the user a short message while you keep working: progress on a long task, or a summary when you finish a stage. The user sees it at once; it does not end your turn and needs no reply.',
   permissionLevel: 'read',
+  defer: true,
   input: z.strictObject({
     message: z.string().min(1).max(4000).describe('What to tell the user, in Markdown.'),
     kind: z

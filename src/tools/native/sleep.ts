@@ -7,6 +7,7 @@ export const sleepTool = defineTool({
   name: 'sleep',
   description: `Wait for a number of milliseconds (at most ${MAX_SLEEP_MS}, five minutes), for example before checking again on something that takes time. The wait ends early if the run is cancelled.`,
   permissionLevel: 'read',
+  defer: true,
   input: z.strictObject({
     ms: z.number().int().min(1).max(MAX_SLEEP_MS).describe('How long to wait, in milliseconds.'),
     reason: z.string().max(200).optional().describe('Why you are waiting, shown to the user.'),

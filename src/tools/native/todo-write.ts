@@ -5,7 +5,7 @@ import { defineTool } from '../tool';
 export const todoWriteTool = defineTool({
   name: 'todo_write',
   description:
-    'Keep the task list for work with several steps. Send the whole list every time (it replaces the previous one), with each task pending, in_progress or completed; keep one task in_progress at a time and mark tasks completed as soon as they are done. The user sees the list beside the chat.',
+    'Keep the task list of work with several steps. Send the whole list each time (it replaces the last one), each task pending, in_progress or completed; one in_progress at a time, marked completed as soon as done. The user sees it beside the chat.',
   permissionLevel: 'read',
   input: z.strictObject({ todos: z.array(TodoSchema).max(100).describe('The complete task list.') }),
   async execute({ todos }, ctx) {

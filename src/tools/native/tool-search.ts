@@ -12,7 +12,7 @@ function score(tool: Tool, words: string[]): number {
   );
 }
 
-const DESCRIPTION = 'Search the available tools by keywords and get their descriptions and input schemas.';
+const DESCRIPTION = 'Find tools by keywords: returns their descriptions and input schemas, and makes them callable.';
 
 /** Made once: every run's selection adds it, and converting its schema for the model is not free. */
 const TOOL_SEARCH = defineTool({
@@ -57,6 +57,6 @@ export function toolSearchTool(deferred: readonly string[]): Tool {
   if (deferred.length === 0) return TOOL_SEARCH;
   return {
     ...TOOL_SEARCH,
-    description: `${DESCRIPTION} These tools exist but are offered by name only until you search for them: ${deferred.join(', ')}.`,
+    description: `${DESCRIPTION} Offered by name only until found: ${deferred.join(', ')}.`,
   };
 }

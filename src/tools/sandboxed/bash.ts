@@ -39,7 +39,7 @@ export function bashTool(sandbox: Sandbox): Tool {
   return defineTool({
     name: 'bash',
     description:
-      'Run a shell command line in the sandbox, on the workspace ("/" is the workspace root). Pipes, redirects, heredocs, loops, functions and the common commands work (ls cat head tail wc sort uniq grep sed awk cut tr find xargs mkdir rm cp mv echo printf jq diff curl …). There is no git, node, python or compiler. The working directory persists between calls in this session; shell variables and functions do NOT (define them in the same command line). curl reaches only hosts the network policy allows. Output is capped; the exit code is reported.',
+      'Run a shell command line in the sandbox; "/" is the workspace root. Pipes, redirects, heredocs, loops, functions and the common commands work (ls cat head tail wc sort grep sed awk cut tr find xargs mkdir rm cp mv jq diff curl …); there is no git, node, python or compiler. The working directory persists between calls; shell variables and functions do not. curl reaches only hosts the network policy allows. Output is capped; the exit code is reported.',
     permissionLevel: 'execute',
     source: 'sandboxed',
     input: z.strictObject({

@@ -17,7 +17,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
     sandboxedTool(sandbox, {
       name: 'read',
       description:
-        'Read a file of the workspace, with line numbers (like cat -n). Reads up to 2,000 lines from `offset` (1-based); use offset and limit for longer files. Lines over 2,000 characters are cut. Images come back as images; other binary files are described, not shown.',
+        'Read a file with line numbers (like cat -n): up to 2,000 lines from `offset` (1-based); page with offset and limit. Lines over 2,000 characters are cut. Images come back as images; other binary files are described.',
       permissionLevel: 'read',
       input: z.strictObject({
         file_path: FilePath,
@@ -25,6 +25,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         limit: z.number().int().min(1).max(20_000).optional().describe('How many lines to read (default 2,000).'),
       }),
       subject: (input) => ruleSubject(input.file_path),
+      pathInputs: ['file_path'],
     }),
     sandboxedTool(sandbox, {
       name: 'write',
@@ -36,12 +37,13 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         content: z.string().max(10_000_000).describe('The complete new contents.'),
       }),
       subject: (input) => ruleSubject(input.file_path),
+      pathInputs: ['file_path'],
       previewable: true,
     }),
     sandboxedTool(sandbox, {
       name: 'edit',
       description:
-        'Replace exact text in a file. `old_string` must match the file exactly (whitespace included) and be unique unless `replace_all` is set; include enough surrounding lines to make it unique. Line endings of the file are kept. Read the file first.',
+        'Replace exact text in a file. `old_string` must match exactly (whitespace included) and be unique unless `replace_all` is set; include surrounding lines to make it unique. Line endings are kept. Read the file first.',
       permissionLevel: 'write',
       input: z.strictObject({
         file_path: FilePath,
@@ -50,6 +52,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         replace_all: z.boolean().optional().describe('Replace every occurrence instead of requiring exactly one.'),
       }),
       subject: (input) => ruleSubject(input.file_path),
+      pathInputs: ['file_path'],
       previewable: true,
     }),
     sandboxedTool(sandbox, {
@@ -62,11 +65,12 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         path: z.string().max(4096).optional().describe('Folder to search under (default: the workspace root).'),
       }),
       subject: (input) => ruleSubject(input.path),
+      pathInputs: ['path', 'pattern'],
     }),
     sandboxedTool(sandbox, {
       name: 'grep',
       description:
-        'Search file contents with a JavaScript regular expression. output_mode: "files_with_matches" (default; paths), "content" (matching lines as path:line:text, with `context` lines around), or "count". Filter files with `glob` (e.g. "*.ts") or `type` (e.g. "py"). Skips binary files, .git, node_modules and gitignored files.',
+        'Search file contents with a JavaScript regular expression. output_mode: "files_with_matches" (default), "content" (lines as path:line:text, with `context` lines around) or "count". Filter files by `glob` ("*.ts") or `type` ("py"). Skips binary files, .git, node_modules and gitignored files.',
       permissionLevel: 'read',
       input: z.strictObject({
         pattern: z.string().min(1).max(2000).describe('A JavaScript regular expression (no slashes).'),
@@ -76,9 +80,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
           .string()
           .max(20)
           .optional()
-          .describe(
-            'File type by extension family: js, ts, py, rust, go, java, c, cpp, md, json, yaml, html, css, sh, txt.',
-          ),
+          .describe('Extension family: js, ts, py, rust, go, java, c, cpp, md, json, yaml, html, css, sh, txt.'),
         output_mode: z.enum(['content', 'files_with_matches', 'count']).optional(),
         context: z
           .number()
@@ -98,12 +100,14 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
         multiline: z.boolean().optional().describe('Let the pattern match across lines.'),
       }),
       subject: (input) => ruleSubject(input.path),
+      pathInputs: ['path'],
     }),
     sandboxedTool(sandbox, {
       name: 'web_fetch',
       description:
         'Fetch a URL and return its content, HTML converted to Markdown. Only hosts allowed by the workspace network policy can be reached (Settings → Security); private and local addresses are refused. The text is capped at max_chars.',
       permissionLevel: 'network',
+      defer: true,
       input: z.strictObject({
         url: z.string().min(1).max(8192).describe('An http or https URL.'),
         max_chars: z
@@ -121,6 +125,7 @@ export function sandboxedTools(sandbox: Sandbox): Tool[] {
       description:
         'Run JavaScript (an ES module) in an isolated QuickJS interpreter and return the value of its exported `main` function (awaited if async) together with its console output. No files or network unless the workspace grants them to jsexec; no Node APIs. Time, memory and stack are limited. Example: export function main() { return [1,2,3].map(x => x * 2) }',
       permissionLevel: 'execute',
+      defer: true,
       input: z.strictObject({
         code: z.string().min(1).max(1_000_000).describe('The module source; export a main function.'),
       }),

@@ -19,6 +19,10 @@ interface SandboxedToolDefinition<S extends z.ZodType> {
   permissionLevel: PermissionLevel;
   input: S;
   subject?(input: z.output<S>): string | undefined;
+  /** Input fields that name a guest path (see Tool.pathInputs). */
+  pathInputs?: readonly string[];
+  /** Offered by name only until tool_search reveals it (see Tool.defer). */
+  defer?: boolean;
   /** Tools that change files show the change on their approval card, computed in the sandbox too. */
   previewable?: boolean;
   /** How a jsexec-style result (a value plus console output) becomes text; tools return a ToolResult themselves. */
@@ -92,6 +96,8 @@ export function sandboxedTool<S extends z.ZodType>(sandbox: Sandbox, definition:
     source: 'sandboxed',
     input: definition.input,
     ...(definition.subject ? { subject: definition.subject } : {}),
+    ...(definition.pathInputs ? { pathInputs: definition.pathInputs } : {}),
+    ...(definition.defer ? { defer: true } : {}),
     ...(preview ? { preview } : {}),
     async execute(input, ctx) {
       const job = definition.present

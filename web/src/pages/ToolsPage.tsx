@@ -45,6 +45,14 @@ function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled
                 {folderPath(tool.extension.origin, tool.extension.folder)}
               </span>
             )}
+            {tool.onRequest && (
+              <span
+                className="rounded border border-dashed border-zinc-300 px-1.5 py-0.5 text-xs text-zinc-600 dark:border-zinc-700 dark:text-zinc-400"
+                title="Offered to the model by name only; tool_search gives it in full. List it in tools.offered to offer it always."
+              >
+                offered on request
+              </span>
+            )}
             {tool.extension?.state === 'preparing' && <span className="text-xs text-zinc-500">preparing module…</span>}
           </div>
           <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>
@@ -123,7 +131,7 @@ export function ToolsPage() {
     <>
       <PageHeader
         title="Tools"
-        description="Everything the agent can call. A switched-off tool is never offered to the model in this workspace. Permission levels decide what asks first (Settings → Security). WebAssembly tools are loaded from .boxagnts/tools/ as they appear."
+        description="Everything the agent can call. A switched-off tool is never offered to the model in this workspace; one offered on request is named to the model, which gets it in full through tool_search. Permission levels decide what asks first (Settings → Security). WebAssembly tools are loaded from .boxagnts/tools/ as they appear."
       />
       <FieldError message={error} />
       {problems.length > 0 && <Problems problems={problems} />}
