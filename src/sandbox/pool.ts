@@ -140,14 +140,15 @@ export class SandboxPool {
   }
 
   /**
-   * Warms the idle cold workers and starts more up to the target, one at a time: workers warming side by side would
-   * share the cores with a call that comes meanwhile, which would then wait longer than a cold start. Calls waiting
-   * come first.
+   * Warms the idle cold workers and starts more up to the target, one at a time and only while no call runs: a
+   * warm-up beside a call shares the cores with it (two here), and the call would wait longer than it saves. Calls
+   * come first; the gaps while the model thinks are the warm-ups' time.
    */
   private fill(): void {
     this.checkSettled();
     const slots = [...this.slots];
-    if (this.closed || this.warmBroken || this.queue.length > 0 || slots.some((s) => s.warmth === 'warming')) return;
+    const calls = this.queue.length > 0 || slots.some((s) => s.busy);
+    if (this.closed || this.warmBroken || calls || slots.some((s) => s.warmth === 'warming')) return;
     const cold = slots.find((s) => !s.busy && s.warmth === 'cold' && s.stackSizeMb === this.options.stackSizeMb);
     if (cold) this.warm(cold);
     else if (this.slots.size < this.target) this.warm(this.spawn(this.options.stackSizeMb));
