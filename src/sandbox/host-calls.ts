@@ -19,6 +19,7 @@ const HostCallSchema = z.discriminatedUnion('op', [
       timeoutMs: z.number().optional(),
     }),
   }),
+  z.object({ op: z.literal('walk'), args: z.object({ path }) }),
   z.object({ op: z.literal('stat'), args: z.object({ path }) }),
   z.object({ op: z.literal('readdir'), args: z.object({ path }) }),
   z.object({

@@ -23,9 +23,11 @@ import {
   type GuestReadResult,
   type GuestStat,
   type ToolResult,
+  type WalkedTree,
   formatFetched,
 } from '../../src/sandbox/guest';
 import { normalizePath } from '../../src/sandbox/guest/paths';
+import { collectFiles } from '../../src/sandbox/guest/walk';
 
 /**
  * GuestFs over a real folder, behaving as the host will: guest `/x` is `<root>/x`; `..` is refused; symlinks and
@@ -34,6 +36,11 @@ import { normalizePath } from '../../src/sandbox/guest/paths';
  */
 class FolderGuestFs implements GuestFs {
   constructor(private readonly root: string) {}
+
+  /** As the host answers it: the same walk, run on this file system. */
+  walk(folder: string): WalkedTree {
+    return collectFiles(this, folder);
+  }
 
   stat(path: string): GuestStat {
     const host = this.hostPath(path);
@@ -608,6 +615,9 @@ describe('glob', () => {
 /** A folder of `count` small files, made up in memory: enough entries to reach the walk's cap quickly. */
 class HugeFolderFs implements GuestFs {
   constructor(private readonly count: number) {}
+  walk(folder: string): WalkedTree {
+    return collectFiles(this, folder);
+  }
   stat(path: string): GuestStat {
     if (path === '/') return { type: 'dir', size: 0, mtimeMs: 0 };
     throw new GuestFsError('ENOENT', 'no such file');
@@ -807,7 +817,7 @@ describe('file-system errors', () => {
       const fail = () => {
         throw Object.assign(new Error('denied by host'), { code });
       };
-      return { stat: fail, readdir: fail, readFile: fail, writeFile: fail };
+      return { walk: fail, stat: fail, readdir: fail, readFile: fail, writeFile: fail };
     };
     expect(text(run('read', { file_path: 'x' }, throwing('EACCES')))).toBe(
       'Permission denied: /x is outside the sandbox or hidden.',
@@ -820,6 +830,7 @@ describe('file-system errors', () => {
 
   it('let other exceptions through: they are bugs, not results', () => {
     const broken: GuestFs = {
+      walk: () => ({ files: [], truncated: false }),
       stat: () => {
         throw new TypeError('boom');
       },

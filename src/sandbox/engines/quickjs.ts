@@ -5,6 +5,8 @@ import { type LimitName, type SandboxPolicy, confinedFsFor } from '../limits';
 import { type FetchReply, type FetchRequest, MAX_RESULT_CHARS, type SandboxJob, type SandboxResult } from '../protocol';
 import { type HostCall, parseHostCall } from '../host-calls';
 import { newGuardedModule } from './quickjs-module';
+import type { GuestFs } from '../guest/guest-fs';
+import { collectFiles } from '../guest/walk';
 
 /** What the engine needs from the worker: the guest bundles, and the synchronous fetch through the host. */
 export interface EngineHost {
@@ -561,10 +563,27 @@ export class QuickJsEngine {
   }
 }
 
+/**
+ * The confined file system as the guest tools' walk sees it, so the walk runs here with the very code the guest
+ * would run (walk.ts, gitignore.ts), at native speed and without a trip per folder.
+ */
+function guestView(fs: ConfinedFs): GuestFs {
+  const view: GuestFs = {
+    walk: (folder) => collectFiles(view, folder),
+    stat: (path) => fs.stat(path),
+    readdir: (path) => fs.readdir(path),
+    readFile: (path, options) => fs.readFile(path, options),
+    writeFile: (path, content) => fs.writeFile(path, content, { encoding: 'utf8', append: false }),
+  };
+  return view;
+}
+
 /** Runs one of the guest's file operations on the call's confined file system; throws its refusals. */
 function fileCall(fs: ConfinedFs, call: Exclude<HostCall, { op: 'sleep' | 'fetch' }>): unknown {
   const { op, args } = call;
   switch (op) {
+    case 'walk':
+      return collectFiles(guestView(fs), args.path);
     case 'stat':
       return fs.stat(args.path);
     case 'readdir':

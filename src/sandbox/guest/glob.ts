@@ -1,10 +1,10 @@
 import picomatch from 'picomatch';
 import { fsCall, outsideWorkspaceHint, tryFsCall } from './fs-errors';
-import type { GuestFs } from './guest-fs';
+import type { GuestFs, WalkedTree } from './guest-fs';
 import { joinPath, normalizePath, relativeTo } from './paths';
 import { type ToolResult, fail, runTool, stringInput } from './result';
 import { formatCount } from './text';
-import { type WalkedFile, MAX_VISITED_ENTRIES, walkFiles } from './walk';
+import { MAX_VISITED_ENTRIES } from './walk';
 
 export interface GlobInput {
   pattern: string;
@@ -53,7 +53,7 @@ function absolutePattern(root: string, pattern: string): string {
   return root === '/' ? relative : `${root.slice(1)}/${relative}`;
 }
 
-function findMatches(fs: GuestFs, pattern: string): { files: WalkedFile[]; truncated: boolean } {
+function findMatches(fs: GuestFs, pattern: string): WalkedTree {
   const scan = picomatch.scan(pattern);
   if (!scan.isGlob) {
     // A plain path: the file itself, if there is one.
@@ -70,11 +70,6 @@ function findMatches(fs: GuestFs, pattern: string): { files: WalkedFile[]; trunc
   const matches = picomatch(glob, { dot: false, windows: false });
   const startStat = tryFsCall(() => fs.stat(start));
   if (startStat?.type !== 'dir') return { files: [], truncated: false };
-  const files: WalkedFile[] = [];
-  const { truncated } = fsCall(start, () =>
-    walkFiles(fs, start, (file) => {
-      if (matches(file.path.slice(1))) files.push(file);
-    }),
-  );
-  return { files, truncated };
+  const tree = fsCall(start, () => fs.walk(start));
+  return { files: tree.files.filter((file) => matches(file.path.slice(1))), truncated: tree.truncated };
 }

@@ -5,7 +5,7 @@ import type { GuestFs } from './guest-fs';
 import { baseName, extensionOf, normalizePath, relativeTo } from './paths';
 import { type ToolResult, countInput, fail, runTool, stringInput } from './result';
 import { countOf, cutLine, formatCount, formatSize, splitLines } from './text';
-import { type WalkedFile, MAX_VISITED_ENTRIES, walkFiles } from './walk';
+import { type WalkedFile, MAX_VISITED_ENTRIES } from './walk';
 
 export interface GrepInput {
   pattern: string;
@@ -72,12 +72,9 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
       // A file named by path is searched whatever the filters and .gitignore say: it was asked for.
       search({ path: root, size: rootStat.size, mtimeMs: rootStat.mtimeMs });
     } else {
-      const walk = fsCall(root, () =>
-        walkFiles(fs, root, (file) => {
-          if (accepts(relativeTo(root, file.path))) search(file);
-        }),
-      );
-      walkTruncated = walk.truncated;
+      const tree = fsCall(root, () => fs.walk(root));
+      for (const file of tree.files) if (accepts(relativeTo(root, file.path))) search(file);
+      walkTruncated = tree.truncated;
     }
 
     if (mode === 'files_with_matches') {

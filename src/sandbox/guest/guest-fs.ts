@@ -41,7 +41,25 @@ export interface GuestReadResult {
   truncated: boolean;
 }
 
+export interface WalkedFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** The files under a folder; `truncated`: the walk stopped at its cap on entries, so files may be missing. */
+export interface WalkedTree {
+  files: WalkedFile[];
+  truncated: boolean;
+}
+
 export interface GuestFs {
+  /**
+   * The files under `folder`, depth first in name order, skipping .git, node_modules and gitignored entries
+   * (walk.ts says how). The host does the whole walk in one call: walking from the guest cost a trip and
+   * interpreted work per entry. Throws GuestFsError when `folder` itself cannot be listed.
+   */
+  walk(folder: string): WalkedTree;
   /** Throws GuestFsError. */
   stat(path: string): GuestStat;
   /** Symlinks and the runtime's own folder are never listed. */

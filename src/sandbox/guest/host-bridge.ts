@@ -1,12 +1,20 @@
 // Types only: erased from the bundle, which carries no zod.
 import type { FetchReply } from '../protocol';
-import { type GuestDirent, type GuestFs, GuestFsError, type GuestReadResult, type GuestStat } from './guest-fs';
+import {
+  type GuestDirent,
+  type GuestFs,
+  GuestFsError,
+  type GuestReadResult,
+  type GuestStat,
+  type WalkedTree,
+} from './guest-fs';
 
 /** The single function the engine puts in the guest's global scope: the only door out of the sandbox. */
 declare const __host: (op: string, argsJson: string) => string;
 
 /** What each operation gives back (engines/quickjs.ts hostCall); the others give null. */
 interface HostReplies {
+  walk: WalkedTree;
   sleep: number;
   fetch: FetchReply;
   stat: GuestStat;
@@ -54,7 +62,23 @@ function isFetchReply(value: unknown): value is FetchReply {
 
 const isNull = (value: unknown): value is null => value === null;
 
+function isWalkedTree(value: unknown): value is WalkedTree {
+  return (
+    isRecord(value) &&
+    typeof value.truncated === 'boolean' &&
+    Array.isArray(value.files) &&
+    value.files.every(
+      (file) =>
+        isRecord(file) &&
+        typeof file.path === 'string' &&
+        typeof file.size === 'number' &&
+        typeof file.mtimeMs === 'number',
+    )
+  );
+}
+
 const CHECKS: { [Op in keyof HostReplies]: (value: unknown) => value is HostReplies[Op] } = {
+  walk: isWalkedTree,
   sleep: (value) => typeof value === 'number',
   fetch: isFetchReply,
   stat: isStat,
@@ -90,6 +114,7 @@ export function hostCall<Op extends keyof HostReplies>(op: Op, args: Record<stri
 
 /** GuestFs over `__host`: every call is checked by the confiner on the other side. */
 export const bridgeFs: GuestFs = {
+  walk: (path) => hostCall('walk', { path }),
   stat: (path) => hostCall('stat', { path }),
   readdir: (path) => hostCall('readdir', { path }),
   readFile: (path, options) => hostCall('readFile', { path, as: options.as, maxBytes: options.maxBytes }),

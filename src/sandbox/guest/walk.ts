@@ -1,13 +1,9 @@
 import { tryFsCall } from './fs-errors';
-import type { GuestDirent, GuestFs } from './guest-fs';
+import type { GuestDirent, GuestFs, WalkedFile, WalkedTree } from './guest-fs';
 import { IgnoreRules } from './gitignore';
 import { joinPath } from './paths';
 
-export interface WalkedFile {
-  path: string;
-  size: number;
-  mtimeMs: number;
-}
+export type { WalkedFile } from './guest-fs';
 
 export interface WalkSummary {
   /** The walk stopped at the cap on entries, so files may be missing. */
@@ -65,6 +61,13 @@ export function walkFiles(fs: GuestFs, folder: string, onFile: (file: WalkedFile
     }
   }
   return { truncated: false };
+}
+
+/** The whole walk as one list: what `GuestFs.walk` answers, computed where the files are. */
+export function collectFiles(fs: GuestFs, folder: string): WalkedTree {
+  const files: WalkedFile[] = [];
+  const { truncated } = walkFiles(fs, folder, (file) => files.push(file));
+  return { files, truncated };
 }
 
 function sortedEntries(entries: GuestDirent[]): GuestDirent[] {
