@@ -20,6 +20,10 @@ const HostCallSchema = z.discriminatedUnion('op', [
     }),
   }),
   z.object({ op: z.literal('walk'), args: z.object({ path }) }),
+  z.object({
+    op: z.literal('matchFile'),
+    args: z.object({ path, pattern: z.string().max(10_000), flags: z.enum(['', 'i']) }),
+  }),
   z.object({ op: z.literal('stat'), args: z.object({ path }) }),
   z.object({ op: z.literal('readdir'), args: z.object({ path }) }),
   z.object({

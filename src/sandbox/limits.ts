@@ -1,7 +1,8 @@
 import { ConfinedFs } from '../fs/confined-fs';
 import { Confiner, type Mount } from '../fs/confiner';
+import { SCAN_BUDGET_MS } from './file-scan';
 
-export type LimitName = 'timeout' | 'memory' | 'stack' | 'fuel' | 'network' | 'fs' | 'disk';
+export type LimitName = 'timeout' | 'memory' | 'stack' | 'fuel' | 'regex' | 'network' | 'fs' | 'disk';
 
 /** Everything one sandboxed call is given: its limits, its network, its files. Nothing else is reachable. */
 export interface SandboxPolicy {
@@ -89,6 +90,8 @@ export function describeLimit(limit: LimitName, policy: SandboxPolicy): string {
       return `the stack limit of ${Math.round(policy.maxStackBytes / 1024)} KB was reached (too deep recursion)`;
     case 'fuel':
       return `the fuel budget of ${policy.fuel ?? 0} steps ran out (Settings → Security can raise it)`;
+    case 'regex':
+      return `a regular expression ran over one file for more than ${SCAN_BUDGET_MS / 1000} s (it backtracks without end on this text; simplify the pattern)`;
     case 'network':
       return 'the network policy refused a connection';
     case 'fs':

@@ -15,6 +15,10 @@ import {
   type SandboxJob,
   type SandboxResult,
 } from './protocol';
+import { CONTROL_SCANNING, CONTROL_SCAN_SEQ, CONTROL_WORDS, SCAN_BUDGET_MS } from './file-scan';
+
+/** How often a call's regex scan is checked against its budget. */
+const SCAN_CHECK_MS = 100;
 
 export interface PoolOptions {
   /** The built worker entry and guest bundles (dist/). */
@@ -201,7 +205,7 @@ export class SandboxPool {
   }
 
   private spawn(stackSizeMb: number): Slot {
-    const control = new SharedArrayBuffer(8);
+    const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
     const data = new SharedArrayBuffer(BRIDGE_BYTES);
     const worker = new Worker(this.options.workerFile, {
       workerData: {
@@ -257,11 +261,13 @@ export class SandboxPool {
       job.policy.timeoutMs + grace,
     );
     kill.unref();
+    const watchdog = this.watchScans(slot, job);
     const onAbort = () => this.abort(slot, job, cancelled());
     job.signal?.addEventListener('abort', onAbort, { once: true });
     const resolve = job.resolve;
     job.resolve = (result) => {
       clearTimeout(kill);
+      clearInterval(watchdog);
       job.signal?.removeEventListener('abort', onAbort);
       resolve(result);
     };
@@ -271,6 +277,23 @@ export class SandboxPool {
       },
       (error: Error) => this.finish(slot, job, failure(`the sandbox worker did not start: ${error.message}`), true),
     );
+  }
+
+  /**
+   * Ends the worker when one regex scan runs past SCAN_BUDGET_MS: V8 cannot interrupt a regex, and a pattern that
+   * backtracks catastrophically would otherwise hold the worker until the call's deadline.
+   */
+  private watchScans(slot: Slot, job: Job): NodeJS.Timeout {
+    let seen = { seq: -1, since: 0 };
+    const timer = setInterval(() => {
+      if (Atomics.load(slot.control, CONTROL_SCANNING) !== 1) return;
+      const seq = Atomics.load(slot.control, CONTROL_SCAN_SEQ);
+      const now = performance.now();
+      if (seq !== seen.seq) seen = { seq, since: now };
+      else if (now - seen.since > SCAN_BUDGET_MS) this.abort(slot, job, { ...failure(''), limitHit: 'regex' });
+    }, SCAN_CHECK_MS);
+    timer.unref();
+    return timer;
   }
 
   /** A worker that sends what the pool cannot read is not to be trusted with the call, nor with another one. */

@@ -13,6 +13,7 @@ const LimitNameSchema = z.enum([
   'network',
   'fs',
   'disk',
+  'regex',
 ]) satisfies z.ZodType<LimitName>;
 
 const MountSchema = z.object({ host: z.string(), guest: z.string(), readOnly: z.boolean() }) satisfies z.ZodType<Mount>;

@@ -17,6 +17,7 @@ import {
   type ToWorker,
   ToWorkerSchema,
 } from './protocol';
+import { CONTROL_SCANNING, CONTROL_SCAN_SEQ } from './file-scan';
 
 /** Given by the pool when it starts this worker. */
 const WorkerDataSchema = z.object({
@@ -73,6 +74,13 @@ function quickJs(): Promise<QuickJsEngine> {
     resultBundle: readFileSync(config.resultBundle, 'utf8'),
     lazyBundle: (name) => readFileSync(config.lazyBundles[name], 'utf8'),
     fetch: fetchThroughHost,
+    scan: {
+      begin: () => {
+        Atomics.add(control, CONTROL_SCAN_SEQ, 1);
+        Atomics.store(control, CONTROL_SCANNING, 1);
+      },
+      end: () => Atomics.store(control, CONTROL_SCANNING, 0),
+    },
   });
   return quickjs;
 }

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FUEL_DEFAULTS } from '../../src/contract/fuel';
+import { SCAN_BUDGET_MS } from '../../src/sandbox/file-scan';
 import { startTestServer } from '../helpers/server';
 import { callTool, text } from '../helpers/sandbox';
 import { tempDir } from '../helpers/workspace';
@@ -183,12 +184,21 @@ describe('runaway code', () => {
     }
   });
 
-  it('stops a catastrophic regex in grep over a 40 KB line on fuel', async () => {
-    const s = await limited({ timeoutMs: 3_600_000 });
+  it('stops a catastrophic regex in grep on its scan budget, backreferences and /i included, and greps again', async () => {
+    // A day-long time limit and no fuel: only the scan budget can stop these.
+    const s = await limited({ timeoutMs: 3_600_000, fuel: 'unlimited' });
     await writeFile(join(s.workspaceDir, 'bomb.txt'), `${'a'.repeat(40_000)}!\n`);
-    const result = await callTool(s.server.context.runtime, 'grep', { pattern: '(a+)+$', output_mode: 'content' });
-    expect(result.metadata).toMatchObject({ limitHit: 'fuel', limit: FUEL_DEFAULTS.fuel });
-    expect(text(result)).toMatch(/grep stopped: the fuel budget/);
+    for (const input of [
+      { pattern: '(a+)+$', output_mode: 'content' },
+      { pattern: '(a+)+\\1$' },
+      { pattern: '(A|a)+$', case_insensitive: true },
+    ]) {
+      const result = await callTool(s.server.context.runtime, 'grep', input);
+      expect(result.metadata, input.pattern).toMatchObject({ limitHit: 'regex', limit: SCAN_BUDGET_MS });
+      expect(text(result)).toMatch(/grep stopped: a regular expression ran over one file for more than 2 s/);
+    }
+    await writeFile(join(s.workspaceDir, 'fine.txt'), 'needle\n');
+    expect(text(await callTool(s.server.context.runtime, 'grep', { pattern: 'needle' }))).toContain('/fine.txt');
     expect((await s.fetch('/api/health')).status).toBe(200);
   });
 

@@ -21,6 +21,7 @@ import {
   type GuestFs,
   GuestFsError,
   type GuestReadResult,
+  type GuestMatch,
   type GuestStat,
   type ToolResult,
   type WalkedTree,
@@ -28,18 +29,30 @@ import {
 } from '../../src/sandbox/guest';
 import { normalizePath } from '../../src/sandbox/guest/paths';
 import { collectFiles } from '../../src/sandbox/guest/walk';
+import { matchText } from '../../src/sandbox/file-scan';
 
 /**
  * GuestFs over a real folder, behaving as the host will: guest `/x` is `<root>/x`; `..` is refused; symlinks and
  * the runtime's `.boxagnts` folder are hidden; `/docs` is a read-only mount; binary means a NUL in the first 8 KB;
  * error messages never name host paths.
  */
+function matchRead(read: GuestReadResult, pattern: string, flags: '' | 'i'): GuestMatch {
+  if (read.binary) return { skipped: 'binary' };
+  if (read.truncated) return { skipped: 'too large' };
+  return { lines: matchText(read.data, pattern, flags) };
+}
+
 class FolderGuestFs implements GuestFs {
   constructor(private readonly root: string) {}
 
   /** As the host answers it: the same walk, run on this file system. */
   walk(folder: string): WalkedTree {
     return collectFiles(this, folder);
+  }
+
+  /** As the host answers it: the same scan, over this file system's file. */
+  match(path: string, pattern: string, flags: '' | 'i'): GuestMatch {
+    return matchRead(this.readFile(path, { as: 'text', maxBytes: 5 * 1024 * 1024 }), pattern, flags);
   }
 
   stat(path: string): GuestStat {
@@ -618,6 +631,9 @@ class HugeFolderFs implements GuestFs {
   walk(folder: string): WalkedTree {
     return collectFiles(this, folder);
   }
+  match(path: string, pattern: string, flags: '' | 'i'): GuestMatch {
+    return matchRead(this.readFile(path), pattern, flags);
+  }
   stat(path: string): GuestStat {
     if (path === '/') return { type: 'dir', size: 0, mtimeMs: 0 };
     throw new GuestFsError('ENOENT', 'no such file');
@@ -817,7 +833,7 @@ describe('file-system errors', () => {
       const fail = () => {
         throw Object.assign(new Error('denied by host'), { code });
       };
-      return { walk: fail, stat: fail, readdir: fail, readFile: fail, writeFile: fail };
+      return { walk: fail, match: fail, stat: fail, readdir: fail, readFile: fail, writeFile: fail };
     };
     expect(text(run('read', { file_path: 'x' }, throwing('EACCES')))).toBe(
       'Permission denied: /x is outside the sandbox or hidden.',
@@ -831,6 +847,7 @@ describe('file-system errors', () => {
   it('let other exceptions through: they are bugs, not results', () => {
     const broken: GuestFs = {
       walk: () => ({ files: [], truncated: false }),
+      match: () => ({ lines: [] }),
       stat: () => {
         throw new TypeError('boom');
       },

@@ -7,6 +7,7 @@ import { type HostCall, parseHostCall } from '../host-calls';
 import { newGuardedModule } from './quickjs-module';
 import type { GuestFs } from '../guest/guest-fs';
 import { collectFiles } from '../guest/walk';
+import { type ScanSignal, matchFile } from '../file-scan';
 
 /** What the engine needs from the worker: the guest bundles, and the synchronous fetch through the host. */
 export interface EngineHost {
@@ -16,6 +17,8 @@ export interface EngineHost {
   /** Large bundles evaluated only when a tool first needs them: the HTML converter, the shell. */
   lazyBundle: (name: LazyBundle) => string;
   fetch(request: FetchRequest): FetchReply;
+  /** Tells the pool when a regex scan runs, so that one running away is stopped (file-scan.ts). */
+  scan: ScanSignal;
 }
 
 export type LazyBundle = 'html' | 'bash';
@@ -552,7 +555,7 @@ export class QuickJsEngine {
       return { error: { code: 'EACCES', message: 'File access is not allowed for this tool (sandbox policy).' } };
     }
     try {
-      return { value: fileCall(fs, call) };
+      return { value: fileCall(fs, call, this.host.scan) };
     } catch (error) {
       if (error instanceof FsBridgeError) {
         if (error.limit) state.denied = { limit: error.limit, detail: error.message };
@@ -567,9 +570,10 @@ export class QuickJsEngine {
  * The confined file system as the guest tools' walk sees it, so the walk runs here with the very code the guest
  * would run (walk.ts, gitignore.ts), at native speed and without a trip per folder.
  */
-function guestView(fs: ConfinedFs): GuestFs {
+function guestView(fs: ConfinedFs, scan: ScanSignal): GuestFs {
   const view: GuestFs = {
     walk: (folder) => collectFiles(view, folder),
+    match: (path, pattern, flags) => matchFile(fs, { path, pattern, flags }, scan),
     stat: (path) => fs.stat(path),
     readdir: (path) => fs.readdir(path),
     readFile: (path, options) => fs.readFile(path, options),
@@ -579,11 +583,13 @@ function guestView(fs: ConfinedFs): GuestFs {
 }
 
 /** Runs one of the guest's file operations on the call's confined file system; throws its refusals. */
-function fileCall(fs: ConfinedFs, call: Exclude<HostCall, { op: 'sleep' | 'fetch' }>): unknown {
+function fileCall(fs: ConfinedFs, call: Exclude<HostCall, { op: 'sleep' | 'fetch' }>, scan: ScanSignal): unknown {
   const { op, args } = call;
   switch (op) {
+    case 'matchFile':
+      return matchFile(fs, args, scan);
     case 'walk':
-      return collectFiles(guestView(fs), args.path);
+      return collectFiles(guestView(fs, scan), args.path);
     case 'stat':
       return fs.stat(args.path);
     case 'readdir':

@@ -38,7 +38,6 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
     const multiline = input.multiline === true;
     const flags = `${input.case_insensitive === true ? 'i' : ''}${multiline ? 'gms' : ''}`;
     const regex = compileRegex(pattern, flags);
-    const screen = multiline ? null : screenFor(pattern, flags);
     const root = normalizePath(typeof input.path === 'string' ? input.path : '/');
     const accepts = fileFilter(input.glob, input.type);
     const context = mode === 'content' ? countInput(input.context, 0, 0, MAX_CONTEXT) : 0;
@@ -53,10 +52,25 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
         skippedLarge++;
         return;
       }
+      if (!multiline) {
+        // Matched by the host, at native speed; only a file with matches is read here, to show its lines.
+        const match = tryFsCall(() => fs.match(file.path, pattern, flags === 'i' ? 'i' : ''));
+        if (!match || !('lines' in match) || match.lines.length === 0) return;
+        matches += match.lines.length;
+        found.push({ path: file.path, mtimeMs: file.mtimeMs, count: match.lines.length });
+        if (mode !== 'content') return;
+        const read = tryFsCall(() => fs.readFile(file.path, { as: 'text', maxBytes: MAX_FILE_BYTES }));
+        if (read)
+          showLines(
+            out,
+            file.path,
+            { lines: splitLines(read.data), matched: match.lines, count: match.lines.length },
+            context,
+          );
+        return;
+      }
       const read = tryFsCall(() => fs.readFile(file.path, { as: 'text', maxBytes: MAX_FILE_BYTES }));
       if (!read || read.binary || read.truncated) return;
-      // Most files do not match: one pass over the whole text rules them out before splitting into lines.
-      if (screen && !screen.test(read.data)) return;
       const hits = searchText(read.data, regex, multiline);
       if (hits.matched.length === 0) return;
       matches += hits.count;
@@ -125,20 +139,6 @@ function compileRegex(pattern: string, flags: string): RegExp {
     fail(
       `Invalid regular expression ${JSON.stringify(pattern)}: ${error instanceof Error ? error.message : String(error)}`,
     );
-  }
-}
-
-/**
- * The pattern with the `m` flag, run over a whole file: wherever it matches one line alone it also matches the whole
- * text, so a file it does not match has no matching line. Lookbehinds could see the newline before a line and
- * judge differently, so patterns with one get no screen.
- */
-function screenFor(pattern: string, flags: string): RegExp | null {
-  if (/\(\?<[=!]/.test(pattern)) return null;
-  try {
-    return compileRegex(pattern, `${flags}m`);
-  } catch {
-    return null;
   }
 }
 

@@ -53,7 +53,16 @@ export interface WalkedTree {
   truncated: boolean;
 }
 
+/** The 1-based numbers of a file's lines a pattern matches; or why the file was not searched. */
+export type GuestMatch = { lines: number[] } | { skipped: 'binary' | 'too large' };
+
 export interface GuestFs {
+  /**
+   * The lines of the file at `path` that `pattern` (with `flags`, '' or 'i') matches, one at a time, scanned by the
+   * host: a regex over every file of a tree is the costliest work a search does in the interpreter. Throws
+   * GuestFsError.
+   */
+  match(path: string, pattern: string, flags: '' | 'i'): GuestMatch;
   /**
    * The files under `folder`, depth first in name order, skipping .git, node_modules and gitignored entries
    * (walk.ts says how). The host does the whole walk in one call: walking from the guest cost a trip and

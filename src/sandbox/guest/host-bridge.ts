@@ -4,6 +4,7 @@ import {
   type GuestDirent,
   type GuestFs,
   GuestFsError,
+  type GuestMatch,
   type GuestReadResult,
   type GuestStat,
   type WalkedTree,
@@ -14,6 +15,7 @@ declare const __host: (op: string, argsJson: string) => string;
 
 /** What each operation gives back (engines/quickjs.ts hostCall); the others give null. */
 interface HostReplies {
+  matchFile: GuestMatch;
   walk: WalkedTree;
   sleep: number;
   fetch: FetchReply;
@@ -77,7 +79,14 @@ function isWalkedTree(value: unknown): value is WalkedTree {
   );
 }
 
+function isMatch(value: unknown): value is GuestMatch {
+  if (!isRecord(value)) return false;
+  if ('skipped' in value) return value.skipped === 'binary' || value.skipped === 'too large';
+  return Array.isArray(value.lines) && value.lines.every((line) => typeof line === 'number');
+}
+
 const CHECKS: { [Op in keyof HostReplies]: (value: unknown) => value is HostReplies[Op] } = {
+  matchFile: isMatch,
   walk: isWalkedTree,
   sleep: (value) => typeof value === 'number',
   fetch: isFetchReply,
@@ -115,6 +124,7 @@ export function hostCall<Op extends keyof HostReplies>(op: Op, args: Record<stri
 /** GuestFs over `__host`: every call is checked by the confiner on the other side. */
 export const bridgeFs: GuestFs = {
   walk: (path) => hostCall('walk', { path }),
+  match: (path, pattern, flags) => hostCall('matchFile', { path, pattern, flags }),
   stat: (path) => hostCall('stat', { path }),
   readdir: (path) => hostCall('readdir', { path }),
   readFile: (path, options) => hostCall('readFile', { path, as: options.as, maxBytes: options.maxBytes }),

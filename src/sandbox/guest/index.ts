@@ -20,7 +20,7 @@ export const GUEST_PREVIEWS: Record<string, (fs: GuestFs, input: any) => GuestPr
 };
 
 export { GuestFsError } from './guest-fs';
-export type { GuestDirent, GuestFs, GuestReadResult, GuestStat, WalkedTree } from './guest-fs';
+export type { GuestDirent, GuestFs, GuestMatch, GuestReadResult, GuestStat, WalkedTree } from './guest-fs';
 export type { ContentBlock, DiffPreview, GuestPreview, PreviewError, ToolResult } from './result';
 export { formatFetched } from './web';
 export type { FetchedPage, FormatOptions } from './web';

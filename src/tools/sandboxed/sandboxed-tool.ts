@@ -7,6 +7,7 @@ import type { SandboxResult } from '../../sandbox/protocol';
 import type { Sandbox } from '../../sandbox/service';
 import type { PermissionLevel } from '../../permissions/policy';
 import { type PreviewContext, type Tool, type ToolResult, defineTool, errorResult } from '../tool';
+import { SCAN_BUDGET_MS } from '../../sandbox/file-scan';
 
 /** A workspace-relative form of a guest path, as permission rules are written (`src/*`, not `/src/*`). */
 export function ruleSubject(path: string | undefined): string {
@@ -48,12 +49,13 @@ export function toToolResult(
   const stats = { durationMs: result.durationMs, fuelUsed: result.fuelUsed };
   if (result.exitCode === 130) return errorResult(`${name} was cancelled.`, { cancelled: true, ...stats });
   const hit = result.limitHit;
-  if (hit === 'timeout' || hit === 'memory' || hit === 'stack' || hit === 'fuel') {
+  if (hit === 'timeout' || hit === 'memory' || hit === 'stack' || hit === 'fuel' || hit === 'regex') {
     const value = {
       timeout: policy.timeoutMs,
       memory: policy.maxMemoryBytes,
       stack: policy.maxStackBytes,
       fuel: policy.fuel,
+      regex: SCAN_BUDGET_MS,
     }[hit];
     const console = result.stderr ? `\n\nConsole output before it stopped:\n${result.stderr}` : '';
     return errorResult(`${name} stopped: ${describeLimit(hit, policy)}.${console}`, {
