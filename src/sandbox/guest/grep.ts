@@ -59,6 +59,11 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
         matches += match.lines.length;
         found.push({ path: file.path, mtimeMs: file.mtimeMs, count: match.lines.length });
         if (mode !== 'content') return;
+        if (out.full) {
+          // Its lines would be cut anyway: counted, not read.
+          out.cut = true;
+          return;
+        }
         const read = tryFsCall(() => fs.readFile(file.path, { as: 'text', maxBytes: MAX_FILE_BYTES }));
         if (read)
           showLines(
@@ -245,6 +250,11 @@ class Output {
 
   separate(): void {
     this.pendingSeparator = this.shown > 0;
+  }
+
+  /** Whether another line would be cut: then a file's lines need not be read to be shown. */
+  get full(): boolean {
+    return this.shown >= this.limit;
   }
 
   /** False once the limit is reached. */
