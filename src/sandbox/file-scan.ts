@@ -1,5 +1,6 @@
 import { type ConfinedFs, FsBridgeError } from '../fs/confined-fs';
 import { errorMessage } from '../fs/errors';
+import { compilePattern } from './guest/pattern';
 
 /**
  * The longest one file's regex scan may run. V8's regex engine cannot be interrupted, so a pattern that backtracks
@@ -26,8 +27,8 @@ const MAX_FILE_BYTES = 5 * 1024 * 1024;
 
 /**
  * The 1-based numbers of the lines of a file that `pattern` matches, scanned here by V8 rather than in the
- * interpreter: the guest's grep decides what to search and asks for this per file. The pattern is tried with the
- * `u` flag first, then without, as the guest compiles it.
+ * interpreter: the guest's grep decides what to search and asks for this per file. The pattern is compiled as the
+ * guest compiles it (guest/pattern.ts).
  */
 export function matchFile(
   fs: ConfinedFs,
@@ -45,17 +46,10 @@ export function matchFile(
   }
 }
 
-/** The lines of `text` that `pattern` matches, compiled as the guest compiles it. */
+/** The 1-based numbers of the lines of `text` that `pattern` matches (CRLF read as LF, so `$` matches at line ends). */
 export function matchText(text: string, pattern: string, flags: string): number[] {
-  return matchingLines(text, compile(pattern, flags));
-}
-
-/** The 1-based numbers of the lines of `text` that `regex` matches (CRLF read as LF, so `$` matches at line ends). */
-function matchingLines(text: string, regex: RegExp): number[] {
+  const { regex, screen } = compile(pattern, flags);
   const normalized = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
-  // One pass over the whole text rules most files out before they are split into lines (the `m` flag lets `^` and
-  // `$` match at line ends, so a file with a matching line matches too; patterns with lookbehind get no screen).
-  const screen = regex.source.includes('(?<') ? null : new RegExp(regex.source, `${regex.flags}m`);
   if (screen && !screen.test(normalized)) return [];
   const lines = normalized.split('\n');
   if (lines.at(-1) === '') lines.pop();
@@ -66,23 +60,29 @@ function matchingLines(text: string, regex: RegExp): number[] {
   return matched;
 }
 
-let last: { key: string; regex: RegExp } | null = null;
+interface Compiled {
+  regex: RegExp;
+  /**
+   * The pattern with the `m` flag, run once over a whole file: it rules most files out before they are split into
+   * lines (`^` and `$` then match at line ends, so a file with a matching line matches too). Patterns with a
+   * lookbehind could judge a line differently with its newline in view, so they get none.
+   */
+  screen: RegExp | null;
+}
+
+let last: { key: string; compiled: Compiled } | null = null;
 
 /** The pattern as the guest compiles it; one grep asks for the same pattern file after file, so the last is kept. */
-function compile(pattern: string, flags: string): RegExp {
+function compile(pattern: string, flags: string): Compiled {
   const key = `${flags}/${pattern}`;
-  if (last?.key === key) return last.regex;
+  if (last?.key === key) return last.compiled;
   let regex: RegExp;
   try {
-    regex = new RegExp(pattern, `${flags}u`);
-  } catch {
-    // Retried without the u flag, which accepts the looser syntax models often write.
-    try {
-      regex = new RegExp(pattern, flags);
-    } catch (error) {
-      throw new FsBridgeError('EINVAL', `invalid regular expression: ${errorMessage(error)}`);
-    }
+    regex = compilePattern(pattern, flags);
+  } catch (error) {
+    throw new FsBridgeError('EINVAL', `invalid regular expression: ${errorMessage(error)}`);
   }
-  last = { key, regex };
-  return regex;
+  const compiled = { regex, screen: regex.source.includes('(?<') ? null : new RegExp(regex.source, `${regex.flags}m`) };
+  last = { key, compiled };
+  return compiled;
 }

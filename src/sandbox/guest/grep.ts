@@ -6,6 +6,7 @@ import { baseName, extensionOf, normalizePath, relativeTo } from './paths';
 import { type ToolResult, countInput, fail, runTool, stringInput } from './result';
 import { countOf, cutLine, formatCount, formatSize, splitLines } from './text';
 import { type WalkedFile, MAX_VISITED_ENTRIES } from './walk';
+import { compilePattern } from './pattern';
 
 export interface GrepInput {
   pattern: string;
@@ -36,8 +37,9 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
     const mode = input.output_mode ?? 'files_with_matches';
     if (!OUTPUT_MODES.includes(mode)) fail(`output_mode must be one of ${OUTPUT_MODES.join(', ')}.`);
     const multiline = input.multiline === true;
-    const flags = `${input.case_insensitive === true ? 'i' : ''}${multiline ? 'gms' : ''}`;
-    const regex = compileRegex(pattern, flags);
+    const caseFlag = input.case_insensitive === true ? 'i' : '';
+    // Compiled here in either mode: an invalid pattern is reported before any file is searched.
+    const regex = compileRegex(pattern, `${caseFlag}${multiline ? 'gms' : ''}`);
     const root = normalizePath(typeof input.path === 'string' ? input.path : '/');
     const accepts = fileFilter(input.glob, input.type);
     const context = mode === 'content' ? countInput(input.context, 0, 0, MAX_CONTEXT) : 0;
@@ -54,7 +56,7 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
       }
       if (!multiline) {
         // Matched by the host, at native speed; only a file with matches is read here, to show its lines.
-        const match = tryFsCall(() => fs.match(file.path, pattern, flags === 'i' ? 'i' : ''));
+        const match = tryFsCall(() => fs.match(file.path, pattern, caseFlag));
         if (!match || !('lines' in match) || match.lines.length === 0) return;
         matches += match.lines.length;
         found.push({ path: file.path, mtimeMs: file.mtimeMs, count: match.lines.length });
@@ -76,7 +78,7 @@ export function grep(fs: GuestFs, input: GrepInput): ToolResult {
       }
       const read = tryFsCall(() => fs.readFile(file.path, { as: 'text', maxBytes: MAX_FILE_BYTES }));
       if (!read || read.binary || read.truncated) return;
-      const hits = searchText(read.data, regex, multiline);
+      const hits = multilineHits(read.data, regex);
       if (hits.matched.length === 0) return;
       matches += hits.count;
       found.push({ path: file.path, mtimeMs: file.mtimeMs, count: hits.count });
@@ -128,18 +130,10 @@ interface FileHits {
   count: number;
 }
 
-/**
- * Tries the pattern with the `u` flag first, so that `\p{…}` classes and astral characters work, then without it,
- * which accepts the looser syntax (`\-`, a lone `{`) models often write. Only a pattern both reject is invalid.
- */
+/** The pattern compiled as the host compiles it too (pattern.ts); an invalid one fails the call with its reason. */
 function compileRegex(pattern: string, flags: string): RegExp {
   try {
-    return new RegExp(pattern, `${flags}u`);
-  } catch {
-    // Retried below without the u flag; its error is the one to report.
-  }
-  try {
-    return new RegExp(pattern, flags);
+    return compilePattern(pattern, flags);
   } catch (error) {
     fail(
       `Invalid regular expression ${JSON.stringify(pattern)}: ${error instanceof Error ? error.message : String(error)}`,
@@ -183,19 +177,14 @@ interface TextHits {
   count: number;
 }
 
-function searchText(text: string, regex: RegExp, multiline: boolean): TextHits {
+/**
+ * A multiline search over the whole text (single-line searches are matched by the host, file-scan.ts): every line a
+ * match spans is shown as matching; matches come in order, so one cursor counts lines.
+ */
+function multilineHits(text: string, regex: RegExp): TextHits {
   // Searching LF text lets `$` match at the end of a CRLF line; line numbers do not change.
   const normalized = text.includes('\r') ? text.replace(/\r\n/g, '\n') : text;
   const lines = splitLines(normalized);
-  if (!multiline) {
-    const matched: number[] = [];
-    lines.forEach((line, i) => {
-      if (regex.test(line)) matched.push(i + 1);
-    });
-    return { lines, matched, count: matched.length };
-  }
-
-  // Multiline: every line a match spans is shown as matching; matches come in order, so one cursor counts lines.
   const matched: number[] = [];
   let count = 0;
   let line = 1;
