@@ -11,7 +11,6 @@ import { CommandError } from './usage';
  */
 export async function openHeadlessRuntime(
   workspaceDir: string | undefined,
-  { warmWorkers = 0 }: { warmWorkers?: number } = {},
 ): Promise<{ workspace: Workspace; runtime: AgentRuntime }> {
   let workspace: Workspace;
   try {
@@ -29,7 +28,6 @@ export async function openHeadlessRuntime(
     redactor,
     watchExtensions: false,
     finishPreparingOnClose: true,
-    warmWorkers,
   });
   return { workspace, runtime };
 }

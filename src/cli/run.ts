@@ -59,8 +59,7 @@ export async function runCommand(args: string[]): Promise<void> {
   if ((prompt === undefined || prompt === '-') && !process.stdin.isTTY) prompt = await readStdin();
   if (!prompt?.trim()) throw new UsageError('give a prompt: boxagnts run "what to do"');
 
-  // One sandbox worker warms while the model is asked for the first turn; the pool fills after the first call.
-  const { runtime } = await openHeadlessRuntime(values['workspace-dir'], { warmWorkers: 1 });
+  const { runtime } = await openHeadlessRuntime(values['workspace-dir']);
   try {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);

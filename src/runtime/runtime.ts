@@ -44,8 +44,8 @@ export interface RuntimeOptions {
   /** Where this process's own dashboard listens; sandboxed calls may never reach it. */
   ownEndpoints?: () => Endpoint[];
   /**
-   * Sandbox workers to start and warm in the background at once (none by default; a run starting warms one): a
-   * headless run asks for one, warmed while the model is asked.
+   * Sandbox workers to start and warm in the background at once (none by default: a run starting warms one, while
+   * its first model call is under way).
    */
   warmWorkers?: number;
   /** Workers in the sandbox pool (SANDBOX_POOL_SIZE by default). */
