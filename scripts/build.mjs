@@ -58,7 +58,16 @@ await esbuild.build({
   platform: 'node',
   target: 'node20.19',
   format: 'esm',
-  packages: 'external',
+  // Dependencies are bundled too: one file loads in a fraction of the time its hundreds of modules take (start-up,
+  // and each sandbox worker). Kept outside: packages that find files of their own next to their code (QuickJS's
+  // WebAssembly, binaryen's, pino's transport worker), and just-bash (its optional native add-ons).
+  external: ['quickjs-emscripten', '@jitl/*', 'binaryen', 'pino', 'just-bash'],
+  // The ES module build where a package has one (jsonc-parser's UMD build requires files by computed paths).
+  mainFields: ['module', 'main'],
+  // Bundled CommonJS packages call require(); an ES module has none of its own.
+  banner: {
+    js: "import { createRequire as __boxagntsRequire } from 'node:module'; const require = __boxagntsRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   logLevel: 'warning',
 });

@@ -19,6 +19,13 @@ import { CONTROL_SCANNING, CONTROL_SCAN_SEQ, CONTROL_WORDS, SCAN_BUDGET_MS } fro
 
 /** How often a call's regex scan is checked against its budget. */
 const SCAN_CHECK_MS = 100;
+/** Workers kept started once a run has made its first call: one for the shell, one for the other tools. */
+const STANDBY = 2;
+/**
+ * How long a call waits for a busy worker before one more is started for it. Most calls are done sooner than a new
+ * worker is ready (about 250 ms here), so a parallel turn queues briefly instead of paying for and keeping a worker.
+ */
+const OVERFLOW_WAIT_MS = 120;
 
 export interface PoolOptions {
   /** The built worker entry and guest bundles (dist/). */
@@ -47,6 +54,8 @@ export interface PoolOptions {
 
 interface Job {
   id: number;
+  /** When the call was queued (performance.now()). */
+  queuedAt: number;
   job: SandboxJob;
   policy: SandboxPolicy;
   signal: AbortSignal | undefined;
@@ -62,12 +71,29 @@ interface Slot {
   data: Uint8Array;
   busy: Job | null;
   idleTimer: NodeJS.Timeout | null;
-  /** Whether the shell's first-call costs are paid (only workers of the QuickJS stack size are warmed). */
-  warmth: 'cold' | 'warming' | 'warm';
+  /** What the worker has loaded ahead of need (only workers of the QuickJS stack size are warmed). */
+  loaded: 'none' | 'engine' | 'shell';
+  /** A warm-up is under way: a call given to the worker waits for the step in progress. */
+  warming: boolean;
 }
 
-/** Which idle worker a call prefers: one that has nothing left to load, then one that is loading it. */
-const PREFERENCE = { warm: 0, warming: 1, cold: 2 } as const;
+/** What a call needs loaded to start at once: the shell's bundle for the shell, QuickJS for every other guest call. */
+function needs(job: SandboxJob): Slot['loaded'] {
+  if (job.kind === 'wasi') return 'none';
+  return job.kind === 'tool' && job.name === 'bash' ? 'shell' : 'engine';
+}
+
+const LEVEL = { none: 0, engine: 1, shell: 2 } as const;
+
+/**
+ * Which idle worker a call prefers (lowest first): one that has what it needs, then one busy loading (it may be
+ * loading just that), then one that has less, then one that has nothing.
+ */
+function preference(slot: Slot, need: Slot['loaded']): number {
+  if (slot.warming) return 1;
+  if (LEVEL[slot.loaded] >= LEVEL[need]) return 0;
+  return slot.loaded === 'none' ? 3 : 2;
+}
 
 const encoder = new TextEncoder();
 
@@ -76,9 +102,12 @@ const encoder = new TextEncoder();
  * is cancelled, is stopped by terminating its worker (this works even inside a tight WebAssembly loop) and the
  * worker is replaced; so is a worker after an engine failure or once its memory passes the ceiling.
  *
- * Workers are started ahead of need and warmed in their idle time (the shell's bundle evaluated, its first command
- * run), so that no call, and no call of a parallel turn, pays a cold start: `prestart` asks for some at once, and
- * after the first call the pool fills up to its size. Idle workers are ended after `idleMs`, down to one.
+ * Workers are started ahead of need and warmed in their idle time (QuickJS and our tools loaded, then the shell's
+ * bundle evaluated and its first command run), so that calls do not pay a cold start: `prestart` asks for some at
+ * once, and after the first call STANDBY workers are kept. The shell is warmed only while another worker is free for
+ * the other tools, so that a glob never waits for a shell to load. A call that finds every worker busy waits
+ * OVERFLOW_WAIT_MS for one before another is started, up to the pool's size. Idle workers are ended after `idleMs`,
+ * down to one.
  */
 export class SandboxPool {
   private readonly slots = new Set<Slot>();
@@ -91,6 +120,7 @@ export class SandboxPool {
   /** Set when a warm-up failed: a bug of ours, not worth a loop of workers failing the same way. */
   private warmBroken = false;
   private readonly onSettled: (() => void)[] = [];
+  private overflowTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -112,13 +142,14 @@ export class SandboxPool {
     if (this.closed) return Promise.resolve(failure('the sandbox is shut down'));
     if (signal?.aborted) return Promise.resolve(cancelled());
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, job, policy, signal, resolve });
+      this.queue.push({ id: this.nextId++, queuedAt: performance.now(), job, policy, signal, resolve });
       this.dispatch();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.overflowTimer) clearTimeout(this.overflowTimer);
     for (const resolve of this.onSettled.splice(0)) resolve();
     for (const job of this.queue.splice(0)) job.resolve(failure('the sandbox is shut down'));
     await Promise.all([...this.slots].map((slot) => this.retire(slot)));
@@ -128,44 +159,65 @@ export class SandboxPool {
     while (this.queue.length > 0) {
       const next = this.queue[0]!;
       const stackSizeMb = this.stackFor(next);
+      const need = needs(next.job);
       let slot = [...this.slots]
         .filter((s) => !s.busy && s.stackSizeMb === stackSizeMb)
-        .sort((a, b) => PREFERENCE[a.warmth] - PREFERENCE[b.warmth])[0];
+        .sort((a, b) => preference(a, need) - preference(b, need))[0];
       if (!slot && this.slots.size >= this.options.size) {
         // Full, but an idle worker of another stack size can make room.
         const idle = [...this.slots].find((s) => !s.busy);
         if (idle) void this.retire(idle);
       }
-      if (!slot && this.slots.size < this.options.size) slot = this.spawn(stackSizeMb);
+      if (!slot && this.slots.size < this.options.size) {
+        const waited = performance.now() - next.queuedAt;
+        const busy = [...this.slots].filter((s) => s.busy && s.stackSizeMb === stackSizeMb).length;
+        if (busy === 0 || this.slots.size < Math.max(this.target, 1) || waited >= OVERFLOW_WAIT_MS)
+          slot = this.spawn(stackSizeMb);
+        else this.dispatchLater(OVERFLOW_WAIT_MS - waited);
+      }
       if (!slot) return;
       this.start(slot, this.queue.shift()!);
     }
     this.fill();
   }
 
+  /** Looks at the queue again once its first call has waited long enough for a worker of its own. */
+  private dispatchLater(ms: number): void {
+    if (this.overflowTimer) return;
+    this.overflowTimer = setTimeout(() => {
+      this.overflowTimer = null;
+      this.dispatch();
+    }, ms);
+    this.overflowTimer.unref();
+  }
+
   /**
-   * Warms the idle cold workers and starts more up to the target, one at a time and only while no call runs: a
-   * warm-up beside a call shares the cores with it (two here), and the call would wait longer than it saves. Calls
-   * come first; the gaps while the model thinks are the warm-ups' time.
+   * Starts workers up to the target and warms idle ones, one warm-up at a time: the cores (two here) are shared
+   * with the calls. A worker loads QuickJS at any time (a call needs it first), but the shell (a long synchronous
+   * step) only while no call waits and another loaded worker is there for the calls that come meanwhile, or no
+   * call runs at all: calls come first, and the gaps while the model thinks are the warm-ups' time.
    */
   private fill(): void {
     this.checkSettled();
-    const slots = [...this.slots];
-    const calls = this.queue.length > 0 || slots.some((s) => s.busy);
-    if (this.closed || this.warmBroken || calls || slots.some((s) => s.warmth === 'warming')) return;
-    const cold = slots.find((s) => !s.busy && s.warmth === 'cold' && s.stackSizeMb === this.options.stackSizeMb);
-    if (cold) this.warm(cold);
-    else if (this.slots.size < this.target) this.warm(this.spawn(this.options.stackSizeMb));
-    this.checkSettled();
+    const slots = [...this.slots].filter((s) => s.stackSizeMb === this.options.stackSizeMb);
+    if (this.closed || this.warmBroken || slots.some((s) => s.warming)) return;
+    const idle = slots.filter((s) => !s.busy);
+    const bare = idle.find((s) => s.loaded === 'none');
+    if (bare) return this.warm(bare, false);
+    if (this.slots.size < this.target) return this.warm(this.spawn(this.options.stackSizeMb), false);
+    const running = this.queue.length > 0 || [...this.slots].some((s) => s.busy);
+    const unshelled = idle.find((s) => s.loaded === 'engine');
+    const spare = slots.some((s) => s !== unshelled && s.loaded !== 'none');
+    if (unshelled && this.queue.length === 0 && (!running || spare)) this.warm(unshelled, true);
   }
 
   /** Asks an idle worker to warm up; a call given to it meanwhile runs between the warm-up's steps. */
-  private warm(slot: Slot): void {
-    if (this.warmBroken || slot.warmth !== 'cold' || slot.stackSizeMb !== this.options.stackSizeMb) return;
-    slot.warmth = 'warming';
+  private warm(slot: Slot, shell: boolean): void {
+    if (this.warmBroken || slot.warming || slot.stackSizeMb !== this.options.stackSizeMb) return;
+    slot.warming = true;
     slot.ready.then(
       () => {
-        if (this.slots.has(slot)) slot.worker.postMessage({ type: 'warm' });
+        if (this.slots.has(slot)) slot.worker.postMessage({ type: 'warm', shell });
       },
       (error: Error) => {
         // The worker failed to start; onExit takes it out of the pool.
@@ -174,14 +226,15 @@ export class SandboxPool {
     );
   }
 
-  private onWarmed(slot: Slot, problem: string | undefined): void {
+  private onWarmed(slot: Slot, shell: boolean, problem: string | undefined): void {
+    slot.warming = false;
     if (problem) {
       this.options.logger.warn({ problem }, 'sandbox worker warm-up failed; workers are no longer warmed');
       this.warmBroken = true;
       this.target = 0;
       if (!slot.busy) void this.retire(slot);
     } else {
-      slot.warmth = 'warm';
+      slot.loaded = shell ? 'shell' : 'engine';
       // A worker started ahead of need is ended after a while like any idle one.
       if (!slot.busy) this.idle(slot);
     }
@@ -189,8 +242,10 @@ export class SandboxPool {
   }
 
   private checkSettled(): void {
-    const pending =
-      !this.warmBroken && (this.slots.size < this.target || [...this.slots].some((slot) => slot.warmth === 'warming'));
+    const unwarmed = [...this.slots].some(
+      (slot) => slot.warming || (slot.stackSizeMb === this.options.stackSizeMb && slot.loaded !== 'shell'),
+    );
+    const pending = !this.warmBroken && (this.slots.size < this.target || unwarmed);
     if (!pending) for (const resolve of this.onSettled.splice(0)) resolve();
   }
 
@@ -230,7 +285,8 @@ export class SandboxPool {
       data: new Uint8Array(data),
       busy: null,
       idleTimer: null,
-      warmth: 'cold',
+      loaded: 'none',
+      warming: false,
       ready: Promise.resolve(),
     };
     let markReady = () => {};
@@ -242,7 +298,7 @@ export class SandboxPool {
       const message = FromWorkerSchema.safeParse(received);
       if (!message.success) this.onUnreadable(slot, message.error);
       else if (message.data.type === 'ready') markReady();
-      else if (message.data.type === 'warmed') this.onWarmed(slot, message.data.problem);
+      else if (message.data.type === 'warmed') this.onWarmed(slot, message.data.shell, message.data.problem);
       else this.onMessage(slot, message.data);
     });
     worker.on('error', (error) => this.onExit(slot, error));
@@ -343,13 +399,15 @@ export class SandboxPool {
   private finish(slot: Slot, job: Job, result: SandboxResult, recycle: boolean): void {
     if (slot.busy !== job) return;
     slot.busy = null;
+    // What the call loaded stays loaded.
+    if (LEVEL[needs(job.job)] > LEVEL[slot.loaded]) slot.loaded = needs(job.job);
     job.resolve(result);
     if (recycle) void this.retire(slot);
     else this.idle(slot);
     if (!this.used) {
-      // After the first call, the model's next turn may ask for several at once: have a worker ready for each.
+      // After the first call, the model's next turn may ask for several at once, or for the shell.
       this.used = true;
-      this.target = this.options.size;
+      this.target = Math.max(this.target, Math.min(STANDBY, this.options.size));
     }
     this.dispatch();
   }

@@ -102,17 +102,20 @@ export const FetchReplySchema = z.discriminatedUnion('ok', [
 ]);
 export type FetchReply = z.infer<typeof FetchReplySchema>;
 
-/** `warm`: load what a shell call needs while the worker is idle (a `run` that arrives meanwhile goes first). */
+/**
+ * `warm`: load QuickJS and our tools, and with `shell` what a shell call needs too, while the worker is idle (a `run`
+ * that arrives meanwhile goes first).
+ */
 export const ToWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('run'), id: z.number(), job: SandboxJobSchema, policy: SandboxPolicySchema }),
-  z.object({ type: z.literal('warm') }),
+  z.object({ type: z.literal('warm'), shell: z.boolean() }),
 ]);
 export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
 export const FromWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   /** The warm-up is done; `problem` says why it failed (a bug of ours: the worker is retired, not warmed again). */
-  z.object({ type: z.literal('warmed'), problem: z.string().optional() }),
+  z.object({ type: z.literal('warmed'), shell: z.boolean(), problem: z.string().optional() }),
   /** `fault`: why the engine itself failed (its module aborted); the worker is recycled and the pool logs it. */
   z.object({
     type: z.literal('result'),

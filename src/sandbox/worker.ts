@@ -99,11 +99,12 @@ async function run(
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * Pays a shell's first-call costs in idle time, one synchronous step at a time: a call that arrives meanwhile waits
- * at most for the step in progress (which a shell call would need anyway), never for the whole warm-up.
+ * Pays first-call costs in idle time (QuickJS and our tools; with `shell`, the shell's too), one synchronous step at
+ * a time: a call that arrives meanwhile waits at most for the step in progress, never for the whole warm-up.
  */
-async function warm(): Promise<boolean> {
+async function warm(shell: boolean): Promise<boolean> {
   const engine = await quickJs();
+  if (!shell) return true;
   await nextTurn();
   if (engine.loadShell()) await nextTurn();
   return engine.warmShell();
@@ -118,9 +119,10 @@ port.on('message', (received: unknown) => {
   }
   const message = parsed.data;
   if (message.type === 'warm') {
-    warm().then(
-      (ok) => send(ok ? { type: 'warmed' } : { type: 'warmed', problem: 'the warm-up command failed' }),
-      (error: unknown) => send({ type: 'warmed', problem: errorMessage(error) }),
+    const { shell } = message;
+    warm(shell).then(
+      (ok) => send(ok ? { type: 'warmed', shell } : { type: 'warmed', shell, problem: 'the warm-up command failed' }),
+      (error: unknown) => send({ type: 'warmed', shell, problem: errorMessage(error) }),
     );
     return;
   }
