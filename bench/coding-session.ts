@@ -18,7 +18,8 @@ import { CONFIG_FILE, CONFIG_LINE, CONFIG_SOURCE, HANDLER_PATTERN, makeMonorepo 
 import { type Ignore, findRipgrep, globFloor, grepFloor, readIgnore, ripgrep, shellFloor, walk } from './native-floor';
 
 const exec = promisify(execFile);
-const CLI = join(import.meta.dirname, '..', 'dist', 'cli.js');
+/** The CLI under test; BENCH_CLI names another build's dist/cli.js, to measure two builds with one scenario. */
+const CLI = process.env.BENCH_CLI ?? join(import.meta.dirname, '..', 'dist', 'cli.js');
 const RUNS = 3;
 const PROMPT = 'Find where the request timeout is set, double it, add a retry helper, and check the package sizes.';
 const NEW_FILE = 'packages/core/src/retry.ts';
