@@ -38,6 +38,25 @@ export type BudgetLimit = z.output<typeof BudgetLimit>;
 
 const run = { runId: z.string() };
 
+/** How a child run ended, as the `agent` tool reports it; `interrupted` never reaches a parent (its process died). */
+export const ChildStatusSchema = RunStatus.exclude(['interrupted']);
+export type ChildStatus = z.output<typeof ChildStatusSchema>;
+
+/** What a child run spent: its own model calls (a child's children included). */
+export const ChildUsageSchema = z.object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() });
+export type ChildUsage = z.output<typeof ChildUsageSchema>;
+
+/** A child's git worktree once it finished: its branch, what changed, and whether it is kept for the user. */
+export const WorktreeReportSchema = z.object({
+  branch: z.string(),
+  /** `git diff --stat` of the child's commit against where it started; empty when nothing changed. */
+  diffStat: z.string(),
+  /** Nothing changed: the worktree and its branch were removed. */
+  clean: z.boolean(),
+});
+export type WorktreeReport = z.output<typeof WorktreeReportSchema>;
+
+
 /** What one model call used and cost; the usage log records the same figures. */
 export const USAGE_FIGURES = {
   provider: z.string(),
@@ -166,6 +185,46 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     cancelled: z.boolean().optional(),
   }),
   z.object({ type: z.literal('todos.updated'), ...run, todos: z.array(TodoSchema) }),
+  /** The `agent` call `callId` started a child run in session `childId` (queued when the workspace's cap is reached). */
+  z.object({
+    type: z.literal('agent.spawned'),
+    ...run,
+    callId: z.string(),
+    childId: z.string(),
+    agentType: z.string(),
+    description: z.string(),
+    background: z.boolean(),
+    isolation: z.enum(['none', 'worktree']),
+    queued: z.boolean(),
+  }),
+  /** A child's live state, for its card: not stored. */
+  z.object({
+    type: z.literal('agent.progress'),
+    ...run,
+    callId: z.string(),
+    childId: z.string(),
+    state: z.enum(['queued', 'running']),
+    turns: z.number(),
+    usage: ChildUsageSchema,
+    /** The tool the child is calling now, if any. */
+    tool: z.string().optional(),
+  }),
+  /** A child run ended: what it answered, how, what it spent and which files it changed. */
+  z.object({
+    type: z.literal('agent.completed'),
+    ...run,
+    callId: z.string(),
+    childId: z.string(),
+    agentType: z.string(),
+    background: z.boolean(),
+    status: ChildStatusSchema,
+    turns: z.number(),
+    usage: ChildUsageSchema,
+    text: z.string(),
+    filesChanged: z.array(z.string()),
+    worktree: WorktreeReportSchema.optional(),
+    error: z.string().optional(),
+  }),
   z.object({
     type: z.literal('run.completed'),
     ...run,
@@ -208,7 +267,7 @@ export const EVENT_TYPES: ReadonlySet<string> = new Set(EventSchema.options.map(
 
 /** Deltas and progress are for the live view only; everything else is written to the session file. */
 export function isPersisted(type: RunEventType | SessionEvent['type']): boolean {
-  return type !== 'message.delta' && type !== 'tool.progress';
+  return type !== 'message.delta' && type !== 'tool.progress' && type !== 'agent.progress';
 }
 
 const STAMP = { id: z.number().int().positive(), time: z.string() };

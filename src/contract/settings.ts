@@ -211,6 +211,22 @@ export const SettingsSchema = z.strictObject({
     })
     .prefault({}),
   permissions: PermissionSettingsSchema,
+  /** Child runs started by the `agent` tool: limits the runtime enforces, whatever the model asks. */
+  orchestration: z
+    .strictObject({
+      /** How deep runs may nest: a run at this depth is not offered `agent` (the user's run is depth 0). */
+      maxDepth: z.number().int().min(0).max(10).default(2),
+      /** Child runs running at once in this workspace; more wait in a queue. */
+      maxConcurrent: z.number().int().min(1).max(64).default(4),
+      /** Limits of every child run unless its call or agent type asks for less. */
+      defaults: z
+        .strictObject({
+          maxTurns: z.number().int().min(1).max(1000).default(30),
+          budgetUsd: z.number().positive().max(10_000).optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   tools: z
     .strictObject({
       /** Tools switched off for this workspace: never offered to the model. */

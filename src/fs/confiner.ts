@@ -39,6 +39,8 @@ export interface Located {
 
 export interface ConfinerOptions {
   workDir: string;
+  /** The work folder (`/`) refuses every change. */
+  readOnly?: boolean | undefined;
   mounts?: readonly Mount[];
   /** Host folders that must look absent (the runtime's own `.boxagnts/`). */
   hidden?: readonly string[];
@@ -64,7 +66,7 @@ export class Confiner {
   private readonly protect: ConfinerOptions['protect'];
 
   constructor(options: ConfinerOptions) {
-    const root: Mount = { host: realpathSync(options.workDir), guest: '/', readOnly: false };
+    const root: Mount = { host: realpathSync(options.workDir), guest: '/', readOnly: options.readOnly === true };
     const extra = (options.mounts ?? []).map((m) => ({
       host: realpathSync(m.host),
       guest: Confiner.normalize(m.guest),

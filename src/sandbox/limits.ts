@@ -15,6 +15,8 @@ export interface SandboxPolicy {
   blockNetworks: string[];
   /** Mounted as the guest's `/`. */
   workDir: string;
+  /** `/` refuses every change (an explore agent reads the workspace without changing it). */
+  workDirReadOnly: boolean;
   mounts: Mount[];
   /** Host folders that must look absent (the runtime's own `.boxagnts/`). */
   hidden: string[];
@@ -33,6 +35,8 @@ export interface SandboxPolicy {
  */
 export interface SandboxScope {
   workDir: string;
+  /** `/` is mounted read-only for this run. */
+  readOnly?: boolean | undefined;
   mounts?: readonly Mount[] | undefined;
   narrow?: PolicyNarrowing | undefined;
 }
@@ -106,6 +110,7 @@ export function confinedFsFor(policy: SandboxPolicy): ConfinedFs | null {
   if (!policy.files) return null;
   const confiner = new Confiner({
     workDir: policy.workDir,
+    readOnly: policy.workDirReadOnly,
     mounts: policy.mounts,
     hidden: policy.hidden,
     protect: { writable: policy.writableProtected },

@@ -26,6 +26,7 @@ const SandboxPolicySchema = z.object({
   allowedOutboundHosts: z.array(z.string()),
   blockNetworks: z.array(z.string()),
   workDir: z.string(),
+  workDirReadOnly: z.boolean(),
   mounts: z.array(MountSchema),
   hidden: z.array(z.string()),
   writableProtected: z.array(z.string()),

@@ -115,6 +115,7 @@ export class Sandbox {
       allowedOutboundHosts: s.allowedOutboundHosts,
       blockNetworks: s.blockNetworks,
       workDir: scope?.workDir ?? root,
+      workDirReadOnly: scope?.readOnly === true,
       mounts: [...outputs, ...s.mounts.filter((m) => existsSync(m.host)), ...(scope?.mounts ?? [])],
       hidden: [dataDir],
       writableProtected: s.writableProtected,

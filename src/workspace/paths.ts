@@ -13,6 +13,10 @@ export interface WorkspacePaths {
   readonly settingsFile: string;
   readonly secretsFile: string;
   readonly agentsFile: string;
+  /** Agent types of this workspace: `NAME.md`, front matter and instructions. */
+  readonly agentTypesDir: string;
+  /** Git worktrees of child runs that asked for isolation: `<child-id>/`. */
+  readonly worktreesDir: string;
   readonly sessionsDir: string;
   readonly cacheDir: string;
   /** WebAssembly tools of this workspace: one folder each, `tool.json` beside its module. */
@@ -35,6 +39,8 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
     settingsFile: join(dataDir, 'settings.json'),
     secretsFile: join(dataDir, 'secrets.json'),
     agentsFile: join(dataDir, 'AGENTS.md'),
+    agentTypesDir: join(dataDir, 'agents'),
+    worktreesDir: join(dataDir, 'worktrees'),
     sessionsDir: join(dataDir, 'sessions'),
     cacheDir: join(dataDir, 'cache'),
     toolsDir: join(dataDir, 'tools'),

@@ -31,6 +31,7 @@ function policy(limits: Partial<SandboxPolicy> = {}): SandboxPolicy {
     allowedOutboundHosts: [],
     blockNetworks: [],
     workDir: REPO_ROOT,
+  workDirReadOnly: false,
     mounts: [],
     hidden: [],
     writableProtected: [],

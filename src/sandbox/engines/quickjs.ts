@@ -659,6 +659,7 @@ const WARM_POLICY: SandboxPolicy = {
   allowedOutboundHosts: [],
   blockNetworks: [],
   workDir: '/',
+  workDirReadOnly: false,
   mounts: [],
   hidden: [],
   writableProtected: [],
