@@ -17,6 +17,8 @@ export interface LoopOptions extends StepOptions {
   /** Where the run sits in a tree of runs, recorded in `run.started`. */
   parent?: RunParent | undefined;
   depth: number;
+  /** Notes delivered to the run meanwhile (a background child's result), added before the next model call. */
+  inbox?: () => string[];
   /** The run's tools, and everything their calls are invoked with. */
   tools: RunTools;
   /** Aborted by a cancel; a budget's own stop is `budget.signal`, and `signal` (StepOptions) is either. */
@@ -80,6 +82,7 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
       outcome = { status: 'max_turns' };
       break;
     }
+    for (const note of options.inbox?.() ?? []) await addUserMessage(options, messages, note, true);
     turns += 1;
     const messageId = options.newId('msg');
     const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;

@@ -54,4 +54,6 @@ export interface RunSpec {
   parent?: RunParent | undefined;
   /** 0 for a run the user started; a child's is its parent's plus one. */
   depth: number;
+  /** The agent type the run takes, for attributing its usage; absent: the plain agent. */
+  agentType?: string | undefined;
 }

@@ -6,6 +6,7 @@ import { resolveModel } from '../models/providers';
 import type { Redactor } from '../models/redaction';
 import { type ApprovalBroker, InteractionCancelledError } from '../permissions/approvals';
 import { PermissionGate } from '../permissions/gate';
+import type { PermissionMode } from '../permissions/policy';
 import type { RunTools } from '../tools/invoke';
 import type { ToolOutputStore } from '../tools/output-store';
 import { ToolRegistry } from '../tools/registry';
@@ -30,6 +31,28 @@ const loadAgentLoop = () => import('./loop');
 export interface StartedRun {
   runId: string;
   done: Promise<RunOutcome>;
+  /** What the run (with its children) spends, against its budgets. */
+  budget: RunBudget;
+}
+
+/** What a running run offers the runs it starts (the agent tool): its spec, budget, mode, tools and cancel. */
+export interface RunHandle {
+  runId: string;
+  spec: RunSpec;
+  budget: RunBudget;
+  /** The permission mode its calls are judged by now. */
+  mode(): PermissionMode;
+  /** The names of the tools it may use. */
+  toolNames(): string[];
+  /** Aborted when the run is cancelled (not when it ends on its own). */
+  cancelled: AbortSignal;
+  /** Hands the run a note for the model, added as a user message before its next model call. */
+  deliver(text: string): void;
+}
+
+export interface StartOptions {
+  /** The budget of the run that starts this one: spending counts against both. */
+  parentBudget?: RunBudget | undefined;
 }
 
 /** A run is already going on in this session, here or in another process. */
@@ -64,6 +87,10 @@ interface ActiveRun {
   done: Promise<RunOutcome>;
   /** The session's mode, todos and grants, kept current as events are recorded. */
   state: SessionState;
+  /** Set once the run is under way; the agent tool reaches it through `handle`. */
+  handle?: RunHandle;
+  /** Notes delivered while the run goes on, taken by the loop before its next model call. */
+  inbox: string[];
 }
 
 /** Starts, tracks and cancels agent runs, one at a time per session, writing every event to the session. */
@@ -86,7 +113,7 @@ export class Runner {
    * Starts the run a RunSpec describes. Checks everything that can be refused (a run already going on, no usable
    * model, two tools of one name) before anything is written, then runs in the background.
    */
-  async start(sessionId: string, spec: RunSpec): Promise<StartedRun> {
+  async start(sessionId: string, spec: RunSpec, options: StartOptions = {}): Promise<StartedRun> {
     const { deps } = this;
     if (this.active.has(sessionId))
       throw new RunConflictError('A run is already going on in this session; wait for it or cancel it.');
@@ -112,6 +139,7 @@ export class Runner {
       controller,
       done: Promise.resolve({ status: 'error', turns: 0, text: '' }),
       state: sessionStateFrom([]),
+      inbox: [],
     };
     this.active.set(sessionId, run);
     deps.hub.setRunning(sessionId, runId, true);
@@ -124,7 +152,7 @@ export class Runner {
       deps.hub.setRunning(sessionId, runId, false);
     };
 
-    const budget = new RunBudget(spec.limits);
+    const budget = new RunBudget(spec.limits, options.parentBudget);
     // Everything the run does stops on a cancel or on its wall-clock budget.
     const signal = AbortSignal.any([controller.signal, budget.signal]);
     try {
@@ -168,6 +196,15 @@ export class Runner {
             () => undefined,
           ),
       };
+      run.handle = {
+        runId,
+        spec,
+        budget,
+        mode: () => gate.mode(),
+        toolNames: () => registry.list().map((tool) => tool.name),
+        cancelled: controller.signal,
+        deliver: (text) => run.inbox.push(text),
+      };
       run.done = loadAgentLoop()
         .then(({ runAgent }) =>
           runAgent({
@@ -180,6 +217,7 @@ export class Runner {
             budget,
             parent: spec.parent,
             depth: spec.depth,
+            inbox: () => run.inbox.splice(0),
             tools,
             policy: settings.agent,
             signal,
@@ -211,7 +249,12 @@ export class Runner {
       await finish();
       throw error;
     }
-    return { runId, done: run.done };
+    return { runId, done: run.done, budget };
+  }
+
+  /** The run going on in a session, as the runs it starts see it; undefined when none is (or it is not under way yet). */
+  handle(sessionId: string): RunHandle | undefined {
+    return this.active.get(sessionId)?.handle;
   }
 
   /** Asks the run to stop; its tools and pending approvals are cancelled and partial text is kept. False when nothing runs. */
@@ -229,8 +272,11 @@ export class Runner {
     await Promise.allSettled(runs.map((r) => r.done));
   }
 
-  /** Records a session event from the user (a mode switch, a revoked grant), in order with any run's events. */
-  record(sessionId: string, event: SessionEvent): Promise<StampedEvent> {
+  /**
+   * Records an event in a session, in order with any run's events: the user's (a mode switch, a revoked grant), or
+   * one about a run that need not be going on (a background child's result).
+   */
+  record(sessionId: string, event: SessionEvent | RunEvent): Promise<StampedEvent> {
     return this.store(sessionId, event);
   }
 
@@ -252,7 +298,14 @@ export class Runner {
       hub.publish(sessionId, stamped);
       if (event.type === 'usage') {
         const { runId: _run, type: _type, ...usage } = event;
-        await usageLog.append({ time: stamped.time, sessionId, ...usage });
+        const spec = run?.handle?.spec;
+        await usageLog.append({
+          time: stamped.time,
+          sessionId,
+          ...(spec?.parent ? { parentSessionId: spec.parent.sessionId } : {}),
+          ...(spec?.agentType ? { agentType: spec.agentType } : {}),
+          ...usage,
+        });
       }
       return stamped;
     });

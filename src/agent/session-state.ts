@@ -16,9 +16,17 @@ export interface SessionState {
   previousMode: PermissionMode | null;
   todos: Todo[];
   grants: SessionGrant[];
+  /** The agent type the session's runs take; null: the plain agent. */
+  agentType: string | null;
 }
 
-export const emptySessionState = (): SessionState => ({ mode: null, previousMode: null, todos: [], grants: [] });
+export const emptySessionState = (): SessionState => ({
+  mode: null,
+  previousMode: null,
+  todos: [],
+  grants: [],
+  agentType: null,
+});
 
 export function applySessionEvent(state: SessionState, event: RunEvent | SessionEvent): SessionState {
   switch (event.type) {
@@ -32,6 +40,8 @@ export function applySessionEvent(state: SessionState, event: RunEvent | Session
       const granted = event.grants ?? legacy;
       return { ...state, grants: [...state.grants, ...granted.map((g) => ({ id: g.id, rule: parseRule(g.rule) }))] };
     }
+    case 'session.agent':
+      return { ...state, agentType: event.agentType };
     case 'grant.revoked':
       return { ...state, grants: state.grants.filter((g) => g.id !== event.grantId) };
     default:

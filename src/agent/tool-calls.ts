@@ -5,12 +5,14 @@ import type { RunEvent, ToolCallRecord } from '../contract/events';
 type Indexed = readonly [PreparedCall, number];
 
 const isReadOnly = (p: PreparedCall) => 'tool' in p && p.tool.permissionLevel === 'read';
+/** Read-level calls, and calls of tools that run apart from the others (`agent`), may overlap. */
+const overlaps = (p: PreparedCall) => isReadOnly(p) || ('tool' in p && p.tool.parallel === true);
 
-/** Consecutive read-level calls form one batch; every other call is a batch of its own. */
+/** Consecutive calls that may overlap form one batch; every other call is a batch of its own. */
 function batches(items: Indexed[]): Indexed[][] {
   const out: { readOnly: boolean; items: Indexed[] }[] = [];
   for (const item of items) {
-    const readOnly = isReadOnly(item[0]);
+    const readOnly = overlaps(item[0]);
     const last = out.at(-1);
     if (readOnly && last?.readOnly) last.items.push(item);
     else out.push({ readOnly, items: [item] });
@@ -20,8 +22,8 @@ function batches(items: Indexed[]): Indexed[][] {
 
 /**
  * Runs a step's calls through the tool pipeline. Calls that need no approval go ahead at once — consecutive
- * read-level ones together, the others one at a time in the model's order — while calls that need approval wait for
- * it alongside. Calls that change things never overlap.
+ * read-level ones (and `agent` calls) together, the others one at a time in the model's order — while calls that
+ * need approval wait for it alongside. Calls that change files never overlap.
  */
 export async function executeToolCalls(
   run: RunTools,
@@ -49,7 +51,7 @@ export async function executeToolCalls(
   };
   const settle = async ([p, index]: Indexed) => {
     const started = performance.now();
-    const result = await invokePrepared(run, p, isReadOnly(p) ? undefined : alone);
+    const result = await invokePrepared(run, p, overlaps(p) ? undefined : alone);
     results[index] = result;
     await emit({
       type: 'tool.completed',

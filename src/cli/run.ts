@@ -6,6 +6,7 @@ import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
 import { SESSION_ID } from '../workspace/sessions';
 import { openHeadlessRuntime } from './headless-runtime';
 import { RunConflictError } from '../agent/runner';
+import { UnknownAgentTypeError } from '../runtime/run-specs';
 import { CommandError, UsageError, parseFlags, parsePositiveInt, parsePositiveNumber } from './usage';
 
 const FORMATS = ['text', 'json', 'stream-json'] as const;
@@ -38,6 +39,8 @@ export async function runCommand(args: string[]): Promise<void> {
     'output-format': { type: 'string' },
     'workspace-dir': { type: 'string' },
     'permission-mode': { type: 'string' },
+    agent: { type: 'string' },
+    managed: { type: 'boolean' },
   });
   if (positionals.length > 1) throw new UsageError('give the prompt as one argument (quote it)');
   const format = (values['output-format'] ?? 'text') as Format;
@@ -53,6 +56,10 @@ export async function runCommand(args: string[]): Promise<void> {
   const permissionMode = values['permission-mode'] as PermissionMode | undefined;
   if (permissionMode !== undefined && !PERMISSION_MODES.includes(permissionMode))
     throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
+  if (values.managed && values.agent !== undefined && values.agent !== 'manager')
+    throw new UsageError('--managed runs the manager agent type; it cannot be combined with --agent');
+  // Managed mode is the built-in manager agent type: it plans and dispatches executors.
+  const agentType = values.managed ? 'manager' : values.agent;
   if (values.session !== undefined && !SESSION_ID.test(values.session))
     throw new UsageError(`--session must be a session id such as ses_…, not "${values.session}"`);
   let prompt = positionals[0];
@@ -75,12 +82,17 @@ export async function runCommand(args: string[]): Promise<void> {
     try {
       // Nobody watches a headless run: a call that needs approval is refused at once.
       const spec = await runtime.workspaceSpec(
-        { text: prompt, model: values.model, limits, permissionMode },
+        { text: prompt, model: values.model, limits, permissionMode, agentType },
         { watched: false, unattended: 'deny' },
       );
       started = await runtime.runner.start(session.id, spec);
     } catch (error) {
-      if (error instanceof ModelConfigError || error instanceof RunConflictError) throw new CommandError(error.message);
+      if (
+        error instanceof ModelConfigError ||
+        error instanceof RunConflictError ||
+        error instanceof UnknownAgentTypeError
+      )
+        throw new CommandError(error.message);
       throw error;
     }
     let interrupts = 0;

@@ -79,6 +79,10 @@ Run options:
   --permission-mode MODE       default, acceptEdits, plan or bypass, for this run only. Nobody can
                                approve a call in a headless run: one that needs approval is
                                refused at once (a rule in settings can still allow it)
+  --agent NAME                 run as this agent type (.boxagnts/agents/NAME.md, or built in:
+                               general, explore, plan, manager)
+  --managed                    managed mode: the manager plans, dispatches executor agents and
+                               checks their work (the same as --agent manager)
   Exit status: 0 finished, 1 error, 3 turn limit reached, 4 a budget reached, 130 cancelled.
 
 Tool options:

@@ -246,6 +246,7 @@ export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
  * Events about the session rather than a run; recorded by the user's actions as well as by runs.
  * `session.mode`: the permission mode for this session (`previous` is kept while the agent is in plan mode).
  * `grant.revoked`: a session grant taken back.
+ * `session.agent`: the agent type of the session's runs.
  */
 export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.renamed'), title: z.string() }),
@@ -256,6 +257,8 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     by: z.enum(['user', 'agent']),
   }),
   z.object({ type: z.literal('grant.revoked'), grantId: z.string() }),
+  /** The agent type the session's runs take (`manager`: managed mode); null: the workspace's plain agent. */
+  z.object({ type: z.literal('session.agent'), agentType: z.string().nullable() }),
 ]);
 export type SessionEvent = z.output<typeof SessionEventSchema>;
 

@@ -3,6 +3,14 @@ import { StampedEventSchema } from './events';
 import { InteractionSchema, TodoSchema } from './interactions';
 import { PermissionModeSchema } from './permissions';
 
+export const SpawnedBySchema = z.object({
+  sessionId: z.string(),
+  runId: z.string(),
+  callId: z.string(),
+  agentType: z.string(),
+});
+export type SpawnedBy = z.output<typeof SpawnedBySchema>;
+
 /** A session as clients see it: what the listing knows of it, and whether a run is going on. */
 export const SessionSummarySchema = z.object({
   id: z.string(),
@@ -14,6 +22,8 @@ export const SessionSummarySchema = z.object({
   messageCount: z.number(),
   lastEventId: z.number(),
   parentId: z.string().optional(),
+  /** A child run's session: the session and call of the `agent` call that started it, and its agent type. */
+  spawnedBy: SpawnedBySchema.optional(),
   running: z.boolean(),
 });
 export type SessionSummary = z.output<typeof SessionSummarySchema>;
@@ -43,12 +53,20 @@ export const SessionStateViewSchema = z.object({
   todos: z.array(TodoSchema),
   grants: z.array(z.object({ id: z.string(), rule: z.string() })),
   interactions: z.array(InteractionSchema),
+  /** The agent type of the session's runs (`manager`: managed mode); null: the plain agent. */
+  agentType: z.string().nullable(),
 });
 export type SessionStateView = z.output<typeof SessionStateViewSchema>;
 
 const Title = z.string().trim().min(1).max(200);
 
-export const CreateSessionBodySchema = z.strictObject({ title: Title.optional() });
+export const CreateSessionBodySchema = z.strictObject({
+  title: Title.optional(),
+  /** Runs of the new session take this agent type ("Try it" on the Agents page, managed mode). */
+  agentType: z.string().min(1).max(64).optional(),
+});
+/** `PUT /api/sessions/:id/agent`: the agent type of the session's next runs; null for the plain agent. */
+export const SessionAgentBodySchema = z.strictObject({ agentType: z.string().min(1).max(64).nullable() });
 export const RenameSessionBodySchema = z.strictObject({ title: Title });
 /** Forks at a message: the new session holds everything up to it. */
 export const ForkSessionBodySchema = z.strictObject({ eventId: z.number().int().positive() });

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import { applyAgentType } from '../agent/orchestration/agent-spec';
 import { agentsMdPart, basePromptPart } from '../agent/prompt';
 import type { RunLimits, RunSpec } from '../agent/run-spec';
 import type { Approvals } from '../permissions/gate';
 import type { PermissionMode } from '../permissions/policy';
+import type { AgentTypes } from '../tools/agents/agent-types';
 import type { ToolSource } from '../tools/source';
 import type { Workspace } from '../workspace/workspace';
 
@@ -15,21 +17,39 @@ export interface WorkspaceRunRequest {
   limits?: Partial<RunLimits> | undefined;
   /** A mode for this run only, above the session's and the workspace's. */
   permissionMode?: PermissionMode | undefined;
+  /**
+   * The mode the run would be judged by otherwise (the session's, else the workspace's): an agent type's own mode
+   * can only narrow it. Absent: the workspace's.
+   */
+  currentMode?: PermissionMode | undefined;
+  /** The agent type the run takes (the session's, `boxagnts run --agent`, `--managed`). */
+  agentType?: string | undefined;
+}
+
+/** An agent type that does not exist: the run is refused, naming the types there are. */
+export class UnknownAgentTypeError extends Error {
+  override readonly name = 'UnknownAgentTypeError';
+}
+
+export interface WorkspaceSpecDeps {
+  workspace: Workspace;
+  sources: readonly ToolSource[];
+  agentTypes: AgentTypes;
 }
 
 /**
  * The RunSpec of a run the user starts on the whole workspace: its tools are every source's minus those switched off,
- * its folder is the workspace, its limits are the workspace's turn limit and any budget asked for.
+ * its folder is the workspace, its limits are the workspace's turn limit and any budget asked for; an agent type
+ * narrows all of it.
  */
 export async function workspaceRunSpec(
-  workspace: Workspace,
-  sources: readonly ToolSource[],
+  { workspace, sources, agentTypes }: WorkspaceSpecDeps,
   request: WorkspaceRunRequest,
   approvals: Approvals,
 ): Promise<RunSpec> {
   const settings = workspace.settings.get();
   const notes = agentsMdPart(await readFile(workspace.paths.agentsFile, 'utf8').catch(() => ''));
-  return {
+  const spec: RunSpec = {
     model: request.model,
     prompt: request.text,
     systemParts: [
@@ -42,4 +62,12 @@ export async function workspaceRunSpec(
     permissions: { mode: request.permissionMode, approvals },
     depth: 0,
   };
+  if (!request.agentType) return spec;
+  const agent = await agentTypes.get(request.agentType);
+  if (!agent) {
+    const names = (await agentTypes.list()).agents.map((a) => a.name).join(', ');
+    throw new UnknownAgentTypeError(`There is no agent type "${request.agentType}" (agent types: ${names}).`);
+  }
+  const currentMode = request.permissionMode ?? request.currentMode ?? settings.permissions.mode;
+  return applyAgentType(spec, agent, { settings, currentMode });
 }

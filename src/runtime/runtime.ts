@@ -29,6 +29,9 @@ import { runEventInterpreter } from '../agent/interpret';
 import { PartialTextLog } from '../agent/partial-text';
 import { closeInterruptedRuns } from '../agent/recovery';
 import { Runner } from '../agent/runner';
+import { agentTools } from '../agent/orchestration/agent-tools';
+import { Orchestrator } from '../agent/orchestration/orchestrator';
+import { AgentTypes } from '../tools/agents/agent-types';
 
 export interface RuntimeOptions {
   logger: Logger;
@@ -67,6 +70,10 @@ export interface AgentRuntime {
   readonly extensions: ExtensionTools;
   /** Where the workspace's tools come from: built-in, sandboxed, extensions (later MCP servers, skills, agents). */
   readonly sources: readonly ToolSource[];
+  /** The agent types of the workspace (`.boxagnts/agents/`, other agents' folders, the built-in ones). */
+  readonly agentTypes: AgentTypes;
+  /** Child runs started by the `agent` tool: listed, awaited and stopped here. */
+  readonly orchestrator: Orchestrator;
   /** Every tool this workspace has, switched off or not, for the Tools page. */
   allTools(): Tool[];
   /** A run the user starts on the whole workspace (the chat, `boxagnts run`), as a RunSpec. */
@@ -110,7 +117,32 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   });
   // Asynchronous: the workers start on threads of their own while the rest of the runtime opens.
   if (options.warmWorkers) sandbox.warmUp(options.warmWorkers);
-  const builtIn = [...nativeTools(), ...sandboxedTools(sandbox), ...(options.extraTools ?? [])];
+  const runner = new Runner({
+    workspace,
+    sessions,
+    hub,
+    catalog,
+    usageLog,
+    broker,
+    logger: options.logger,
+    redactor,
+    env,
+    partials,
+    outputs,
+  });
+  let sources: ToolSource[] = [];
+  const agentTypes = new AgentTypes({
+    root: workspace.paths.root,
+    dir: workspace.paths.agentTypesDir,
+    knownTools: () => selectTools({ sources }).tools.map((tool) => tool.name),
+  });
+  const orchestrator = new Orchestrator({ workspace, runner, sessions, hub, agentTypes, logger: options.logger });
+  const builtIn = [
+    ...nativeTools(),
+    ...sandboxedTools(sandbox),
+    ...agentTools(orchestrator, agentTypes),
+    ...(options.extraTools ?? []),
+  ];
   const builtInSource = fixedSource(builtIn);
   const extensions = new ExtensionTools({
     sources: [
@@ -129,21 +161,8 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     if (event.type === 'run.status' && event.running) sandbox.warmUp(1);
   });
   await extensions.start();
-  const sources: ToolSource[] = [builtInSource, extensions];
-
-  const runner = new Runner({
-    workspace,
-    sessions,
-    hub,
-    catalog,
-    usageLog,
-    broker,
-    logger: options.logger,
-    redactor,
-    env,
-    partials,
-    outputs,
-  });
+  sources = [builtInSource, extensions];
+  await agentTypes.list();
   return {
     sessions,
     hub,
@@ -156,7 +175,9 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     extensions,
     sources,
     allTools: () => selectTools({ sources }).tools,
-    workspaceSpec: (request, approvals) => workspaceRunSpec(workspace, sources, request, approvals),
+    agentTypes,
+    orchestrator,
+    workspaceSpec: (request, approvals) => workspaceRunSpec({ workspace, sources, agentTypes }, request, approvals),
     callTool: (call, { mode, signal }) => callToolOnce({ workspace, sources, broker, outputs, mode, signal }, call),
     async close() {
       await runner.shutdown();

@@ -5,6 +5,7 @@ import { RunConflictError } from '../agent/runner';
 import { ForkPointError, ImportError } from '../agent/transfer';
 import type { Logger } from '../log';
 import { ModelConfigError } from '../models/providers';
+import { UnknownAgentTypeError } from '../runtime/run-specs';
 import type { Redactor } from '../models/redaction';
 import { SessionNotFoundError } from '../workspace/sessions';
 
@@ -32,6 +33,7 @@ function fromDomain(error: Error): ApiError | undefined {
     return new ApiError(404, 'session_not_found', `There is no session ${error.id}.`);
   if (error instanceof RunConflictError) return new ApiError(409, 'run_in_progress', error.message);
   if (error instanceof ModelConfigError) return new ApiError(400, `model_${error.code}`, error.message);
+  if (error instanceof UnknownAgentTypeError) return new ApiError(400, 'unknown_agent_type', error.message);
   if (error instanceof ForkPointError)
     return new ApiError(400, 'invalid_fork_point', `Cannot fork there: ${error.message}.`);
   if (error instanceof ImportError) return new ApiError(400, 'invalid_import', `Cannot import: ${error.message}.`);

@@ -60,7 +60,9 @@ export function permissionRoutes(ctx: ServerContext): Hono {
       workspaceMode: settings.get().permissions.mode,
       todos: state.todos,
       grants: state.grants.map((g) => ({ id: g.id, rule: g.rule.text })),
-      interactions: broker.list(id),
+      // A child's requests show in its parent's chat too: they block the parent's `agent` call.
+      interactions: [id, ...ctx.runtime.orchestrator.descendants(id)].flatMap((session) => broker.list(session)),
+      agentType: state.agentType,
     } satisfies SessionStateView);
   });
 

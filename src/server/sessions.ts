@@ -1,11 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { sessionStateFrom } from '../agent/session-state';
 import { exportJson, exportMarkdown, forkEvents, parseImport } from '../agent/transfer';
 import {
   CreateSessionBodySchema,
   ForkSessionBodySchema,
   RenameSessionBodySchema,
   SendMessageBodySchema,
+  SessionAgentBodySchema,
   type SessionDetail,
   type SessionPage,
 } from '../contract/sessions';
@@ -30,6 +32,10 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     if (!sessions.get(id)) throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
     return id;
   };
+  const knownAgentType = async (name: string) => {
+    if (!(await ctx.runtime.agentTypes.get(name)))
+      throw new ApiError(400, 'unknown_agent_type', `There is no agent type "${name}".`);
+  };
   const notWhileRunning = (id: string, action: string) => {
     if (runner.isRunning(id))
       throw new ApiError(
@@ -50,7 +56,19 @@ export function sessionRoutes(ctx: ServerContext): Hono {
 
   app.post('/', async (c) => {
     const body = parseInput(CreateSessionBodySchema, c.req.header('content-length') === '0' ? {} : await readJson(c));
-    return c.json(publicSummary(await sessions.create(body.title ? { title: body.title } : {}), false), 201);
+    if (body.agentType) await knownAgentType(body.agentType);
+    const created = await sessions.create(body.title ? { title: body.title } : {});
+    if (body.agentType) await runner.record(created.id, { type: 'session.agent', agentType: body.agentType });
+    return c.json(publicSummary(sessions.get(created.id) ?? created, false), 201);
+  });
+
+  app.put('/:id/agent', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const { agentType } = await readBody(c, SessionAgentBodySchema);
+    await sessions.read(id);
+    if (agentType) await knownAgentType(agentType);
+    await runner.record(id, { type: 'session.agent', agentType });
+    return c.json({ agentType });
   });
 
   app.post('/import', async (c) => {
@@ -123,9 +141,16 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   app.post('/:id/messages', async (c) => {
     const id = sessionId(c.req.param('id'));
     const { text, model, maxTurns } = await readBody(c, SendMessageBodySchema);
+    const state = sessionStateFrom((await sessions.read(id)).events);
     // The dashboard is watching: a call that asks waits for an answer there.
     const spec = await ctx.runtime.workspaceSpec(
-      { text, model, ...(maxTurns ? { limits: { maxTurns } } : {}) },
+      {
+        text,
+        model,
+        ...(maxTurns ? { limits: { maxTurns } } : {}),
+        agentType: state.agentType ?? undefined,
+        currentMode: state.mode ?? undefined,
+      },
       { watched: true },
     );
     const { runId } = await runner.start(id, spec);

@@ -80,6 +80,11 @@ export interface Tool {
    * (`tools.offered`) or the run's selection asks for it in full. Keeps every request small.
    */
   readonly defer?: boolean;
+  /**
+   * Calls of this tool may run alongside the other calls of a turn although it changes things: each `agent` call is
+   * a run of its own, with its own limits.
+   */
+  readonly parallel?: boolean;
   /** What the call would change, shown on its approval card (a diff for file writes). */
   preview?(input: unknown, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>;
@@ -102,6 +107,7 @@ interface ToolDefinition<S extends z.ZodType> {
   subjectKind?: 'command';
   pathInputs?: readonly string[];
   defer?: boolean;
+  parallel?: boolean;
   preview?(input: z.output<S>, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
@@ -126,6 +132,7 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     ...(definition.subjectKind ? { subjectKind: definition.subjectKind } : {}),
     ...(definition.pathInputs ? { pathInputs: definition.pathInputs } : {}),
     ...(definition.defer ? { defer: true } : {}),
+    ...(definition.parallel ? { parallel: true } : {}),
     ...(preview ? { preview: (input: unknown, ctx: PreviewContext) => preview(typed(input), ctx) } : {}),
     execute: (input, ctx) => definition.execute(typed(input), ctx),
   };

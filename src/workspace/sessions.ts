@@ -4,7 +4,12 @@ import { open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EVENT_TYPES, type StampedEvent, StampedEventSchema } from '../contract/events';
-import { type SessionSummary as PublicSummary, SessionSummarySchema } from '../contract/sessions';
+import {
+  type SessionSummary as PublicSummary,
+  SessionSummarySchema,
+  type SpawnedBy,
+  SpawnedBySchema,
+} from '../contract/sessions';
 import { writeFileAtomic } from './atomic-write';
 import { errnoCode } from '../fs/errors';
 import { describeFirstIssue } from './json-file';
@@ -36,6 +41,7 @@ const HeaderSchema = z.object({
   /** Event ids continue from here after a clear, so they stay monotonic for the life of the session. */
   baseEventId: z.number().int().min(0).optional(),
   parent: z.object({ sessionId: z.string(), eventId: z.number() }).optional(),
+  spawnedBy: SpawnedBySchema.optional(),
   importedFrom: z.string().optional(),
 });
 export type SessionHeader = z.output<typeof HeaderSchema>;
@@ -186,7 +192,13 @@ export class SessionStore {
 
   /** Creates a session, optionally with events already stamped (a fork or an import). */
   async create(
-    init: { title?: string; parent?: SessionHeader['parent']; importedFrom?: string; events?: StoredEvent[] } = {},
+    init: {
+      title?: string;
+      parent?: SessionHeader['parent'];
+      spawnedBy?: SpawnedBy;
+      importedFrom?: string;
+      events?: StoredEvent[];
+    } = {},
   ): Promise<SessionSummary> {
     const id = newSessionId();
     const header: SessionHeader = {
@@ -196,6 +208,7 @@ export class SessionStore {
       createdAt: new Date().toISOString(),
       title: init.title ? cleanTitle(init.title) : DEFAULT_TITLE,
       ...(init.parent ? { parent: init.parent } : {}),
+      ...(init.spawnedBy ? { spawnedBy: init.spawnedBy } : {}),
       ...(init.importedFrom ? { importedFrom: init.importedFrom } : {}),
     };
     const lines = [header, ...(init.events ?? [])].map((l) => `${JSON.stringify(l)}\n`).join('');
@@ -464,6 +477,7 @@ export class SessionStore {
       messageCount: 0,
       lastEventId: lastId,
       ...(header.data.parent ? { parentId: header.data.parent.sessionId } : {}),
+      ...(header.data.spawnedBy ? { spawnedBy: header.data.spawnedBy } : {}),
       bytes: Buffer.byteLength(text),
       mtimeMs: 0,
     };

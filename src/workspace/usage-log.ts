@@ -5,7 +5,15 @@ import { z } from 'zod';
 import { errnoCode } from '../fs/errors';
 import { USAGE_FIGURES } from '../contract/events';
 
-const UsageRecordSchema = z.object({ time: z.string(), sessionId: z.string(), ...USAGE_FIGURES });
+const UsageRecordSchema = z.object({
+  time: z.string(),
+  sessionId: z.string(),
+  /** For a child run: the session of the run that started it, so its cost rolls up. */
+  parentSessionId: z.string().optional(),
+  /** The agent type of the run, when it took one. */
+  agentType: z.string().optional(),
+  ...USAGE_FIGURES,
+});
 export type UsageRecord = z.output<typeof UsageRecordSchema>;
 
 export type UsageGroupBy = 'day' | 'model' | 'session';

@@ -40,7 +40,14 @@ interface Folder {
  * first and listed as shadowed; a file that cannot be used is listed with the reason, and the others load.
  */
 export class AgentTypes {
+  private last: readonly AgentDefinition[] = BUILT_IN_AGENTS;
+
   constructor(private readonly options: AgentTypesOptions) {}
+
+  /** The agent types as last listed (the built-in ones before the first listing), without reading the disk. */
+  known(): readonly AgentDefinition[] {
+    return this.last;
+  }
 
   private folders(): Folder[] {
     const { root, dir } = this.options;
@@ -75,6 +82,7 @@ export class AgentTypes {
       }
     }
     for (const agent of BUILT_IN_AGENTS) take({ ...agent, unknownTools: this.unknown(agent) });
+    this.last = agents;
     return { agents, invalid, shadowed };
   }
 

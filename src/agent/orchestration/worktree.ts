@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { WorktreeReport } from '../../contract/events';
+import { errorMessage } from '../../fs/errors';
+
+const run = promisify(execFile);
+
+/** A git command failed; its message is git's own first line. */
+export class WorktreeError extends Error {
+  override readonly name = 'WorktreeError';
+}
+
+/**
+ * Git with fixed arguments only (nothing a model writes reaches a command line), no prompts, no hooks and no file
+ * system monitor: the runtime runs git on the host, so nothing in the repository may make it run a program.
+ */
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(
+      'git',
+      ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', '-c', 'commit.gpgSign=false', ...args],
+      {
+        cwd,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0', LC_ALL: 'C' },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    return stdout;
+  } catch (error) {
+    const stderr = error instanceof Error && 'stderr' in error && typeof error.stderr === 'string' ? error.stderr : '';
+    const detail = stderr.trim() ? stderr.trim().split('\n')[0] : errorMessage(error);
+    throw new WorktreeError(`git ${args[0]} failed: ${detail}`);
+  }
+}
+
+export const branchFor = (childId: string) => `boxagnts/${childId}`;
+
+/** Whether `root` is the top folder of a git work tree with at least one commit (a worktree needs a commit to start from). */
+export async function canIsolate(root: string): Promise<boolean> {
+  try {
+    const top = (await git(root, ['rev-parse', '--show-toplevel'])).trim();
+    await git(root, ['rev-parse', '--verify', 'HEAD']);
+    const real = (await git(top, ['rev-parse', '--show-toplevel'])).trim();
+    return real === top && (await git(root, ['rev-parse', '--show-prefix'])).trim() === '';
+  } catch {
+    // Not a repository, no commit yet, or git missing: the caller says worktree isolation is not available.
+    return false;
+  }
+}
+
+export interface Worktree {
+  path: string;
+  branch: string;
+  /** The commit the worktree started from. */
+  base: string;
+}
+
+/** A new worktree of `root`'s HEAD on the branch `boxagnts/<childId>`, in `worktreesDir/<childId>`. */
+export async function addWorktree(root: string, worktreesDir: string, childId: string): Promise<Worktree> {
+  await mkdir(worktreesDir, { recursive: true, mode: 0o700 });
+  const path = join(worktreesDir, childId);
+  const branch = branchFor(childId);
+  const base = (await git(root, ['rev-parse', 'HEAD'])).trim();
+  await git(root, ['worktree', 'add', '--quiet', '-b', branch, path, base]);
+  return { path, branch, base };
+}
+
+/**
+ * Ends a child's worktree: its changes become one commit on its branch, kept for the user to merge or discard; a
+ * worktree with no changes is removed with its branch. Returns the report and the files changed.
+ */
+export async function finishWorktree(
+  root: string,
+  worktree: Worktree,
+  message: string,
+): Promise<{ report: WorktreeReport; files: string[] }> {
+  await git(worktree.path, ['add', '--all']);
+  const changed = (await git(worktree.path, ['diff', '--cached', '--name-only'])).split('\n').filter(Boolean);
+  if (changed.length === 0) {
+    await removeWorktree(root, worktree.path, worktree.branch);
+    return { report: { branch: worktree.branch, diffStat: '', clean: true }, files: [] };
+  }
+  await git(worktree.path, [
+    '-c',
+    'user.name=boxagnts',
+    '-c',
+    'user.email=boxagnts@localhost',
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '-m',
+    message,
+  ]);
+  const diffStat = (await git(worktree.path, ['diff', '--stat', worktree.base, 'HEAD'])).trimEnd();
+  return { report: { branch: worktree.branch, diffStat, clean: false }, files: changed };
+}
+
+/** Merges a kept child branch into the checked-out branch (`--no-ff`, so the child's work stays one unit), then removes it. */
+export async function mergeWorktree(root: string, worktreePath: string, branch: string): Promise<void> {
+  await git(root, [
+    '-c',
+    'user.name=boxagnts',
+    '-c',
+    'user.email=boxagnts@localhost',
+    'merge',
+    '--no-ff',
+    '--no-edit',
+    '--no-verify',
+    branch,
+  ]);
+  await removeWorktree(root, worktreePath, branch);
+}
+
+/** Removes a child's worktree and deletes its branch (its changes are gone). */
+export async function removeWorktree(root: string, worktreePath: string, branch: string): Promise<void> {
+  await git(root, ['worktree', 'remove', '--force', worktreePath]);
+  await git(root, ['branch', '-D', branch]);
+}
