@@ -114,3 +114,4 @@ export type ChildRun = z.output<typeof ChildRunSchema>;
 
 /** `GET /api/agents/running`: every child run of this workspace that is queued or running. */
 export const RunningAgentsSchema = z.object({ children: z.array(ChildRunSchema) });
+export type RunningAgents = z.output<typeof RunningAgentsSchema>;

@@ -247,6 +247,7 @@ export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
  * `session.mode`: the permission mode for this session (`previous` is kept while the agent is in plan mode).
  * `grant.revoked`: a session grant taken back.
  * `session.agent`: the agent type of the session's runs.
+ * `agent.worktree`: what the user did with a child's worktree.
  */
 export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.renamed'), title: z.string() }),
@@ -259,6 +260,8 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('grant.revoked'), grantId: z.string() }),
   /** The agent type the session's runs take (`manager`: managed mode); null: the workspace's plain agent. */
   z.object({ type: z.literal('session.agent'), agentType: z.string().nullable() }),
+  /** The user merged a child's kept worktree branch into the checkout, or discarded it. */
+  z.object({ type: z.literal('agent.worktree'), childId: z.string(), action: z.enum(['merged', 'discarded']) }),
 ]);
 export type SessionEvent = z.output<typeof SessionEventSchema>;
 

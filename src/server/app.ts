@@ -13,6 +13,7 @@ import { permissionRoutes } from './permissions';
 import { sandboxRoutes } from './sandbox';
 import { sessionRoutes } from './sessions';
 import { settingsRoutes } from './settings';
+import { agentRoutes } from './agents';
 import { toolRoutes } from './tools';
 import { usageRoutes } from './usage';
 
@@ -68,6 +69,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/sessions', sessionRoutes(ctx));
   app.route('/api', permissionRoutes(ctx));
   app.route('/api/tools', toolRoutes(ctx));
+  app.route('/api/agents', agentRoutes(ctx));
   app.route('/api/sandbox', sandboxRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));
