@@ -63,8 +63,7 @@ export function agentRoutes(ctx: ServerContext): Hono {
       try {
         return c.json(await agentTypes.save(name, body));
       } catch (error) {
-        if (error instanceof FrontMatterError)
-          throw new ApiError(400, 'invalid_agent', error.message);
+        if (error instanceof FrontMatterError) throw new ApiError(400, 'invalid_agent', error.message);
         throw error;
       }
     })

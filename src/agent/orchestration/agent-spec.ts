@@ -40,8 +40,7 @@ export interface AgentTypeContext {
 export function applyAgentType(spec: RunSpec, agent: AgentDefinition, context: AgentTypeContext): RunSpec {
   const names = context.toolNames ?? selectTools(spec.tools).tools.map((tool) => tool.name);
   const allow = names.filter(
-    (name) =>
-      (agent.tools === undefined || matchesAny(agent.tools, name)) && !matchesAny(agent.disallowedTools, name),
+    (name) => (agent.tools === undefined || matchesAny(agent.tools, name)) && !matchesAny(agent.disallowedTools, name),
   );
   const model = usableModel(agent.model, context.settings);
   const notice =
@@ -65,7 +64,10 @@ export function applyAgentType(spec: RunSpec, agent: AgentDefinition, context: A
       ...(maxCostUsd !== undefined ? { maxCostUsd } : {}),
     },
     scope: { ...spec.scope, ...(agent.readOnly || spec.scope.readOnly ? { readOnly: true } : {}) },
-    permissions: { ...spec.permissions, mode: runMode(spec.permissions.mode, context.currentMode, agent.permissionMode) },
+    permissions: {
+      ...spec.permissions,
+      mode: runMode(spec.permissions.mode, context.currentMode, agent.permissionMode),
+    },
   };
 }
 

@@ -165,7 +165,8 @@ export class Orchestrator {
     // Cancelling the parent cancels its children; a parent that simply ends leaves background children running.
     const onParentCancel = () => controller.abort();
     parent.cancelled.addEventListener('abort', onParentCancel, { once: true });
-    const queued = this.running >= settings.maxConcurrent;
+    // Taken before the next await: calls of one turn are counted against the cap in their order.
+    const slot = this.slot(controller.signal);
     await this.emit(caller.sessionId, {
       type: 'agent.spawned',
       runId: caller.runId,
@@ -175,9 +176,10 @@ export class Orchestrator {
       description: request.description,
       background,
       isolation,
-      queued,
+      queued: slot.queued,
     });
-    const result = this.execute(child, parent, agent, request, isolation)
+    if (slot.queued) void this.progress(child);
+    const result = this.execute(child, parent, agent, request, isolation, slot.taken)
       .catch((error: unknown): ChildResult => {
         this.deps.logger.error({ err: error, childId: session.id }, 'child run failed');
         return this.ended(child, 'error', '', [], undefined, errorMessage(error));
@@ -198,17 +200,26 @@ export class Orchestrator {
     agent: AgentDefinition,
     request: AgentRequest,
     isolation: 'none' | 'worktree',
+    taken: Promise<(() => void) | null>,
   ): Promise<ChildResult> {
     const { signal } = child.controller;
-    const release = await this.slot(child, signal);
+    const release = await taken;
     if (!release) return this.ended(child, 'cancelled', '', []);
     let worktree: Worktree | undefined;
     const reservation = parent.budget.reserve({
-      maxCostUsd: lowest(request.budgetUsd, agent.budgetUsd, this.deps.workspace.settings.get().orchestration.defaults.budgetUsd),
+      maxCostUsd: lowest(
+        request.budgetUsd,
+        agent.budgetUsd,
+        this.deps.workspace.settings.get().orchestration.defaults.budgetUsd,
+      ),
     });
     try {
       if (isolation === 'worktree')
-        worktree = await addWorktree(this.deps.workspace.paths.root, this.deps.workspace.paths.worktreesDir, child.view.id);
+        worktree = await addWorktree(
+          this.deps.workspace.paths.root,
+          this.deps.workspace.paths.worktreesDir,
+          child.view.id,
+        );
       const spec = this.childSpec(child, parent, agent, request, worktree, reservation.limits);
       let spent = (): ChildUsage => child.view.usage;
       const stopWatching = await this.watch(child, () => spent());
@@ -290,8 +301,11 @@ export class Orchestrator {
     return applyAgentType(base, agent, { settings, currentMode: parent.mode(), toolNames });
   }
 
-  /** Waits for room under orchestration.maxConcurrent; resolves with the release, or null if cancelled first. */
-  private slot(child: ChildCore, signal: AbortSignal): Promise<(() => void) | null> {
+  /**
+   * A place under orchestration.maxConcurrent, taken at once or queued: `taken` resolves with its release, or with
+   * null when the child is cancelled while it waits.
+   */
+  private slot(signal: AbortSignal): { queued: boolean; taken: Promise<(() => void) | null> } {
     const take = () => {
       this.running += 1;
       let done = false;
@@ -302,9 +316,9 @@ export class Orchestrator {
         this.queue.shift()?.();
       };
     };
-    if (this.running < this.deps.workspace.settings.get().orchestration.maxConcurrent) return Promise.resolve(take());
-    void this.progress(child);
-    return new Promise((resolve) => {
+    if (this.running < this.deps.workspace.settings.get().orchestration.maxConcurrent)
+      return { queued: false, taken: Promise.resolve(take()) };
+    const taken = new Promise<(() => void) | null>((resolve) => {
       const wake = () => {
         signal.removeEventListener('abort', onAbort);
         resolve(take());
@@ -317,6 +331,7 @@ export class Orchestrator {
       this.queue.push(wake);
       signal.addEventListener('abort', onAbort, { once: true });
     });
+    return { queued: true, taken };
   }
 
   /** Follows the child's session for its card: turns, spending and the tool it is calling. */
@@ -329,7 +344,8 @@ export class Orchestrator {
       else if (event.type === 'tool.completed') tool = undefined;
       else if (event.type !== 'usage') return;
       child.view.usage = spent();
-      if (event.type === 'usage' || event.type === 'message.completed' || tool !== before) void this.progress(child, tool);
+      if (event.type === 'usage' || event.type === 'message.completed' || tool !== before)
+        void this.progress(child, tool);
     });
   }
 
@@ -454,4 +470,3 @@ export function describeResult(result: ChildResult): string {
   lines.push('', 'Its answer:', result.text || '(no text)');
   return lines.join('\n');
 }
-

@@ -160,9 +160,7 @@ export class AgentTypes {
 
   private unknown(agent: AgentDefinition): string[] {
     const known = new Set(this.options.knownTools());
-    return [...(agent.tools ?? []), ...agent.disallowedTools].filter(
-      (name) => !known.has(name) && !name.includes('*'),
-    );
+    return [...(agent.tools ?? []), ...agent.disallowedTools].filter((name) => !known.has(name) && !name.includes('*'));
   }
 
   /** The `.md` files of a folder of the workspace, skipping links (a link could lead out of the workspace). */
