@@ -1,5 +1,6 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named), prints JSON and then a table.
 import type { Bench, Metric } from './lib';
+import { agentsBench } from './agents';
 import { chatBench } from './chat';
 import { codingSessionBench } from './coding-session';
 import { filesBench } from './files';
@@ -16,6 +17,7 @@ const BENCHES: Bench[] = [
   shellBench,
   filesBench,
   codingSessionBench,
+  agentsBench,
 ];
 
 const wanted = process.argv.slice(2);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from '../contract/events';
 import type { Logger } from '../log';
 import type { ModelCatalog } from '../models/catalog';
@@ -133,6 +134,8 @@ export class Runner {
     }
     const runId = newId('run');
     const controller = new AbortController();
+    // Every child run of this one listens for its cancel, and a run may start many.
+    setMaxListeners(0, controller.signal);
     // Registered before the first await, so a second start in the same tick is refused.
     const run: ActiveRun = {
       runId,

@@ -180,6 +180,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     workspaceSpec: (request, approvals) => workspaceRunSpec({ workspace, sources, agentTypes }, request, approvals),
     callTool: (call, { mode, signal }) => callToolOnce({ workspace, sources, broker, outputs, mode, signal }, call),
     async close() {
+      await orchestrator.close();
       await runner.shutdown();
       partials.flushAll();
       await Promise.all([sessions.close(), extensions.close()]);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -273,6 +273,27 @@ describe('manager and executors', () => {
     expect(existsSync(join(h.root, 'hacked.txt'))).toBe(false);
   });
 
+  it('mounts the workspace read-only for an explore agent: its shell cannot change a file', async () => {
+    const h = await harness();
+    await writeFile(join(h.root, 'notes.txt'), 'original\n');
+    scriptConversations(h.mock, {
+      'MANAGE-EXPLORE': [
+        { toolCalls: [agentCall({ description: 'look', prompt: 'EXPLORE-TASK', agent_type: 'explore' })] },
+        { text: 'ok' },
+      ],
+      'EXPLORE-TASK': [
+        { toolCalls: [{ name: 'bash', input: { command: 'echo changed > notes.txt; cat notes.txt' } }] },
+        { text: 'looked' },
+      ],
+    });
+    const { events } = await h.run('MANAGE-EXPLORE');
+    const [child] = ofType(events, 'agent.spawned');
+    expect(offeredTools(requestsOf(h.mock, 'EXPLORE-TASK')[0]!)).toEqual(['bash', 'glob', 'grep', 'read']);
+    const [shell] = completed(await h.events(child!.childId), 'bash');
+    expect(shell!.result.content).toMatch(/Read-only file system/);
+    expect(await readFile(join(h.root, 'notes.txt'), 'utf8')).toBe('original\n');
+  });
+
   it('cancels running children when the parent is cancelled', async () => {
     const h = await harness();
     scriptConversations(h.mock, {
@@ -312,7 +333,6 @@ describe('manager and executors', () => {
     const root = await tempDir('boxagnts-git-');
     await git('git', ['init', '-q', '-b', 'main'], { cwd: root });
     await writeFile(join(root, 'README.md'), 'hello\n');
-    await writeFile(join(root, '.gitignore'), '.boxagnts/\n');
     await git('git', ['add', '.'], { cwd: root });
     await git('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init'], { cwd: root });
     const h = await harness({ root });
@@ -341,7 +361,8 @@ describe('manager and executors', () => {
     expect(writer.filesChanged).toEqual(['feature.txt']);
     // The main checkout is untouched; the change is on the child's branch.
     expect(existsSync(join(root, 'feature.txt'))).toBe(false);
-    expect((await git('git', ['status', '--porcelain'], { cwd: root })).stdout).toBe('');
+    const status = (await git('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: root })).stdout;
+    expect(status).not.toMatch(/feature\.txt|worktrees|README/);
     const shown = await git('git', ['show', `boxagnts/${writer.childId}:feature.txt`], { cwd: root });
     expect(shown.stdout).toBe('new feature\n');
     // The clean child left no worktree and no branch.

@@ -113,6 +113,13 @@ export class Orchestrator {
     return true;
   }
 
+  /** Stops every child and waits until each has ended and reported (the runtime is closing). */
+  async close(): Promise<void> {
+    const children = [...this.children.values()];
+    for (const child of children) child.controller.abort();
+    await Promise.allSettled(children.map((child) => child.result));
+  }
+
   /** The result of a child once it ends; undefined for a child this process does not know. */
   result(childId: string): Promise<ChildResult> | undefined {
     return this.children.get(childId)?.result;

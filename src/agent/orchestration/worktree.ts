@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { WorktreeReport } from '../../contract/events';
-import { errorMessage } from '../../fs/errors';
+import { errnoCode, errorMessage } from '../../fs/errors';
 
 const run = promisify(execFile);
 
@@ -60,6 +60,10 @@ export interface Worktree {
 /** A new worktree of `root`'s HEAD on the branch `boxagnts/<childId>`, in `worktreesDir/<childId>`. */
 export async function addWorktree(root: string, worktreesDir: string, childId: string): Promise<Worktree> {
   await mkdir(worktreesDir, { recursive: true, mode: 0o700 });
+  // The worktrees live inside the checkout: without this, `git status` there would list each as untracked.
+  await writeFile(join(worktreesDir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error: unknown) => {
+    if (errnoCode(error) !== 'EEXIST') throw error;
+  });
   const path = join(worktreesDir, childId);
   const branch = branchFor(childId);
   const base = (await git(root, ['rev-parse', 'HEAD'])).trim();
