@@ -45,6 +45,8 @@ export interface RunHandle {
   mode(): PermissionMode;
   /** The names of the tools it may use. */
   toolNames(): string[];
+  /** The names of the tools its children may be given (a manager's are more than its own). */
+  delegable(): string[];
   /** Aborted when the run is cancelled (not when it ends on its own). */
   cancelled: AbortSignal;
   /** Hands the run a note for the model, added as a user message before its next model call. */
@@ -205,6 +207,10 @@ export class Runner {
         budget,
         mode: () => gate.mode(),
         toolNames: () => registry.list().map((tool) => tool.name),
+        delegable: () => {
+          const own = registry.list().map((tool) => tool.name);
+          return spec.tools.delegable ? [...new Set([...spec.tools.delegable, 'tool_search'])] : own;
+        },
         cancelled: controller.signal,
         deliver: (text) => run.inbox.push(text),
       };

@@ -18,6 +18,8 @@ export interface ToolSelection {
   deny?: readonly string[] | undefined;
   /** Offer tools matching one of these in full even if they would be offered by name only (the workspace's `tools.offered`). */
   offer?: readonly string[] | undefined;
+  /** The tools the run's children may be given, by name; absent: the run's own. */
+  delegable?: readonly string[] | undefined;
 }
 
 export interface SelectedTools {

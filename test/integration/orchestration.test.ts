@@ -29,7 +29,7 @@ interface Harness {
   /** Runs `prompt` as the user's run of a new session (bypass unless said), and returns the session's events. */
   run(
     prompt: string,
-    options?: { mode?: 'bypass' | 'default'; maxCostUsd?: number },
+    options?: { mode?: 'bypass' | 'default'; maxCostUsd?: number; agentType?: string },
   ): Promise<{ sessionId: string; events: StampedEvent[]; status: string }>;
   events(sessionId: string): Promise<StampedEvent[]>;
 }
@@ -54,10 +54,10 @@ async function harness(
     runtime,
     mock,
     events,
-    async run(prompt, { mode = 'bypass', maxCostUsd } = {}) {
+    async run(prompt, { mode = 'bypass', maxCostUsd, agentType } = {}) {
       const session = await runtime.sessions.create();
       const spec = await runtime.workspaceSpec(
-        { text: prompt, permissionMode: mode, ...(maxCostUsd ? { limits: { maxCostUsd } } : {}) },
+        { text: prompt, permissionMode: mode, agentType, ...(maxCostUsd ? { limits: { maxCostUsd } } : {}) },
         { watched: false, unattended: 'deny' },
       );
       const outcome = await (await runtime.runner.start(session.id, spec)).done;
@@ -121,8 +121,22 @@ describe('manager and executors', () => {
       'TASK-A': [{ toolCalls: [{ name: 'rendezvous', input: {} }] }, { text: 'A is done' }],
       'TASK-B': [{ toolCalls: [{ name: 'rendezvous', input: {} }] }, { text: 'B is done' }],
     });
-    const { sessionId, events, status } = await h.run('MANAGE-TWO');
+    const { sessionId, events, status } = await h.run('MANAGE-TWO', { agentType: 'manager' });
     expect(status).toBe('finished');
+    // Managed mode: the manager reads, plans and delegates; it has no tool that changes files.
+    expect(offeredTools(requestsOf(h.mock, 'MANAGE-TWO')[0]!)).toEqual([
+      'agent',
+      'agent_status',
+      'agent_wait',
+      'glob',
+      'grep',
+      'read',
+      'todo_write',
+    ]);
+    expect(JSON.stringify(requestsOf(h.mock, 'MANAGE-TWO')[0]!.body.messages[0])).toContain('You are the manager');
+    // Its executors do the work: they have the tools the manager itself does not use.
+    expect(offeredTools(requestsOf(h.mock, 'TASK-A')[0]!)).toEqual(expect.arrayContaining(['bash', 'edit', 'write']));
+    expect(offeredTools(requestsOf(h.mock, 'TASK-A')[0]!)).not.toContain('agent');
 
     const spawned = ofType(events, 'agent.spawned');
     expect(spawned.map((e) => e.description).sort()).toEqual(['first half', 'second half']);
@@ -215,8 +229,10 @@ describe('manager and executors', () => {
     const { events } = await h.run('MANAGE-DEPTH');
     const [child] = ofType(events, 'agent.spawned');
     const childRequest = requestsOf(h.mock, 'CHILD-DEPTH')[0]!;
+    // The user's run has agent (by name, behind tool_search); the child has it in no form.
+    expect(JSON.stringify(requestsOf(h.mock, 'MANAGE-DEPTH')[0]!.body.tools)).toMatch(/\bagent\b/);
     expect(offeredTools(childRequest)).not.toContain('agent');
-    expect(offeredTools(requestsOf(h.mock, 'MANAGE-DEPTH')[0]!)).toContain('agent');
+    expect(JSON.stringify(childRequest.body.tools)).not.toMatch(/\bagent\b/);
     const forged = completed(await h.events(child!.childId), 'agent')[0]!;
     expect(forged.result).toMatchObject({ isError: true, content: expect.stringMatching(/no tool named "agent"/) });
     expect(h.mock.requests.filter((r) => firstUserText(r).includes('GRANDCHILD'))).toHaveLength(0);

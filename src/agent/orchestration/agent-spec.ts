@@ -57,7 +57,15 @@ export function applyAgentType(spec: RunSpec, agent: AgentDefinition, context: A
       ...spec.systemParts.filter((part) => part.kind !== 'agent'),
       ...(agent.instructions ? [{ kind: 'agent' as const, text: agent.instructions }] : []),
     ],
-    tools: { ...spec.tools, allow },
+    tools: {
+      ...spec.tools,
+      allow,
+      // The tools an agent type names are offered in full, also those offered by name only by default.
+      offer: [...(spec.tools.offer ?? []), ...(agent.tools ?? [])],
+      // A type that delegates (it has `agent`) is narrowed for its own work, not for its children's: a manager reads
+      // and dispatches, its executors write. They still get no tool and no mode the run could not have had.
+      delegable: agent.tools?.includes('agent') ? (spec.tools.delegable ?? names) : allow,
+    },
     limits: {
       ...spec.limits,
       maxTurns: lowest(spec.limits.maxTurns, agent.maxTurns) ?? spec.limits.maxTurns,

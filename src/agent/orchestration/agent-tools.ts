@@ -60,10 +60,12 @@ export function agentTools(orchestrator: Orchestrator, agentTypes: AgentTypes): 
   const agent = defineTool({
     name: 'agent',
     description:
-      'Starts an agent that does one task in a fresh conversation of its own, with at most your tools, and returns its answer, status, usage and the files it changed. Several agent calls in one turn run in parallel.',
+      'Starts an agent that does one task in a fresh conversation of its own, with no tool or permission this session lacks, and returns its answer, status, usage and the files it changed. Several agent calls in one turn run in parallel.',
     permissionLevel: 'execute',
     source: 'agent',
     parallel: true,
+    // A plain chat rarely delegates: offered in full to the agent types that name it (manager), by name otherwise.
+    defer: true,
     input: AgentInput,
     subject: (input) => input.agent_type ?? 'general',
     async execute(input, ctx) {
@@ -100,6 +102,8 @@ export function agentTools(orchestrator: Orchestrator, agentTypes: AgentTypes): 
   });
   const status = defineTool({
     name: 'agent_status',
+    // Needed only once a background agent runs: offered by name until then (tool_search reveals it).
+    defer: true,
     description: 'Lists the agents this session started (or one of them): state, turns, tokens and cost.',
     permissionLevel: 'read',
     source: 'agent',
@@ -115,6 +119,8 @@ export function agentTools(orchestrator: Orchestrator, agentTypes: AgentTypes): 
   });
   const wait = defineTool({
     name: 'agent_wait',
+    // Needed only once a background agent runs: offered by name until then (tool_search reveals it).
+    defer: true,
     description: 'Waits until the given background agents end (or the timeout passes) and returns their results.',
     permissionLevel: 'read',
     source: 'agent',

@@ -284,12 +284,14 @@ export class Orchestrator {
     const atLimit = depth >= settings.orchestration.maxDepth;
     const asked = request.tools;
     const toolNames = parent
-      .toolNames()
+      .delegable()
       .filter((name) => name !== 'tool_search' || asked === undefined)
       .filter((name) => asked === undefined || asked.includes(name) || name === 'tool_search')
       .filter((name) => !(atLimit && ORCHESTRATION_TOOLS.includes(name)));
     const base: RunSpec = {
       ...parent.spec,
+      // The workspace's offer list, not the parent's agent type's: the child's own type adds its own.
+      tools: { sources: parent.spec.tools.sources, deny: parent.spec.tools.deny, offer: settings.tools.offered },
       prompt: request.prompt,
       // A fresh conversation: the workspace's notes and the skills catalog, never the parent's own agent instructions.
       systemParts: parent.spec.systemParts.filter((part) => part.kind !== 'agent'),
