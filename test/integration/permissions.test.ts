@@ -343,6 +343,9 @@ describe('native tools', () => {
     const chat = await startChat();
     const list: any = await (await chat.server.fetch('/api/tools')).json();
     expect(list.tools.map((t: any) => t.name)).toEqual([
+      'agent',
+      'agent_status',
+      'agent_wait',
       'ask_user_question',
       'bash',
       'brief',
