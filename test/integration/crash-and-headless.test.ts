@@ -228,6 +228,24 @@ describe('boxagnts run (headless)', () => {
     expect(badSession.stderr).toMatch(/no session ses_0000000000000000/);
   });
 
+  it('runs managed (the manager agent type) with --managed, and any agent type with --agent', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    mock.enqueue({ text: 'Planned.' }, { text: 'Explored.' });
+    const managed = await runCli(['run', 'plan it', '--workspace-dir', dir, '--managed']);
+    expect(managed.code).toBe(0);
+    const tools = (i: number) =>
+      (mock.requests[i]!.body.tools as { function: { name: string } }[]).map((t) => t.function.name);
+    expect(tools(0)).toEqual(expect.arrayContaining(['agent', 'agent_wait', 'read']));
+    expect(tools(0)).not.toContain('write');
+    const explore = await runCli(['run', 'look', '--workspace-dir', dir, '--agent', 'explore']);
+    expect(explore.code).toBe(0);
+    expect(tools(1).sort()).toEqual(['bash', 'glob', 'grep', 'read']);
+    const unknown = await runCli(['run', 'hi', '--workspace-dir', dir, '--agent', 'nobody']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no agent type "nobody" \(agent types: general, explore, plan, manager\)/);
+  });
+
   it('stops at --max-turns with exit status 3', async () => {
     const mock = await startMock();
     const dir = await workspaceFor(mock);
