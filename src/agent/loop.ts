@@ -12,6 +12,8 @@ export interface LoopOptions extends StepOptions {
   /** The conversation so far, as the model saw it. */
   history: ModelMessage[];
   prompt: string;
+  /** What the user typed, when `prompt` is its expansion (a `/skill`). */
+  command?: string | undefined;
   maxTurns: number;
   budget: RunBudget;
   /** Where the run sits in a tree of runs, recorded in `run.started`. */
@@ -59,7 +61,7 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
     ...(parent ? { parent } : {}),
     ...(depth > 0 ? { depth } : {}),
   });
-  await addUserMessage(options, messages, options.prompt, false);
+  await addUserMessage(options, messages, options.prompt, false, options.command);
 
   let turns = 0;
   let lastText = '';
@@ -150,6 +152,7 @@ async function addUserMessage(
   messages: ModelMessage[],
   text: string,
   synthetic: boolean,
+  command?: string,
 ): Promise<void> {
   await options.emit({
     type: 'message.user',
@@ -157,6 +160,7 @@ async function addUserMessage(
     messageId: options.newId('msg'),
     text,
     ...(synthetic ? { synthetic: true } : {}),
+    ...(command ? { command } : {}),
   });
   messages.push({ role: 'user', content: text });
 }

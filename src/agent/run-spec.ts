@@ -56,4 +56,8 @@ export interface RunSpec {
   depth: number;
   /** The agent type the run takes, for attributing its usage; absent: the plain agent. */
   agentType?: string | undefined;
+  /** What the user typed when the prompt is its expansion (`/code-review src/a.ts`): the chat shows this. */
+  command?: string | undefined;
+  /** Skills active from the start (a `/skill` the user ran): their `allowed-tools` rules, as the skill tool grants them. */
+  skillGrants?: readonly { skill: string; rules: readonly string[] }[] | undefined;
 }

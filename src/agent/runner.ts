@@ -7,7 +7,7 @@ import { resolveModel } from '../models/providers';
 import type { Redactor } from '../models/redaction';
 import { type ApprovalBroker, InteractionCancelledError } from '../permissions/approvals';
 import { PermissionGate } from '../permissions/gate';
-import type { PermissionMode } from '../permissions/policy';
+import { type PermissionMode, parseRule } from '../permissions/policy';
 import type { RunTools } from '../tools/invoke';
 import type { ToolOutputStore } from '../tools/output-store';
 import { ToolRegistry } from '../tools/registry';
@@ -179,6 +179,7 @@ export class Runner {
         record: (event) => emit({ ...event, runId } as RunEvent),
         signal,
       });
+      for (const grant of spec.skillGrants ?? []) gate.grantForSkill(grant.skill, grant.rules.map(parseRule));
       // Questions go where approvals go: to someone watching, or parked in the inbox; a run that refuses has none.
       const asks = approvals.watched || approvals.unattended === 'park';
       const { session, user } = this.userAndSession(sessionId, runId, gate, run, signal, asks);
@@ -222,6 +223,7 @@ export class Runner {
             system: composeSystemPrompt(spec.systemParts, registry.list(), selected.deferred),
             history: conversationFrom(events),
             prompt: spec.prompt,
+            command: spec.command,
             maxTurns: spec.limits.maxTurns,
             budget,
             parent: spec.parent,
@@ -358,6 +360,10 @@ export class Runner {
         ),
       todos: () => run.state.todos,
       setTodos: (todos) => emit({ type: 'todos.updated', runId, todos }),
+      activateSkill: async (name, rules) => {
+        gate.grantForSkill(name, rules.map(parseRule));
+        await emit({ type: 'skill.activated', runId, name, rules: [...rules] });
+      },
     };
     if (!asks) return { session };
     const user = (callId: string): UserChannel => ({

@@ -78,13 +78,17 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     parent: z.object({ sessionId: z.string(), runId: z.string(), callId: z.string() }).optional(),
     depth: z.number().int().min(1).optional(),
   }),
-  /** A user message; `synthetic` marks one the runtime wrote itself (a continuation after the output limit). */
+  /**
+   * A user message; `synthetic` marks one the runtime wrote itself (a continuation after the output limit); `command`
+   * is what the user typed when `text` is its expansion (`/code-review src/a.ts`).
+   */
   z.object({
     type: z.literal('message.user'),
     ...run,
     messageId: z.string(),
     text: z.string(),
     synthetic: z.boolean().optional(),
+    command: z.string().optional(),
   }),
   z.object({
     type: z.literal('message.delta'),
@@ -185,6 +189,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     cancelled: z.boolean().optional(),
   }),
   z.object({ type: z.literal('todos.updated'), ...run, todos: z.array(TodoSchema) }),
+  /** A skill was loaded into the run: its `allowed-tools`, as rules, run without asking until the run ends. */
+  z.object({ type: z.literal('skill.activated'), ...run, name: z.string(), rules: z.array(z.string()) }),
   /** The `agent` call `callId` started a child run in session `childId` (queued when the workspace's cap is reached). */
   z.object({
     type: z.literal('agent.spawned'),

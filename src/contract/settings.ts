@@ -211,6 +211,14 @@ export const SettingsSchema = z.strictObject({
     })
     .prefault({}),
   permissions: PermissionSettingsSchema,
+  skills: z
+    .strictObject({
+      /** Skills switched off for this workspace: neither listed to the model nor runnable. */
+      disabled: z.array(z.string().min(1).max(64)).default([]),
+      /** Load the skills that came with the repository (`.agents/skills/`, `.claude/skills/`). */
+      trustProject: z.boolean().default(false),
+    })
+    .prefault({}),
   /** Child runs started by the `agent` tool: limits the runtime enforces, whatever the model asks. */
   orchestration: z
     .strictObject({

@@ -3,7 +3,7 @@ import { PermissionLevelSchema } from './permissions';
 
 /** The tools of a workspace as the Tools page and `/api/tools` show them. */
 
-export const ToolSourceKindSchema = z.enum(['native', 'sandboxed', 'mcp', 'extension', 'agent']);
+export const ToolSourceKindSchema = z.enum(['native', 'sandboxed', 'mcp', 'extension', 'agent', 'skill']);
 
 /** Where a WebAssembly tool's folder is: the workspace's `.boxagnts/tools/` or the product's own. */
 export const ExtensionOriginSchema = z.enum(['workspace', 'built-in']);

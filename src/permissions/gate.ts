@@ -95,6 +95,8 @@ function canonical(value: unknown): string {
  */
 export class PermissionGate {
   private readonly history: string[] = [];
+  /** Rules granted for the rest of the run by loaded skills, with the skill that granted them. */
+  private readonly skillGrants: { skill: string; rule: Rule }[] = [];
 
   constructor(private readonly ctx: GateContext) {}
 
@@ -121,9 +123,32 @@ export class PermissionGate {
     return { tool: call.tool.name, level: call.tool.permissionLevel, subject, commands };
   }
 
+  /** A skill's `allowed-tools`, for the rest of the run (see `decide`). */
+  grantForSkill(skill: string, rules: readonly Rule[]): void {
+    for (const rule of rules) this.skillGrants.push({ skill, rule });
+  }
+
+  /** The skills' grants that are in force, for the approval settings to show. */
+  skillRules(): readonly { skill: string; rule: Rule }[] {
+    return this.skillGrants;
+  }
+
   async decide(call: GateCall): Promise<Decision> {
     const rules = this.rules();
-    const decision = decide(await this.request(call, hasPatternRules(rules, call.tool.name)), this.mode(), rules);
+    const granted = this.skillGrants.map((g) => g.rule);
+    const request = await this.request(call, hasPatternRules([...rules, ...granted], call.tool.name));
+    let decision = decide(request, this.mode(), rules);
+    // A skill's grants only spare the question: what the rules or the mode refuse stays refused.
+    if (decision.action === 'ask' && granted.length > 0) {
+      const byGrant = decide(request, this.mode(), granted);
+      const grant = this.skillGrants.find((g) => g.rule === byGrant.rule);
+      if (byGrant.action === 'allow' && grant)
+        decision = {
+          action: 'allow',
+          reason: `allowed by the skill "${grant.skill}" (${grant.rule.text})`,
+          rule: grant.rule,
+        };
+    }
     const key = `${call.tool.name}:${canonical(call.input)}`;
     const repeats = this.history.slice(-REPEAT_LIMIT);
     if (decision.action === 'allow' && repeats.length === REPEAT_LIMIT && repeats.every((k) => k === key)) {

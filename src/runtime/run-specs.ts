@@ -4,7 +4,11 @@ import { agentsMdPart, basePromptPart } from '../agent/prompt';
 import type { RunLimits, RunSpec } from '../agent/run-spec';
 import type { Approvals } from '../permissions/gate';
 import type { PermissionMode } from '../permissions/policy';
+import type { Mount } from '../fs/confiner';
 import type { AgentTypes } from '../tools/agents/agent-types';
+import { SKILLS_GUEST_DIR, type Skill, type SkillCatalog } from '../tools/skills/skill-catalog';
+import { skillsBlock, skillsBlockLimit } from '../tools/skills/skill-prompt';
+import { skillInstructions, skillRules } from '../tools/skills/skill-tool';
 import type { ToolSource } from '../tools/source';
 import type { Workspace } from '../workspace/workspace';
 
@@ -35,7 +39,13 @@ export interface WorkspaceSpecDeps {
   workspace: Workspace;
   sources: readonly ToolSource[];
   agentTypes: AgentTypes;
+  skills: SkillCatalog;
+  /** The context window of a model (`provider/model`, or the default), when the catalog knows it. */
+  contextWindow(model: string | undefined): number | undefined;
 }
+
+/** `/name args`: the user runs a skill. */
+const SKILL_COMMAND = /^\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\s+([\s\S]*))?$/;
 
 /**
  * The RunSpec of a run the user starts on the whole workspace: its tools are every source's minus those switched off,
@@ -43,22 +53,28 @@ export interface WorkspaceSpecDeps {
  * narrows all of it.
  */
 export async function workspaceRunSpec(
-  { workspace, sources, agentTypes }: WorkspaceSpecDeps,
+  { workspace, sources, agentTypes, skills, contextWindow }: WorkspaceSpecDeps,
   request: WorkspaceRunRequest,
   approvals: Approvals,
 ): Promise<RunSpec> {
   const settings = workspace.settings.get();
   const notes = agentsMdPart(await readFile(workspace.paths.agentsFile, 'utf8').catch(() => ''));
+  const loaded = await skills.loaded();
+  const block = skillsBlock(loaded, skillsBlockLimit(contextWindow(request.model)));
+  const invoked = await userSkill(loaded, request.text);
   const spec: RunSpec = {
     model: request.model,
-    prompt: request.text,
+    prompt: invoked?.prompt ?? request.text,
+    ...(invoked ? { command: request.text, skillGrants: [invoked.grant] } : {}),
     systemParts: [
       basePromptPart({ workspaceName: workspace.paths.name, date: new Date(), platform: process.platform }),
       ...(notes ? [notes] : []),
+      ...(block.text ? [{ kind: 'skills' as const, text: block.text }] : []),
     ],
     tools: { sources, deny: settings.tools.disabled, offer: settings.tools.offered },
     limits: { maxTurns: settings.agent.maxTurns, ...request.limits },
-    scope: { workDir: workspace.paths.root },
+    // Each loaded skill's folder, read-only, where the skills block and the skill tool say it is.
+    scope: { workDir: workspace.paths.root, mounts: skillMounts(loaded) },
     permissions: { mode: request.permissionMode, approvals },
     depth: 0,
   };
@@ -70,4 +86,21 @@ export async function workspaceRunSpec(
   }
   const currentMode = request.permissionMode ?? request.currentMode ?? settings.permissions.mode;
   return applyAgentType(spec, agent, { settings, currentMode });
+}
+
+/** The folder of each skill, read-only at `/.skills/NAME`. */
+export function skillMounts(skills: readonly Skill[]): Mount[] {
+  return skills.map((skill) => ({ host: skill.dir, guest: `${SKILLS_GUEST_DIR}/${skill.name}`, readOnly: true }));
+}
+
+/** The user's `/name args`, when it names a skill they may run: the prompt it expands to, and its grants. */
+async function userSkill(
+  skills: readonly Skill[],
+  text: string,
+): Promise<{ prompt: string; grant: { skill: string; rules: string[] } } | undefined> {
+  const match = SKILL_COMMAND.exec(text.trim());
+  const skill = match && skills.find((s) => s.name === match[1] && s.userInvocable);
+  if (!match || !skill) return undefined;
+  const prompt = `The user ran the skill /${skill.name}${match[2] ? ` with: ${match[2].trim()}` : ''}. Follow its instructions.\n\n${await skillInstructions(skill, match[2]?.trim())}`;
+  return { prompt, grant: { skill: skill.name, rules: skillRules(skill) } };
 }

@@ -32,6 +32,9 @@ import { Runner } from '../agent/runner';
 import { agentTools } from '../agent/orchestration/agent-tools';
 import { Orchestrator } from '../agent/orchestration/orchestrator';
 import { AgentTypes } from '../tools/agents/agent-types';
+import type { SkillCatalog } from '../tools/skills/skill-catalog';
+import { skillTool } from '../tools/skills/skill-tool';
+import { contextWindowOf, workspaceSkills } from './skills';
 
 export interface RuntimeOptions {
   logger: Logger;
@@ -72,6 +75,8 @@ export interface AgentRuntime {
   readonly sources: readonly ToolSource[];
   /** The agent types of the workspace (`.boxagnts/agents/`, other agents' folders, the built-in ones). */
   readonly agentTypes: AgentTypes;
+  /** The skills of the workspace, the user's and the product's. */
+  readonly skills: SkillCatalog;
   /** Child runs started by the `agent` tool: listed, awaited and stopped here. */
   readonly orchestrator: Orchestrator;
   /** Every tool this workspace has, switched off or not, for the Tools page. */
@@ -137,10 +142,12 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     knownTools: () => selectTools({ sources }).tools.map((tool) => tool.name),
   });
   const orchestrator = new Orchestrator({ workspace, runner, sessions, hub, agentTypes, logger: options.logger });
+  const skills = workspaceSkills(workspace, env);
   const builtIn = [
     ...nativeTools(),
     ...sandboxedTools(sandbox),
     ...agentTools(orchestrator, agentTypes),
+    skillTool(skills),
     ...(options.extraTools ?? []),
   ];
   const builtInSource = fixedSource(builtIn);
@@ -177,7 +184,19 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     allTools: () => selectTools({ sources }).tools,
     agentTypes,
     orchestrator,
-    workspaceSpec: (request, approvals) => workspaceRunSpec({ workspace, sources, agentTypes }, request, approvals),
+    skills,
+    workspaceSpec: (request, approvals) =>
+      workspaceRunSpec(
+        {
+          workspace,
+          sources,
+          agentTypes,
+          skills,
+          contextWindow: (model) => contextWindowOf(workspace, catalog, model),
+        },
+        request,
+        approvals,
+      ),
     callTool: (call, { mode, signal }) => callToolOnce({ workspace, sources, broker, outputs, mode, signal }, call),
     async close() {
       await orchestrator.close();

@@ -1,7 +1,7 @@
 import { workspacePermissions } from '../agent/workspace-permissions';
 import type { ApprovalBroker } from '../permissions/approvals';
 import { PermissionGate } from '../permissions/gate';
-import type { PermissionMode } from '../permissions/policy';
+import { type PermissionMode, parseRule } from '../permissions/policy';
 import { type ToolCall, invokeTool } from '../tools/invoke';
 import type { ToolOutputStore } from '../tools/output-store';
 import { ToolRegistry } from '../tools/registry';
@@ -61,6 +61,7 @@ export async function callToolOnce(options: SingleCallOptions, call: ToolCall): 
         setTodos: async (next) => {
           todos = next;
         },
+        activateSkill: async (name, rules) => gate.grantForSkill(name, rules.map(parseRule)),
       },
       outputs: options.outputs,
       progress: () => undefined,

@@ -25,6 +25,11 @@ export interface SessionControls {
   leavePlanMode(): Promise<void>;
   todos(): Todo[];
   setTodos(todos: Todo[]): Promise<void>;
+  /**
+   * A skill was loaded: its `allowed-tools` (as allow rules) run without asking for the rest of the run, but only
+   * where the run would otherwise ask, never past a deny rule or plan mode.
+   */
+  activateSkill(name: string, rules: readonly string[]): Promise<void>;
 }
 
 /** The tools of the run, for tool_search: deferred tools are offered by name only until revealed. */
@@ -63,7 +68,7 @@ export interface Tool {
   /** JSON Schema of the input, as the model sees it. */
   readonly inputSchema: JSONSchema;
   /** Where the tool comes from, for the Tools page. */
-  readonly source: 'native' | 'sandboxed' | 'mcp' | 'extension' | 'agent';
+  readonly source: 'native' | 'sandboxed' | 'mcp' | 'extension' | 'agent' | 'skill';
   /** Checks input before execute; when absent the registry validates against `inputSchema`. */
   validate?(input: unknown): Validation;
   /** The part of a (validated) call that permission rules match: a workspace-relative path, a command, a URL. */

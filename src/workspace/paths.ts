@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 
 /** Where the runtime keeps its own state inside a workspace. No tool and no file API may see it. */
@@ -13,6 +14,8 @@ export interface WorkspacePaths {
   readonly settingsFile: string;
   readonly secretsFile: string;
   readonly agentsFile: string;
+  /** Skills of this workspace: `NAME/SKILL.md` and the skill's files. */
+  readonly skillsDir: string;
   /** Agent types of this workspace: `NAME.md`, front matter and instructions. */
   readonly agentTypesDir: string;
   /** Git worktrees of child runs that asked for isolation: `<child-id>/`. */
@@ -40,6 +43,7 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
     secretsFile: join(dataDir, 'secrets.json'),
     agentsFile: join(dataDir, 'AGENTS.md'),
     agentTypesDir: join(dataDir, 'agents'),
+    skillsDir: join(dataDir, 'skills'),
     worktreesDir: join(dataDir, 'worktrees'),
     sessionsDir: join(dataDir, 'sessions'),
     cacheDir: join(dataDir, 'cache'),
@@ -58,4 +62,9 @@ export async function ensureDataDirs(paths: WorkspacePaths): Promise<void> {
   await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.toolsDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.uploadsDir, { recursive: true, mode: 0o700 });
+}
+
+/** The user's own folder, shared by every workspace (`~/.boxagnts`; `BOXAGNTS_USER_DIR` moves it). */
+export function userDataDir(env: NodeJS.ProcessEnv): string {
+  return env.BOXAGNTS_USER_DIR || join(homedir(), DATA_DIR_NAME);
 }

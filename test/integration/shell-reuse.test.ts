@@ -26,6 +26,7 @@ function context(sessionId: string, workDir: string): ToolContext {
       leavePlanMode: async () => undefined,
       todos: () => [],
       setTodos: async () => undefined,
+      activateSkill: async () => undefined,
     },
     catalog: { all: () => [], deferred: () => [], reveal: () => undefined },
   };

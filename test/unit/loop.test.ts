@@ -99,6 +99,7 @@ function start(options: InProcessRun): { broker: ApprovalBroker; done: Promise<F
       leavePlanMode: async () => undefined,
       todos: () => [],
       setTodos: async () => undefined,
+      activateSkill: async () => undefined,
     },
     progress: () => undefined,
   };

@@ -10,6 +10,7 @@ import {
   type InvalidAgentFile,
 } from '../../contract/agents';
 import { errnoCode, errorMessage } from '../../fs/errors';
+import { isRealFolder } from '../../fs/real-folder';
 import { writeFileAtomic } from '../../workspace/atomic-write';
 import { FrontMatterError, readFrontMatter, writeFrontMatter } from '../../workspace/front-matter';
 import { describeFirstIssue } from '../../workspace/json-file';
@@ -184,21 +185,6 @@ function toolFields(tools: unknown): { tools: unknown; disallowed: unknown } {
     .filter(([, on]) => on === false)
     .map(([name]) => name);
   return { tools: undefined, disallowed: off };
-}
-
-/** Whether every folder from the workspace down to `dir` is a real folder, not a link. */
-async function isRealFolder(root: string, dir: string): Promise<boolean> {
-  let path = root;
-  for (const name of relative(root, dir).split(sep)) {
-    path = join(path, name);
-    try {
-      if (!(await lstat(path)).isDirectory()) return false;
-    } catch (error) {
-      if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') return false;
-      throw error;
-    }
-  }
-  return true;
 }
 
 async function readSmallFile(file: string): Promise<string> {
