@@ -1,6 +1,7 @@
 // `npm run bench [-- NAME...]`: runs the benchmarks (all, or those named), prints JSON and then a table.
 import type { Bench, Metric } from './lib';
 import { agentsBench } from './agents';
+import { skillsBench } from './skills';
 import { chatBench } from './chat';
 import { codingSessionBench } from './coding-session';
 import { filesBench } from './files';
@@ -18,6 +19,7 @@ const BENCHES: Bench[] = [
   filesBench,
   codingSessionBench,
   agentsBench,
+  skillsBench,
 ];
 
 const wanted = process.argv.slice(2);

@@ -51,6 +51,8 @@ export interface RunHandle {
   cancelled: AbortSignal;
   /** Hands the run a note for the model, added as a user message before its next model call. */
   deliver(text: string): void;
+  /** The rules loaded skills grant for the rest of the run, with the skill that granted each. */
+  skillGrants(): { skill: string; rule: string }[];
 }
 
 export interface StartOptions {
@@ -214,6 +216,7 @@ export class Runner {
         },
         cancelled: controller.signal,
         deliver: (text) => run.inbox.push(text),
+        skillGrants: () => gate.skillRules().map((g) => ({ skill: g.skill, rule: g.rule.text })),
       };
       run.done = loadAgentLoop()
         .then(({ runAgent }) =>

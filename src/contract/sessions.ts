@@ -55,6 +55,8 @@ export const SessionStateViewSchema = z.object({
   interactions: z.array(InteractionSchema),
   /** The agent type of the session's runs (`manager`: managed mode); null: the plain agent. */
   agentType: z.string().nullable(),
+  /** Rules granted until the run in progress ends by the skills it loaded (`allowed-tools`). */
+  skillGrants: z.array(z.object({ skill: z.string(), rule: z.string() })),
 });
 export type SessionStateView = z.output<typeof SessionStateViewSchema>;
 

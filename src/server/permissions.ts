@@ -63,6 +63,7 @@ export function permissionRoutes(ctx: ServerContext): Hono {
       // A child's requests show in its parent's chat too: they block the parent's `agent` call.
       interactions: [id, ...ctx.runtime.orchestrator.descendants(id)].flatMap((session) => broker.list(session)),
       agentType: state.agentType,
+      skillGrants: runner.handle(id)?.skillGrants() ?? [],
     } satisfies SessionStateView);
   });
 
