@@ -24,6 +24,8 @@ const LAYERS = [
   // Providers, catalog, redaction; the logger redacts with the models' redactor.
   ['models', 'log.ts'],
   ['tools'],
+  // MCP servers: a tool source over the official client.
+  ['mcp'],
   ['agent', 'automation'],
   // The composition root: builds one runtime per workspace.
   ['runtime'],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PermissionModeSchema } from './permissions';
 import { FUEL_DEFAULTS } from './fuel';
+import { McpSettingsSchema } from './mcp';
 
 /**
  * The shape of `.boxagnts/settings.json`, as the dashboard reads it. Checks that need a layer's own parser (net
@@ -211,6 +212,7 @@ export const SettingsSchema = z.strictObject({
     })
     .prefault({}),
   permissions: PermissionSettingsSchema,
+  mcp: McpSettingsSchema,
   skills: z
     .strictObject({
       /** Skills switched off for this workspace: neither listed to the model nor runnable. */

@@ -71,7 +71,12 @@ export async function workspaceRunSpec(
       ...(notes ? [notes] : []),
       ...(block.text ? [{ kind: 'skills' as const, text: block.text }] : []),
     ],
-    tools: { sources, deny: settings.tools.disabled, offer: settings.tools.offered },
+    tools: {
+      sources,
+      deny: settings.tools.disabled,
+      offer: settings.tools.offered,
+      deferAboveTokens: deferAboveTokens(contextWindow(request.model)),
+    },
     limits: { maxTurns: settings.agent.maxTurns, ...request.limits },
     // Each loaded skill's folder, read-only, where the skills block and the skill tool say it is.
     scope: { workDir: workspace.paths.root, mounts: skillMounts(loaded) },
@@ -103,4 +108,11 @@ async function userSkill(
   if (!match || !skill) return undefined;
   const prompt = `The user ran the skill /${skill.name}${match[2] ? ` with: ${match[2].trim()}` : ''}. Follow its instructions.\n\n${await skillInstructions(skill, match[2]?.trim())}`;
   return { prompt, grant: { skill: skill.name, rules: skillRules(skill) } };
+}
+
+/** MCP and extension tools whose definitions would take more than this share of the window are offered by name. */
+const TOOL_WINDOW_SHARE = 0.1;
+
+function deferAboveTokens(contextWindow: number | undefined): number | undefined {
+  return contextWindow === undefined ? undefined : Math.floor(contextWindow * TOOL_WINDOW_SHARE);
 }

@@ -35,6 +35,7 @@ import { AgentTypes } from '../tools/agents/agent-types';
 import type { SkillCatalog } from '../tools/skills/skill-catalog';
 import { skillTool } from '../tools/skills/skill-tool';
 import { contextWindowOf, workspaceSkills } from './skills';
+import { McpServers } from '../mcp/servers';
 
 export interface RuntimeOptions {
   logger: Logger;
@@ -77,6 +78,8 @@ export interface AgentRuntime {
   readonly agentTypes: AgentTypes;
   /** The skills of the workspace, the user's and the product's. */
   readonly skills: SkillCatalog;
+  /** The MCP servers of the workspace, as one tool source. */
+  readonly mcp: McpServers;
   /** Child runs started by the `agent` tool: listed, awaited and stopped here. */
   readonly orchestrator: Orchestrator;
   /** Every tool this workspace has, switched off or not, for the Tools page. */
@@ -168,7 +171,17 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     if (event.type === 'run.status' && event.running) sandbox.warmUp(1);
   });
   await extensions.start();
-  sources = [builtInSource, extensions];
+  const mcp = new McpServers({
+    root: workspace.paths.root,
+    servers: () => workspace.settings.get().mcp.servers,
+    secret: (name) => workspace.secrets.secret(name),
+    logger: options.logger,
+  });
+  mcp.onChange(() => hub.publishGlobal({ type: 'tools.changed' }));
+  const stopFollowingSettings = workspace.settings.onChange(() => mcp.reconcile());
+  // In the background: the runtime is ready before the servers are.
+  mcp.start();
+  sources = [builtInSource, extensions, mcp];
   await agentTypes.list();
   return {
     sessions,
@@ -184,6 +197,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     allTools: () => selectTools({ sources }).tools,
     agentTypes,
     orchestrator,
+    mcp,
     skills,
     workspaceSpec: (request, approvals) =>
       workspaceRunSpec(
@@ -197,12 +211,17 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
         request,
         approvals,
       ),
-    callTool: (call, { mode, signal }) => callToolOnce({ workspace, sources, broker, outputs, mode, signal }, call),
+    async callTool(call, { mode, signal }) {
+      // One headless call of a server's tool: that server must have connected first.
+      if (call.name.startsWith('mcp__')) await mcp.settled();
+      return callToolOnce({ workspace, sources, broker, outputs, mode, signal }, call);
+    },
     async close() {
       await orchestrator.close();
       await runner.shutdown();
+      stopFollowingSettings();
       partials.flushAll();
-      await Promise.all([sessions.close(), extensions.close()]);
+      await Promise.all([sessions.close(), extensions.close(), mcp.close()]);
       await sandbox.close();
     },
   };

@@ -9,6 +9,11 @@ import type { Tool } from './tool';
  */
 export const DEFER_TOOLS_ABOVE = 40;
 
+/** About how many tokens a tool's definition costs in a request (four characters a token). */
+export function definitionTokens(name: string, description: string, inputSchema: unknown): number {
+  return Math.ceil((name.length + description.length + JSON.stringify(inputSchema).length) / 4);
+}
+
 /** Which tools a run gets: the union of its sources, narrowed by name or pattern (`read`, `mcp__github__*`). */
 export interface ToolSelection {
   sources: readonly ToolSource[];
@@ -18,6 +23,11 @@ export interface ToolSelection {
   deny?: readonly string[] | undefined;
   /** Offer tools matching one of these in full even if they would be offered by name only (the workspace's `tools.offered`). */
   offer?: readonly string[] | undefined;
+  /**
+   * MCP and extension tools are offered by name only when their definitions would take more tokens than this (10 %
+   * of the model's context window), as they are past DEFER_TOOLS_ABOVE tools.
+   */
+  deferAboveTokens?: number | undefined;
   /** The tools the run's children may be given, by name; absent: the run's own. */
   delegable?: readonly string[] | undefined;
 }
@@ -40,7 +50,11 @@ export function selectTools(selection: ToolSelection): SelectedTools {
   const chosen = (name: string) =>
     (selection.allow === undefined || matchesAny(selection.allow, name)) && !matchesAny(selection.deny, name);
   const tools = selection.sources.flatMap((source) => source.tools()).filter((tool) => chosen(tool.name));
-  const many = tools.length > DEFER_TOOLS_ABOVE;
+  const external = tools.filter((t) => t.source === 'mcp' || t.source === 'extension');
+  const externalTokens = external.reduce((sum, t) => sum + definitionTokens(t.name, t.description, t.inputSchema), 0);
+  const many =
+    tools.length > DEFER_TOOLS_ABOVE ||
+    (selection.deferAboveTokens !== undefined && externalTokens > selection.deferAboveTokens);
   const deferred = new Set(
     tools
       .filter((t) => t.defer || (many && (t.source === 'mcp' || t.source === 'extension')))

@@ -6,14 +6,19 @@ import { JsonFileError, parseJsonText, validateJson } from './json-file';
 
 const SECRET_FILE_MODE = 0o600;
 
+/** A named secret's name, as settings refer to it (`{"secret": "github-token"}`). */
+export const SECRET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
 const SecretsSchema = z.strictObject({
   providers: z.record(z.string(), z.strictObject({ apiKey: z.string().min(1) })).default({}),
+  /** Named secrets that settings refer to (an MCP server's token or environment), never written into settings. */
+  values: z.record(z.string().regex(SECRET_NAME), z.string().min(1)).default({}),
 });
 
 type Secrets = z.output<typeof SecretsSchema>;
 
 /**
- * Provider keys in secrets.json (mode 0600). Values never leave this class except to build a provider client and
+ * Provider keys and named secrets in secrets.json (mode 0600). Values never leave this class except to build a provider client and
  * to tell the redactor what to take out: no API returns them and no log line carries them.
  */
 export class SecretsStore {
@@ -45,9 +50,28 @@ export class SecretsStore {
     return this.data.providers[providerId]?.apiKey;
   }
 
-  /** Every stored key, for redaction. */
+  /** Every stored key and secret, for redaction. */
   providerKeys(): string[] {
-    return Object.values(this.data.providers).map((p) => p.apiKey);
+    return [...Object.values(this.data.providers).map((p) => p.apiKey), ...Object.values(this.data.values)];
+  }
+
+  /** A named secret's value. */
+  secret(name: string): string | undefined {
+    return Object.hasOwn(this.data.values, name) ? this.data.values[name] : undefined;
+  }
+
+  /** The names of the stored secrets (never their values). */
+  secretNames(): string[] {
+    return Object.keys(this.data.values).sort();
+  }
+
+  /** Stores a named secret, or removes it when `value` is undefined. */
+  setSecret(name: string, value: string | undefined): Promise<void> {
+    if (!SECRET_NAME.test(name)) return Promise.reject(new Error(`"${name}" is not a secret name`));
+    const values = { ...this.data.values };
+    if (value === undefined) delete values[name];
+    else values[name] = value;
+    return this.save({ ...this.data, values });
   }
 
   hasProviderKey(providerId: string): boolean {

@@ -291,7 +291,12 @@ export class Orchestrator {
     const base: RunSpec = {
       ...parent.spec,
       // The workspace's offer list, not the parent's agent type's: the child's own type adds its own.
-      tools: { sources: parent.spec.tools.sources, deny: parent.spec.tools.deny, offer: settings.tools.offered },
+      tools: {
+        sources: parent.spec.tools.sources,
+        deny: parent.spec.tools.deny,
+        offer: settings.tools.offered,
+        deferAboveTokens: parent.spec.tools.deferAboveTokens,
+      },
       prompt: request.prompt,
       // A fresh conversation: the workspace's notes and the skills catalog, never the parent's own agent instructions.
       systemParts: parent.spec.systemParts.filter((part) => part.kind !== 'agent'),

@@ -1,0 +1,169 @@
+import type { McpServerConfig, McpServerStatus, McpToolInfo } from '../contract/mcp';
+import type { PermissionLevel } from '../contract/permissions';
+import type { Logger } from '../log';
+import type { ToolSource } from '../tools/source';
+import type { Tool } from '../tools/tool';
+import { McpConnection, type McpToolDefinition } from './connection';
+import { definitionTokens } from '../tools/selection';
+import { mcpToolName } from './names';
+import { toToolResult } from './results';
+
+export interface McpServersOptions {
+  root: string;
+  /** `mcp.servers` of the workspace's settings, read again whenever they change. */
+  servers(): Record<string, McpServerConfig>;
+  secret(name: string): string | undefined;
+  logger: Logger;
+}
+
+/** The level a server's tool is judged at: the tool's override, the server's, `read` for a read-only server, else `execute`. */
+function levelOf(config: McpServerConfig, tool: string): PermissionLevel {
+  return config.tools[tool]?.level ?? config.level ?? (config.readOnly ? 'read' : 'execute');
+}
+
+const isEnabled = (config: McpServerConfig, tool: string) => config.tools[tool]?.enabled !== false;
+
+/**
+ * Every configured MCP server as one tool source: each server's tools as `mcp__SERVER__TOOL`, through the same
+ * pipeline and gate as every other tool. Servers connect in the background (the runtime does not wait for them), and
+ * the source follows the settings: a server added, changed, switched off or removed is connected, restarted or closed.
+ */
+export class McpServers implements ToolSource {
+  private readonly connections = new Map<string, McpConnection>();
+  private readonly listeners = new Set<() => void>();
+  private cached: Tool[] | null = null;
+
+  constructor(private readonly options: McpServersOptions) {}
+
+  /** Starts every configured server in the background. */
+  start(): void {
+    this.reconcile();
+  }
+
+  /** Resolves once every server's current attempt has ended (tests and measurements; runs never wait on it). */
+  async settled(): Promise<void> {
+    for (;;) {
+      const pending = [...this.connections.values()].filter((c) => c.state === 'connecting');
+      if (pending.length === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Brings the connections in line with the settings: new ones start, changed ones restart, removed ones close. */
+  reconcile(): void {
+    const wanted = this.options.servers();
+    for (const [name, connection] of this.connections) {
+      const config = wanted[name];
+      if (config && JSON.stringify(config) === JSON.stringify(connection.config)) continue;
+      this.connections.delete(name);
+      void connection.close();
+    }
+    for (const [name, config] of Object.entries(wanted)) {
+      if (this.connections.has(name)) continue;
+      const connection = new McpConnection(name, config, {
+        root: this.options.root,
+        secret: this.options.secret,
+        logger: this.options.logger,
+        onChange: () => this.changed(),
+      });
+      this.connections.set(name, connection);
+      void connection.start();
+    }
+    this.changed();
+  }
+
+  tools(): Tool[] {
+    this.cached ??= [...this.connections.values()].flatMap((connection) =>
+      connection.state === 'ready'
+        ? connection.tools.filter((tool) => isEnabled(connection.config, tool.name)).map((tool) => this.toTool(connection, tool))
+        : [],
+    );
+    return [...this.cached];
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.connections.values()];
+    this.connections.clear();
+    await Promise.all(all.map((connection) => connection.close()));
+  }
+
+  /** Restarts one server; false when there is no such server. */
+  async restart(name: string): Promise<boolean> {
+    const connection = this.connections.get(name);
+    if (!connection) return false;
+    await connection.restart();
+    return true;
+  }
+
+  /** A server's log: its stderr and our notes, the last 1 MB. */
+  log(name: string): string | undefined {
+    return this.connections.get(name)?.log.text();
+  }
+
+  status(): McpServerStatus[] {
+    return [...this.connections.values()].map((connection) => statusOf(connection));
+  }
+
+  private toTool(connection: McpConnection, definition: McpToolDefinition): Tool {
+    const { config } = connection;
+    const name = mcpToolName(connection.name, definition.name);
+    const { $schema: _schema, ...inputSchema } = definition.inputSchema;
+    return {
+      name,
+      description: definition.description ?? `${definition.name} (MCP server ${connection.name})`,
+      permissionLevel: levelOf(config, definition.name),
+      source: 'mcp',
+      inputSchema: { type: 'object', ...inputSchema },
+      async execute(input, ctx) {
+        const result = await connection.callTool(definition.name, input, {
+          signal: ctx.signal,
+          onProgress: (progress) => ctx.progress(progress),
+        });
+        return toToolResult(result);
+      },
+    };
+  }
+
+  private changed(): void {
+    this.cached = null;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+function statusOf(connection: McpConnection): McpServerStatus {
+  const { config } = connection;
+  const tools: McpToolInfo[] = connection.tools.map((tool) => {
+    const toolName = mcpToolName(connection.name, tool.name);
+    const description = tool.description ?? '';
+    return {
+      name: tool.name,
+      toolName,
+      description,
+      inputSchema: tool.inputSchema,
+      level: levelOf(config, tool.name),
+      enabled: isEnabled(config, tool.name),
+      ...(tool.annotations ? { annotations: tool.annotations } : {}),
+      tokens: definitionTokens(toolName, description, tool.inputSchema),
+    };
+  });
+  const serverInfo = connection.serverInfo;
+  const protocolVersion = connection.protocolVersion;
+  return {
+    name: connection.name,
+    state: connection.state,
+    ...(connection.reason ? { reason: connection.reason } : {}),
+    transport: connection.transport,
+    ...(protocolVersion ? { protocolVersion } : {}),
+    ...(serverInfo ? { serverInfo } : {}),
+    tools,
+    resources: connection.resources,
+    prompts: connection.prompts,
+    attempts: connection.attempts,
+    ...(connection.retryAt && connection.state === 'failed' ? { retryAt: new Date(connection.retryAt).toISOString() } : {}),
+  };
+}
