@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
+import {
+  Client,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpServerConfig, McpTransport, SecretRef } from '../contract/mcp';
 import { errorMessage } from '../fs/errors';
@@ -109,7 +114,10 @@ export class McpConnection {
   async callTool(
     name: string,
     args: unknown,
-    options: { signal: AbortSignal; onProgress(progress: { progress: number; total?: number; message?: string }): void },
+    options: {
+      signal: AbortSignal;
+      onProgress(progress: { progress: number; total?: number; message?: string }): void;
+    },
   ): Promise<{ content?: unknown; structuredContent?: unknown; isError?: unknown }> {
     const client = this.client;
     if (!client || this.state !== 'ready')
@@ -140,7 +148,7 @@ export class McpConnection {
     try {
       const client = await this.open(generation);
       if (generation !== this.generation) {
-        await client.close().catch(() => undefined);
+        await this.closeQuietly(client);
         return;
       }
       this.client = client;
@@ -235,8 +243,12 @@ export class McpConnection {
           }
         : {}),
     }));
-    this.resources = capabilities?.resources ? (await client.listResources().catch(() => ({ resources: [] }))).resources.length : 0;
-    this.prompts = capabilities?.prompts ? (await client.listPrompts().catch(() => ({ prompts: [] }))).prompts.length : 0;
+    this.resources = capabilities?.resources
+      ? (await client.listResources().catch(() => ({ resources: [] }))).resources.length
+      : 0;
+    this.prompts = capabilities?.prompts
+      ? (await client.listPrompts().catch(() => ({ prompts: [] }))).prompts.length
+      : 0;
   }
 
   private async refreshQuietly(client: Client): Promise<void> {
@@ -257,7 +269,7 @@ export class McpConnection {
     const delay = retryDelay(this.attempts);
     this.retryAt = Date.now() + delay;
     this.set('failed', reason);
-    await this.client?.close().catch(() => undefined);
+    if (this.client) await this.closeQuietly(this.client);
     this.client = undefined;
     if (this.closed) return;
     this.retryTimer = setTimeout(() => void this.connect(), delay);
@@ -271,7 +283,16 @@ export class McpConnection {
     const client = this.client;
     this.client = undefined;
     this.tools = [];
-    if (client) await client.close().catch(() => undefined);
+    if (client) await this.closeQuietly(client);
+  }
+
+  /** Closes a client that is being let go; a failure to close is noted in the log and changes nothing else. */
+  private async closeQuietly(client: Client): Promise<void> {
+    try {
+      await client.close();
+    } catch (error) {
+      this.log.note(`closing: ${errorMessage(error)}`);
+    }
   }
 
   private describe(error: unknown): string {

@@ -27,11 +27,17 @@ function block(item: McpContent): ContentBlock {
       const text = str(item.resource?.text);
       return {
         type: 'text',
-        text: text !== undefined ? `Resource ${uri}:\n${text}` : `[binary resource ${uri}, ${str(item.resource?.mimeType) ?? 'unknown type'}]`,
+        text:
+          text !== undefined
+            ? `Resource ${uri}:\n${text}`
+            : `[binary resource ${uri}, ${str(item.resource?.mimeType) ?? 'unknown type'}]`,
       };
     }
     case 'resource_link':
-      return { type: 'text', text: `[resource link: ${str(item.name) ?? ''} ${str(item.uri) ?? ''}]`.replace('  ', ' ') };
+      return {
+        type: 'text',
+        text: `[resource link: ${str(item.name) ?? ''} ${str(item.uri) ?? ''}]`.replace('  ', ' '),
+      };
     default:
       return { type: 'text', text: `[${item.type} content, not shown]` };
   }
@@ -41,7 +47,11 @@ function block(item: McpContent): ContentBlock {
  * An MCP tool result as ours: text and images as blocks (text alone as a string), embedded resources as their text,
  * structured content as JSON when there is nothing else, and the server's `isError` as a tool error.
  */
-export function toToolResult(result: { content?: unknown; structuredContent?: unknown; isError?: unknown }): ToolResult {
+export function toToolResult(result: {
+  content?: unknown;
+  structuredContent?: unknown;
+  isError?: unknown;
+}): ToolResult {
   const items = Array.isArray(result.content)
     ? result.content.filter((item): item is McpContent => typeof item === 'object' && item !== null && 'type' in item)
     : [];

@@ -75,7 +75,9 @@ export class McpServers implements ToolSource {
   tools(): Tool[] {
     this.cached ??= [...this.connections.values()].flatMap((connection) =>
       connection.state === 'ready'
-        ? connection.tools.filter((tool) => isEnabled(connection.config, tool.name)).map((tool) => this.toTool(connection, tool))
+        ? connection.tools
+            .filter((tool) => isEnabled(connection.config, tool.name))
+            .map((tool) => this.toTool(connection, tool))
         : [],
     );
     return [...this.cached];
@@ -164,6 +166,8 @@ function statusOf(connection: McpConnection): McpServerStatus {
     resources: connection.resources,
     prompts: connection.prompts,
     attempts: connection.attempts,
-    ...(connection.retryAt && connection.state === 'failed' ? { retryAt: new Date(connection.retryAt).toISOString() } : {}),
+    ...(connection.retryAt && connection.state === 'failed'
+      ? { retryAt: new Date(connection.retryAt).toISOString() }
+      : {}),
   };
 }
