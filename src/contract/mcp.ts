@@ -115,3 +115,63 @@ export const McpOverviewSchema = z.object({
   deferred: z.boolean(),
 });
 export type McpOverview = z.output<typeof McpOverviewSchema>;
+
+/** `PUT /api/mcp/servers/:name/tools/:tool`: switch one tool of a server on or off, or change its level. */
+export const McpToolOverrideBodySchema = McpToolOverrideSchema;
+
+/** `PUT /api/mcp/secrets/:name`: a named secret's value (it is never sent back). */
+export const McpSecretBodySchema = z.strictObject({ value: z.string().min(1).max(100_000) });
+
+/** `GET /api/mcp/import`: servers found in other tools' files, to review before adding. */
+export const McpImportPreviewSchema = z.object({
+  sources: z.array(
+    z.object({
+      source: z.string(),
+      servers: z.array(
+        z.object({
+          name: z.string(),
+          config: z.record(z.string(), z.unknown()),
+          /** The names of the values that would be moved to secrets.json (never the values). */
+          secrets: z.array(z.string()),
+          /** A server of that name is configured already. */
+          exists: z.boolean(),
+        }),
+      ),
+      problems: z.array(z.string()),
+    }),
+  ),
+});
+export type McpImportPreview = z.output<typeof McpImportPreviewSchema>;
+
+/** `POST /api/mcp/import`: add these servers from that file. */
+export const McpImportBodySchema = z.strictObject({
+  source: z.string().min(1).max(200),
+  names: z.array(McpServerNameSchema).min(1).max(100),
+});
+
+/** `GET /api/mcp/servers/:name/resources`. */
+export const McpResourcesSchema = z.object({
+  resources: z.array(
+    z.object({ uri: z.string(), name: z.string(), description: z.string().optional(), mimeType: z.string().optional() }),
+  ),
+});
+
+/** `GET /api/mcp/servers/:name/prompts`. */
+export const McpPromptsSchema = z.object({
+  prompts: z.array(
+    z.object({
+      name: z.string(),
+      /** The chat command that runs it: `/mcp__SERVER__PROMPT`. */
+      command: z.string(),
+      description: z.string().optional(),
+      arguments: z.array(z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() })),
+    }),
+  ),
+});
+
+/** `GET /api/mcp/servers/:name/resources/read?uri=`: a resource's text, to attach to a message. */
+export const McpResourceReadSchema = z.object({
+  contents: z.array(
+    z.object({ uri: z.string(), text: z.string().optional(), mimeType: z.string().optional(), bytes: z.number().optional() }),
+  ),
+});

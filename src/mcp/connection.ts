@@ -119,10 +119,7 @@ export class McpConnection {
       onProgress(progress: { progress: number; total?: number; message?: string }): void;
     },
   ): Promise<{ content?: unknown; structuredContent?: unknown; isError?: unknown }> {
-    const client = this.client;
-    if (!client || this.state !== 'ready')
-      throw new Error(`the MCP server "${this.name}" is not connected${this.reason ? `: ${this.reason}` : ''}`);
-    return client.callTool(
+    return this.ready().callTool(
       { name, arguments: typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {} },
       {
         signal: options.signal,
@@ -136,6 +133,58 @@ export class McpConnection {
           }),
       },
     );
+  }
+
+  /** The server's resources, or its prompts (empty when it has none). */
+  async listResources(): Promise<{ uri: string; name: string; description?: string; mimeType?: string }[]> {
+    const client = this.ready();
+    if (!client.getServerCapabilities()?.resources) return [];
+    const { resources } = await client.listResources();
+    return resources.map((r) => ({
+      uri: r.uri,
+      name: r.name,
+      ...(r.description ? { description: r.description } : {}),
+      ...(r.mimeType ? { mimeType: r.mimeType } : {}),
+    }));
+  }
+
+  async readResource(uri: string): Promise<{ uri: string; text?: string; mimeType?: string; bytes?: number }[]> {
+    const { contents } = await this.ready().readResource({ uri }, { timeout: this.config.timeoutMs });
+    return contents.map((c) => ({
+      uri: c.uri,
+      ...(c.mimeType ? { mimeType: c.mimeType } : {}),
+      ...('text' in c && typeof c.text === 'string' ? { text: c.text } : {}),
+      ...('blob' in c && typeof c.blob === 'string' ? { bytes: Math.floor((c.blob.length * 3) / 4) } : {}),
+    }));
+  }
+
+  async listPrompts(): Promise<{ name: string; description?: string; arguments: { name: string; description?: string; required?: boolean }[] }[]> {
+    const client = this.ready();
+    if (!client.getServerCapabilities()?.prompts) return [];
+    const { prompts } = await client.listPrompts();
+    return prompts.map((p) => ({
+      name: p.name,
+      ...(p.description ? { description: p.description } : {}),
+      arguments: (p.arguments ?? []).map((a) => ({
+        name: a.name,
+        ...(a.description ? { description: a.description } : {}),
+        ...(a.required !== undefined ? { required: a.required } : {}),
+      })),
+    }));
+  }
+
+  /** A prompt of the server with its arguments, as the text of a user message. */
+  async getPrompt(name: string, args: Record<string, string>): Promise<string> {
+    const { messages } = await this.ready().getPrompt({ name, arguments: args }, { timeout: this.config.timeoutMs });
+    return messages
+      .map((m) => (m.content.type === 'text' ? m.content.text : `[${m.content.type} content]`))
+      .join('\n\n');
+  }
+
+  private ready(): Client {
+    if (!this.client || this.state !== 'ready')
+      throw new Error(`the MCP server "${this.name}" is not connected${this.reason ? `: ${this.reason}` : ''}`);
+    return this.client;
   }
 
   private async connect(): Promise<void> {

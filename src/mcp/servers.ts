@@ -6,7 +6,16 @@ import type { Tool } from '../tools/tool';
 import { McpConnection, type McpToolDefinition } from './connection';
 import { definitionTokens } from '../tools/selection';
 import { mcpToolName } from './names';
+import { parsePromptCommand, promptArguments, promptCommand } from './prompt-command';
 import { toToolResult } from './results';
+
+/** No server of that name is configured. */
+export class McpServerNotFoundError extends Error {
+  override readonly name = 'McpServerNotFoundError';
+  constructor(readonly server: string) {
+    super(`There is no MCP server "${server}".`);
+  }
+}
 
 export interface McpServersOptions {
   root: string;
@@ -100,6 +109,43 @@ export class McpServers implements ToolSource {
     if (!connection) return false;
     await connection.restart();
     return true;
+  }
+
+  /** A connected server, or an error that says why there is none. */
+  server(name: string): McpConnection {
+    const connection = this.connections.get(name);
+    if (!connection) throw new McpServerNotFoundError(name);
+    return connection;
+  }
+
+  /**
+   * Connects to a server that is not saved yet, lists its tools and lets it go: the MCP page's "Test". Resolves
+   * with what a saved server would show, failed or ready.
+   */
+  async test(name: string, config: McpServerConfig): Promise<McpServerStatus> {
+    const connection = new McpConnection(name, { ...config, enabled: true }, {
+      root: this.options.root,
+      secret: this.options.secret,
+      logger: this.options.logger,
+      onChange: () => undefined,
+    });
+    await connection.start();
+    const status = statusOf(connection);
+    await connection.close();
+    return status;
+  }
+
+  /**
+   * A chat command naming one of the servers' prompts (`/mcp__SERVER__PROMPT args`), as the text of a user message;
+   * undefined when the text is no such command.
+   */
+  async expandPrompt(text: string): Promise<string | undefined> {
+    const parsed = parsePromptCommand(text);
+    const connection = parsed && this.connections.get(parsed.server);
+    if (!parsed || !connection || connection.state !== 'ready') return undefined;
+    const prompt = (await connection.listPrompts()).find((p) => promptCommand(connection.name, p.name) === parsed.command);
+    if (!prompt) return undefined;
+    return connection.getPrompt(prompt.name, promptArguments(parsed.rest, prompt.arguments));
   }
 
   /** A server's log: its stderr and our notes, the last 1 MB. */

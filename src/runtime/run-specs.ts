@@ -42,6 +42,8 @@ export interface WorkspaceSpecDeps {
   skills: SkillCatalog;
   /** The context window of a model (`provider/model`, or the default), when the catalog knows it. */
   contextWindow(model: string | undefined): number | undefined;
+  /** `/mcp__SERVER__PROMPT args` as the server's prompt text; undefined when the text is no such command. */
+  mcpPrompt(text: string): Promise<string | undefined>;
 }
 
 /** `/name args`: the user runs a skill. */
@@ -53,7 +55,7 @@ const SKILL_COMMAND = /^\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\s+([\s\S]*))?$/;
  * narrows all of it.
  */
 export async function workspaceRunSpec(
-  { workspace, sources, agentTypes, skills, contextWindow }: WorkspaceSpecDeps,
+  { workspace, sources, agentTypes, skills, contextWindow, mcpPrompt }: WorkspaceSpecDeps,
   request: WorkspaceRunRequest,
   approvals: Approvals,
 ): Promise<RunSpec> {
@@ -62,10 +64,12 @@ export async function workspaceRunSpec(
   const loaded = await skills.loaded();
   const block = skillsBlock(loaded, skillsBlockLimit(contextWindow(request.model)));
   const invoked = await userSkill(loaded, request.text);
+  const prompted = invoked ? undefined : await mcpPrompt(request.text);
   const spec: RunSpec = {
     model: request.model,
-    prompt: invoked?.prompt ?? request.text,
+    prompt: invoked?.prompt ?? prompted ?? request.text,
     ...(invoked ? { command: request.text, skillGrants: [invoked.grant] } : {}),
+    ...(prompted !== undefined ? { command: request.text } : {}),
     systemParts: [
       basePromptPart({ workspaceName: workspace.paths.name, date: new Date(), platform: process.platform }),
       ...(notes ? [notes] : []),
@@ -113,6 +117,6 @@ async function userSkill(
 /** MCP and extension tools whose definitions would take more than this share of the window are offered by name. */
 const TOOL_WINDOW_SHARE = 0.1;
 
-function deferAboveTokens(contextWindow: number | undefined): number | undefined {
+export function deferAboveTokens(contextWindow: number | undefined): number | undefined {
   return contextWindow === undefined ? undefined : Math.floor(contextWindow * TOOL_WINDOW_SHARE);
 }

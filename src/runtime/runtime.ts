@@ -207,6 +207,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
           agentTypes,
           skills,
           contextWindow: (model) => contextWindowOf(workspace, catalog, model),
+          mcpPrompt: (text) => mcp.expandPrompt(text),
         },
         request,
         approvals,

@@ -14,6 +14,7 @@ import { sandboxRoutes } from './sandbox';
 import { sessionRoutes } from './sessions';
 import { settingsRoutes } from './settings';
 import { agentRoutes } from './agents';
+import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
 import { usageRoutes } from './usage';
 
@@ -70,6 +71,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api', permissionRoutes(ctx));
   app.route('/api/tools', toolRoutes(ctx));
   app.route('/api/agents', agentRoutes(ctx));
+  app.route('/api/mcp', mcpRoutes(ctx));
   app.route('/api/sandbox', sandboxRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));
