@@ -217,6 +217,11 @@ describe('Agents page', () => {
     expect(await readFile(join(workspaceDir, '.boxagnts', 'agents', 'helper.md'), 'utf8')).toMatch(
       /tools:\n\s+- read\n\s+- grep\n[\s\S]*Answer briefly\./,
     );
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await expect
+      .poll(() => page.getByRole('alertdialog', { name: 'Delete helper?' }).textContent())
+      .toContain('.claude/agents/helper.md is used for helper again');
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).last().click();
     await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
     await expect.poll(() => row(page, 'helper').textContent()).toContain('.boxagnts/agents/helper.md');
     expect(await page.getByRole('region', { name: 'Files not used' }).textContent()).toContain(

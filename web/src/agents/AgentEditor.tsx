@@ -173,6 +173,9 @@ export function AgentEditor({ name }: { name: string | undefined }) {
       setBaseline(next);
       setSavedPath(saved.path ?? workspaceFile(finalName));
       setList((l) => l && { ...l, agents: [saved, ...l.agents.filter((a) => a.name !== saved.name)] });
+      // The files it now hides are only known to the server. The list above is right for everything else, so a
+      // failed refresh costs only the note in the delete confirmation.
+      loadAgents().then(setList, () => undefined);
       if (name !== saved.name) {
         savedAs.current = saved.name;
         navigate(`/agents/edit/${saved.name}`, { replace: true });
@@ -190,7 +193,7 @@ export function AgentEditor({ name }: { name: string | undefined }) {
   const onInstructionsKey = (event: KeyboardEvent) => {
     if ((event.ctrlKey || event.metaKey) && event.key === 's') {
       event.preventDefault();
-      void save();
+      if (dirty || target.mode !== 'edit') void save();
     }
   };
   const remove = async () => {
