@@ -137,8 +137,7 @@ function InvalidFiles({ files }: { files: AgentList['invalid'] }) {
         {files.length === 1 ? 'An agent file did not load' : `${files.length} agent files did not load`}
       </h2>
       <p className="mt-1 text-xs text-amber-900/80 dark:text-amber-200/80">
-        The other agent types work as usual. Fix the file in an editor (or on the Files page); it is read again on the
-        next listing.
+        The other agent types work as usual. Fix the file in an editor; it is read again on the next listing.
       </p>
       <ul className="mt-2 space-y-2">
         {files.map((file) => (
