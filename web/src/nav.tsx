@@ -16,6 +16,7 @@ import {
   Cpu,
 } from 'lucide-react';
 import type { ReactNode } from 'react';
+import { AgentsPage } from './agents/AgentsPage';
 import { InboxPage } from './approvals/InboxPage';
 import { interactionsStore } from './approvals/store';
 import { ChatPage } from './chat/ChatPage';
@@ -85,16 +86,7 @@ export const NAV: NavGroup[] = [
         ),
       },
       { path: '/tools', label: 'Tools', icon: Wrench, render: () => <ToolsPage /> },
-      {
-        path: '/agents',
-        label: 'Agents',
-        icon: Bot,
-        render: notBuilt(
-          'Agents',
-          'Named agents and manager–executor runs.',
-          'Agents will let a planner launch executor agents, each with its own turn limit, tools and budget.',
-        ),
-      },
+      { path: '/agents', label: 'Agents', icon: Bot, render: (path) => <AgentsPage path={path} /> },
       {
         path: '/mcp',
         label: 'MCP',
