@@ -35,6 +35,8 @@ export const AgentFrontMatterSchema = z.looseObject({
   budgetUsd: z.number().positive().max(10_000).optional(),
   isolation: IsolationSchema.optional(),
   skills: NameList.optional(),
+  /** The workspace is mounted read-only for this type's runs (as for the built-in explore and plan). */
+  readOnly: z.boolean().optional(),
 });
 export type AgentFrontMatter = z.output<typeof AgentFrontMatterSchema>;
 
@@ -71,7 +73,10 @@ export type AgentDefinition = z.output<typeof AgentDefinitionSchema>;
 export const InvalidAgentFileSchema = z.object({ path: z.string(), origin: AgentOriginSchema, problem: z.string() });
 export type InvalidAgentFile = z.output<typeof InvalidAgentFileSchema>;
 
-/** `GET /api/agents`: every agent type (first of a name wins), the files that failed, and the names shadowed. */
+/**
+ * `GET /api/agents`: every agent type (first of a name wins), the files that failed, and the names shadowed (a
+ * built-in type hidden by a file has the path `built-in`).
+ */
 export const AgentListSchema = z.object({
   agents: z.array(AgentDefinitionSchema),
   invalid: z.array(InvalidAgentFileSchema),
@@ -90,6 +95,7 @@ export const AgentSaveBodySchema = z.strictObject({
   budgetUsd: z.number().positive().max(10_000).optional(),
   isolation: IsolationSchema.optional(),
   skills: z.array(z.string().min(1).max(64)).max(100).optional(),
+  readOnly: z.boolean().optional(),
   instructions: z.string().max(100_000),
 });
 export type AgentSaveBody = z.output<typeof AgentSaveBodySchema>;

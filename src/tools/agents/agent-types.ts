@@ -66,7 +66,7 @@ export class AgentTypes {
     const seen = new Set<string>();
     const take = (agent: AgentDefinition) => {
       if (seen.has(agent.name)) {
-        if (agent.path) shadowed.push({ name: agent.name, path: agent.path, origin: agent.origin });
+        shadowed.push({ name: agent.name, path: agent.path ?? 'built-in', origin: agent.origin });
         return;
       }
       seen.add(agent.name);
@@ -150,7 +150,7 @@ export class AgentTypes {
       ...(fm.budgetUsd ? { budgetUsd: fm.budgetUsd } : {}),
       ...(fm.isolation ? { isolation: fm.isolation } : {}),
       skills: fm.skills ?? [],
-      readOnly: false,
+      readOnly: fm.readOnly === true,
       instructions: body.trim(),
       origin,
       path,

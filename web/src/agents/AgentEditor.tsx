@@ -255,12 +255,6 @@ export function AgentEditor({ name }: { name: string | undefined }) {
             {errors.form}
           </Notice>
         )}
-        {target.mode === 'copy' && target.agent.readOnly && (
-          <Notice tone="warn">
-            The built-in {finalName} works on a read-only mount of the workspace. A workspace file cannot ask for that,
-            so the copy can change files unless its tools leave out those that write.
-          </Notice>
-        )}
         <Card>
           <div className="grid gap-4 sm:grid-cols-2">
             {target.mode === 'create' ? (
@@ -430,6 +424,20 @@ export function AgentEditor({ name }: { name: string | undefined }) {
                 Worktree: the agent works on a new git branch in a folder of its own (git repositories only).
               </div>
             </div>
+            <label className="flex items-start gap-2 text-sm sm:col-span-2">
+              <input
+                type="checkbox"
+                className="mt-0.5 h-4 w-4 accent-teal-700"
+                checked={draft.readOnly}
+                onChange={(event) => set('readOnly', event.target.checked)}
+              />
+              <span>
+                <span className="font-medium">Read-only workspace</span>
+                <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+                  Its runs see the workspace mounted read-only: no tool of theirs can change a file.
+                </span>
+              </span>
+            </label>
             <FormField
               id="agent-turns"
               label="Max turns"

@@ -65,6 +65,7 @@ export interface AgentDraft {
   maxTurns: string;
   budgetUsd: string;
   isolation: 'none' | 'worktree';
+  readOnly: boolean;
   skills: string[];
   instructions: string;
 }
@@ -80,6 +81,7 @@ export const EMPTY_DRAFT: AgentDraft = {
   maxTurns: '',
   budgetUsd: '',
   isolation: 'none',
+  readOnly: false,
   skills: [],
   instructions: '',
 };
@@ -96,6 +98,7 @@ export function draftOf(agent: AgentDefinition): AgentDraft {
     maxTurns: agent.maxTurns?.toString() ?? '',
     budgetUsd: agent.budgetUsd?.toString() ?? '',
     isolation: agent.isolation ?? 'none',
+    readOnly: agent.readOnly,
     skills: agent.skills,
     instructions: agent.instructions,
   };
@@ -116,6 +119,7 @@ export function bodyOf(draft: AgentDraft): AgentSaveBody {
     maxTurns: number(draft.maxTurns),
     budgetUsd: number(draft.budgetUsd),
     isolation: draft.isolation === 'worktree' ? 'worktree' : undefined,
+    readOnly: draft.readOnly || undefined,
     skills: draft.skills.length ? draft.skills : undefined,
     instructions: draft.instructions,
   };
@@ -131,6 +135,7 @@ export const FORM_FIELDS = [
   'maxTurns',
   'budgetUsd',
   'isolation',
+  'readOnly',
   'skills',
   'instructions',
 ] as const;

@@ -390,7 +390,7 @@ export function QuestionCard({ request }: { request: QuestionView }) {
                         className={cx(
                           'rounded-md border px-2.5 py-1 text-sm',
                           on
-                            ? 'border-teal-700 bg-teal-700 text-white dark:border-teal-500 dark:bg-teal-600'
+                            ? 'border-teal-700 bg-teal-700 text-white dark:border-teal-500'
                             : 'border-zinc-300 bg-white hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-950 dark:hover:bg-zinc-900',
                         )}
                       >

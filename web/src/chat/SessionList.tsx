@@ -151,7 +151,7 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
         <a
           href="/chat"
           onClick={onLinkClick('/chat', onNavigate)}
-          className="flex items-center justify-center gap-1.5 rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 dark:bg-teal-600 dark:hover:bg-teal-500"
+          className="flex items-center justify-center gap-1.5 rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800"
         >
           <Plus size={15} aria-hidden /> New chat
         </a>

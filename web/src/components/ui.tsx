@@ -7,7 +7,7 @@ export function cx(...classes: (string | false | null | undefined)[]): string {
 type Variant = 'primary' | 'secondary' | 'danger' | 'ghost' | 'danger-ghost';
 
 const VARIANTS: Record<Variant, string> = {
-  primary: 'bg-teal-700 text-white hover:bg-teal-800 disabled:bg-teal-700/50 dark:bg-teal-600 dark:hover:bg-teal-500',
+  primary: 'bg-teal-700 text-white hover:bg-teal-800 disabled:bg-teal-700/50',
   secondary:
     'border border-zinc-300 bg-white text-zinc-800 hover:bg-zinc-50 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800',
   danger: 'bg-red-600 text-white hover:bg-red-700 disabled:bg-red-600/50',
@@ -113,7 +113,7 @@ export function Segmented<T extends string>({
           className={cx(
             'rounded px-3 py-1 text-sm',
             value === option.value
-              ? 'bg-teal-700 text-white dark:bg-teal-600'
+              ? 'bg-teal-700 text-white'
               : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800',
           )}
         >

@@ -292,7 +292,7 @@ export function FileTree({
       {dropDir !== null && (
         <p
           aria-hidden
-          className="pointer-events-none absolute inset-x-2 bottom-2 flex items-center gap-2 truncate rounded-md bg-teal-700 px-3 py-1.5 text-sm text-white shadow dark:bg-teal-600"
+          className="pointer-events-none absolute inset-x-2 bottom-2 flex items-center gap-2 truncate rounded-md bg-teal-700 px-3 py-1.5 text-sm text-white shadow"
         >
           <Upload size={14} className="shrink-0" /> Upload to {dropDir || 'the workspace'}
         </p>
