@@ -78,6 +78,8 @@ export async function runCommand(args: string[]): Promise<void> {
           )
         : () => undefined;
 
+    // The model should see the MCP servers' tools: give the servers their connect time (each is bounded by its timeout).
+    await runtime.mcp.settled();
     let started;
     try {
       // Nobody watches a headless run: a call that needs approval is refused at once.

@@ -43,7 +43,13 @@ export async function toolCommand(args: string[]): Promise<void> {
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);
   try {
+    // A server's tool exists once the server has connected (in the background, as at every start).
+    if (name.startsWith('mcp__')) await runtime.mcp.settled();
     if (!runtime.allTools().some((t) => t.name === name)) {
+      const failed = runtime.mcp
+        .status()
+        .filter((s) => s.state === 'failed')
+        .map((s) => `\n  MCP server ${s.name}: ${s.reason ?? 'failed'}`);
       const broken = runtime.extensions
         .problems()
         .map((p) => `\n  ${p.origin === 'workspace' ? '.boxagnts/tools/' : 'built-in '}${p.folder}: ${p.message}`);
@@ -51,7 +57,9 @@ export async function toolCommand(args: string[]): Promise<void> {
         `there is no tool "${name}"; the tools are: ${runtime
           .allTools()
           .map((t) => t.name)
-          .join(', ')}${broken.length ? `\nThese tool folders could not be loaded:${broken.join('')}` : ''}`,
+          .join(', ')}${broken.length ? `\nThese tool folders could not be loaded:${broken.join('')}` : ''}${
+          failed.length ? `\nThese MCP servers are not connected:${failed.join('')}` : ''
+        }`,
       );
     }
     const result = await runtime.callTool({ callId: 'cli', name, input }, { mode, signal: controller.signal });

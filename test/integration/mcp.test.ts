@@ -9,6 +9,7 @@ import { type AgentRuntime, createRuntime } from '../../src/runtime/runtime';
 import { type Workspace, openWorkspace } from '../../src/workspace/workspace';
 import type { MockModelServer } from '../fixtures/mock-model/server';
 import { mockProviderSettings, startMock } from '../helpers/chat';
+import { runCli } from '../helpers/server';
 import { tempDir } from '../helpers/workspace';
 
 const MODULES = join(import.meta.dirname, '..', '..', 'node_modules', '@modelcontextprotocol');
@@ -195,6 +196,24 @@ describe('MCP servers as tool sources', () => {
       content: expect.stringMatching(/deny mcp__filesystem__write_file/),
     });
     expect(byName.mcp__filesystem__list_directory!.isError).toBeFalsy();
+  });
+
+  it('runs an MCP tool headless with boxagnts tool, from the same configuration', async () => {
+    const root = await tempDir('boxagnts-mcp-cli-');
+    const workspace = await openWorkspace(root);
+    await workspace.settings.patch({ mcp: { servers: { everything } } });
+    const result = await runCli(
+      ['tool', 'mcp__everything__echo', '{"message":"hi"}', '--workspace-dir', root, '--permission-mode', 'bypass'],
+      { timeoutMs: 30_000 },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe('Echo: hi');
+    // A call that would ask is refused with nobody to ask, as for any tool.
+    const asked = await runCli(['tool', 'mcp__everything__echo', '{"message":"hi"}', '--workspace-dir', root], {
+      timeoutMs: 30_000,
+    });
+    expect(asked.code).toBe(1);
   });
 
   it('offers many tools by name only, and tool_search reveals one', async () => {
