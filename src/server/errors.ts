@@ -6,6 +6,7 @@ import { ForkPointError, ImportError } from '../agent/transfer';
 import type { Logger } from '../log';
 import { ModelConfigError } from '../models/providers';
 import { UnknownAgentTypeError } from '../runtime/run-specs';
+import { InvalidSettingsError } from '../workspace/settings';
 import type { Redactor } from '../models/redaction';
 import { SessionNotFoundError } from '../workspace/sessions';
 
@@ -37,6 +38,9 @@ function fromDomain(error: Error): ApiError | undefined {
   if (error instanceof ForkPointError)
     return new ApiError(400, 'invalid_fork_point', `Cannot fork there: ${error.message}.`);
   if (error instanceof ImportError) return new ApiError(400, 'invalid_import', `Cannot import: ${error.message}.`);
+  // A change a route made to the settings that they refuse: nothing was written.
+  if (error instanceof InvalidSettingsError)
+    return new ApiError(400, 'invalid_settings', error.message, error.field ? { field: error.field } : {});
   return undefined;
 }
 
