@@ -2,6 +2,7 @@
 import type { Bench, Metric } from './lib';
 import { agentsBench } from './agents';
 import { skillsBench } from './skills';
+import { mcpBench } from './mcp';
 import { chatBench } from './chat';
 import { codingSessionBench } from './coding-session';
 import { filesBench } from './files';
@@ -20,6 +21,7 @@ const BENCHES: Bench[] = [
   codingSessionBench,
   agentsBench,
   skillsBench,
+  mcpBench,
 ];
 
 const wanted = process.argv.slice(2);

@@ -41,16 +41,25 @@ export class McpServers implements ToolSource {
   private readonly connections = new Map<string, McpConnection>();
   private readonly listeners = new Set<() => void>();
   private cached: Tool[] | null = null;
+  private started = false;
 
   constructor(private readonly options: McpServersOptions) {}
 
-  /** Starts every configured server in the background. */
+  /**
+   * Starts every configured server; they connect in the background. The owner calls it once its own start-up is
+   * done (the server, once it listens): starting a process blocks the event loop for a while, two for each stdio
+   * server (the SDK probes the protocol era in a sibling process).
+   */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.reconcile();
   }
 
   /** Resolves once every server's current attempt has ended (tests and measurements; runs never wait on it). */
+  /** Starts the servers if that was not done yet, and resolves once each has connected or failed. */
   async settled(): Promise<void> {
+    this.start();
     for (;;) {
       const pending = [...this.connections.values()].filter((c) => c.state === 'connecting');
       if (pending.length === 0) return;
@@ -60,6 +69,7 @@ export class McpServers implements ToolSource {
 
   /** Brings the connections in line with the settings: new ones start, changed ones restart, removed ones close. */
   reconcile(): void {
+    if (!this.started) return;
     const wanted = this.options.servers();
     for (const [name, connection] of this.connections) {
       const config = wanted[name];
@@ -98,6 +108,7 @@ export class McpServers implements ToolSource {
   }
 
   async close(): Promise<void> {
+    this.started = true;
     const all = [...this.connections.values()];
     this.connections.clear();
     await Promise.all(all.map((connection) => connection.close()));
@@ -123,12 +134,16 @@ export class McpServers implements ToolSource {
    * with what a saved server would show, failed or ready.
    */
   async test(name: string, config: McpServerConfig): Promise<McpServerStatus> {
-    const connection = new McpConnection(name, { ...config, enabled: true }, {
-      root: this.options.root,
-      secret: this.options.secret,
-      logger: this.options.logger,
-      onChange: () => undefined,
-    });
+    const connection = new McpConnection(
+      name,
+      { ...config, enabled: true },
+      {
+        root: this.options.root,
+        secret: this.options.secret,
+        logger: this.options.logger,
+        onChange: () => undefined,
+      },
+    );
     await connection.start();
     const status = statusOf(connection);
     await connection.close();
@@ -143,7 +158,9 @@ export class McpServers implements ToolSource {
     const parsed = parsePromptCommand(text);
     const connection = parsed && this.connections.get(parsed.server);
     if (!parsed || !connection || connection.state !== 'ready') return undefined;
-    const prompt = (await connection.listPrompts()).find((p) => promptCommand(connection.name, p.name) === parsed.command);
+    const prompt = (await connection.listPrompts()).find(
+      (p) => promptCommand(connection.name, p.name) === parsed.command,
+    );
     if (!prompt) return undefined;
     return connection.getPrompt(prompt.name, promptArguments(parsed.rest, prompt.arguments));
   }

@@ -178,9 +178,8 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     logger: options.logger,
   });
   mcp.onChange(() => hub.publishGlobal({ type: 'tools.changed' }));
+  // Started by the runtime's owner once it is up (the server, once it listens; a command, when it needs them).
   const stopFollowingSettings = workspace.settings.onChange(() => mcp.reconcile());
-  // In the background: the runtime is ready before the servers are.
-  mcp.start();
   sources = [builtInSource, extensions, mcp];
   await agentTypes.list();
   return {

@@ -109,6 +109,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await recordServer(workspace.paths, options.host, port);
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.info({ url, workspace: workspace.paths.name, version: VERSION }, 'server ready');
+  // The dashboard is up: the MCP servers connect in the background from now on.
+  runtime.mcp.start();
   refreshCatalogInBackground(context);
 
   let closing: Promise<void> | undefined;
