@@ -94,6 +94,8 @@ export const McpServerStatusSchema = z.object({
   state: McpStateSchema,
   /** Why it failed, or what it is waiting for. */
   reason: z.string().optional(),
+  /** A remote server that asks for OAuth: the link the user opens to authorize it. */
+  authorizeUrl: z.string().optional(),
   transport: McpTransportSchema,
   protocolVersion: z.string().optional(),
   serverInfo: z.object({ name: z.string(), version: z.string() }).optional(),

@@ -4,6 +4,7 @@ import {
   SSEClientTransport,
   StreamableHTTPClientTransport,
   type Transport,
+  UnauthorizedError,
 } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpServerConfig, McpTransport, SecretRef } from '../contract/mcp';
@@ -11,6 +12,7 @@ import { errorMessage } from '../fs/errors';
 import type { Logger } from '../log';
 import { VERSION } from '../version';
 import { LogBuffer } from './log-buffer';
+import { McpOAuthProvider, oauthSecretName } from './oauth';
 
 /** A tool as the server lists it. */
 export interface McpToolDefinition {
@@ -31,6 +33,9 @@ export interface ConnectionDeps {
   /** The workspace folder: where a command starts unless its `cwd` says otherwise. */
   root: string;
   secret(name: string): string | undefined;
+  saveSecret(name: string, value: string): Promise<void>;
+  /** Where an OAuth authorization comes back to: the dashboard's callback; undefined without a dashboard. */
+  oauthRedirect(): string | undefined;
   logger: Logger;
   /** Called whenever the state or the tools change. */
   onChange(): void;
@@ -68,6 +73,9 @@ export class McpConnection {
   /** Which attempt is current: an older one that finishes late changes nothing. */
   private generation = 0;
   private transportUsed: McpTransport;
+  /** A remote server's OAuth flow waiting for the user: the provider and the transport that started it. */
+  private pendingAuth:
+    { provider: McpOAuthProvider; transport: StreamableHTTPClientTransport | SSEClientTransport } | undefined;
 
   constructor(
     readonly name: string,
@@ -84,6 +92,25 @@ export class McpConnection {
 
   get protocolVersion(): string | undefined {
     return this.client?.getNegotiatedProtocolVersion();
+  }
+
+  /** The link the user must open to authorize this server, while it waits for that. */
+  get authorizeUrl(): string | undefined {
+    return this.pendingAuth?.provider.authorizationUrl?.toString();
+  }
+
+  /**
+   * Ends an OAuth authorization the user made in the browser: `state` must be the one this server sent. Exchanges
+   * the code for tokens (kept in secrets.json) and connects again. False when the state is not this server's.
+   */
+  async finishAuthorization(params: URLSearchParams): Promise<boolean> {
+    const pending = this.pendingAuth;
+    if (!pending || params.get('state') !== pending.provider.expectedState) return false;
+    this.pendingAuth = undefined;
+    await pending.transport.finishAuth(params);
+    this.log.note('authorized');
+    await this.restart();
+    return true;
   }
 
   get serverInfo(): { name: string; version: string } | undefined {
@@ -158,7 +185,9 @@ export class McpConnection {
     }));
   }
 
-  async listPrompts(): Promise<{ name: string; description?: string; arguments: { name: string; description?: string; required?: boolean }[] }[]> {
+  async listPrompts(): Promise<
+    { name: string; description?: string; arguments: { name: string; description?: string; required?: boolean }[] }[]
+  > {
     const client = this.ready();
     if (!client.getServerCapabilities()?.prompts) return [];
     const { prompts } = await client.listPrompts();
@@ -207,6 +236,17 @@ export class McpConnection {
       this.set('ready', undefined);
     } catch (error) {
       if (generation !== this.generation || this.closed) return;
+      if (this.pendingAuth) {
+        // Trying again changes nothing until the user has authorized: no retries meanwhile.
+        this.log.note('waiting for authorization');
+        this.set(
+          'failed',
+          this.pendingAuth.provider.redirectUrl
+            ? 'needs authorization: open the link on the MCP page'
+            : 'needs authorization, which is done from the dashboard (boxagnts serve)',
+        );
+        return;
+      }
       await this.fail(this.describe(error));
     }
   }
@@ -243,25 +283,45 @@ export class McpConnection {
     const headers = resolveRecord(config.headers, this.deps);
     if (config.bearer) headers.Authorization = `Bearer ${resolveValue(config.bearer, this.deps)}`;
     const requestInit = { headers };
+    // Without a token of its own, a server that answers 401 gets the OAuth flow (tokens kept in secrets.json).
+    const authProvider = config.bearer ? undefined : this.oauthProvider();
+    const options = { requestInit, ...(authProvider ? { authProvider } : {}) };
+    const attempt = async (transport: StreamableHTTPClientTransport | SSEClientTransport, into: Client) => {
+      try {
+        await into.connect(transport, { timeout: config.timeoutMs });
+      } catch (error) {
+        if (authProvider && (error instanceof UnauthorizedError || authProvider.authorizationUrl))
+          this.pendingAuth = { provider: authProvider, transport };
+        throw error;
+      }
+    };
     if (config.transport === 'sse') {
-      await client.connect(new SSEClientTransport(url, { requestInit }), { timeout: config.timeoutMs });
+      await attempt(new SSEClientTransport(url, options), client);
       return client;
     }
     try {
-      await client.connect(new StreamableHTTPClientTransport(url, { requestInit }), { timeout: config.timeoutMs });
+      await attempt(new StreamableHTTPClientTransport(url, options), client);
       this.transportUsed = 'http';
       return client;
     } catch (error) {
-      if (config.transport === 'http') throw error;
+      if (config.transport === 'http' || this.pendingAuth) throw error;
       // Servers of the older HTTP+SSE transport answer Streamable HTTP's POST with an error: try their way.
       this.log.note(`Streamable HTTP failed (${errorMessage(error)}); trying SSE`);
       const fallback = new Client({ name: 'boxagnts', version: VERSION });
       fallback.onclose = client.onclose;
       fallback.onerror = client.onerror;
-      await fallback.connect(new SSEClientTransport(url, { requestInit }), { timeout: config.timeoutMs });
+      await attempt(new SSEClientTransport(url, options), fallback);
       this.transportUsed = 'sse';
       return fallback;
     }
+  }
+
+  private oauthProvider(): McpOAuthProvider {
+    const name = oauthSecretName(this.name);
+    return new McpOAuthProvider(this.deps.oauthRedirect(), {
+      read: () => this.deps.secret(name),
+      write: (value) => this.deps.saveSecret(name, value),
+    });
   }
 
   private stdio(config: McpServerConfig): Transport {

@@ -22,6 +22,9 @@ export interface McpServersOptions {
   /** `mcp.servers` of the workspace's settings, read again whenever they change. */
   servers(): Record<string, McpServerConfig>;
   secret(name: string): string | undefined;
+  saveSecret(name: string, value: string): Promise<void>;
+  /** The dashboard's OAuth callback, for remote servers that ask for authorization; undefined without a dashboard. */
+  oauthRedirect(): string | undefined;
   logger: Logger;
 }
 
@@ -82,6 +85,8 @@ export class McpServers implements ToolSource {
       const connection = new McpConnection(name, config, {
         root: this.options.root,
         secret: this.options.secret,
+        saveSecret: this.options.saveSecret,
+        oauthRedirect: this.options.oauthRedirect,
         logger: this.options.logger,
         onChange: () => this.changed(),
       });
@@ -140,6 +145,8 @@ export class McpServers implements ToolSource {
       {
         root: this.options.root,
         secret: this.options.secret,
+        saveSecret: this.options.saveSecret,
+        oauthRedirect: this.options.oauthRedirect,
         logger: this.options.logger,
         onChange: () => undefined,
       },
@@ -163,6 +170,15 @@ export class McpServers implements ToolSource {
     );
     if (!prompt) return undefined;
     return connection.getPrompt(prompt.name, promptArguments(parsed.rest, prompt.arguments));
+  }
+
+  /**
+   * The OAuth callback: the server whose flow sent this `state` exchanges the code and connects again. False when no
+   * server waits for that state (a stale or forged callback).
+   */
+  async finishAuthorization(params: URLSearchParams): Promise<boolean> {
+    for (const connection of this.connections.values()) if (await connection.finishAuthorization(params)) return true;
+    return false;
   }
 
   /** A server's log: its stderr and our notes, the last 1 MB. */
@@ -222,6 +238,7 @@ function statusOf(connection: McpConnection): McpServerStatus {
     name: connection.name,
     state: connection.state,
     ...(connection.reason ? { reason: connection.reason } : {}),
+    ...(connection.authorizeUrl ? { authorizeUrl: connection.authorizeUrl } : {}),
     transport: connection.transport,
     ...(protocolVersion ? { protocolVersion } : {}),
     ...(serverInfo ? { serverInfo } : {}),

@@ -55,6 +55,8 @@ export interface RuntimeOptions {
    * its first model call is under way).
    */
   warmWorkers?: number;
+  /** The dashboard's address once it listens (remote MCP servers' OAuth comes back there). */
+  dashboardUrl?: () => string | undefined;
   /** Workers in the sandbox pool (SANDBOX_POOL_SIZE by default). */
   sandboxPoolSize?: number;
 }
@@ -175,6 +177,11 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     root: workspace.paths.root,
     servers: () => workspace.settings.get().mcp.servers,
     secret: (name) => workspace.secrets.secret(name),
+    saveSecret: (name, value) => workspace.secrets.setSecret(name, value),
+    oauthRedirect: () => {
+      const url = options.dashboardUrl?.();
+      return url ? `${url}/api/mcp/oauth/callback` : undefined;
+    },
     logger: options.logger,
   });
   mcp.onChange(() => hub.publishGlobal({ type: 'tools.changed' }));

@@ -35,7 +35,8 @@ export function mcpRoutes(ctx: ServerContext): Hono {
   const { mcp } = ctx.runtime;
   const { settings, secrets } = ctx.workspace;
   const serverName = (name: string) => {
-    if (!MCP_SERVER_NAME.test(name)) throw new ApiError(404, 'mcp_server_not_found', `There is no MCP server "${name}".`);
+    if (!MCP_SERVER_NAME.test(name))
+      throw new ApiError(404, 'mcp_server_not_found', `There is no MCP server "${name}".`);
     return name;
   };
   const connection = (name: string) => {
@@ -153,6 +154,23 @@ export function mcpRoutes(ctx: ServerContext): Hono {
       mcp.reconcile();
       return c.json({ imported: chosen.map((s) => s.name) });
     })
+    .get('/oauth/callback', async (c) => {
+      // The browser comes back here from a server's authorization page. `state` ties it to the flow a server
+      // started; the code is exchanged for tokens (kept in secrets.json). An error is shown without the callback's
+      // own text, which the authorization server (or anyone forging the link) chose.
+      const params = new URL(c.req.url).searchParams;
+      if (params.has('error')) return c.html(oauthPage('Authorization was refused or cancelled.', false), 400);
+      const finished = await mcp.finishAuthorization(params).catch((error: unknown) => {
+        ctx.logger.warn({ err: error }, 'MCP authorization could not be finished');
+        return false;
+      });
+      return finished
+        ? c.html(oauthPage('Authorized. The server is connecting; you can close this tab.', true))
+        : c.html(
+            oauthPage('This authorization link is not one the server is waiting for (or it was used already).', false),
+            400,
+          );
+    })
     .get('/secrets', (c) => c.json({ names: secrets.secretNames() }))
     .put('/secrets/:name', async (c) => {
       const name = c.req.param('name');
@@ -169,4 +187,13 @@ export function mcpRoutes(ctx: ServerContext): Hono {
       await secrets.setSecret(name, undefined);
       return c.json({ deleted: name });
     });
+}
+
+/** The page the browser lands on after authorizing: a sentence and a way back to the MCP page. */
+function oauthPage(message: string, ok: boolean): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>boxagnts — MCP authorization</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; line-height: 1.5">
+<h1 style="font-size: 1.25rem">${ok ? 'MCP server authorized' : 'MCP authorization failed'}</h1>
+<p>${message}</p><p><a href="/mcp">Back to the MCP page</a></p></body></html>`;
 }

@@ -58,10 +58,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logger = options.logger ?? createLogger(redactor);
   const workspace = await openWorkspace(options.workspaceDir);
   let endpoints: Endpoint[] = [];
+  /** Known once the server listens. */
+  let dashboardUrl: string | undefined;
   const runtime = await createRuntime(workspace, {
     logger,
     redactor,
     ownEndpoints: () => endpoints,
+    dashboardUrl: () => dashboardUrl,
     ...(options.extraTools ? { extraTools: options.extraTools } : {}),
   });
   runtime.sessions.watchDisk((sessionId) => logger.debug({ sessionId }, 'session changed on disk'));
@@ -108,6 +111,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   endpoints = endpointsOf(options.host, port);
   await recordServer(workspace.paths, options.host, port);
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  dashboardUrl = url;
   logger.info({ url, workspace: workspace.paths.name, version: VERSION }, 'server ready');
   // The dashboard is up: the MCP servers connect in the background from now on.
   runtime.mcp.start();
