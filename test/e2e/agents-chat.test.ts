@@ -268,7 +268,7 @@ describe('agents in the chat', () => {
     await feature.getByRole('button', { name: 'Merge' }).click();
     await expect
       .poll(() => feature.getByRole('alert').textContent(), { timeout: 10_000 })
-      .toMatch(/untracked working tree files would be overwritten/);
+      .toMatch(/^git merge failed: .*untracked working tree files would be overwritten.*\s+feature\.txt/s);
     await screenshot(page, 'desktop-chat-agents-worktree-dark');
     await git('git', ['clean', '-fq', 'feature.txt'], { cwd: root });
     await feature.getByRole('button', { name: 'Merge' }).click();

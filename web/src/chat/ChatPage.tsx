@@ -159,29 +159,31 @@ export function ChatPage({ path }: { path: string }) {
       )}
 
       <section className="flex min-w-0 flex-1 flex-col">
-        {/* The controls move to a second line when the title would have too little room (on a phone, always). */}
+        {/* The title takes the room it needs: the controls move to a second line when they would cut it short. */}
         <header className="flex flex-wrap items-center gap-x-2 gap-y-1 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
-          <button
-            type="button"
-            aria-label="Show sessions"
-            onClick={() => setDrawer(true)}
-            className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800"
-          >
-            <List size={18} />
-          </button>
-          {spawnedBy && (
-            <a
-              href={`/chat/${spawnedBy.sessionId}`}
-              onClick={onLinkClick(`/chat/${spawnedBy.sessionId}`)}
-              className="flex min-w-0 max-w-[40%] shrink-0 items-center gap-1 rounded p-1.5 text-xs font-medium text-teal-700 hover:bg-zinc-100 hover:underline dark:text-teal-400 dark:hover:bg-zinc-800"
-              title={`Started by ${parentTitle ?? 'its parent session'} as a ${spawnedBy.agentType} agent`}
-              aria-label={`Parent session${parentTitle ? `: ${parentTitle}` : ''}`}
+          <div className="flex min-w-0 flex-auto items-center gap-2">
+            <button
+              type="button"
+              aria-label="Show sessions"
+              onClick={() => setDrawer(true)}
+              className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800"
             >
-              <CornerLeftUp size={15} aria-hidden className="shrink-0" />
-              <span className="truncate">Parent session</span>
-            </a>
-          )}
-          <h1 className="min-w-0 flex-1 basis-40 truncate text-base font-semibold">{title}</h1>
+              <List size={18} />
+            </button>
+            {spawnedBy && (
+              <a
+                href={`/chat/${spawnedBy.sessionId}`}
+                onClick={onLinkClick(`/chat/${spawnedBy.sessionId}`)}
+                className="flex min-w-0 max-w-[40%] shrink-0 items-center gap-1 rounded p-1.5 text-xs font-medium text-teal-700 hover:bg-zinc-100 hover:underline dark:text-teal-400 dark:hover:bg-zinc-800"
+                title={`Started by ${parentTitle ?? 'its parent session'} as a ${spawnedBy.agentType} agent`}
+                aria-label={`Parent session${parentTitle ? `: ${parentTitle}` : ''}`}
+              >
+                <CornerLeftUp size={15} aria-hidden className="shrink-0" />
+                <span className="truncate">Parent session</span>
+              </a>
+            )}
+            <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
+          </div>
           <div className="ml-auto flex min-w-0 items-center gap-2">
             {sessionId && !view.connected && view.session && (
               <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400" role="status">
