@@ -7,7 +7,10 @@ import { errnoCode, errorMessage } from '../../fs/errors';
 
 const run = promisify(execFile);
 
-/** A git command failed; its message is git's own first line. */
+/** The lines of git's error output a WorktreeError keeps. */
+const GIT_ERROR_LINES = 12;
+
+/** A git command failed; its message names the command and gives git's own words (the files in the way, say). */
 export class WorktreeError extends Error {
   override readonly name = 'WorktreeError';
 }
@@ -30,8 +33,11 @@ async function git(cwd: string, args: string[]): Promise<string> {
     return stdout;
   } catch (error) {
     const stderr = error instanceof Error && 'stderr' in error && typeof error.stderr === 'string' ? error.stderr : '';
-    const detail = stderr.trim() ? stderr.trim().split('\n')[0] : errorMessage(error);
-    throw new WorktreeError(`git ${args[0]} failed: ${detail}`);
+    // Git names what is in the way on the lines after the first, so a few are kept.
+    const detail = stderr.trim() ? stderr.trim().split('\n').slice(0, GIT_ERROR_LINES).join('\n') : errorMessage(error);
+    // The subcommand, past the `-c name=value` pairs a caller puts first.
+    const command = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '-c') ?? '';
+    throw new WorktreeError(`git ${command} failed: ${detail}`);
   }
 }
 

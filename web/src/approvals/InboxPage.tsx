@@ -5,51 +5,8 @@ import { FieldError, PageHeader } from '../components/ui';
 import { onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore } from '../chat/sessions-store';
-import { ApprovalCard, QuestionCard } from './RequestCards';
+import { InteractionCard } from './RequestCards';
 import { interactionsStore } from './store';
-import type { Interaction } from '@contract/interactions';
-
-function Card({ interaction }: { interaction: Interaction }) {
-  if (interaction.kind === 'question')
-    return (
-      <QuestionCard
-        request={{ id: interaction.id, questions: interaction.questions, answers: null, cancelled: false }}
-      />
-    );
-  if (interaction.kind === 'plan') {
-    return (
-      <ApprovalCard
-        request={{
-          id: interaction.id,
-          kind: 'plan',
-          name: 'exit_plan_mode',
-          level: 'read',
-          input: {},
-          reason: '',
-          plan: interaction.plan,
-          resolution: null,
-        }}
-      />
-    );
-  }
-  return (
-    <ApprovalCard
-      request={{
-        id: interaction.id,
-        kind: 'tool',
-        name: interaction.tool,
-        level: interaction.level,
-        input: interaction.input,
-        subject: interaction.subject,
-        reason: interaction.reason,
-        preview: interaction.preview,
-        grantPatterns: interaction.grantPatterns,
-        ungrantable: interaction.ungrantable,
-        resolution: null,
-      }}
-    />
-  );
-}
 
 /** Every request waiting for the user, across sessions, so background runs can be answered from one place. */
 export function InboxPage() {
@@ -87,7 +44,7 @@ export function InboxPage() {
                 </a>{' '}
                 · {new Date(interaction.createdAt).toLocaleTimeString()}
               </p>
-              <Card interaction={interaction} />
+              <InteractionCard interaction={interaction} />
             </li>
           ))}
         </ul>

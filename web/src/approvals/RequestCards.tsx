@@ -5,7 +5,7 @@ import { DiffView } from '../components/DiffView';
 import { Button, cx, inputClass } from '../components/ui';
 import { ApiError } from '../lib/api';
 import { reply } from './store';
-import type { ApprovalOutcome, ApprovalPreview, Question, QuestionAnswer } from '@contract/interactions';
+import type { ApprovalOutcome, ApprovalPreview, Interaction, Question, QuestionAnswer } from '@contract/interactions';
 
 /** A permission or plan request, from the session's events or from the inbox. */
 export interface ApprovalView {
@@ -431,5 +431,48 @@ export function QuestionCard({ request }: { request: QuestionView }) {
       )}
       {error && <p className="mt-2 text-sm text-red-700 dark:text-red-400">{error}</p>}
     </Shell>
+  );
+}
+
+/** A request still waiting, as the inbox (and a parent chat, for its agents' requests) lists it. */
+export function InteractionCard({ interaction }: { interaction: Interaction }) {
+  if (interaction.kind === 'question')
+    return (
+      <QuestionCard
+        request={{ id: interaction.id, questions: interaction.questions, answers: null, cancelled: false }}
+      />
+    );
+  if (interaction.kind === 'plan') {
+    return (
+      <ApprovalCard
+        request={{
+          id: interaction.id,
+          kind: 'plan',
+          name: 'exit_plan_mode',
+          level: 'read',
+          input: {},
+          reason: '',
+          plan: interaction.plan,
+          resolution: null,
+        }}
+      />
+    );
+  }
+  return (
+    <ApprovalCard
+      request={{
+        id: interaction.id,
+        kind: 'tool',
+        name: interaction.tool,
+        level: interaction.level,
+        input: interaction.input,
+        subject: interaction.subject,
+        reason: interaction.reason,
+        preview: interaction.preview,
+        grantPatterns: interaction.grantPatterns,
+        ungrantable: interaction.ungrantable,
+        resolution: null,
+      }}
+    />
   );
 }

@@ -1,12 +1,14 @@
 import { type ModelList, ModelListSchema } from '@contract/models';
 import { SessionSummarySchema } from '@contract/sessions';
-import { Download, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
+import { CornerLeftUp, Download, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
 import { Drawer } from '../components/Drawer';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
 import { api, apiSend, errorMessage } from '../lib/api';
-import { navigate } from '../lib/router';
+import { navigate, onLinkClick } from '../lib/router';
+import { AgentRequests } from './AgentRequests';
+import { AgentTypeControl } from './AgentTypeControl';
 import { Composer } from './Composer';
 import { ModePicker } from './ModePicker';
 import { SessionGrants } from './SessionGrants';
@@ -15,14 +17,11 @@ import { Conversation } from './Conversation';
 import { SessionList } from './SessionList';
 import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore, watchSessions } from './sessions-store';
+import { totalUsage, formatCost, formatTokens } from './usage';
 import { useSession } from './use-session';
 
 /** What the Continue button of an interrupted run sends; the draft in the message box stays as it is. */
 const CONTINUE_PROMPT = 'Your last run was interrupted before it finished. Continue where you stopped.';
-
-function formatTokens(n: number): string {
-  return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)}M` : n >= 1000 ? `${(n / 1000).toFixed(1)}k` : String(n);
-}
 
 /** The models to choose from; without the list a message still goes to the default model, so a failure is a notice. */
 function useModels(onError: (message: string) => void) {
@@ -62,6 +61,8 @@ export function ChatPage({ path }: { path: string }) {
   const closeDrawer = useCallback(() => setDrawer(false), []);
   const [clearing, setClearing] = useState(false);
   const [warningsSeen, setWarningsSeen] = useState(false);
+  /** The agent type a new chat's session will take (the Managed switch before the first message). */
+  const [draftAgentType, setDraftAgentType] = useState<string | null>(null);
   const scroller = useStickToBottom(view.timeline);
 
   useEffect(() => {
@@ -71,6 +72,7 @@ export function ChatPage({ path }: { path: string }) {
   useEffect(() => {
     setError(null);
     setWarningsSeen(false);
+    setDraftAgentType(null);
   }, [sessionId]);
 
   /** Starts a run with `message`, in a new session when none is open; false when the server refused. */
@@ -80,7 +82,13 @@ export function ChatPage({ path }: { path: string }) {
     try {
       let id = sessionId;
       if (!id) {
-        id = (await api('/api/sessions', SessionSummarySchema, { method: 'POST', body: {} })).id;
+        id = (
+          await api('/api/sessions', SessionSummarySchema, {
+            method: 'POST',
+            body: draftAgentType ? { agentType: draftAgentType } : {},
+          })
+        ).id;
+        setDraftAgentType(null);
         navigate(`/chat/${id}`);
       }
       await apiSend(`/api/sessions/${id}/messages`, {
@@ -110,6 +118,13 @@ export function ChatPage({ path }: { path: string }) {
       (e: unknown) => setError(errorMessage(e)),
     );
   };
+  const setAgentType = (agentType: string | null) => {
+    if (!sessionId) setDraftAgentType(agentType);
+    else
+      apiSend(`/api/sessions/${sessionId}/agent`, { method: 'PUT', body: { agentType } }).catch((e: unknown) =>
+        setError(errorMessage(e)),
+      );
+  };
   const clear = async () => {
     setClearing(false);
     try {
@@ -123,7 +138,9 @@ export function ChatPage({ path }: { path: string }) {
   // The list follows the global stream, so it has the newest title (auto titles arrive with the first message).
   const listed = useStore(sessionsStore, (s) => s.sessions.find((x) => x.id === sessionId));
   const title = view.timeline.title ?? listed?.title ?? view.session?.title ?? 'New chat';
-  const { usage } = view.timeline;
+  const usage = totalUsage(view.timeline);
+  const spawnedBy = view.session?.spawnedBy;
+  const parentTitle = useStore(sessionsStore, (s) => s.sessions.find((x) => x.id === spawnedBy?.sessionId)?.title);
 
   return (
     <div className="flex h-full min-h-0">
@@ -142,59 +159,92 @@ export function ChatPage({ path }: { path: string }) {
       )}
 
       <section className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center gap-2 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
-          <button
-            type="button"
-            aria-label="Show sessions"
-            onClick={() => setDrawer(true)}
-            className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800"
-          >
-            <List size={18} />
-          </button>
-          <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
-          {sessionId && !view.connected && view.session && (
-            <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400" role="status">
-              <WifiOff size={13} aria-hidden /> reconnecting
-            </span>
-          )}
-          {sessionId && view.session && (
-            <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />
-          )}
-          {sessionId && (
-            <span
-              className="text-xs tabular-nums text-zinc-500"
-              title="Tokens in / out and cost of this session"
-              data-testid="usage-counter"
+        {/* The title takes the room it needs: the controls move to a second line when they would cut it short. */}
+        <header className="flex flex-wrap items-center gap-x-2 gap-y-1 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
+          <div className="flex min-w-0 flex-auto items-center gap-2">
+            <button
+              type="button"
+              aria-label="Show sessions"
+              onClick={() => setDrawer(true)}
+              className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800"
             >
-              <span className="hidden sm:inline">
-                {formatTokens(usage.inputTokens)} in · {formatTokens(usage.outputTokens)} out ·{' '}
-              </span>
-              ${usage.costUsd.toFixed(usage.costUsd < 1 ? 4 : 2)}
-            </span>
-          )}
-          {sessionId && (
-            <>
+              <List size={18} />
+            </button>
+            {spawnedBy && (
               <a
-                href={`/api/sessions/${sessionId}/export?format=markdown`}
-                download
-                className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
-                title="Export as Markdown"
-                aria-label="Export as Markdown"
+                href={`/chat/${spawnedBy.sessionId}`}
+                onClick={onLinkClick(`/chat/${spawnedBy.sessionId}`)}
+                className="flex min-w-0 max-w-[40%] shrink-0 items-center gap-1 rounded p-1.5 text-xs font-medium text-teal-700 hover:bg-zinc-100 hover:underline dark:text-teal-400 dark:hover:bg-zinc-800"
+                title={`Started by ${parentTitle ?? 'its parent session'} as a ${spawnedBy.agentType} agent`}
+                aria-label={`Parent session${parentTitle ? `: ${parentTitle}` : ''}`}
               >
-                <Download size={16} />
+                <CornerLeftUp size={15} aria-hidden className="shrink-0" />
+                <span className="truncate">Parent session</span>
               </a>
-              <button
-                type="button"
-                disabled={view.running}
-                onClick={() => setClearing(true)}
-                className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-300 dark:hover:bg-zinc-800"
-                title="Clear history"
-                aria-label="Clear history"
+            )}
+            <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
+          </div>
+          <div className="ml-auto flex min-w-0 items-center gap-2">
+            {sessionId && !view.connected && view.session && (
+              <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400" role="status">
+                <WifiOff size={13} aria-hidden /> reconnecting
+              </span>
+            )}
+            {spawnedBy ? (
+              <span className="truncate text-xs text-zinc-600 dark:text-zinc-400" title="This session's agent type">
+                {spawnedBy.agentType} agent
+              </span>
+            ) : (
+              (!sessionId || view.session) && (
+                <AgentTypeControl
+                  agentType={sessionId ? view.timeline.agentType : draftAgentType}
+                  onChange={setAgentType}
+                />
+              )
+            )}
+            {sessionId && view.session && (
+              <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />
+            )}
+            {sessionId && (
+              <span
+                className="text-xs tabular-nums text-zinc-500"
+                title={
+                  view.timeline.children.length > 0
+                    ? `Tokens in / out and cost of this session (${formatCost(usage.own.costUsd)}) and its agents (${formatCost(usage.agents.costUsd)})`
+                    : 'Tokens in / out and cost of this session'
+                }
+                data-testid="usage-counter"
               >
-                <Eraser size={16} />
-              </button>
-            </>
-          )}
+                <span className="hidden sm:inline">
+                  {formatTokens(usage.total.inputTokens)} in · {formatTokens(usage.total.outputTokens)} out ·{' '}
+                </span>
+                {formatCost(usage.total.costUsd)}
+              </span>
+            )}
+            {sessionId && (
+              <>
+                <a
+                  href={`/api/sessions/${sessionId}/export?format=markdown`}
+                  download
+                  className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                  title="Export as Markdown"
+                  aria-label="Export as Markdown"
+                >
+                  <Download size={16} />
+                </a>
+                <button
+                  type="button"
+                  disabled={view.running}
+                  onClick={() => setClearing(true)}
+                  className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                  title="Clear history"
+                  aria-label="Clear history"
+                >
+                  <Eraser size={16} />
+                </button>
+              </>
+            )}
+          </div>
         </header>
 
         <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto">
@@ -230,10 +280,12 @@ export function ChatPage({ path }: { path: string }) {
                 )}
                 <Conversation
                   items={view.timeline.items}
+                  agents={view.timeline.children}
                   continueAt={view.timeline.continueAt}
                   onFork={fork}
                   onContinue={view.running || sending ? undefined : () => void startRun(CONTINUE_PROMPT)}
                 />
+                <AgentRequests sessionId={sessionId} agents={view.timeline.children} onError={setError} />
               </>
             )}
           </div>

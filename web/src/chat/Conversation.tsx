@@ -1,9 +1,10 @@
 import { Copy, GitBranch, Info, Play, TriangleAlert } from 'lucide-react';
 import { ApprovalCard, QuestionCard } from '../approvals/RequestCards';
 import { Button, cx } from '../components/ui';
+import { ChildCard } from './ChildCard';
 import { Markdown } from './Markdown';
 import { ToolCard } from './ToolCard';
-import type { TimelineItem } from './timeline';
+import type { ChildView, TimelineItem } from './timeline';
 
 function MessageActions({
   text,
@@ -48,10 +49,11 @@ interface ItemActions {
 
 function Item({
   item,
+  agents,
   offerContinue,
   onFork,
   onContinue,
-}: { item: TimelineItem; offerContinue: boolean } & ItemActions) {
+}: { item: TimelineItem; agents: ChildView[]; offerContinue: boolean } & ItemActions) {
   switch (item.kind) {
     case 'user':
       return (
@@ -95,8 +97,11 @@ function Item({
         </div>
       );
     }
-    case 'tool':
-      return <ToolCard item={item} />;
+    case 'tool': {
+      // An `agent` call that started a child shows the child; one refused or not yet approved is a plain call.
+      const child = item.name === 'agent' ? agents.find((c) => c.callId === item.callId) : undefined;
+      return child ? <ChildCard child={child} item={item} /> : <ToolCard item={item} />;
+    }
     case 'approval':
       return <ApprovalCard request={item.request} />;
     case 'question':
@@ -136,19 +141,21 @@ function Item({
   }
 }
 
-/** `continueAt`: the key of the item that offers to continue an interrupted run. */
+/** `continueAt`: the key of the item that offers to continue an interrupted run; `agents`: the session's children. */
 export function Conversation({
   items,
+  agents,
   continueAt,
   onFork,
   onContinue,
-}: { items: TimelineItem[]; continueAt: string | null } & ItemActions) {
+}: { items: TimelineItem[]; agents: ChildView[]; continueAt: string | null } & ItemActions) {
   return (
     <div className="space-y-4">
       {items.map((item) => (
         <Item
           key={item.key}
           item={item}
+          agents={agents}
           offerContinue={item.key === continueAt}
           onFork={onFork}
           onContinue={onContinue}

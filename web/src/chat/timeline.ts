@@ -1,4 +1,13 @@
-import type { BudgetLimit, StampedEvent, ToolResult } from '@contract/events';
+import type {
+  BudgetLimit,
+  ChildStatus,
+  ChildUsage,
+  RunEventOf,
+  StampedEvent,
+  ToolResult,
+  WorktreeReport,
+} from '@contract/events';
+import type { ChildRun } from '@contract/agents';
 import type { Todo } from '@contract/interactions';
 import type { PermissionMode } from '@contract/permissions';
 import type { ApprovalView, QuestionView } from '../approvals/RequestCards';
@@ -33,6 +42,32 @@ export type TimelineItem =
   | { kind: 'approval'; key: string; request: ApprovalView }
   | { kind: 'question'; key: string; request: QuestionView };
 
+/**
+ * A child run the session's `agent` calls started, for its card: what `agent.spawned` said, kept live by
+ * `agent.progress` and closed by `agent.completed`. `interrupted`: it is known not to be running any more, yet never
+ * reported an end (its process died).
+ */
+export interface ChildView {
+  childId: string;
+  callId: string;
+  agentType: string;
+  description: string;
+  background: boolean;
+  isolation: 'none' | 'worktree';
+  state: 'queued' | 'running' | 'done' | 'interrupted';
+  status: ChildStatus | null;
+  turns: number;
+  usage: ChildUsage;
+  /** The tool the child is calling now. */
+  tool: string | null;
+  text: string;
+  filesChanged: string[];
+  worktree: WorktreeReport | null;
+  /** What the user did with its kept worktree. */
+  worktreeAction: 'merged' | 'discarded' | null;
+  error: string | null;
+}
+
 export interface Timeline {
   items: TimelineItem[];
   lastEventId: number;
@@ -47,6 +82,10 @@ export interface Timeline {
   grants: { id: string; rule: string }[];
   /** The key of the notice that ends the latest run when it was interrupted: where Continue is offered. */
   continueAt: string | null;
+  /** The agent type of the session's runs (`manager`: managed mode); null: the plain agent. */
+  agentType: string | null;
+  /** The child runs started from this session, in the order they started. */
+  children: ChildView[];
 }
 
 export const emptyTimeline = (): Timeline => ({
@@ -59,6 +98,8 @@ export const emptyTimeline = (): Timeline => ({
   mode: null,
   grants: [],
   continueAt: null,
+  agentType: null,
+  children: [],
 });
 
 function findIndex(items: TimelineItem[], match: (item: TimelineItem) => boolean): number {
@@ -101,6 +142,43 @@ function toolIndex(items: TimelineItem[], callId: string): number {
   return -1;
 }
 
+function spawnedChild(e: RunEventOf<'agent.spawned'>): ChildView {
+  return {
+    childId: e.childId,
+    callId: e.callId,
+    agentType: e.agentType,
+    description: e.description,
+    background: e.background,
+    isolation: e.isolation,
+    state: e.queued ? 'queued' : 'running',
+    status: null,
+    turns: 0,
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    tool: null,
+    text: '',
+    filesChanged: [],
+    worktree: null,
+    worktreeAction: null,
+    error: null,
+  };
+}
+
+/** The children with `childId`'s replaced by `change` of it; unchanged when there is no such child. */
+function updateChild(children: ChildView[], childId: string, change: (child: ChildView) => ChildView): ChildView[] {
+  return children.map((child) => (child.childId === childId ? change(child) : child));
+}
+
+/** What a synthetic user message (one the runtime wrote) was for, in the user's words. */
+function syntheticNotice(text: string, children: ChildView[]): string {
+  if (/output limit/.test(text)) return 'The reply hit the output limit; asked the model to continue.';
+  const background = /^Background agent (\S+) finished/.exec(text);
+  if (background) {
+    const child = children.find((c) => c.childId === background[1]);
+    return `The background agent ${child ? `“${child.description}” ` : ''}finished; its result went to the model.`;
+  }
+  return 'The model replied with nothing; asked it to answer.';
+}
+
 /** Applies one event. Returns a new timeline (items are replaced, never mutated) so React sees each change. */
 export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
   if (e.id <= timeline.lastEventId) return timeline;
@@ -115,6 +193,36 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
       break;
     case 'grant.revoked':
       next.grants = timeline.grants.filter((g) => g.id !== e.grantId);
+      break;
+    case 'session.agent':
+      next.agentType = e.agentType;
+      break;
+    case 'agent.spawned':
+      next.children = [...timeline.children.filter((c) => c.childId !== e.childId), spawnedChild(e)];
+      break;
+    case 'agent.progress':
+      next.children = updateChild(timeline.children, e.childId, (child) =>
+        child.state === 'done'
+          ? child
+          : { ...child, state: e.state, turns: e.turns, usage: e.usage, tool: e.tool ?? null },
+      );
+      break;
+    case 'agent.completed':
+      next.children = updateChild(timeline.children, e.childId, (child) => ({
+        ...child,
+        state: 'done',
+        status: e.status,
+        turns: e.turns,
+        usage: e.usage,
+        tool: null,
+        text: e.text,
+        filesChanged: e.filesChanged,
+        worktree: e.worktree ?? null,
+        error: e.error ?? null,
+      }));
+      break;
+    case 'agent.worktree':
+      next.children = updateChild(timeline.children, e.childId, (child) => ({ ...child, worktreeAction: e.action }));
       break;
     case 'todos.updated':
       next.todos = e.todos;
@@ -184,9 +292,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
           kind: 'notice',
           key: `n${e.id}`,
           tone: 'info',
-          text: /output limit/.test(e.text)
-            ? 'The reply hit the output limit; asked the model to continue.'
-            : 'The model replied with nothing; asked it to answer.',
+          text: syntheticNotice(e.text, timeline.children),
         });
       else items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.text });
       break;
@@ -331,6 +437,24 @@ function closeOpen(item: TimelineItem): TimelineItem {
 /** Closes what a run left open when it is known not to be running (it died with the server). */
 export function settleStale(timeline: Timeline): Timeline {
   return { ...timeline, runId: null, items: timeline.items.map(closeOpen) };
+}
+
+/**
+ * The children the events leave queued or running, as the server's list of child runs has them now: their live figures
+ * (progress is not stored), and `interrupted` for one the server no longer knows (its process died). A child the list
+ * has as done is left as it is: its `agent.completed` is on its way.
+ */
+export function withRunningChildren(timeline: Timeline, running: ChildRun[]): Timeline {
+  const open = (child: ChildView) => child.state === 'queued' || child.state === 'running';
+  if (!timeline.children.some(open)) return timeline;
+  const children = timeline.children.map((child): ChildView => {
+    if (!open(child)) return child;
+    const live = running.find((run) => run.id === child.childId);
+    if (!live) return { ...child, state: 'interrupted', tool: null };
+    if (live.state === 'done') return child;
+    return { ...child, state: live.state, turns: live.turns, usage: live.usage };
+  });
+  return { ...timeline, children };
 }
 
 export function timelineFrom(events: StampedEvent[]): Timeline {

@@ -1,9 +1,10 @@
+import { RunningAgentsSchema } from '@contract/agents';
 import { EVENT_TYPES, type StampedEvent, StampedEventSchema } from '@contract/events';
 import { SessionDetailSchema, type SessionSummary } from '@contract/sessions';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, errorMessage } from '../lib/api';
 import { openEventStream } from '../lib/event-stream';
-import { type Timeline, applyEvent, emptyTimeline, settleStale, timelineFrom } from './timeline';
+import { type Timeline, applyEvent, emptyTimeline, settleStale, timelineFrom, withRunningChildren } from './timeline';
 
 export interface SessionView {
   session: SessionSummary | null;
@@ -53,6 +54,14 @@ export function useSession(sessionId: string | null): SessionView {
         setSession(detail.session);
         setTimeline(detail.session.running ? loaded : settleStale(loaded));
         setWarnings(detail.warnings);
+        if (loaded.children.some((child) => child.state === 'queued' || child.state === 'running'))
+          api('/api/agents/running', RunningAgentsSchema).then(
+            ({ children }) => {
+              if (!closed) setTimeline((t) => withRunningChildren(t, children));
+            },
+            // Without the list the cards show what the stored events say; the next progress event corrects them.
+            () => undefined,
+          );
         stop = openEventStream(
           `/api/sessions/${sessionId}/events?after=${detail.session.lastEventId}`,
           { schema: StampedEventSchema, knownTypes: EVENT_TYPES },
