@@ -1,6 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type OAuthMcpProxy, startOAuthMcpProxy } from '../fixtures/oauth-mcp-proxy';
 import { type TestServer, startTestServer } from '../helpers/server';
 import { tempDir } from '../helpers/workspace';
 
@@ -17,9 +20,41 @@ const EVERYTHING = join(
 const everything = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
 
 const servers: TestServer[] = [];
+const others: (ChildProcess | OAuthMcpProxy)[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
+  for (const other of others.splice(0)) {
+    if ('kill' in other) other.kill('SIGKILL');
+    else await other.close();
+  }
 });
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** The everything server over Streamable HTTP, on a port of its own. */
+async function everythingOverHttp(): Promise<string> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  others.push(child);
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      if (/listening|running|started/i.test(chunk.toString())) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
+  });
+  return `http://127.0.0.1:${port}/mcp`;
+}
 
 async function start(): Promise<{ server: TestServer; dir: string }> {
   const dir = await tempDir('boxagnts-mcp-api-');
@@ -139,5 +174,40 @@ describe('the MCP API', () => {
     expect(secrets.values['mcp-everything-env-API_TOKEN']).toBe('tok-secret-123');
     expect((await json(server, '/api/mcp/secrets')).body).toEqual({ names: ['mcp-everything-env-API_TOKEN'] });
     await until(server, 'everything', (s) => s.state === 'ready');
+  });
+
+  it('authorizes a remote server that asks for OAuth: link on the page, callback on the dashboard, tokens in secrets', async () => {
+    const proxy = await startOAuthMcpProxy(await everythingOverHttp());
+    others.push(proxy);
+    const { server, dir } = await start();
+    await json(server, '/api/mcp/servers/remote', 'PUT', { url: proxy.mcpUrl });
+    const waiting = await until(server, 'remote', (s) => s.authorizeUrl !== undefined);
+    expect(waiting).toMatchObject({ state: 'failed', reason: expect.stringMatching(/needs authorization/) });
+    const link = new URL(waiting.authorizeUrl);
+    expect(link.origin).toBe(proxy.url);
+    expect(link.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(link.searchParams.get('redirect_uri')).toBe(`${server.url}/api/mcp/oauth/callback`);
+
+    // A callback with another state is refused and changes nothing.
+    const forged = await fetch(`${server.url}/api/mcp/oauth/callback?code=x&state=not-the-one`);
+    expect(forged.status).toBe(400);
+
+    // The user approves in the browser; the authorization server sends the browser back to the dashboard.
+    const approved = await fetch(link, { redirect: 'manual' });
+    const callback = approved.headers.get('location')!;
+    expect(callback.startsWith(`${server.url}/api/mcp/oauth/callback?`)).toBe(true);
+    const landed = await fetch(callback);
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain('MCP server authorized');
+
+    const ready = await until(server, 'remote', (s) => s.state === 'ready');
+    expect(ready.tools.map((t: any) => t.toolName)).toContain('mcp__remote__echo');
+    expect(proxy.issued).toHaveLength(1);
+    const secrets = await readFile(join(dir, '.boxagnts', 'secrets.json'), 'utf8');
+    expect(secrets).toContain(proxy.issued[0]);
+    expect(await readFile(join(dir, '.boxagnts', 'settings.json'), 'utf8')).not.toContain(proxy.issued[0]);
+    // A restart reuses the stored token: no new authorization.
+    expect((await json(server, '/api/mcp/servers/remote/restart', 'POST')).body.state).toBe('ready');
+    expect(proxy.issued).toHaveLength(1);
   });
 });
