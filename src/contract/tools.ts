@@ -28,6 +28,8 @@ export const ToolDescriptionSchema = z.object({
   enabled: z.boolean(),
   /** Offered to the model by name only, behind tool_search, unless the workspace lists it in `tools.offered`. */
   onRequest: z.boolean(),
+  /** About how many tokens its definition costs in every request that offers it in full. */
+  tokens: z.number(),
   extension: ExtensionStateSchema.optional(),
 });
 export type ToolDescription = z.output<typeof ToolDescriptionSchema>;
@@ -44,6 +46,8 @@ export type ExtensionProblem = z.output<typeof ExtensionProblemSchema>;
 export const ToolListSchema = z.object({
   tools: z.array(ToolDescriptionSchema),
   problems: z.array(ExtensionProblemSchema),
+  /** What the definitions of the tools a plain chat offers in full cost per request, in tokens (about). */
+  offeredTokens: z.number(),
 });
 export type ToolList = z.output<typeof ToolListSchema>;
 

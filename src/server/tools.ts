@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
 import { type ToolDescription, type ToolList, ToolToggleBodySchema } from '../contract/tools';
-import { selectTools } from '../tools/selection';
+import { deferAboveTokens } from '../runtime/run-specs';
+import { contextWindowOf } from '../runtime/skills';
+import { definitionTokens, selectTools } from '../tools/selection';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { readBody } from './validate';
@@ -15,7 +17,16 @@ export function toolRoutes(ctx: ServerContext): Hono {
     .get('/', (c) => {
       const { disabled: off, offered } = settings.get().tools;
       const disabled = new Set(off);
-      const { deferred } = selectTools({ sources: ctx.runtime.sources, offer: offered });
+      const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined);
+      const { tools: chosen, deferred } = selectTools({
+        sources: ctx.runtime.sources,
+        deny: off,
+        offer: offered,
+        deferAboveTokens: deferAboveTokens(window),
+      });
+      const cost = (t: { name: string; description: string; inputSchema: unknown }) =>
+        definitionTokens(t.name, t.description, t.inputSchema);
+      const offeredTokens = chosen.filter((t) => !deferred.has(t.name)).reduce((sum, t) => sum + cost(t), 0);
       const extensions = new Map(
         ctx.runtime.extensions.info().map((e) => [e.name, { folder: e.folder, origin: e.origin, state: e.state }]),
       );
@@ -29,10 +40,11 @@ export function toolRoutes(ctx: ServerContext): Hono {
           inputSchema: t.inputSchema,
           enabled: !disabled.has(t.name),
           onRequest: deferred.has(t.name),
+          tokens: cost(t),
           ...(extensions.has(t.name) ? { extension: extensions.get(t.name) } : {}),
         }))
         .sort((a, b) => a.name.localeCompare(b.name));
-      return c.json({ tools, problems: ctx.runtime.extensions.problems() } satisfies ToolList);
+      return c.json({ tools, problems: ctx.runtime.extensions.problems(), offeredTokens } satisfies ToolList);
     })
     .put('/:name', async (c) => {
       const name = c.req.param('name');

@@ -356,6 +356,7 @@ describe('native tools', () => {
       'grep',
       'jsexec',
       'read',
+      'skill',
       'sleep',
       'todo_write',
       'tool_search',
@@ -363,7 +364,9 @@ describe('native tools', () => {
       'word_count',
       'write',
     ]);
+    expect(list.offeredTokens).toBeGreaterThan(500);
     expect(list.tools.find((t: any) => t.name === 'sleep')).toMatchObject({
+      tokens: expect.any(Number),
       permissionLevel: 'read',
       source: 'native',
       enabled: true,

@@ -19,6 +19,7 @@ import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore, watchSessions } from './sessions-store';
 import { totalUsage, formatCost, formatTokens } from './usage';
 import { useSession } from './use-session';
+import { useToolTokens } from './use-tool-tokens';
 
 /** What the Continue button of an interrupted run sends; the draft in the message box stays as it is. */
 const CONTINUE_PROMPT = 'Your last run was interrupted before it finished. Continue where you stopped.';
@@ -53,6 +54,7 @@ export function ChatPage({ path }: { path: string }) {
   const sessionId = path.split('/')[2] || null;
   const view = useSession(sessionId);
   const [error, setError] = useState<string | null>(null);
+  const toolTokens = useToolTokens();
   const { models, defaultModel } = useModels(setError);
   const [text, setText] = useState('');
   const [model, setModel] = useState('');
@@ -208,14 +210,15 @@ export function ChatPage({ path }: { path: string }) {
             {sessionId && (
               <span
                 className="text-xs tabular-nums text-zinc-500"
-                title={
+                title={`${
                   view.timeline.children.length > 0
                     ? `Tokens in / out and cost of this session (${formatCost(usage.own.costUsd)}) and its agents (${formatCost(usage.agents.costUsd)})`
                     : 'Tokens in / out and cost of this session'
-                }
+                }${toolTokens !== null ? `. Tool definitions cost about ${toolTokens} tokens per request.` : ''}`}
                 data-testid="usage-counter"
               >
                 <span className="hidden sm:inline">
+                  {toolTokens !== null && <>tools {formatTokens(toolTokens)} · </>}
                   {formatTokens(usage.total.inputTokens)} in · {formatTokens(usage.total.outputTokens)} out ·{' '}
                 </span>
                 {formatCost(usage.total.costUsd)}

@@ -54,6 +54,9 @@ function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled
               </span>
             )}
             {tool.extension?.state === 'preparing' && <span className="text-xs text-zinc-500">preparing module…</span>}
+            <span className="text-xs text-zinc-500 dark:text-zinc-400" title="What its definition costs in a request">
+              ~{tool.tokens.toLocaleString()} tokens
+            </span>
           </div>
           <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>
             {tool.description}
@@ -106,12 +109,14 @@ function Problems({ problems }: { problems: ExtensionProblem[] }) {
 export function ToolsPage() {
   const [tools, setTools] = useState<ToolDescription[] | null>(null);
   const [problems, setProblems] = useState<ExtensionProblem[]>([]);
+  const [offeredTokens, setOfferedTokens] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => {
     api('/api/tools', ToolListSchema).then(
       (r) => {
         setTools(r.tools);
         setProblems(r.problems);
+        setOfferedTokens(r.offeredTokens);
       },
       (e: unknown) => setError(errorMessage(e)),
     );
@@ -135,6 +140,12 @@ export function ToolsPage() {
       />
       <FieldError message={error} />
       {problems.length > 0 && <Problems problems={problems} />}
+      {offeredTokens !== null && (
+        <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
+          Tool definitions cost about <strong>{offeredTokens.toLocaleString()} tokens</strong> in every request of a
+          plain chat (those offered in full; the others are named in tool_search&apos;s description).
+        </p>
+      )}
       {tools && (
         <ul
           className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
