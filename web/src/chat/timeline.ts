@@ -188,7 +188,8 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
             ? 'The reply hit the output limit; asked the model to continue.'
             : 'The model replied with nothing; asked it to answer.',
         });
-      else items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.text });
+      // A skill run by the user (`/code-review src/a.ts`) shows as typed, not as the instructions it expanded to.
+      else items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.command ?? e.text });
       break;
     case 'message.delta': {
       const at = assistantIndex(items, e.messageId);
