@@ -84,7 +84,14 @@ describe('Skills page', () => {
       '---\nname: release-notes\ndescription: Writes release notes.\n---\n# Release notes\n\nList the commits.\n';
     await editor.fill(good);
     await editor.press('Control+s');
-    await expect.poll(() => page.getByRole('status').filter({ hasText: 'Saved' }).count()).toBe(1);
+    await expect
+      .poll(() =>
+        page
+          .getByRole('status')
+          .filter({ hasText: /^Saved$/ })
+          .count(),
+      )
+      .toBe(1);
     expect(await readFile(file, 'utf8')).toBe(good);
     expect(await page.getByRole('alert').count()).toBe(0);
     expect(await page.locator('main header p').first().textContent()).toBe('Writes release notes.');
