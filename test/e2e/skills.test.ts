@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startChat } from '../helpers/chat';
 import { type TestServer, startTestServer } from '../helpers/server';
+import { tempDir } from '../helpers/workspace';
 
 const browser = useBrowser();
 
@@ -147,6 +148,25 @@ describe('Skills page', () => {
     await page.waitForURL('**/skills');
     await expect.poll(() => row(page, 'code-review').count()).toBe(1);
     expect(await row(page, 'pdf-tools').count()).toBe(0);
+
+    // A folder from disk is zipped by the browser and imported the same way.
+    const folder = join(await tempDir('boxagnts-folder-'), 'from-disk');
+    await mkdir(join(folder, 'references'), { recursive: true });
+    await writeFile(
+      join(folder, 'SKILL.md'),
+      '---\nname: from-disk\ndescription: Came from a folder.\n---\nRead references/notes.md.\n',
+    );
+    await writeFile(join(folder, 'references', 'notes.md'), '# Notes\n');
+    await page.getByLabel('Skill folder to import').setInputFiles(folder);
+    await page.waitForURL('**/skills/from-disk');
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Files of from-disk' }).textContent())
+      .toMatch(/SKILL\.md.*references\/notes\.md/);
+    expect(await readFile(join(server.workspaceDir, '.boxagnts/skills/from-disk/references/notes.md'), 'utf8')).toBe(
+      '# Notes\n',
+    );
+    await page.goto(`${server.url}/skills`);
+    await expect.poll(() => row(page, 'from-disk').count()).toBe(1);
 
     // A refused import says why.
     await page.getByTestId('import-zip').setInputFiles({
