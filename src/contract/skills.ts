@@ -4,6 +4,12 @@ import { z } from 'zod';
 export const SKILL_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 export const SKILL_NAME_MAX = 64;
 export const SKILL_DESCRIPTION_MAX = 1024;
+/** SKILL.md is read in full by the model: larger ones are refused. */
+export const SKILL_FILE_MAX_BYTES = 256 * 1024;
+/** A `.zip` imported as a skill: its size, and what it may unpack to. */
+export const SKILL_IMPORT_MAX_BYTES = 10 * 1024 * 1024;
+export const SKILL_IMPORT_MAX_UNPACKED_BYTES = 32 * 1024 * 1024;
+export const SKILL_IMPORT_MAX_FILES = 500;
 
 export const SkillNameSchema = z
   .string()
@@ -73,19 +79,34 @@ export const SkillDetailSchema = z.object({
   skill: SkillSummarySchema,
   /** SKILL.md as written. */
   source: z.string(),
-  /** Every file of the folder, relative to it, with its size. */
+  /** The files of the folder (links left out), relative to it, with their sizes. */
   files: z.array(z.object({ path: z.string(), size: z.number() })),
+  /** The folder holds more files than are listed. */
+  truncated: z.boolean(),
 });
 export type SkillDetail = z.output<typeof SkillDetailSchema>;
 
-/** `POST /api/skills`: a new skill in `.boxagnts/skills/NAME/` from the template (or the SKILL.md given). */
+/** `GET /api/skills/:name/files?path=`: one file of a skill's folder, as text. */
+export const SkillFileContentSchema = z.object({
+  path: z.string(),
+  size: z.number(),
+  /** Not text: `content` is empty. */
+  binary: z.boolean(),
+  /** Only the start of the file is in `content`. */
+  truncated: z.boolean(),
+  content: z.string(),
+});
+export type SkillFileContent = z.output<typeof SkillFileContentSchema>;
+
+/** `POST /api/skills`: a new skill in `.boxagnts/skills/NAME/` from the template. */
 export const CreateSkillBodySchema = z.strictObject({
   name: SkillNameSchema,
   description: z.string().trim().min(1).max(SKILL_DESCRIPTION_MAX),
 });
+export type CreateSkillBody = z.output<typeof CreateSkillBodySchema>;
 
 /** `PUT /api/skills/:name`: the new text of SKILL.md (checked before it is written). */
-export const SaveSkillBodySchema = z.strictObject({ source: z.string().max(256 * 1024) });
+export const SaveSkillBodySchema = z.strictObject({ source: z.string().max(SKILL_FILE_MAX_BYTES) });
 
 /** `PUT /api/skills/:name/enabled`. */
 export const SkillEnabledBodySchema = z.strictObject({ enabled: z.boolean() });

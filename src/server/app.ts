@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { SKILL_IMPORT_MAX_BYTES } from '../contract/skills';
 import { bodyLimit } from 'hono/body-limit';
 import type { ServerContext } from './context';
 import { dashboardRoutes } from './dashboard';
@@ -13,6 +14,7 @@ import { permissionRoutes } from './permissions';
 import { sandboxRoutes } from './sandbox';
 import { sessionRoutes } from './sessions';
 import { settingsRoutes } from './settings';
+import { skillRoutes } from './skills';
 import { agentRoutes } from './agents';
 import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
@@ -25,6 +27,7 @@ const BODY_LIMITS: Record<string, number | null> = {
   // A text file of up to 5 MB, escaped as JSON.
   '/api/files/content': 32 * 1024 * 1024,
   '/api/files/upload': null,
+  '/api/skills/import': SKILL_IMPORT_MAX_BYTES,
 };
 
 export interface AppOptions {
@@ -72,6 +75,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/tools', toolRoutes(ctx));
   app.route('/api/agents', agentRoutes(ctx));
   app.route('/api/mcp', mcpRoutes(ctx));
+  app.route('/api/skills', skillRoutes(ctx));
   app.route('/api/sandbox', sandboxRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));

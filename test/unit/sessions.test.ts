@@ -76,6 +76,18 @@ describe('SessionStore', () => {
     expect(loaded.warnings).toEqual([]);
   });
 
+  it('titles a session from the command the user typed when it ran a skill, not from its expansion', async () => {
+    const { store } = await openStore();
+    const s = await store.create();
+    await store.append(s.id, [
+      {
+        ...user('The user ran the skill /code-review with: src/a.ts. Follow its instructions.'),
+        command: '/code-review src/a.ts',
+      },
+    ]);
+    expect(store.get(s.id)).toMatchObject({ title: '/code-review src/a.ts', titleSource: 'auto' });
+  });
+
   it('lists newest first, pages with a cursor and filters by title', async () => {
     const { store } = await openStore();
     const ids: string[] = [];

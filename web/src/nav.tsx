@@ -28,6 +28,7 @@ import { SecurityPage } from './pages/SecurityPage';
 import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
 import { ToolsPage } from './pages/ToolsPage';
 import { SettingsModelsPage } from './models/SettingsModelsPage';
+import { SkillsPage } from './skills/SkillsPage';
 
 export interface NavItem {
   path: string;
@@ -79,11 +80,7 @@ export const NAV: NavGroup[] = [
         path: '/skills',
         label: 'Skills',
         icon: Sparkles,
-        render: notBuilt(
-          'Skills',
-          'Reusable instructions the agent can load.',
-          'Skills will be SKILL.md folders with YAML front matter, listed here and offered to the agent.',
-        ),
+        render: (path) => <SkillsPage path={path} />,
       },
       { path: '/tools', label: 'Tools', icon: Wrench, render: () => <ToolsPage /> },
       { path: '/agents', label: 'Agents', icon: Bot, render: (path) => <AgentsPage path={path} /> },

@@ -2,6 +2,7 @@ import { ArrowUp, Square } from 'lucide-react';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef } from 'react';
 import { onLinkClick } from '../lib/router';
 import type { ModelChoice } from '@contract/models';
+import { useSkillCommands } from '../skills/SkillCommandMenu';
 
 export interface ComposerProps {
   text: string;
@@ -26,12 +27,14 @@ export function Composer(props: ComposerProps) {
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
   }, [props.text]);
+  const commands = useSkillCommands(props.text, props.onText);
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     if (!props.running && !props.sending && props.text.trim()) props.onSend();
   };
   const onKey = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (commands.onKeyDown(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
   };
   const noModels = props.models.length === 0;
@@ -41,7 +44,8 @@ export function Composer(props: ComposerProps) {
       onSubmit={submit}
       className="border-t border-zinc-200 bg-white px-3 pb-3 pt-2 sm:px-6 dark:border-zinc-800 dark:bg-zinc-950"
     >
-      <div className="mx-auto max-w-3xl">
+      <div className="relative mx-auto max-w-3xl">
+        {commands.menu}
         {props.error && (
           <p
             role="alert"
@@ -69,6 +73,7 @@ export function Composer(props: ComposerProps) {
             value={props.text}
             onChange={(e) => props.onText(e.target.value)}
             onKeyDown={onKey}
+            {...commands.inputProps}
             placeholder="Ask the agent…"
             className="block max-h-60 w-full resize-none bg-transparent px-3.5 pt-3 pb-1 text-sm outline-none placeholder:text-zinc-400"
           />

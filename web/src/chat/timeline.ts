@@ -294,7 +294,8 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
           tone: 'info',
           text: syntheticNotice(e.text, timeline.children),
         });
-      else items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.text });
+      // A skill run by the user (`/code-review src/a.ts`) shows as typed, not as the instructions it expanded to.
+      else items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.command ?? e.text });
       break;
     case 'message.delta': {
       const at = assistantIndex(items, e.messageId);
