@@ -56,7 +56,6 @@ export const WorktreeReportSchema = z.object({
 });
 export type WorktreeReport = z.output<typeof WorktreeReportSchema>;
 
-
 /** What one model call used and cost; the usage log records the same figures. */
 export const USAGE_FIGURES = {
   provider: z.string(),

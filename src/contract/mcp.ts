@@ -154,7 +154,12 @@ export const McpImportBodySchema = z.strictObject({
 /** `GET /api/mcp/servers/:name/resources`. */
 export const McpResourcesSchema = z.object({
   resources: z.array(
-    z.object({ uri: z.string(), name: z.string(), description: z.string().optional(), mimeType: z.string().optional() }),
+    z.object({
+      uri: z.string(),
+      name: z.string(),
+      description: z.string().optional(),
+      mimeType: z.string().optional(),
+    }),
   ),
 });
 
@@ -166,7 +171,9 @@ export const McpPromptsSchema = z.object({
       /** The chat command that runs it: `/mcp__SERVER__PROMPT`. */
       command: z.string(),
       description: z.string().optional(),
-      arguments: z.array(z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() })),
+      arguments: z.array(
+        z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() }),
+      ),
     }),
   ),
 });
@@ -174,6 +181,11 @@ export const McpPromptsSchema = z.object({
 /** `GET /api/mcp/servers/:name/resources/read?uri=`: a resource's text, to attach to a message. */
 export const McpResourceReadSchema = z.object({
   contents: z.array(
-    z.object({ uri: z.string(), text: z.string().optional(), mimeType: z.string().optional(), bytes: z.number().optional() }),
+    z.object({
+      uri: z.string(),
+      text: z.string().optional(),
+      mimeType: z.string().optional(),
+      bytes: z.number().optional(),
+    }),
   ),
 });

@@ -111,5 +111,5 @@ export const SaveSkillBodySchema = z.strictObject({ source: z.string().max(SKILL
 /** `PUT /api/skills/:name/enabled`. */
 export const SkillEnabledBodySchema = z.strictObject({ enabled: z.boolean() });
 
-/** `PUT /api/skills/trust`: trust (or stop trusting) the skills that came with the repository. */
+/** `PATCH /api/skills`: trust (or stop trusting) the skills that came with the repository. */
 export const SkillTrustBodySchema = z.strictObject({ trusted: z.boolean() });

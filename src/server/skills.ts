@@ -35,79 +35,82 @@ export function skillRoutes(ctx: ServerContext): Hono {
       const current = (raw.skills && typeof raw.skills === 'object' ? raw.skills : {}) as { disabled?: string[] };
       return { ...raw, skills: change(current) };
     });
-  return new Hono()
-    .get('/', async (c) => {
-      const { skills: found, invalid, shadowed } = await skills.list();
-      const limit = skillsBlockLimit(contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined));
-      const block = skillsBlock(
-        found.filter((skill) => skill.loaded),
-        limit,
-      );
-      return c.json({
-        skills: found.map(skillSummary),
-        invalid,
-        shadowed,
-        projectTrusted: settings.get().skills.trustProject,
-        promptBlock: { characters: block.text.length, limit, cut: block.cut },
-      } satisfies SkillList);
-    })
-    .post('/', async (c) => c.json(await folders.create(await readBody(c, CreateSkillBodySchema)), 201))
-    .post('/import', async (c) => {
-      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (!ZIP_TYPES.has(type))
-        throw new ApiError(
-          415,
-          'unsupported_media_type',
-          'A skill is imported as a .zip (Content-Type: application/zip).',
+  return (
+    new Hono()
+      .get('/', async (c) => {
+        const { skills: found, invalid, shadowed } = await skills.list();
+        const limit = skillsBlockLimit(contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined));
+        const block = skillsBlock(
+          found.filter((skill) => skill.loaded),
+          limit,
         );
-      return c.json(await folders.import(new Uint8Array(await c.req.arrayBuffer())), 201);
-    })
-    .put('/trust', async (c) => {
-      const { trusted } = await readBody(c, SkillTrustBodySchema);
-      await changeSkills((current) => ({ ...current, trustProject: trusted }));
-      return c.json({ trusted });
-    })
-    .get('/:name', async (c) => c.json(await folders.detail(skillName(c.req.param('name')))))
-    .get('/:name/files', async (c) => {
-      const name = skillName(c.req.param('name'));
-      let path: string;
-      try {
-        path = checkPath(c.req.query('path'));
-      } catch (error) {
-        if (error instanceof FileApiError) throw new ApiError(error.status, error.code, error.message);
-        throw error;
-      }
-      return c.json(await folders.file(name, path));
-    })
-    .get('/:name/export', async (c) => {
-      const name = skillName(c.req.param('name'));
-      const zip = await folders.export(name);
-      return c.body(zip, 200, {
-        'Content-Type': 'application/zip',
-        'Content-Disposition': `attachment; filename="${name}.zip"`,
-        'Cache-Control': 'no-store',
-      });
-    })
-    .put('/:name', async (c) => {
-      const name = skillName(c.req.param('name'));
-      const { source } = await readBody(c, SaveSkillBodySchema);
-      return c.json(await folders.save(name, source));
-    })
-    .delete('/:name', async (c) => {
-      const name = skillName(c.req.param('name'));
-      await folders.remove(name);
-      return c.json({ deleted: name });
-    })
-    .put('/:name/enabled', async (c) => {
-      const name = skillName(c.req.param('name'));
-      const { enabled } = await readBody(c, SkillEnabledBodySchema);
-      if (!(await skills.get(name))) throw new ApiError(404, 'skill_not_found', `There is no skill named "${name}".`);
-      await changeSkills((current) => {
-        const disabled = new Set(current.disabled ?? []);
-        if (enabled) disabled.delete(name);
-        else disabled.add(name);
-        return { ...current, disabled: [...disabled].sort() };
-      });
-      return c.json({ name, enabled });
-    });
+        return c.json({
+          skills: found.map(skillSummary),
+          invalid,
+          shadowed,
+          projectTrusted: settings.get().skills.trustProject,
+          promptBlock: { characters: block.text.length, limit, cut: block.cut },
+        } satisfies SkillList);
+      })
+      .post('/', async (c) => c.json(await folders.create(await readBody(c, CreateSkillBodySchema)), 201))
+      .post('/import', async (c) => {
+        const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+        if (!ZIP_TYPES.has(type))
+          throw new ApiError(
+            415,
+            'unsupported_media_type',
+            'A skill is imported as a .zip (Content-Type: application/zip).',
+          );
+        return c.json(await folders.import(new Uint8Array(await c.req.arrayBuffer())), 201);
+      })
+      // On the list itself: any single name below /api/skills/ could be a skill's.
+      .patch('/', async (c) => {
+        const { trusted } = await readBody(c, SkillTrustBodySchema);
+        await changeSkills((current) => ({ ...current, trustProject: trusted }));
+        return c.json({ trusted });
+      })
+      .get('/:name', async (c) => c.json(await folders.detail(skillName(c.req.param('name')))))
+      .get('/:name/files', async (c) => {
+        const name = skillName(c.req.param('name'));
+        let path: string;
+        try {
+          path = checkPath(c.req.query('path'));
+        } catch (error) {
+          if (error instanceof FileApiError) throw new ApiError(error.status, error.code, error.message);
+          throw error;
+        }
+        return c.json(await folders.file(name, path));
+      })
+      .get('/:name/export', async (c) => {
+        const name = skillName(c.req.param('name'));
+        const zip = await folders.export(name);
+        return c.body(zip, 200, {
+          'Content-Type': 'application/zip',
+          'Content-Disposition': `attachment; filename="${name}.zip"`,
+          'Cache-Control': 'no-store',
+        });
+      })
+      .put('/:name', async (c) => {
+        const name = skillName(c.req.param('name'));
+        const { source } = await readBody(c, SaveSkillBodySchema);
+        return c.json(await folders.save(name, source));
+      })
+      .delete('/:name', async (c) => {
+        const name = skillName(c.req.param('name'));
+        await folders.remove(name);
+        return c.json({ deleted: name });
+      })
+      .put('/:name/enabled', async (c) => {
+        const name = skillName(c.req.param('name'));
+        const { enabled } = await readBody(c, SkillEnabledBodySchema);
+        if (!(await skills.get(name))) throw new ApiError(404, 'skill_not_found', `There is no skill named "${name}".`);
+        await changeSkills((current) => {
+          const disabled = new Set(current.disabled ?? []);
+          if (enabled) disabled.delete(name);
+          else disabled.add(name);
+          return { ...current, disabled: [...disabled].sort() };
+        });
+        return c.json({ name, enabled });
+      })
+  );
 }

@@ -31,7 +31,7 @@ function policy(limits: Partial<SandboxPolicy> = {}): SandboxPolicy {
     allowedOutboundHosts: [],
     blockNetworks: [],
     workDir: REPO_ROOT,
-  workDirReadOnly: false,
+    workDirReadOnly: false,
     mounts: [],
     hidden: [],
     writableProtected: [],

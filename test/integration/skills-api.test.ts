@@ -98,7 +98,7 @@ describe('skills API: listing', () => {
     });
     expect(named(before, 'claude-tool')).toMatchObject({ origin: 'claude', loaded: false });
 
-    expect(await (await send(s, 'PUT', '/api/skills/trust', { trusted: true })).json()).toEqual({ trusted: true });
+    expect(await (await send(s, 'PATCH', '/api/skills', { trusted: true })).json()).toEqual({ trusted: true });
     const after = await list(s);
     expect(after.projectTrusted).toBe(true);
     expect(named(after, 'repo-tool')?.loaded).toBe(true);
@@ -106,9 +106,9 @@ describe('skills API: listing', () => {
     const saved = JSON.parse(await readFile(join(s.workspaceDir, '.boxagnts', 'settings.json'), 'utf8'));
     expect(saved.skills).toEqual({ trustProject: true });
 
-    await send(s, 'PUT', '/api/skills/trust', { trusted: false });
+    await send(s, 'PATCH', '/api/skills', { trusted: false });
     expect(named(await list(s), 'repo-tool')?.loaded).toBe(false);
-    expect((await errorOf(await send(s, 'PUT', '/api/skills/trust', { trusted: 'yes' }))).status).toBe(400);
+    expect((await errorOf(await send(s, 'PATCH', '/api/skills', { trusted: 'yes' }))).status).toBe(400);
   });
 
   it('switches a skill off and on through the settings', async () => {

@@ -22,7 +22,7 @@ export const saveSkill = (name: string, source: string) =>
 export const deleteSkill = (name: string) => apiSend(base(name), { method: 'DELETE' });
 export const setSkillEnabled = (name: string, enabled: boolean) =>
   apiSend(`${base(name)}/enabled`, { method: 'PUT', body: { enabled } });
-export const setProjectTrust = (trusted: boolean) => apiSend('/api/skills/trust', { method: 'PUT', body: { trusted } });
+export const setProjectTrust = (trusted: boolean) => apiSend('/api/skills', { method: 'PATCH', body: { trusted } });
 export const exportUrl = (name: string) => `${base(name)}/export`;
 
 /** Sends a `.zip` as the body of the import; the server unpacks and checks it. */
