@@ -181,6 +181,46 @@ export class McpServers implements ToolSource {
     return false;
   }
 
+  /** The prompts of every ready server, as chat commands; a server that fails to list them is left out. */
+  async promptCommands(): Promise<
+    { name: string; description: string; arguments: { name: string; description?: string; required?: boolean }[] }[]
+  > {
+    const ready = [...this.connections.values()].filter((c) => c.state === 'ready');
+    const lists = await Promise.all(
+      ready.map(async (connection) => {
+        try {
+          return (await connection.listPrompts()).map((prompt) => ({
+            name: promptCommand(connection.name, prompt.name).slice(1),
+            description: prompt.description ?? `A prompt of the MCP server ${connection.name}`,
+            arguments: prompt.arguments,
+          }));
+        } catch (error) {
+          connection.log.note(`could not list the prompts: ${error instanceof Error ? error.message : String(error)}`);
+          return [];
+        }
+      }),
+    );
+    return lists.flat();
+  }
+
+  /** The resources of every ready server, with the server each is read from. */
+  async resources(): Promise<{ server: string; uri: string; name: string; description?: string; mimeType?: string }[]> {
+    const ready = [...this.connections.values()].filter((c) => c.state === 'ready');
+    const lists = await Promise.all(
+      ready.map(async (connection) => {
+        try {
+          return (await connection.listResources()).map((resource) => ({ server: connection.name, ...resource }));
+        } catch (error) {
+          connection.log.note(
+            `could not list the resources: ${error instanceof Error ? error.message : String(error)}`,
+          );
+          return [];
+        }
+      }),
+    );
+    return lists.flat();
+  }
+
   /** A server's log: its stderr and our notes, the last 1 MB. */
   log(name: string): string | undefined {
     return this.connections.get(name)?.log.text();

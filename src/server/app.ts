@@ -16,6 +16,7 @@ import { sessionRoutes } from './sessions';
 import { settingsRoutes } from './settings';
 import { skillRoutes } from './skills';
 import { agentRoutes } from './agents';
+import { commandRoutes } from './commands';
 import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
 import { usageRoutes } from './usage';
@@ -76,6 +77,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/agents', agentRoutes(ctx));
   app.route('/api/mcp', mcpRoutes(ctx));
   app.route('/api/skills', skillRoutes(ctx));
+  app.route('/api/commands', commandRoutes(ctx));
   app.route('/api/sandbox', sandboxRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));

@@ -112,6 +112,7 @@ export function mcpRoutes(ctx: ServerContext): Hono {
       const { name, config } = await readBody(c, TestBodySchema);
       return c.json(await mcp.test(name ?? 'test', config));
     })
+    .get('/resources', async (c) => c.json({ resources: await mcp.resources() }))
     .get('/servers/:name/resources', async (c) =>
       c.json({ resources: await connection(c.req.param('name')).listResources().catch(upstream) }),
     )

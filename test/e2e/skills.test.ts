@@ -209,7 +209,7 @@ describe('/name in the chat', () => {
     const { page, errors, close } = await browser.open(DESKTOP);
     await page.goto(`${chat.server.url}/chat`);
     const box = page.getByRole('textbox', { name: 'Message' });
-    const menu = page.getByRole('listbox', { name: 'Skills' });
+    const menu = page.getByRole('listbox', { name: 'Commands' });
 
     await box.fill('/');
     await expect.poll(() => menu.getByRole('option').count()).toBeGreaterThanOrEqual(5);
@@ -265,7 +265,7 @@ describe('/name in the chat', () => {
     await page.goto(`${chat.server.url}/chat`);
     const box = page.getByRole('textbox', { name: 'Message' });
     await box.fill('/');
-    const menu = page.getByRole('listbox', { name: 'Skills' });
+    const menu = page.getByRole('listbox', { name: 'Commands' });
     await expect.poll(() => menu.getByRole('option').count()).toBe(4);
     expect(await menu.textContent()).not.toContain('weather-forecast');
     expect(await overflow(page)).toBe(0);

@@ -2,7 +2,8 @@ import { ArrowUp, Square } from 'lucide-react';
 import { type FormEvent, type KeyboardEvent, useEffect, useRef } from 'react';
 import { onLinkClick } from '../lib/router';
 import type { ModelChoice } from '@contract/models';
-import { useSkillCommands } from '../skills/SkillCommandMenu';
+import { useCommands } from './CommandMenu';
+import { ResourceAttach } from './ResourceAttach';
 
 export interface ComposerProps {
   text: string;
@@ -27,7 +28,7 @@ export function Composer(props: ComposerProps) {
     el.style.height = 'auto';
     el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
   }, [props.text]);
-  const commands = useSkillCommands(props.text, props.onText);
+  const commands = useCommands(props.text, props.onText);
 
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
@@ -78,29 +79,32 @@ export function Composer(props: ComposerProps) {
             className="block max-h-60 w-full resize-none bg-transparent px-3.5 pt-3 pb-1 text-sm outline-none placeholder:text-zinc-400"
           />
           <div className="flex items-center justify-between gap-2 px-2 pb-2">
-            {noModels ? (
-              <a
-                href="/settings/models"
-                onClick={onLinkClick('/settings/models')}
-                className="px-1.5 text-xs text-teal-700 hover:underline dark:text-teal-400"
-              >
-                Set up a model to start
-              </a>
-            ) : (
-              <select
-                aria-label="Model"
-                value={props.model}
-                onChange={(e) => props.onModel(e.target.value)}
-                className="max-w-[60%] truncate rounded-md bg-transparent px-1.5 py-1 text-xs text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
-              >
-                <option value="">Default{props.defaultModel ? ` (${props.defaultModel})` : ''}</option>
-                {props.models.map((m) => (
-                  <option key={m.id} value={m.id}>
-                    {m.id}
-                  </option>
-                ))}
-              </select>
-            )}
+            <div className="flex min-w-0 items-center gap-1">
+              {noModels ? (
+                <a
+                  href="/settings/models"
+                  onClick={onLinkClick('/settings/models')}
+                  className="px-1.5 text-xs text-teal-700 hover:underline dark:text-teal-400"
+                >
+                  Set up a model to start
+                </a>
+              ) : (
+                <select
+                  aria-label="Model"
+                  value={props.model}
+                  onChange={(e) => props.onModel(e.target.value)}
+                  className="max-w-[60%] truncate rounded-md bg-transparent px-1.5 py-1 text-xs text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                >
+                  <option value="">Default{props.defaultModel ? ` (${props.defaultModel})` : ''}</option>
+                  {props.models.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.id}
+                    </option>
+                  ))}
+                </select>
+              )}
+              <ResourceAttach text={props.text} onText={props.onText} />
+            </div>
             {props.running ? (
               <button
                 type="button"

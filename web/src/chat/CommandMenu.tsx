@@ -1,13 +1,13 @@
-import type { SkillSummary } from '@contract/skills';
+import { type UserCommand, UserCommandListSchema } from '@contract/commands';
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useState } from 'react';
 import { cx } from '../components/ui';
-import { loadSkills } from './skills-api';
+import { api } from '../lib/api';
 
-/** A message that is, so far, only `/` and the start of a skill's name. */
-const COMMAND = /^\/([a-z0-9-]*)$/;
+/** A message that is, so far, only `/` and the start of a command's name. */
+const COMMAND = /^\/([A-Za-z0-9_-]*)$/;
 
-export interface SkillCommands {
-  /** The list of matching skills, shown above the message box while a command is typed; null otherwise. */
+export interface Commands {
+  /** The list of matching commands, shown above the message box while one is typed; null otherwise. */
   menu: ReactNode;
   /** Arrow keys move, Enter or Tab picks, Escape closes; true when the key was the menu's. */
   onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>): boolean;
@@ -20,13 +20,13 @@ export interface SkillCommands {
 }
 
 /**
- * Completion of `/name` at the start of a message, from the skills the user may run here (user-invocable and
- * loaded). Picking one writes `/name ` into the box for its arguments; the message is sent as typed, and the runtime
- * expands it.
+ * Completion of `/name` at the start of a message, from what the user may run here (GET /api/commands): the skills
+ * (user-invocable and loaded) and the ready MCP servers' prompts. Picking one writes `/name ` into the box for its
+ * arguments; the message is sent as typed, and the runtime expands it.
  */
-export function useSkillCommands(text: string, onText: (text: string) => void): SkillCommands {
+export function useCommands(text: string, onText: (text: string) => void): Commands {
   const id = useId();
-  const [skills, setSkills] = useState<SkillSummary[]>([]);
+  const [commands, setCommands] = useState<UserCommand[]>([]);
   const [active, setActive] = useState(0);
   /** The text Escape closed the menu at: it opens again once the name typed changes. */
   const [dismissed, setDismissed] = useState<string | null>(null);
@@ -35,13 +35,16 @@ export function useSkillCommands(text: string, onText: (text: string) => void): 
 
   useEffect(() => {
     if (!typing) return;
-    // Read again each time a command starts, so a skill just created or switched off shows as it is now.
-    const controller = new AbortController();
-    loadSkills(controller.signal).then(
-      (list) => setSkills(list.skills.filter((skill) => skill.userInvocable && skill.loaded)),
-      () => setSkills([]),
+    // Read again each time a command starts, so a skill just created or a server just connected shows as it is now.
+    let current = true;
+    api('/api/commands', UserCommandListSchema).then(
+      (list) => current && setCommands(list.commands),
+      // Without the list, the message is still sent as typed: the menu only helps typing it.
+      () => current && setCommands([]),
     );
-    return () => controller.abort();
+    return () => {
+      current = false;
+    };
   }, [typing]);
   useEffect(() => {
     setActive(0);
@@ -49,19 +52,19 @@ export function useSkillCommands(text: string, onText: (text: string) => void): 
 
   const options = typing
     ? [
-        ...skills.filter((skill) => skill.name.startsWith(prefix)),
-        ...skills.filter((skill) => !skill.name.startsWith(prefix) && skill.name.includes(prefix)),
+        ...commands.filter((command) => command.name.startsWith(prefix)),
+        ...commands.filter((command) => !command.name.startsWith(prefix) && command.name.includes(prefix)),
       ]
     : [];
   const open = typing && dismissed !== text && options.length > 0;
   const current = Math.min(active, options.length - 1);
-  const optionId = (skill: SkillSummary) => `${id}-${skill.name}`;
+  const optionId = (command: UserCommand) => `${id}-${command.name}`;
   const activeId = open ? optionId(options[current]!) : undefined;
   useEffect(() => {
     if (activeId) document.getElementById(activeId)?.scrollIntoView({ block: 'nearest' });
   }, [activeId]);
 
-  const pick = (skill: SkillSummary) => onText(`/${skill.name} `);
+  const pick = (command: UserCommand) => onText(`/${command.name} `);
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (!open || event.nativeEvent.isComposing) return false;
     if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
@@ -78,31 +81,34 @@ export function useSkillCommands(text: string, onText: (text: string) => void): 
     <ul
       id={`${id}-list`}
       role="listbox"
-      aria-label="Skills"
+      aria-label="Commands"
       className="absolute inset-x-0 bottom-full z-20 mb-2 max-h-64 overflow-auto rounded-lg border border-zinc-200 bg-white py-1 shadow-lg dark:border-zinc-700 dark:bg-zinc-900"
     >
-      {options.map((skill, index) => (
+      {options.map((command, index) => (
         <li
-          key={skill.name}
-          id={optionId(skill)}
+          key={command.name}
+          id={optionId(command)}
           role="option"
           aria-selected={index === current}
           // Keeps the focus in the message box, where the keys work.
           onMouseDown={(event) => event.preventDefault()}
-          onClick={() => pick(skill)}
+          onClick={() => pick(command)}
           onMouseMove={() => index !== current && setActive(index)}
           className={cx(
             'cursor-pointer px-3 py-1.5 text-sm',
             index === current ? 'bg-teal-50 dark:bg-teal-950' : 'hover:bg-zinc-50 dark:hover:bg-zinc-800',
           )}
         >
-          <span className="font-mono font-medium text-zinc-900 dark:text-zinc-100">/{skill.name}</span>
-          {skill.arguments.length > 0 && (
+          <span className="font-mono font-medium text-zinc-900 dark:text-zinc-100">/{command.name}</span>
+          {command.arguments.length > 0 && (
             <span className="ml-1.5 font-mono text-xs text-zinc-600 dark:text-zinc-400">
-              {skill.arguments.map((arg) => `[${arg.name}]`).join(' ')}
+              {command.arguments.map((arg) => `[${arg.name}]`).join(' ')}
             </span>
           )}
-          <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{skill.description}</span>
+          <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">
+            {command.kind === 'mcp-prompt' ? 'MCP prompt · ' : ''}
+            {command.description}
+          </span>
         </li>
       ))}
     </ul>
