@@ -122,6 +122,10 @@ export const McpToolOverrideBodySchema = McpToolOverrideSchema;
 /** `PUT /api/mcp/secrets/:name`: a named secret's value (it is never sent back). */
 export const McpSecretBodySchema = z.strictObject({ value: z.string().min(1).max(100_000) });
 
+/** `GET /api/mcp/secrets`: the named secrets' names (never their values). */
+export const McpSecretListSchema = z.object({ names: z.array(z.string()) });
+export type McpSecretList = z.output<typeof McpSecretListSchema>;
+
 /** `GET /api/mcp/import`: servers found in other tools' files, to review before adding. */
 export const McpImportPreviewSchema = z.object({
   sources: z.array(
@@ -149,10 +153,19 @@ export const McpImportBodySchema = z.strictObject({
   names: z.array(McpServerNameSchema).min(1).max(100),
 });
 
+/** The answer to `POST /api/mcp/import`: the servers added. */
+export const McpImportResultSchema = z.object({ imported: z.array(z.string()) });
+export type McpImportResult = z.output<typeof McpImportResultSchema>;
+
 /** `GET /api/mcp/servers/:name/resources`. */
 export const McpResourcesSchema = z.object({
   resources: z.array(
-    z.object({ uri: z.string(), name: z.string(), description: z.string().optional(), mimeType: z.string().optional() }),
+    z.object({
+      uri: z.string(),
+      name: z.string(),
+      description: z.string().optional(),
+      mimeType: z.string().optional(),
+    }),
   ),
 });
 
@@ -164,7 +177,9 @@ export const McpPromptsSchema = z.object({
       /** The chat command that runs it: `/mcp__SERVER__PROMPT`. */
       command: z.string(),
       description: z.string().optional(),
-      arguments: z.array(z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() })),
+      arguments: z.array(
+        z.object({ name: z.string(), description: z.string().optional(), required: z.boolean().optional() }),
+      ),
     }),
   ),
 });
@@ -172,6 +187,11 @@ export const McpPromptsSchema = z.object({
 /** `GET /api/mcp/servers/:name/resources/read?uri=`: a resource's text, to attach to a message. */
 export const McpResourceReadSchema = z.object({
   contents: z.array(
-    z.object({ uri: z.string(), text: z.string().optional(), mimeType: z.string().optional(), bytes: z.number().optional() }),
+    z.object({
+      uri: z.string(),
+      text: z.string().optional(),
+      mimeType: z.string().optional(),
+      bytes: z.number().optional(),
+    }),
   ),
 });

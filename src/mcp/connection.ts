@@ -40,7 +40,7 @@ export interface ConnectionDeps {
 function resolveValue(value: string | SecretRef, deps: ConnectionDeps): string {
   if (typeof value === 'string') return value;
   const secret = deps.secret(value.secret);
-  if (secret === undefined) throw new Error(`the secret "${value.secret}" is not set (add it in Settings → MCP)`);
+  if (secret === undefined) throw new Error(`the secret "${value.secret}" is not set (add it on the MCP page)`);
   return secret;
 }
 
@@ -158,7 +158,9 @@ export class McpConnection {
     }));
   }
 
-  async listPrompts(): Promise<{ name: string; description?: string; arguments: { name: string; description?: string; required?: boolean }[] }[]> {
+  async listPrompts(): Promise<
+    { name: string; description?: string; arguments: { name: string; description?: string; required?: boolean }[] }[]
+  > {
     const client = this.ready();
     if (!client.getServerCapabilities()?.prompts) return [];
     const { prompts } = await client.listPrompts();

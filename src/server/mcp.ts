@@ -3,8 +3,10 @@ import { z } from 'zod';
 import {
   McpImportBodySchema,
   type McpImportPreview,
+  type McpImportResult,
   type McpOverview,
   McpSecretBodySchema,
+  type McpSecretList,
   McpServerFieldsSchema,
   McpServerNameSchema,
   McpToolOverrideBodySchema,
@@ -35,7 +37,8 @@ export function mcpRoutes(ctx: ServerContext): Hono {
   const { mcp } = ctx.runtime;
   const { settings, secrets } = ctx.workspace;
   const serverName = (name: string) => {
-    if (!MCP_SERVER_NAME.test(name)) throw new ApiError(404, 'mcp_server_not_found', `There is no MCP server "${name}".`);
+    if (!MCP_SERVER_NAME.test(name))
+      throw new ApiError(404, 'mcp_server_not_found', `There is no MCP server "${name}".`);
     return name;
   };
   const connection = (name: string) => {
@@ -151,9 +154,9 @@ export function mcpRoutes(ctx: ServerContext): Hono {
         for (const [secret, value] of Object.entries(server.secrets)) await secrets.setSecret(secret, value);
       await updateServers((servers) => ({ ...servers, ...Object.fromEntries(chosen.map((s) => [s.name, s.config])) }));
       mcp.reconcile();
-      return c.json({ imported: chosen.map((s) => s.name) });
+      return c.json({ imported: chosen.map((s) => s.name) } satisfies McpImportResult);
     })
-    .get('/secrets', (c) => c.json({ names: secrets.secretNames() }))
+    .get('/secrets', (c) => c.json({ names: secrets.secretNames() } satisfies McpSecretList))
     .put('/secrets/:name', async (c) => {
       const name = c.req.param('name');
       if (!SECRET_NAME.test(name)) throw new ApiError(400, 'invalid_request', `"${name}" is not a secret name.`);
