@@ -262,6 +262,17 @@ describe('MCP page', () => {
       .toContain('mcp-everything-env-API_TOKEN');
     const settings = await readFile(join(server.workspaceDir, '.boxagnts', 'settings.json'), 'utf8');
     expect(settings).not.toContain('tok-123');
+
+    // A secret a server uses, deleted: the confirmation names the server, which then says what it misses.
+    await page.getByRole('button', { name: 'Delete the secret mcp-everything-env-API_TOKEN' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Delete the secret mcp-everything-env-API_TOKEN?' });
+    expect(await dialog.textContent()).toContain('everything cannot connect without it');
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => page.getByText('No secrets yet.').count()).toBe(1);
+    await card(page, 'everything').getByRole('button', { name: 'Restart everything' }).click();
+    await expect
+      .poll(() => card(page, 'everything').textContent(), { timeout: 10_000 })
+      .toContain('the secret "mcp-everything-env-API_TOKEN" is not set (add it on the MCP page)');
     expect(errors).toEqual([]);
     await close();
   });
