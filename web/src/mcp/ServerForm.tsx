@@ -273,7 +273,7 @@ export function ServerForm({ name }: { name: string | undefined }) {
                 onCreateSecret={createSecret}
                 suggestSecret={suggest('env')}
                 keyPlaceholder="API_TOKEN"
-                hint="Set for the server's process, beside the usual ones (PATH, HOME …). Secrets stay out of the settings."
+                hint="The server's environment: only these, and HOME, LOGNAME, PATH, SHELL, TERM and USER from boxagnts's own. Secrets stay out of the settings."
                 error={errors.env}
               />
               <FormField
