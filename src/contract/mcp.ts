@@ -124,6 +124,10 @@ export const McpToolOverrideBodySchema = McpToolOverrideSchema;
 /** `PUT /api/mcp/secrets/:name`: a named secret's value (it is never sent back). */
 export const McpSecretBodySchema = z.strictObject({ value: z.string().min(1).max(100_000) });
 
+/** `GET /api/mcp/secrets`: the named secrets' names (never their values). */
+export const McpSecretListSchema = z.object({ names: z.array(z.string()) });
+export type McpSecretList = z.output<typeof McpSecretListSchema>;
+
 /** `GET /api/mcp/import`: servers found in other tools' files, to review before adding. */
 export const McpImportPreviewSchema = z.object({
   sources: z.array(
@@ -150,6 +154,10 @@ export const McpImportBodySchema = z.strictObject({
   source: z.string().min(1).max(200),
   names: z.array(McpServerNameSchema).min(1).max(100),
 });
+
+/** The answer to `POST /api/mcp/import`: the servers added. */
+export const McpImportResultSchema = z.object({ imported: z.array(z.string()) });
+export type McpImportResult = z.output<typeof McpImportResultSchema>;
 
 /** `GET /api/mcp/servers/:name/resources`. */
 export const McpResourcesSchema = z.object({

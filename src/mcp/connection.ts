@@ -45,7 +45,7 @@ export interface ConnectionDeps {
 function resolveValue(value: string | SecretRef, deps: ConnectionDeps): string {
   if (typeof value === 'string') return value;
   const secret = deps.secret(value.secret);
-  if (secret === undefined) throw new Error(`the secret "${value.secret}" is not set (add it in Settings → MCP)`);
+  if (secret === undefined) throw new Error(`the secret "${value.secret}" is not set (add it on the MCP page)`);
   return secret;
 }
 
@@ -79,7 +79,8 @@ export class McpConnection {
 
   constructor(
     readonly name: string,
-    readonly config: McpServerConfig,
+    /** Replaced in place when only its tools' switches and levels change: those need no new connection. */
+    public config: McpServerConfig,
     private readonly deps: ConnectionDeps,
   ) {
     this.transportUsed = config.transport ?? (config.command ? 'stdio' : 'http');

@@ -23,6 +23,8 @@ export interface McpServersOptions {
   servers(): Record<string, McpServerConfig>;
   secret(name: string): string | undefined;
   saveSecret(name: string, value: string): Promise<void>;
+  /** Takes keys and secrets out of text that leaves the process (a server may print its token to stderr). */
+  redact(text: string): string;
   /** The dashboard's OAuth callback, for remote servers that ask for authorization; undefined without a dashboard. */
   oauthRedirect(): string | undefined;
   logger: Logger;
@@ -76,7 +78,10 @@ export class McpServers implements ToolSource {
     const wanted = this.options.servers();
     for (const [name, connection] of this.connections) {
       const config = wanted[name];
-      if (config && JSON.stringify(config) === JSON.stringify(connection.config)) continue;
+      if (config && sameConnection(config, connection.config)) {
+        connection.config = config;
+        continue;
+      }
       this.connections.delete(name);
       void connection.close();
     }
@@ -221,9 +226,10 @@ export class McpServers implements ToolSource {
     return lists.flat();
   }
 
-  /** A server's log: its stderr and our notes, the last 1 MB. */
+  /** A server's log: its stderr and our notes, the last 1 MB, with every known secret taken out. */
   log(name: string): string | undefined {
-    return this.connections.get(name)?.log.text();
+    const text = this.connections.get(name)?.log.text();
+    return text === undefined ? undefined : this.options.redact(text);
   }
 
   status(): McpServerStatus[] {
@@ -254,6 +260,13 @@ export class McpServers implements ToolSource {
     this.cached = null;
     for (const listener of this.listeners) listener();
   }
+}
+
+/** Whether two configurations reach the server the same way: they may differ in their tools' switches and levels. */
+function sameConnection(a: McpServerConfig, b: McpServerConfig): boolean {
+  const { tools: _a, ...restA } = a;
+  const { tools: _b, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
 }
 
 function statusOf(connection: McpConnection): McpServerStatus {

@@ -178,6 +178,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     servers: () => workspace.settings.get().mcp.servers,
     secret: (name) => workspace.secrets.secret(name),
     saveSecret: (name, value) => workspace.secrets.setSecret(name, value),
+    redact: (text) => redactor.redact(text),
     oauthRedirect: () => {
       const url = options.dashboardUrl?.();
       return url ? `${url}/api/mcp/oauth/callback` : undefined;

@@ -3,8 +3,10 @@ import { z } from 'zod';
 import {
   McpImportBodySchema,
   type McpImportPreview,
+  type McpImportResult,
   type McpOverview,
   McpSecretBodySchema,
+  type McpSecretList,
   McpServerFieldsSchema,
   McpServerNameSchema,
   McpToolOverrideBodySchema,
@@ -95,7 +97,7 @@ export function mcpRoutes(ctx: ServerContext): Hono {
       await mcp.restart(name);
       return c.json(mcp.status().find((s) => s.name === name));
     })
-    .get('/servers/:name/log', (c) => c.text(connection(c.req.param('name')).log.text()))
+    .get('/servers/:name/log', (c) => c.text(mcp.log(connection(c.req.param('name')).name) ?? ''))
     .put('/servers/:name/tools/:tool', async (c) => {
       const name = connection(c.req.param('name')).name;
       const tool = c.req.param('tool');
@@ -153,7 +155,7 @@ export function mcpRoutes(ctx: ServerContext): Hono {
         for (const [secret, value] of Object.entries(server.secrets)) await secrets.setSecret(secret, value);
       await updateServers((servers) => ({ ...servers, ...Object.fromEntries(chosen.map((s) => [s.name, s.config])) }));
       mcp.reconcile();
-      return c.json({ imported: chosen.map((s) => s.name) });
+      return c.json({ imported: chosen.map((s) => s.name) } satisfies McpImportResult);
     })
     .get('/oauth/callback', async (c) => {
       // The browser comes back here from a server's authorization page. `state` ties it to the flow a server
@@ -172,7 +174,7 @@ export function mcpRoutes(ctx: ServerContext): Hono {
             400,
           );
     })
-    .get('/secrets', (c) => c.json({ names: secrets.secretNames() }))
+    .get('/secrets', (c) => c.json({ names: secrets.secretNames() } satisfies McpSecretList))
     .put('/secrets/:name', async (c) => {
       const name = c.req.param('name');
       if (!SECRET_NAME.test(name)) throw new ApiError(400, 'invalid_request', `"${name}" is not a secret name.`);

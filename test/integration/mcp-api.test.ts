@@ -127,6 +127,36 @@ describe('the MCP API', () => {
     expect((await json(server, '/api/mcp/servers/everything/log')).status).toBe(404);
   });
 
+  it('keeps secrets out of a server’s log, and switching a tool does not restart the server', async () => {
+    const { server, dir } = await start();
+    const script = join(dir, 'leaky.mjs');
+    await writeFile(script, 'process.stderr.write(`my token is ${process.env.TOKEN}\\n`); process.exit(1);\n');
+    await json(server, '/api/mcp/secrets/leaky-token', 'PUT', { value: 'sk-leaky-0123456789abcdef' });
+    await json(server, '/api/mcp/servers/leaky', 'PUT', {
+      command: process.execPath,
+      args: [script],
+      env: { TOKEN: { secret: 'leaky-token' } },
+    });
+    await until(server, 'leaky', (s) => s.state === 'failed');
+    const log = await (await server.fetch('/api/mcp/servers/leaky/log')).text();
+    expect(log).toContain('my token is');
+    expect(log).not.toContain('sk-leaky-0123456789abcdef');
+
+    await json(server, '/api/mcp/servers/everything', 'PUT', everything);
+    const before = await until(server, 'everything', (s) => s.state === 'ready');
+    await json(server, '/api/mcp/servers/everything/tools/echo', 'PUT', { enabled: false });
+    const after = await until(
+      server,
+      'everything',
+      (s) => s.tools.find((t: any) => t.name === 'echo')?.enabled === false,
+    );
+    expect(after.state).toBe('ready');
+    // The same connection: its log goes on (a new one would start empty).
+    const logAfter = await (await server.fetch('/api/mcp/servers/everything/log')).text();
+    expect(logAfter.match(/connecting \(stdio\)/g)).toHaveLength(1);
+    expect(before.serverInfo).toEqual(after.serverInfo);
+  });
+
   it('tests a server before it is saved, and says clearly when it cannot start', async () => {
     const { server, dir } = await start();
     const good = await json(server, '/api/mcp/test', 'POST', { config: everything });

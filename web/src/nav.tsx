@@ -22,6 +22,7 @@ import { interactionsStore } from './approvals/store';
 import { ChatPage } from './chat/ChatPage';
 import { FilesPage } from './files/FilesPage';
 import { useStore } from './lib/store';
+import { McpPage } from './mcp/McpPage';
 import { AgentsMdPage } from './pages/AgentsMdPage';
 import { NotBuiltPage } from './pages/NotBuiltPage';
 import { SecurityPage } from './pages/SecurityPage';
@@ -84,16 +85,7 @@ export const NAV: NavGroup[] = [
       },
       { path: '/tools', label: 'Tools', icon: Wrench, render: () => <ToolsPage /> },
       { path: '/agents', label: 'Agents', icon: Bot, render: (path) => <AgentsPage path={path} /> },
-      {
-        path: '/mcp',
-        label: 'MCP',
-        icon: Plug,
-        render: notBuilt(
-          'MCP servers',
-          'Tool sources that speak the Model Context Protocol.',
-          'MCP servers you add here will offer their tools to the agent under the same permission rules as every other tool.',
-        ),
-      },
+      { path: '/mcp', label: 'MCP', icon: Plug, render: (path) => <McpPage path={path} /> },
     ],
   },
   {
