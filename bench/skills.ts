@@ -47,7 +47,7 @@ export const skillsBench: Bench = {
       const limit = skillsBlockLimit(200_000);
       const block = skillsBlock(loaded, limit);
       const all = skillsBlock(loaded, Number.MAX_SAFE_INTEGER);
-      const listed = (block.text.match(/<skill>/g) ?? []).length;
+      const listed = (block.text.match(/^- /gm) ?? []).length;
       return [
         {
           name: `discover ${SKILLS} skills (read and parse every SKILL.md)`,

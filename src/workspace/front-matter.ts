@@ -29,7 +29,8 @@ export function readFrontMatter(text: string): { data: Record<string, unknown>; 
   const body = rest.slice(closing.index + closing[0].length).replace(/^\r?\n/, '');
   let data: unknown;
   try {
-    data = parse(yaml, { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: true });
+    // Errors only: an unknown tag is kept as the text it tags (never run), and needs no warning on stderr.
+    data = parse(yaml, { schema: 'core', uniqueKeys: true, maxAliasCount: 100, prettyErrors: true, logLevel: 'error' });
   } catch (error) {
     if (!(error instanceof YAMLError)) throw error;
     const line = error.linePos?.[0].line;

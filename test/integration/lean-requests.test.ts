@@ -17,6 +17,7 @@ describe('lean requests', () => {
       'glob',
       'grep',
       'read',
+      'skill',
       'todo_write',
       'tool_search',
       'write',

@@ -85,9 +85,9 @@ describe('skills', () => {
     const events = await run(runtime, 'draft the release notes', 'bypass');
     const system = systemOf(mock, 0);
     expect(system).toContain('<available_skills>');
-    expect(system).toContain('<name>release-notes</name>');
+    expect(system).toContain('- release-notes: Drafts release notes for a version.');
     expect(system).toContain('Drafts release notes for a version.');
-    expect(system).toContain('<name>code-review</name>');
+    expect(system).toContain('- code-review: ');
     expect(system).not.toContain('SECRET-BODY-MARKER');
     // A repository's skills wait for the user's trust.
     expect(system).not.toContain('changelog-writer');
@@ -144,7 +144,7 @@ describe('skills', () => {
       { text: 'ok' },
     );
     const events = await run(runtime, 'prepare the release');
-    expect(systemOf(mock, 0)).toContain('<name>changelog-writer</name>');
+    expect(systemOf(mock, 0)).toContain('- changelog-writer: ');
     const [loaded, script] = results(events);
     expect(loaded!.result.content).toContain('# Changelog writer');
     expect(loaded!.result.content).toContain('/.skills/changelog-writer/references/style-guide.md');

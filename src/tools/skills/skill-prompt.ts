@@ -1,4 +1,4 @@
-import { SKILLS_GUEST_DIR, type Skill } from './skill-catalog';
+import type { Skill } from './skill-catalog';
 
 /** The skills block never takes more than this many characters of the system prompt. */
 export const SKILLS_BLOCK_MAX_CHARS = 8000;
@@ -22,21 +22,21 @@ export function skillsBlock(skills: readonly Skill[], limit: number): { text: st
   const offered = skills.filter((skill) => skill.modelInvocable);
   if (offered.length === 0) return { text: '', cut: false };
   const head =
-    'Skills: instructions for particular tasks, loaded when needed. When a task matches a skill, call the `skill` tool with its name (and its arguments) before you start; it returns the instructions and the folder of the skill’s files.\n<available_skills>\n';
+    'Skills: instructions for particular tasks. Before a task one of these covers, call the `skill` tool with its name (and arguments) to load them.\n<available_skills>\n';
   const tail = '</available_skills>';
   const entries = offered.map(
     (skill) =>
-      `<skill><name>${skill.name}</name><description>${escape(skill.description)}${skill.whenToUse ? ` ${escape(skill.whenToUse)}` : ''}</description><location>${SKILLS_GUEST_DIR}/${skill.name}/SKILL.md</location></skill>\n`,
+      `- ${skill.name}: ${escape(skill.description)}${skill.whenToUse ? ` ${escape(skill.whenToUse)}` : ''}\n`,
   );
   let text = head;
   let listed = 0;
   for (const entry of entries) {
-    const note = `<!-- ${entries.length - listed - 1} more skills not listed: the skill tool lists them all -->\n`;
+    const note = `(${entries.length - listed - 1} more skills not listed: the skill tool lists them all)\n`;
     if (text.length + entry.length + tail.length + note.length > limit && listed > 0) break;
     text += entry;
     listed += 1;
   }
   const cut = listed < entries.length;
-  if (cut) text += `<!-- ${entries.length - listed} more skills not listed: the skill tool lists them all -->\n`;
+  if (cut) text += `(${entries.length - listed} more skills not listed: the skill tool lists them all)\n`;
   return { text: text + tail, cut };
 }

@@ -101,11 +101,11 @@ export function skillRules(skill: Skill): string[] {
 }
 
 const SkillInput = z.strictObject({
-  name: z.string().min(1).max(64).describe('The skill’s name, as <available_skills> lists it.'),
+  name: z.string().min(1).max(64),
   arguments: z
     .union([z.string().max(20_000), z.record(z.string(), z.string().max(20_000))])
     .optional()
-    .describe('What the skill works on: text, or its named arguments.'),
+    .describe('Text, or named arguments.'),
 });
 
 /**
@@ -116,8 +116,7 @@ const SkillInput = z.strictObject({
 export function skillTool(catalog: SkillCatalog): Tool {
   return defineTool({
     name: 'skill',
-    description:
-      'Loads a skill: the instructions for a particular kind of task, with its arguments in place. Call it when a task matches one of the skills listed in the system prompt, before you start the task.',
+    description: 'Loads a skill listed in the system prompt: its instructions, with the arguments in place.',
     permissionLevel: 'read',
     source: 'skill',
     input: SkillInput,
