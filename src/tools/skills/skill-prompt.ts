@@ -25,8 +25,7 @@ export function skillsBlock(skills: readonly Skill[], limit: number): { text: st
     'Skills: instructions for particular tasks. Before a task one of these covers, call the `skill` tool with its name (and arguments) to load them.\n<available_skills>\n';
   const tail = '</available_skills>';
   const entries = offered.map(
-    (skill) =>
-      `- ${skill.name}: ${escape(skill.description)}${skill.whenToUse ? ` ${escape(skill.whenToUse)}` : ''}\n`,
+    (skill) => `- ${skill.name}: ${escape(skill.description)}${skill.whenToUse ? ` ${escape(skill.whenToUse)}` : ''}\n`,
   );
   let text = head;
   let listed = 0;
