@@ -24,15 +24,37 @@ const INTERRUPTED_TOOL: ToolResult = {
 };
 
 type ConversationEvent =
-  RunEventOf<'message.user'> | RunEventOf<'message.completed'> | RunEventOf<'tool.completed'> | { type: string };
+  | RunEventOf<'message.user'>
+  | RunEventOf<'message.completed'>
+  | RunEventOf<'tool.completed'>
+  | RunEventOf<'compaction.completed'>
+  | { type: string; id?: number };
+
+/** How a summary compaction opens the conversation the model is sent from then on. */
+export function compactedOpening(context: string): ModelMessage {
+  return {
+    role: 'user',
+    content: `The conversation so far was compacted. What the runtime kept, and a summary of the rest:\n\n${context}`,
+  };
+}
 
 /**
  * Rebuilds what the model saw from a session's stored events: user messages, the assistant messages verbatim,
  * and after each assistant message a tool message answering every call it made. A call that never completed
- * (the process died) is answered with an error, so the conversation stays valid for every provider.
+ * (the process died) is answered with an error, so the conversation stays valid for every provider. After a summary
+ * compaction, the events it covers are replaced by what it kept (the stored events themselves stay as they were).
  */
 export function conversationFrom(events: readonly ConversationEvent[]): ModelMessage[] {
   const messages: ModelMessage[] = [];
+  const compaction = events
+    .filter((e): e is RunEventOf<'compaction.completed'> => e.type === 'compaction.completed')
+    .filter((e) => e.kind === 'summary' && e.context !== undefined)
+    .at(-1);
+  if (compaction) {
+    messages.push(compactedOpening(compaction.context!));
+    const after = compaction.coveredUpTo ?? 0;
+    events = events.filter((e) => ('id' in e && typeof e.id === 'number' ? e.id : 0) > after);
+  }
   const results = new Map<string, RunEventOf<'tool.completed'>>();
   for (const event of events)
     if (event.type === 'tool.completed')

@@ -1,4 +1,13 @@
-import { type LanguageModelUsage, type ModelMessage, type ToolSet, jsonSchema, tool as sdkTool } from 'ai';
+import {
+  type LanguageModelUsage,
+  type ModelMessage,
+  type ToolSet,
+  generateText,
+  jsonSchema,
+  tool as sdkTool,
+} from 'ai';
+import type { StampedEvent } from '../contract/events';
+import { type CompactionSettings, Compactor } from './compaction/compactor';
 import { costUsd } from '../models/cost';
 import type { RunTools } from '../tools/invoke';
 import type { BudgetReached, RunBudget } from './budget';
@@ -21,6 +30,10 @@ export interface LoopOptions extends StepOptions {
   depth: number;
   /** Notes delivered to the run meanwhile (a background child's result), added before the next model call. */
   inbox?: () => string[];
+  /** Keeps what the model is sent within its window (absent: nothing is compacted). */
+  compaction?: { settings: CompactionSettings; events(): Promise<StampedEvent[]> } | undefined;
+  /** `/compact [focus]`: the run only compacts the conversation, and ends. */
+  compactOnly?: { focus?: string | undefined } | undefined;
   /** The run's tools, and everything their calls are invoked with. */
   tools: RunTools;
   /** Aborted by a cancel; a budget's own stop is `budget.signal`, and `signal` (StepOptions) is either. */
@@ -61,6 +74,33 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
     ...(parent ? { parent } : {}),
     ...(depth > 0 ? { depth } : {}),
   });
+  const compactor = options.compaction
+    ? new Compactor({
+        runId: options.runId,
+        settings: options.compaction.settings,
+        contextWindow: model.info.contextWindow,
+        maxOutput: model.info.maxOutput,
+        events: options.compaction.events,
+        summarize: (history, focus) => summarizeConversation(options, history, focus),
+        emit: options.emit,
+      })
+    : undefined;
+  if (options.compactOnly) {
+    const done = compactor
+      ? await compactor.compactNow(messages, options.system, toolsJson(options.tools), options.compactOnly.focus)
+      : false;
+    const error = done
+      ? undefined
+      : { code: 'compaction_failed', message: 'The conversation could not be summarised.' };
+    await options.emit({
+      type: 'run.completed',
+      runId: options.runId,
+      status: done ? 'finished' : 'error',
+      turns: 0,
+      ...(error ? { error } : {}),
+    });
+    return { status: done ? 'finished' : 'error', turns: 0, text: '', ...(error ? { error } : {}) };
+  }
   await addUserMessage(options, messages, options.prompt, false, options.command);
 
   let turns = 0;
@@ -85,6 +125,14 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
       break;
     }
     for (const note of options.inbox?.() ?? []) await addUserMessage(options, messages, note, true);
+    if (compactor) {
+      const prepared = await compactor.beforeCall(messages, options.system, toolsJson(options.tools), turns);
+      if (prepared.stop) {
+        outcome = { status: 'error', error: prepared.stop };
+        break;
+      }
+      messages.splice(0, messages.length, ...prepared.messages);
+    }
     turns += 1;
     const messageId = options.newId('msg');
     const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;
@@ -191,4 +239,42 @@ async function emitUsage(options: LoopOptions, usage: LanguageModelUsage): Promi
     ...tokens,
     costUsd: cost,
   });
+}
+
+/** The definitions the model is sent, as text, for estimating a request's size. */
+function toolsJson(run: RunTools): string {
+  const offered = run.registry.list().filter((t) => !run.deferred.has(t.name) || run.revealed.has(t.name));
+  return JSON.stringify(offered.map((t) => ({ name: t.name, description: t.description, schema: t.inputSchema })));
+}
+
+const SUMMARY_SYSTEM = `You write the summary that will replace an agent's conversation with its user when the conversation no
+longer fits. The runtime keeps the user's messages, the task list, the skills and a ledger of the files touched by
+itself: do not repeat them at length. Write what only the conversation holds, under these headings:
+## Goal
+## The user's instructions (quote each one verbatim)
+## Decisions
+## Discoveries
+## Work done
+## Open items
+## Files touched
+Be complete and exact (names, paths, numbers, commands); drop pleasantries and repetition.`;
+
+/** One model call that summarises the conversation (its usage counts against the run like any other). */
+async function summarizeConversation(options: LoopOptions, messages: ModelMessage[], focus?: string): Promise<string> {
+  const result = await generateText({
+    model: options.model.language,
+    system: SUMMARY_SYSTEM,
+    messages: [
+      ...messages,
+      {
+        role: 'user',
+        content: `Summarise the conversation above as instructed.${focus ? ` Give most room to: ${focus}` : ''}`,
+      },
+    ],
+    maxRetries: 2,
+    maxOutputTokens: Math.min(8000, options.model.info.maxOutput),
+    abortSignal: options.signal,
+  });
+  await emitUsage(options, result.usage);
+  return result.text;
 }

@@ -58,6 +58,8 @@ export interface RunSpec {
   agentType?: string | undefined;
   /** What the user typed when the prompt is its expansion (`/code-review src/a.ts`): the chat shows this. */
   command?: string | undefined;
+  /** `/compact [focus]`: the run only compacts the session's conversation. */
+  compact?: { focus?: string | undefined } | undefined;
   /** Skills active from the start (a `/skill` the user ran): their `allowed-tools` rules, as the skill tool grants them. */
   skillGrants?: readonly { skill: string; rules: readonly string[] }[] | undefined;
 }

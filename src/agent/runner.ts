@@ -232,6 +232,11 @@ export class Runner {
             parent: spec.parent,
             depth: spec.depth,
             inbox: () => run.inbox.splice(0),
+            compaction: {
+              settings: settings.context,
+              events: async () => (await deps.sessions.read(sessionId)).events,
+            },
+            compactOnly: spec.compact,
             tools,
             policy: settings.agent,
             signal,

@@ -188,6 +188,24 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     cancelled: z.boolean().optional(),
   }),
   z.object({ type: z.literal('todos.updated'), ...run, todos: z.array(TodoSchema) }),
+  /**
+   * What the model is sent was made smaller. `mask`: old tool outputs (their calls in `masked`) became stubs.
+   * `summary`: the events up to `coveredUpTo` are replaced by `context` (the pinned state and the summary) in every
+   * later request; the stored events stay as they are.
+   */
+  z.object({
+    type: z.literal('compaction.completed'),
+    ...run,
+    kind: z.enum(['mask', 'summary']),
+    tokensBefore: z.number(),
+    tokensAfter: z.number(),
+    manual: z.boolean().optional(),
+    summary: z.string().optional(),
+    context: z.string().optional(),
+    coveredEventIds: z.array(z.number()),
+    coveredUpTo: z.number().optional(),
+    masked: z.array(z.object({ callId: z.string(), name: z.string(), stub: z.string() })).optional(),
+  }),
   /** A skill was loaded into the run: its `allowed-tools`, as rules, run without asking until the run ends. */
   z.object({ type: z.literal('skill.activated'), ...run, name: z.string(), rules: z.array(z.string()) }),
   /** The `agent` call `callId` started a child run in session `childId` (queued when the workspace's cap is reached). */

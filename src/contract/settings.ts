@@ -213,6 +213,17 @@ export const SettingsSchema = z.strictObject({
     .prefault({}),
   permissions: PermissionSettingsSchema,
   mcp: McpSettingsSchema,
+  /** What the model is sent as a session grows: old tool outputs masked, then the conversation summarised. */
+  context: z
+    .strictObject({
+      /** Past this share of the context window, old tool outputs are replaced by a one-line stub. */
+      maskAt: z.number().min(0.1).max(1).default(0.6),
+      /** Tool outputs within this many newest tokens are never masked. */
+      keepRecentTokens: z.number().int().min(1000).max(10_000_000).default(40_000),
+      /** Past this many tokens the conversation is summarised; absent: the window − the model's output − 13,000. */
+      compactAt: z.number().int().min(1000).max(100_000_000).optional(),
+    })
+    .prefault({}),
   skills: z
     .strictObject({
       /** Skills switched off for this workspace: neither listed to the model nor runnable. */

@@ -46,6 +46,9 @@ export interface WorkspaceSpecDeps {
   mcpPrompt(text: string): Promise<string | undefined>;
 }
 
+/** `/compact [focus]`: the user asks for the conversation to be compacted now. */
+const COMPACT_COMMAND = /^\/compact(?:\s+([\s\S]*))?$/;
+
 /** `/name args`: the user runs a skill. */
 const SKILL_COMMAND = /^\/([a-z0-9]+(?:-[a-z0-9]+)*)(?:\s+([\s\S]*))?$/;
 
@@ -63,13 +66,15 @@ export async function workspaceRunSpec(
   const notes = agentsMdPart(await readFile(workspace.paths.agentsFile, 'utf8').catch(() => ''));
   const loaded = await skills.loaded();
   const block = skillsBlock(loaded, skillsBlockLimit(contextWindow(request.model)));
-  const invoked = await userSkill(loaded, request.text);
+  const compact = COMPACT_COMMAND.exec(request.text.trim());
+  const invoked = compact ? undefined : await userSkill(loaded, request.text);
   const prompted = invoked ? undefined : await mcpPrompt(request.text);
   const spec: RunSpec = {
     model: request.model,
     prompt: invoked?.prompt ?? prompted ?? request.text,
     ...(invoked ? { command: request.text, skillGrants: [invoked.grant] } : {}),
     ...(prompted !== undefined ? { command: request.text } : {}),
+    ...(compact ? { compact: { focus: compact[1]?.trim() || undefined }, command: request.text } : {}),
     systemParts: [
       basePromptPart({ workspaceName: workspace.paths.name, date: new Date(), platform: process.platform }),
       ...(notes ? [notes] : []),

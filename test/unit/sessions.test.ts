@@ -134,7 +134,7 @@ describe('SessionStore', () => {
     await store.append(s.id, [user('one')]);
     await store.close();
     const file = join(dir, `${s.id}.jsonl`);
-    const newer = { id: 2, time: 't', type: 'compaction.completed', runId: 'run_1', summary: 'what came before' };
+    const newer = { id: 2, time: 't', type: 'memory.recalled', runId: 'run_1', note: 'a later version' };
     const damaged = {
       id: 3,
       time: 't',

@@ -1,0 +1,144 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StampedEvent } from '../../src/contract/events';
+import { silentLogger } from '../../src/log';
+import { type AgentRuntime, createRuntime } from '../../src/runtime/runtime';
+import { openWorkspace } from '../../src/workspace/workspace';
+import type { MockModelServer, MockTurn, RecordedRequest } from '../fixtures/mock-model/server';
+import { mockProviderSettings, startMock } from '../helpers/chat';
+import { tempDir } from '../helpers/workspace';
+
+const runtimes: AgentRuntime[] = [];
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((runtime) => runtime.close()));
+});
+
+/** A small window, so a few reads of a large file pass the thresholds. */
+async function harness(
+  context: Record<string, unknown>,
+): Promise<{ runtime: AgentRuntime; mock: MockModelServer; root: string }> {
+  const mock = await startMock();
+  const root = await tempDir('boxagnts-compact-');
+  // Six files of about 6,000 characters (1,500 tokens) each.
+  for (let i = 0; i < 6; i++)
+    await writeFile(
+      join(root, `big${i}.txt`),
+      `FILE-${i}-START\n${'lorem ipsum dolor sit amet, line\n'.repeat(190)}FILE-${i}-END\n`,
+    );
+  const workspace = await openWorkspace(root);
+  await workspace.settings.patch(mockProviderSettings(mock));
+  await workspace.settings.patch({
+    providers: { mock: { models: { 'mock-model': { contextWindow: 12_000, maxOutput: 1000 } } } },
+    context,
+  });
+  const runtime = await createRuntime(workspace, { logger: silentLogger, watchExtensions: false });
+  runtimes.push(runtime);
+  return { runtime, mock, root };
+}
+
+async function run(runtime: AgentRuntime, text: string, sessionId?: string) {
+  const session = sessionId ?? (await runtime.sessions.create()).id;
+  const spec = await runtime.workspaceSpec({ text, permissionMode: 'bypass' }, { watched: false, unattended: 'deny' });
+  const outcome = await (await runtime.runner.start(session, spec)).done;
+  return { sessionId: session, outcome, events: (await runtime.sessions.read(session)).events };
+}
+
+const isSummaryRequest = (request: RecordedRequest) =>
+  JSON.stringify(request.body.messages[0]).includes('You write the summary');
+const compactions = (events: StampedEvent[]) =>
+  events.filter((e): e is Extract<StampedEvent, { type: 'compaction.completed' }> => e.type === 'compaction.completed');
+const read = (i: number): MockTurn => ({ toolCalls: [{ name: 'read', input: { file_path: `big${i}.txt` } }] });
+
+describe('compaction', () => {
+  it('masks old tool outputs past the threshold, and the session keeps every original output', async () => {
+    const { runtime, mock } = await harness({ maskAt: 0.6, keepRecentTokens: 1000, compactAt: 100_000 });
+    mock.enqueue(read(0), read(1), read(2), read(3), read(4), { text: 'All read.' });
+    const { events, outcome } = await run(runtime, 'read the big files one by one');
+    expect(outcome.status).toBe('finished');
+    const last = JSON.stringify(mock.requests.at(-1)!.body.messages);
+    expect(last).toMatch(/\[output of read big0\.txt, \d+ lines, elided — call it again if needed\]/);
+    expect(last).not.toContain('FILE-0-START');
+    // The newest outputs are whole.
+    expect(last).toContain('FILE-4-START');
+    const [mask] = compactions(events);
+    expect(mask).toMatchObject({ kind: 'mask' });
+    expect(mask!.tokensAfter).toBeLessThan(mask!.tokensBefore);
+    expect(mask!.coveredEventIds.length).toBeGreaterThan(0);
+    // Compaction changes what the model sees, never what is stored.
+    const stored = events.filter((e) => e.type === 'tool.completed').map((e) => JSON.stringify(e));
+    for (let i = 0; i < 5; i++) expect(stored.some((text) => text.includes(`FILE-${i}-START`))).toBe(true);
+  });
+
+  it('summarises past compactAt; the next request holds the summary, every user instruction, the tasks and the file ledger', async () => {
+    const { runtime, mock } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 7000 });
+    mock.enqueue({ text: 'Noted.' });
+    const first = await run(runtime, 'INSTRUCTION-ONE: always use tabs');
+    // Turn by turn in order (the conversation itself shrinks when it is compacted, so it cannot say which turn it is).
+    let turn = 0;
+    mock.setFallback((request) => {
+      if (isSummaryRequest(request)) return { text: 'SUMMARY-TEXT: read big files, decided to keep tabs.' };
+      const script: MockTurn[] = [
+        { toolCalls: [{ name: 'todo_write', input: { todos: [{ content: 'TASK-ALPHA', status: 'in_progress' }] } }] },
+        read(0),
+        read(1),
+        { toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: 'done\n' } }] },
+        read(2),
+        read(3),
+      ];
+      return script[turn++] ?? { text: 'Finished.' };
+    });
+    const { events, outcome } = await run(runtime, 'INSTRUCTION-TWO: then read the files', first.sessionId);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.status).toBe('finished');
+    const summaries = compactions(events).filter((e) => e.kind === 'summary');
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    const summary = summaries[0]!;
+    expect(summary.tokensAfter).toBeLessThan(summary.tokensBefore);
+    expect(summary.coveredEventIds.length).toBeGreaterThan(3);
+    const after = mock.requests.filter((r) => !isSummaryRequest(r)).at(-1)!;
+    const sent = JSON.stringify(after.body.messages);
+    expect(sent).toContain('SUMMARY-TEXT');
+    expect(sent).toContain('INSTRUCTION-ONE: always use tabs');
+    expect(sent).toContain('INSTRUCTION-TWO: then read the files');
+    expect(sent).toContain('TASK-ALPHA');
+    expect(sent).toMatch(/big0\.txt: read/);
+    expect(sent).toMatch(/notes\.md: written/);
+    expect(sent).not.toContain('FILE-0-START');
+    // A later run of the session starts from the compacted conversation, too.
+    mock.setFallback({ text: 'ok' });
+    await run(runtime, 'INSTRUCTION-THREE', first.sessionId);
+    const next = JSON.stringify(mock.requests.at(-1)!.body.messages);
+    expect(next).toContain('SUMMARY-TEXT');
+    expect(next).not.toContain('FILE-0-START');
+  });
+
+  it('stops a run whose summaries do not shrink it, instead of spiralling', async () => {
+    const { runtime, mock } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 3000 });
+    let summaryCalls = 0;
+    mock.setFallback((request) => {
+      if (isSummaryRequest(request)) {
+        summaryCalls += 1;
+        return { text: 'useless '.repeat(3000) };
+      }
+      const turn = request.body.messages.filter((m: { role: string }) => m.role === 'assistant').length;
+      return read(turn % 6);
+    });
+    const { outcome } = await run(runtime, 'read forever');
+    expect(outcome.status).toBe('error');
+    expect(outcome.error?.code).toBe('context_overflow');
+    expect(summaryCalls).toBe(3);
+  });
+
+  it('compacts on /compact, with its focus, and records it', async () => {
+    const { runtime, mock } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 100_000 });
+    mock.enqueue(read(0), { text: 'Read it.' });
+    const first = await run(runtime, 'read big0');
+    mock.setFallback((request) => ({ text: isSummaryRequest(request) ? 'MANUAL-SUMMARY' : 'ok' }));
+    const { outcome, events } = await run(runtime, '/compact the file contents', first.sessionId);
+    expect(outcome.status).toBe('finished');
+    const summaryRequest = mock.requests.find(isSummaryRequest)!;
+    expect(JSON.stringify(summaryRequest.body.messages.at(-1))).toContain('Give most room to: the file contents');
+    expect(compactions(events).at(-1)).toMatchObject({ kind: 'summary', manual: true, summary: 'MANUAL-SUMMARY' });
+  });
+});
