@@ -8,6 +8,7 @@ import {
 } from 'ai';
 import type { StampedEvent } from '../contract/events';
 import { type CompactionSettings, Compactor } from './compaction/compactor';
+import { requestBreakdown } from './compaction/estimate';
 import { costUsd } from '../models/cost';
 import type { RunTools } from '../tools/invoke';
 import type { BudgetReached, RunBudget } from './budget';
@@ -133,6 +134,12 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
       }
       messages.splice(0, messages.length, ...prepared.messages);
     }
+    await options.emit({
+      type: 'context.measured',
+      runId: options.runId,
+      window: model.info.contextWindow,
+      ...requestBreakdown(options.system, toolsJson(options.tools), messages),
+    });
     turns += 1;
     const messageId = options.newId('msg');
     const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;

@@ -206,6 +206,17 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     coveredUpTo: z.number().optional(),
     masked: z.array(z.object({ callId: z.string(), name: z.string(), stub: z.string() })).optional(),
   }),
+  /** The size of the request about to be sent (estimated), and what takes the space, against the model's window. */
+  z.object({
+    type: z.literal('context.measured'),
+    ...run,
+    window: z.number(),
+    system: z.number(),
+    tools: z.number(),
+    conversation: z.number(),
+    toolOutputs: z.number(),
+    total: z.number(),
+  }),
   /** A skill was loaded into the run: its `allowed-tools`, as rules, run without asking until the run ends. */
   z.object({ type: z.literal('skill.activated'), ...run, name: z.string(), rules: z.array(z.string()) }),
   /** The `agent` call `callId` started a child run in session `childId` (queued when the workspace's cap is reached). */

@@ -8,6 +8,19 @@ export function estimateTokens(system: string, toolsJson: string, messages: read
   return Math.ceil((system.length + toolsJson.length + JSON.stringify(messages).length) / CHARS_PER_TOKEN);
 }
 
+/** What takes the space in a request, in estimated tokens. */
+export function requestBreakdown(
+  system: string,
+  toolsJson: string,
+  messages: readonly ModelMessage[],
+): { system: number; tools: number; conversation: number; toolOutputs: number; total: number } {
+  const outputs = messages.filter((m) => m.role === 'tool');
+  const toolOutputs = estimateText(JSON.stringify(outputs));
+  const conversation = estimateText(JSON.stringify(messages.filter((m) => m.role !== 'tool')));
+  const sizes = { system: estimateText(system), tools: estimateText(toolsJson), conversation, toolOutputs };
+  return { ...sizes, total: sizes.system + sizes.tools + sizes.conversation + sizes.toolOutputs };
+}
+
 export function estimateText(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }

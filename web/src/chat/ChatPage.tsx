@@ -20,6 +20,7 @@ import { loadSessions, sessionsStore, watchSessions } from './sessions-store';
 import { totalUsage, formatCost, formatTokens } from './usage';
 import { useSession } from './use-session';
 import { useToolTokens } from './use-tool-tokens';
+import { ContextMeter } from './ContextMeter';
 
 /** What the Continue button of an interrupted run sends; the draft in the message box stays as it is. */
 const CONTINUE_PROMPT = 'Your last run was interrupted before it finished. Continue where you stopped.';
@@ -186,7 +187,7 @@ export function ChatPage({ path }: { path: string }) {
             )}
             <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
           </div>
-          <div className="ml-auto flex min-w-0 items-center gap-2">
+          <div className="ml-auto flex min-w-0 flex-wrap items-center justify-end sm:flex-nowrap gap-x-2 gap-y-1">
             {sessionId && !view.connected && view.session && (
               <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400" role="status">
                 <WifiOff size={13} aria-hidden /> reconnecting
@@ -207,6 +208,7 @@ export function ChatPage({ path }: { path: string }) {
             {sessionId && view.session && (
               <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />
             )}
+            {sessionId && view.timeline.context && <ContextMeter context={view.timeline.context} />}
             {sessionId && (
               <span
                 className="text-xs tabular-nums text-zinc-500"

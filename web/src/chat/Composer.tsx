@@ -79,7 +79,7 @@ export function Composer(props: ComposerProps) {
             className="block max-h-60 w-full resize-none bg-transparent px-3.5 pt-3 pb-1 text-sm outline-none placeholder:text-zinc-400"
           />
           <div className="flex items-center justify-between gap-2 px-2 pb-2">
-            <div className="flex min-w-0 items-center gap-1">
+            <div className="flex min-w-0 flex-1 items-center gap-1">
               {noModels ? (
                 <a
                   href="/settings/models"

@@ -1,3 +1,4 @@
+import { CompactionDivider } from './CompactionDivider';
 import { Copy, GitBranch, Info, Play, TriangleAlert } from 'lucide-react';
 import { ApprovalCard, QuestionCard } from '../approvals/RequestCards';
 import { Button, cx } from '../components/ui';
@@ -102,6 +103,8 @@ function Item({
       const child = item.name === 'agent' ? agents.find((c) => c.callId === item.callId) : undefined;
       return child ? <ChildCard child={child} item={item} /> : <ToolCard item={item} />;
     }
+    case 'compaction':
+      return <CompactionDivider item={item} />;
     case 'approval':
       return <ApprovalCard request={item.request} />;
     case 'question':

@@ -99,6 +99,7 @@ export function ToolCard({ item }: { item: ToolItem }) {
   return (
     <div
       data-testid="tool-card"
+      data-call-id={item.callId}
       className="rounded-lg border border-zinc-200 bg-zinc-50 text-sm dark:border-zinc-800 dark:bg-zinc-900"
     >
       <div className="flex items-center">

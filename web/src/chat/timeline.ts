@@ -39,6 +39,17 @@ export type TimelineItem =
       progress: Record<string, unknown> | null;
     }
   | { kind: 'notice'; key: string; tone: 'info' | 'error'; text: string }
+  | {
+      kind: 'compaction';
+      key: string;
+      compaction: 'mask' | 'summary';
+      tokensBefore: number;
+      tokensAfter: number;
+      manual: boolean;
+      summary: string | null;
+      /** The tool calls whose outputs the model now reads as stubs, with the stub. */
+      masked: { callId: string; name: string; stub: string }[];
+    }
   | { kind: 'approval'; key: string; request: ApprovalView }
   | { kind: 'question'; key: string; request: QuestionView };
 
@@ -86,6 +97,15 @@ export interface Timeline {
   agentType: string | null;
   /** The child runs started from this session, in the order they started. */
   children: ChildView[];
+  /** The latest request's size against the model's window, and what took the space (estimated tokens). */
+  context: {
+    window: number;
+    system: number;
+    tools: number;
+    conversation: number;
+    toolOutputs: number;
+    total: number;
+  } | null;
 }
 
 export const emptyTimeline = (): Timeline => ({
@@ -100,6 +120,7 @@ export const emptyTimeline = (): Timeline => ({
   continueAt: null,
   agentType: null,
   children: [],
+  context: null,
 });
 
 function findIndex(items: TimelineItem[], match: (item: TimelineItem) => boolean): number {
@@ -396,6 +417,23 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
         });
       break;
     }
+    case 'context.measured': {
+      const { window, system, tools, conversation, toolOutputs, total } = e;
+      next.context = { window, system, tools, conversation, toolOutputs, total };
+      break;
+    }
+    case 'compaction.completed':
+      items.push({
+        kind: 'compaction',
+        key: `c${e.id}`,
+        compaction: e.kind,
+        tokensBefore: e.tokensBefore,
+        tokensAfter: e.tokensAfter,
+        manual: e.manual === true,
+        summary: e.summary ?? null,
+        masked: e.masked ?? [],
+      });
+      break;
     case 'usage':
       next.usage = {
         inputTokens: timeline.usage.inputTokens + e.inputTokens,
