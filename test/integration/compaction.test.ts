@@ -142,3 +142,51 @@ describe('compaction', () => {
     expect(compactions(events).at(-1)).toMatchObject({ kind: 'summary', manual: true, summary: 'MANUAL-SUMMARY' });
   });
 });
+
+describe('compaction quality', () => {
+  it('keeps every fact the pinned state promises across two compactions of a 60-turn session', async () => {
+    const { runtime, mock, root } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 5000 });
+    // Facts in tool outputs: only a summary could carry these.
+    for (let i = 1; i <= 4; i++)
+      await writeFile(join(root, `notes${i}.txt`), `FACT-T${i}: the service ${i} listens on port 80${i}0\n`);
+    const userFacts = [
+      'FACT-U1: indent with tabs, never spaces',
+      'FACT-U2: target Node 20, not 22',
+      'FACT-U3: do not touch the migrations folder',
+      'FACT-U4: every commit message starts with a verb',
+    ];
+    const written = ['src/alpha.ts', 'src/beta.ts', 'docs/gamma.md', 'test/delta.test.ts'];
+    let turn = 0;
+    const turns = (): MockTurn => {
+      const n = turn++;
+      if (n % 20 === 19) return { text: `Part ${Math.floor(n / 20) + 1} done.` };
+      if (n % 15 === 5) return { toolCalls: [{ name: 'read', input: { file_path: `notes${(n % 4) + 1}.txt` } }] };
+      if (n % 15 === 7)
+        return {
+          toolCalls: [{ name: 'write', input: { file_path: written[Math.floor(n / 15) % 4]!, content: `// ${n}\n` } }],
+        };
+      return { toolCalls: [{ name: 'glob', input: { pattern: `*${n % 10}*` } }] };
+    };
+    mock.setFallback((request) =>
+      isSummaryRequest(request) ? { text: 'SUMMARY: working through the parts.' } : turns(),
+    );
+    let sessionId: string | undefined;
+    for (const fact of userFacts.slice(0, 3)) {
+      const result = await run(runtime, fact, sessionId);
+      sessionId = result.sessionId;
+      expect(result.outcome.error).toBeUndefined();
+    }
+    const final = await run(runtime, userFacts[3]!, sessionId);
+    const summaries = compactions(final.events).filter((e) => e.kind === 'summary');
+    expect(summaries.length).toBeGreaterThanOrEqual(2);
+    expect(turn).toBeGreaterThanOrEqual(60);
+
+    const sent = JSON.stringify(mock.requests.filter((r) => !isSummaryRequest(r)).at(-1)!.body.messages);
+    // Promised: every user instruction verbatim, and every file written in the ledger.
+    for (const fact of userFacts) expect(sent).toContain(fact);
+    for (const path of written) expect(sent).toContain(`${path}: written`);
+    // Not promised: facts that lived only in tool outputs.
+    const survived = [1, 2, 3, 4].filter((i) => sent.includes(`FACT-T${i}`)).length;
+    console.log(`tool-output facts still in the request after ${summaries.length} compactions: ${survived} of 4`);
+  });
+});
