@@ -3,6 +3,7 @@ import type { Bench, Metric } from './lib';
 import { agentsBench } from './agents';
 import { skillsBench } from './skills';
 import { mcpBench } from './mcp';
+import { contextBench } from './context';
 import { chatBench } from './chat';
 import { codingSessionBench } from './coding-session';
 import { filesBench } from './files';
@@ -22,6 +23,7 @@ const BENCHES: Bench[] = [
   agentsBench,
   skillsBench,
   mcpBench,
+  contextBench,
 ];
 
 const wanted = process.argv.slice(2);
