@@ -194,7 +194,7 @@ function headerFacts(session: LoadedSession): [string, string][] {
     ['Tool calls', String(toolCalls)],
     ['Usage', plain(usageLine(own))],
   ];
-  if (children > 0) facts.push([children === 1 ? 'Agent' : `${children} agents`, plain(usageLine(agents))]);
+  if (children > 0) facts.push([`Agents (${children})`, plain(usageLine(agents))]);
   return facts;
 }
 

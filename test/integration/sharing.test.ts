@@ -254,7 +254,7 @@ describe('exporting a session', () => {
 
     expect(html).toContain('<dt>Model</dt><dd>mock/mock-model</dd>');
     expect(html).toContain('<dt>Usage</dt><dd>1.5k in · 60 out · $0.2500</dd>');
-    expect(html).toContain('<dt>Agent</dt><dd>2.0k in · 100 out · $0.5000</dd>');
+    expect(html).toContain('<dt>Agents (1)</dt><dd>2.0k in · 100 out · $0.5000</dd>');
     expect(html).toContain('<dt>Tool calls</dt><dd>2</dd>');
   });
 
