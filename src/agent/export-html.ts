@@ -31,6 +31,9 @@ const markdown = new Marked({
   gfm: true,
   renderer: {
     html: ({ text, block }) => (block ? `<p>${escapeHtml(text)}</p>` : escapeHtml(text)),
+    // A task list's box as a sign, not a form control without a label.
+    checkbox: ({ checked }) =>
+      `<span role="img" aria-label="${checked ? 'done' : 'not done'}">${checked ? '☑' : '☐'}</span> `,
     // The page has its title (h1) and a heading per message (h2): a message's own headings come below them.
     heading({ tokens, depth }) {
       const level = Math.min(depth + 2, 6);

@@ -56,6 +56,8 @@ function handWrittenEvents(): StoredEvent[] {
         '',
         '<iframe src="https://evil.example.com"></iframe>',
         '',
+        '- [x] read the tests',
+        '',
         '```js',
         'const tag = "<b>";',
         '```',
@@ -214,7 +216,7 @@ describe('exporting a session', () => {
       `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">`,
     );
     for (const tag of tags(html)) {
-      expect(tag).not.toMatch(/^<(script|iframe|object|embed|link|form|base)\b/i);
+      expect(tag).not.toMatch(/^<(script|iframe|object|embed|link|form|base|input)\b/i);
       expect(tag).not.toMatch(/\son\w+\s*=/i);
       const src = /\ssrc="([^"]*)"/.exec(tag)?.[1];
       if (src !== undefined) expect(src).toMatch(/^data:image\/png;base64,/);
@@ -238,6 +240,7 @@ describe('exporting a session', () => {
     expect(html).toContain('<a href="https://example.com/docs" rel="noopener noreferrer">the docs</a>');
     expect(html).toContain('&#60;iframe src=&#34;https://evil.example.com&#34;&#62;');
     expect(html).toContain('<code class="language-js">const tag = &quot;&lt;b&gt;&quot;;');
+    expect(html).toContain('<li><span role="img" aria-label="done">☑</span> read the tests</li>');
     expect(html).toContain('<summary>Reasoning</summary>');
 
     expect(html).toMatch(

@@ -83,7 +83,7 @@ export function ExportMenu({ sessionId }: { sessionId: string }) {
         type="button"
         aria-haspopup="menu"
         aria-expanded={menu !== null}
-        onClick={() => (menu ? setMenu(null) : openMenu())}
+        onClick={openMenu}
         className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
         title="Export this session"
         aria-label="Export"
