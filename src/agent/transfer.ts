@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { EventSchema, type StampedEvent } from '../contract/events';
+import type { ExportFinding } from '../contract/sessions';
+import { REDACTED, type Redactor, mapStrings, replaceSpans } from '../models/redaction';
 import { type ToolResult, resultText } from '../tools/tool';
 import type { LoadedSession, StoredEvent } from '../workspace/sessions';
 
@@ -27,6 +29,61 @@ export function forkEvents(events: readonly StampedEvent[], eventId: number): St
       e.type !== 'model.retry' &&
       (i <= at || ((e.type === 'tool.started' || e.type === 'tool.completed') && callIds.has(e.callId))),
   );
+}
+
+/** Characters of context on each side of a secret in a finding's excerpt. */
+const EXCERPT_CONTEXT = 40;
+
+/** The text around the replacement at `at`, on one line, with an ellipsis where it is cut. */
+function excerpt(text: string, at: number): string {
+  const start = Math.max(0, at - EXCERPT_CONTEXT);
+  const end = Math.min(text.length, at + REDACTED.length + EXCERPT_CONTEXT);
+  const around = text.slice(start, end).replace(/\s+/g, ' ');
+  return `${start > 0 ? '…' : ''}${around}${end < text.length ? '…' : ''}`;
+}
+
+/** Image data is kept as it is: base64 holds no text to recognise a secret in, only chances to mistake one. */
+function redactEvent(event: StampedEvent, redact: (text: string) => string): StampedEvent {
+  if (event.type !== 'tool.completed') return mapStrings(event, redact);
+  const { result, ...rest } = event;
+  const { content, ...resultRest } = result;
+  if (typeof content === 'string') return mapStrings(event, redact);
+  return {
+    ...mapStrings(rest, redact),
+    result: {
+      ...mapStrings(resultRest, redact),
+      content: content.map((block) => (block.type === 'image' ? block : mapStrings(block, redact))),
+    },
+  };
+}
+
+/**
+ * The session as it may leave the workspace, in any format: its title and every string of its events redacted as
+ * exports are (`Redactor.findForExport`), and what that took out, once per event, kind and excerpt, in event order.
+ */
+export function redactForExport(
+  session: LoadedSession,
+  redactor: Redactor,
+): { session: LoadedSession; findings: ExportFinding[] } {
+  const findings = new Map<string, ExportFinding>();
+  const redactIn = (event: StampedEvent | null) => (text: string) => {
+    const spans = redactor.findForExport(text);
+    if (spans.length === 0) return text;
+    const redacted = replaceSpans(text, spans);
+    spans.forEach((span, i) => {
+      const finding = {
+        kind: span.kind,
+        excerpt: excerpt(redacted.text, redacted.at[i]!),
+        eventId: event?.id ?? null,
+        eventType: event?.type ?? null,
+      };
+      findings.set(JSON.stringify(finding), finding);
+    });
+    return redacted.text;
+  };
+  const title = redactIn(null)(session.summary.title);
+  const events = session.events.map((event) => redactEvent(event, redactIn(event)));
+  return { session: { ...session, summary: { ...session.summary, title }, events }, findings: [...findings.values()] };
 }
 
 export function exportJson(session: LoadedSession): unknown {

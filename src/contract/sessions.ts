@@ -84,3 +84,43 @@ export const SendMessageBodySchema = z.strictObject({
   maxTurns: z.number().int().min(1).max(1000).optional(),
 });
 export type SendMessageBody = z.input<typeof SendMessageBodySchema>;
+
+/** `GET /api/sessions/:id/export?format=`: a page to read offline, a Markdown transcript, or a file to import. */
+export const ExportFormatSchema = z.enum(['html', 'markdown', 'json']);
+export type ExportFormat = z.output<typeof ExportFormatSchema>;
+
+/**
+ * What an export recognises as a secret: a key or named secret of this workspace (`stored`), a credential as it is
+ * sent (`Bearer …`, `x-api-key: …`, `?key=…`), or the shape of a common kind of key or token.
+ */
+export const SecretKindSchema = z.enum([
+  'stored',
+  'credential',
+  'private-key',
+  'api-key',
+  'github-token',
+  'slack-token',
+  'aws-access-key',
+  'google-api-key',
+  'jwt',
+]);
+export type SecretKind = z.output<typeof SecretKindSchema>;
+
+/**
+ * One secret an export takes out: its kind, the text around it with it masked, and the event it is in (its id and
+ * type; both null for the session's title).
+ */
+export const ExportFindingSchema = z.object({
+  kind: SecretKindSchema,
+  excerpt: z.string(),
+  eventId: z.number().nullable(),
+  eventType: z.string().nullable(),
+});
+export type ExportFinding = z.output<typeof ExportFindingSchema>;
+
+/** `GET /api/sessions/:id/export/preview`: what every export of the session takes out; `total` counts past the list. */
+export const ExportPreviewSchema = z.object({
+  findings: z.array(ExportFindingSchema),
+  total: z.number(),
+});
+export type ExportPreview = z.output<typeof ExportPreviewSchema>;

@@ -1,3 +1,5 @@
+import type { SecretKind } from '../contract/sessions';
+
 /** What stands where a secret was. */
 export const REDACTED = '[redacted]';
 
@@ -59,26 +61,101 @@ class SecretMatcher {
     return out;
   }
 
+  /** Where `text` holds a secret or a piece of one, as [start, end) pairs that may overlap. */
+  find(text: string): [number, number][] {
+    const found: [number, number][] = [];
+    for (const secret of this.secrets)
+      for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + secret.length))
+        found.push([at, at + secret.length]);
+    if (this.runs)
+      for (const run of text.matchAll(this.runs))
+        for (const [start, end] of this.pieceStretches(run[0])) found.push([run.index + start, run.index + end]);
+    return found;
+  }
+
   /** Replaces each stretch of `run` covered by overlapping pieces of secrets. */
   private redactPieces(run: string): string {
     let out = '';
     let copied = 0;
+    for (const [start, end] of this.pieceStretches(run)) {
+      out += run.slice(copied, start) + REDACTED;
+      copied = end;
+    }
+    return out + run.slice(copied);
+  }
+
+  /** The stretches of `run` covered by overlapping pieces of secrets, in order, as [start, end) pairs. */
+  private pieceStretches(run: string): [number, number][] {
+    const stretches: [number, number][] = [];
     let start = -1;
     let end = -1;
     for (let i = 0; i + MIN_PIECE_LENGTH <= run.length; i++) {
       if (!this.pieces.has(run.slice(i, i + MIN_PIECE_LENGTH))) continue;
       if (i > end) {
-        if (start >= 0) {
-          out += run.slice(copied, start) + REDACTED;
-          copied = end;
-        }
+        if (start >= 0) stretches.push([start, end]);
         start = i;
       }
       end = i + MIN_PIECE_LENGTH;
     }
-    if (start < 0) return run;
-    return out + run.slice(copied, start) + REDACTED + run.slice(end);
+    if (start >= 0) stretches.push([start, end]);
+    return stretches;
   }
+}
+
+/**
+ * Common shapes of keys and tokens, known or not, which an export takes out as well. Each needs enough characters of
+ * its own alphabet after a fixed prefix that prose and identifiers do not fit. A private key block without its END
+ * line (output cut short) is taken to the end of its base64 lines.
+ */
+const SECRET_SHAPES: readonly { kind: SecretKind; pattern: RegExp }[] = [
+  {
+    kind: 'private-key',
+    pattern:
+      /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|[\w+/=\s\\-]*)/g,
+  },
+  { kind: 'api-key', pattern: /\bsk-[A-Za-z0-9_-]{20,}/g },
+  { kind: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,})/g },
+  { kind: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { kind: 'aws-access-key', pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g },
+  { kind: 'google-api-key', pattern: /\bAIza[\w-]{35}/g },
+  { kind: 'jwt', pattern: /\beyJ[\w-]{5,}\.eyJ[\w-]{5,}\.[\w-]{10,}/g },
+];
+
+/** A stretch of a text that an export takes out, and why. */
+export interface SecretSpan {
+  start: number;
+  end: number;
+  kind: SecretKind;
+}
+
+/** Overlapping spans become one, of the most telling of their kinds: a stored secret, then a shape, then a credential. */
+function mergeSpans(spans: SecretSpan[]): SecretSpan[] {
+  const rank = (kind: SecretKind) => (kind === 'stored' ? 0 : kind === 'credential' ? 2 : 1);
+  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: SecretSpan[] = [];
+  for (const span of sorted) {
+    const last = merged.at(-1);
+    if (!last || span.start >= last.end) merged.push({ ...span });
+    else {
+      last.end = Math.max(last.end, span.end);
+      if (rank(span.kind) < rank(last.kind)) last.kind = span.kind;
+    }
+  }
+  return merged;
+}
+
+/** `text` with each span (in order, not overlapping) replaced by REDACTED; `at` holds where each replacement starts. */
+export function replaceSpans(text: string, spans: readonly SecretSpan[]): { text: string; at: number[] } {
+  let out = '';
+  let copied = 0;
+  const at: number[] = [];
+  for (const span of spans) {
+    out += text.slice(copied, span.start);
+    at.push(out.length);
+    out += REDACTED;
+    copied = span.end;
+  }
+  return { text: out + text.slice(copied), at };
 }
 
 /**
@@ -113,6 +190,26 @@ export class Redactor {
     return redactDeep(value, (text) => this.redactWith(matcher, text), new Set());
   }
 
+  /**
+   * Every stretch of `text` that an export takes out, in order and without overlaps: what `redact` takes out (known
+   * secrets, pieces of them and sent credentials) and the common shapes of keys and tokens (SECRET_SHAPES).
+   */
+  findForExport(text: string): SecretSpan[] {
+    if (text.length < MIN_SECRET_LENGTH) return [];
+    const spans: SecretSpan[] = this.current()
+      .find(text)
+      .map(([start, end]) => ({ start, end, kind: 'stored' }));
+    for (const match of text.matchAll(SENT_CREDENTIAL)) {
+      const prefix = match[1]!;
+      if (isCredential(prefix, match[2]!))
+        spans.push({ start: match.index + prefix.length, end: match.index + match[0].length, kind: 'credential' });
+    }
+    for (const { kind, pattern } of SECRET_SHAPES)
+      for (const match of text.matchAll(pattern))
+        spans.push({ start: match.index, end: match.index + match[0].length, kind });
+    return mergeSpans(spans);
+  }
+
   private redactWith(matcher: SecretMatcher, text: string): string {
     if (text.length < MIN_SECRET_LENGTH) return text;
     return redactSentCredentials(matcher.secrets.length > 0 ? matcher.redact(text) : text);
@@ -132,6 +229,15 @@ export class Redactor {
 function isPlainObject(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A copy of `value` with every string replaced by `redact` of it, as `Redactor.redactValue` makes one: keys are left
+ * alone, parts with nothing changed are returned as they are.
+ */
+export function mapStrings<T>(value: T, redact: (text: string) => string): T;
+export function mapStrings(value: unknown, redact: (text: string) => string): unknown {
+  return redactDeep(value, redact, new Set());
 }
 
 /** `ancestors` holds the objects being walked, so a cycle (possible in what is logged) ends the walk. */

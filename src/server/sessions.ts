@@ -1,9 +1,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { sessionStateFrom } from '../agent/session-state';
-import { exportJson, exportMarkdown, forkEvents, parseImport } from '../agent/transfer';
+import { exportJson, exportMarkdown, forkEvents, parseImport, redactForExport } from '../agent/transfer';
 import {
   CreateSessionBodySchema,
+  type ExportFormat,
+  ExportFormatSchema,
+  type ExportPreview,
   ForkSessionBodySchema,
   RenameSessionBodySchema,
   SendMessageBodySchema,
@@ -16,6 +19,10 @@ import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { eventStream, resumeAfter } from './sse';
 import { parseInput, readBody, readJson } from './validate';
+
+const EXTENSIONS: Record<ExportFormat, string> = { html: 'html', markdown: 'md', json: 'json' };
+/** Findings the preview lists; past these it only counts them. */
+const PREVIEW_LIMIT = 200;
 
 const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
@@ -126,16 +133,26 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     return c.json(publicSummary(fork, false), 201);
   });
 
+  /** The session as every export gets it: redacted as exports are, with what that took out. */
+  const shareable = async (id: string) => redactForExport(await sessions.read(id), redactor);
+
   app.get('/:id/export', async (c) => {
     const id = sessionId(c.req.param('id'));
-    const format = c.req.query('format') ?? 'json';
-    if (format !== 'json' && format !== 'markdown')
-      throw new ApiError(400, 'invalid_request', 'format must be "json" or "markdown"');
-    const loaded = await sessions.read(id);
-    const name = `${id}.${format === 'json' ? 'json' : 'md'}`;
-    c.header('Content-Disposition', `attachment; filename="${name}"`);
-    if (format === 'json') return c.json(exportJson(loaded));
-    return c.body(exportMarkdown(loaded), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+    const format = ExportFormatSchema.safeParse(c.req.query('format') ?? 'json');
+    if (!format.success) throw new ApiError(400, 'invalid_request', 'format must be "html", "markdown" or "json"');
+    const { session } = await shareable(id);
+    c.header('Content-Disposition', `attachment; filename="${id}.${EXTENSIONS[format.data]}"`);
+    if (format.data === 'json') return c.json(exportJson(session));
+    if (format.data === 'markdown')
+      return c.body(exportMarkdown(session), 200, { 'Content-Type': 'text/markdown; charset=utf-8' });
+    // Loaded on first use: the Markdown renderer is needed by nothing else on the server.
+    const { exportHtml } = await import('../agent/export-html');
+    return c.body(exportHtml(session), 200, { 'Content-Type': 'text/html; charset=utf-8' });
+  });
+
+  app.get('/:id/export/preview', async (c) => {
+    const { findings } = await shareable(sessionId(c.req.param('id')));
+    return c.json({ findings: findings.slice(0, PREVIEW_LIMIT), total: findings.length } satisfies ExportPreview);
   });
 
   app.post('/:id/messages', async (c) => {

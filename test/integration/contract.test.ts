@@ -8,7 +8,12 @@ import { GlobalEventSchema } from '../../src/contract/global-events';
 import { InteractionSchema } from '../../src/contract/interactions';
 import { ModelListSchema, ProvidersResponseSchema } from '../../src/contract/models';
 import { PermissionsOverviewSchema } from '../../src/contract/permissions';
-import { SessionDetailSchema, SessionPageSchema, SessionStateViewSchema } from '../../src/contract/sessions';
+import {
+  ExportPreviewSchema,
+  SessionDetailSchema,
+  SessionPageSchema,
+  SessionStateViewSchema,
+} from '../../src/contract/sessions';
 import { SandboxOverviewSchema, SettingsSchema } from '../../src/contract/settings';
 import { ToolListSchema } from '../../src/contract/tools';
 import { HealthSchema } from '../../src/contract/workspace';
@@ -93,6 +98,7 @@ describe('src/contract', () => {
       [ModelListSchema, '/api/models'],
       [SessionPageSchema, '/api/sessions'],
       [SessionDetailSchema, `/api/sessions/${id}`],
+      [ExportPreviewSchema, `/api/sessions/${id}/export/preview`],
       [FileContentSchema, '/api/files/content?path=notes.md'],
     ];
     for (const [schema, path] of answers) expect(misfits(schema, await get(path)), path).toEqual([]);

@@ -4,11 +4,12 @@ import { HTTPException } from 'hono/http-exception';
 import { describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log';
 import { configuredKeys } from '../../src/models/providers';
-import { Redactor } from '../../src/models/redaction';
+import { Redactor, replaceSpans } from '../../src/models/redaction';
 import { ApprovalBroker } from '../../src/permissions/approvals';
 import { ApiError, handleError } from '../../src/server/errors';
 import { SecretsStore } from '../../src/workspace/secrets';
 import { SettingsSchema } from '../../src/workspace/settings';
+import { SHAPES } from '../helpers/secret-shapes';
 import { tempDir } from '../helpers/workspace';
 
 const KEY = 'sk-live-Qm7Tz2Vb9Xc4Rn8Lp1Kd';
@@ -134,6 +135,51 @@ describe('Redactor', () => {
     expect(late.redact(`key ${KEY}`)).toBe(`key ${KEY}`);
     late.bind(() => [KEY]);
     expect(late.redact(`key ${KEY}`)).toBe('key [redacted]');
+  });
+});
+
+describe('what an export takes out', () => {
+  const exporter = new Redactor(() => [KEY]);
+  const redactForExport = (text: string) => replaceSpans(text, exporter.findForExport(text)).text;
+
+  it('recognises each common shape of key and token, known or not, and names its kind', () => {
+    for (const [kind, secret] of Object.entries(SHAPES)) {
+      const text = `before ${secret} after`;
+      expect(exporter.findForExport(text), kind).toEqual([{ start: 7, end: 7 + secret.length, kind }]);
+      expect(redactForExport(text), kind).toBe('before [redacted] after');
+    }
+  });
+
+  it('takes out what redact does too: known secrets, pieces of them and sent credentials', () => {
+    expect(exporter.findForExport(`key ${KEY}`)).toEqual([{ start: 4, end: 4 + KEY.length, kind: 'stored' }]);
+    expect(redactForExport('echo: sk-live-Qm7Tz2…')).toBe('echo: [redacted]…');
+    expect(exporter.findForExport('Authorization: Bearer abc123def456ghi789')).toEqual([
+      { start: 22, end: 40, kind: 'credential' },
+    ]);
+  });
+
+  it('makes one span of overlapping finds, of the most telling kind', () => {
+    // The known key is shaped like an API key and follows Bearer: it is one stored secret.
+    expect(exporter.findForExport(`Bearer ${KEY}`)).toEqual([{ start: 7, end: 7 + KEY.length, kind: 'stored' }]);
+    expect(exporter.findForExport(`x-api-key: ${SHAPES['api-key']}`)).toEqual([
+      { start: 11, end: 11 + SHAPES['api-key'].length, kind: 'api-key' },
+    ]);
+  });
+
+  it('takes a private key cut short to the end of its base64 lines', () => {
+    const cut = 'id_ed25519:\n-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIG\nxyz+/=\n… (output cut)';
+    expect(redactForExport(cut)).toBe('id_ed25519:\n[redacted]… (output cut)');
+  });
+
+  it('leaves prose, identifiers and short look-alikes alone', () => {
+    for (const text of [
+      'We use sk-learn and the ghp_ prefix; xoxb- tokens are Slack bot tokens.',
+      'task-runner-for-the-build sk-short AKIA1234 AKIAIOSFODNN7EXAMPLEXTRA',
+      'eyJhbGciOiJIUzI1NiJ9 is a header alone',
+      'if (pem.startsWith("-----BEGIN")) return;',
+      'internationalization Bearer authentication',
+    ])
+      expect(exporter.findForExport(text), text).toEqual([]);
   });
 });
 

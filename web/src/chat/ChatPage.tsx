@@ -1,6 +1,6 @@
 import { type ModelList, ModelListSchema } from '@contract/models';
 import { SessionSummarySchema } from '@contract/sessions';
-import { CornerLeftUp, Download, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
+import { CornerLeftUp, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
 import { Drawer } from '../components/Drawer';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -10,6 +10,7 @@ import { navigate, onLinkClick } from '../lib/router';
 import { AgentRequests } from './AgentRequests';
 import { AgentTypeControl } from './AgentTypeControl';
 import { Composer } from './Composer';
+import { ExportMenu } from './ExportMenu';
 import { ModePicker } from './ModePicker';
 import { SessionGrants } from './SessionGrants';
 import { TaskList } from './TaskList';
@@ -228,15 +229,7 @@ export function ChatPage({ path }: { path: string }) {
             )}
             {sessionId && (
               <>
-                <a
-                  href={`/api/sessions/${sessionId}/export?format=markdown`}
-                  download
-                  className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
-                  title="Export as Markdown"
-                  aria-label="Export as Markdown"
-                >
-                  <Download size={16} />
-                </a>
+                <ExportMenu sessionId={sessionId} />
                 <button
                   type="button"
                   disabled={view.running}
