@@ -11,6 +11,7 @@ import { PermissionsOverviewSchema } from '../../src/contract/permissions';
 import { SessionDetailSchema, SessionPageSchema, SessionStateViewSchema } from '../../src/contract/sessions';
 import { SandboxOverviewSchema, SettingsSchema } from '../../src/contract/settings';
 import { ToolListSchema } from '../../src/contract/tools';
+import { UsageReportSchema } from '../../src/contract/usage';
 import { HealthSchema } from '../../src/contract/workspace';
 import { startChat } from '../helpers/chat';
 import { connectSse } from '../helpers/sse';
@@ -94,6 +95,7 @@ describe('src/contract', () => {
       [SessionPageSchema, '/api/sessions'],
       [SessionDetailSchema, `/api/sessions/${id}`],
       [FileContentSchema, '/api/files/content?path=notes.md'],
+      [UsageReportSchema, '/api/usage?groupBy=session'],
     ];
     for (const [schema, path] of answers) expect(misfits(schema, await get(path)), path).toEqual([]);
     const { entries } = await get('/api/files');
