@@ -245,6 +245,8 @@ async function emitUsage(options: LoopOptions, usage: LanguageModelUsage): Promi
     model: options.model.modelId,
     ...tokens,
     costUsd: cost,
+    // A model without a price cost something unknown, not nothing.
+    ...(options.model.info.pricing ? {} : { costKnown: false as const }),
   });
 }
 

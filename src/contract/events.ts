@@ -65,6 +65,8 @@ export const USAGE_FIGURES = {
   cacheReadTokens: z.number(),
   cacheWriteTokens: z.number(),
   costUsd: z.number(),
+  /** false: the model has no price in the catalog, so what the call cost is unknown (costUsd is then 0). */
+  costKnown: z.literal(false).optional(),
 };
 
 export const RunEventSchema = z.discriminatedUnion('type', [

@@ -81,7 +81,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/sandbox', sandboxRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));
-  app.route('/api/usage', usageRoutes(ctx));
+  app.route('/api', usageRoutes(ctx));
   app.route('/api/agents-md', agentsMdRoutes(ctx));
   app.route('/api/files', fileRoutes(ctx, ctx.files, ctx.fileWatcher));
   app.route('/', dashboardRoutes(options.webRoot));

@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { errnoCode } from '../fs/errors';
 import { USAGE_FIGURES } from '../contract/events';
+import type { UsageGroup, UsageTotals } from '../contract/usage';
+import { UsageSummary, type UsageSummaryOptions } from './usage-summary';
 
 const UsageRecordSchema = z.object({
   time: z.string(),
@@ -15,39 +17,6 @@ const UsageRecordSchema = z.object({
   ...USAGE_FIGURES,
 });
 export type UsageRecord = z.output<typeof UsageRecordSchema>;
-
-export type UsageGroupBy = 'day' | 'model' | 'session';
-
-export interface UsageTotals {
-  calls: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  cacheWriteTokens: number;
-  costUsd: number;
-}
-
-export interface UsageGroup extends UsageTotals {
-  key: string;
-}
-
-const emptyTotals = (): UsageTotals => ({
-  calls: 0,
-  inputTokens: 0,
-  outputTokens: 0,
-  cacheReadTokens: 0,
-  cacheWriteTokens: 0,
-  costUsd: 0,
-});
-
-function add(totals: UsageTotals, record: UsageRecord): void {
-  totals.calls += 1;
-  totals.inputTokens += record.inputTokens;
-  totals.outputTokens += record.outputTokens;
-  totals.cacheReadTokens += record.cacheReadTokens;
-  totals.cacheWriteTokens += record.cacheWriteTokens;
-  totals.costUsd += record.costUsd;
-}
 
 /** usage.jsonl: one line per model call, appended; read back in aggregate. */
 export class UsageLog {
@@ -71,44 +40,26 @@ export class UsageLog {
   }
 
   /** Sums calls in [from, to) (ISO times or dates), grouped; streams the file so its size does not matter. */
-  async query(options: {
-    from?: string | undefined;
-    to?: string | undefined;
-    groupBy: UsageGroupBy;
-  }): Promise<{ total: UsageTotals; groups: UsageGroup[] }> {
-    const total = emptyTotals();
-    const groups = new Map<string, UsageTotals>();
+  async query(
+    options: UsageSummaryOptions & { from?: string | undefined; to?: string | undefined },
+  ): Promise<{ total: UsageTotals; groups: UsageGroup[] }> {
+    const summary = new UsageSummary(options);
     const from = options.from ? Date.parse(options.from) : -Infinity;
     const to = options.to ? Date.parse(options.to) : Infinity;
-    let lines;
     try {
-      lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
+      const lines = createInterface({ input: createReadStream(this.file, 'utf8'), crlfDelay: Infinity });
       for await (const line of lines) {
         // A line a crash cut short, or one damaged by hand, counts no call: the totals stay numbers.
         const parsed = UsageRecordSchema.safeParse(jsonOrUndefined(line));
         if (!parsed.success) continue;
-        const record = parsed.data;
-        const time = Date.parse(record.time);
-        if (!(time >= from && time < to)) continue;
-        const key =
-          options.groupBy === 'day'
-            ? record.time.slice(0, 10)
-            : options.groupBy === 'model'
-              ? `${record.provider}/${record.model}`
-              : record.sessionId;
-        let group = groups.get(key);
-        if (!group) groups.set(key, (group = emptyTotals()));
-        add(group, record);
-        add(total, record);
+        const time = Date.parse(parsed.data.time);
+        if (time >= from && time < to) summary.count(parsed.data, time);
+        else summary.see(parsed.data);
       }
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') throw error;
     }
-    const list = [...groups].map(([key, totals]) => ({ key, ...totals }));
-    list.sort((a, b) =>
-      options.groupBy === 'day' ? a.key.localeCompare(b.key) : b.costUsd - a.costUsd || b.inputTokens - a.inputTokens,
-    );
-    return { total, groups: list };
+    return summary.result();
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from '../../src/contract/sessions';
 import { SandboxOverviewSchema, SettingsSchema } from '../../src/contract/settings';
 import { ToolListSchema } from '../../src/contract/tools';
+import { UsageReportSchema } from '../../src/contract/usage';
 import { HealthSchema } from '../../src/contract/workspace';
 import { startChat } from '../helpers/chat';
 import { connectSse } from '../helpers/sse';
@@ -100,6 +101,7 @@ describe('src/contract', () => {
       [SessionDetailSchema, `/api/sessions/${id}`],
       [ExportPreviewSchema, `/api/sessions/${id}/export/preview`],
       [FileContentSchema, '/api/files/content?path=notes.md'],
+      [UsageReportSchema, '/api/usage?groupBy=session'],
     ];
     for (const [schema, path] of answers) expect(misfits(schema, await get(path)), path).toEqual([]);
     const { entries } = await get('/api/files');

@@ -30,6 +30,7 @@ import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
 import { ToolsPage } from './pages/ToolsPage';
 import { SettingsModelsPage } from './models/SettingsModelsPage';
 import { SkillsPage } from './skills/SkillsPage';
+import { UsagePage } from './usage/UsagePage';
 
 export interface NavItem {
   path: string;
@@ -120,11 +121,7 @@ export const NAV: NavGroup[] = [
         path: '/usage',
         label: 'Usage',
         icon: BarChart3,
-        render: notBuilt(
-          'Usage',
-          'Tokens and cost per session and model.',
-          'Usage will chart every model call recorded in .boxagnts/usage.jsonl.',
-        ),
+        render: () => <UsagePage />,
       },
     ],
   },
