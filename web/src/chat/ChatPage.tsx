@@ -224,7 +224,13 @@ export function ChatPage({ path }: { path: string }) {
                   {toolTokens !== null && <>tools {formatTokens(toolTokens)} · </>}
                   {formatTokens(usage.total.inputTokens)} in · {formatTokens(usage.total.outputTokens)} out ·{' '}
                 </span>
-                {formatCost(usage.total.costUsd)}
+                {view.timeline.unpriced ? (
+                  <span title="Some calls were to a model with no known price">
+                    ≥ {formatCost(usage.total.costUsd)}
+                  </span>
+                ) : (
+                  formatCost(usage.total.costUsd)
+                )}
               </span>
             )}
             {sessionId && (

@@ -97,6 +97,8 @@ export interface Timeline {
   agentType: string | null;
   /** The child runs started from this session, in the order they started. */
   children: ChildView[];
+  /** Some of the session's own model calls had no known price: its cost is at least what is shown. */
+  unpriced: boolean;
   /** The latest request's size against the model's window, and what took the space (estimated tokens). */
   context: {
     window: number;
@@ -120,6 +122,7 @@ export const emptyTimeline = (): Timeline => ({
   continueAt: null,
   agentType: null,
   children: [],
+  unpriced: false,
   context: null,
 });
 
@@ -435,6 +438,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
       });
       break;
     case 'usage':
+      if (e.costKnown === false) next.unpriced = true;
       next.usage = {
         inputTokens: timeline.usage.inputTokens + e.inputTokens,
         outputTokens: timeline.usage.outputTokens + e.outputTokens,
