@@ -208,7 +208,10 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     coveredUpTo: z.number().optional(),
     masked: z.array(z.object({ callId: z.string(), name: z.string(), stub: z.string() })).optional(),
   }),
-  /** The size of the request about to be sent (estimated), and what takes the space, against the model's window. */
+  /**
+   * The size of the request about to be sent (estimated), and what takes the space, against the model's window: for
+   * the live view only, not stored (the provider's usage, stored, gives the real figure).
+   */
   z.object({
     type: z.literal('context.measured'),
     ...run,
@@ -309,7 +312,9 @@ export const EVENT_TYPES: ReadonlySet<string> = new Set(EventSchema.options.map(
 
 /** Deltas and progress are for the live view only; everything else is written to the session file. */
 export function isPersisted(type: RunEventType | SessionEvent['type']): boolean {
-  return type !== 'message.delta' && type !== 'tool.progress' && type !== 'agent.progress';
+  return (
+    type !== 'message.delta' && type !== 'tool.progress' && type !== 'agent.progress' && type !== 'context.measured'
+  );
 }
 
 const STAMP = { id: z.number().int().positive(), time: z.string() };

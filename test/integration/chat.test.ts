@@ -13,7 +13,8 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const types = (events: any[]) => events.map((e) => e.type).filter((t) => t !== 'message.delta');
+const types = (events: any[]) =>
+  events.map((e) => e.type).filter((t) => t !== 'message.delta' && t !== 'context.measured');
 
 describe.each<WireFormat>(['openai', 'anthropic'])('a chat run in the %s wire format', (format) => {
   it('runs a multi-step tool-calling conversation and stores it', async () => {

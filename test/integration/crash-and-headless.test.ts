@@ -171,7 +171,7 @@ describe('boxagnts run (headless)', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    const kinds = lines.map((l) => l.type).filter((t) => t !== 'message.delta');
+    const kinds = lines.map((l) => l.type).filter((t) => t !== 'message.delta' && t !== 'context.measured');
     expect(kinds).toEqual([
       'run.started',
       'message.user',
