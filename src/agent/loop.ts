@@ -6,7 +6,8 @@ import {
   jsonSchema,
   tool as sdkTool,
 } from 'ai';
-import type { StampedEvent } from '../contract/events';
+import type { z } from 'zod';
+import type { ContextMeasureSchema, StampedEvent } from '../contract/events';
 import { type CompactionSettings, Compactor } from './compaction/compactor';
 import { requestBreakdown } from './compaction/estimate';
 import { costUsd } from '../models/cost';
@@ -134,17 +135,16 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
       }
       messages.splice(0, messages.length, ...prepared.messages);
     }
-    await options.emit({
-      type: 'context.measured',
-      runId: options.runId,
+    const measured = {
       window: model.info.contextWindow,
       ...requestBreakdown(options.system, toolsJson(options.tools), messages),
-    });
+    };
+    await options.emit({ type: 'context.measured', runId: options.runId, ...measured });
     turns += 1;
     const messageId = options.newId('msg');
     const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;
     const step = await callModel(options, messages, messageId, sdkTools);
-    if (step.usage) await emitUsage(options, step.usage);
+    if (step.usage) await emitUsage(options, step.usage, measured);
     await options.emit({
       type: 'message.completed',
       runId: options.runId,
@@ -229,7 +229,11 @@ function toSdkTools(run: RunTools): ToolSet | undefined {
   );
 }
 
-async function emitUsage(options: LoopOptions, usage: LanguageModelUsage): Promise<void> {
+async function emitUsage(
+  options: LoopOptions,
+  usage: LanguageModelUsage,
+  context?: z.output<typeof ContextMeasureSchema>,
+): Promise<void> {
   const tokens = {
     inputTokens: usage.inputTokens ?? 0,
     outputTokens: usage.outputTokens ?? 0,
@@ -247,6 +251,7 @@ async function emitUsage(options: LoopOptions, usage: LanguageModelUsage): Promi
     costUsd: cost,
     // A model without a price cost something unknown, not nothing.
     ...(options.model.info.pricing ? {} : { costKnown: false as const }),
+    ...(context ? { context } : {}),
   });
 }
 

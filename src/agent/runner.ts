@@ -316,7 +316,7 @@ export class Runner {
       if (run) run.state = applySessionEvent(run.state, stamped);
       hub.publish(sessionId, stamped);
       if (event.type === 'usage') {
-        const { runId: _run, type: _type, ...usage } = event;
+        const { runId: _run, type: _type, context: _context, ...usage } = event;
         const spec = run?.handle?.spec;
         await usageLog.append({
           time: stamped.time,

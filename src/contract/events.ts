@@ -69,6 +69,16 @@ export const USAGE_FIGURES = {
   costKnown: z.literal(false).optional(),
 };
 
+/** A request's estimated size against the model's window, and what takes the space (tokens). */
+export const ContextMeasureSchema = z.object({
+  window: z.number(),
+  system: z.number(),
+  tools: z.number(),
+  conversation: z.number(),
+  toolOutputs: z.number(),
+  total: z.number(),
+});
+
 export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run.started'),
@@ -143,6 +153,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     type: z.literal('usage'),
     ...run,
     ...USAGE_FIGURES,
+    /** The call's request as measured before it was sent (what `context.measured` showed live), kept with its usage. */
+    context: ContextMeasureSchema.optional(),
   }),
   /** A tool call waits for the user: a permission (`tool`) or a plan to approve (`plan`). */
   z.object({
@@ -215,12 +227,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('context.measured'),
     ...run,
-    window: z.number(),
-    system: z.number(),
-    tools: z.number(),
-    conversation: z.number(),
-    toolOutputs: z.number(),
-    total: z.number(),
+    ...ContextMeasureSchema.shape,
   }),
   /** A skill was loaded into the run: its `allowed-tools`, as rules, run without asking until the run ends. */
   z.object({ type: z.literal('skill.activated'), ...run, name: z.string(), rules: z.array(z.string()) }),

@@ -439,6 +439,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
       break;
     case 'usage':
       if (e.costKnown === false) next.unpriced = true;
+      if (e.context) next.context = e.context;
       next.usage = {
         inputTokens: timeline.usage.inputTokens + e.inputTokens,
         outputTokens: timeline.usage.outputTokens + e.outputTokens,
