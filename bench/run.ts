@@ -4,6 +4,7 @@ import { agentsBench } from './agents';
 import { skillsBench } from './skills';
 import { mcpBench } from './mcp';
 import { contextBench } from './context';
+import { searchBench } from './search';
 import { chatBench } from './chat';
 import { codingSessionBench } from './coding-session';
 import { filesBench } from './files';
@@ -24,6 +25,7 @@ const BENCHES: Bench[] = [
   skillsBench,
   mcpBench,
   contextBench,
+  searchBench,
 ];
 
 const wanted = process.argv.slice(2);

@@ -25,6 +25,8 @@ export const SessionSummarySchema = z.object({
   /** A child run's session: the session and call of the `agent` call that started it, and its agent type. */
   spawnedBy: SpawnedBySchema.optional(),
   running: z.boolean(),
+  /** In a search's answer: the words around the first hit in the session's messages. */
+  snippet: z.string().optional(),
 });
 export type SessionSummary = z.output<typeof SessionSummarySchema>;
 

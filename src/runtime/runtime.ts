@@ -21,6 +21,7 @@ import type { Tool, ToolResult } from '../tools/tool';
 import { type WorkspaceRunRequest, workspaceRunSpec } from './run-specs';
 import { callToolOnce } from './single-call';
 import { recordedServerEndpoints } from '../workspace/server-record';
+import { SessionSearch } from '../workspace/session-search';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -80,6 +81,8 @@ export interface AgentRuntime {
   readonly agentTypes: AgentTypes;
   /** The skills of the workspace, the user's and the product's. */
   readonly skills: SkillCatalog;
+  /** Full-text search over the sessions' messages. */
+  readonly search: SessionSearch;
   /** The MCP servers of the workspace, as one tool source. */
   readonly mcp: McpServers;
   /** Child runs started by the `agent` tool: listed, awaited and stopped here. */
@@ -109,6 +112,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     ModelCatalog.open(workspace.paths.cacheDir),
   ]);
   const partials = new PartialTextLog(workspace.paths.sessionsDir);
+  const search = await SessionSearch.open(join(workspace.paths.cacheDir, 'session-search.json'), sessions);
   await closeInterruptedRuns(sessions, partials, redactor, options.logger);
   const usageLog = new UsageLog(workspace.paths.usageFile);
   const broker = new ApprovalBroker((interaction) => redactor.redactValue(interaction));
@@ -205,6 +209,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     agentTypes,
     orchestrator,
     mcp,
+    search,
     skills,
     workspaceSpec: (request, approvals) =>
       workspaceRunSpec(

@@ -52,12 +52,18 @@ export function sessionRoutes(ctx: ServerContext): Hono {
       );
   };
 
-  app.get('/', (c) => {
+  app.get('/', async (c) => {
     const query = parseInput(ListQuery, c.req.query());
-    const page = sessions.list({ limit: query.limit, cursor: query.cursor, query: query.q });
+    // Titles, and the messages through the search index.
+    const hits = query.q?.trim() ? await ctx.runtime.search.search(query.q) : undefined;
+    const matches = hits ? new Set(hits.keys()) : undefined;
+    const page = sessions.list({ limit: query.limit, cursor: query.cursor, query: query.q, matches });
     return c.json({
       ...page,
-      sessions: page.sessions.map((s) => publicSummary(s, runner.isRunning(s.id))),
+      sessions: page.sessions.map((s) => {
+        const snippet = hits?.get(s.id);
+        return { ...publicSummary(s, runner.isRunning(s.id)), ...(snippet ? { snippet } : {}) };
+      }),
     } satisfies SessionPage);
   });
 

@@ -169,7 +169,23 @@ export class SessionStore {
   }
 
   /** Newest first. The cursor is the id of the last session of the previous page. */
-  list(options: { limit?: number; cursor?: string | undefined; query?: string | undefined } = {}): {
+  /** Every session the store knows, in no order (for indexes kept beside it). */
+  all(): SessionSummary[] {
+    return [...this.index.values()];
+  }
+
+  /**
+   * A page of sessions, newest first: all of them, or those whose title holds `query` or that `matches` names (the
+   * full-text search's hits).
+   */
+  list(
+    options: {
+      limit?: number;
+      cursor?: string | undefined;
+      query?: string | undefined;
+      matches?: ReadonlySet<string> | undefined;
+    } = {},
+  ): {
     sessions: SessionSummary[];
     nextCursor: string | null;
     total: number;
@@ -178,7 +194,9 @@ export class SessionStore {
       a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1,
     );
     const query = options.query?.trim().toLowerCase();
-    const all = query ? this.sorted.filter((s) => s.title.toLowerCase().includes(query)) : this.sorted;
+    const all = query
+      ? this.sorted.filter((s) => s.title.toLowerCase().includes(query) || options.matches?.has(s.id) === true)
+      : this.sorted;
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     let start = 0;
     if (options.cursor) {

@@ -98,6 +98,11 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
             {session.title}
           </span>
         </span>
+        {session.snippet && (
+          <span className="line-clamp-2 block text-xs text-zinc-600 dark:text-zinc-400" data-testid="search-snippet">
+            {session.snippet}
+          </span>
+        )}
         <span className="block text-xs text-zinc-500">
           {relativeTime(session.updatedAt)} · {session.messageCount}{' '}
           {session.messageCount === 1 ? 'message' : 'messages'}
@@ -158,12 +163,12 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
         <div className="relative">
           <Search size={14} className="pointer-events-none absolute left-2.5 top-2.5 text-zinc-400" aria-hidden />
           <label htmlFor="session-filter" className="sr-only">
-            Filter sessions by title
+            Search sessions (titles and messages)
           </label>
           <input
             id="session-filter"
             className={cx(inputClass, 'pl-8')}
-            placeholder="Filter by title"
+            placeholder="Search sessions"
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
           />
