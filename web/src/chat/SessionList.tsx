@@ -163,7 +163,7 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
         <div className="relative">
           <Search size={14} className="pointer-events-none absolute left-2.5 top-2.5 text-zinc-400" aria-hidden />
           <label htmlFor="session-filter" className="sr-only">
-            Search sessions (titles and messages)
+            Search sessions
           </label>
           <input
             id="session-filter"
