@@ -5,19 +5,10 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { silentLogger } from '../src/log';
 import { createRuntime } from '../src/runtime/runtime';
 import { openWorkspace } from '../src/workspace/workspace';
+import { everything } from '../test/helpers/mcp-servers';
 import { type Bench, type Metric, median, percentile, round, timeEach } from './lib';
 import { benchWorkspace } from './processes';
 
-const EVERYTHING = join(
-  import.meta.dirname,
-  '..',
-  'node_modules',
-  '@modelcontextprotocol',
-  'server-everything',
-  'dist',
-  'index.js',
-);
-const everything = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
 const CALLS = 200;
 
 /**

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
-import { REPO_ROOT, type TestServer, startTestServer } from '../helpers/server';
+import { EVERYTHING } from '../helpers/mcp-servers';
+import { type TestServer, startTestServer } from '../helpers/server';
 
 const browser = useBrowser();
-
-const EVERYTHING = join(REPO_ROOT, 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 
 const card = (page: Page, name: string) =>
   page

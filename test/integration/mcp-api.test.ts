@@ -1,23 +1,11 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OAuthMcpProxy, startOAuthMcpProxy } from '../fixtures/oauth-mcp-proxy';
+import { EVERYTHING, everything, startEverythingHttp } from '../helpers/mcp-servers';
 import { type TestServer, startTestServer } from '../helpers/server';
 import { tempDir } from '../helpers/workspace';
-
-const EVERYTHING = join(
-  import.meta.dirname,
-  '..',
-  '..',
-  'node_modules',
-  '@modelcontextprotocol',
-  'server-everything',
-  'dist',
-  'index.js',
-);
-const everything = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
 
 const servers: TestServer[] = [];
 const others: (ChildProcess | OAuthMcpProxy)[] = [];
@@ -29,31 +17,11 @@ afterEach(async () => {
   }
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** The everything server over Streamable HTTP, on a port of its own. */
+/** The everything server over Streamable HTTP, ended after the test. */
 async function everythingOverHttp(): Promise<string> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { url, child } = await startEverythingHttp();
   others.push(child);
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      if (/listening|running|started/i.test(chunk.toString())) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-  });
-  return `http://127.0.0.1:${port}/mcp`;
+  return url;
 }
 
 async function start(): Promise<{ server: TestServer; dir: string }> {

@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StampedEvent } from '../../src/contract/events';
@@ -10,11 +9,8 @@ import { type Workspace, openWorkspace } from '../../src/workspace/workspace';
 import type { MockModelServer } from '../fixtures/mock-model/server';
 import { mockProviderSettings, startMock } from '../helpers/chat';
 import { runCli } from '../helpers/server';
+import { EVERYTHING, FILESYSTEM, everything, startEverythingHttp } from '../helpers/mcp-servers';
 import { tempDir } from '../helpers/workspace';
-
-const MODULES = join(import.meta.dirname, '..', '..', 'node_modules', '@modelcontextprotocol');
-const EVERYTHING = join(MODULES, 'server-everything', 'dist', 'index.js');
-const FILESYSTEM = join(MODULES, 'server-filesystem', 'dist', 'index.js');
 
 const runtimes: AgentRuntime[] = [];
 const processes: ChildProcess[] = [];
@@ -56,19 +52,10 @@ async function harness(servers: Record<string, unknown>, settings: Record<string
   };
 }
 
-const everything = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
 const completed = (events: StampedEvent[]) =>
   events.filter((e): e is Extract<StampedEvent, { type: 'tool.completed' }> => e.type === 'tool.completed');
 const offered = (mock: MockModelServer, i: number) =>
   ((mock.requests[i]!.body.tools ?? []) as { function: { name: string } }[]).map((t) => t.function.name);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('MCP servers as tool sources', () => {
   it('offers a stdio server’s tools as mcp__SERVER__TOOL, and the model’s call gets the server’s answer', async () => {
@@ -95,21 +82,9 @@ describe('MCP servers as tool sources', () => {
   });
 
   it('reaches a server over Streamable HTTP', async () => {
-    const port = await freePort();
-    const server = spawn(process.execPath, [EVERYTHING, 'streamableHttp'], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    processes.push(server);
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        if (/listening|running|started/i.test(chunk.toString())) resolve();
-      };
-      server.stdout!.on('data', onData);
-      server.stderr!.on('data', onData);
-      server.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-    });
-    const h = await harness({ remote: { url: `http://127.0.0.1:${port}/mcp` } });
+    const { url, child } = await startEverythingHttp();
+    processes.push(child);
+    const h = await harness({ remote: { url } });
     expect(h.runtime.mcp.status()[0]).toMatchObject({ state: 'ready', transport: 'http' });
     h.mock.enqueue({ toolCalls: [{ name: 'mcp__remote__echo', input: { message: 'over http' } }] }, { text: 'ok' });
     const [echo] = completed(await h.run('echo'));
