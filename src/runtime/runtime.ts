@@ -112,7 +112,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     ModelCatalog.open(workspace.paths.cacheDir),
   ]);
   const partials = new PartialTextLog(workspace.paths.sessionsDir);
-  const search = await SessionSearch.open(join(workspace.paths.cacheDir, 'session-search.json'), sessions);
+  const search = new SessionSearch(join(workspace.paths.cacheDir, 'session-search.json'), sessions);
   await closeInterruptedRuns(sessions, partials, redactor, options.logger);
   const usageLog = new UsageLog(workspace.paths.usageFile);
   const broker = new ApprovalBroker((interaction) => redactor.redactValue(interaction));

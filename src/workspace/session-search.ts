@@ -35,21 +35,23 @@ export class SessionSearch {
   private entries = new Map<string, { bytes: number; text: string }>();
   private refreshing: Promise<void> | null = null;
 
-  private constructor(
+  /** Read from disk at the first search, not when the runtime opens: start-up never waits for it. */
+  private loaded = false;
+
+  constructor(
     private readonly file: string,
     private readonly store: SessionStore,
   ) {}
 
-  static async open(file: string, store: SessionStore): Promise<SessionSearch> {
-    const search = new SessionSearch(file, store);
+  private async load(): Promise<void> {
+    this.loaded = true;
     try {
-      const parsed = IndexFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
+      const parsed = IndexFile.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
       // An index that does not fit is rebuilt from the sessions: it holds nothing they do not.
-      if (parsed.success) search.entries = new Map(Object.entries(parsed.data.entries));
+      if (parsed.success) this.entries = new Map(Object.entries(parsed.data.entries));
     } catch (error) {
       if (!(error instanceof SyntaxError) && errnoCode(error) !== 'ENOENT') throw error;
     }
-    return search;
   }
 
   /**
@@ -81,6 +83,7 @@ export class SessionSearch {
   }
 
   private async update(): Promise<void> {
+    if (!this.loaded) await this.load();
     const sessions = this.store.all();
     const known = new Set(sessions.map((s) => s.id));
     let changed = false;

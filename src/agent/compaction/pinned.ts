@@ -1,11 +1,10 @@
 import type { StampedEvent } from '../../contract/events';
+import { type FileAction, fileLedger } from '../file-ledger';
 
 type Of<T extends StampedEvent['type']> = Extract<StampedEvent, { type: T }>;
 
 /** The user's own words take at most this much of the pinned state; older messages are named by count. */
 const USER_MESSAGES_BUDGET = 24_000;
-
-const FILE_TOOLS: Readonly<Record<string, string>> = { read: 'read', write: 'written', edit: 'edited' };
 
 /**
  * What the runtime itself keeps across a compaction, rebuilt from the stored events (never from the model's summary):
@@ -50,24 +49,15 @@ export function pinnedState(events: readonly StampedEvent[]): string {
     .at(-1)?.plan;
   sections.push(`## Permission mode\n${mode ?? "the workspace's"}${plan ? `\n\n## The plan\n${plan}` : ''}`);
 
-  const inputs = new Map<string, { name: string; path: string }>();
-  const ledger = new Map<string, Set<string>>();
-  for (const event of events) {
-    if (event.type === 'tool.started' && FILE_TOOLS[event.name]) {
-      const input = event.input;
-      if (typeof input === 'object' && input !== null && 'file_path' in input && typeof input.file_path === 'string')
-        inputs.set(event.callId, { name: event.name, path: input.file_path });
-    } else if (event.type === 'tool.completed') {
-      const call = inputs.get(event.callId);
-      if (!call) continue;
-      const actions = ledger.get(call.path) ?? new Set<string>();
-      actions.add(event.result.isError ? `${FILE_TOOLS[call.name]} (failed)` : FILE_TOOLS[call.name]!);
-      ledger.set(call.path, actions);
-    }
-  }
+  const ledger = fileLedger(events);
   if (ledger.size)
     sections.push(
-      `## Files touched\n${[...ledger].map(([path, actions]) => `- ${path}: ${[...actions].join(', ')}`).join('\n')}`,
+      `## Files touched\n${[...ledger].map(([path, entries]) => `- ${path}: ${describe(entries)}`).join('\n')}`,
     );
   return sections.join('\n\n');
+}
+
+/** What happened to a file, each action once, in order: `read, edited, written (failed)`. */
+function describe(entries: readonly { action: FileAction; failed: boolean }[]): string {
+  return [...new Set(entries.map((e) => (e.failed ? `${e.action} (failed)` : e.action)))].join(', ');
 }

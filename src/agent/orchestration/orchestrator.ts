@@ -8,14 +8,12 @@ import type { Workspace } from '../../workspace/workspace';
 import type { SessionHub } from '../hub';
 import type { RunLimits, RunSpec } from '../run-spec';
 import type { RunHandle, Runner } from '../runner';
+import { filesChanged } from '../file-ledger';
 import { applyAgentType, lowest } from './agent-spec';
 import { type Worktree, addWorktree, canIsolate, finishWorktree } from './worktree';
 
 /** The tools that start and watch child runs: a run at the depth limit is not given them. */
 export const ORCHESTRATION_TOOLS: readonly string[] = ['agent', 'agent_status', 'agent_wait'];
-
-/** Tools whose completed calls change the named file (`file_path`); the shell's changes are known only in a worktree. */
-const FILE_WRITERS = new Set(['write', 'edit']);
 
 /** What the model asks for in one `agent` call. */
 export interface AgentRequest {
@@ -258,7 +256,7 @@ export class Orchestrator {
         report = finished.report;
         files = finished.files;
         worktree = undefined;
-      } else files = await this.filesWritten(child.view.id);
+      } else files = filesChanged((await this.deps.sessions.read(child.view.id)).events);
       return this.ended(child, outcome.status, outcome.text, files, report, outcome.error?.message);
     } finally {
       reservation.release();
@@ -375,24 +373,6 @@ export class Orchestrator {
       usage: view.usage,
       ...(tool ? { tool } : {}),
     });
-  }
-
-  /** The files the child's write and edit calls changed (in the order first changed). */
-  private async filesWritten(childId: string): Promise<string[]> {
-    const { events } = await this.deps.sessions.read(childId);
-    const paths = new Map<string, string>();
-    const files = new Set<string>();
-    for (const event of events) {
-      if (event.type === 'tool.started' && FILE_WRITERS.has(event.name)) {
-        const input = event.input;
-        if (typeof input === 'object' && input !== null && 'file_path' in input && typeof input.file_path === 'string')
-          paths.set(event.callId, input.file_path);
-      } else if (event.type === 'tool.completed' && !event.result.isError) {
-        const path = paths.get(event.callId);
-        if (path) files.add(path);
-      }
-    }
-    return [...files];
   }
 
   private ended(
