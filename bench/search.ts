@@ -56,11 +56,11 @@ export const searchBench: Bench = {
           }),
         );
       const store = await SessionStore.open(dir, runEventInterpreter);
-      const search = new SessionSearch(join(root, 'session-search.json'), store);
+      const search = new SessionSearch(join(root, 'session-search.json'), [store]);
       const built = performance.now();
       await search.refresh();
       const buildMs = performance.now() - built;
-      const reopened = new SessionSearch(join(root, 'session-search.json'), store);
+      const reopened = new SessionSearch(join(root, 'session-search.json'), [store]);
       const loaded = performance.now();
       await reopened.refresh();
       const loadMs = performance.now() - loaded;

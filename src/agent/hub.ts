@@ -14,9 +14,11 @@ export class SessionHub {
   readonly global = new EventBus<GlobalEvent>(1000);
   private globalId = 0;
 
+  /** `archive`: the store of archived sessions, whose changes the list follows too. */
   constructor(
     private readonly sessions: SessionStore,
     broker: ApprovalBroker,
+    archive?: SessionStore,
   ) {
     broker.onChange((change) =>
       this.publishGlobal(
@@ -25,14 +27,16 @@ export class SessionHub {
           : { type: 'interaction.closed', interactionId: change.id, sessionId: change.sessionId },
       ),
     );
-    sessions.onChange((change: SessionChange) => {
+    const follow = (change: SessionChange) => {
       if (change.type === 'deleted') this.publishGlobal({ type: 'session.deleted', sessionId: change.id });
       else
         this.publishGlobal({
           type: change.type === 'created' ? 'session.created' : 'session.updated',
           session: publicSummary(change.session, this.running.has(change.session.id)),
         });
-    });
+    };
+    sessions.onChange(follow);
+    archive?.onChange(follow);
   }
 
   publish(sessionId: string, event: StampedEvent): void {

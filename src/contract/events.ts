@@ -294,6 +294,7 @@ export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
  * `grant.revoked`: a session grant taken back.
  * `session.agent`: the agent type of the session's runs.
  * `agent.worktree`: what the user did with a child's worktree.
+ * `session.pinned`: the user pinned the session (no retention rule archives or deletes it) or unpinned it.
  */
 export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.renamed'), title: z.string() }),
@@ -308,6 +309,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.agent'), agentType: z.string().nullable() }),
   /** The user merged a child's kept worktree branch into the checkout, or discarded it. */
   z.object({ type: z.literal('agent.worktree'), childId: z.string(), action: z.enum(['merged', 'discarded']) }),
+  z.object({ type: z.literal('session.pinned'), pinned: z.boolean() }),
 ]);
 export type SessionEvent = z.output<typeof SessionEventSchema>;
 

@@ -25,6 +25,10 @@ export const SessionSummarySchema = z.object({
   /** A child run's session: the session and call of the `agent` call that started it, and its agent type. */
   spawnedBy: SpawnedBySchema.optional(),
   running: z.boolean(),
+  /** Pinned by the user: no retention rule archives or deletes it. */
+  pinned: z.boolean(),
+  /** In `sessions/archive/`: read-only until restored. */
+  archived: z.boolean(),
   /** In a search's answer: the words around the first hit in the session's messages. */
   snippet: z.string().optional(),
 });
@@ -72,6 +76,8 @@ export const CreateSessionBodySchema = z.strictObject({
 /** `PUT /api/sessions/:id/agent`: the agent type of the session's next runs; null for the plain agent. */
 export const SessionAgentBodySchema = z.strictObject({ agentType: z.string().min(1).max(64).nullable() });
 export const RenameSessionBodySchema = z.strictObject({ title: Title });
+/** `PUT /api/sessions/:id/pin` */
+export const PinSessionBodySchema = z.strictObject({ pinned: z.boolean() });
 /** Forks at a message: the new session holds everything up to it. */
 export const ForkSessionBodySchema = z.strictObject({ eventId: z.number().int().positive() });
 

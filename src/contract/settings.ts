@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PermissionModeSchema } from './permissions';
 import { FUEL_DEFAULTS } from './fuel';
 import { McpSettingsSchema } from './mcp';
+import { RetentionRuleSchema } from './retention';
 
 /**
  * The shape of `.boxagnts/settings.json`, as the dashboard reads it. Checks that need a layer's own parser (net
@@ -222,6 +223,16 @@ export const SettingsSchema = z.strictObject({
       keepRecentTokens: z.number().int().min(1000).max(10_000_000).default(40_000),
       /** Past this many tokens the conversation is summarised; absent: the window − the model's output − 13,000. */
       compactAt: z.number().int().min(1000).max(100_000_000).optional(),
+    })
+    .prefault({}),
+  sessions: z
+    .strictObject({
+      /**
+       * When sessions leave the list: absent, kept forever. A session untouched for `archiveAfterDays` moves to
+       * `sessions/archive/` (still searchable, restorable); one archived for `deleteArchivedAfterDays` is deleted, once
+       * the user has seen in the dashboard what that rule removes. Pinned sessions never expire.
+       */
+      retention: RetentionRuleSchema.prefault({}),
     })
     .prefault({}),
   skills: z

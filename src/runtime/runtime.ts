@@ -2,7 +2,8 @@ import type { Logger } from '../log';
 import { ModelCatalog } from '../models/catalog';
 import { configuredKeys } from '../models/providers';
 import { Redactor } from '../models/redaction';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { packageRoot } from '../package-info';
 import { ApprovalBroker } from '../permissions/approvals';
 import { type Endpoint, Sandbox } from '../sandbox/service';
@@ -21,6 +22,7 @@ import type { Tool, ToolResult } from '../tools/tool';
 import { type WorkspaceRunRequest, workspaceRunSpec } from './run-specs';
 import { callToolOnce } from './single-call';
 import { recordedServerEndpoints } from '../workspace/server-record';
+import { Retention } from '../workspace/retention';
 import { SessionSearch } from '../workspace/session-search';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
@@ -32,6 +34,7 @@ import { closeInterruptedRuns } from '../agent/recovery';
 import { Runner } from '../agent/runner';
 import { agentTools } from '../agent/orchestration/agent-tools';
 import { Orchestrator } from '../agent/orchestration/orchestrator';
+import { dropWorktreeFolder } from '../agent/orchestration/worktree';
 import { AgentTypes } from '../tools/agents/agent-types';
 import type { SkillCatalog } from '../tools/skills/skill-catalog';
 import { skillTool } from '../tools/skills/skill-tool';
@@ -65,6 +68,10 @@ export interface RuntimeOptions {
 /** Everything a process needs to run agents over one workspace: the server and the headless CLI build the same one. */
 export interface AgentRuntime {
   readonly sessions: SessionStore;
+  /** Archived sessions (`sessions/archive/`): read-only until restored into `sessions`. */
+  readonly archive: SessionStore;
+  /** The workspace's retention rule, applied by the server (see Retention.start). */
+  readonly retention: Retention;
   readonly hub: SessionHub;
   readonly catalog: ModelCatalog;
   readonly usageLog: UsageLog;
@@ -105,18 +112,27 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     dir: workspace.paths.toolOutputDir,
     maxBytes: () => workspace.settings.get().tools.maxSavedOutputBytes,
   });
-  const [sessions, catalog] = await Promise.all([
-    SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter, {
-      onDelete: (id) => outputs.removeSession(id),
-    }),
+  const worktreeOf = (id: string) =>
+    existsSync(join(workspace.paths.worktreesDir, id))
+      ? relative(workspace.paths.root, join(workspace.paths.worktreesDir, id))
+      : undefined;
+  /** What goes with a deleted session: its saved tool outputs, and the folder of a worktree it kept (not its branch). */
+  const onDelete = async (id: string) => {
+    await outputs.removeSession(id);
+    const worktree = worktreeOf(id);
+    if (worktree) await dropWorktreeFolder(workspace.paths.root, join(workspace.paths.root, worktree));
+  };
+  const [sessions, archive, catalog] = await Promise.all([
+    SessionStore.open(workspace.paths.sessionsDir, runEventInterpreter, { onDelete }),
+    SessionStore.open(workspace.paths.sessionsArchiveDir, runEventInterpreter, { onDelete, archived: true }),
     ModelCatalog.open(workspace.paths.cacheDir),
   ]);
   const partials = new PartialTextLog(workspace.paths.sessionsDir);
-  const search = new SessionSearch(join(workspace.paths.cacheDir, 'session-search.json'), sessions);
+  const search = new SessionSearch(join(workspace.paths.cacheDir, 'session-search.json'), [sessions, archive]);
   await closeInterruptedRuns(sessions, partials, redactor, options.logger);
   const usageLog = new UsageLog(workspace.paths.usageFile);
   const broker = new ApprovalBroker((interaction) => redactor.redactValue(interaction));
-  const hub = new SessionHub(sessions, broker);
+  const hub = new SessionHub(sessions, broker, archive);
   const sandbox = new Sandbox({
     root: workspace.paths.root,
     dataDir: workspace.paths.dataDir,
@@ -194,8 +210,18 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const stopFollowingSettings = workspace.settings.onChange(() => mcp.reconcile());
   sources = [builtInSource, extensions, mcp];
   await agentTypes.list();
+  const retention = new Retention({
+    active: sessions,
+    archive,
+    rule: () => workspace.settings.get().sessions.retention,
+    stateFile: workspace.paths.retentionFile,
+    isRunning: (id) => runner.isRunning(id),
+    worktreeOf,
+  });
   return {
     sessions,
+    archive,
+    retention,
     hub,
     catalog,
     usageLog,
@@ -234,7 +260,8 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
       await runner.shutdown();
       stopFollowingSettings();
       partials.flushAll();
-      await Promise.all([sessions.close(), extensions.close(), mcp.close()]);
+      retention.stop();
+      await Promise.all([sessions.close(), archive.close(), extensions.close(), mcp.close()]);
       await sandbox.close();
     },
   };

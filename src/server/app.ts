@@ -19,6 +19,7 @@ import { agentRoutes } from './agents';
 import { commandRoutes } from './commands';
 import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
+import { retentionRoutes } from './retention';
 import { usageRoutes } from './usage';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -72,6 +73,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/health', healthRoutes(ctx));
   app.route('/api/settings', settingsRoutes(ctx));
   app.route('/api/sessions', sessionRoutes(ctx));
+  app.route('/api/retention', retentionRoutes(ctx));
   app.route('/api', permissionRoutes(ctx));
   app.route('/api/tools', toolRoutes(ctx));
   app.route('/api/agents', agentRoutes(ctx));

@@ -116,6 +116,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   // The dashboard is up: the MCP servers connect in the background from now on.
   runtime.mcp.start();
   refreshCatalogInBackground(context);
+  runtime.retention.start((outcome) => {
+    if ('error' in outcome) logger.error({ err: outcome.error }, 'the retention rule could not be applied');
+    else if (outcome.report.archived.length + outcome.report.deleted.length + outcome.report.errors.length > 0)
+      logger.info(
+        {
+          archived: outcome.report.archived.length,
+          deleted: outcome.report.deleted.length,
+          errors: outcome.report.errors,
+        },
+        'retention rule applied',
+      );
+  });
+  workspace.settings.onChange(() => runtime.retention.ruleChanged());
 
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -8,13 +8,14 @@ import {
   ExportFormatSchema,
   type ExportPreview,
   ForkSessionBodySchema,
+  PinSessionBodySchema,
   RenameSessionBodySchema,
   SendMessageBodySchema,
   SessionAgentBodySchema,
   type SessionDetail,
   type SessionPage,
 } from '../contract/sessions';
-import { SESSION_ID, publicSummary } from '../workspace/sessions';
+import { SESSION_ID, SessionLockedError, publicSummary } from '../workspace/sessions';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { eventStream, resumeAfter } from './sse';
@@ -28,16 +29,45 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).optional(),
   cursor: z.string().regex(SESSION_ID).optional(),
   q: z.string().max(200).optional(),
+  /** `true`: the archived sessions instead. */
+  archived: z.enum(['true', 'false']).optional(),
 });
 
 export function sessionRoutes(ctx: ServerContext): Hono {
-  const { sessions, runner, hub, redactor } = ctx.runtime;
+  const { sessions, archive, runner, hub, redactor } = ctx.runtime;
   const app = new Hono();
 
+  /** The store that holds a session: the active one or the archive. */
+  const locate = (id: string) => {
+    if (SESSION_ID.test(id)) {
+      if (sessions.get(id)) return sessions;
+      if (archive.get(id)) return archive;
+    }
+    throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
+  };
+  /** A session that may change: archived ones are read-only until restored. */
   const sessionId = (id: string) => {
-    if (!SESSION_ID.test(id)) throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
-    if (!sessions.get(id)) throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
+    if (locate(id) === archive)
+      throw new ApiError(409, 'session_archived', `Session ${id} is archived; restore it to change it.`);
     return id;
+  };
+  /** The session and the child runs it started, at any depth: they are archived and restored together. */
+  const family = (store: typeof sessions, id: string) => {
+    const ids = [id];
+    for (let i = 0; i < ids.length; i++)
+      for (const s of store.all()) if (s.spawnedBy?.sessionId === ids[i] && !ids.includes(s.id)) ids.push(s.id);
+    return ids;
+  };
+  const moveFamily = async (from: typeof sessions, to: typeof sessions, id: string) => {
+    const ids = family(from, id);
+    for (const member of ids) notWhileRunning(member, from === sessions ? 'archive' : 'restore');
+    try {
+      for (const member of ids) await from.transfer(member, to);
+    } catch (error) {
+      if (error instanceof SessionLockedError) throw new ApiError(409, 'run_in_progress', error.message);
+      throw error;
+    }
+    return ids;
   };
   const knownAgentType = async (name: string) => {
     if (!(await ctx.runtime.agentTypes.get(name)))
@@ -57,7 +87,8 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     // Titles, and the messages through the search index.
     const hits = query.q?.trim() ? await ctx.runtime.search.search(query.q) : undefined;
     const matches = hits ? new Set(hits.keys()) : undefined;
-    const page = sessions.list({ limit: query.limit, cursor: query.cursor, query: query.q, matches });
+    const store = query.archived === 'true' ? archive : sessions;
+    const page = store.list({ limit: query.limit, cursor: query.cursor, query: query.q, matches });
     return c.json({
       ...page,
       sessions: page.sessions.map((s) => {
@@ -96,8 +127,8 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   });
 
   app.get('/:id', async (c) => {
-    const id = sessionId(c.req.param('id'));
-    const loaded = await sessions.read(id);
+    const id = c.req.param('id');
+    const loaded = await locate(id).read(id);
     const running = runner.runningSessions().find((r) => r.sessionId === id);
     return c.json({
       session: publicSummary(loaded.summary, Boolean(running)),
@@ -114,10 +145,28 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   });
 
   app.delete('/:id', async (c) => {
-    const id = sessionId(c.req.param('id'));
+    const id = c.req.param('id');
+    const store = locate(id);
     notWhileRunning(id, 'delete');
-    await sessions.delete(id);
+    await store.delete(id);
     return c.json({ deleted: id });
+  });
+
+  app.put('/:id/pin', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    const { pinned } = await readBody(c, PinSessionBodySchema);
+    return c.json(publicSummary(await sessions.pin(id, pinned), runner.isRunning(id)));
+  });
+
+  app.post('/:id/archive', async (c) => {
+    const id = sessionId(c.req.param('id'));
+    return c.json({ archived: await moveFamily(sessions, archive, id) });
+  });
+
+  app.post('/:id/restore', async (c) => {
+    const id = c.req.param('id');
+    if (locate(id) !== archive) throw new ApiError(409, 'not_archived', `Session ${id} is not archived.`);
+    return c.json({ restored: await moveFamily(archive, sessions, id) });
   });
 
   app.post('/:id/clear', async (c) => {
@@ -140,10 +189,10 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   });
 
   /** The session as every export gets it: redacted as exports are, with what that took out. */
-  const shareable = async (id: string) => redactForExport(await sessions.read(id), redactor);
+  const shareable = async (id: string) => redactForExport(await locate(id).read(id), redactor);
 
   app.get('/:id/export', async (c) => {
-    const id = sessionId(c.req.param('id'));
+    const id = c.req.param('id');
     const format = ExportFormatSchema.safeParse(c.req.query('format') ?? 'json');
     if (!format.success) throw new ApiError(400, 'invalid_request', 'format must be "html", "markdown" or "json"');
     const { session } = await shareable(id);
@@ -157,7 +206,7 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   });
 
   app.get('/:id/export/preview', async (c) => {
-    const { findings } = await shareable(sessionId(c.req.param('id')));
+    const { findings } = await shareable(c.req.param('id'));
     return c.json({ findings: findings.slice(0, PREVIEW_LIMIT), total: findings.length } satisfies ExportPreview);
   });
 

@@ -22,8 +22,8 @@ const dollars = (usd: number) => Math.round(usd * 1e6) / 1e6;
 
 /** `GET /api/usage` (JSON) and `GET /api/usage.csv` (the same groups, one row each). */
 export function usageRoutes(ctx: ServerContext): Hono {
-  const { usageLog, sessions } = ctx.runtime;
-  const title = (sessionId: string) => sessions.get(sessionId)?.title;
+  const { usageLog, sessions, archive } = ctx.runtime;
+  const title = (sessionId: string) => (sessions.get(sessionId) ?? archive.get(sessionId))?.title;
 
   const report = async (raw: Record<string, string>): Promise<UsageReport> => {
     const { tz, ...query } = parseInput(UsageQuery, raw);

@@ -21,6 +21,10 @@ export interface WorkspacePaths {
   /** Git worktrees of child runs that asked for isolation: `<child-id>/`. */
   readonly worktreesDir: string;
   readonly sessionsDir: string;
+  /** Sessions a retention rule or the user archived: read-only, searchable, restorable. */
+  readonly sessionsArchiveDir: string;
+  /** What the retention rule was allowed to delete, and its last sweep. */
+  readonly retentionFile: string;
   readonly cacheDir: string;
   /** WebAssembly tools of this workspace: one folder each, `tool.json` beside its module. */
   readonly toolsDir: string;
@@ -46,6 +50,8 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
     skillsDir: join(dataDir, 'skills'),
     worktreesDir: join(dataDir, 'worktrees'),
     sessionsDir: join(dataDir, 'sessions'),
+    sessionsArchiveDir: join(dataDir, 'sessions', 'archive'),
+    retentionFile: join(dataDir, 'retention.json'),
     cacheDir: join(dataDir, 'cache'),
     toolsDir: join(dataDir, 'tools'),
     toolOutputDir: join(dataDir, 'tool-output'),
@@ -59,6 +65,7 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
 export async function ensureDataDirs(paths: WorkspacePaths): Promise<void> {
   await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.sessionsDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.sessionsArchiveDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.toolsDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.uploadsDir, { recursive: true, mode: 0o700 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { errnoCode } from '../fs/errors';
 import { writeFileAtomic } from './atomic-write';
-import { SessionNotFoundError, type SessionStore, type SessionSummary } from './sessions';
+import { SessionNotFoundError, type SessionStore } from './sessions';
 
 /** What one session contributes to the index at most (its newest text): titles and messages, not tool outputs. */
 const MAX_TEXT = 64 * 1024;
@@ -40,7 +40,7 @@ export class SessionSearch {
 
   constructor(
     private readonly file: string,
-    private readonly store: SessionStore,
+    private readonly stores: SessionStore[],
   ) {}
 
   private async load(): Promise<void> {
@@ -84,18 +84,18 @@ export class SessionSearch {
 
   private async update(): Promise<void> {
     if (!this.loaded) await this.load();
-    const sessions = this.store.all();
-    const known = new Set(sessions.map((s) => s.id));
+    const sessions = this.stores.flatMap((store) => store.all().map((summary) => ({ store, summary })));
+    const known = new Set(sessions.map((s) => s.summary.id));
     let changed = false;
     for (const id of this.entries.keys())
       if (!known.has(id)) {
         this.entries.delete(id);
         changed = true;
       }
-    const stale = sessions.filter((s: SessionSummary) => this.entries.get(s.id)?.bytes !== s.bytes);
-    for (const summary of stale) {
+    const stale = sessions.filter(({ summary }) => this.entries.get(summary.id)?.bytes !== summary.bytes);
+    for (const { store, summary } of stale) {
       try {
-        const { events } = await this.store.read(summary.id);
+        const { events } = await store.read(summary.id);
         this.entries.set(summary.id, {
           bytes: summary.bytes,
           text: `${summary.title.toLowerCase()}\n${textOf(events)}`,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import { open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, open, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { EVENT_TYPES, type StampedEvent, StampedEventSchema } from '../contract/events';
@@ -115,6 +115,7 @@ export class SessionLockedError extends Error {
 }
 
 const RENAMED = 'session.renamed';
+const PINNED = 'session.pinned';
 
 export const DEFAULT_TITLE = 'New session';
 
@@ -126,6 +127,8 @@ export function cleanTitle(title: string): string {
 export interface SessionStoreOptions {
   /** Deletes what else belongs to a session (its saved tool output); runs before the session file goes. */
   onDelete?(id: string): Promise<void>;
+  /** The store of archived sessions (`sessions/archive/`): its summaries say so. */
+  archived?: boolean;
 }
 
 /**
@@ -168,7 +171,6 @@ export class SessionStore {
     return this.index.get(id);
   }
 
-  /** Newest first. The cursor is the id of the last session of the previous page. */
   /** Every session the store knows, in no order (for indexes kept beside it). */
   all(): SessionSummary[] {
     return [...this.index.values()];
@@ -285,6 +287,40 @@ export class SessionStore {
     return this.stamp(this.require(id), event);
   }
 
+  /** Pins a session (no retention rule moves it) or unpins it. */
+  pin(id: string, pinned: boolean): Promise<SessionSummary> {
+    return this.append(id, [{ type: PINNED, pinned }]).then(() => this.require(id));
+  }
+
+  /**
+   * Moves a session's file into another store's folder (archiving, restoring), under its run lock so no run of any
+   * process is writing to it. The file's time is set to the move's: the archive counts a session's days from there.
+   */
+  transfer(id: string, to: SessionStore): Promise<SessionSummary> {
+    return this.serial(id, async () => {
+      this.require(id);
+      const release = await this.lock(id);
+      try {
+        const exists = await access(to.file(id)).then(
+          () => true,
+          () => false,
+        );
+        if (exists) throw new SessionLockedError(`session ${id} is already in ${to.dir}`);
+        const now = new Date();
+        await utimes(this.file(id), now, now);
+        await rename(this.file(id), to.file(id));
+      } finally {
+        await release();
+      }
+      this.index.delete(id);
+      this.tornTails.delete(id);
+      this.sorted = null;
+      this.scheduleFlush();
+      this.emit({ type: 'deleted', id });
+      return to.adopt(id);
+    });
+  }
+
   rename(id: string, title: string): Promise<SessionSummary> {
     const clean = cleanTitle(title);
     if (!clean) throw new RangeError('a session title must not be empty');
@@ -395,6 +431,16 @@ export class SessionStore {
 
   // ——— internals ———
 
+  /** Takes in a session file another store moved here. */
+  private adopt(id: string): Promise<SessionSummary> {
+    return this.serial(id, async () => {
+      const summary = await this.scan(id);
+      this.put(summary);
+      this.emit({ type: 'created', session: summary });
+      return summary;
+    });
+  }
+
   private file(id: string): string {
     return join(this.dir, `${id}.jsonl`);
   }
@@ -449,6 +495,10 @@ export class SessionStore {
       summary.titleSource = 'user';
       return;
     }
+    if (event.type === PINNED) {
+      summary.pinned = event.pinned === true;
+      return;
+    }
     if (this.interpret.isMessage(event)) summary.messageCount += 1;
     if (summary.titleSource === 'default') {
       const hint = this.interpret.titleHint(event);
@@ -494,6 +544,8 @@ export class SessionStore {
       updatedAt: events.at(-1)?.time ?? header.data.createdAt,
       messageCount: 0,
       lastEventId: lastId,
+      pinned: false,
+      archived: this.options.archived === true,
       ...(header.data.parent ? { parentId: header.data.parent.sessionId } : {}),
       ...(header.data.spawnedBy ? { spawnedBy: header.data.spawnedBy } : {}),
       bytes: Buffer.byteLength(text),

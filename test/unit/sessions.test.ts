@@ -326,6 +326,8 @@ describe('conversation, fork, export and import', () => {
         updatedAt: 't',
         messageCount: 3,
         lastEventId: 6,
+        pinned: false,
+        archived: false,
         bytes: 0,
         mtimeMs: 0,
       },

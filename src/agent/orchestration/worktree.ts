@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { WorktreeReport } from '../../contract/events';
@@ -127,4 +127,18 @@ export async function mergeWorktree(root: string, worktreePath: string, branch: 
 export async function removeWorktree(root: string, worktreePath: string, branch: string): Promise<void> {
   await git(root, ['worktree', 'remove', '--force', worktreePath]);
   await git(root, ['branch', '-D', branch]);
+}
+
+/**
+ * Removes a child's worktree folder when its session is deleted, keeping its branch: the commit the child left stays
+ * in the repository for the user to merge or delete. A folder git no longer knows (the repository moved) is removed as
+ * a plain folder.
+ */
+export async function dropWorktreeFolder(root: string, worktreePath: string): Promise<void> {
+  try {
+    await git(root, ['worktree', 'remove', '--force', worktreePath]);
+  } catch {
+    await rm(worktreePath, { recursive: true, force: true });
+    await git(root, ['worktree', 'prune']).catch(() => undefined);
+  }
 }
