@@ -184,7 +184,7 @@ export class Retention {
     const report: SweepReport = { archived: [], deleted: [], errors: [] };
     for (const { id } of plan.archive) {
       try {
-        await this.deps.active.transfer(id, this.deps.archive);
+        await this.deps.active.transfer(id, this.deps.archive, new Date(now));
         report.archived.push(id);
       } catch (error) {
         // Locked by a run that started meanwhile, or a file that could not move: it stays, and the next sweep tries again.

@@ -294,9 +294,9 @@ export class SessionStore {
 
   /**
    * Moves a session's file into another store's folder (archiving, restoring), under its run lock so no run of any
-   * process is writing to it. The file's time is set to the move's: the archive counts a session's days from there.
+   * process is writing to it. The file's time is set to the move's (`at`): the archive counts a session's days from there.
    */
-  transfer(id: string, to: SessionStore): Promise<SessionSummary> {
+  transfer(id: string, to: SessionStore, at = new Date()): Promise<SessionSummary> {
     return this.serial(id, async () => {
       this.require(id);
       const release = await this.lock(id);
@@ -306,8 +306,7 @@ export class SessionStore {
           () => false,
         );
         if (exists) throw new SessionLockedError(`session ${id} is already in ${to.dir}`);
-        const now = new Date();
-        await utimes(this.file(id), now, now);
+        await utimes(this.file(id), at, at);
         await rename(this.file(id), to.file(id));
       } finally {
         await release();

@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conversationFrom } from '../../src/agent/conversation';
@@ -86,6 +86,31 @@ describe('SessionStore', () => {
       },
     ]);
     expect(store.get(s.id)).toMatchObject({ title: '/code-review src/a.ts', titleSource: 'auto' });
+  });
+
+  it('moves a session to another folder with its pin, and both folders list it right after they are opened again', async () => {
+    const { dir, store } = await openStore();
+    const archiveDir = join(dir, 'archive');
+    await mkdir(archiveDir);
+    const archive = await SessionStore.open(archiveDir, runEventInterpreter, { archived: true });
+    const a = await store.create({ title: 'alpha' });
+    expect((await store.pin(a.id, true)).pinned).toBe(true);
+    const at = new Date('2026-01-02T03:04:05Z');
+    const moved = await archive.transfer(a.id, archive).catch((error: unknown) => error);
+    expect(moved).toBeInstanceOf(SessionNotFoundError);
+    expect(await store.transfer(a.id, archive, at)).toMatchObject({ id: a.id, archived: true, pinned: true });
+    expect(store.get(a.id)).toBeUndefined();
+    expect(archive.get(a.id)?.mtimeMs).toBe(at.getTime());
+    await Promise.all([store.close(), archive.close()]);
+    const [again, archivedAgain] = await Promise.all([
+      SessionStore.open(dir, runEventInterpreter),
+      SessionStore.open(archiveDir, runEventInterpreter, { archived: true }),
+    ]);
+    expect(again.all()).toEqual([]);
+    expect(archivedAgain.get(a.id)).toMatchObject({ title: 'alpha', archived: true, pinned: true });
+    await archivedAgain.transfer(a.id, again);
+    expect(again.get(a.id)).toMatchObject({ archived: false, pinned: true });
+    await Promise.all([again.close(), archivedAgain.close()]);
   });
 
   it('lists newest first, pages with a cursor and filters by title', async () => {
