@@ -44,6 +44,8 @@ export const TrashItemSchema = z.object({
   name: z.string(),
   type: z.enum(['file', 'dir']),
   deletedAt: z.string(),
+  /** What it takes on disk (items trashed before this was recorded: unknown). */
+  bytes: z.number().optional(),
 });
 export type TrashItem = z.output<typeof TrashItemSchema>;
 

@@ -287,6 +287,16 @@ export const SettingsSchema = z.strictObject({
         .min(1024)
         .max(64 * 1024 * MiB)
         .default(100 * MiB),
+      /**
+       * The most the trash may hold: past it, the oldest items are removed for good when something new is trashed
+       * (never the items just trashed, however large).
+       */
+      trashMaxBytes: z
+        .number()
+        .int()
+        .min(0)
+        .max(1024 * 1024 * MiB)
+        .default(2048 * MiB),
     })
     .prefault({}),
   catalog: z

@@ -71,7 +71,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const shutdown = new AbortController();
   // Every open event stream listens for the shutdown: many open tabs are not a leak.
   setMaxListeners(0, shutdown.signal);
-  const files = new WorkspaceFiles(workspace.paths);
+  const files = new WorkspaceFiles(workspace.paths, {
+    trashMaxBytes: () => workspace.settings.get().files.trashMaxBytes,
+  });
   const fileWatcher = new FileWatcher(
     realpathSync(workspace.paths.root),
     realpathSync(workspace.paths.dataDir),

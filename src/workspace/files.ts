@@ -5,6 +5,7 @@ import {
   createReadStream,
   existsSync,
   fstatSync,
+  lstatSync,
   mkdirSync,
   readFileSync,
   readdirSync,
@@ -119,6 +120,13 @@ function versionOf(stats: BigIntStats): string {
   return `${stats.ino.toString(36)}-${stats.size.toString(36)}-${stats.mtimeNs.toString(36)}`;
 }
 
+/** The bytes a file or folder takes, its symbolic links counted as links (never followed). */
+function diskBytes(path: string): number {
+  const info = lstatSync(path);
+  if (!info.isDirectory()) return info.size;
+  return readdirSync(path).reduce((sum, name) => sum + diskBytes(join(path, name)), 0);
+}
+
 /** `name (1).ext`, `name (2).ext`, … until one is free. */
 function freeName(exists: (name: string) => boolean, name: string, label: (n: number) => string): string {
   if (!exists(name)) return name;
@@ -142,7 +150,10 @@ export class WorkspaceFiles {
   /** Saves of one path run one at a time, so a version check and its write cannot interleave with another's. */
   private readonly saving = new Map<string, Promise<unknown>>();
 
-  constructor(paths: WorkspacePaths) {
+  constructor(
+    paths: WorkspacePaths,
+    private readonly limits: { trashMaxBytes(): number },
+  ) {
     this.fs = new ConfinedFs(new Confiner({ workDir: paths.root, hidden: [paths.dataDir] }));
     this.trashDir = join(paths.dataDir, 'trash');
     this.uploadsDir = paths.uploadsDir;
@@ -285,10 +296,13 @@ export class WorkspaceFiles {
     });
   }
 
-  /** Moves items to the trash; each can be restored until the trash is emptied. */
+  /**
+   * Moves items to the trash; each can be restored until the trash is emptied, or until newer items push it past the
+   * trash's size cap (`files.trashMaxBytes`), oldest first.
+   */
   trash(paths: string[]): TrashItem[] {
     mkdirSync(this.trashDir, { recursive: true, mode: 0o700 });
-    return paths.map((path) => {
+    const trashed = paths.map((path) => {
       const type = this.statOf(path).type;
       const id = `${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
       const item: TrashItem = { id, path, name: basename(path), type, deletedAt: new Date().toISOString() };
@@ -301,8 +315,26 @@ export class WorkspaceFiles {
         rmSync(dir, { recursive: true, force: true });
         throw error;
       }
-      return item;
+      const sized = { ...item, bytes: diskBytes(join(dir, 'item')) };
+      writeFileSync(join(dir, 'meta.json'), JSON.stringify(sized), { mode: 0o600 });
+      return sized;
     });
+    this.capTrash(new Set(trashed.map((item) => item.id)));
+    return trashed;
+  }
+
+  /** Removes the oldest items, `keep` aside, while the trash holds more than its cap. */
+  private capTrash(keep: ReadonlySet<string>): void {
+    const items = this.trashItems();
+    const sizes = new Map(items.map((item) => [item.id, item.bytes ?? diskBytes(join(this.trashDir, item.id))]));
+    let total = [...sizes.values()].reduce((sum, bytes) => sum + bytes, 0);
+    const cap = this.limits.trashMaxBytes();
+    for (const item of items.toReversed()) {
+      if (total <= cap) break;
+      if (keep.has(item.id)) continue;
+      rmSync(join(this.trashDir, item.id), { recursive: true, force: true });
+      total -= sizes.get(item.id) ?? 0;
+    }
   }
 
   trashItems(): TrashItem[] {

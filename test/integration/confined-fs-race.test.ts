@@ -229,7 +229,7 @@ describe('the Files API while a folder is swapped for a link to the outside', ()
   it('never shows, saves, moves, trashes, restores or uploads outside', { timeout: TEST_TIMEOUT * 2 }, async () => {
     server = await startTestServer();
     const a = await arena(server.workspaceDir);
-    const files = new WorkspaceFiles((await openWorkspace(a.root)).paths);
+    const files = new WorkspaceFiles((await openWorkspace(a.root)).paths, { trashMaxBytes: () => Infinity });
     writeFileSync(join(a.root, 'src.txt'), 'copied');
     const before = a.outsideState();
     swapper = startSwapper(join(a.root, 'd'), join(a.root, 'link'));

@@ -324,6 +324,32 @@ describe('file API: folders, moves, copies and the trash', () => {
   });
 });
 
+describe('file API: the trash size cap', () => {
+  it('removes the oldest items past files.trashMaxBytes, never the ones just trashed', async () => {
+    const { s, root } = await workspace();
+    await s.server.context.workspace.settings.patch({ files: { trashMaxBytes: 3000 } });
+    await writeFile(join(root, 'one.bin'), Buffer.alloc(1500));
+    await writeFile(join(root, 'two.bin'), Buffer.alloc(1500));
+    await writeFile(join(root, 'big.bin'), Buffer.alloc(5000));
+    const trash = async () => ((await (await json(s, '/api/files/trash')).json()) as any).items.map((i: any) => i.path);
+    // Items are aged by the millisecond they were trashed in: each delete here gets its own.
+    const nextMillisecond = () => new Promise((resolve) => setTimeout(resolve, 2));
+    const first: any = await (await post(s, '/api/files/delete', { paths: ['one.bin'] })).json();
+    expect(first.trashed.map((t: any) => t.bytes)).toEqual([1500]);
+    await nextMillisecond();
+    await post(s, '/api/files/delete', { paths: ['two.bin'] });
+    expect((await trash()).sort()).toEqual(['one.bin', 'two.bin']);
+    await nextMillisecond();
+    await post(s, '/api/files/delete', { paths: ['notes.txt'] });
+    // 3006 bytes: the oldest item goes.
+    expect((await trash()).sort()).toEqual(['notes.txt', 'two.bin']);
+    // Larger than the cap alone: it stays, and everything older goes.
+    await nextMillisecond();
+    await post(s, '/api/files/delete', { paths: ['big.bin'] });
+    expect(await trash()).toEqual(['big.bin']);
+  });
+});
+
 describe('file API: live changes', () => {
   it('reports changes in a listed folder on the global stream, however they were made', async () => {
     const { s, root } = await workspace();

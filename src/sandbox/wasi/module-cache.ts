@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 
 const TRAILER_NAME = new TextEncoder().encode('boxagnts.sha256');
 const DIGEST_BYTES = 32;
@@ -17,6 +17,10 @@ const TRAILER_BYTES = TRAILER_PREFIX.length + DIGEST_BYTES;
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest();
 
 export const cachePath = (cacheDir: string, hash: string) => join(cacheDir, `wasm-${hash}.wasm`);
+const ENTRY = /^wasm-[0-9a-f]+\.wasm$/;
+
+/** The most the module cache holds; past it the modules used least recently are removed (they are rebuilt on use). */
+export const MODULE_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 
 /**
  * Where instrumented modules are kept: per user, not per workspace, so a tool used in many workspaces is instrumented
@@ -45,11 +49,22 @@ export async function readCached(path: string): Promise<Uint8Array | null> {
   const bodyEnd = bytes.length - TRAILER_BYTES;
   const prefix = bytes.subarray(bodyEnd, bodyEnd + TRAILER_PREFIX.length);
   if (!prefix.every((b, i) => b === TRAILER_PREFIX[i])) return null;
-  return sha256(bytes.subarray(0, bodyEnd)).equals(bytes.subarray(bodyEnd + TRAILER_PREFIX.length)) ? bytes : null;
+  if (!sha256(bytes.subarray(0, bodyEnd)).equals(bytes.subarray(bodyEnd + TRAILER_PREFIX.length))) return null;
+  // The time of last use, which the size cap removes by (access times are often not kept).
+  const now = new Date();
+  await utimes(path, now, now).catch(() => undefined);
+  return bytes;
 }
 
-/** Writes an entry atomically (a temp file renamed over it): a reader never sees a half-written module. */
-export async function writeCached(path: string, module: Uint8Array): Promise<Uint8Array> {
+/**
+ * Writes an entry atomically (a temp file renamed over it): a reader never sees a half-written module. Then keeps the
+ * cache under `maxBytes`, removing the entries used least recently (never this one).
+ */
+export async function writeCached(
+  path: string,
+  module: Uint8Array,
+  maxBytes = MODULE_CACHE_MAX_BYTES,
+): Promise<Uint8Array> {
   const entry = new Uint8Array(module.length + TRAILER_BYTES);
   entry.set(module);
   entry.set(TRAILER_PREFIX, module.length);
@@ -64,5 +79,22 @@ export async function writeCached(path: string, module: Uint8Array): Promise<Uin
     await rm(temp, { force: true });
     throw error;
   }
+  await capCache(dirname(path), basename(path), maxBytes);
   return entry;
+}
+
+async function capCache(dir: string, keep: string, maxBytes: number): Promise<void> {
+  const names = (await readdir(dir)).filter((name) => ENTRY.test(name) && name !== keep);
+  const entries = await Promise.all(
+    // Removed meanwhile by another process: nothing to count.
+    names.map(async (name) => ({ name, info: await stat(join(dir, name)).catch(() => undefined) })),
+  );
+  const present = entries.flatMap(({ name, info }) => (info ? [{ name, info }] : []));
+  const kept = await stat(join(dir, keep)).catch(() => undefined);
+  let total = present.reduce((sum, e) => sum + e.info.size, kept?.size ?? 0);
+  for (const { name, info } of present.sort((a, b) => a.info.mtimeMs - b.info.mtimeMs)) {
+    if (total <= maxBytes) break;
+    await rm(join(dir, name), { force: true });
+    total -= info.size;
+  }
 }
