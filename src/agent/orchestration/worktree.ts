@@ -138,7 +138,11 @@ export async function dropWorktreeFolder(root: string, worktreePath: string): Pr
   try {
     await git(root, ['worktree', 'remove', '--force', worktreePath]);
   } catch {
+    // Git does not know the folder (the repository moved or is gone): it is removed as a plain folder instead.
     await rm(worktreePath, { recursive: true, force: true });
-    await git(root, ['worktree', 'prune']).catch(() => undefined);
+    await git(root, ['worktree', 'prune']).catch(
+      // Only tidies git's own list of worktrees; a repository that is gone has no list to tidy.
+      () => undefined,
+    );
   }
 }

@@ -52,7 +52,10 @@ export async function readCached(path: string): Promise<Uint8Array | null> {
   if (!sha256(bytes.subarray(0, bodyEnd)).equals(bytes.subarray(bodyEnd + TRAILER_PREFIX.length))) return null;
   // The time of last use, which the size cap removes by (access times are often not kept).
   const now = new Date();
-  await utimes(path, now, now).catch(() => undefined);
+  await utimes(path, now, now).catch(
+    // A cache in a read-only place still serves its modules; it only cannot tell which were used last.
+    () => undefined,
+  );
   return bytes;
 }
 
@@ -85,12 +88,15 @@ export async function writeCached(
 
 async function capCache(dir: string, keep: string, maxBytes: number): Promise<void> {
   const names = (await readdir(dir)).filter((name) => ENTRY.test(name) && name !== keep);
-  const entries = await Promise.all(
-    // Removed meanwhile by another process: nothing to count.
-    names.map(async (name) => ({ name, info: await stat(join(dir, name)).catch(() => undefined) })),
-  );
+  // Another process may remove entries meanwhile.
+  const sizeOf = (name: string) =>
+    stat(join(dir, name)).catch(
+      // Gone: nothing to count.
+      () => undefined,
+    );
+  const entries = await Promise.all(names.map(async (name) => ({ name, info: await sizeOf(name) })));
   const present = entries.flatMap(({ name, info }) => (info ? [{ name, info }] : []));
-  const kept = await stat(join(dir, keep)).catch(() => undefined);
+  const kept = await sizeOf(keep);
   let total = present.reduce((sum, e) => sum + e.info.size, kept?.size ?? 0);
   for (const { name, info } of present.sort((a, b) => a.info.mtimeMs - b.info.mtimeMs)) {
     if (total <= maxBytes) break;
