@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 import type { ContextMeasureSchema, StampedEvent } from '../contract/events';
 import { type CompactionSettings, Compactor } from './compaction/compactor';
-import { requestBreakdown } from './compaction/estimate';
+import { estimateText, newestThatFits, requestBreakdown } from './compaction/estimate';
 import { costUsd } from '../models/cost';
 import type { RunTools } from '../tools/invoke';
 import type { BudgetReached, RunBudget } from './budget';
@@ -140,6 +140,11 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
       ...requestBreakdown(options.system, toolsJson(options.tools), messages),
     };
     await options.emit({ type: 'context.measured', runId: options.runId, ...measured });
+    // A server cuts a request longer than its window without a word, and the model forgets its instructions.
+    if (measured.total > model.info.contextWindow) {
+      outcome = { status: 'error', error: overflowError(model.id, model.info.contextWindow, measured.total) };
+      break;
+    }
     turns += 1;
     const messageId = options.newId('msg');
     const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;
@@ -200,6 +205,14 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
     ...(reached ?? {}),
   });
   return { ...outcome, turns, text: lastText };
+}
+
+/** The run stops rather than send a request its model's server would cut: how big it is, and what to do. */
+function overflowError(modelId: string, window: number, tokens: number): { code: string; message: string } {
+  return {
+    code: 'context_overflow',
+    message: `This request needs about ${tokens.toLocaleString('en-US')} tokens, more than the ${window.toLocaleString('en-US')}-token context window of ${modelId}, so it was not sent. Raise the model's context length in Settings → Models (for a local server, the context it runs the model with), pick a model with a larger window, or start a new session.`,
+  };
 }
 
 async function addUserMessage(
@@ -274,19 +287,31 @@ itself: do not repeat them at length. Write what only the conversation holds, un
 Be complete and exact (names, paths, numbers, commands); drop pleasantries and repetition.`;
 
 /** One model call that summarises the conversation (its usage counts against the run like any other). */
+/** What a summary request keeps free of the window besides the summary's own output: the closing instruction and slack. */
+const SUMMARY_REQUEST_SLACK = 500;
+
+/**
+ * One model call that summarises the conversation. The request itself must fit the window: when the conversation does
+ * not, its oldest part is left out (the pinned state keeps every user message verbatim anyway).
+ */
 async function summarizeConversation(options: LoopOptions, messages: ModelMessage[], focus?: string): Promise<string> {
+  const maxOutputTokens = Math.min(8000, options.model.info.maxOutput);
+  const budget =
+    options.model.info.contextWindow - maxOutputTokens - estimateText(SUMMARY_SYSTEM) - SUMMARY_REQUEST_SLACK;
+  const fitting = newestThatFits(messages, budget);
+  if (fitting.length === 0) throw new Error('not even the newest turn fits the window for a summary');
   const result = await generateText({
     model: options.model.language,
     system: SUMMARY_SYSTEM,
     messages: [
-      ...messages,
+      ...fitting,
       {
         role: 'user',
         content: `Summarise the conversation above as instructed.${focus ? ` Give most room to: ${focus}` : ''}`,
       },
     ],
     maxRetries: 2,
-    maxOutputTokens: Math.min(8000, options.model.info.maxOutput),
+    maxOutputTokens,
     abortSignal: options.signal,
   });
   await emitUsage(options, result.usage);

@@ -70,6 +70,18 @@ describe('compaction', () => {
     for (let i = 0; i < 5; i++) expect(stored.some((text) => text.includes(`FILE-${i}-START`))).toBe(true);
   });
 
+  it('never sends a request longer than the window: one that compaction cannot bring under it stops the run, saying so', async () => {
+    const { runtime, mock } = await harness({ maskAt: 1, keepRecentTokens: 1000 });
+    // About 15,000 tokens in one message, over the 12,000-token window: too large even for a summary request.
+    const { outcome } = await run(runtime, `PASTED-LOG ${'x'.repeat(60_000)}`);
+    expect(outcome.status).toBe('error');
+    expect(outcome.error?.code).toBe('context_overflow');
+    expect(outcome.error?.message).toMatch(
+      /needs about 1\d,\d{3} tokens, more than the 12,000-token context window of mock\/mock-model, so it was not sent/,
+    );
+    expect(mock.requests).toHaveLength(0);
+  });
+
   it('summarises past compactAt; the next request holds the summary, every user instruction, the tasks and the file ledger', async () => {
     const { runtime, mock } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 7000 });
     mock.enqueue({ text: 'Noted.' });

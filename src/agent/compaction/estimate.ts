@@ -24,3 +24,18 @@ export function requestBreakdown(
 export function estimateText(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
+
+/**
+ * A conversation as it is when it fits `budget` estimated tokens; else its newest part that fits and starts at a user
+ * message (so no tool result is left without its call); empty when not even the last user turn fits.
+ */
+export function newestThatFits(messages: readonly ModelMessage[], budget: number): ModelMessage[] {
+  const sizes = messages.map((m) => estimateText(JSON.stringify(m)));
+  let total = sizes.reduce((sum, size) => sum + size, 0);
+  if (total <= budget) return [...messages];
+  for (let start = 0; start < messages.length; start++) {
+    if (total <= budget && messages[start]!.role === 'user') return messages.slice(start);
+    total -= sizes[start]!;
+  }
+  return [];
+}
