@@ -6,10 +6,13 @@ export interface BaseContext {
   workspaceName: string;
   date: Date;
   platform: string;
+  /** A small context window: the same rules in a few lines. */
+  compact?: boolean;
 }
 
 /** The base of every system prompt: who the agent is, where it works, and how to use tools. */
 export function basePromptPart(ctx: BaseContext): PromptPart {
+  if (ctx.compact) return { kind: 'base', text: compactBase(ctx) };
   const text = [
     `You are boxagnts, an AI agent working for the user inside one project folder on their machine. You help with software and technical work: reading and changing files, running commands, researching, explaining and planning. Be direct and precise. Do what was asked, no more; when a request is ambiguous in a way that matters, ask.`,
     [
@@ -29,6 +32,15 @@ export function basePromptPart(ctx: BaseContext): PromptPart {
     ].join('\n'),
   ].join('\n\n');
   return { kind: 'base', text };
+}
+
+function compactBase(ctx: BaseContext): string {
+  return [
+    `You are boxagnts, an AI agent working in the user's project "${ctx.workspaceName}" (the folder "/" in your tools). Today is ${ctx.date.toISOString().slice(0, 10)}.`,
+    '- Do what was asked, directly. Read before you change a file; keep changes small.',
+    '- Tools run in a sandbox; an error or a denied call is information: adapt, do not repeat it.',
+    '- End with a plain-text answer.',
+  ].join('\n');
 }
 
 /** The workspace's own notes for the agent (.boxagnts/AGENTS.md), when it has any. */

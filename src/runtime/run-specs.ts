@@ -9,7 +9,9 @@ import type { AgentTypes } from '../tools/agents/agent-types';
 import { SKILLS_GUEST_DIR, type Skill, type SkillCatalog } from '../tools/skills/skill-catalog';
 import { skillsBlock, skillsBlockLimit } from '../tools/skills/skill-prompt';
 import { skillInstructions, skillRules } from '../tools/skills/skill-tool';
+import type { ToolSelection } from '../tools/selection';
 import type { ToolSource } from '../tools/source';
+import type { Settings } from '../contract/settings';
 import type { Workspace } from '../workspace/workspace';
 
 /** What the user asks for when they start a run in the workspace: the chat's message, or `boxagnts run`. */
@@ -65,7 +67,8 @@ export async function workspaceRunSpec(
   const settings = workspace.settings.get();
   const notes = agentsMdPart(await readFile(workspace.paths.agentsFile, 'utf8').catch(() => ''));
   const loaded = await skills.loaded();
-  const block = skillsBlock(loaded, skillsBlockLimit(contextWindow(request.model)));
+  const window = contextWindow(request.model);
+  const block = skillsBlock(loaded, skillsBlockLimit(window));
   const compact = COMPACT_COMMAND.exec(request.text.trim());
   const invoked = compact ? undefined : await userSkill(loaded, request.text);
   const prompted = invoked ? undefined : await mcpPrompt(request.text);
@@ -76,16 +79,16 @@ export async function workspaceRunSpec(
     ...(prompted !== undefined ? { command: request.text } : {}),
     ...(compact ? { compact: { focus: compact[1]?.trim() || undefined }, command: request.text } : {}),
     systemParts: [
-      basePromptPart({ workspaceName: workspace.paths.name, date: new Date(), platform: process.platform }),
+      basePromptPart({
+        workspaceName: workspace.paths.name,
+        date: new Date(),
+        platform: process.platform,
+        compact: isSmallContext(window),
+      }),
       ...(notes ? [notes] : []),
       ...(block.text ? [{ kind: 'skills' as const, text: block.text }] : []),
     ],
-    tools: {
-      sources,
-      deny: settings.tools.disabled,
-      offer: settings.tools.offered,
-      deferAboveTokens: deferAboveTokens(contextWindow(request.model)),
-    },
+    tools: workspaceToolSelection(settings, sources, window),
     limits: { maxTurns: settings.agent.maxTurns, ...request.limits },
     // Each loaded skill's folder, read-only, where the skills block and the skill tool say it is.
     scope: { workDir: workspace.paths.root, mounts: skillMounts(loaded) },
@@ -117,6 +120,33 @@ async function userSkill(
   if (!match || !skill) return undefined;
   const prompt = `The user ran the skill /${skill.name}${match[2] ? ` with: ${match[2].trim()}` : ''}. Follow its instructions.\n\n${await skillInstructions(skill, match[2]?.trim())}`;
   return { prompt, grant: { skill: skill.name, rules: skillRules(skill) } };
+}
+
+/** Windows this small (16 k tokens or less) get a compact system prompt and only the core tools in full. */
+export const SMALL_CONTEXT_TOKENS = 16_384;
+/** The tools a small-context run is offered in full: the core file tools and the shell; tool_search finds the rest. */
+export const SMALL_CONTEXT_TOOLS: readonly string[] = ['read', 'write', 'edit', 'glob', 'grep', 'bash'];
+
+export function isSmallContext(contextWindow: number | undefined): boolean {
+  return contextWindow !== undefined && contextWindow <= SMALL_CONTEXT_TOKENS;
+}
+
+/**
+ * The tools of a run on the whole workspace for a model of this window: every source's but those switched off, the
+ * ones offered by name when their definitions would crowd the window, and only the core ones in full when it is small.
+ */
+export function workspaceToolSelection(
+  settings: Settings,
+  sources: readonly ToolSource[],
+  contextWindow: number | undefined,
+): ToolSelection {
+  return {
+    sources,
+    deny: settings.tools.disabled,
+    offer: settings.tools.offered,
+    deferAboveTokens: deferAboveTokens(contextWindow),
+    ...(isSmallContext(contextWindow) ? { core: SMALL_CONTEXT_TOOLS } : {}),
+  };
 }
 
 /** MCP and extension tools whose definitions would take more than this share of the window are offered by name. */

@@ -15,7 +15,7 @@ import {
 import { McpServerNotFoundError } from '../mcp/servers';
 import { previewImports } from '../mcp/import';
 import { promptCommand } from '../mcp/prompt-command';
-import { deferAboveTokens } from '../runtime/run-specs';
+import { workspaceToolSelection } from '../runtime/run-specs';
 import { contextWindowOf } from '../runtime/skills';
 import { selectTools } from '../tools/selection';
 import { SECRET_NAME } from '../workspace/secrets';
@@ -68,11 +68,7 @@ export function mcpRoutes(ctx: ServerContext): Hono {
         .flatMap((s) => s.tools.filter((t) => t.enabled))
         .reduce((sum, t) => sum + t.tokens, 0);
       const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined);
-      const { deferred } = selectTools({
-        sources: ctx.runtime.sources,
-        deny: settings.get().tools.disabled,
-        deferAboveTokens: deferAboveTokens(window),
-      });
+      const { deferred } = selectTools(workspaceToolSelection(settings.get(), ctx.runtime.sources, window));
       const mcpDeferred = [...deferred].some((name) => name.startsWith('mcp__'));
       return c.json({ servers, toolTokens, deferred: mcpDeferred } satisfies McpOverview);
     })

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { type ToolDescription, type ToolList, ToolToggleBodySchema } from '../contract/tools';
-import { deferAboveTokens } from '../runtime/run-specs';
+import { workspaceToolSelection } from '../runtime/run-specs';
 import { contextWindowOf } from '../runtime/skills';
 import { definitionTokens, selectTools } from '../tools/selection';
 import type { ServerContext } from './context';
@@ -15,15 +15,12 @@ export function toolRoutes(ctx: ServerContext): Hono {
   const { settings } = ctx.workspace;
   return new Hono()
     .get('/', (c) => {
-      const { disabled: off, offered } = settings.get().tools;
+      const { disabled: off } = settings.get().tools;
       const disabled = new Set(off);
       const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined);
-      const { tools: chosen, deferred } = selectTools({
-        sources: ctx.runtime.sources,
-        deny: off,
-        offer: offered,
-        deferAboveTokens: deferAboveTokens(window),
-      });
+      const { tools: chosen, deferred } = selectTools(
+        workspaceToolSelection(settings.get(), ctx.runtime.sources, window),
+      );
       const cost = (t: { name: string; description: string; inputSchema: unknown }) =>
         definitionTokens(t.name, t.description, t.inputSchema);
       const offeredTokens = chosen.filter((t) => !deferred.has(t.name)).reduce((sum, t) => sum + cost(t), 0);

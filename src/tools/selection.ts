@@ -30,6 +30,11 @@ export interface ToolSelection {
   deferAboveTokens?: number | undefined;
   /** The tools the run's children may be given, by name; absent: the run's own. */
   delegable?: readonly string[] | undefined;
+  /**
+   * Only these tools (and those `offer` names) are offered in full, every other one by name through tool_search: for a
+   * small context window, where every definition costs a share of the conversation.
+   */
+  core?: readonly string[] | undefined;
 }
 
 export interface SelectedTools {
@@ -57,7 +62,12 @@ export function selectTools(selection: ToolSelection): SelectedTools {
     (selection.deferAboveTokens !== undefined && externalTokens > selection.deferAboveTokens);
   const deferred = new Set(
     tools
-      .filter((t) => t.defer || (many && (t.source === 'mcp' || t.source === 'extension')))
+      .filter(
+        (t) =>
+          t.defer ||
+          (many && (t.source === 'mcp' || t.source === 'extension')) ||
+          (selection.core !== undefined && !matchesAny(selection.core, t.name)),
+      )
       .filter((t) => !matchesAny(selection.offer, t.name))
       .map((t) => t.name),
   );

@@ -51,6 +51,26 @@ describe('lean requests', () => {
     expect(requests[3]).toContain('brief');
   });
 
+  it('gives a model with a small window a compact system prompt and only the core tools in full', async () => {
+    const chat = await startChat();
+    chat.mock.enqueue({ text: 'Hello.' });
+    await chat.run(await chat.newSession(), 'hi');
+    const large = chat.mock.requests[0]!.body;
+    await chat.server.server.context.workspace.settings.patch({
+      providers: { mock: { models: { 'mock-model': { contextWindow: 8192 } } } },
+    });
+    chat.mock.enqueue({ text: 'Hello.' });
+    await chat.run(await chat.newSession(), 'hi');
+    const small = chat.mock.requests[1]!.body;
+    expect(offered(small).sort()).toEqual(['bash', 'edit', 'glob', 'grep', 'read', 'tool_search', 'write']);
+    const search = small.tools.find((t: any) => t.function.name === 'tool_search').function.description;
+    for (const name of ['todo_write', 'skill', 'web_fetch']) expect(search).toContain(name);
+    const system = (body: any) => JSON.stringify(body.messages[0]);
+    expect(system(small)).toContain('End with a plain-text answer.');
+    expect(system(small).length).toBeLessThan(system(large).length / 2);
+    expect(JSON.stringify(small).length).toBeLessThan(JSON.stringify(large).length * 0.8);
+  });
+
   it('offers in full the tools the workspace lists in tools.offered', async () => {
     const chat = await startChat();
     await chat.server.server.context.workspace.settings.patch({ tools: { offered: ['jsexec', 'sleep'] } });
