@@ -1,0 +1,77 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log';
+import { Redactor } from '../../src/models/redaction';
+import { mockProviderSettings, startMock } from '../helpers/chat';
+import { startTestServer } from '../helpers/server';
+import { connectSse } from '../helpers/sse';
+import { tempDir } from '../helpers/workspace';
+
+/** A loopback port nothing listens on: every request to it is refused at once, as with no network at all. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** What every page of the dashboard loads first. */
+const PAGE_APIS = [
+  '/api/health',
+  '/api/sessions',
+  '/api/sessions?archived=true',
+  '/api/models',
+  '/api/providers',
+  '/api/tools',
+  '/api/mcp',
+  '/api/skills',
+  '/api/agents',
+  '/api/agents/running',
+  '/api/commands',
+  '/api/sandbox',
+  '/api/settings',
+  '/api/permissions',
+  '/api/interactions',
+  '/api/usage',
+  '/api/retention',
+  '/api/files?path=',
+  '/api/files/trash',
+  '/api/agents-md',
+];
+
+describe('offline', () => {
+  it('starts, chats with a local model and answers every page with the catalog unreachable, logging no warning', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const mock = await startMock();
+    const workspaceDir = await tempDir('boxagnts-offline-');
+    await mkdir(join(workspaceDir, '.boxagnts'), { recursive: true });
+    const settings = {
+      ...mockProviderSettings(mock),
+      catalog: { refreshUrl: `http://127.0.0.1:${await closedPort()}/api.json` },
+    };
+    await writeFile(join(workspaceDir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
+    const s = await startTestServer({ workspaceDir, logger: createLogger(new Redactor(), { destination }) });
+
+    for (const path of PAGE_APIS) expect([path, (await s.fetch(path)).status]).toEqual([path, 200]);
+    const { id } = (await (await s.fetch('/api/sessions', { method: 'POST', body: '{}' })).json()) as { id: string };
+    const stream = await connectSse(`${s.url}/api/sessions/${id}/events`, { origin: s.url });
+    mock.enqueue({ text: 'Working offline.' });
+    const sent = await s.fetch(`/api/sessions/${id}/messages`, { method: 'POST', body: '{"text":"hello"}' });
+    expect(sent.status).toBe(202);
+    const done = await stream.waitFor((d) => d.type === 'run.completed');
+    stream.close();
+    expect(done.data).toMatchObject({ status: 'finished' });
+    // Warnings and errors are pino levels 40 and up: none, though the catalog could not be reached.
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+  });
+});
