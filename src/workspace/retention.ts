@@ -122,7 +122,10 @@ export class Retention {
     return { archive, delete: remove };
   }
 
+  /** A sweep going on is waited for: the preview never lists what it is moving, and `lastSweep` is its outcome. */
   async view(now = this.now()): Promise<RetentionView> {
+    // A failed sweep is reported to its own caller; the view only waits for it to end.
+    await this.sweeping?.catch(() => undefined);
     const state = await this.load();
     return {
       rule: this.deps.rule(),

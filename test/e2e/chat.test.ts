@@ -119,12 +119,14 @@ describe('chat page', () => {
     await expect.poll(() => page.getByRole('status').filter({ hasText: 'Stopped.' }).count()).toBe(1);
 
     const list = page.getByRole('list', { name: 'Sessions' });
-    await list.getByRole('button', { name: 'Rename long answer please' }).click();
+    await list.getByRole('button', { name: 'Actions for long answer please' }).click();
+    await page.getByRole('menuitem', { name: 'Rename' }).click();
     await page.getByLabel('Session title').fill('Renamed chat');
     await page.getByRole('button', { name: 'Save title' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Renamed chat');
 
-    await list.getByRole('button', { name: 'Delete Renamed chat' }).click();
+    await list.getByRole('button', { name: 'Actions for Renamed chat' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
     await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
     await page.waitForURL(/\/chat$/);
     await expect.poll(() => list.getByRole('link').count()).toBe(0);

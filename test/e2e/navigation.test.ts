@@ -15,6 +15,7 @@ const PAGES = [
   { label: 'Usage', path: '/usage', heading: 'Usage' },
   { label: 'General', path: '/settings/general', heading: 'General' },
   { label: 'Models', path: '/settings/models', heading: 'Models' },
+  { label: 'Sessions', path: '/settings/sessions', heading: 'Sessions' },
   { label: 'Security', path: '/settings/security', heading: 'Security' },
   { label: 'AGENTS.md', path: '/settings/agents-md', heading: 'AGENTS.md' },
 ];

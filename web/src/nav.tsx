@@ -1,4 +1,5 @@
 import {
+  Archive,
   BarChart3,
   Bot,
   Clock,
@@ -27,6 +28,7 @@ import { AgentsMdPage } from './pages/AgentsMdPage';
 import { NotBuiltPage } from './pages/NotBuiltPage';
 import { SecurityPage } from './pages/SecurityPage';
 import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
+import { SettingsSessionsPage } from './pages/SettingsSessionsPage';
 import { ToolsPage } from './pages/ToolsPage';
 import { SettingsModelsPage } from './models/SettingsModelsPage';
 import { SkillsPage } from './skills/SkillsPage';
@@ -130,6 +132,7 @@ export const NAV: NavGroup[] = [
     items: [
       { path: '/settings/general', label: 'General', icon: Settings2, render: () => <SettingsGeneralPage /> },
       { path: '/settings/models', label: 'Models', icon: Cpu, render: () => <SettingsModelsPage /> },
+      { path: '/settings/sessions', label: 'Sessions', icon: Archive, render: () => <SettingsSessionsPage /> },
       { path: '/settings/security', label: 'Security', icon: ShieldCheck, render: () => <SecurityPage /> },
       { path: '/settings/agents-md', label: 'AGENTS.md', icon: FileCode2, render: () => <AgentsMdPage /> },
     ],

@@ -8,6 +8,7 @@ import { EmptyState } from '../components/EmptyState';
 import { api, apiSend, errorMessage } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
 import { AgentRequests } from './AgentRequests';
+import { ArchivedBanner } from './ArchivedBanner';
 import { AgentTypeControl } from './AgentTypeControl';
 import { Composer } from './Composer';
 import { ExportMenu } from './ExportMenu';
@@ -144,6 +145,13 @@ export function ChatPage({ path }: { path: string }) {
   const title = view.timeline.title ?? listed?.title ?? view.session?.title ?? 'New chat';
   const usage = totalUsage(view.timeline);
   const spawnedBy = view.session?.spawnedBy;
+  /** Read-only until restored: no stream, nothing that changes the session. Known from the list before it loads. */
+  const archived = view.session ? view.session.archived : listed?.archived === true;
+  const restored = () => {
+    view.reload();
+    // The restored session is an active one again: the list shows where it now is.
+    void loadSessions(sessionsStore.get().query, false);
+  };
   const parentTitle = useStore(sessionsStore, (s) => s.sessions.find((x) => x.id === spawnedBy?.sessionId)?.title);
 
   return (
@@ -189,7 +197,7 @@ export function ChatPage({ path }: { path: string }) {
             <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
           </div>
           <div className="ml-auto flex min-w-0 flex-wrap items-center justify-end sm:flex-nowrap gap-x-2 gap-y-1">
-            {sessionId && !view.connected && view.session && (
+            {sessionId && !view.connected && view.session && !archived && (
               <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400" role="status">
                 <WifiOff size={13} aria-hidden /> reconnecting
               </span>
@@ -199,14 +207,14 @@ export function ChatPage({ path }: { path: string }) {
                 {spawnedBy.agentType} agent
               </span>
             ) : (
-              (!sessionId || view.session) && (
+              (!sessionId || (view.session && !archived)) && (
                 <AgentTypeControl
                   agentType={sessionId ? view.timeline.agentType : draftAgentType}
                   onChange={setAgentType}
                 />
               )
             )}
-            {sessionId && view.session && (
+            {sessionId && view.session && !archived && (
               <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />
             )}
             {sessionId && view.timeline.context && <ContextMeter context={view.timeline.context} />}
@@ -236,16 +244,18 @@ export function ChatPage({ path }: { path: string }) {
             {sessionId && (
               <>
                 <ExportMenu sessionId={sessionId} />
-                <button
-                  type="button"
-                  disabled={view.running}
-                  onClick={() => setClearing(true)}
-                  className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-300 dark:hover:bg-zinc-800"
-                  title="Clear history"
-                  aria-label="Clear history"
-                >
-                  <Eraser size={16} />
-                </button>
+                {!archived && (
+                  <button
+                    type="button"
+                    disabled={view.running}
+                    onClick={() => setClearing(true)}
+                    className="rounded p-1.5 text-zinc-600 hover:bg-zinc-100 disabled:opacity-40 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                    title="Clear history"
+                    aria-label="Clear history"
+                  >
+                    <Eraser size={16} />
+                  </button>
+                )}
               </>
             )}
           </div>
@@ -286,30 +296,39 @@ export function ChatPage({ path }: { path: string }) {
                   items={view.timeline.items}
                   agents={view.timeline.children}
                   continueAt={view.timeline.continueAt}
-                  onFork={fork}
-                  onContinue={view.running || sending ? undefined : () => void startRun(CONTINUE_PROMPT)}
+                  onFork={archived ? undefined : fork}
+                  onContinue={view.running || sending || archived ? undefined : () => void startRun(CONTINUE_PROMPT)}
                 />
-                <AgentRequests sessionId={sessionId} agents={view.timeline.children} onError={setError} />
+                {/* An archived session has no run, so none of its agents waits for an answer. */}
+                {view.session && !archived && (
+                  <AgentRequests sessionId={sessionId} agents={view.timeline.children} onError={setError} />
+                )}
               </>
             )}
           </div>
         </div>
 
         <TaskList todos={view.timeline.todos} />
-        {sessionId && <SessionGrants sessionId={sessionId} grants={view.timeline.grants} onError={setError} />}
-        <Composer
-          text={text}
-          onText={setText}
-          onSend={() => void send()}
-          onStop={stop}
-          running={view.running}
-          sending={sending}
-          models={models}
-          defaultModel={defaultModel}
-          model={model}
-          onModel={setModel}
-          error={error}
-        />
+        {sessionId && archived ? (
+          <ArchivedBanner sessionId={sessionId} onRestored={restored} />
+        ) : (
+          <>
+            {sessionId && <SessionGrants sessionId={sessionId} grants={view.timeline.grants} onError={setError} />}
+            <Composer
+              text={text}
+              onText={setText}
+              onSend={() => void send()}
+              onStop={stop}
+              running={view.running}
+              sending={sending}
+              models={models}
+              defaultModel={defaultModel}
+              model={model}
+              onModel={setModel}
+              error={error}
+            />
+          </>
+        )}
       </section>
       {clearing && (
         <ConfirmDialog

@@ -14,7 +14,7 @@ function MessageActions({
 }: {
   text: string;
   eventId: number | null;
-  onFork: (eventId: number) => void;
+  onFork: ((eventId: number) => void) | undefined;
 }) {
   return (
     <div className="mt-1 flex gap-1 opacity-100 transition-opacity sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100">
@@ -27,7 +27,7 @@ function MessageActions({
       >
         <Copy size={14} />
       </button>
-      {eventId !== null && (
+      {eventId !== null && onFork && (
         <button
           type="button"
           title="Fork a new session from here"
@@ -43,7 +43,8 @@ function MessageActions({
 }
 
 interface ItemActions {
-  onFork: (eventId: number) => void;
+  /** Forks a new session at a message; absent where the session cannot change (an archived one). */
+  onFork: ((eventId: number) => void) | undefined;
   /** Starts a run that continues an interrupted one; absent while that cannot be done (a run is going on). */
   onContinue: (() => void) | undefined;
 }

@@ -1,7 +1,8 @@
-import { Check, Pencil, Plus, Search, Trash2, X } from 'lucide-react';
-import { type FormEvent, useEffect, useState } from 'react';
+import { Archive, ArchiveRestore, Check, Ellipsis, Pencil, Pin, PinOff, Plus, Search, Trash2, X } from 'lucide-react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { cx, inputClass } from '../components/ui';
+import { Segmented, cx, inputClass } from '../components/ui';
+import { ContextMenu, type MenuItem } from '../files/ContextMenu';
 import { apiSend, errorMessage } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
@@ -17,32 +18,89 @@ function relativeTime(iso: string): string {
   return new Date(iso).toLocaleDateString();
 }
 
+/** A session's commands: the menu button of its row, and the menu it opens under it. */
+function RowMenu({ session, items }: { session: SessionSummary; items: MenuItem[] }) {
+  const button = useRef<HTMLButtonElement>(null);
+  const [at, setAt] = useState<{ x: number; y: number } | null>(null);
+  const open = () => {
+    const rect = button.current?.getBoundingClientRect();
+    if (rect) setAt({ x: rect.right - 192, y: rect.bottom + 4 });
+  };
+  return (
+    <>
+      <button
+        ref={button}
+        type="button"
+        aria-label={`Actions for ${session.title}`}
+        aria-haspopup="menu"
+        aria-expanded={at !== null}
+        onClick={open}
+        className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:text-zinc-400 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+      >
+        <Ellipsis size={15} aria-hidden />
+      </button>
+      {at && <ContextMenu label={session.title} x={at.x} y={at.y} items={items} onClose={() => setAt(null)} />}
+    </>
+  );
+}
+
 function Row({ session, active, onDone }: { session: SessionSummary; active: boolean; onDone?: () => void }) {
   const [editing, setEditing] = useState(false);
   const [title, setTitle] = useState(session.title);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  /** A command on the session; its answer comes back through the global stream, which moves the row. */
+  const act = async (path: string, init: Parameters<typeof apiSend>[1]) => {
+    try {
+      await apiSend(`/api/sessions/${session.id}${path}`, init);
+      setError(null);
+      return true;
+    } catch (e) {
+      setError(errorMessage(e));
+      return false;
+    }
+  };
   const rename = async (event: FormEvent) => {
     event.preventDefault();
-    try {
-      await apiSend(`/api/sessions/${session.id}`, { method: 'PATCH', body: { title } });
-      setEditing(false);
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
+    if (await act('', { method: 'PATCH', body: { title } })) setEditing(false);
   };
   const remove = async () => {
-    try {
-      await apiSend(`/api/sessions/${session.id}`, { method: 'DELETE' });
-      setConfirming(false);
-      if (active) navigate('/chat');
-    } catch (e) {
-      setConfirming(false);
-      setError(errorMessage(e));
-    }
+    setConfirming(false);
+    if ((await act('', { method: 'DELETE' })) && active) navigate('/chat');
   };
+
+  const items: MenuItem[] = session.archived
+    ? [
+        {
+          label: 'Restore',
+          icon: ArchiveRestore,
+          onSelect: () => void act('/restore', { method: 'POST' }),
+        },
+        { label: 'Delete', icon: Trash2, danger: true, separated: true, onSelect: () => setConfirming(true) },
+      ]
+    : [
+        {
+          label: 'Rename',
+          icon: Pencil,
+          onSelect: () => {
+            setTitle(session.title);
+            setEditing(true);
+          },
+        },
+        {
+          label: session.pinned ? 'Unpin' : 'Pin',
+          icon: session.pinned ? PinOff : Pin,
+          onSelect: () => void act('/pin', { method: 'PUT', body: { pinned: !session.pinned } }),
+        },
+        {
+          label: 'Archive',
+          icon: Archive,
+          disabled: session.running,
+          onSelect: () => void act('/archive', { method: 'POST' }),
+        },
+        { label: 'Delete', icon: Trash2, danger: true, separated: true, onSelect: () => setConfirming(true) },
+      ];
 
   if (editing) {
     return (
@@ -86,13 +144,16 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
         onClick={onLinkClick(`/chat/${session.id}`, onDone)}
         aria-current={active ? 'page' : undefined}
         className={cx(
-          'block rounded-md px-2.5 py-2 pr-16',
+          'block rounded-md px-2.5 py-2 pr-9',
           active ? 'bg-teal-50 dark:bg-teal-950' : 'hover:bg-zinc-100 dark:hover:bg-zinc-800/70',
         )}
       >
         <span className="flex items-center gap-1.5">
           {session.running && (
             <span className="h-2 w-2 shrink-0 animate-pulse rounded-full bg-teal-500" aria-label="Running" />
+          )}
+          {session.pinned && (
+            <Pin size={13} aria-label="Pinned" role="img" className="shrink-0 text-teal-700 dark:text-teal-400" />
           )}
           <span className={cx('truncate text-sm', active && 'font-medium text-teal-900 dark:text-teal-100')}>
             {session.title}
@@ -108,29 +169,16 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
           {session.messageCount === 1 ? 'message' : 'messages'}
         </span>
       </a>
-      <div className="absolute right-1.5 top-1.5 flex opacity-100 sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100">
-        <button
-          type="button"
-          aria-label={`Rename ${session.title}`}
-          onClick={() => setEditing(true)}
-          className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
-        >
-          <Pencil size={14} />
-        </button>
-        <button
-          type="button"
-          aria-label={`Delete ${session.title}`}
-          onClick={() => setConfirming(true)}
-          className="rounded p-1 text-zinc-500 hover:bg-zinc-200 hover:text-red-700 dark:hover:bg-zinc-700"
-        >
-          <Trash2 size={14} />
-        </button>
+      <div className="absolute right-1.5 top-1.5 flex opacity-100 sm:opacity-0 sm:group-hover:opacity-100 sm:group-focus-within:opacity-100 sm:has-[[aria-expanded=true]]:opacity-100">
+        <RowMenu session={session} items={items} />
       </div>
       {error && <p className="px-2.5 pb-1 text-xs text-red-600">{error}</p>}
       {confirming && (
         <ConfirmDialog
           title="Delete this session?"
-          message={`“${session.title}” and its history will be removed from .boxagnts/sessions. This cannot be undone.`}
+          message={`“${session.title}” and its history will be removed from ${
+            session.archived ? '.boxagnts/sessions/archive' : '.boxagnts/sessions'
+          }. This cannot be undone.`}
           confirmLabel="Delete"
           onConfirm={() => void remove()}
           onCancel={() => setConfirming(false)}
@@ -141,7 +189,7 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
 }
 
 export function SessionList({ activeId, onNavigate }: { activeId: string | null; onNavigate?: () => void }) {
-  const { sessions, nextCursor, loading, error, query } = useStore(sessionsStore, (s) => s);
+  const { sessions, nextCursor, loading, error, query, archived } = useStore(sessionsStore, (s) => s);
   const [filter, setFilter] = useState(query);
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -160,6 +208,16 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
         >
           <Plus size={15} aria-hidden /> New chat
         </a>
+        <Segmented<'active' | 'archived'>
+          label="Which sessions"
+          value={archived ? 'archived' : 'active'}
+          options={[
+            { value: 'active', label: 'Active' },
+            { value: 'archived', label: 'Archived' },
+          ]}
+          onChange={(value) => void loadSessions(filter, value === 'archived')}
+          wide
+        />
         <div className="relative">
           <Search size={14} className="pointer-events-none absolute left-2.5 top-2.5 text-zinc-400" aria-hidden />
           <label htmlFor="session-filter" className="sr-only">
@@ -168,19 +226,22 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
           <input
             id="session-filter"
             className={cx(inputClass, 'pl-8')}
-            placeholder="Search sessions"
+            placeholder={archived ? 'Search archived sessions' : 'Search sessions'}
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
           />
         </div>
       </div>
-      <ul aria-label="Sessions" className="min-h-0 flex-1 space-y-0.5 overflow-y-auto px-2 pb-3">
+      <ul
+        aria-label={archived ? 'Archived sessions' : 'Sessions'}
+        className="min-h-0 flex-1 space-y-0.5 overflow-y-auto px-2 pb-3"
+      >
         {sessions.map((s) => (
           <Row key={s.id} session={s} active={s.id === activeId} {...(onNavigate ? { onDone: onNavigate } : {})} />
         ))}
         {!loading && sessions.length === 0 && (
           <li className="px-2.5 py-6 text-center text-sm text-zinc-500">
-            {query ? 'No session matches.' : 'No sessions yet.'}
+            {query ? 'No session matches.' : archived ? 'No archived sessions.' : 'No sessions yet.'}
           </li>
         )}
         {error && <li className="px-2.5 py-2 text-sm text-red-600">{error}</li>}

@@ -8,6 +8,8 @@ interface SessionsState {
   sessions: SessionSummary[];
   nextCursor: string | null;
   query: string;
+  /** Which list is shown: the archived sessions instead of the active ones. */
+  archived: boolean;
   loading: boolean;
   error: string | null;
 }
@@ -16,6 +18,7 @@ export const sessionsStore = createStore<SessionsState>({
   sessions: [],
   nextCursor: null,
   query: '',
+  archived: false,
   loading: false,
   error: null,
 });
@@ -23,14 +26,32 @@ export const sessionsStore = createStore<SessionsState>({
 const PAGE = 50;
 let requestSeq = 0;
 
-export async function loadSessions(query = sessionsStore.get().query): Promise<void> {
+function pageUrl(query: string, archived: boolean, cursor?: string): string {
+  return (
+    `/api/sessions?limit=${PAGE}` +
+    (archived ? '&archived=true' : '') +
+    (cursor ? `&cursor=${cursor}` : '') +
+    (query ? `&q=${encodeURIComponent(query)}` : '')
+  );
+}
+
+/** Loads the first page of the list: of `query` (search) within the active or the archived sessions. */
+export async function loadSessions(
+  query = sessionsStore.get().query,
+  archived = sessionsStore.get().archived,
+): Promise<void> {
   const seq = ++requestSeq;
-  sessionsStore.set({ query, loading: true, error: null });
+  const switched = archived !== sessionsStore.get().archived;
+  // The other list's rows would pass for this one's until its answer comes.
+  sessionsStore.set({
+    query,
+    archived,
+    loading: true,
+    error: null,
+    ...(switched ? { sessions: [], nextCursor: null } : {}),
+  });
   try {
-    const page = await api(
-      `/api/sessions?limit=${PAGE}${query ? `&q=${encodeURIComponent(query)}` : ''}`,
-      SessionPageSchema,
-    );
+    const page = await api(pageUrl(query, archived), SessionPageSchema);
     if (seq === requestSeq) sessionsStore.set({ sessions: page.sessions, nextCursor: page.nextCursor, loading: false });
   } catch (error) {
     if (seq === requestSeq) sessionsStore.set({ loading: false, error: errorMessage(error) });
@@ -38,13 +59,13 @@ export async function loadSessions(query = sessionsStore.get().query): Promise<v
 }
 
 export async function loadMoreSessions(): Promise<void> {
-  const { nextCursor, query } = sessionsStore.get();
+  const { nextCursor, query, archived } = sessionsStore.get();
   if (!nextCursor) return;
+  const seq = requestSeq;
   try {
-    const page = await api(
-      `/api/sessions?limit=${PAGE}&cursor=${nextCursor}${query ? `&q=${encodeURIComponent(query)}` : ''}`,
-      SessionPageSchema,
-    );
+    const page = await api(pageUrl(query, archived, nextCursor), SessionPageSchema);
+    // A search or a switch of list meanwhile: this page belongs to a list no longer shown.
+    if (seq !== requestSeq) return;
     sessionsStore.set((s) => ({
       sessions: [...s.sessions, ...page.sessions.filter((p) => !s.sessions.some((x) => x.id === p.id))],
       nextCursor: page.nextCursor,
@@ -57,7 +78,10 @@ export async function loadMoreSessions(): Promise<void> {
 const matches = (session: SessionSummary, query: string) =>
   !query || session.title.toLowerCase().includes(query.toLowerCase());
 
-/** Follows a change of the list; events about anything else leave it alone. */
+/**
+ * Follows a change of the list; events about anything else leave it alone. Archiving and restoring arrive as the
+ * session deleted from one list and created in the other, so a session belongs to the list its `archived` says.
+ */
 function applyGlobal(event: GlobalEvent): void {
   if (event.type === 'session.deleted')
     sessionsStore.set((state) => ({ sessions: state.sessions.filter((s) => s.id !== event.sessionId) }));
@@ -69,8 +93,9 @@ function applyGlobal(event: GlobalEvent): void {
     const { session } = event;
     sessionsStore.set((state) => {
       const others = state.sessions.filter((s) => s.id !== session.id);
+      const belongs = session.archived === state.archived && matches(session, state.query);
       // Newest first: a changed session moves to the top, as the server orders them.
-      return { sessions: matches(session, state.query) ? [session, ...others] : others };
+      return { sessions: belongs ? [session, ...others] : others };
     });
   }
 }

@@ -4,6 +4,7 @@ import { SessionDetailSchema, type SessionSummary } from '@contract/sessions';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api, errorMessage } from '../lib/api';
 import { openEventStream } from '../lib/event-stream';
+import { onGlobalEvents } from '../lib/global-events';
 import { type Timeline, applyEvent, emptyTimeline, settleStale, timelineFrom, withRunningChildren } from './timeline';
 
 export interface SessionView {
@@ -19,7 +20,9 @@ export interface SessionView {
 
 /**
  * Loads a session and follows its event stream. Events are applied once per animation frame, so a fast stream of
- * deltas renders smoothly; after a server restart the session is loaded again from disk.
+ * deltas renders smoothly; after a server restart the session is loaded again from disk. An archived session is
+ * read-only and has no stream (the server refuses it); when it is archived or restored, from here or elsewhere, it is
+ * loaded again.
  */
 export function useSession(sessionId: string | null): SessionView {
   const [session, setSession] = useState<SessionSummary | null>(null);
@@ -30,14 +33,34 @@ export function useSession(sessionId: string | null): SessionView {
   const [generation, setGeneration] = useState(0);
   const pending = useRef<StampedEvent[]>([]);
   const frame = useRef<number | null>(null);
+  /** Whether the session as loaded is archived; null until it is loaded. */
+  const archived = useRef<boolean | null>(null);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
+
+  // Archiving and restoring move the session between the lists: the global stream says so with `session.created`.
+  useEffect(() => {
+    if (!sessionId) return;
+    return onGlobalEvents({
+      onEvent(event) {
+        if (
+          event.type === 'session.created' &&
+          event.session.id === sessionId &&
+          archived.current !== null &&
+          event.session.archived !== archived.current
+        )
+          reload();
+      },
+      onRestart: () => undefined,
+    });
+  }, [sessionId, reload]);
 
   useEffect(() => {
     setSession(null);
     setTimeline(emptyTimeline());
     setWarnings([]);
     setLoadError(null);
+    archived.current = null;
     if (!sessionId) return;
     let closed = false;
     let stop: (() => void) | null = null;
@@ -51,6 +74,7 @@ export function useSession(sessionId: string | null): SessionView {
       .then((detail) => {
         if (closed) return;
         const loaded = timelineFrom(detail.events);
+        archived.current = detail.session.archived;
         setSession(detail.session);
         setTimeline(detail.session.running ? loaded : settleStale(loaded));
         setWarnings(detail.warnings);
@@ -62,6 +86,7 @@ export function useSession(sessionId: string | null): SessionView {
             // Without the list the cards show what the stored events say; the next progress event corrects them.
             () => undefined,
           );
+        if (detail.session.archived) return;
         stop = openEventStream(
           `/api/sessions/${sessionId}/events?after=${detail.session.lastEventId}`,
           { schema: StampedEventSchema, knownTypes: EVENT_TYPES },

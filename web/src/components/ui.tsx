@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, ReactNode, Ref } from 'react';
+import type { ButtonHTMLAttributes, KeyboardEvent, ReactNode, Ref } from 'react';
 
 export function cx(...classes: (string | false | null | undefined)[]): string {
   return classes.filter(Boolean).join(' ');
@@ -86,32 +86,55 @@ export function FieldError({ message }: { message?: string | null | undefined })
 export const inputClass =
   'w-full rounded-md border border-zinc-300 bg-white px-3 py-1.5 text-sm text-zinc-900 placeholder:text-zinc-400 focus:border-teal-600 focus:outline-none dark:border-zinc-700 dark:bg-zinc-950 dark:text-zinc-100';
 
+/**
+ * A choice of one among a few, acting at once: a radio group, so Tab reaches the chosen option and the arrow keys
+ * move the choice. `wide` fills the width it is given.
+ */
 export function Segmented<T extends string>({
   label,
   value,
   options,
   onChange,
+  wide = false,
 }: {
   label: string;
   value: T;
   options: { value: T; label: string }[];
   onChange: (value: T) => void;
+  wide?: boolean;
 }) {
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[event.key];
+    if (step === undefined) return;
+    event.preventDefault();
+    const index = options.findIndex((o) => o.value === value);
+    const next = options[(index + step + options.length) % options.length];
+    if (!next) return;
+    onChange(next.value);
+    event.currentTarget.querySelector<HTMLElement>(`[data-value="${CSS.escape(next.value)}"]`)?.focus();
+  };
   return (
     <div
       role="radiogroup"
       aria-label={label}
-      className="inline-flex rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700"
+      onKeyDown={onKeyDown}
+      className={cx('rounded-md border border-zinc-300 p-0.5 dark:border-zinc-700', wide ? 'flex' : 'inline-flex')}
     >
       {options.map((option) => (
         <button
           key={option.value}
           type="button"
           role="radio"
+          data-value={option.value}
           aria-checked={value === option.value}
+          // One stop for Tab: the chosen option (the first when none is), as radio groups do.
+          tabIndex={
+            value === option.value || (!options.some((o) => o.value === value) && option === options[0]) ? 0 : -1
+          }
           onClick={() => onChange(option.value)}
           className={cx(
             'rounded px-3 py-1 text-sm',
+            wide && 'flex-1',
             value === option.value
               ? 'bg-teal-700 text-white'
               : 'text-zinc-700 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800',
