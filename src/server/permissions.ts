@@ -11,12 +11,12 @@ import { readBody } from './validate';
 
 /** The approvals inbox, the answers to it, and the permission state of sessions and the workspace. */
 export function permissionRoutes(ctx: ServerContext): Hono {
-  const { broker, runner, sessions } = ctx.runtime;
+  const { broker, runner, sessions, archive } = ctx.runtime;
   const { grants, settings } = ctx.workspace;
   const app = new Hono();
 
-  const sessionId = (id: string) => {
-    if (!SESSION_ID.test(id) || !sessions.get(id))
+  const sessionId = (id: string, store = sessions) => {
+    if (!SESSION_ID.test(id) || !store.get(id))
       throw new ApiError(404, 'session_not_found', `There is no session ${id}.`);
     return id;
   };
@@ -53,8 +53,11 @@ export function permissionRoutes(ctx: ServerContext): Hono {
 
   /** A session's permission mode, task list, grants and waiting requests. */
   app.get('/sessions/:id/state', async (c) => {
-    const id = sessionId(c.req.param('id'));
-    const state = sessionStateFrom((await sessions.read(id)).events);
+    const id = c.req.param('id');
+    // Archived sessions have a state to read too (their task list, say); only changing it waits for a restore.
+    const store = SESSION_ID.test(id) && archive.get(id) ? archive : sessions;
+    sessionId(id, store);
+    const state = sessionStateFrom((await store.read(id)).events);
     return c.json({
       mode: state.mode,
       workspaceMode: settings.get().permissions.mode,

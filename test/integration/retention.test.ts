@@ -93,6 +93,7 @@ describe('retention', () => {
       (await json('/api/sessions?archived=true&q=about%20old%20work')).body.sessions.map((s: any) => s.id),
     ).toEqual([old]);
     expect((await json(`/api/sessions/${old}`)).body.session.archived).toBe(true);
+    expect((await json(`/api/sessions/${old}/state`)).status).toBe(200);
     const refused = await json(`/api/sessions/${old}/messages`, { method: 'POST', body: '{"text":"more"}' });
     expect([refused.status, refused.body.error.code]).toEqual([409, 'session_archived']);
 
