@@ -17,6 +17,7 @@ afterEach(async () => {
 /** A small window, so a few reads of a large file pass the thresholds. */
 async function harness(
   context: Record<string, unknown>,
+  contextWindow = 12_000,
 ): Promise<{ runtime: AgentRuntime; mock: MockModelServer; root: string }> {
   const mock = await startMock();
   const root = await tempDir('boxagnts-compact-');
@@ -29,7 +30,7 @@ async function harness(
   const workspace = await openWorkspace(root);
   await workspace.settings.patch(mockProviderSettings(mock));
   await workspace.settings.patch({
-    providers: { mock: { models: { 'mock-model': { contextWindow: 12_000, maxOutput: 1000 } } } },
+    providers: { mock: { models: { 'mock-model': { contextWindow, maxOutput: 1000 } } } },
     context,
   });
   const runtime = await createRuntime(workspace, { logger: silentLogger, watchExtensions: false });
@@ -157,7 +158,8 @@ describe('compaction', () => {
 
 describe('compaction quality', () => {
   it('keeps every fact the pinned state promises across two compactions of a 60-turn session', async () => {
-    const { runtime, mock, root } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 5000 });
+    // A window past small-context mode: the full system prompt and tool set, as most sessions have.
+    const { runtime, mock, root } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 5000 }, 20_000);
     // Facts in tool outputs: only a summary could carry these.
     for (let i = 1; i <= 4; i++)
       await writeFile(join(root, `notes${i}.txt`), `FACT-T${i}: the service ${i} listens on port 80${i}0\n`);
