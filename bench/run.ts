@@ -12,6 +12,7 @@ import { sandboxBench } from './sandbox';
 import { serverStart } from './server-start';
 import { shellBench } from './shell';
 import { sessionsBench } from './sessions';
+import { toolCallRepairBench } from './tool-call-repair';
 
 const BENCHES: Bench[] = [
   serverStart,
@@ -26,6 +27,7 @@ const BENCHES: Bench[] = [
   mcpBench,
   contextBench,
   searchBench,
+  toolCallRepairBench,
 ];
 
 const wanted = process.argv.slice(2);
