@@ -16,8 +16,12 @@ import type { BudgetReached, RunBudget } from './budget';
 import { toToolResultPart } from './conversation';
 import type { RunEvent, RunStatus } from '../contract/events';
 import type { RunParent } from './run-spec';
-import { type StepOptions, callModel } from './step';
+import { type StepOptions, type StepResult, callModel } from './step';
 import { executeToolCalls } from './tool-calls';
+import { readTextCalls, repairInvalidCalls } from './text-calls';
+import { asTextProtocol } from './text-protocol';
+import { type TextCallFailure, failuresMessage, toolsPrompt } from './text-tool-calls';
+import type { Tool } from '../tools/tool';
 
 export interface LoopOptions extends StepOptions {
   /** The conversation so far, as the model saw it. */
@@ -76,6 +80,10 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
     ...(parent ? { parent } : {}),
     ...(depth > 0 ? { depth } : {}),
   });
+  /** The model takes no tools natively (per catalog, or as it said): they are described in the prompt instead. */
+  let promptTools = !model.info.tools;
+  /** Answers whose tool calls could not be read; the second one ends the run rather than go round. */
+  let unreadableAnswers = 0;
   const compactor = options.compaction
     ? new Compactor({
         runId: options.runId,
@@ -83,7 +91,8 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
         contextWindow: model.info.contextWindow,
         maxOutput: model.info.maxOutput,
         events: options.compaction.events,
-        summarize: (history, focus) => summarizeConversation(options, history, focus),
+        summarize: (history, focus) =>
+          summarizeConversation(options, promptTools ? asTextProtocol(history) : history, focus),
         emit: options.emit,
       })
     : undefined;
@@ -147,8 +156,34 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
     }
     turns += 1;
     const messageId = options.newId('msg');
-    const sdkTools = model.info.tools ? toSdkTools(options.tools) : undefined;
-    const step = await callModel(options, messages, messageId, sdkTools);
+    const offered = offeredTools(options.tools);
+    const call = promptTools
+      ? callModel(
+          { ...options, system: withToolsPrompt(options.system, offered) },
+          asTextProtocol(messages),
+          messageId,
+          undefined,
+        )
+      : callModel(options, messages, messageId, toSdkTools(offered));
+    const answered = await call;
+    if (answered.failure && !promptTools && offered.length > 0 && TOOLS_UNSUPPORTED.test(answered.failure.message)) {
+      // The server says the model takes no tools: from now on they are described in the prompt, and this turn is redone.
+      promptTools = true;
+      turns -= 1;
+      await options.emit({
+        type: 'model.retry',
+        runId: options.runId,
+        messageId,
+        attempt: 1,
+        delayMs: 0,
+        reason: `${model.id} takes no tools natively; its tools are described in the prompt from now on.`,
+      });
+      continue;
+    }
+    const step =
+      offered.length > 0 && !answered.failure
+        ? withTextCalls(answered, offered, options)
+        : { ...answered, unreadable: [] };
     if (step.usage) await emitUsage(options, step.usage, measured);
     await options.emit({
       type: 'message.completed',
@@ -175,6 +210,24 @@ export async function runAgent(options: LoopOptions): Promise<RunOutcome> {
     }
     messages.push(step.assistant);
 
+    if (step.unreadable.length > 0 || step.toolCalls.some((c) => c.fromText && c.invalid)) {
+      unreadableAnswers += 1;
+      if (unreadableAnswers > 1) {
+        const reasons = [...step.unreadable.map((f) => f.reason), ...step.toolCalls.flatMap((c) => c.invalid ?? [])];
+        outcome = {
+          status: 'error',
+          error: {
+            code: 'unreadable_tool_calls',
+            message: `${model.id} wrote tool calls that could not be read, again after being told why (${reasons.join('; ')}). Try a model that handles tools better, or ask for the step in other words.`,
+          },
+        };
+        break;
+      }
+    }
+    if (step.toolCalls.length === 0 && step.unreadable.length > 0) {
+      await addUserMessage(options, messages, failuresMessage(step.unreadable), true);
+      continue;
+    }
     if (step.toolCalls.length > 0) {
       const results = await executeToolCalls(options.tools, step.toolCalls, messageId, options.emit);
       messages.push({
@@ -233,9 +286,49 @@ async function addUserMessage(
   messages.push({ role: 'user', content: text });
 }
 
+/** Servers' words for a model that cannot take tools (Ollama, llama.cpp, vLLM and others). */
+const TOOLS_UNSUPPORTED =
+  /does not support tools|tools? (?:is|are) not supported|not support(?:ed)? (?:function|tool) call|tool.choice.*not supported/i;
+
+/** The tools the model is offered in full this turn: those not offered by name only, or revealed since. */
+function offeredTools(run: RunTools): Tool[] {
+  return run.registry.list().filter((t) => !run.deferred.has(t.name) || run.revealed.has(t.name));
+}
+
+function withToolsPrompt(system: string, tools: readonly Tool[]): string {
+  const described = toolsPrompt(tools);
+  return described ? `${system}\n\n${described}` : system;
+}
+
+/**
+ * The step with the tool calls it wrote as text read into real calls, and native calls whose arguments were almost
+ * JSON repaired; `unreadable` holds the call attempts that name no tool of the run.
+ */
+function withTextCalls(
+  step: StepResult,
+  offered: readonly Tool[],
+  options: LoopOptions,
+): StepResult & { unreadable: TextCallFailure[] } {
+  if (step.toolCalls.length > 0) {
+    const calls = repairInvalidCalls(step.toolCalls, offered);
+    const repaired = new Map(calls.filter((c) => c.fromText).map((c) => [c.callId, c.input]));
+    if (repaired.size === 0) return { ...step, unreadable: [] };
+    const content = Array.isArray(step.assistant.content)
+      ? step.assistant.content.map((part) =>
+          part.type === 'tool-call' && repaired.has(part.toolCallId)
+            ? { ...part, input: repaired.get(part.toolCallId) }
+            : part,
+        )
+      : step.assistant.content;
+    return { ...step, toolCalls: calls, assistant: { ...step.assistant, content } as ModelMessage, unreadable: [] };
+  }
+  const read = step.text ? readTextCalls(step.text, offered, () => options.newId('call')) : null;
+  if (!read) return { ...step, unreadable: [] };
+  return { ...step, text: read.text, toolCalls: read.calls, assistant: read.assistant, unreadable: read.unreadable };
+}
+
 /** Tools are handed to the SDK without `execute`, so each call comes back to the runtime. */
-function toSdkTools(run: RunTools): ToolSet | undefined {
-  const tools = run.registry.list().filter((t) => !run.deferred.has(t.name) || run.revealed.has(t.name));
+function toSdkTools(tools: readonly Tool[]): ToolSet | undefined {
   if (tools.length === 0) return undefined;
   return Object.fromEntries(
     tools.map((t) => [t.name, sdkTool({ description: t.description, inputSchema: jsonSchema(t.inputSchema) })]),

@@ -32,7 +32,8 @@ export async function executeToolCalls(
   emit: (event: RunEvent) => Promise<void>,
 ): Promise<ToolResult[]> {
   const prepared = await Promise.all(calls.map((call) => prepareCall(run, call)));
-  for (const { call } of prepared)
+  for (const [i, { call }] of prepared.entries()) {
+    const { fromText } = calls[i]!;
     await emit({
       type: 'tool.started',
       runId: run.runId,
@@ -40,7 +41,9 @@ export async function executeToolCalls(
       callId: call.callId,
       name: call.name,
       input: call.input,
+      ...(fromText ? { fromText } : {}),
     });
+  }
   const results: ToolResult[] = new Array(calls.length);
   let exclusive: Promise<unknown> = Promise.resolve();
   const alone: Scheduler = (work) => {

@@ -20,11 +20,17 @@ export const ToolResultSchema = z.object({
 });
 export type ToolResult = z.output<typeof ToolResultSchema>;
 
+/** A call the model wrote as text (its format: `hermes`, `mistral`, …) rather than as a tool call, and what was fixed. */
+export const FromTextSchema = z.object({ format: z.string(), repairs: z.array(z.string()) });
+export type FromText = z.output<typeof FromTextSchema>;
+
 const ToolCallSchema = z.object({
   callId: z.string(),
   name: z.string(),
   input: z.unknown(),
   invalid: z.string().optional(),
+  /** Read from the answer's text (a model that writes its calls as text), not from the API's tool-call field. */
+  fromText: FromTextSchema.optional(),
 });
 export type ToolCallRecord = z.output<typeof ToolCallSchema>;
 
@@ -129,6 +135,7 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     callId: z.string(),
     name: z.string(),
     input: z.unknown(),
+    fromText: FromTextSchema.optional(),
   }),
   z.object({ type: z.literal('tool.progress'), ...run, callId: z.string(), data: z.record(z.string(), z.unknown()) }),
   z.object({

@@ -5,7 +5,7 @@ import { cx } from '../components/ui';
 import { onLinkClick } from '../lib/router';
 import { Markdown } from './Markdown';
 import type { TimelineItem } from './timeline';
-import type { ToolResult } from '@contract/events';
+import type { FromText, ToolResult } from '@contract/events';
 
 type ToolItem = Extract<TimelineItem, { kind: 'tool' }>;
 
@@ -77,6 +77,29 @@ function Changes({ path, metadata }: { path: string; metadata: Record<string, un
   return <p className="font-sans text-xs text-zinc-500">No diff kept: {String(metadata.patchOmitted)}.</p>;
 }
 
+const FORMAT_NAMES: Record<string, string> = {
+  hermes: 'a <tool_call> tag',
+  mistral: 'a [TOOL_CALLS] block',
+  llama: 'a <|python_tag|> call',
+  'function-tag': 'a <function=…> tag',
+  fenced: 'a fenced JSON block',
+  json: 'a JSON object',
+};
+
+/** How the runtime read a call the model wrote as text, or whose arguments it had to repair. */
+function FromTextNote({ fromText }: { fromText: FromText }) {
+  const how =
+    fromText.format === 'arguments'
+      ? 'The model sent arguments that were not quite JSON; they were repaired.'
+      : `The model wrote this call as text (${FORMAT_NAMES[fromText.format] ?? fromText.format}); it was read as a tool call.`;
+  return (
+    <p className="font-sans text-xs text-zinc-600 dark:text-zinc-400">
+      {how}
+      {fromText.repairs.length > 0 && <> Fixed: {fromText.repairs.join('; ')}.</>}
+    </p>
+  );
+}
+
 /** A tool call: its name, input, live status, and result or error; a file it touched opens in the editor. */
 export function ToolCard({ item }: { item: ToolItem }) {
   const [open, setOpen] = useState(false);
@@ -122,6 +145,11 @@ export function ToolCard({ item }: { item: ToolItem }) {
             <CircleAlert size={15} className="shrink-0 text-red-600" aria-label="Failed" />
           )}
           <span className="font-mono font-medium">{item.name}</span>
+          {item.fromText && (
+            <span className="shrink-0 rounded bg-amber-100 px-1.5 font-sans text-[11px] text-amber-900 dark:bg-amber-950 dark:text-amber-200">
+              {item.fromText.format === 'arguments' ? 'repaired' : 'from text'}
+            </span>
+          )}
           <span className="min-w-0 flex-1 truncate font-mono text-xs text-zinc-500">{summary}</span>
           <span className="shrink-0 text-xs text-zinc-500">
             {item.status === 'running' ? 'running…' : formatDuration(item.durationMs)}
@@ -142,6 +170,7 @@ export function ToolCard({ item }: { item: ToolItem }) {
       </div>
       {open && (
         <div className="space-y-3 border-t border-zinc-200 px-3 py-2.5 font-mono text-xs dark:border-zinc-800">
+          {item.fromText && <FromTextNote fromText={item.fromText} />}
           <section>
             <h4 className="mb-1 font-sans text-xs font-medium uppercase tracking-wide text-zinc-500">Input</h4>
             <pre className="whitespace-pre-wrap break-words">{JSON.stringify(item.input, null, 2)}</pre>

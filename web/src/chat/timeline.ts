@@ -2,6 +2,7 @@ import type {
   BudgetLimit,
   ChildStatus,
   ChildUsage,
+  FromText,
   RunEventOf,
   StampedEvent,
   ToolResult,
@@ -37,6 +38,8 @@ export type TimelineItem =
       result: ToolResult | null;
       durationMs: number | null;
       progress: Record<string, unknown> | null;
+      /** The model wrote the call as text (or its arguments as almost-JSON): the format, and what was fixed. */
+      fromText: FromText | null;
     }
   | { kind: 'notice'; key: string; tone: 'info' | 'error'; text: string }
   | {
@@ -393,6 +396,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
         result: null,
         durationMs: null,
         progress: null,
+        fromText: e.fromText ?? null,
       });
       break;
     case 'tool.progress': {
@@ -416,6 +420,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
           name: e.name,
           input: null,
           progress: null,
+          fromText: null,
           ...done,
         });
       break;
