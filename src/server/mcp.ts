@@ -67,7 +67,7 @@ export function mcpRoutes(ctx: ServerContext): Hono {
         .filter((s) => s.state === 'ready')
         .flatMap((s) => s.tools.filter((t) => t.enabled))
         .reduce((sum, t) => sum + t.tokens, 0);
-      const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined);
+      const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, ctx.runtime.localServers, undefined);
       const { deferred } = selectTools({
         sources: ctx.runtime.sources,
         deny: settings.get().tools.disabled,
