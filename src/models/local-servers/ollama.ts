@@ -155,8 +155,9 @@ export async function pullOllamaModel(
     if (status === 'success') succeeded = true;
     onProgress({ status, total: parsed.data.total, completed: parsed.data.completed });
   };
-  for await (const chunk of response.body) {
-    buffer += decoder.decode(chunk, { stream: true });
+  const reader = response.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    buffer += decoder.decode(read.value, { stream: true });
     for (let end = buffer.indexOf('\n'); end !== -1; end = buffer.indexOf('\n')) {
       handle(buffer.slice(0, end).trim());
       buffer = buffer.slice(end + 1);
