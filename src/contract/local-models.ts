@@ -27,6 +27,8 @@ export const InstalledModelSchema = z.object({
   parameterSize: z.string().optional(),
   family: z.string().optional(),
   modifiedAt: z.string().optional(),
+  /** What Ollama says the model can do (`/api/show`): `completion`, `tools`, `vision`, `thinking`, `embedding`. */
+  capabilities: z.array(z.string()).optional(),
   /** The most context the model supports (what it was trained for, or the server's cap). */
   maxContext: z.number().optional(),
   /** The context the server runs it at when a request asks for none, and where that number comes from. */

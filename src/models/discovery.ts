@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProviderConfig } from '../contract/settings';
-import { unreachableReason } from './local-servers/http';
+import { serverRoot, unreachableReason } from './local-servers/http';
 import { providerBaseURL } from './providers';
 import type { Redactor } from './redaction';
 
@@ -36,7 +36,7 @@ function request(
     // In a header, not the query string, so the key never lands in a URL or an access log.
     if (apiKey) headers['x-goog-api-key'] = apiKey;
   } else if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
-  if (provider.kind === 'ollama') return { url: `${base}/api/tags`, headers };
+  if (provider.kind === 'ollama') return { url: `${serverRoot(base)}/api/tags`, headers };
   return { url: `${base}/models${provider.kind === 'google' ? '?pageSize=1000' : ''}`, headers };
 }
 

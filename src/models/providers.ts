@@ -5,7 +5,8 @@ import type { SecretsStore } from '../workspace/secrets';
 import type { Settings } from '../workspace/settings';
 import type { ModelCatalog } from './catalog';
 import type { LocalServers } from './local-servers/registry';
-import { modelWindow } from './local-servers/window';
+import { serverRoot } from './local-servers/http';
+import { installedModel, modelWindow } from './local-servers/window';
 import { defaultBaseURL, findPreset } from './presets';
 
 export interface ResolvedModel {
@@ -101,13 +102,21 @@ function needsKey(provider: ProviderConfig): boolean {
   return isVendorKind(provider.kind) || findPreset(provider.preset)?.apiKeyEnv !== undefined;
 }
 
+/** What every request to a model through Ollama's own API carries. */
+export interface OllamaRequestOptions {
+  /** The context length to run the model at (`num_ctx`); absent, the server's own. */
+  numCtx?: number | undefined;
+  /** Let a model that can think do so: ollama-ai-provider-v2 asks for `think: false` unless told otherwise. */
+  think?: boolean | undefined;
+}
+
 /** The provider's SDK is loaded when a model of that kind is first used: together they are much of the server's start-up. */
 export async function createLanguageModel(
   providerId: string,
   provider: ProviderConfig,
   modelId: string,
   apiKey: string | undefined,
-  options: { numCtx?: number | undefined } = {},
+  options: OllamaRequestOptions = {},
 ): Promise<LanguageModel> {
   const baseURL = providerBaseURL(provider);
   switch (provider.kind) {
@@ -139,16 +148,18 @@ export async function createLanguageModel(
         import('ai'),
       ]);
       const model = createOllama({
-        baseURL: `${baseURL}/api`,
+        baseURL: `${serverRoot(baseURL)}/api`,
         ...(apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {}),
       })(modelId);
-      if (options.numCtx === undefined) return model;
-      // Every request asks for the context length set for the model: Ollama would otherwise run it at its default.
+      if (options.numCtx === undefined && !options.think) return model;
+      // Every request carries these: Ollama would otherwise run the model at its default context, without thinking.
+      const ollama = {
+        ...(options.think ? { think: true } : {}),
+        ...(options.numCtx !== undefined ? { options: { num_ctx: options.numCtx } } : {}),
+      };
       return wrapLanguageModel({
         model,
-        middleware: defaultSettingsMiddleware({
-          settings: { providerOptions: { ollama: { options: { num_ctx: options.numCtx } } } },
-        }),
+        middleware: defaultSettingsMiddleware({ settings: { providerOptions: { ollama } } }),
       });
     }
   }
@@ -192,6 +203,7 @@ export async function resolveModel(sources: ModelSources, requested: string | un
   const info = modelInfo(sources.catalog, provider, parsed.modelId);
   const facts = await sources.servers?.facts(parsed.providerId, provider, { waitMs: SERVER_FACTS_WAIT_MS });
   const window = modelWindow(info.contextWindow, provider, parsed.modelId, facts);
+  const thinks = info.reasoning || installedModel(facts, parsed.modelId)?.capabilities?.includes('thinking');
   return {
     id,
     providerId: parsed.providerId,
@@ -200,6 +212,7 @@ export async function resolveModel(sources: ModelSources, requested: string | un
     baseURL: providerBaseURL(provider),
     language: await createLanguageModel(parsed.providerId, provider, parsed.modelId, key, {
       numCtx: window.requested ?? undefined,
+      think: provider.kind === 'ollama' && thinks,
     }),
     info: { ...info, contextWindow: window.used },
   };

@@ -132,6 +132,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   ]);
   const localServers = new LocalServers(
     (id, provider) => providerKey(id, provider, { secrets: workspace.secrets, env }).key,
+    (text) => redactor.redact(text),
   );
   const partials = new PartialTextLog(workspace.paths.sessionsDir);
   const search = new SessionSearch(join(workspace.paths.cacheDir, 'session-search.json'), [sessions, archive]);

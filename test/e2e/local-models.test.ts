@@ -158,6 +158,17 @@ describe('Settings → Models, a provider on Ollama', () => {
         await field.focus();
         await page.keyboard.type('qwen2.5-coder:1.5b');
         await page.keyboard.press('Enter');
+        // Uninstalling asks first, with the focus on the answer; Escape keeps the model and the focus comes back.
+        await page.getByRole('button', { name: 'Uninstall llama3.1:8b' }).focus();
+        await page.keyboard.press('Enter');
+        const focused = () =>
+          page.evaluate(
+            () => document.activeElement?.textContent?.trim() || document.activeElement?.getAttribute('aria-label'),
+          );
+        await expect.poll(focused).toBe('Yes, uninstall');
+        await page.keyboard.press('Escape');
+        await expect.poll(focused).toBe('Uninstall llama3.1:8b');
+        expect(ollama.deleted).toEqual([]);
       }
       const bar = page.getByRole('progressbar', { name: 'Downloading qwen2.5-coder:1.5b' });
       await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: 10_000 }).toBe('50');

@@ -291,6 +291,8 @@ describe('Ollama through its own API', () => {
     ollama.mock.enqueue({ text: 'ok' });
     expect(measuredWindow(await runOnce(server, 'hi'))).toBe(4096);
     expect(ollama.mock.requests[0]!.body.options).toBeUndefined();
+    // It cannot think: ollama-ai-provider-v2 asks for no thinking.
+    expect(ollama.mock.requests[0]!.body.think).toBe(false);
     const local = (await getJson(server, '/api/providers/ollama/local')).body;
     expect(local.windows['llama3.1']).toMatchObject({ server: 4096, serverFrom: 'assumed', requested: null });
 
@@ -298,6 +300,27 @@ describe('Ollama through its own API', () => {
     ollama.installed[0]!.numCtx = 12_288;
     const refreshed = (await getJson(server, '/api/providers/ollama/local?refresh=1')).body;
     expect(refreshed.windows['llama3.1']).toMatchObject({ server: 12_288, serverFrom: 'modelfile', used: 12_288 });
+  });
+
+  it('lets a model that can think do so, and shows its reasoning', async () => {
+    const ollama = track(
+      await startFakeOllama({
+        installed: [
+          { name: 'qwen3:8b', family: 'qwen3', maxContext: 40_960, capabilities: ['completion', 'thinking'] },
+        ],
+      }),
+    );
+    const server = await serverWith(
+      { ollama: { kind: 'ollama', baseURL: ollama.url, models: { 'qwen3:8b': { contextWindow: 16_384 } } } },
+      'ollama/qwen3:8b',
+    );
+    ollama.mock.enqueue({ reasoning: 'Let me see.', text: 'Hello.' });
+    const events = await runOnce(server, 'hi');
+    expect(ollama.mock.requests[0]!.body).toMatchObject({ think: true, options: { num_ctx: 16_384 } });
+    expect(events.find((e) => e.type === 'message.completed')).toMatchObject({
+      text: 'Hello.',
+      reasoning: 'Let me see.',
+    });
   });
 
   it('pulls a model with streamed progress that survives leaving, lists it, and deletes it', async () => {

@@ -39,6 +39,7 @@ const Ps = z.object({
 });
 const Show = z.looseObject({
   parameters: z.string().optional(),
+  capabilities: z.array(z.string()).optional(),
   model_info: z.record(z.string(), z.unknown()).optional(),
 });
 const PullLine = z.looseObject({
@@ -92,6 +93,7 @@ export async function ollamaFacts(server: ServerAddress, version: string): Promi
       parameterSize: m.details?.parameter_size,
       family: m.details?.family,
       modifiedAt: m.modified_at,
+      capabilities: show.capabilities,
       maxContext: show.maxContext,
       serverContext,
       serverContextFrom: inMemory?.context_length ? 'loaded' : show.numCtx ? 'modelfile' : 'assumed',
@@ -103,11 +105,11 @@ export async function ollamaFacts(server: ServerAddress, version: string): Promi
   return { kind: 'ollama', reachable: true, checkedAt, version, models };
 }
 
-/** The model's trained context (`<arch>.context_length` in model_info) and its own num_ctx parameter, if any. */
+/** The model's trained context (`<arch>.context_length` in model_info), its own num_ctx parameter and its capabilities. */
 async function showContext(
   server: ServerAddress,
   model: string,
-): Promise<{ maxContext?: number | undefined; numCtx?: number | undefined }> {
+): Promise<{ maxContext?: number | undefined; numCtx?: number | undefined; capabilities?: string[] | undefined }> {
   const answer = await requestJson(server, '/api/show', { method: 'POST', body: { model } });
   const show = answer.ok ? Show.safeParse(answer.body) : undefined;
   if (!show?.success) return {};
@@ -115,7 +117,11 @@ async function showContext(
   const arch = info['general.architecture'];
   const max = typeof arch === 'string' ? info[`${arch}.context_length`] : undefined;
   const numCtx = /^num_ctx\s+(\d+)\s*$/m.exec(show.data.parameters ?? '')?.[1];
-  return { maxContext: typeof max === 'number' ? max : undefined, numCtx: numCtx ? Number(numCtx) : undefined };
+  return {
+    maxContext: typeof max === 'number' ? max : undefined,
+    numCtx: numCtx ? Number(numCtx) : undefined,
+    capabilities: show.data.capabilities,
+  };
 }
 
 /**

@@ -27,8 +27,14 @@ interface Running {
 export class Pulls {
   private readonly pulls = new Map<string, Running>();
 
-  /** `onFinished` runs once a pull ends in any way (the provider's model list has changed, or may have). */
-  constructor(private readonly onFinished: (providerId: string) => void) {}
+  /**
+   * `onFinished` runs once a pull ends in any way (the provider's model list has changed, or may have); `redact`
+   * takes keys out of a server's error before anyone sees it.
+   */
+  constructor(
+    private readonly onFinished: (providerId: string) => void,
+    private readonly redact: (text: string) => string,
+  ) {}
 
   /** Starts pulling `model`, unless a pull of it from this provider is running already: then that one. */
   start(providerId: string, server: ServerAddress, model: string): Pull {
@@ -58,7 +64,7 @@ export class Pulls {
           running,
           running.controller.signal.aborted
             ? { state: 'cancelled', status: 'cancelled' }
-            : { state: 'failed', status: 'failed', error: errorMessage(error) },
+            : { state: 'failed', status: 'failed', error: this.redact(errorMessage(error)) },
         ),
       );
     return running.pull;

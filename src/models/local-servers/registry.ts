@@ -13,7 +13,7 @@ interface Entry {
   key: string;
   facts?: ServerFacts;
   at: number;
-  probing?: Promise<ServerFacts>;
+  probing?: { answer: Promise<ServerFacts>; startedAt: number };
 }
 
 /**
@@ -22,10 +22,18 @@ interface Entry {
  */
 export class LocalServers {
   private readonly entries = new Map<string, Entry>();
-  readonly pulls = new Pulls((providerId) => this.forget(providerId));
+  readonly pulls: Pulls;
 
-  /** `keyOf` gives a provider's key, sent as a bearer token to servers that require one. */
-  constructor(private readonly keyOf: (providerId: string, provider: ProviderConfig) => string | undefined) {}
+  /**
+   * `keyOf` gives a provider's key, sent as a bearer token to servers that require one; `redact` takes keys out of
+   * what a server says before it is shown.
+   */
+  constructor(
+    private readonly keyOf: (providerId: string, provider: ProviderConfig) => string | undefined,
+    redact: (text: string) => string,
+  ) {
+    this.pulls = new Pulls((providerId) => this.forget(providerId), redact);
+  }
 
   /** Whether the provider is one whose server is probed. */
   probes(provider: ProviderConfig): boolean {
@@ -62,17 +70,24 @@ export class LocalServers {
     }
     if (entry.facts && !options.refresh && Date.now() - entry.at < FRESH_MS) return entry.facts;
     const current = entry;
-    current.probing ??= probeServer(this.address(providerId, provider), hint.kind).then((facts) => {
-      current.facts = facts;
-      current.at = Date.now();
-      current.probing = undefined;
-      return facts;
-    });
-    if (options.waitMs === undefined) return current.probing;
+    current.probing ??= {
+      startedAt: Date.now(),
+      answer: probeServer(this.address(providerId, provider), hint.kind).then((facts) => {
+        current.facts = facts;
+        current.at = Date.now();
+        current.probing = undefined;
+        return facts;
+      }),
+    };
+    const { answer, startedAt } = current.probing;
+    if (options.waitMs === undefined) return answer;
+    // Counted from the probe's start: a run that asks twice (its spec, then its model) waits once.
+    const remaining = startedAt + options.waitMs - Date.now();
+    if (remaining <= 0) return current.facts;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), options.waitMs)));
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), remaining)));
     try {
-      return (await Promise.race([current.probing, late])) ?? current.facts;
+      return (await Promise.race([answer, late])) ?? current.facts;
     } finally {
       clearTimeout(timer);
     }

@@ -7,7 +7,7 @@ import {
 } from '@contract/local-models';
 import type { ProviderView } from '@contract/models';
 import { Download, HardDrive, Plus, RefreshCw, Trash2 } from 'lucide-react';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Badge, Button, FieldError, cx, inputClass } from '../components/ui';
 import { api, apiSend } from '../lib/api';
 import { formatBytes } from '../files/format';
@@ -183,6 +183,12 @@ function InstalledRow({
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState<'add' | 'delete' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const uninstallButton = useRef<HTMLButtonElement>(null);
+  const keep = () => {
+    setConfirming(false);
+    // The confirmation had the focus; it goes back to the button that opened it.
+    requestAnimationFrame(() => uninstallButton.current?.focus());
+  };
 
   const act = async (what: 'add' | 'delete', action: () => Promise<void>) => {
     setBusy(what);
@@ -260,6 +266,7 @@ function InstalledRow({
           )}
           {manageable && !confirming && (
             <Button
+              ref={uninstallButton}
               variant="danger-ghost"
               aria-label={`Uninstall ${model.name}`}
               title="Uninstall from Ollama"
@@ -272,7 +279,10 @@ function InstalledRow({
         </div>
       </div>
       {confirming && (
-        <div className="mt-2 flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950/60 dark:text-red-100">
+        <div
+          onKeyDown={(e) => e.key === 'Escape' && busy === null && keep()}
+          className="mt-2 flex flex-wrap items-center gap-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-900 dark:bg-red-950/60 dark:text-red-100"
+        >
           <span className="mr-auto">
             Uninstall {model.name} from Ollama? Its files{model.sizeBytes ? ` (${formatBytes(model.sizeBytes)})` : ''}{' '}
             are deleted from the server’s disk{configured ? '; it stays in this provider’s models' : ''}.
@@ -280,7 +290,7 @@ function InstalledRow({
           <Button variant="danger" disabled={busy !== null} onClick={() => void uninstall()} autoFocus>
             {busy === 'delete' && <Spin />} Yes, uninstall
           </Button>
-          <Button className={FADE} disabled={busy !== null} onClick={() => setConfirming(false)}>
+          <Button className={FADE} disabled={busy !== null} onClick={keep}>
             Keep it
           </Button>
         </div>

@@ -14,6 +14,9 @@ export const SERVER_CONTEXT_SOURCES: Record<ServerContextSource, string> = {
   assumed: "Ollama's default, assumed",
 };
 
+/** Below this, the agent's own instructions and tools take much of the window. */
+const SMALL_WINDOW = 16_384;
+
 /**
  * The catalog's window and the server's side by side, and which one runs use. For a model served through Ollama's
  * own API, the context length asked of Ollama with every request can be set here.
@@ -70,6 +73,15 @@ export function ServerWindow({
           </dd>
         </div>
       </dl>
+      {window.used < SMALL_WINDOW && (
+        <p className="text-xs text-amber-800 dark:text-amber-300">
+          Small for an agent: its instructions and tools alone take a few thousand tokens, so longer work is summarised
+          early.{' '}
+          {ollama
+            ? `Set a context length of ${exact.format(SMALL_WINDOW)} or more if the machine has the memory.`
+            : 'Give the model a larger context on the server if the machine has the memory.'}
+        </p>
+      )}
       {ollama && (
         <ContextLengthForm
           modelId={modelId}
