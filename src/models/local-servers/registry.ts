@@ -1,5 +1,6 @@
 import type { ServerFacts } from '../../contract/local-models';
 import type { ProviderConfig } from '../../contract/settings';
+import { errorMessage } from '../../fs/errors';
 import { providerBaseURL } from '../providers';
 import { localServerHint, probeServer, serverAddress } from './detect';
 import type { ServerAddress } from './http';
@@ -72,12 +73,21 @@ export class LocalServers {
     const current = entry;
     current.probing ??= {
       startedAt: Date.now(),
-      answer: probeServer(this.address(providerId, provider), hint.kind).then((facts) => {
-        current.facts = facts;
-        current.at = Date.now();
-        current.probing = undefined;
-        return facts;
-      }),
+      answer: probeServer(this.address(providerId, provider), hint.kind)
+        // probeServer reports what it meets as facts; anything else it throws is reported the same way.
+        .catch((error: unknown): ServerFacts => ({
+          kind: null,
+          reachable: false,
+          error: `Could not ask the server: ${errorMessage(error)}`,
+          checkedAt: new Date().toISOString(),
+          models: [],
+        }))
+        .then((facts) => {
+          current.facts = facts;
+          current.at = Date.now();
+          current.probing = undefined;
+          return facts;
+        }),
     };
     const { answer, startedAt } = current.probing;
     if (options.waitMs === undefined) return answer;
