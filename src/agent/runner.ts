@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { type RunEvent, type SessionEvent, type StampedEvent, isPersisted } from '../contract/events';
 import type { Logger } from '../log';
 import type { ModelCatalog } from '../models/catalog';
+import type { LocalServers } from '../models/local-servers/registry';
 import { resolveModel } from '../models/providers';
 import type { Redactor } from '../models/redaction';
 import { type ApprovalBroker, InteractionCancelledError } from '../permissions/approvals';
@@ -70,6 +71,8 @@ export interface RunnerDeps {
   sessions: SessionStore;
   hub: SessionHub;
   catalog: ModelCatalog;
+  /** What local model servers say of the context they run each model at. */
+  servers: LocalServers;
   usageLog: UsageLog;
   broker: ApprovalBroker;
   logger: Logger;
@@ -124,7 +127,7 @@ export class Runner {
       throw new RunConflictError('A run is already going on in this session; wait for it or cancel it.');
     const settings = deps.workspace.settings.get();
     const model = await resolveModel(
-      { settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env },
+      { settings, secrets: deps.workspace.secrets, catalog: deps.catalog, env: deps.env, servers: deps.servers },
       spec.model,
     );
     const selected = selectTools(spec.tools);

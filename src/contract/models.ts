@@ -53,6 +53,8 @@ export const ProviderViewSchema = ProviderFieldsSchema.extend({
   hasKey: z.boolean(),
   keySource: z.enum(['secrets', 'env']).nullable(),
   keyEnv: z.string().nullable(),
+  /** It may be a model server such as Ollama or LM Studio: `GET /api/providers/:id/local` says what it runs. */
+  localServer: z.boolean(),
   models: z.record(z.string(), z.object({ override: ModelOverrideSchema, info: ModelInfoSchema })),
 });
 export type ProviderView = z.output<typeof ProviderViewSchema>;
@@ -85,7 +87,10 @@ export const ConnectionTestSchema = z.discriminatedUnion('ok', [
 ]);
 export type ConnectionTest = z.output<typeof ConnectionTestSchema>;
 
-/** A model the chat can pick: every model of every enabled provider. */
+/**
+ * A model the chat can pick: every model of every enabled provider. `info.contextWindow` is the window its runs use:
+ * its local server's, when that is smaller than the catalog's and known.
+ */
 export const ModelChoiceSchema = z.object({
   id: z.string(),
   provider: z.string(),

@@ -17,7 +17,8 @@ const HostName = z
     'must be a bare host name such as "box.example.com"',
   );
 
-export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
+/** `ollama`: Ollama's own API (`/api/chat`), which takes a context length per request; its OpenAI endpoint cannot. */
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible', 'ollama'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
 /**

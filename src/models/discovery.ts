@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ProviderConfig } from '../contract/settings';
-import { errorMessage } from '../fs/errors';
+import { serverRoot, unreachableReason } from './local-servers/http';
 import { providerBaseURL } from './providers';
 import type { Redactor } from './redaction';
 
@@ -12,6 +12,7 @@ export class DiscoveryError extends Error {
 }
 
 const OpenAIList = z.object({ data: z.array(z.object({ id: z.string() })) });
+const OllamaList = z.object({ models: z.array(z.object({ name: z.string() })) });
 const GoogleList = z.object({
   models: z.array(z.object({ name: z.string(), supportedGenerationMethods: z.array(z.string()).optional() })),
 });
@@ -21,14 +22,6 @@ const ErrorBody = z.object({
   error: z.union([z.string(), z.object({ message: z.string().optional() })]).optional(),
   message: z.string().optional(),
 });
-
-/** fetch's own failure keeps the reason (a system error code, or its message) in its cause. */
-const FetchFailureCause = z.object({ code: z.string().optional(), message: z.string().optional() });
-
-function unreachableReason(error: unknown): string {
-  const cause = error instanceof Error ? FetchFailureCause.safeParse(error.cause) : undefined;
-  return (cause?.success ? (cause.data.code ?? cause.data.message) : undefined) ?? errorMessage(error);
-}
 
 function request(
   provider: ProviderConfig,
@@ -43,10 +36,11 @@ function request(
     // In a header, not the query string, so the key never lands in a URL or an access log.
     if (apiKey) headers['x-goog-api-key'] = apiKey;
   } else if (apiKey) headers.Authorization = `Bearer ${apiKey}`;
+  if (provider.kind === 'ollama') return { url: `${serverRoot(base)}/api/tags`, headers };
   return { url: `${base}/models${provider.kind === 'google' ? '?pageSize=1000' : ''}`, headers };
 }
 
-/** Lists the models a provider offers (`GET /models`), sorted by id. A provider may quote the key it was sent in its error. */
+/** Lists the models a provider offers (`GET /models`, Ollama's `GET /api/tags`), sorted by id. A provider may quote the key it was sent in its error. */
 export async function discoverModels(
   provider: ProviderConfig,
   apiKey: string | undefined,
@@ -91,6 +85,11 @@ async function listModels(
       .filter((m) => !m.supportedGenerationMethods || m.supportedGenerationMethods.includes('generateContent'))
       .map((m) => m.name.replace(/^models\//, ''))
       .sort();
+  }
+  if (provider.kind === 'ollama') {
+    const list = OllamaList.safeParse(body);
+    if (!list.success) throw new DiscoveryError(`${url} answered without a model list`);
+    return list.data.models.map((m) => m.name).sort();
   }
   const list = OpenAIList.safeParse(body);
   if (!list.success) throw new DiscoveryError(`${url} answered without a model list`);

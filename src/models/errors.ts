@@ -51,8 +51,24 @@ function retryAfter(headers: Record<string, string> | undefined): number | undef
 
 /** The provider's own explanation: the parsed error message, else the raw body. */
 function providerText(error: APICallError): string {
-  const text = error.message?.trim() || error.responseBody?.trim() || 'no details';
+  const text = unreadMessage(error) ?? (error.message?.trim() || error.responseBody?.trim() || 'no details');
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/**
+ * Ollama's `{ "error": "…" }`, which ollama-ai-provider-v2 does not read (it expects OpenAI's shape, and keeps only the
+ * status text as the message): the words are still in the body.
+ */
+function unreadMessage(error: APICallError): string | undefined {
+  if (error.data !== undefined || !error.responseBody) return undefined;
+  try {
+    const body: unknown = JSON.parse(error.responseBody);
+    const message = typeof body === 'object' && body !== null && 'error' in body ? body.error : undefined;
+    return typeof message === 'string' && message.trim() ? message.trim() : undefined;
+  } catch {
+    // Not JSON: the message the SDK made stands.
+    return undefined;
+  }
 }
 
 interface FailedCall {

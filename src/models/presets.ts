@@ -27,7 +27,8 @@ export const PRESETS: readonly Preset[] = [
     apiKeyEnv: 'GOOGLE_GENERATIVE_AI_API_KEY',
     catalogId: 'google',
   },
-  { id: 'ollama', label: 'Ollama', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:11434/v1', local: true },
+  // Ollama's own API, not its OpenAI endpoint: only the former takes a context length with each request.
+  { id: 'ollama', label: 'Ollama', kind: 'ollama', baseURL: 'http://127.0.0.1:11434', local: true },
   { id: 'lmstudio', label: 'LM Studio', kind: 'openai-compatible', baseURL: 'http://127.0.0.1:1234/v1', local: true },
   {
     id: 'llamacpp',

@@ -4,6 +4,9 @@ import type { ProviderConfig } from '../contract/settings';
 import type { SecretsStore } from '../workspace/secrets';
 import type { Settings } from '../workspace/settings';
 import type { ModelCatalog } from './catalog';
+import type { LocalServers } from './local-servers/registry';
+import { serverRoot } from './local-servers/http';
+import { installedModel, modelWindow } from './local-servers/window';
 import { defaultBaseURL, findPreset } from './presets';
 
 export interface ResolvedModel {
@@ -14,6 +17,7 @@ export interface ResolvedModel {
   readonly provider: ProviderConfig;
   readonly baseURL: string;
   readonly language: LanguageModel;
+  /** The catalog's facts, with `contextWindow` the window runs use (the server's, when that is smaller). */
   readonly info: ModelInfo;
 }
 
@@ -35,7 +39,12 @@ export interface ModelSources {
   secrets: SecretsStore;
   catalog: ModelCatalog;
   env: NodeJS.ProcessEnv;
+  /** What local model servers say of their models; without it, the catalog's window is used as it is. */
+  servers?: LocalServers | undefined;
 }
+
+/** How long a run waits for a local server to say what context it runs a model at, before its first request. */
+export const SERVER_FACTS_WAIT_MS = 1_500;
 
 export function parseModelId(id: string): { providerId: string; modelId: string } | undefined {
   const slash = id.indexOf('/');
@@ -75,8 +84,7 @@ export function configuredKeys(settings: Settings, sources: Pick<ModelSources, '
 
 /** Catalog facts for one of a provider's models, with the workspace's overrides applied. */
 export function modelInfo(catalog: ModelCatalog, provider: ProviderConfig, modelId: string): ModelInfo {
-  const catalogId =
-    findPreset(provider.preset)?.catalogId ?? (provider.kind === 'openai-compatible' ? undefined : provider.kind);
+  const catalogId = findPreset(provider.preset)?.catalogId ?? (isVendorKind(provider.kind) ? provider.kind : undefined);
   return catalog.lookup(catalogId, modelId, provider.models[modelId]);
 }
 
@@ -84,9 +92,22 @@ export function providerBaseURL(provider: ProviderConfig): string {
   return provider.baseURL ?? defaultBaseURL(provider.kind) ?? '';
 }
 
-/** Hosted vendors refuse requests without a key; OpenAI-compatible servers often run without one. */
+/** The kinds that are one vendor each, with a catalog of their own; the others serve any vendor's models. */
+function isVendorKind(kind: ProviderConfig['kind']): boolean {
+  return kind === 'openai' || kind === 'anthropic' || kind === 'google';
+}
+
+/** Hosted vendors refuse requests without a key; OpenAI-compatible servers and Ollama often run without one. */
 function needsKey(provider: ProviderConfig): boolean {
-  return provider.kind !== 'openai-compatible' || findPreset(provider.preset)?.apiKeyEnv !== undefined;
+  return isVendorKind(provider.kind) || findPreset(provider.preset)?.apiKeyEnv !== undefined;
+}
+
+/** What every request to a model through Ollama's own API carries. */
+export interface OllamaRequestOptions {
+  /** The context length to run the model at (`num_ctx`); absent, the server's own. */
+  numCtx?: number | undefined;
+  /** Let a model that can think do so: ollama-ai-provider-v2 asks for `think: false` unless told otherwise. */
+  think?: boolean | undefined;
 }
 
 /** The provider's SDK is loaded when a model of that kind is first used: together they are much of the server's start-up. */
@@ -95,6 +116,7 @@ export async function createLanguageModel(
   provider: ProviderConfig,
   modelId: string,
   apiKey: string | undefined,
+  options: OllamaRequestOptions = {},
 ): Promise<LanguageModel> {
   const baseURL = providerBaseURL(provider);
   switch (provider.kind) {
@@ -119,6 +141,26 @@ export async function createLanguageModel(
         includeUsage: true,
         ...(apiKey ? { apiKey } : {}),
       }).chatModel(modelId);
+    }
+    case 'ollama': {
+      const [{ createOllama }, { defaultSettingsMiddleware, wrapLanguageModel }] = await Promise.all([
+        import('ollama-ai-provider-v2'),
+        import('ai'),
+      ]);
+      const model = createOllama({
+        baseURL: `${serverRoot(baseURL)}/api`,
+        ...(apiKey ? { headers: { Authorization: `Bearer ${apiKey}` } } : {}),
+      })(modelId);
+      if (options.numCtx === undefined && !options.think) return model;
+      // Every request carries these: Ollama would otherwise run the model at its default context, without thinking.
+      const ollama = {
+        ...(options.think ? { think: true } : {}),
+        ...(options.numCtx !== undefined ? { options: { num_ctx: options.numCtx } } : {}),
+      };
+      return wrapLanguageModel({
+        model,
+        middleware: defaultSettingsMiddleware({ settings: { providerOptions: { ollama } } }),
+      });
     }
   }
 }
@@ -158,13 +200,20 @@ export async function resolveModel(sources: ModelSources, requested: string | un
       `The provider "${parsed.providerId}" has no API key: enter one in Settings → Models${envName ? ` or set ${envName}` : ''}.`,
     );
   }
+  const info = modelInfo(sources.catalog, provider, parsed.modelId);
+  const facts = await sources.servers?.facts(parsed.providerId, provider, { waitMs: SERVER_FACTS_WAIT_MS });
+  const window = modelWindow(info.contextWindow, provider, parsed.modelId, facts);
+  const thinks = info.reasoning || installedModel(facts, parsed.modelId)?.capabilities?.includes('thinking');
   return {
     id,
     providerId: parsed.providerId,
     modelId: parsed.modelId,
     provider,
     baseURL: providerBaseURL(provider),
-    language: await createLanguageModel(parsed.providerId, provider, parsed.modelId, key),
-    info: modelInfo(sources.catalog, provider, parsed.modelId),
+    language: await createLanguageModel(parsed.providerId, provider, parsed.modelId, key, {
+      numCtx: window.requested ?? undefined,
+      think: provider.kind === 'ollama' && thinks,
+    }),
+    info: { ...info, contextWindow: window.used },
   };
 }

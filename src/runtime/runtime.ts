@@ -1,6 +1,7 @@
 import type { Logger } from '../log';
 import { ModelCatalog } from '../models/catalog';
-import { configuredKeys } from '../models/providers';
+import { LocalServers } from '../models/local-servers/registry';
+import { configuredKeys, providerKey } from '../models/providers';
 import { Redactor } from '../models/redaction';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -38,7 +39,7 @@ import { dropWorktreeFolder } from '../agent/orchestration/worktree';
 import { AgentTypes } from '../tools/agents/agent-types';
 import type { SkillCatalog } from '../tools/skills/skill-catalog';
 import { skillTool } from '../tools/skills/skill-tool';
-import { contextWindowOf, workspaceSkills } from './skills';
+import { contextWindowOf, primeServerFacts, workspaceSkills } from './skills';
 import { McpServers } from '../mcp/servers';
 
 export interface RuntimeOptions {
@@ -74,6 +75,8 @@ export interface AgentRuntime {
   readonly retention: Retention;
   readonly hub: SessionHub;
   readonly catalog: ModelCatalog;
+  /** Local model servers (Ollama, LM Studio, llama.cpp, vLLM): their context per model, Ollama's pulls. */
+  readonly localServers: LocalServers;
   readonly usageLog: UsageLog;
   readonly broker: ApprovalBroker;
   readonly runner: Runner;
@@ -127,6 +130,10 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     SessionStore.open(workspace.paths.sessionsArchiveDir, runEventInterpreter, { onDelete, archived: true }),
     ModelCatalog.open(workspace.paths.cacheDir),
   ]);
+  const localServers = new LocalServers(
+    (id, provider) => providerKey(id, provider, { secrets: workspace.secrets, env }).key,
+    (text) => redactor.redact(text),
+  );
   const partials = new PartialTextLog(workspace.paths.sessionsDir);
   const search = new SessionSearch(join(workspace.paths.cacheDir, 'session-search.json'), [sessions, archive]);
   await closeInterruptedRuns(sessions, partials, redactor, options.logger);
@@ -152,6 +159,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     sessions,
     hub,
     catalog,
+    servers: localServers,
     usageLog,
     broker,
     logger: options.logger,
@@ -224,6 +232,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     retention,
     hub,
     catalog,
+    localServers,
     usageLog,
     broker,
     runner,
@@ -237,19 +246,22 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     mcp,
     search,
     skills,
-    workspaceSpec: (request, approvals) =>
-      workspaceRunSpec(
+    async workspaceSpec(request, approvals) {
+      // The spec's budgets follow the model's window, so a local server is asked what it runs the model at first.
+      await primeServerFacts(workspace, localServers, request.model);
+      return workspaceRunSpec(
         {
           workspace,
           sources,
           agentTypes,
           skills,
-          contextWindow: (model) => contextWindowOf(workspace, catalog, model),
+          contextWindow: (model) => contextWindowOf(workspace, catalog, localServers, model),
           mcpPrompt: (text) => mcp.expandPrompt(text),
         },
         request,
         approvals,
-      ),
+      );
+    },
     async callTool(call, { mode, signal }) {
       // One headless call of a server's tool: that server must have connected first.
       if (call.name.startsWith('mcp__')) await mcp.settled();
@@ -261,6 +273,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
       stopFollowingSettings();
       partials.flushAll();
       retention.stop();
+      localServers.close();
       await Promise.all([sessions.close(), archive.close(), extensions.close(), mcp.close()]);
       await sandbox.close();
     },

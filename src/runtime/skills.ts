@@ -1,6 +1,8 @@
 import { join, relative, sep } from 'node:path';
 import type { ModelCatalog } from '../models/catalog';
-import { modelInfo, parseModelId } from '../models/providers';
+import type { LocalServers } from '../models/local-servers/registry';
+import { modelWindow } from '../models/local-servers/window';
+import { SERVER_FACTS_WAIT_MS, modelInfo, parseModelId } from '../models/providers';
 import { packageRoot } from '../package-info';
 import { SkillCatalog, type SkillFolder } from '../tools/skills/skill-catalog';
 import { userDataDir } from '../workspace/paths';
@@ -35,14 +37,32 @@ export function workspaceSkills(workspace: Workspace, env: NodeJS.ProcessEnv): S
   });
 }
 
-/** A model's context window as the catalog knows it (the workspace default model when none is named). */
+/**
+ * A model's context window (the workspace default model when none is named): the catalog's, or the one its local
+ * server runs it at when that is smaller and known. Never waits: a run asks the server first (`LocalServers.facts`).
+ */
 export function contextWindowOf(
   workspace: Workspace,
   catalog: ModelCatalog,
+  servers: LocalServers,
   model: string | undefined,
 ): number | undefined {
   const settings = workspace.settings.get();
   const parsed = parseModelId(model ?? settings.defaultModel ?? '');
   const provider = parsed && settings.providers[parsed.providerId];
-  return provider ? modelInfo(catalog, provider, parsed.modelId).contextWindow : undefined;
+  if (!provider) return undefined;
+  const catalogWindow = modelInfo(catalog, provider, parsed.modelId).contextWindow;
+  return modelWindow(catalogWindow, provider, parsed.modelId, servers.cached(parsed.providerId, provider)).used;
+}
+
+/** Asks the model's local server (if it has one) what it runs the model at, waiting briefly; the answer is cached. */
+export async function primeServerFacts(
+  workspace: Workspace,
+  servers: LocalServers,
+  model: string | undefined,
+): Promise<void> {
+  const settings = workspace.settings.get();
+  const parsed = parseModelId(model ?? settings.defaultModel ?? '');
+  const provider = parsed && settings.providers[parsed.providerId];
+  if (provider) await servers.facts(parsed.providerId, provider, { waitMs: SERVER_FACTS_WAIT_MS });
 }

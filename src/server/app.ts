@@ -9,6 +9,7 @@ import { agentsMdRoutes } from './agents-md';
 import { globalEventRoutes } from './events';
 import { fileRoutes } from './files';
 import { healthRoutes } from './health';
+import { localModelRoutes } from './local-models';
 import { modelRoutes } from './models';
 import { permissionRoutes } from './permissions';
 import { sandboxRoutes } from './sandbox';
@@ -83,6 +84,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/sandbox', sandboxRoutes(ctx));
   app.route('/api/events', globalEventRoutes(ctx));
   app.route('/api', modelRoutes(ctx));
+  app.route('/api', localModelRoutes(ctx));
   app.route('/api', usageRoutes(ctx));
   app.route('/api/agents-md', agentsMdRoutes(ctx));
   app.route('/api/files', fileRoutes(ctx, ctx.files, ctx.fileWatcher));

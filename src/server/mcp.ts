@@ -67,7 +67,7 @@ export function mcpRoutes(ctx: ServerContext): Hono {
         .filter((s) => s.state === 'ready')
         .flatMap((s) => s.tools.filter((t) => t.enabled))
         .reduce((sum, t) => sum + t.tokens, 0);
-      const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined);
+      const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, ctx.runtime.localServers, undefined);
       const { deferred } = selectTools(workspaceToolSelection(settings.get(), ctx.runtime.sources, window));
       const mcpDeferred = [...deferred].some((name) => name.startsWith('mcp__'));
       return c.json({ servers, toolTokens, deferred: mcpDeferred } satisfies McpOverview);

@@ -9,6 +9,7 @@ import {
 } from '../contract/models';
 import { PROVIDER_ID, type ProviderConfig, ProviderConfigSchema } from '../contract/settings';
 import { DiscoveryError, discoverModels } from '../models/discovery';
+import { modelWindow } from '../models/local-servers/window';
 import { PRESETS, findPreset } from '../models/presets';
 import { modelInfo, parseModelId, providerBaseURL, providerKey, resolveModel } from '../models/providers';
 import { type JsonObject, isPlainObject } from '../workspace/merge-patch';
@@ -18,24 +19,30 @@ import { ApiError } from './errors';
 import { readBody } from './validate';
 import { errorMessage } from '../fs/errors';
 
+/** A provider id from a route, checked. */
+export function providerIdParam(raw: string): string {
+  if (!PROVIDER_ID.test(raw))
+    throw new ApiError(400, 'invalid_request', 'Provider ids use lower-case letters, digits, - and _ (at most 40).', {
+      field: 'id',
+    });
+  return raw;
+}
+
+/** The configured provider of that id, or a 404. */
+export function existingProvider(ctx: ServerContext, id: string): ProviderConfig {
+  const provider = ctx.workspace.settings.get().providers[id];
+  if (!provider) throw new ApiError(404, 'provider_not_found', `No provider "${id}" is configured.`);
+  return provider;
+}
+
 export function modelRoutes(ctx: ServerContext): Hono {
   const { settings, secrets } = ctx.workspace;
-  const { catalog, redactor } = ctx.runtime;
+  const { catalog, redactor, localServers } = ctx.runtime;
   const env = process.env;
   const app = new Hono();
 
-  const providerId = (raw: string) => {
-    if (!PROVIDER_ID.test(raw))
-      throw new ApiError(400, 'invalid_request', 'Provider ids use lower-case letters, digits, - and _ (at most 40).', {
-        field: 'id',
-      });
-    return raw;
-  };
-  const existing = (id: string): ProviderConfig => {
-    const provider = settings.get().providers[id];
-    if (!provider) throw new ApiError(404, 'provider_not_found', `No provider "${id}" is configured.`);
-    return provider;
-  };
+  const providerId = providerIdParam;
+  const existing = (id: string) => existingProvider(ctx, id);
   const describe = (id: string, provider: ProviderConfig): ProviderView => {
     const key = providerKey(id, provider, { secrets, env });
     return {
@@ -45,6 +52,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
       hasKey: key.source !== null,
       keySource: key.source,
       keyEnv: provider.apiKeyEnv ?? findPreset(provider.preset)?.apiKeyEnv ?? null,
+      localServer: localServers.probes(provider),
       models: Object.fromEntries(
         Object.entries(provider.models).map(([m, override]) => [
           m,
@@ -146,6 +154,7 @@ export function modelRoutes(ctx: ServerContext): Hono {
         secrets,
         catalog,
         env,
+        servers: localServers,
       },
       `${id}/${modelId}`,
     );
@@ -159,12 +168,12 @@ export function modelRoutes(ctx: ServerContext): Hono {
     const models = Object.entries(s.providers)
       .filter(([, p]) => p.enabled)
       .flatMap(([id, p]) =>
-        Object.keys(p.models).map((m) => ({
-          id: `${id}/${m}`,
-          provider: id,
-          model: m,
-          info: modelInfo(catalog, p, m),
-        })),
+        Object.keys(p.models).map((m) => {
+          const info = modelInfo(catalog, p, m);
+          // What a run would use now, from what the server said last (never waiting for it here).
+          const window = modelWindow(info.contextWindow, p, m, localServers.cached(id, p));
+          return { id: `${id}/${m}`, provider: id, model: m, info: { ...info, contextWindow: window.used } };
+        }),
       );
     return c.json({ defaultModel: s.defaultModel ?? null, models } satisfies ModelList);
   });

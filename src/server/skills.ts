@@ -39,7 +39,9 @@ export function skillRoutes(ctx: ServerContext): Hono {
     new Hono()
       .get('/', async (c) => {
         const { skills: found, invalid, shadowed } = await skills.list();
-        const limit = skillsBlockLimit(contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined));
+        const limit = skillsBlockLimit(
+          contextWindowOf(ctx.workspace, ctx.runtime.catalog, ctx.runtime.localServers, undefined),
+        );
         const block = skillsBlock(
           found.filter((skill) => skill.loaded),
           limit,

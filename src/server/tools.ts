@@ -17,7 +17,7 @@ export function toolRoutes(ctx: ServerContext): Hono {
     .get('/', (c) => {
       const { disabled: off } = settings.get().tools;
       const disabled = new Set(off);
-      const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, undefined);
+      const window = contextWindowOf(ctx.workspace, ctx.runtime.catalog, ctx.runtime.localServers, undefined);
       const { tools: chosen, deferred } = selectTools(
         workspaceToolSelection(settings.get(), ctx.runtime.sources, window),
       );

@@ -13,7 +13,7 @@ describe('Settings → Models', () => {
     await page.goto(`${server.url}/settings/models`);
     await page.getByRole('button', { name: 'Add provider' }).first().click();
     await page.getByRole('button', { name: /^Ollama/ }).click();
-    await page.getByLabel('Base URL').fill(`${mock.url}/v1`);
+    await page.getByLabel('Base URL').fill(mock.url);
     await page.getByRole('button', { name: 'Add provider' }).last().click();
     await expect.poll(() => page.getByRole('button', { name: 'Discover models' }).count()).toBe(1);
 

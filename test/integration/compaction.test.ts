@@ -83,6 +83,15 @@ describe('compaction', () => {
     expect(mock.requests).toHaveLength(0);
   });
 
+  it('does not summarise when the system prompt and tools fill most of a small window: a summary could not help', async () => {
+    const { runtime, mock } = await harness({}, 4096);
+    mock.enqueue({ text: 'Hello.' });
+    const { outcome, events } = await run(runtime, 'hi');
+    expect(outcome.status).toBe('finished');
+    expect(mock.requests.filter(isSummaryRequest)).toEqual([]);
+    expect(compactions(events)).toEqual([]);
+  });
+
   it('summarises past compactAt; the next request holds the summary, every user instruction, the tasks and the file ledger', async () => {
     const { runtime, mock } = await harness({ maskAt: 1, keepRecentTokens: 1000, compactAt: 7000 });
     mock.enqueue({ text: 'Noted.' });

@@ -61,7 +61,10 @@ describe('providers API', () => {
         'fireworks',
       ]),
     );
-    expect(list.presets.find((p: any) => p.id === 'ollama').baseURL).toBe('http://127.0.0.1:11434/v1');
+    expect(list.presets.find((p: any) => p.id === 'ollama')).toMatchObject({
+      kind: 'ollama',
+      baseURL: 'http://127.0.0.1:11434',
+    });
     expect(JSON.stringify(list)).not.toContain('sk-secret-123');
 
     expect(

@@ -86,6 +86,8 @@ export class Compactor {
       }
     }
     if (tokens <= this.compactAt || this.stalledTurn === turn) return { messages: current };
+    // The system prompt and the tools take nearly all of it (a small window): a summary could not shrink the request.
+    if (estimateTokens('', '', current) < tokens * MIN_SHRINK) return { messages: current };
     const recent = this.summaries.filter((t) => turn - t < TURN_SPAN);
     if (recent.length >= SPIRAL_COUNT)
       return {

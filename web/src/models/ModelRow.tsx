@@ -1,7 +1,7 @@
 import type { ModelInfo } from '@contract/models';
 import type { ModelOverride } from '@contract/settings';
 import { Pencil, Star, Trash2 } from 'lucide-react';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { Badge, Button, FieldError, cx, inputClass } from '../components/ui';
 import { BusyIcon, Facts, FormField, Spin } from './bits';
 import { FADE, errorText, exact, placeError } from './types';
@@ -101,10 +101,13 @@ export function ModelRow({
   onMakeDefault,
   onRemove,
   onSaveOverride,
+  server,
 }: {
   modelId: string;
   model: { override: ModelOverride; info: ModelInfo };
   isDefault: boolean;
+  /** What the model's server says of its context, for a provider on a local server. */
+  server?: ReactNode;
   /** Another change to this provider is being saved; a second one now would overwrite it. */
   locked: boolean;
   onMakeDefault: () => Promise<void>;
@@ -147,6 +150,7 @@ export function ModelRow({
             )}
           </div>
           <Facts info={info} />
+          {server}
         </div>
         {/* Ghost buttons carry their own padding; on a phone they sit under the text, so pull them back into line. */}
         <div className="-ml-3 flex shrink-0 items-center gap-1 sm:ml-0">

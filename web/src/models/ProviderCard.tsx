@@ -6,10 +6,13 @@ import { Badge, Button, Card, FieldError, Switch } from '../components/ui';
 import { apiSend } from '../lib/api';
 import { AddModelForm } from './AddModelForm';
 import { ConnectionTools } from './ConnectionTools';
+import { LocalServerPanel } from './LocalServerPanel';
 import { ModelRow } from './ModelRow';
 import { ProviderForm } from './ProviderForm';
+import { ServerWindow } from './ServerWindow';
 import { KeyStatus, Spin } from './bits';
 import { FADE, KIND_LABELS, bodyOf, errorText, overridesOf, providerTitle, putProvider } from './types';
+import { shownServer, useLocalServer } from './useLocalServer';
 
 export function ProviderCard({
   provider,
@@ -39,6 +42,8 @@ export function ProviderCard({
   const modelIds = Object.keys(provider.models);
   const prefix = `${provider.id}/`;
   const defaultModelHere = defaultModel?.startsWith(prefix) ? defaultModel.slice(prefix.length) : null;
+  const local = useLocalServer(provider);
+  const server = shownServer(local.state);
 
   useEffect(() => {
     if (scrollOnMount) ref.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
@@ -186,6 +191,18 @@ export function ProviderCard({
                     await withModels(rest);
                   }}
                   onSaveOverride={(override) => withModels({ ...overridesOf(provider), [modelId]: override })}
+                  server={
+                    provider.localServer && (
+                      <ServerWindow
+                        modelId={modelId}
+                        window={server?.windows[modelId]}
+                        ollama={provider.kind === 'ollama'}
+                        override={model.override}
+                        locked={saving}
+                        onSaveOverride={(override) => withModels({ ...overridesOf(provider), [modelId]: override })}
+                      />
+                    )
+                  }
                 />
               );
             })}
@@ -197,6 +214,20 @@ export function ProviderCard({
           onAdd={(modelId) => withModels({ ...overridesOf(provider), [modelId]: {} })}
         />
       </div>
+
+      {provider.localServer && (
+        <div className="border-t border-zinc-200 px-4 py-4 sm:px-5 dark:border-zinc-800">
+          <LocalServerPanel
+            provider={provider}
+            state={local.state}
+            reload={local.reload}
+            locked={saving}
+            onAddModel={(name) => withModels({ ...overridesOf(provider), [name]: {} })}
+            // The same server, through its own API: the address without /v1.
+            onUseOllamaApi={() => save({ kind: 'ollama', baseURL: provider.baseURL.replace(/\/v1\/?$/, '') })}
+          />
+        </div>
+      )}
 
       <div className="border-t border-zinc-200 px-4 py-4 sm:px-5 dark:border-zinc-800">
         <ConnectionTools

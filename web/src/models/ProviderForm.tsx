@@ -146,7 +146,10 @@ export function ProviderForm({
         hint={
           <span>
             {KIND_LABELS[kind]}. Models are listed from{' '}
-            <code className="break-all">{(baseURL.trim() || '…').replace(/\/+$/, '')}/models</code>
+            <code className="break-all">
+              {(baseURL.trim() || '…').replace(/\/+$/, '')}
+              {kind === 'ollama' ? '/api/tags' : '/models'}
+            </code>
           </span>
         }
       >

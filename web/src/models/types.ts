@@ -16,6 +16,7 @@ export const KIND_LABELS: Record<ProviderKind, string> = {
   anthropic: 'Anthropic API',
   google: 'Gemini API',
   'openai-compatible': 'OpenAI-compatible API',
+  ollama: 'Ollama API',
 };
 
 export const SOURCES: Record<ModelInfo['source'], { text: string; title: string }> = {
