@@ -203,7 +203,11 @@ export async function resolveModel(sources: ModelSources, requested: string | un
   const info = modelInfo(sources.catalog, provider, parsed.modelId);
   const facts = await sources.servers?.facts(parsed.providerId, provider, { waitMs: SERVER_FACTS_WAIT_MS });
   const window = modelWindow(info.contextWindow, provider, parsed.modelId, facts);
-  const thinks = info.reasoning || installedModel(facts, parsed.modelId)?.capabilities?.includes('thinking');
+  const capabilities = installedModel(facts, parsed.modelId)?.capabilities;
+  const thinks = info.reasoning || capabilities?.includes('thinking');
+  // The server lists what the model can do: one without `tools` gets its tools through the prompt, unless the
+  // settings say it takes them natively.
+  const tools = provider.models[parsed.modelId]?.tools ?? (capabilities ? capabilities.includes('tools') : info.tools);
   return {
     id,
     providerId: parsed.providerId,
@@ -214,6 +218,6 @@ export async function resolveModel(sources: ModelSources, requested: string | un
       numCtx: window.requested ?? undefined,
       think: provider.kind === 'ollama' && thinks,
     }),
-    info: { ...info, contextWindow: window.used },
+    info: { ...info, contextWindow: window.used, tools },
   };
 }

@@ -252,6 +252,28 @@ describe('Ollama through its own API', () => {
     return serverWith({ ollama: { kind: 'ollama', preset: 'ollama', baseURL: ollama.url, models } }, 'ollama/llama3.1');
   }
 
+  it('describes the tools in the prompt for a model whose server lists no tool capability', async () => {
+    const ollama = track(
+      await startFakeOllama({
+        installed: [{ name: 'llama3.1:latest', family: 'llama', maxContext: 131_072, capabilities: ['completion'] }],
+      }),
+    );
+    const server = await ollamaServer({ 'llama3.1': {} }, ollama);
+    ollama.mock.enqueue(
+      { text: '<tool_call>{"name": "glob", "arguments": {"pattern": "*.md"}}</tool_call>' },
+      { text: 'Done.' },
+    );
+    const events = await runOnce(server, 'list the Markdown files');
+    expect(events.at(-1)).toMatchObject({ status: 'finished' });
+    expect(events.find((e) => e.type === 'tool.started')).toMatchObject({
+      name: 'glob',
+      fromText: { format: 'hermes' },
+    });
+    const first = ollama.mock.requests[0]!.body;
+    expect(first.tools ?? []).toEqual([]);
+    expect(JSON.stringify(first.messages[0])).toContain('<tool_call>');
+  });
+
   it('sends the context length set for the model as num_ctx on every request, within the model maximum', async () => {
     const ollama = track(
       await startFakeOllama({ installed: [{ name: 'llama3.1:latest', family: 'llama', maxContext: 131_072 }] }),

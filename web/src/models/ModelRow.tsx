@@ -25,6 +25,7 @@ function LimitsForm({
     contextWindow: model.override.contextWindow?.toString() ?? '',
     maxOutput: model.override.maxOutput?.toString() ?? '',
   });
+  const [nativeTools, setNativeTools] = useState(model.info.tools);
   const [errors, setErrors] = useState<Partial<Record<LimitField | 'form', string>>>({});
   const [saving, setSaving] = useState(false);
   const uid = useId();
@@ -42,6 +43,9 @@ function LimitsForm({
       else next[field] = n;
     }
     if (Object.keys(problems).length > 0) return setErrors(problems);
+    // Saved only when it departs from what the model is known to do, so the catalog's word still counts otherwise.
+    delete next.tools;
+    if (nativeTools !== model.info.tools || model.override.tools !== undefined) next.tools = nativeTools;
     setSaving(true);
     setErrors({});
     try {
@@ -77,6 +81,21 @@ function LimitsForm({
         {field('contextWindow', 'Context window (tokens)', model.info.contextWindow)}
         {field('maxOutput', 'Max output (tokens)', model.info.maxOutput)}
       </div>
+      <label className="flex items-start gap-2 text-sm">
+        <input
+          type="checkbox"
+          className="mt-0.5"
+          checked={nativeTools}
+          onChange={(e) => setNativeTools(e.target.checked)}
+        />
+        <span>
+          Native tool calls
+          <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+            Off: the tools are described in the model's prompt and its calls read from its answers, for models whose
+            server takes no tools.
+          </span>
+        </span>
+      </label>
       <p className="text-xs text-zinc-500 dark:text-zinc-400">
         Leave a field empty to use the catalog's value. Saved to .boxagnts/settings.json.
       </p>

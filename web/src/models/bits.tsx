@@ -136,25 +136,27 @@ export function Facts({ info }: { info: ModelInfo }) {
           ? `${usd.format(info.pricing.input)} in · ${usd.format(info.pricing.output)} out per 1M`
           : 'Price unknown'}
       </span>
-      {(info.tools || info.vision || info.reasoning) && (
-        <span className="flex flex-wrap gap-1">
-          {info.tools && (
-            <Badge>
-              <Wrench aria-hidden size={11} /> Tools
-            </Badge>
-          )}
-          {info.vision && (
-            <Badge>
-              <Eye aria-hidden size={11} /> Vision
-            </Badge>
-          )}
-          {info.reasoning && (
-            <Badge>
-              <Brain aria-hidden size={11} /> Reasoning
-            </Badge>
-          )}
-        </span>
-      )}
+      <span className="flex flex-wrap gap-1">
+        {info.tools ? (
+          <Badge>
+            <Wrench aria-hidden size={11} /> Tools
+          </Badge>
+        ) : (
+          <span title="The model takes no tool calls natively: its tools are described in its prompt and its calls read from its answers.">
+            Tools through the prompt
+          </span>
+        )}
+        {info.vision && (
+          <Badge>
+            <Eye aria-hidden size={11} /> Vision
+          </Badge>
+        )}
+        {info.reasoning && (
+          <Badge>
+            <Brain aria-hidden size={11} /> Reasoning
+          </Badge>
+        )}
+      </span>
       <span title={source.title} className={cx(info.source === 'default' && 'text-amber-700 dark:text-amber-400')}>
         Source: {source.text}
       </span>
