@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FileChangeSchema } from './files';
+import { JobRunSchema } from './automation';
 import { InteractionSchema } from './interactions';
 import { SessionSummarySchema } from './sessions';
 
@@ -14,6 +15,10 @@ export const GlobalPayloadSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('interaction.opened'), interaction: InteractionSchema }),
   z.object({ type: z.literal('interaction.closed'), interactionId: z.string(), sessionId: z.string() }),
   z.object({ type: z.literal('tools.changed') }),
+  /** A job's run started, ended or was skipped (the Cron page follows it; a failure is a notification). */
+  z.object({ type: z.literal('job.run'), run: JobRunSchema }),
+  /** jobs.json changed (a job saved, removed, paused). */
+  z.object({ type: z.literal('jobs.changed') }),
   /** `truncated`: more changed than one event lists; reload what is shown. */
   z.object({ type: z.literal('file.changed'), changes: z.array(FileChangeSchema), truncated: z.boolean() }),
 ]);

@@ -27,6 +27,8 @@ export const SessionSummarySchema = z.object({
   running: z.boolean(),
   /** Pinned by the user: no retention rule archives or deletes it. */
   pinned: z.boolean(),
+  /** The scheduled job whose run this session is. */
+  job: z.string().optional(),
   /** In `sessions/archive/`: read-only until restored. */
   archived: z.boolean(),
   /** In a search's answer: the words around the first hit in the session's messages. */
