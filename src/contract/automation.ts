@@ -125,3 +125,4 @@ export const SchedulePreviewBodySchema = z.strictObject({
   count: z.number().int().min(1).max(20).default(5),
 });
 export const SchedulePreviewSchema = z.object({ runs: z.array(z.string()), problem: z.string().nullable() });
+export type SchedulePreview = z.output<typeof SchedulePreviewSchema>;

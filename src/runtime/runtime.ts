@@ -25,6 +25,11 @@ import { callToolOnce } from './single-call';
 import { recordedServerEndpoints } from '../workspace/server-record';
 import { Retention } from '../workspace/retention';
 import { SessionSearch } from '../workspace/session-search';
+import type { Job } from '../contract/automation';
+import type { RunResult } from '../automation/automation';
+import type { QueuedRun } from '../automation/job-queue';
+import { JobsStore } from '../automation/jobs-store';
+import { runJob } from './job-runs';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -73,6 +78,10 @@ export interface AgentRuntime {
   readonly archive: SessionStore;
   /** The workspace's retention rule, applied by the server (see Retention.start). */
   readonly retention: Retention;
+  /** Scheduled jobs (`.boxagnts/automation/jobs.json`); the server schedules them. */
+  readonly jobs: JobsStore;
+  /** Runs one job as a session (the scheduler's runs, and `boxagnts cron run`). */
+  runJob(job: Job, run: QueuedRun, signal: AbortSignal): Promise<RunResult>;
   readonly hub: SessionHub;
   readonly catalog: ModelCatalog;
   /** Local model servers (Ollama, LM Studio, llama.cpp, vLLM): their context per model, Ollama's pulls. */
@@ -218,6 +227,24 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
   const stopFollowingSettings = workspace.settings.onChange(() => mcp.reconcile());
   sources = [builtInSource, extensions, mcp];
   await agentTypes.list();
+  const workspaceSpec = async (request: WorkspaceRunRequest, approvals: Approvals): Promise<RunSpec> => {
+    // The spec's budgets follow the model's window, so a local server is asked what it runs the model at first.
+    await primeServerFacts(workspace, localServers, request.model);
+    return workspaceRunSpec(
+      {
+        workspace,
+        sources,
+        agentTypes,
+        skills,
+        contextWindow: (model) => contextWindowOf(workspace, catalog, localServers, model),
+        mcpPrompt: (text) => mcp.expandPrompt(text),
+      },
+      request,
+      approvals,
+    );
+  };
+  const jobs = new JobsStore(join(workspace.paths.automationDir, 'jobs.json'));
+  await jobs.load();
   const retention = new Retention({
     active: sessions,
     archive,
@@ -230,6 +257,8 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     sessions,
     archive,
     retention,
+    jobs,
+    runJob: (job, run, signal) => runJob({ sessions, runner, workspaceSpec }, job, run, signal),
     hub,
     catalog,
     localServers,
@@ -246,22 +275,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     mcp,
     search,
     skills,
-    async workspaceSpec(request, approvals) {
-      // The spec's budgets follow the model's window, so a local server is asked what it runs the model at first.
-      await primeServerFacts(workspace, localServers, request.model);
-      return workspaceRunSpec(
-        {
-          workspace,
-          sources,
-          agentTypes,
-          skills,
-          contextWindow: (model) => contextWindowOf(workspace, catalog, localServers, model),
-          mcpPrompt: (text) => mcp.expandPrompt(text),
-        },
-        request,
-        approvals,
-      );
-    },
+    workspaceSpec,
     async callTool(call, { mode, signal }) {
       // One headless call of a server's tool: that server must have connected first.
       if (call.name.startsWith('mcp__')) await mcp.settled();

@@ -20,6 +20,7 @@ import { agentRoutes } from './agents';
 import { commandRoutes } from './commands';
 import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
+import { jobRoutes } from './jobs';
 import { retentionRoutes } from './retention';
 import { usageRoutes } from './usage';
 
@@ -75,6 +76,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/settings', settingsRoutes(ctx));
   app.route('/api/sessions', sessionRoutes(ctx));
   app.route('/api/retention', retentionRoutes(ctx));
+  app.route('/api/jobs', jobRoutes(ctx));
   app.route('/api', permissionRoutes(ctx));
   app.route('/api/tools', toolRoutes(ctx));
   app.route('/api/agents', agentRoutes(ctx));

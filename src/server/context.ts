@@ -1,3 +1,4 @@
+import type { Automation } from '../automation/automation';
 import type { AgentRuntime } from '../runtime/runtime';
 import type { Logger } from '../log';
 import type { FileWatcher } from '../workspace/file-watcher';
@@ -8,6 +9,8 @@ import type { Workspace } from '../workspace/workspace';
 export interface ServerContext {
   readonly workspace: Workspace;
   readonly runtime: AgentRuntime;
+  /** Scheduled jobs at work: their timer, queue and history. */
+  readonly automation: Automation;
   /** The workspace's files as the dashboard edits them, and the watcher of the folders it shows. */
   readonly files: WorkspaceFiles;
   readonly fileWatcher: FileWatcher;

@@ -20,6 +20,10 @@ import { WorkspaceFiles } from '../workspace/files';
 import { recordServer } from '../workspace/server-record';
 import { openWorkspace } from '../workspace/workspace';
 import { createApp } from './app';
+import { Automation } from '../automation/automation';
+import { type Clock, systemClock } from '../automation/clock';
+import { EmbeddedJobQueue } from '../automation/job-queue';
+import { RunLog } from '../automation/run-log';
 import type { ServerContext } from './context';
 import { allowedHostNames } from './guard';
 
@@ -35,6 +39,8 @@ export interface ServeOptions {
   webRoot?: string;
   /** Tools beyond the built-in ones (embedding, tests). */
   extraTools?: Tool[];
+  /** The scheduler's time (tests move a fake one); the system's when absent. */
+  clock?: Clock;
 }
 
 export interface RunningServer {
@@ -80,9 +86,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     (changes, truncated) => runtime.hub.publishGlobal({ type: 'file.changed', changes, truncated }),
     logger,
   );
+  const { queue, interrupted } = await EmbeddedJobQueue.open(join(workspace.paths.automationDir, 'queue.jsonl'));
+  const automation = new Automation({
+    store: runtime.jobs,
+    queue,
+    log: new RunLog(join(workspace.paths.automationDir, 'runs')),
+    clock: options.clock ?? systemClock,
+    execute: (job, run, signal) => runtime.runJob(job, run, signal),
+    onRun: (run) => runtime.hub.publishGlobal({ type: 'job.run', run }),
+  });
+  runtime.jobs.onChange(() => runtime.hub.publishGlobal({ type: 'jobs.changed' }));
   const context: ServerContext = {
     workspace,
     runtime,
+    automation,
     files,
     fileWatcher,
     logger,
@@ -131,11 +148,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       );
   });
   workspace.settings.onChange(() => runtime.retention.ruleChanged());
+  await automation.start(interrupted);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       shutdown.abort();
+      await automation.stop();
       await Promise.all([runtime.close(), fileWatcher.close()]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Streams end a moment after the shutdown signal and leave keep-alive sockets behind: close those as they idle.

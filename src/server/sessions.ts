@@ -31,6 +31,8 @@ const ListQuery = z.object({
   q: z.string().max(200).optional(),
   /** `true`: the archived sessions instead. */
   archived: z.enum(['true', 'false']).optional(),
+  /** Only the runs of this scheduled job. */
+  job: z.string().max(40).optional(),
 });
 
 export function sessionRoutes(ctx: ServerContext): Hono {
@@ -88,7 +90,7 @@ export function sessionRoutes(ctx: ServerContext): Hono {
     const hits = query.q?.trim() ? await ctx.runtime.search.search(query.q) : undefined;
     const matches = hits ? new Set(hits.keys()) : undefined;
     const store = query.archived === 'true' ? archive : sessions;
-    const page = store.list({ limit: query.limit, cursor: query.cursor, query: query.q, matches });
+    const page = store.list({ limit: query.limit, cursor: query.cursor, query: query.q, matches, job: query.job });
     return c.json({
       ...page,
       sessions: page.sessions.map((s) => {

@@ -34,6 +34,8 @@ export interface WorkspacePaths {
   readonly uploadsDir: string;
   readonly usageFile: string;
   readonly grantsFile: string;
+  /** Scheduled jobs: `jobs.json`, `runs/<job>.jsonl` (their history) and `queue.jsonl` (the run queue's journal). */
+  readonly automationDir: string;
 }
 
 export function workspacePaths(workspaceDir: string): WorkspacePaths {
@@ -58,6 +60,7 @@ export function workspacePaths(workspaceDir: string): WorkspacePaths {
     uploadsDir: join(dataDir, 'uploads'),
     usageFile: join(dataDir, 'usage.jsonl'),
     grantsFile: join(dataDir, 'permissions.json'),
+    automationDir: join(dataDir, 'automation'),
   };
 }
 

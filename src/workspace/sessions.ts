@@ -43,6 +43,8 @@ const HeaderSchema = z.object({
   parent: z.object({ sessionId: z.string(), eventId: z.number() }).optional(),
   spawnedBy: SpawnedBySchema.optional(),
   importedFrom: z.string().optional(),
+  /** The scheduled job whose run this session is. */
+  job: z.string().optional(),
 });
 export type SessionHeader = z.output<typeof HeaderSchema>;
 
@@ -186,6 +188,8 @@ export class SessionStore {
       cursor?: string | undefined;
       query?: string | undefined;
       matches?: ReadonlySet<string> | undefined;
+      /** Only the runs of this scheduled job. */
+      job?: string | undefined;
     } = {},
   ): {
     sessions: SessionSummary[];
@@ -196,9 +200,10 @@ export class SessionStore {
       a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1,
     );
     const query = options.query?.trim().toLowerCase();
+    const ofJob = options.job ? this.sorted.filter((s) => s.job === options.job) : this.sorted;
     const all = query
-      ? this.sorted.filter((s) => s.title.toLowerCase().includes(query) || options.matches?.has(s.id) === true)
-      : this.sorted;
+      ? ofJob.filter((s) => s.title.toLowerCase().includes(query) || options.matches?.has(s.id) === true)
+      : ofJob;
     const limit = Math.min(Math.max(options.limit ?? 50, 1), 500);
     let start = 0;
     if (options.cursor) {
@@ -217,6 +222,7 @@ export class SessionStore {
       parent?: SessionHeader['parent'];
       spawnedBy?: SpawnedBy;
       importedFrom?: string;
+      job?: string;
       events?: StoredEvent[];
     } = {},
   ): Promise<SessionSummary> {
@@ -230,6 +236,7 @@ export class SessionStore {
       ...(init.parent ? { parent: init.parent } : {}),
       ...(init.spawnedBy ? { spawnedBy: init.spawnedBy } : {}),
       ...(init.importedFrom ? { importedFrom: init.importedFrom } : {}),
+      ...(init.job ? { job: init.job } : {}),
     };
     const lines = [header, ...(init.events ?? [])].map((l) => `${JSON.stringify(l)}\n`).join('');
     await writeFileAtomic(this.file(id), lines, { mode: 0o600 });
@@ -547,6 +554,7 @@ export class SessionStore {
       archived: this.options.archived === true,
       ...(header.data.parent ? { parentId: header.data.parent.sessionId } : {}),
       ...(header.data.spawnedBy ? { spawnedBy: header.data.spawnedBy } : {}),
+      ...(header.data.job ? { job: header.data.job } : {}),
       bytes: Buffer.byteLength(text),
       mtimeMs: 0,
     };
