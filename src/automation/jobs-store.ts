@@ -4,6 +4,7 @@ import { type Job, type JobFields, JobsFileSchema } from '../contract/automation
 import { errnoCode } from '../fs/errors';
 import { writeFileAtomic } from '../workspace/atomic-write';
 import { JsonFileError, parseJsonText, validateJson } from '../workspace/json-file';
+import { parseRule } from '../permissions/policy';
 import { checkSchedule } from './schedule';
 
 /**
@@ -53,6 +54,7 @@ export class JobsStore {
   async save(name: string, fields: JobFields, now: Date): Promise<Job> {
     if (this.problemText) throw new JsonFileError(this.file, `fix the file first: ${this.problemText}`);
     checkSchedule(fields.schedule);
+    for (const rule of fields.permissions.rules) parseRule(rule);
     const previous = this.get(name);
     const job: Job = { ...fields, name, createdAt: previous?.createdAt ?? now.toISOString() };
     await this.write(previous ? this.jobs.map((j) => (j.name === name ? job : j)) : [...this.jobs, job]);

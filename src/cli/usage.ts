@@ -53,6 +53,7 @@ Usage:
   boxagnts [serve] [options]       start the dashboard server (the default command)
   boxagnts run "PROMPT" [options]  run one prompt headless and print the result
   boxagnts tool NAME 'JSON'        run one tool through the permission and sandbox path
+  boxagnts cron add|list|run|rm    the workspace's scheduled jobs (see Cron options)
   boxagnts --version               print the version
   boxagnts --help                  print this help
 
@@ -90,6 +91,18 @@ Tool options:
   --permission-mode MODE       as for run; a call that would ask for approval is refused
   --json                       print the whole result as JSON instead of its text
   Exit status: 0 success, 1 the tool failed or was refused.
+
+Cron (each takes --workspace-dir DIR):
+  boxagnts cron add NAME --schedule EXPR --prompt TEXT [options]
+                               EXPR: a cron expression ("0 9 * * 1-5"), "every 15m", "every 2h",
+                               or an ISO date for once. Options: --timezone TZ, --agent TYPE,
+                               --model P/M, --permission-mode MODE, --allow RULE (repeatable,
+                               e.g. --allow 'bash(npm test*)'), --unattended deny|park,
+                               --max-cost-usd X, --max-turns N
+  boxagnts cron list [--json]  the jobs and their next runs
+  boxagnts cron run NAME       run the job now in this process; prints its session id and status,
+                               with the exit status of run
+  boxagnts cron rm NAME        remove the job (its history stays)
 
 Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;
 set BOXAGNTS_LOG_LEVEL=debug for more.`;

@@ -9,6 +9,7 @@ import {
 } from '../contract/automation';
 import { ScheduleError, nextTicks } from '../automation/schedule';
 import { JsonFileError } from '../workspace/json-file';
+import { RuleSyntaxError } from '../permissions/policy';
 import type { ServerContext } from './context';
 import { ApiError } from './errors';
 import { readBody } from './validate';
@@ -58,6 +59,8 @@ export function jobRoutes(ctx: ServerContext): Hono {
           throw new ApiError(400, 'invalid_schedule', `The schedule cannot run: ${error.message}`, {
             field: 'schedule',
           });
+        if (error instanceof RuleSyntaxError)
+          throw new ApiError(400, 'invalid_rule', error.message, { field: 'permissions.rules' });
         if (error instanceof JsonFileError) throw new ApiError(409, 'jobs_file_broken', error.message);
         throw error;
       }

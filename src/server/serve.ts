@@ -9,7 +9,7 @@ import { Redactor } from '../models/redaction';
 import { packageRoot } from '../package-info';
 import { VERSION } from '../version';
 import { settleWrites } from '../workspace/atomic-write';
-import { realpathSync } from 'node:fs';
+import { realpathSync, watch } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createRuntime } from '../runtime/runtime';
 import { endpointsOf } from '../sandbox/endpoints';
@@ -96,6 +96,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     onRun: (run) => runtime.hub.publishGlobal({ type: 'job.run', run }),
   });
   runtime.jobs.onChange(() => runtime.hub.publishGlobal({ type: 'jobs.changed' }));
+  // `boxagnts cron add` in a terminal writes jobs.json while the server runs: the server reads it again.
+  const jobsWatcher = watch(workspace.paths.automationDir, (_event, name) => {
+    if (name?.toString() === 'jobs.json')
+      void runtime.jobs.load().catch((error: unknown) => logger.error({ err: error }, 'jobs.json could not be read'));
+  });
+  jobsWatcher.on('error', (error) => logger.warn({ err: error }, 'jobs.json is no longer watched'));
   const context: ServerContext = {
     workspace,
     runtime,
@@ -123,6 +129,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   try {
     await listen(server, options.host, options.port);
   } catch (error) {
+    jobsWatcher.close();
     await Promise.all([runtime.close(), fileWatcher.close()]);
     throw error;
   }
@@ -154,6 +161,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const close = () => {
     closing ??= (async () => {
       shutdown.abort();
+      jobsWatcher.close();
       await automation.stop();
       await Promise.all([runtime.close(), fileWatcher.close()]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

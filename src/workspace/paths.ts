@@ -72,6 +72,7 @@ export async function ensureDataDirs(paths: WorkspacePaths): Promise<void> {
   await mkdir(paths.cacheDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.toolsDir, { recursive: true, mode: 0o700 });
   await mkdir(paths.uploadsDir, { recursive: true, mode: 0o700 });
+  await mkdir(paths.automationDir, { recursive: true, mode: 0o700 });
 }
 
 /** The user's own folder, shared by every workspace (`~/.boxagnts`; `BOXAGNTS_USER_DIR` moves it). */

@@ -160,6 +160,98 @@ async function leftovers(dir: string): Promise<string[]> {
   return names.filter((name) => /\.(tmp|lock|partial)$/.test(name));
 }
 
+describe('a crash during a job run', () => {
+  it(
+    'kill -9 while a job runs: after the restart its run is interrupted, its session closed, and the job runs again',
+    { timeout: 60_000 },
+    async () => {
+      const mock = await startMock();
+      const dir = await workspaceFor(mock);
+      const put = (url: string, path: string, body: unknown) =>
+        fetch(url + path, {
+          method: 'PUT',
+          headers: { Origin: url, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const first = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+      expect(
+        (await put(first.url, '/api/jobs/nap', { schedule: { kind: 'every', minutes: 600 }, prompt: 'nap' })).status,
+      ).toBe(200);
+      mock.enqueue({ toolCalls: [{ name: 'sleep', input: { ms: 60_000 } }] });
+      expect((await post(first.url, '/api/jobs/nap/run', {})).status).toBe(202);
+      await expect.poll(() => mock.requests.length, { timeout: 20_000 }).toBe(1);
+      first.proc.kill('SIGKILL');
+      await new Promise((resolve) => first.proc.once('exit', resolve));
+
+      const second = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+      const runs = async () => ((await (await fetch(`${second.url}/api/jobs/nap/runs`)).json()) as any).runs;
+      expect((await runs()).map((r: any) => r.status)).toEqual(['interrupted']);
+      const [session] = ((await (await fetch(`${second.url}/api/sessions?job=nap`)).json()) as any).sessions;
+      const loaded: any = await (await fetch(`${second.url}/api/sessions/${session.id}`)).json();
+      expect(loaded.events.at(-1)).toMatchObject({ type: 'run.completed', status: 'interrupted' });
+      mock.enqueue({ text: 'rested' });
+      expect((await post(second.url, '/api/jobs/nap/run', {})).status).toBe(202);
+      await expect.poll(async () => (await runs())[0]?.status, { timeout: 20_000 }).toBe('finished');
+    },
+  );
+});
+
+describe('boxagnts cron', () => {
+  it('adds, lists, runs and removes a job from the command line', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    const bad = await runCli([
+      'cron',
+      'add',
+      'daily',
+      '--schedule',
+      'sometimes',
+      '--prompt',
+      'p',
+      '--workspace-dir',
+      dir,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--schedule/);
+    const added = await runCli([
+      'cron',
+      'add',
+      'daily',
+      '--schedule',
+      '0 9 * * *',
+      '--prompt',
+      'summarise',
+      '--allow',
+      'bash(npm test*)',
+      '--max-turns',
+      '5',
+      '--workspace-dir',
+      dir,
+    ]);
+    expect([added.code, added.stderr]).toEqual([0, '']);
+    const listed = JSON.parse((await runCli(['cron', 'list', '--json', '--workspace-dir', dir])).stdout);
+    expect(listed.jobs[0]).toMatchObject({
+      name: 'daily',
+      schedule: { kind: 'cron', expr: '0 9 * * *' },
+      permissions: { rules: ['allow bash(npm test*)'] },
+      limits: { maxTurns: 5 },
+    });
+    mock.enqueue({ text: 'summary' });
+    const ran = await runCli(['cron', 'run', 'daily', '--workspace-dir', dir]);
+    expect(ran.code).toBe(0);
+    const result = JSON.parse(ran.stdout);
+    expect(result).toMatchObject({ status: 'finished', sessionId: expect.stringMatching(/^ses_/) });
+    const history = await readFile(join(dir, '.boxagnts', 'automation', 'runs', 'daily.jsonl'), 'utf8');
+    expect(JSON.parse(history.trim())).toMatchObject({
+      trigger: 'manual',
+      status: 'finished',
+      sessionId: result.sessionId,
+    });
+    expect((await runCli(['cron', 'rm', 'daily', '--workspace-dir', dir])).code).toBe(0);
+    expect((await runCli(['cron', 'run', 'daily', '--workspace-dir', dir])).code).toBe(1);
+  });
+});
+
 describe('boxagnts run (headless)', () => {
   it('streams events as JSON lines with stream-json and writes the session', async () => {
     const mock = await startMock();
