@@ -55,7 +55,7 @@ describe('dashboard navigation', () => {
   it('shows an honest empty state on pages not built yet', async () => {
     const server = await startTestServer();
     const { page, close } = await browser.open(DESKTOP);
-    await page.goto(`${server.url}/cron`);
+    await page.goto(`${server.url}/sites`);
     await expect.poll(() => page.getByText('Not built yet').count()).toBe(1);
     await close();
   });

@@ -21,6 +21,7 @@ import { AgentsPage } from './agents/AgentsPage';
 import { InboxPage } from './approvals/InboxPage';
 import { interactionsStore } from './approvals/store';
 import { ChatPage } from './chat/ChatPage';
+import { CronPage } from './cron/CronPage';
 import { FilesPage } from './files/FilesPage';
 import { useStore } from './lib/store';
 import { McpPage } from './mcp/McpPage';
@@ -98,11 +99,7 @@ export const NAV: NavGroup[] = [
         path: '/cron',
         label: 'Cron',
         icon: Clock,
-        render: notBuilt(
-          'Cron jobs',
-          'Agent prompts that run on a schedule.',
-          'Cron jobs will run a prompt on a schedule, each run kept as its own session with its history and cost.',
-        ),
+        render: (path) => <CronPage path={path} />,
       },
       {
         path: '/sites',
