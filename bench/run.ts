@@ -5,6 +5,7 @@ import { skillsBench } from './skills';
 import { mcpBench } from './mcp';
 import { contextBench } from './context';
 import { searchBench } from './search';
+import { automationBench } from './automation';
 import { chatBench } from './chat';
 import { codingSessionBench } from './coding-session';
 import { filesBench } from './files';
@@ -27,6 +28,7 @@ const BENCHES: Bench[] = [
   mcpBench,
   contextBench,
   searchBench,
+  automationBench,
   toolCallRepairBench,
 ];
 
