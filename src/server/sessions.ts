@@ -31,7 +31,7 @@ const ListQuery = z.object({
   q: z.string().max(200).optional(),
   /** `true`: the archived sessions instead. */
   archived: z.enum(['true', 'false']).optional(),
-  /** Only the runs of this scheduled job. */
+  /** Only the runs of this scheduled job; `*`: of any job. */
   job: z.string().max(40).optional(),
 });
 

@@ -188,7 +188,7 @@ export class SessionStore {
       cursor?: string | undefined;
       query?: string | undefined;
       matches?: ReadonlySet<string> | undefined;
-      /** Only the runs of this scheduled job. */
+      /** Only the runs of this scheduled job (`*`: of any job). */
       job?: string | undefined;
     } = {},
   ): {
@@ -200,7 +200,8 @@ export class SessionStore {
       a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1,
     );
     const query = options.query?.trim().toLowerCase();
-    const ofJob = options.job ? this.sorted.filter((s) => s.job === options.job) : this.sorted;
+    const { job } = options;
+    const ofJob = job ? this.sorted.filter((s) => (job === '*' ? s.job !== undefined : s.job === job)) : this.sorted;
     const all = query
       ? ofJob.filter((s) => s.title.toLowerCase().includes(query) || options.matches?.has(s.id) === true)
       : ofJob;

@@ -199,6 +199,10 @@ describe('Cron page', () => {
     await link.click();
     await page.waitForURL(/\/chat\/ses_/);
     await expect.poll(() => page.getByText('Digest written.').count(), { timeout: 15_000 }).toBe(1);
+    // The chat list shows the runs of jobs under a filter of their own.
+    await page.getByRole('radio', { name: 'Job runs' }).click();
+    const runs = page.getByRole('list', { name: 'Job runs' }).getByRole('link');
+    await expect.poll(() => runs.allTextContents()).toEqual([expect.stringContaining('morning-digest')]);
     expect(errors).toEqual([]);
     await close();
   });

@@ -82,6 +82,8 @@ describe('session retention in the dashboard', () => {
     const switcher = sidebar.getByRole('radiogroup', { name: 'Which sessions' });
     await switcher.getByRole('radio', { name: 'Active' }).focus();
     await page.keyboard.press('ArrowRight');
+    expect(await switcher.getByRole('radio', { name: 'Job runs' }).getAttribute('aria-checked')).toBe('true');
+    await page.keyboard.press('ArrowRight');
     expect(await switcher.getByRole('radio', { name: 'Archived' }).getAttribute('aria-checked')).toBe('true');
     const archived = sidebar.getByRole('list', { name: 'Archived sessions' });
     await expect.poll(() => archived.getByRole('link', { name: /Keep these notes/ }).count()).toBe(1);

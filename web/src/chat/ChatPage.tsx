@@ -150,7 +150,7 @@ export function ChatPage({ path }: { path: string }) {
   const restored = () => {
     view.reload();
     // The restored session is an active one again: the list shows where it now is.
-    void loadSessions(sessionsStore.get().query, false);
+    void loadSessions(sessionsStore.get().query, 'active');
   };
   const parentTitle = useStore(sessionsStore, (s) => s.sessions.find((x) => x.id === spawnedBy?.sessionId)?.title);
 

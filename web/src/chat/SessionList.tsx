@@ -6,7 +6,7 @@ import { ContextMenu, type MenuItem } from '../files/ContextMenu';
 import { apiSend, errorMessage } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
-import { loadMoreSessions, loadSessions, sessionsStore } from './sessions-store';
+import { type SessionListKind, loadMoreSessions, loadSessions, sessionsStore } from './sessions-store';
 import type { SessionSummary } from '@contract/sessions';
 
 function relativeTime(iso: string): string {
@@ -188,8 +188,14 @@ function Row({ session, active, onDone }: { session: SessionSummary; active: boo
   );
 }
 
+const LIST_WORDS: Record<SessionListKind, { search: string; name: string; empty: string }> = {
+  active: { search: 'Search sessions', name: 'Sessions', empty: 'No sessions yet.' },
+  jobs: { search: 'Search job runs', name: 'Job runs', empty: 'No runs of scheduled jobs yet.' },
+  archived: { search: 'Search archived sessions', name: 'Archived sessions', empty: 'No archived sessions.' },
+};
+
 export function SessionList({ activeId, onNavigate }: { activeId: string | null; onNavigate?: () => void }) {
-  const { sessions, nextCursor, loading, error, query, archived } = useStore(sessionsStore, (s) => s);
+  const { sessions, nextCursor, loading, error, query, list } = useStore(sessionsStore, (s) => s);
   const [filter, setFilter] = useState(query);
   useEffect(() => {
     const timer = setTimeout(() => {
@@ -208,14 +214,15 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
         >
           <Plus size={15} aria-hidden /> New chat
         </a>
-        <Segmented<'active' | 'archived'>
+        <Segmented<SessionListKind>
           label="Which sessions"
-          value={archived ? 'archived' : 'active'}
+          value={list}
           options={[
             { value: 'active', label: 'Active' },
+            { value: 'jobs', label: 'Job runs' },
             { value: 'archived', label: 'Archived' },
           ]}
-          onChange={(value) => void loadSessions(filter, value === 'archived')}
+          onChange={(value) => void loadSessions(filter, value)}
           wide
         />
         <div className="relative">
@@ -226,22 +233,19 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
           <input
             id="session-filter"
             className={cx(inputClass, 'pl-8')}
-            placeholder={archived ? 'Search archived sessions' : 'Search sessions'}
+            placeholder={LIST_WORDS[list].search}
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
           />
         </div>
       </div>
-      <ul
-        aria-label={archived ? 'Archived sessions' : 'Sessions'}
-        className="min-h-0 flex-1 space-y-0.5 overflow-y-auto px-2 pb-3"
-      >
+      <ul aria-label={LIST_WORDS[list].name} className="min-h-0 flex-1 space-y-0.5 overflow-y-auto px-2 pb-3">
         {sessions.map((s) => (
           <Row key={s.id} session={s} active={s.id === activeId} {...(onNavigate ? { onDone: onNavigate } : {})} />
         ))}
         {!loading && sessions.length === 0 && (
           <li className="px-2.5 py-6 text-center text-sm text-zinc-500">
-            {query ? 'No session matches.' : archived ? 'No archived sessions.' : 'No sessions yet.'}
+            {query ? 'No session matches.' : LIST_WORDS[list].empty}
           </li>
         )}
         {error && <li className="px-2.5 py-2 text-sm text-red-600">{error}</li>}

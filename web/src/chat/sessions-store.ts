@@ -4,12 +4,14 @@ import { api, errorMessage } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
 import { createStore } from '../lib/store';
 
+/** Which sessions the list shows: the active ones, the archived ones, or the runs of scheduled jobs. */
+export type SessionListKind = 'active' | 'archived' | 'jobs';
+
 interface SessionsState {
   sessions: SessionSummary[];
   nextCursor: string | null;
   query: string;
-  /** Which list is shown: the archived sessions instead of the active ones. */
-  archived: boolean;
+  list: SessionListKind;
   loading: boolean;
   error: string | null;
 }
@@ -18,7 +20,7 @@ export const sessionsStore = createStore<SessionsState>({
   sessions: [],
   nextCursor: null,
   query: '',
-  archived: false,
+  list: 'active',
   loading: false,
   error: null,
 });
@@ -26,32 +28,31 @@ export const sessionsStore = createStore<SessionsState>({
 const PAGE = 50;
 let requestSeq = 0;
 
-function pageUrl(query: string, archived: boolean, cursor?: string): string {
+const LIST_PARAMS: Record<SessionListKind, string> = { active: '', archived: '&archived=true', jobs: '&job=*' };
+
+function pageUrl(query: string, list: SessionListKind, cursor?: string): string {
   return (
     `/api/sessions?limit=${PAGE}` +
-    (archived ? '&archived=true' : '') +
+    LIST_PARAMS[list] +
     (cursor ? `&cursor=${cursor}` : '') +
     (query ? `&q=${encodeURIComponent(query)}` : '')
   );
 }
 
-/** Loads the first page of the list: of `query` (search) within the active or the archived sessions. */
-export async function loadSessions(
-  query = sessionsStore.get().query,
-  archived = sessionsStore.get().archived,
-): Promise<void> {
+/** Loads the first page of the list: of `query` (search) within the active or archived sessions or the job runs. */
+export async function loadSessions(query = sessionsStore.get().query, list = sessionsStore.get().list): Promise<void> {
   const seq = ++requestSeq;
-  const switched = archived !== sessionsStore.get().archived;
+  const switched = list !== sessionsStore.get().list;
   // The other list's rows would pass for this one's until its answer comes.
   sessionsStore.set({
     query,
-    archived,
+    list,
     loading: true,
     error: null,
     ...(switched ? { sessions: [], nextCursor: null } : {}),
   });
   try {
-    const page = await api(pageUrl(query, archived), SessionPageSchema);
+    const page = await api(pageUrl(query, list), SessionPageSchema);
     if (seq === requestSeq) sessionsStore.set({ sessions: page.sessions, nextCursor: page.nextCursor, loading: false });
   } catch (error) {
     if (seq === requestSeq) sessionsStore.set({ loading: false, error: errorMessage(error) });
@@ -59,11 +60,11 @@ export async function loadSessions(
 }
 
 export async function loadMoreSessions(): Promise<void> {
-  const { nextCursor, query, archived } = sessionsStore.get();
+  const { nextCursor, query, list } = sessionsStore.get();
   if (!nextCursor) return;
   const seq = requestSeq;
   try {
-    const page = await api(pageUrl(query, archived, nextCursor), SessionPageSchema);
+    const page = await api(pageUrl(query, list, nextCursor), SessionPageSchema);
     // A search or a switch of list meanwhile: this page belongs to a list no longer shown.
     if (seq !== requestSeq) return;
     sessionsStore.set((s) => ({
@@ -93,7 +94,9 @@ function applyGlobal(event: GlobalEvent): void {
     const { session } = event;
     sessionsStore.set((state) => {
       const others = state.sessions.filter((s) => s.id !== session.id);
-      const belongs = session.archived === state.archived && matches(session, state.query);
+      const inList =
+        state.list === 'archived' ? session.archived : !session.archived && (state.list === 'active' || !!session.job);
+      const belongs = inList && matches(session, state.query);
       // Newest first: a changed session moves to the top, as the server orders them.
       return { sessions: belongs ? [session, ...others] : others };
     });
