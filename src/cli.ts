@@ -8,6 +8,7 @@ const COMMANDS: Record<string, Command> = {
   serve: async (args) => (await import('./cli/serve')).serveCommand(args),
   run: async (args) => (await import('./cli/run')).runCommand(args),
   tool: async (args) => (await import('./cli/tool')).toolCommand(args),
+  site: async (args) => (await import('./cli/site')).siteCommand(args),
   version: async () => void process.stdout.write(`${VERSION}\n`),
   help: async () => void process.stdout.write(`${HELP}\n`),
 };

@@ -53,6 +53,7 @@ Usage:
   boxagnts [serve] [options]       start the dashboard server (the default command)
   boxagnts run "PROMPT" [options]  run one prompt headless and print the result
   boxagnts tool NAME 'JSON'        run one tool through the permission and sandbox path
+  boxagnts site add NAME FOLDER    publish a workspace folder at /sites/NAME/ (site rm NAME, site list)
   boxagnts --version               print the version
   boxagnts --help                  print this help
 
@@ -90,6 +91,12 @@ Tool options:
   --permission-mode MODE       as for run; a call that would ask for approval is refused
   --json                       print the whole result as JSON instead of its text
   Exit status: 0 success, 1 the tool failed or was refused.
+
+Site options:
+  --workspace-dir DIR          the workspace (default: current folder)
+  --json                       site list: print the list (and any problem with sites.json) as JSON
+  Sites are served only to this computer unless marked public and the server listens beyond it.
+  Exit status: 0 success, 1 the change could not be made (or sites.json is broken), 2 bad usage.
 
 Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;
 set BOXAGNTS_LOG_LEVEL=debug for more.`;

@@ -21,6 +21,7 @@ import { commandRoutes } from './commands';
 import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
 import { retentionRoutes } from './retention';
+import { siteRoutes } from './sites';
 import { usageRoutes } from './usage';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -88,6 +89,10 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api', usageRoutes(ctx));
   app.route('/api/agents-md', agentsMdRoutes(ctx));
   app.route('/api/files', fileRoutes(ctx, ctx.files, ctx.fileWatcher));
+  app.route('/api/sites', siteRoutes(ctx.sites));
+  // Published folders: outside the admin sign-in (see basicAuthGuard), inside the Host check, every method answered
+  // by the handler itself (405 but for GET and HEAD).
+  app.all('/sites/*', (c) => ctx.sites.serve(c.req.method, new URL(c.req.url), c.req.raw.headers));
   app.route('/', dashboardRoutes(options.webRoot));
   return app;
 }

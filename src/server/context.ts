@@ -1,5 +1,6 @@
 import type { AgentRuntime } from '../runtime/runtime';
 import type { Logger } from '../log';
+import type { Sites } from '../sites/sites';
 import type { FileWatcher } from '../workspace/file-watcher';
 import type { WorkspaceFiles } from '../workspace/files';
 import type { Workspace } from '../workspace/workspace';
@@ -11,6 +12,8 @@ export interface ServerContext {
   /** The workspace's files as the dashboard edits them, and the watcher of the folders it shows. */
   readonly files: WorkspaceFiles;
   readonly fileWatcher: FileWatcher;
+  /** The published folders served at `/sites/NAME/`. */
+  readonly sites: Sites;
   /** Differs for every server process, so a client can tell that the server restarted. */
   readonly bootId: string;
   readonly logger: Logger;

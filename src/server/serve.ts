@@ -19,9 +19,10 @@ import { FileWatcher } from '../workspace/file-watcher';
 import { WorkspaceFiles } from '../workspace/files';
 import { recordServer } from '../workspace/server-record';
 import { openWorkspace } from '../workspace/workspace';
+import { Sites } from '../sites/sites';
 import { createApp } from './app';
 import type { ServerContext } from './context';
-import { allowedHostNames } from './guard';
+import { allowedHostNames, isLoopbackHost } from './guard';
 
 export interface ServeOptions {
   workspaceDir: string;
@@ -85,6 +86,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     runtime,
     files,
     fileWatcher,
+    sites: new Sites(workspace.paths, !isLoopbackHost(options.host)),
     logger,
     version: VERSION,
     bootId: randomUUID(),
