@@ -22,6 +22,7 @@ import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
 import { retentionRoutes } from './retention';
 import { siteRoutes } from './sites';
+import { isSitePath } from '../sites/headers';
 import { usageRoutes } from './usage';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -92,7 +93,10 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/sites', siteRoutes(ctx.sites));
   // Published folders: outside the admin sign-in (see basicAuthGuard), inside the Host check, every method answered
   // by the handler itself (405 but for GET and HEAD).
-  app.all('/sites/*', (c) => ctx.sites.serve(c.req.method, new URL(c.req.url), c.req.raw.headers));
+  // `/sites` itself (which the pattern matches too) is the dashboard's Sites page.
+  app.all('/sites/*', (c, next) =>
+    isSitePath(c.req.path) ? ctx.sites.serve(c.req.method, new URL(c.req.url), c.req.raw.headers) : next(),
+  );
   app.route('/', dashboardRoutes(options.webRoot));
   return app;
 }

@@ -31,6 +31,7 @@ import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
 import { SettingsSessionsPage } from './pages/SettingsSessionsPage';
 import { ToolsPage } from './pages/ToolsPage';
 import { SettingsModelsPage } from './models/SettingsModelsPage';
+import { SitesPage } from './sites/SitesPage';
 import { SkillsPage } from './skills/SkillsPage';
 import { UsagePage } from './usage/UsagePage';
 
@@ -108,11 +109,7 @@ export const NAV: NavGroup[] = [
         path: '/sites',
         label: 'Sites',
         icon: Globe,
-        render: notBuilt(
-          'Sites',
-          'Publish a workspace folder as a static site.',
-          'Sites will serve a folder of the workspace under /sites/NAME.',
-        ),
+        render: () => <SitesPage />,
       },
     ],
   },
