@@ -21,6 +21,8 @@ const LAYERS = [
   ['permissions'],
   // Paths, stores and settings; settings compose the sandbox's and the permissions' sub-schemas.
   ['workspace'],
+  // Published folders: their list and the confined static handler the server mounts at /sites/.
+  ['sites'],
   // Providers, catalog, redaction; the logger redacts with the models' redactor.
   ['models', 'log.ts'],
   ['tools'],

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, Command> = {
   run: async (args) => (await import('./cli/run')).runCommand(args),
   tool: async (args) => (await import('./cli/tool')).toolCommand(args),
   cron: async (args) => (await import('./cli/cron')).cronCommand(args),
+  site: async (args) => (await import('./cli/site')).siteCommand(args),
   version: async () => void process.stdout.write(`${VERSION}\n`),
   help: async () => void process.stdout.write(`${HELP}\n`),
 };

@@ -54,6 +54,7 @@ Usage:
   boxagnts run "PROMPT" [options]  run one prompt headless and print the result
   boxagnts tool NAME 'JSON'        run one tool through the permission and sandbox path
   boxagnts cron add|list|run|rm    the workspace's scheduled jobs (see Cron options)
+  boxagnts site add NAME FOLDER    publish a workspace folder at /sites/NAME/ (site rm NAME, site list)
   boxagnts --version               print the version
   boxagnts --help                  print this help
 
@@ -103,6 +104,12 @@ Cron (each takes --workspace-dir DIR):
   boxagnts cron run NAME       run the job now in this process; prints its session id and status,
                                with the exit status of run
   boxagnts cron rm NAME        remove the job (its history stays)
+
+Site options:
+  --workspace-dir DIR          the workspace (default: current folder)
+  --json                       site list: print the list (and any problem with sites.json) as JSON
+  Sites are served only to this computer unless marked public and the server listens beyond it.
+  Exit status: 0 success, 1 the change could not be made (or sites.json is broken), 2 bad usage.
 
 Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;
 set BOXAGNTS_LOG_LEVEL=debug for more.`;

@@ -22,6 +22,8 @@ import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
 import { jobRoutes } from './jobs';
 import { retentionRoutes } from './retention';
+import { siteRoutes } from './sites';
+import { isSitePath } from '../sites/headers';
 import { usageRoutes } from './usage';
 
 export const JSON_BODY_LIMIT = 1024 * 1024;
@@ -90,6 +92,13 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api', usageRoutes(ctx));
   app.route('/api/agents-md', agentsMdRoutes(ctx));
   app.route('/api/files', fileRoutes(ctx, ctx.files, ctx.fileWatcher));
+  app.route('/api/sites', siteRoutes(ctx.sites));
+  // Published folders: outside the admin sign-in (see basicAuthGuard), inside the Host check, every method answered
+  // by the handler itself (405 but for GET and HEAD).
+  // `/sites` itself (which the pattern matches too) is the dashboard's Sites page.
+  app.all('/sites/*', (c, next) =>
+    isSitePath(c.req.path) ? ctx.sites.serve(c.req.method, new URL(c.req.url), c.req.raw.headers) : next(),
+  );
   app.route('/', dashboardRoutes(options.webRoot));
   return app;
 }

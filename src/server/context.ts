@@ -1,6 +1,7 @@
 import type { Automation } from '../automation/automation';
 import type { AgentRuntime } from '../runtime/runtime';
 import type { Logger } from '../log';
+import type { Sites } from '../sites/sites';
 import type { FileWatcher } from '../workspace/file-watcher';
 import type { WorkspaceFiles } from '../workspace/files';
 import type { Workspace } from '../workspace/workspace';
@@ -14,6 +15,8 @@ export interface ServerContext {
   /** The workspace's files as the dashboard edits them, and the watcher of the folders it shows. */
   readonly files: WorkspaceFiles;
   readonly fileWatcher: FileWatcher;
+  /** The published folders served at `/sites/NAME/`. */
+  readonly sites: Sites;
   /** Differs for every server process, so a client can tell that the server restarted. */
   readonly bootId: string;
   readonly logger: Logger;

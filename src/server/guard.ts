@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { networkInterfaces, hostname as machineHostname } from 'node:os';
 import type { Context, MiddlewareHandler } from 'hono';
+import { SITE_HEADERS, isSitePath } from '../sites/headers';
 import { ApiError } from './errors';
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
@@ -98,7 +99,7 @@ export function basicAuthGuard(admin: { user: string; pass: string }): Middlewar
   const expectedUser = digest(admin.user);
   const expectedPass = digest(admin.pass);
   return async function basicAuthGuard(c, next) {
-    if (c.req.path.startsWith('/sites/')) return next();
+    if (isSitePath(c.req.path)) return next();
     const [scheme, encoded] = (c.req.header('authorization') ?? '').split(' ', 2);
     const decoded = scheme?.toLowerCase() === 'basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8') : '';
     const colon = decoded.indexOf(':');
@@ -125,6 +126,11 @@ export function basicAuthGuard(admin: { user: string; pass: string }): Middlewar
 export function securityHeaders(): MiddlewareHandler {
   return async function securityHeaders(c, next) {
     await next();
+    // A published site's page, whatever the answer (an error of the Host check too), runs in its own sandbox.
+    if (isSitePath(c.req.path)) {
+      for (const [name, value] of Object.entries(SITE_HEADERS)) c.header(name, value);
+      return;
+    }
     // A route may set a stricter policy of its own (a user's file shown inline).
     if (!c.res.headers.has('Content-Security-Policy')) {
       c.header(

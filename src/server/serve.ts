@@ -19,13 +19,14 @@ import { FileWatcher } from '../workspace/file-watcher';
 import { WorkspaceFiles } from '../workspace/files';
 import { recordServer } from '../workspace/server-record';
 import { openWorkspace } from '../workspace/workspace';
+import { Sites } from '../sites/sites';
 import { createApp } from './app';
 import { Automation } from '../automation/automation';
 import { type Clock, systemClock } from '../automation/clock';
 import { EmbeddedJobQueue } from '../automation/job-queue';
 import { RunLog } from '../automation/run-log';
 import type { ServerContext } from './context';
-import { allowedHostNames } from './guard';
+import { allowedHostNames, isLoopbackHost } from './guard';
 
 export interface ServeOptions {
   workspaceDir: string;
@@ -108,6 +109,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     automation,
     files,
     fileWatcher,
+    sites: new Sites(workspace.paths, !isLoopbackHost(options.host)),
     logger,
     version: VERSION,
     bootId: randomUUID(),

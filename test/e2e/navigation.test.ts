@@ -52,14 +52,6 @@ describe('dashboard navigation', () => {
     });
   }
 
-  it('shows an honest empty state on pages not built yet', async () => {
-    const server = await startTestServer();
-    const { page, close } = await browser.open(DESKTOP);
-    await page.goto(`${server.url}/sites`);
-    await expect.poll(() => page.getByText('Not built yet').count()).toBe(1);
-    await close();
-  });
-
   it('follows the system colour scheme and the saved theme setting', async () => {
     const server = await startTestServer();
     const { page, errors, close } = await browser.open(DESKTOP, 'dark');

@@ -26,12 +26,12 @@ import { FilesPage } from './files/FilesPage';
 import { useStore } from './lib/store';
 import { McpPage } from './mcp/McpPage';
 import { AgentsMdPage } from './pages/AgentsMdPage';
-import { NotBuiltPage } from './pages/NotBuiltPage';
 import { SecurityPage } from './pages/SecurityPage';
 import { SettingsGeneralPage } from './pages/SettingsGeneralPage';
 import { SettingsSessionsPage } from './pages/SettingsSessionsPage';
 import { ToolsPage } from './pages/ToolsPage';
 import { SettingsModelsPage } from './models/SettingsModelsPage';
+import { SitesPage } from './sites/SitesPage';
 import { SkillsPage } from './skills/SkillsPage';
 import { UsagePage } from './usage/UsagePage';
 
@@ -52,11 +52,7 @@ export interface NavGroup {
   items: NavItem[];
 }
 
-const notBuilt = (title: string, summary: string, plan: string) => () => (
-  <NotBuiltPage title={title} summary={summary} plan={plan} />
-);
-
-/** The whole product's navigation; a page that does not exist yet says so instead of showing anything made up. */
+/** The whole product's navigation. */
 export const NAV: NavGroup[] = [
   {
     label: 'Work',
@@ -105,11 +101,7 @@ export const NAV: NavGroup[] = [
         path: '/sites',
         label: 'Sites',
         icon: Globe,
-        render: notBuilt(
-          'Sites',
-          'Publish a workspace folder as a static site.',
-          'Sites will serve a folder of the workspace under /sites/NAME.',
-        ),
+        render: () => <SitesPage />,
       },
     ],
   },
