@@ -52,7 +52,7 @@ describe('scripts/check-layers.mjs', () => {
       'sandbox/service.ts': "import { paths } from '../workspace/paths';\nimport type { Logger } from '../log';\n",
       'workspace/paths.ts': 'export const paths = 1;\n',
       'fs/confiner.ts': "export async function later() {\n  return import('../server/serve');\n}\n",
-      'sites/list.ts': "import { x } from '../fs/confiner';\n",
+      'widgets/list.ts': "import { x } from '../fs/confiner';\n",
     });
     expect(status).toBe(1);
     expect(lines).toEqual([
@@ -60,7 +60,7 @@ describe('scripts/check-layers.mjs', () => {
       'src/fs/confiner.ts → ../server/serve  (server is above fs)',
       'src/sandbox/service.ts → ../workspace/paths  (workspace is above sandbox)',
       'src/sandbox/service.ts → ../log  (log.ts is above sandbox)',
-      'src/sites/list.ts: sites is in no layer; place it in LAYERS of scripts/check-layers.mjs',
+      'src/widgets/list.ts: widgets is in no layer; place it in LAYERS of scripts/check-layers.mjs',
       // An import that goes up closes a cycle whenever the layer above already imports the one below.
       'import cycle contract → permissions → contract:',
       '  src/contract/events.ts → ../permissions/policy',
