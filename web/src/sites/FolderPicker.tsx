@@ -1,7 +1,7 @@
 import type { FileEntry } from '@contract/files';
 import { ChevronRight, Folder } from 'lucide-react';
 import { useEffect, useState } from 'react';
-import { Button, FieldError } from '../components/ui';
+import { Button, FieldError, cx } from '../components/ui';
 import { listFolder, parentOf } from '../files/files-api';
 import { errorMessage } from '../lib/api';
 
@@ -95,7 +95,7 @@ export function FolderPicker({ start, onChoose }: { start: string; onChoose: (pa
         <Button variant="primary" disabled={dir === ''} onClick={() => onChoose(dir)}>
           Use this folder
         </Button>
-        <span className="font-mono text-xs break-all text-zinc-600 dark:text-zinc-400">
+        <span className={cx('text-xs break-all text-zinc-600 dark:text-zinc-400', dir !== '' && 'font-mono')}>
           {dir === '' ? 'Go into a folder to choose it.' : dir}
         </span>
       </div>
