@@ -1,50 +1,18 @@
 import { type Stats, closeSync, createReadStream } from 'node:fs';
-import { extname } from 'node:path';
 import { Readable } from 'node:stream';
 import { SITE_NAME, type Site } from '../contract/sites';
+import { isTextMediaType, mediaTypeOf } from '../fs/media-types';
 import { SITES_PREFIX, SITE_HEADERS } from './headers';
 import type { SiteFolders } from './folders';
 import type { SitesStore } from './store';
 
-const TEXT = '; charset=utf-8';
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': `text/html${TEXT}`,
-  '.htm': `text/html${TEXT}`,
-  '.css': `text/css${TEXT}`,
-  '.js': `text/javascript${TEXT}`,
-  '.mjs': `text/javascript${TEXT}`,
-  '.json': `application/json${TEXT}`,
-  '.map': `application/json${TEXT}`,
-  '.webmanifest': `application/manifest+json${TEXT}`,
-  '.txt': `text/plain${TEXT}`,
-  '.md': `text/markdown${TEXT}`,
-  '.csv': `text/csv${TEXT}`,
-  '.xml': `application/xml${TEXT}`,
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.ico': 'image/x-icon',
-  '.bmp': 'image/bmp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.otf': 'font/otf',
-  '.pdf': 'application/pdf',
-  '.wasm': 'application/wasm',
-  '.mp3': 'audio/mpeg',
-  '.wav': 'audio/wav',
-  '.ogg': 'audio/ogg',
-  '.mp4': 'video/mp4',
-  '.webm': 'video/webm',
-  '.zip': 'application/zip',
-};
+const HTML = 'text/html; charset=utf-8';
+const PLAIN = 'text/plain; charset=utf-8';
 
+/** A file's Content-Type as a site serves it: text is declared UTF-8. */
 export function contentTypeOf(name: string): string {
-  return CONTENT_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
+  const type = mediaTypeOf(name);
+  return isTextMediaType(type) ? `${type}; charset=utf-8` : type;
 }
 
 export interface SiteHandlerOptions {
@@ -217,13 +185,13 @@ function listing(
 <title>${title}</title><h1>${title}</h1><ul>${pathname.split('/').length > 4 ? '<li><a href="../">../</a></li>' : ''}
 ${items}</ul>`;
   return respond(200, method === 'HEAD' ? null : html, {
-    'Content-Type': `text/html${TEXT}`,
+    'Content-Type': HTML,
     'Cache-Control': 'no-cache',
   });
 }
 
 function respond(status: number, body: string | null, headers: Headers = {}): Response {
-  const base: Headers = body === null || headers['Content-Type'] ? {} : { 'Content-Type': `text/plain${TEXT}` };
+  const base: Headers = body === null || headers['Content-Type'] ? {} : { 'Content-Type': PLAIN };
   return new Response(body, { status, headers: { ...SITE_HEADERS, ...base, ...headers } });
 }
 

@@ -18,6 +18,7 @@ import { type FileContent, type FileEntry, type SavedFile, type TrashItem, Trash
 import { ConfinedFs, type Dirent, FsBridgeError, looksBinary, readStart } from '../fs/confined-fs';
 import { ConfinedPathError, Confiner } from '../fs/confiner';
 import { errnoCode } from '../fs/errors';
+import { mediaTypeOf } from '../fs/media-types';
 import type { WorkspacePaths } from './paths';
 
 /** Files larger than this are not opened as text in the editor. */
@@ -39,29 +40,6 @@ export class FileApiError extends Error {
 /** What a trashed entry's `meta.json` is read for: the item but its id, which is the name of its folder. */
 const TrashMeta = TrashItemSchema.omit({ id: true });
 const TRASH_ID = /^[a-z0-9]{8,20}-[a-f0-9]{8}$/;
-
-const MEDIA_TYPES: Record<string, string> = {
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.avif': 'image/avif',
-  '.bmp': 'image/bmp',
-  '.ico': 'image/x-icon',
-  '.svg': 'image/svg+xml',
-  '.pdf': 'application/pdf',
-  '.json': 'application/json',
-  '.md': 'text/markdown',
-  '.html': 'text/html',
-  '.css': 'text/css',
-  '.js': 'text/javascript',
-  '.ts': 'text/typescript',
-};
-
-export function mediaTypeOf(name: string): string {
-  return MEDIA_TYPES[extname(name).toLowerCase()] ?? 'application/octet-stream';
-}
 
 /**
  * A path from a request: workspace-relative with `/` separators. Anything that could mean something else on the

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './ports';
 import { join } from 'node:path';
 // No vitest here: the benchmarks use these too.
 const MODULES = join(import.meta.dirname, '..', '..', 'node_modules', '@modelcontextprotocol');
@@ -9,14 +9,6 @@ export const FILESYSTEM = join(MODULES, 'server-filesystem', 'dist', 'index.js')
 
 /** The everything server over stdio, as `mcp.servers` configures it. */
 export const everything = { command: process.execPath, args: [EVERYTHING, 'stdio'] };
-
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 /** The everything server over Streamable HTTP on a port of its own, once it listens; the caller ends the process. */
 export async function startEverythingHttp(): Promise<{ url: string; child: ChildProcess }> {

@@ -1,17 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports';
 import { type WireFormat, startChat } from '../helpers/chat';
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const types = (events: any[]) =>
   events.map((e) => e.type).filter((t) => t !== 'message.delta' && t !== 'context.measured');
@@ -228,7 +219,7 @@ describe('the agent loop', () => {
 
   it('reports a provider that is down', async () => {
     const chat = await startChat({ agent: { retry: { maxAttempts: 1 } } });
-    const closed = await closedPort();
+    const closed = await freePort();
     await chat.server.server.context.workspace.settings.patch({
       providers: { mock: { baseURL: `http://127.0.0.1:${closed}/v1` } },
     });

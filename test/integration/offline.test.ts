@@ -1,23 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/ports';
 import { createLogger } from '../../src/log';
 import { Redactor } from '../../src/models/redaction';
 import { mockProviderSettings, startMock } from '../helpers/chat';
 import { startTestServer } from '../helpers/server';
 import { connectSse } from '../helpers/sse';
 import { tempDir } from '../helpers/workspace';
-
-/** A loopback port nothing listens on: every request to it is refused at once, as with no network at all. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** What every page of the dashboard loads first. */
 const PAGE_APIS = [
@@ -57,7 +48,7 @@ describe('offline', () => {
     await mkdir(join(workspaceDir, '.boxagnts'), { recursive: true });
     const settings = {
       ...mockProviderSettings(mock),
-      catalog: { refreshUrl: `http://127.0.0.1:${await closedPort()}/api.json` },
+      catalog: { refreshUrl: `http://127.0.0.1:${await freePort()}/api.json` },
     };
     await writeFile(join(workspaceDir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
     const s = await startTestServer({ workspaceDir, logger: createLogger(new Redactor(), { destination }) });
