@@ -23,6 +23,12 @@ export interface TextCallsRead {
 export function readTextCalls(text: string, offered: readonly Tool[], newCallId: () => string): TextCallsRead | null {
   const found = extractToolCalls(text, offered);
   if (found.calls.length === 0 && found.failures.length === 0) return null;
+  const names = new Set(offered.map((tool) => tool.name));
+  // A failed call that names a tool of the run is that tool's call, refused with the reason; any other is only text.
+  const named = found.failures.flatMap((f) =>
+    f.name !== undefined && names.has(f.name) ? [{ ...f, name: f.name }] : [],
+  );
+  const unreadable = found.failures.filter((f) => f.name === undefined || !names.has(f.name));
   const calls: ToolCallRecord[] = [
     ...found.calls.map((call) => ({
       callId: newCallId(),
@@ -30,21 +36,14 @@ export function readTextCalls(text: string, offered: readonly Tool[], newCallId:
       input: call.input,
       fromText: { format: call.format, repairs: call.repairs },
     })),
-    ...found.failures.flatMap((failure) =>
-      failure.name && offered.some((tool) => tool.name === failure.name)
-        ? [
-            {
-              callId: newCallId(),
-              name: failure.name,
-              input: failure.raw,
-              invalid: failure.reason,
-              fromText: { format: failure.format, repairs: [] },
-            },
-          ]
-        : [],
-    ),
+    ...named.map((failure) => ({
+      callId: newCallId(),
+      name: failure.name,
+      input: failure.raw,
+      invalid: failure.reason,
+      fromText: { format: failure.format, repairs: [] },
+    })),
   ];
-  const unreadable = found.failures.filter((f) => !f.name || !offered.some((tool) => tool.name === f.name));
   const assistant: ModelMessage = {
     role: 'assistant',
     content: [

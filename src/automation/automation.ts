@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Job, JobRun, JobView } from '../contract/automation';
 import { errorMessage } from '../fs/errors';
 import type { Clock, Timer } from './clock';
-import type { JobQueue, QueuedRun } from './job-queue';
+import { type JobQueue, type QueuedRun, newRunId } from './job-queue';
 import type { JobsStore } from './jobs-store';
 import type { RunLog } from './run-log';
 import { jobNextTick } from './schedule';
@@ -238,6 +237,6 @@ export class Automation {
   }
 
   private newId(): string {
-    return `jr_${this.deps.clock.now().toString(36)}${randomBytes(4).toString('hex')}`;
+    return newRunId(this.deps.clock.now());
   }
 }

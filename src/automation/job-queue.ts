@@ -6,6 +6,11 @@ import { errnoCode } from '../fs/errors';
 import { writeFileAtomic } from '../workspace/atomic-write';
 import { parseJsonl } from '../workspace/jsonl';
 
+/** The id of a job's run: when it was made, and randomness against a clash in the same millisecond. */
+export function newRunId(now = Date.now()): string {
+  return `jr_${now.toString(36)}${randomBytes(4).toString('hex')}`;
+}
+
 /** A run waiting for (or holding) a worker: what to run, and why. */
 export interface QueuedRun {
   id: string;
@@ -89,7 +94,7 @@ export class EmbeddedJobQueue implements JobQueue {
   async enqueue(fields: Omit<QueuedRun, 'id' | 'enqueuedAt'>): Promise<QueuedRun> {
     const item: QueuedRun = {
       ...fields,
-      id: `jr_${Date.now().toString(36)}${randomBytes(4).toString('hex')}`,
+      id: newRunId(),
       enqueuedAt: new Date().toISOString(),
     };
     await this.record({ op: 'enqueue', item });

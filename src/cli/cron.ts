@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { JOB_NAME, JobFieldsSchema, type JobRunStatus, type JobSchedule } from '../contract/automation';
+import { newRunId } from '../automation/job-queue';
 import { RunLog } from '../automation/run-log';
 import { ScheduleError, jobNextTick } from '../automation/schedule';
 import { RuleSyntaxError } from '../permissions/policy';
@@ -81,7 +81,7 @@ export async function cronCommand(args: string[]): Promise<void> {
       const job = jobs.get(name);
       if (!job) throw new CommandError(`there is no job "${name}"`);
       const run = {
-        id: `jr_${Date.now().toString(36)}${randomBytes(4).toString('hex')}`,
+        id: newRunId(),
         job: name,
         trigger: 'manual' as const,
         enqueuedAt: new Date().toISOString(),
