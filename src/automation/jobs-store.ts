@@ -14,6 +14,8 @@ import { checkSchedule } from './schedule';
 export class JobsStore {
   private jobs: Job[] = [];
   private problemText: string | null = null;
+  /** The file's text as last read or written: a change event for the store's own write reads nothing new. */
+  private text: string | null = null;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly file: string) {}
@@ -24,9 +26,12 @@ export class JobsStore {
       text = await readFile(this.file, 'utf8');
     } catch (error) {
       if (errnoCode(error) !== 'ENOENT') throw error;
+      this.text = null;
       this.set([], null);
       return;
     }
+    if (text === this.text) return;
+    this.text = text;
     try {
       const parsed = validateJson(this.file, text, parseJsonText(this.file, text), JobsFileSchema);
       for (const job of parsed.jobs) checkSchedule(job.schedule);
@@ -74,7 +79,9 @@ export class JobsStore {
 
   private async write(jobs: Job[]): Promise<void> {
     await mkdir(dirname(this.file), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(this.file, `${JSON.stringify({ jobs }, null, 2)}\n`, { mode: 0o600 });
+    const text = `${JSON.stringify({ jobs }, null, 2)}\n`;
+    await writeFileAtomic(this.file, text, { mode: 0o600 });
+    this.text = text;
     this.set(jobs, null);
   }
 

@@ -160,6 +160,19 @@ describe('scheduled jobs', () => {
     });
   });
 
+  it('picks up a job a command wrote to jobs.json while the server runs', async () => {
+    const { json, workspaceDir } = await automationServer();
+    const job = {
+      name: 'from-cli',
+      prompt: 'p',
+      createdAt: new Date(START).toISOString(),
+      schedule: { kind: 'every', minutes: 5 },
+    };
+    await writeFile(join(workspaceDir, '.boxagnts', 'automation', 'jobs.json'), JSON.stringify({ jobs: [job] }));
+    await expect.poll(async () => (await json('/api/jobs')).body.jobs.map((j: any) => j.name)).toEqual(['from-cli']);
+    expect((await json('/api/jobs')).body.jobs[0].nextRun).toBe('2026-12-02T10:05:30.000Z');
+  });
+
   it('previews the next runs of a schedule and refuses one croner cannot read', async () => {
     const { json, saveJob } = await automationServer();
     const preview = (
