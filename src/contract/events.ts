@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AnswerSchema, ApprovalOutcomeSchema, PreviewSchema, QuestionSchema, TodoSchema } from './interactions';
-import { PermissionModeSchema } from './permissions';
+import { HostCommandPreviewSchema, PermissionModeSchema } from './permissions';
 
 /**
  * Run events: the agent loop emits them, the session store appends the persistent ones, and SSE and the CLI stream
@@ -180,6 +180,8 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     /** For a shell line: the patterns a standing grant records (one per known command) and the commands it cannot cover. */
     grantPatterns: z.array(z.string()).optional(),
     ungrantable: z.array(z.string()).optional(),
+    /** For a shell line that runs host programs: each such command, its folder, and whether it gets network. */
+    hostCommands: z.array(HostCommandPreviewSchema).optional(),
   }),
   z.object({
     type: z.literal('approval.resolved'),

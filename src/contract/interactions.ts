@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostCommandPreviewSchema } from './permissions';
 
 /** What a run can ask of the user (approvals, plans, questions) and what tools tell of their session (todos). */
 
@@ -54,6 +55,8 @@ export const InteractionSchema = z.discriminatedUnion('kind', [
     /** For a shell line: what a standing grant records (one pattern per known command) and what it cannot cover. */
     grantPatterns: z.array(z.string()).optional(),
     ungrantable: z.array(z.string()).optional(),
+    /** For a shell line that runs host programs: each such command, its folder, and whether it gets network. */
+    hostCommands: z.array(HostCommandPreviewSchema).optional(),
   }),
   z.object({ kind: z.literal('plan'), ...waiting, plan: z.string() }),
   z.object({ kind: z.literal('question'), ...waiting, questions: z.array(QuestionSchema) }),

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** How much a tool can change: reading < writing files < running code < reaching the network. */
-export const PERMISSION_LEVELS = ['read', 'write', 'execute', 'network'] as const;
+/**
+ * How much a tool can change: reading < writing files < running code < reaching the network < running a program of
+ * this machine (in the host tier's OS sandbox, which every mode but bypass asks for).
+ */
+export const PERMISSION_LEVELS = ['read', 'write', 'execute', 'network', 'host'] as const;
 export const PermissionLevelSchema = z.enum(PERMISSION_LEVELS);
 export type PermissionLevel = z.output<typeof PermissionLevelSchema>;
 
@@ -36,3 +39,15 @@ export type PermissionsOverview = z.output<typeof PermissionsOverviewSchema>;
 /** `PUT /api/sessions/:id/mode`: the session's own mode; null follows the workspace's. */
 export const SessionModeBodySchema = z.strictObject({ mode: PermissionModeSchema.nullable() });
 export type SessionModeBody = z.input<typeof SessionModeBodySchema>;
+
+/** One command of a shell line that runs a program of this machine, as its approval card shows it. */
+export const HostCommandPreviewSchema = z.object({
+  /** The command as it will run: the program and its arguments. */
+  command: z.string(),
+  program: z.string(),
+  /** The folder it runs in, relative to the workspace (`.` for its root; a worktree's folder for a child run). */
+  folder: z.string(),
+  /** Whether it gets network (through the sandbox's allowlist); otherwise it has none at all. */
+  network: z.boolean(),
+});
+export type HostCommandPreview = z.output<typeof HostCommandPreviewSchema>;

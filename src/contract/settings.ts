@@ -126,6 +126,52 @@ export const MountSchema = z.strictObject({
   readOnly: z.boolean().default(false),
 });
 
+/**
+ * A command pattern as permission rules write it (`git push*`, `npm test*`): matched against each simple command of
+ * a shell line, its words joined by one space.
+ */
+const CommandPattern = z.string().trim().min(1).max(1000);
+
+/**
+ * The host tier: programs the WebAssembly shell does not have (git, node, npm, python, …) run as its external
+ * commands, each in an OS sandbox (bubblewrap on Linux, sandbox-exec on macOS), after approval.
+ */
+export const HostTierSettingsSchema = z
+  .strictObject({
+    /** Off: such commands answer that the host tier is off and how to turn it on. */
+    enabled: z.boolean().default(true),
+    /** Commands that run without asking (each becomes an `allow bash(PATTERN)` rule, below the workspace's own rules). */
+    allow: z.array(CommandPattern).default([]),
+    /** Commands that get network, through the allowlist and blocked networks of the sandbox (`git push*`, `npm install*`). */
+    network: z.array(CommandPattern).default([]),
+    /** Whether git may change `.git` (commit, branch, stash); every other program sees it read-only. */
+    gitWrites: z.boolean().default(true),
+    /** Wall-clock time of a shell call that runs host programs (the WebAssembly tier keeps `timeoutMs`). */
+    timeoutMs: z.number().int().min(1000).max(3_600_000).default(600_000),
+    /** Memory of one command's processes together. */
+    maxMemoryBytes: z
+      .number()
+      .int()
+      .min(16 * MiB)
+      .max(64 * 1024 * MiB)
+      .default(4096 * MiB),
+    /** CPU seconds of one command's processes. */
+    maxCpuSeconds: z.number().int().min(1).max(86_400).default(600),
+    /** Processes (and threads) one command may have at once. */
+    maxProcesses: z.number().int().min(8).max(65_536).default(512),
+    /** Files one process may have open at once. */
+    maxOpenFiles: z.number().int().min(64).max(1_048_576).default(4096),
+    /** Bytes of stdout and of stderr kept from one command; the rest is cut. */
+    maxOutputBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(256 * MiB)
+      .default(10 * MiB),
+  })
+  .prefault({});
+export type HostTierSettings = z.output<typeof HostTierSettingsSchema>;
+
 const SandboxSettingsObject = z.strictObject({
   timeoutMs: z.number().int().min(100).max(3_600_000).default(30_000),
   maxMemoryBytes: z
@@ -159,6 +205,7 @@ const SandboxSettingsObject = z.strictObject({
   /** Extra folders mounted into the sandbox beside the workspace (which is /). */
   mounts: z.array(MountSchema).default([]),
   tools: z.record(z.string().min(1).max(64), ToolSandboxSchema).default({}),
+  host: HostTierSettingsSchema,
 });
 
 export const SandboxSettingsSchema = SandboxSettingsObject.prefault({});
@@ -309,6 +356,21 @@ export const SettingsSchema = z.strictObject({
 });
 export type Settings = z.output<typeof SettingsSchema>;
 
+/** The host tier as this machine allows it: whether an OS sandbox is there, and which programs it found. */
+export const HostTierStatusSchema = z.object({
+  /** Whether commands can run in the host tier now (an OS sandbox works here and the setting is on). */
+  available: z.boolean(),
+  /** The OS sandbox in use (`bubblewrap 0.8.0`), or null when there is none. */
+  mechanism: z.string().nullable(),
+  /** Why it is not available, and what to do about it. */
+  problem: z.string().optional(),
+  /** Well-known programs found on this machine's PATH (git, node, python3, …): the tool description names them. */
+  programs: z.array(z.string()),
+  /** How process and memory caps are enforced: cgroups where the runtime may create them, else rlimits. */
+  caps: z.enum(['cgroup', 'rlimit']),
+});
+export type HostTierStatus = z.output<typeof HostTierStatusSchema>;
+
 /**
  * `GET /api/sandbox`: the sandbox settings as they apply: each mount with whether its folder exists (a missing one
  * is not mounted), and the files kept read-only because host programs run code from them.
@@ -317,5 +379,7 @@ export const SandboxOverviewSchema = SandboxSettingsObject.extend({
   mounts: z.array(MountSchema.extend({ exists: z.boolean() })),
   /** Read-only for tools whatever the settings say, unless listed in writableProtected. */
   protectedPaths: z.array(z.string()),
+  /** Whether the host tier can run here, with what, and the programs found on this machine. */
+  hostTier: HostTierStatusSchema,
 });
 export type SandboxOverview = z.output<typeof SandboxOverviewSchema>;

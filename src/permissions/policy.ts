@@ -102,7 +102,7 @@ function commandAction(rule: Rule, tool: string, command: ShellCommand): Permiss
   return matches ? rule.action : undefined;
 }
 
-const RANK: Record<PermissionLevel, number> = { read: 0, write: 1, execute: 2, network: 3 };
+const RANK: Record<PermissionLevel, number> = { read: 0, write: 1, execute: 2, network: 3, host: 4 };
 const SEVERITY: Record<PermissionAction, number> = { allow: 0, ask: 1, deny: 2 };
 
 /** What each mode does with a level when no rule speaks. */
