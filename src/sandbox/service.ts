@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Mount } from '../fs/confiner';
 import { type PolicyNarrowing, type SandboxPolicy, type SandboxScope, narrowPolicy } from './limits';
+import { HostTier } from './host/host-tier';
 import { SandboxPool } from './pool';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
 import { type SandboxSettings, TOOL_OUTPUT_GUEST_DIR } from './settings';
@@ -62,6 +63,8 @@ function isTextual(contentType: string | undefined): boolean {
  * tool) and runs it in the worker pool, answering the guest's fetches under the net policy.
  */
 export class Sandbox {
+  /** Programs of this machine, each command in an OS sandbox (sandbox/host/). */
+  readonly host: HostTier;
   private readonly pool: SandboxPool;
   private readonly instrumentScript: string;
   /** The product's own tools, instrumented by the build (scripts/build.mjs): found there, never instrumented. */
@@ -74,6 +77,7 @@ export class Sandbox {
   constructor(private readonly options: SandboxOptions) {
     this.instrumentScript = join(options.distDir, 'wasm-instrument.js');
     this.prebuiltDir = join(options.distDir, 'extensions', '.instrumented');
+    this.host = new HostTier(() => options.settings().host);
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),

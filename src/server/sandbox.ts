@@ -15,6 +15,7 @@ export function sandboxRoutes(ctx: ServerContext): Hono {
       ...sandbox,
       mounts: sandbox.mounts.map((m) => ({ ...m, exists: existsSync(m.host) && statSync(m.host).isDirectory() })),
       protectedPaths: [...PROTECTED_PATHS],
+      hostTier: ctx.runtime.sandbox.host.status(),
     } satisfies SandboxOverview);
   });
 }
