@@ -1,5 +1,6 @@
 import type { RunEventOf } from '../contract/events';
 import type { ApprovalPreview } from '../contract/interactions';
+import type { HostCommandPreview } from '../contract/permissions';
 import { type ApprovalBroker, InteractionCancelledError } from './approvals';
 import {
   type Decision,
@@ -11,7 +12,7 @@ import {
   formatRule,
   hasPatternRules,
 } from './policy';
-import { shellCommands } from './shell-command';
+import { type ShellCommand, shellCommands } from './shell-command';
 
 /** What the gate needs of a tool: its name, its level and what rules match (any tool has these). */
 export interface GatedTool {
@@ -19,6 +20,11 @@ export interface GatedTool {
   readonly permissionLevel: PermissionLevel;
   subject?(input: unknown): string | undefined;
   readonly subjectKind?: 'command';
+  /**
+   * For a shell tool: the level a command's program needs when it is not the tool's own (`host`); null asks about a
+   * command whose program is only known when it runs.
+   */
+  commandLevel?(program: string | null): Promise<PermissionLevel | undefined>;
 }
 
 /** A validated call, as the gate sees it; `preview` shows on the approval card what the call would change. */
@@ -27,6 +33,8 @@ export interface GateCall {
   tool: GatedTool;
   input: unknown;
   preview?: (() => Promise<ApprovalPreview | undefined>) | undefined;
+  /** For a shell line: how its commands that run programs of this machine show on the approval card. */
+  hostCommands?: ((commands: readonly { text: string; program: string }[]) => HostCommandPreview[]) | undefined;
 }
 
 /** Why a call was not run, for the model; the caller makes it the call's result. */
@@ -118,7 +126,7 @@ export class PermissionGate {
     const subject = call.tool.subject?.(call.input);
     const commands =
       needCommands && call.tool.subjectKind === 'command' && subject !== undefined
-        ? await shellCommands(subject)
+        ? await Promise.all((await shellCommands(subject)).map((command) => withLevel(call.tool, command)))
         : undefined;
     return { tool: call.tool.name, level: call.tool.permissionLevel, subject, commands };
   }
@@ -136,7 +144,11 @@ export class PermissionGate {
   async decide(call: GateCall): Promise<Decision> {
     const rules = this.rules();
     const granted = this.skillGrants.map((g) => g.rule);
-    const request = await this.request(call, hasPatternRules([...rules, ...granted], call.tool.name));
+    // Commands are read when a rule could match one, or when their programs change the level (the host tier).
+    const request = await this.request(
+      call,
+      call.tool.commandLevel !== undefined || hasPatternRules([...rules, ...granted], call.tool.name),
+    );
     let decision = decide(request, this.mode(), rules);
     // A skill's grants only spare the question: what the rules or the mode refuse stays refused.
     if (decision.action === 'ask' && granted.length > 0) {
@@ -158,6 +170,26 @@ export class PermissionGate {
       };
     }
     return decision;
+  }
+
+  /**
+   * Decides again, as it runs, one command of a shell call that the line did not show in full (a program named by
+   * a variable, run by another program): a deny rule refuses it whatever was approved, and one that would ask runs
+   * only if the user approved this call. Undefined: it may run; otherwise why not.
+   */
+  async recheck(
+    tool: GatedTool,
+    command: { text: string; program: string },
+    approved: boolean,
+  ): Promise<string | undefined> {
+    const known = await withLevel(tool, { known: true, ...command });
+    const request = { tool: tool.name, level: tool.permissionLevel, subject: command.text, commands: [known] };
+    const decision = decide(request, this.mode(), this.rules());
+    if (decision.action === 'deny') return decision.reason;
+    if (decision.action === 'allow' || approved) return undefined;
+    const granted = this.skillGrants.map((g) => g.rule);
+    if (granted.length > 0 && decide(request, this.mode(), granted).action === 'allow') return undefined;
+    return `"${command.text}" was not among the commands approved for this call (${decision.reason})`;
   }
 
   /** Remembers an executed call, for the repeat check. */
@@ -184,11 +216,15 @@ export class PermissionGate {
     const commandFields = commands
       ? { grantPatterns: grantable ?? [], ungrantable: commands.filter((c) => !c.known).map((c) => c.text) }
       : {};
+    const hostCommands = commands
+      ? call.hostCommands?.(commands.flatMap((c) => (c.known && c.level === 'host' ? [c] : [])))
+      : undefined;
     const base = {
       kind: 'tool' as const,
       callId: call.callId,
       name: call.tool.name,
-      level: call.tool.permissionLevel,
+      level: hostCommands?.length ? 'host' : call.tool.permissionLevel,
+      ...(hostCommands?.length ? { hostCommands } : {}),
       input: call.input,
       ...(subject !== undefined ? { subject } : {}),
       reason: decision.reason,
@@ -291,6 +327,13 @@ export class PermissionGate {
       return refusal('Not run: the run was cancelled while this call waited for approval.', { cancelled: true });
     }
   }
+}
+
+/** A command with the level its program needs, when the tool says it differs from its own. */
+async function withLevel(tool: GatedTool, command: ShellCommand): Promise<ShellCommand> {
+  if (!tool.commandLevel) return command;
+  const level = await tool.commandLevel(command.known ? command.program : null);
+  return level ? { ...command, level } : command;
 }
 
 function refusal(message: string, metadata: Record<string, unknown>): Refusal {

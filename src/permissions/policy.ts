@@ -126,7 +126,7 @@ function decideWith(
   action: PermissionAction | undefined,
 ): Decision {
   if (rule && action === 'deny') return { action: 'deny', reason: `denied by the rule "${rule.text}"`, rule };
-  if (mode === 'plan' && (level === 'write' || level === 'execute')) {
+  if (mode === 'plan' && RANK[level] >= RANK.write && level !== 'network') {
     return {
       action: 'deny',
       reason: `plan mode is on: ${level} tools are refused until the plan is approved (call exit_plan_mode with the plan)`,
@@ -154,7 +154,7 @@ function decideCommand(
     const said = commandAction(candidate, request.tool, command);
     if (said) [rule, action] = [candidate, said];
   }
-  const decision = decideWith(request.level, mode, rule, action);
+  const decision = decideWith(command.level ?? request.level, mode, rule, action);
   if (!command.known && decision.rule?.pattern !== undefined) {
     return {
       ...decision,

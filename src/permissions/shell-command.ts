@@ -1,4 +1,5 @@
 import type { CommandNode, SimpleCommandNode, StatementNode } from 'just-bash';
+import type { PermissionLevel } from '../contract/permissions';
 import { type CommandSink, programName, readCommand } from './shell-programs';
 import {
   type Scope,
@@ -16,14 +17,20 @@ import {
  * by one space (leading VAR=value assignments and redirections are not part of it). An unknown command is one whose
  * program — or the code it runs — is only known when the line runs (`$x y`, `eval "$cmd"`, `echo … | bash`).
  */
-export type ShellCommand =
+export type ShellCommand = (
   | {
       known: true;
       text: string;
+      /** The program, named by the last segment of its path. */
+      program: string;
       /** The same command with its program named by the last segment of its path (`/bin/rm x` → `rm x`). */
       short?: string;
     }
-  | { known: false; text: string };
+  | { known: false; text: string }
+) & {
+  /** The level the command needs when it is not the tool's own: `host` for a program of this machine. */
+  level?: PermissionLevel;
+};
 
 /** `bash -c "eval 'sh -c …'"` nests; past this depth the rest is unknown. */
 const MAX_DEPTH = 8;
@@ -47,12 +54,24 @@ function isCommand(node: { type: string }): node is CommandNode {
   return COMMAND_TYPES.has(node.type);
 }
 
-let syntax: Promise<ShellSyntax> | undefined;
+let shell: Promise<typeof import('just-bash')> | undefined;
 
 /** just-bash takes over 100 ms to load, so it is loaded by the first shell call, not at start-up. */
+function loadShell(): Promise<typeof import('just-bash')> {
+  shell ??= import('just-bash');
+  return shell;
+}
+
 function loadSyntax(): Promise<ShellSyntax> {
-  syntax ??= import('just-bash').then(({ parse, serialize }) => ({ parse, serialize }));
-  return syntax;
+  return loadShell().then(({ parse, serialize }) => ({ parse, serialize }));
+}
+
+let builtins: Promise<ReadonlySet<string>> | undefined;
+
+/** The commands the shell itself has (ls, grep, sed, …, curl): every other program is one of the machine's. */
+export function shellBuiltins(): Promise<ReadonlySet<string>> {
+  builtins ??= loadShell().then((m) => new Set([...m.getCommandNames(), ...m.getNetworkCommandNames()]));
+  return builtins;
 }
 
 /** The simple commands a shell line would run, each once, in the order they appear. */
@@ -88,7 +107,7 @@ class LineReader implements CommandSink {
     const program = words[0]!.text;
     const name = programName(program);
     const short = name !== program && name !== '' ? [name, ...words.slice(1).map((w) => w.text)].join(' ') : undefined;
-    this.commands.push({ known: true, text, ...(short !== undefined ? { short } : {}) });
+    this.commands.push({ known: true, text, program: name || program, ...(short !== undefined ? { short } : {}) });
   }
 
   unknown(text: string): void {

@@ -19,6 +19,16 @@ const HostCallSchema = z.discriminatedUnion('op', [
       timeoutMs: z.number().optional(),
     }),
   }),
+  z.object({
+    op: z.literal('exec'),
+    args: z.object({
+      program: z.string().min(1).max(4096),
+      args: z.array(z.string().max(1_000_000)).max(100_000),
+      cwd: path,
+      env: z.record(z.string(), z.string()),
+      stdin: z.string(),
+    }),
+  }),
   z.object({ op: z.literal('walk'), args: z.object({ path }) }),
   z.object({
     op: z.literal('matchFile'),

@@ -27,6 +27,8 @@ export interface SandboxPolicy {
   /** Whether the call may touch files at all, and the network at all. */
   files: boolean;
   network: boolean;
+  /** Whether the call may run programs of this machine in the host tier (the shell, given a HostAuthority). */
+  hostExec: boolean;
 }
 
 /**

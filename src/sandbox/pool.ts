@@ -8,6 +8,8 @@ import {
   BRIDGE_LENGTH,
   BRIDGE_READY,
   BRIDGE_STATE,
+  type ExecReply,
+  type ExecRequest,
   type FetchReply,
   type FetchRequest,
   type FromWorker,
@@ -15,6 +17,7 @@ import {
   type SandboxJob,
   type SandboxResult,
 } from './protocol';
+import type { HostAuthority } from './host/command';
 import { CONTROL_SCANNING, CONTROL_SCAN_SEQ, CONTROL_WORDS, SCAN_BUDGET_MS } from './file-scan';
 
 /** How often a call's regex scan is checked against its budget. */
@@ -50,6 +53,12 @@ export interface PoolOptions {
   logger: Logger;
   /** Performs a guest's fetch under the call's policy; provided by the sandbox service. */
   fetch(request: FetchRequest, policy: SandboxPolicy, signal: AbortSignal): Promise<FetchReply>;
+  /** Runs a program of this machine for the shell, as the call's authority allows; provided by the sandbox service. */
+  exec(
+    request: ExecRequest,
+    call: { policy: SandboxPolicy; host: HostAuthority },
+    signal: AbortSignal,
+  ): Promise<ExecReply>;
 }
 
 interface Job {
@@ -59,6 +68,10 @@ interface Job {
   job: SandboxJob;
   policy: SandboxPolicy;
   signal: AbortSignal | undefined;
+  /** What decides the call's programs of this machine; absent, it runs none. */
+  host: HostAuthority | undefined;
+  /** Aborted when the call ends, however it ends: what it started on the main thread stops with it. */
+  ended: AbortController;
   resolve(result: SandboxResult): void;
 }
 
@@ -138,11 +151,20 @@ export class SandboxPool {
     });
   }
 
-  run(job: SandboxJob, policy: SandboxPolicy, signal?: AbortSignal): Promise<SandboxResult> {
+  run(job: SandboxJob, policy: SandboxPolicy, signal?: AbortSignal, host?: HostAuthority): Promise<SandboxResult> {
     if (this.closed) return Promise.resolve(failure('the sandbox is shut down'));
     if (signal?.aborted) return Promise.resolve(cancelled());
     return new Promise((resolve) => {
-      this.queue.push({ id: this.nextId++, queuedAt: performance.now(), job, policy, signal, resolve });
+      this.queue.push({
+        id: this.nextId++,
+        queuedAt: performance.now(),
+        job,
+        policy,
+        signal,
+        host,
+        ended: new AbortController(),
+        resolve,
+      });
       this.dispatch();
     });
   }
@@ -368,28 +390,52 @@ export class SandboxPool {
         this.options.logger.warn({ fault: message.fault }, 'sandbox engine failed; its worker is replaced');
       this.finish(slot, job, message.result, message.recycle);
     }
-    if (message.type === 'fetch' && message.id === job.id) void this.answerFetch(slot, job, message.request);
+    if (message.type === 'fetch' && message.id === job.id)
+      void this.answerBridge(
+        slot,
+        job,
+        (signal) =>
+          this.options
+            .fetch(message.request, job.policy, signal)
+            .catch((error: unknown): FetchReply => ({ ok: false, reason: errorMessage(error), rule: 'network' })),
+        { ok: false, reason: 'the response is too large for the sandbox', rule: 'maxBytes' },
+      );
+    if (message.type === 'exec' && message.id === job.id) {
+      const { host } = job;
+      const failed = (why: string): ExecReply => ({
+        stdout: '',
+        stderr: Buffer.from(`${message.request.program}: ${why}\n`).toString('base64'),
+        exitCode: 126,
+      });
+      void this.answerBridge(
+        slot,
+        job,
+        (signal) =>
+          host
+            ? this.options
+                .exec(message.request, { policy: job.policy, host }, signal)
+                .catch((error: unknown) => failed(errorMessage(error)))
+            : Promise.resolve(failed('programs of this machine are not available to this call')),
+        failed('its output is too large for the sandbox'),
+      );
+    }
   }
 
-  /** Runs the guest's fetch here, where the network policy lives, and hands the reply over through shared memory. */
-  private async answerFetch(slot: Slot, job: Job, request: FetchRequest): Promise<void> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    job.signal?.addEventListener('abort', onAbort, { once: true });
-    let reply: FetchReply;
-    try {
-      reply = await this.options.fetch(request, job.policy, controller.signal);
-    } catch (error) {
-      reply = { ok: false, reason: errorMessage(error), rule: 'network' };
-    } finally {
-      job.signal?.removeEventListener('abort', onAbort);
-    }
+  /**
+   * Does what the guest asked of the main thread (a fetch under the network policy, a program in the host tier) and
+   * hands the reply over through shared memory. The work is stopped when the call is cancelled or ends.
+   */
+  private async answerBridge(
+    slot: Slot,
+    job: Job,
+    work: (signal: AbortSignal) => Promise<unknown>,
+    tooLarge: unknown,
+  ): Promise<void> {
+    const signal = job.signal ? AbortSignal.any([job.signal, job.ended.signal]) : job.ended.signal;
+    const reply = await work(signal);
     if (slot.busy !== job) return;
     let bytes = encoder.encode(JSON.stringify(reply));
-    if (bytes.length > slot.data.length)
-      bytes = encoder.encode(
-        JSON.stringify({ ok: false, reason: 'the response is too large for the sandbox', rule: 'maxBytes' }),
-      );
+    if (bytes.length > slot.data.length) bytes = encoder.encode(JSON.stringify(tooLarge));
     slot.data.set(bytes);
     Atomics.store(slot.control, BRIDGE_LENGTH, bytes.length);
     Atomics.store(slot.control, BRIDGE_STATE, BRIDGE_READY);
@@ -399,6 +445,7 @@ export class SandboxPool {
   private finish(slot: Slot, job: Job, result: SandboxResult, recycle: boolean): void {
     if (slot.busy !== job) return;
     slot.busy = null;
+    job.ended.abort();
     // What the call loaded stays loaded.
     if (LEVEL[needs(job.job)] > LEVEL[slot.loaded]) slot.loaded = needs(job.job);
     job.resolve(result);

@@ -33,6 +33,7 @@ const SandboxPolicySchema = z.object({
   maxWriteBytes: z.number().nullable(),
   files: z.boolean(),
   network: z.boolean(),
+  hostExec: z.boolean(),
 }) satisfies z.ZodType<SandboxPolicy>;
 
 /**
@@ -103,6 +104,28 @@ export const FetchReplySchema = z.discriminatedUnion('ok', [
 ]);
 export type FetchReply = z.infer<typeof FetchReplySchema>;
 
+/** A program of this machine that the shell runs in the host tier (sandbox/host/): argv, folder, variables, input. */
+export const ExecRequestSchema = z.object({
+  program: z.string(),
+  args: z.array(z.string()),
+  /** The guest path it starts in. */
+  cwd: z.string(),
+  env: z.record(z.string(), z.string()),
+  /** base64 */
+  stdin: z.string(),
+});
+export type ExecRequest = z.infer<typeof ExecRequestSchema>;
+
+/** What it did: output as base64 (bytes, as pipes carry them), its exit code, and the limit that stopped it. */
+export const ExecReplySchema = z.object({
+  stdout: z.string(),
+  stderr: z.string(),
+  exitCode: z.number(),
+  limitHit: z.string().optional(),
+  limitDetail: z.string().optional(),
+});
+export type ExecReply = z.infer<typeof ExecReplySchema>;
+
 /**
  * `warm`: load QuickJS and our tools, and with `shell` what a shell call needs too, while the worker is idle (a `run`
  * that arrives meanwhile goes first).
@@ -126,10 +149,11 @@ export const FromWorkerSchema = z.discriminatedUnion('type', [
     fault: z.string().optional(),
   }),
   z.object({ type: z.literal('fetch'), id: z.number(), request: FetchRequestSchema }),
+  z.object({ type: z.literal('exec'), id: z.number(), request: ExecRequestSchema }),
 ]);
 export type FromWorker = z.infer<typeof FromWorkerSchema>;
 
-/** Shared memory for the synchronous fetch bridge: a state word, a length word, and the reply bytes. */
+/** Shared memory for the synchronous bridge (fetch, exec): a state word, a length word, and the reply bytes. */
 export const BRIDGE_BYTES = 24 * 1024 * 1024;
 export const BRIDGE_STATE = 0;
 export const BRIDGE_LENGTH = 1;

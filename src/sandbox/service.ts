@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Mount } from '../fs/confiner';
 import { type PolicyNarrowing, type SandboxPolicy, type SandboxScope, narrowPolicy } from './limits';
+import type { HostAuthority } from './host/command';
 import { HostTier } from './host/host-tier';
 import { SandboxPool } from './pool';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
@@ -77,7 +78,11 @@ export class Sandbox {
   constructor(private readonly options: SandboxOptions) {
     this.instrumentScript = join(options.distDir, 'wasm-instrument.js');
     this.prebuiltDir = join(options.distDir, 'extensions', '.instrumented');
-    this.host = new HostTier(() => options.settings().host);
+    this.host = new HostTier({
+      settings: () => options.settings().host,
+      root: options.root,
+      home: join(options.dataDir, 'home'),
+    });
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),
       toolsBundle: join(options.distDir, 'sandbox-guest.js'),
@@ -96,6 +101,7 @@ export class Sandbox {
       idleMs: 5 * 60_000,
       logger: options.logger,
       fetch: (request, policy, signal) => this.fetch(request, policy, signal),
+      exec: (request, call, signal) => this.host.exec(request, call, signal),
     });
   }
 
@@ -104,7 +110,12 @@ export class Sandbox {
    * differently by each engine (interpreter ticks in QuickJS, function entries and loop iterations in WebAssembly), so
    * each has its own budget.
    */
-  policyFor(tool: string, engine: 'quickjs' | 'wasi' = 'quickjs', scope?: SandboxScope): SandboxPolicy {
+  policyFor(
+    tool: string,
+    engine: 'quickjs' | 'wasi' = 'quickjs',
+    scope?: SandboxScope,
+    host?: HostAuthority,
+  ): SandboxPolicy {
     const s = this.options.settings();
     const { root, dataDir, toolOutputDir } = this.options;
     // The whole output of calls whose result was cut, to be read in pages.
@@ -112,7 +123,8 @@ export class Sandbox {
       ? [{ host: toolOutputDir, guest: TOOL_OUTPUT_GUEST_DIR, readOnly: true }]
       : [];
     const base: SandboxPolicy = {
-      timeoutMs: s.timeoutMs,
+      // A call that runs programs of this machine waits for them (a test suite, a build): the host tier's time.
+      timeoutMs: host ? s.host.timeoutMs : s.timeoutMs,
       maxMemoryBytes: s.maxMemoryBytes,
       maxStackBytes: s.maxStackBytes,
       fuel: engine === 'wasi' ? s.wasmFuel : s.fuel,
@@ -126,6 +138,7 @@ export class Sandbox {
       maxWriteBytes: s.maxWriteBytes,
       files: true,
       network: true,
+      hostExec: host !== undefined,
     };
     return narrowPolicy(narrowPolicy(base, { ...TOOL_DEFAULTS[tool], ...s.tools[tool] }), scope?.narrow);
   }
@@ -138,12 +151,15 @@ export class Sandbox {
       signal?: AbortSignal | undefined;
       scope?: SandboxScope | undefined;
       narrowing?: PolicyNarrowing | undefined;
+      /** Lets the call run programs of this machine in the host tier, each as this decides. */
+      host?: HostAuthority | undefined;
     } = {},
   ): Promise<{ result: SandboxResult; policy: SandboxPolicy }> {
-    const { signal, scope, narrowing } = call;
-    const policy = narrowPolicy(this.policyFor(tool, job.kind === 'wasi' ? 'wasi' : 'quickjs', scope), narrowing);
+    const { signal, scope, narrowing, host } = call;
+    const engine = job.kind === 'wasi' ? 'wasi' : 'quickjs';
+    const policy = narrowPolicy(this.policyFor(tool, engine, scope, host), narrowing);
     const started = performance.now();
-    const result = await this.pool.run(job, policy, signal);
+    const result = await this.pool.run(job, policy, signal, host);
     return { result: { ...result, durationMs: result.durationMs || Math.round(performance.now() - started) }, policy };
   }
 

@@ -9,6 +9,9 @@ import {
   BRIDGE_LENGTH,
   BRIDGE_STATE,
   BRIDGE_WAITING,
+  type ExecReply,
+  ExecReplySchema,
+  type ExecRequest,
   type FetchReply,
   FetchReplySchema,
   type FetchRequest,
@@ -38,26 +41,41 @@ const control = new Int32Array(config.control);
 const data = new Uint8Array(config.data);
 const decoder = new TextDecoder();
 let currentJob = 0;
+/** The deadline of the call in progress: a bridge request waits no longer. */
+let currentDeadline = 0;
 
 const send = (message: FromWorker) => port.postMessage(message);
 
 /**
- * A fetch from the guest is synchronous: ask the main thread (which holds the network policy) and block on shared
- * memory until it answers. The pool's hard deadline can still terminate this worker while it waits.
+ * A request of the guest to the main thread (a fetch under the network policy, a program in the host tier) is
+ * synchronous: send it and block on shared memory until the answer is there. The pool's hard deadline can still
+ * terminate this worker while it waits. Undefined when no answer came in `waitMs`.
  */
-function fetchThroughHost(request: FetchRequest): FetchReply {
+function throughHost(message: FromWorker, waitMs: number): unknown {
   Atomics.store(control, BRIDGE_STATE, BRIDGE_WAITING);
-  send({ type: 'fetch', id: currentJob, request });
-  const outcome = Atomics.wait(control, BRIDGE_STATE, BRIDGE_WAITING, request.timeoutMs + 2000);
-  if (outcome === 'timed-out')
-    return { ok: false, reason: `no answer within ${request.timeoutMs} ms`, rule: 'timeout' };
+  send(message);
+  if (Atomics.wait(control, BRIDGE_STATE, BRIDGE_WAITING, Math.max(0, waitMs)) === 'timed-out') return undefined;
   const length = Atomics.load(control, BRIDGE_LENGTH);
   Atomics.store(control, BRIDGE_STATE, BRIDGE_WAITING);
-  // The pool wrote this reply (pool.ts answerFetch); parsed all the same, as everything that crosses the thread.
-  const reply = FetchReplySchema.safeParse(JSON.parse(decoder.decode(data.slice(0, length))));
+  return JSON.parse(decoder.decode(data.slice(0, length)));
+}
+
+function fetchThroughHost(request: FetchRequest): FetchReply {
+  const answer = throughHost({ type: 'fetch', id: currentJob, request }, request.timeoutMs + 2000);
+  if (answer === undefined) return { ok: false, reason: `no answer within ${request.timeoutMs} ms`, rule: 'timeout' };
+  // The pool wrote this reply (pool.ts answerBridge); parsed all the same, as everything that crosses the thread.
+  const reply = FetchReplySchema.safeParse(answer);
   return reply.success
     ? reply.data
     : { ok: false, reason: `malformed reply from the host: ${reply.error.message}`, rule: 'network' };
+}
+
+function execThroughHost(request: ExecRequest): ExecReply {
+  const answer = throughHost({ type: 'exec', id: currentJob, request }, currentDeadline - Date.now() + 2000);
+  const reply = ExecReplySchema.safeParse(answer);
+  if (reply.success) return reply.data;
+  const why = answer === undefined ? 'no answer before the deadline' : 'a malformed reply from the host';
+  return { stdout: '', stderr: Buffer.from(`${request.program}: ${why}\n`).toString('base64'), exitCode: 126 };
 }
 
 // Each engine is created on its first job: a worker that only runs WebAssembly tools never loads QuickJS.
@@ -74,6 +92,7 @@ function quickJs(): Promise<QuickJsEngine> {
     resultBundle: readFileSync(config.resultBundle, 'utf8'),
     lazyBundle: (name) => readFileSync(config.lazyBundles[name], 'utf8'),
     fetch: fetchThroughHost,
+    exec: execThroughHost,
     scan: {
       begin: () => {
         Atomics.add(control, CONTROL_SCAN_SEQ, 1);
@@ -127,6 +146,7 @@ port.on('message', (received: unknown) => {
     return;
   }
   currentJob = message.id;
+  currentDeadline = Date.now() + message.policy.timeoutMs;
   run(message).then(
     ({ result, recycle, fault }) =>
       send({

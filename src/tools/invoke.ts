@@ -48,7 +48,7 @@ export type PreparedCall =
   { call: ToolCall; result: ToolResult } | { call: ToolCall; tool: Tool; input: unknown; decision: Decision };
 
 /** The context one call of the run gets. The only place a ToolContext is made. */
-export function toolContext(run: RunTools, callId: string): ToolContext {
+export function toolContext(run: RunTools, callId: string, gated?: { tool: Tool; approved: boolean }): ToolContext {
   const { registry, deferred, revealed } = run;
   return {
     sessionId: run.sessionId,
@@ -59,6 +59,11 @@ export function toolContext(run: RunTools, callId: string): ToolContext {
     progress: (update) => run.progress(callId, update),
     ...(run.user ? { user: run.user(callId) } : {}),
     session: run.session,
+    // A call that did not pass the gate (none does) may run nothing it did not show.
+    recheck: (command) =>
+      gated
+        ? run.gate.recheck(gated.tool, command, gated.approved)
+        : Promise.resolve('no permission decision was made for this call'),
     catalog: {
       all: () => registry.list(),
       deferred: () => [...deferred].filter((name) => !revealed.has(name)),
@@ -70,12 +75,14 @@ export function toolContext(run: RunTools, callId: string): ToolContext {
 }
 
 function gateCall(run: RunTools, callId: string, tool: Tool, input: unknown): GateCall {
-  const preview = tool.preview;
+  const { preview, hostCommands } = tool;
+  const where = { sessionId: run.sessionId, scope: run.scope };
   return {
     callId,
     tool,
     input,
     ...(preview ? { preview: () => preview(input, { signal: run.signal, scope: run.scope }) } : {}),
+    ...(hostCommands ? { hostCommands: (commands) => hostCommands.call(tool, commands, where) } : {}),
   };
 }
 
@@ -133,7 +140,7 @@ export async function invokePrepared(
     run.gate.executed(gated);
     const { outputs } = run;
     return capResult(
-      await execute(tool, input, toolContext(run, call.callId)),
+      await execute(tool, input, toolContext(run, call.callId, { tool, approved: decision.action === 'ask' })),
       outputs && ((text) => outputs.save(run.sessionId, call.callId, text)),
     );
   });

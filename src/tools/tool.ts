@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ToolResult } from '../contract/events';
 import type { ApprovalPreview, Question, QuestionAnswer, Todo } from '../contract/interactions';
+import type { HostCommandPreview } from '../contract/permissions';
 import type { PermissionLevel, PermissionMode } from '../permissions/policy';
 import type { SandboxScope } from '../sandbox/limits';
 import { describeFirstIssue } from '../workspace/json-file';
@@ -57,6 +58,17 @@ export interface ToolContext extends PreviewContext {
   readonly user?: UserChannel | undefined;
   readonly session: SessionControls;
   readonly catalog: ToolCatalog;
+  /**
+   * Decides again one command of a shell line as it runs (see PermissionGate.recheck): undefined when it may run,
+   * otherwise why not.
+   */
+  recheck(command: { text: string; program: string }): Promise<string | undefined>;
+}
+
+/** Where a shell call would run its commands: for the approval card. */
+export interface HostCommandContext {
+  readonly sessionId: string;
+  readonly scope: SandboxScope;
 }
 
 export type Validation = { ok: true; value: unknown } | { ok: false; message: string };
@@ -92,6 +104,16 @@ export interface Tool {
   readonly parallel?: boolean;
   /** What the call would change, shown on its approval card (a diff for file writes). */
   preview?(input: unknown, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
+  /**
+   * For a shell tool: the level a command's program needs when it is not the tool's own (`host` for a program of
+   * this machine); null asks about a command whose program is only known when it runs.
+   */
+  commandLevel?(program: string | null): Promise<PermissionLevel | undefined>;
+  /** For a shell tool: how its commands that run programs of this machine show on the approval card. */
+  hostCommands?(
+    commands: readonly { text: string; program: string }[],
+    where: HostCommandContext,
+  ): HostCommandPreview[];
   execute(input: unknown, ctx: ToolContext): Promise<ToolResult>;
 }
 
@@ -114,6 +136,8 @@ interface ToolDefinition<S extends z.ZodType> {
   defer?: boolean;
   parallel?: boolean;
   preview?(input: z.output<S>, ctx: PreviewContext): Promise<ApprovalPreview | undefined>;
+  commandLevel?: Tool['commandLevel'];
+  hostCommands?: Tool['hostCommands'];
   execute(input: z.output<S>, ctx: ToolContext): Promise<ToolResult>;
 }
 
@@ -139,6 +163,8 @@ export function defineTool<S extends z.ZodType>(definition: ToolDefinition<S>): 
     ...(definition.defer ? { defer: true } : {}),
     ...(definition.parallel ? { parallel: true } : {}),
     ...(preview ? { preview: (input: unknown, ctx: PreviewContext) => preview(typed(input), ctx) } : {}),
+    ...(definition.commandLevel ? { commandLevel: definition.commandLevel.bind(definition) } : {}),
+    ...(definition.hostCommands ? { hostCommands: definition.hostCommands.bind(definition) } : {}),
     execute: (input, ctx) => definition.execute(typed(input), ctx),
   };
 }

@@ -18,6 +18,7 @@ function engine(): Promise<QuickJsEngine> {
     resultBundle: readFileSync(join(DIST, 'sandbox-guest-result.js'), 'utf8'),
     lazyBundle: (name) => readFileSync(join(DIST, `sandbox-guest-${name}.js`), 'utf8'),
     fetch: () => ({ ok: false, reason: 'no network in this test', rule: 'network' }),
+    exec: () => ({ stdout: '', stderr: '', exitCode: 127 }),
     scan: { begin: () => undefined, end: () => undefined },
   });
 }
@@ -38,6 +39,7 @@ function policy(limits: Partial<SandboxPolicy> = {}): SandboxPolicy {
     maxWriteBytes: null,
     files: false,
     network: false,
+    hostExec: false,
     ...limits,
   };
 }

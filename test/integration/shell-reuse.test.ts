@@ -20,6 +20,7 @@ function context(sessionId: string, workDir: string): ToolContext {
     signal: new AbortController().signal,
     scope: { workDir },
     progress: () => undefined,
+    recheck: async () => undefined,
     session: {
       mode: () => 'bypass',
       enterPlanMode: async () => undefined,

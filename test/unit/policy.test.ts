@@ -126,7 +126,12 @@ describe('decide: rules', () => {
 
 describe('decide: a shell line, command by command', () => {
   const rules = (...texts: string[]): Rule[] => texts.map(parseRule);
-  const known = (text: string, short?: string): ShellCommand => ({ known: true, text, ...(short ? { short } : {}) });
+  const known = (text: string, short?: string): ShellCommand => ({
+    known: true,
+    text,
+    program: (short ?? text).split(' ')[0]!,
+    ...(short ? { short } : {}),
+  });
   const unknown = (text: string): ShellCommand => ({ known: false, text });
   const line = (...commands: ShellCommand[]) => ({
     tool: 'bash',

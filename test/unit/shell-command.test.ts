@@ -67,7 +67,9 @@ describe('shellCommands: what a command runs in turn', () => {
   });
 
   it('names a program written as a path by its last segment too', async () => {
-    expect(await shellCommands('/bin/rm -rf x')).toEqual([{ known: true, text: '/bin/rm -rf x', short: 'rm -rf x' }]);
+    expect(await shellCommands('/bin/rm -rf x')).toEqual([
+      { known: true, text: '/bin/rm -rf x', program: 'rm', short: 'rm -rf x' },
+    ]);
   });
 });
 

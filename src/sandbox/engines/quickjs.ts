@@ -2,7 +2,15 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule }
 import { z } from 'zod';
 import { type ConfinedFs, FsBridgeError } from '../../fs/confined-fs';
 import { type LimitName, type SandboxPolicy, confinedFsFor } from '../limits';
-import { type FetchReply, type FetchRequest, MAX_RESULT_CHARS, type SandboxJob, type SandboxResult } from '../protocol';
+import {
+  type ExecReply,
+  type ExecRequest,
+  type FetchReply,
+  type FetchRequest,
+  MAX_RESULT_CHARS,
+  type SandboxJob,
+  type SandboxResult,
+} from '../protocol';
 import { type HostCall, parseHostCall } from '../host-calls';
 import { newGuardedModule } from './quickjs-module';
 import type { GuestFs } from '../guest/guest-fs';
@@ -17,6 +25,8 @@ export interface EngineHost {
   /** Large bundles evaluated only when a tool first needs them: the HTML converter, the shell. */
   lazyBundle: (name: LazyBundle) => string;
   fetch(request: FetchRequest): FetchReply;
+  /** Runs a program of this machine in the host tier, through the pool (sandbox/host/). */
+  exec(request: ExecRequest): ExecReply;
   /** Tells the pool when a regex scan runs, so that one running away is stopped (file-scan.ts). */
   scan: ScanSignal;
 }
@@ -549,6 +559,12 @@ export class QuickJsEngine {
       if (!reply.ok) state.denied = { limit: 'network', detail: `${reply.rule}: ${reply.reason}` };
       return { value: reply };
     }
+    if (call.op === 'exec') {
+      // Only the shell may reach the host tier, and only when its call was given it: the model's own JavaScript never.
+      if (!state.policy.hostExec)
+        return { error: { code: 'EACCES', message: 'Programs of this machine are not available to this tool.' } };
+      return { value: this.host.exec(call.args) };
+    }
     const fs = state.fs;
     if (!fs) {
       state.denied = { limit: 'fs', detail: 'this tool has no file access' };
@@ -583,7 +599,11 @@ function guestView(fs: ConfinedFs, scan: ScanSignal): GuestFs {
 }
 
 /** Runs one of the guest's file operations on the call's confined file system; throws its refusals. */
-function fileCall(fs: ConfinedFs, call: Exclude<HostCall, { op: 'sleep' | 'fetch' }>, scan: ScanSignal): unknown {
+function fileCall(
+  fs: ConfinedFs,
+  call: Exclude<HostCall, { op: 'sleep' | 'fetch' | 'exec' }>,
+  scan: ScanSignal,
+): unknown {
   const { op, args } = call;
   switch (op) {
     case 'matchFile':
@@ -666,6 +686,7 @@ const WARM_POLICY: SandboxPolicy = {
   maxWriteBytes: null,
   files: false,
   network: false,
+  hostExec: false,
 };
 
 /** Console capture and a `process` stub for bundled libraries that probe it. */

@@ -1,6 +1,6 @@
 import './polyfills';
-import { Bash } from 'just-bash/browser';
-import { fromBase64 } from './base64';
+import { Bash, defineCommand } from 'just-bash/browser';
+import { fromBase64, toBase64 } from './base64';
 import { hostBashFs } from './bash-fs';
 import { withDevices } from './devices';
 import { hostCall } from './host-bridge';
@@ -41,11 +41,55 @@ async function policyFetch(
   return { status: reply.status, statusText: reply.statusText, headers: reply.headers, body, url: reply.finalUrl };
 }
 
+/** Variables of the shell that describe the guest, not the machine: the host tier sets its own. */
+const GUEST_ONLY = new Set(['HOME', 'PWD', 'OLDPWD', 'PATH', 'USER', 'SHELL', 'LANG']);
+
+/** What stopped a program of the machine during this line, if anything: reported with the line's result. */
+let hostLimit: { limitHit: string; limitDetail?: string | undefined } | undefined;
+
+const bytesOf = (latin1: string) => {
+  const bytes = new Uint8Array(latin1.length);
+  for (let i = 0; i < latin1.length; i += 1) bytes[i] = latin1.charCodeAt(i) & 0xff;
+  return bytes;
+};
+
+function latin1Of(bytes: Uint8Array): string {
+  let text = '';
+  for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return text;
+}
+
+/**
+ * A program of this machine (git, node, python3, …) as a command of the shell: it runs in the host tier, outside
+ * this sandbox but inside an OS sandbox, with this command's arguments, folder, exported variables and input, and
+ * takes part in pipes and redirects like any other command. The host decides whether it may run at all.
+ */
+function hostProgram(name: string) {
+  return defineCommand(name, async (args, ctx) => {
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries(ctx.exportedEnv ?? {})) if (!GUEST_ONLY.has(key)) env[key] = value;
+    const reply = hostCall('exec', {
+      program: name,
+      args,
+      cwd: ctx.cwd,
+      env,
+      stdin: toBase64(bytesOf(ctx.stdin as unknown as string)),
+    });
+    if (reply.limitHit) hostLimit = { limitHit: reply.limitHit, limitDetail: reply.limitDetail };
+    return {
+      stdout: latin1Of(fromBase64(reply.stdout)),
+      stdoutKind: 'bytes',
+      stderr: new TextDecoder().decode(fromBase64(reply.stderr)),
+      exitCode: reply.exitCode,
+    };
+  });
+}
+
 /**
  * One command line, in a fresh shell that starts in `cwd` (the only state kept between calls). The sandbox's own
  * limits (time, memory, fuel) govern; just-bash's counters are lifted so they do not stop work first.
  */
-async function runCommand(input: { command: string; cwd: string }): Promise<string> {
+async function runCommand(input: { command: string; cwd: string; hostPrograms?: string[] }): Promise<string> {
   const cwd = normalizePath(input.cwd || '/');
   const devices = { stdout: '', stderr: '' };
   const bash = new Bash({
@@ -60,6 +104,7 @@ async function runCommand(input: { command: string; cwd: string }): Promise<stri
       LANG: 'C.UTF-8',
     },
     fetch: policyFetch,
+    customCommands: (input.hostPrograms ?? []).map(hostProgram),
     sleep: async (ms: number) => void hostCall('sleep', { ms }),
     executionLimits: {
       maxCommandCount: BIG,
@@ -72,6 +117,7 @@ async function runCommand(input: { command: string; cwd: string }): Promise<stri
     },
   });
   refusals.length = 0;
+  hostLimit = undefined;
   const result = await bash.exec(input.command);
   const notes = refusals.map((refusal) => `[sandbox] ${refusal}\n`).join('');
   return JSON.stringify({
@@ -79,6 +125,7 @@ async function runCommand(input: { command: string; cwd: string }): Promise<stri
     stderr: result.stderr + devices.stderr + notes,
     exitCode: result.exitCode,
     cwd: result.env?.PWD ?? cwd,
+    ...(hostLimit ?? {}),
   });
 }
 

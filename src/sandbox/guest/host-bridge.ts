@@ -1,5 +1,5 @@
 // Types only: erased from the bundle, which carries no zod.
-import type { FetchReply } from '../protocol';
+import type { ExecReply, FetchReply } from '../protocol';
 import {
   type GuestDirent,
   type GuestFs,
@@ -19,6 +19,7 @@ interface HostReplies {
   walk: WalkedTree;
   sleep: number;
   fetch: FetchReply;
+  exec: ExecReply;
   stat: GuestStat;
   readdir: GuestDirent[];
   readFile: GuestReadResult;
@@ -64,6 +65,17 @@ function isFetchReply(value: unknown): value is FetchReply {
 
 const isNull = (value: unknown): value is null => value === null;
 
+function isExecReply(value: unknown): value is ExecReply {
+  return (
+    isRecord(value) &&
+    typeof value.stdout === 'string' &&
+    typeof value.stderr === 'string' &&
+    typeof value.exitCode === 'number' &&
+    (value.limitHit === undefined || typeof value.limitHit === 'string') &&
+    (value.limitDetail === undefined || typeof value.limitDetail === 'string')
+  );
+}
+
 function isWalkedTree(value: unknown): value is WalkedTree {
   return (
     isRecord(value) &&
@@ -90,6 +102,7 @@ const CHECKS: { [Op in keyof HostReplies]: (value: unknown) => value is HostRepl
   walk: isWalkedTree,
   sleep: (value) => typeof value === 'number',
   fetch: isFetchReply,
+  exec: isExecReply,
   stat: isStat,
   readdir: (value): value is GuestDirent[] =>
     Array.isArray(value) && value.every((entry) => isRecord(entry) && typeof entry.name === 'string' && isStat(entry)),

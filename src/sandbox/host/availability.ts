@@ -54,8 +54,8 @@ const WELL_KNOWN = [
 
 /** How the host tier can run commands on this machine, found once at start-up. */
 export interface HostSandboxProbe {
-  /** `bubblewrap` on Linux, `sandbox-exec` on macOS. */
-  kind: 'bubblewrap' | 'sandbox-exec' | null;
+  /** The OS sandbox: bubblewrap, on Linux. */
+  kind: 'bubblewrap' | null;
   /** The sandbox program's absolute path. */
   executable: string | null;
   /** What the status shows (`bubblewrap 0.8.0`). */
@@ -129,24 +129,29 @@ async function probeBubblewrap(): Promise<Pick<HostSandboxProbe, 'kind' | 'execu
   return { kind: 'bubblewrap', executable: bwrap, mechanism: version };
 }
 
-function probeSandboxExec(): Pick<HostSandboxProbe, 'kind' | 'executable' | 'mechanism' | 'problem'> {
-  const executable = findProgram('sandbox-exec');
-  return executable
-    ? { kind: 'sandbox-exec', executable, mechanism: 'sandbox-exec (Seatbelt)' }
-    : { kind: null, executable: null, mechanism: null, problem: 'sandbox-exec was not found in /usr/bin' };
+/** prlimit (util-linux) sets each command's rlimits inside the sandbox. */
+function probePrlimit(): string | undefined {
+  return findProgram('prlimit')
+    ? undefined
+    : 'prlimit is not installed (it comes with util-linux: Debian and Ubuntu: sudo apt install util-linux)';
 }
 
 /** Looks once for an OS sandbox and the programs of this machine. */
 export async function probeHostSandbox(platform: NodeJS.Platform = process.platform): Promise<HostSandboxProbe> {
   const programs = listPrograms(HOST_PATH);
   const wellKnown = WELL_KNOWN.filter((name) => programs.has(name));
-  if (platform === 'linux') return { ...(await probeBubblewrap()), programs, wellKnown };
-  if (platform === 'darwin') return { ...probeSandboxExec(), programs, wellKnown };
+  if (platform === 'linux') {
+    const bubblewrap = await probeBubblewrap();
+    const problem = bubblewrap.problem ?? probePrlimit();
+    return problem
+      ? { ...bubblewrap, kind: null, problem, programs, wellKnown }
+      : { ...bubblewrap, programs, wellKnown };
+  }
   return {
     kind: null,
     executable: null,
     mechanism: null,
-    problem: `the host tier needs an OS sandbox (bubblewrap on Linux, sandbox-exec on macOS); there is none for ${platform}`,
+    problem: `the host tier runs programs only inside bubblewrap, on Linux; this machine runs ${platform}, where it is not available yet`,
     programs,
     wellKnown,
   };

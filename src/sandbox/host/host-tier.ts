@@ -1,6 +1,39 @@
+import { mkdir } from 'node:fs/promises';
+import { posix } from 'node:path';
 import type { HostTierSettings, HostTierStatus } from '../../contract/settings';
+import type { SandboxPolicy } from '../limits';
+import type { ExecReply, ExecRequest } from '../protocol';
 import { type HostSandboxProbe, probeHostSandbox } from './availability';
+import { bwrapPlan } from './bwrap-args';
 import { type CgroupCaps, findCgroupCaps } from './cgroups';
+import { type HostAuthority, type HostCommandResult, hostLimits } from './command';
+import { seedHome } from './home';
+import { rlimitPrefix, runHostCommand } from './run-command';
+
+/** Where the host tier keeps what its commands need, given by the sandbox service. */
+export interface HostTierOptions {
+  settings: () => HostTierSettings;
+  /** The workspace. */
+  root: string;
+  /** The fake HOME of host programs (`.boxagnts/home/`). */
+  home: string;
+}
+
+const encode = (text: string) => Buffer.from(text).toString('base64');
+
+function reply(result: HostCommandResult): ExecReply {
+  return {
+    stdout: Buffer.from(result.stdout).toString('base64'),
+    stderr: Buffer.from(result.stderr).toString('base64'),
+    exitCode: result.exitCode,
+    ...(result.limitHit ? { limitHit: result.limitHit, limitDetail: result.limitDetail } : {}),
+  };
+}
+
+/** A refusal the shell shows as the command's stderr, with the shell's exit code for it. */
+function refusal(program: string, why: string, exitCode = 126): ExecReply {
+  return { stdout: '', stderr: encode(`bash: ${program}: ${why}\n`), exitCode };
+}
 
 let machineProbe: Promise<HostSandboxProbe> | undefined;
 let machineCaps: Promise<CgroupCaps | null> | undefined;
@@ -18,14 +51,26 @@ export class HostTier {
   private caps: CgroupCaps | null = null;
   readonly ready: Promise<void>;
 
+  private readonly settings: () => HostTierSettings;
+
   constructor(
-    private readonly settings: () => HostTierSettings,
+    private readonly options: HostTierOptions,
     probe: () => Promise<HostSandboxProbe> = probeMachine,
   ) {
+    this.settings = options.settings;
     this.ready = Promise.all([probe(), (machineCaps ??= findCgroupCaps())]).then(([found, caps]) => {
       this.probe = found;
       this.caps = caps;
     });
+  }
+
+  /** The workspace: host commands' folders are shown relative to it. */
+  get root(): string {
+    return this.options.root;
+  }
+
+  current(): HostTierSettings {
+    return this.settings();
   }
 
   /** The probe, once it answered. */
@@ -59,5 +104,58 @@ export class HostTier {
       programs: this.probe?.wellKnown ?? [],
       caps: this.caps ? 'cgroup' : 'rlimit',
     };
+  }
+
+  /**
+   * Runs one program for the shell: refused when the tier cannot run it or the call's authority says no; otherwise
+   * in the OS sandbox, in the guest's folder of the call's working folder, under the tier's limits and the call's
+   * deadline.
+   */
+  async exec(
+    request: ExecRequest,
+    call: { policy: SandboxPolicy; host: HostAuthority },
+    signal: AbortSignal,
+  ): Promise<ExecReply> {
+    const { program, args } = request;
+    const unavailable = this.unavailable();
+    if (unavailable)
+      return refusal(program, `this program of the machine runs only in the host tier, and ${unavailable}`, 127);
+    const probe = this.probe!;
+    if (!probe.programs.has(program)) return refusal(program, 'command not found', 127);
+    const decision = await call.host.decide(program, args);
+    if ('refused' in decision) return refusal(program, `not run: ${decision.refused}`);
+    const { policy } = call;
+    const settings = this.settings();
+    const guestCwd = posix.normalize(posix.resolve('/', request.cwd));
+    const cwd = posix.join(policy.workDir, guestCwd);
+    await mkdir(this.options.home, { recursive: true });
+    await seedHome(this.options.home);
+    const limits = hostLimits(settings, policy.timeoutMs);
+    const prefix = rlimitPrefix(limits);
+    const plan = bwrapPlan(
+      {
+        program: prefix[0]!,
+        args: [...prefix.slice(1), program, ...args],
+        cwd,
+        env: request.env,
+        stdin: new Uint8Array(),
+      },
+      {
+        workspaceRoot: this.options.root,
+        workDir: policy.workDir,
+        readOnly: policy.workDirReadOnly,
+        hidden: policy.hidden,
+        home: this.options.home,
+        writableProtected: policy.writableProtected,
+        network: decision.network,
+        gitWrites: settings.gitWrites,
+        limits,
+      },
+    );
+    const result = await runHostCommand(
+      { executable: probe.executable!, args: plan.args },
+      { stdin: Buffer.from(request.stdin, 'base64'), limits, cgroups: this.caps, signal },
+    );
+    return reply(result);
   }
 }
