@@ -72,6 +72,18 @@ await esbuild.build({
   logLevel: 'warning',
 });
 
+// The host tier's network forwarder, run inside bubblewrap by the runtime's Node: one file with nothing to import but
+// Node's built-ins (the sandbox has no node_modules and no chunks/), in ES module form as its .mjs name there says.
+await esbuild.build({
+  entryPoints: [join(root, 'src/sandbox/host/net-forwarder-main.ts')],
+  outfile: join(root, 'dist', 'host-net-forwarder.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20.19',
+  format: 'esm',
+  logLevel: 'warning',
+});
+
 // The code that runs inside the QuickJS sandbox: plain ECMAScript, no Node built-ins, as IIFE scripts.
 const guest = {
   bundle: true,

@@ -1,9 +1,10 @@
 import { lookup as dnsLookup } from 'node:dns';
+import type { Socket } from 'node:net';
 import { Agent, type Headers, Request, type Response, fetch } from 'undici';
 import { type AllowEntry, allowEntryMatches, effectivePort, hostForMatching, parseAllowEntry } from './net/allow-entry';
 import { type BlockEntry, networkRefusal, parseBlockEntry } from './net/block-networks';
 import { readCapped } from './net/body';
-import { type AddressCheck, guardedConnector } from './net/connector';
+import { type AddressCheck, guardedConnector, guardedSocket } from './net/connector';
 import { Deadline } from './net/deadline';
 import {
   type BlockedEndpoint,
@@ -69,6 +70,15 @@ export type NetFetchResult =
     }
   | NetRefusal;
 
+export interface NetConnectOptions {
+  /** One limit for resolving and connecting; the open connection has none (its user sets its own). */
+  timeoutMs: number;
+  /** Cancels connecting; it does not close a connection already made. */
+  signal?: AbortSignal | undefined;
+}
+
+export type NetConnectResult = { ok: true; socket: Socket } | NetRefusal;
+
 export interface NetPolicy {
   readonly allowedOutboundHosts: readonly AllowEntry[];
   readonly blockNetworks: readonly BlockEntry[];
@@ -77,6 +87,11 @@ export interface NetPolicy {
   checkUrl(url: string): UrlCheck;
   /** The request under the whole policy; every refusal and failure is returned as `{ ok: false }`, never thrown. */
   fetch(url: string, options: NetFetchOptions): Promise<NetFetchResult>;
+  /**
+   * A TCP connection to the URL's host and port under the whole policy (the URL checks, then every address the host
+   * resolves to), for callers that speak the protocol themselves: the host tier's proxy. The path is not used.
+   */
+  connect(url: string, options: NetConnectOptions): Promise<NetConnectResult>;
 }
 
 interface Rules {
@@ -129,6 +144,7 @@ export function createNetPolicy(options: NetPolicyOptions): NetPolicy {
       return parsed.ok ? checkParsedUrl(parsed.url, rules, rules.endpoints) : parsed;
     },
     fetch: (url, fetchOptions) => policyFetch(rules, url, fetchOptions),
+    connect: (url, connectOptions) => policyConnect(rules, url, connectOptions),
   };
 }
 
@@ -207,6 +223,32 @@ async function policyFetch(rules: Rules, rawUrl: string, options: NetFetchOption
     deadline.clear();
     // Not awaited: destroying sockets is immediate, and waiting on a peer that stalls would outlast the deadline.
     agent?.destroy().catch(() => undefined);
+  }
+}
+
+async function policyConnect(rules: Rules, rawUrl: string, options: NetConnectOptions): Promise<NetConnectResult> {
+  const { timeoutMs } = options;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0))
+    return refuse('request', `timeoutMs must be a positive number of milliseconds, not ${timeoutMs}`);
+  const parsed = parseUrl(rawUrl);
+  if (!parsed.ok) return parsed;
+  const { url } = parsed;
+  const deadline = new Deadline(timeoutMs, options.signal);
+  try {
+    const endpoints = await deadline.race(resolveEndpointRules(rules.endpoints, rules.lookup, rules.localCidrs));
+    if (!Array.isArray(endpoints)) return endpoints;
+    const checked = checkParsedUrl(url, rules, endpoints);
+    if (!checked.ok) return checked;
+    const socket = await guardedSocket(addressCheck(rules.block, endpoints), rules.lookup, {
+      host: bareAddress(url.hostname),
+      port: effectivePort(url),
+      signal: deadline.signal,
+    });
+    return { ok: true, socket };
+  } catch (error) {
+    return deadline.stopped() ?? describeFailure(error, url);
+  } finally {
+    deadline.clear();
   }
 }
 

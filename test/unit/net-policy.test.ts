@@ -854,6 +854,63 @@ describe('fetch against local servers', () => {
       });
     });
   });
+
+  describe('connect', () => {
+    /** fakeDns, counting the questions it is asked. */
+    const counted = (names: Record<string, string[]>) => {
+      const calls: string[] = [];
+      const inner = fakeDns(names);
+      const lookup: LookupAll = (hostname, options, callback) => {
+        calls.push(hostname);
+        inner(hostname, options, callback);
+      };
+      return { calls, lookup };
+    };
+
+    it('opens a TCP connection to an allowed name, resolving it once', async () => {
+      const dns = counted({ 'app.test': ['127.0.0.1'] });
+      const policy = createNetPolicy({ allowedOutboundHosts: ['http://app.test:*'], blockNetworks: [], ...dns });
+      const port = Number(new URL(app).port);
+      const result = await policy.connect(`http://app.test:${port}/ignored`, { timeoutMs: 2_000 });
+      if (!result.ok) throw new Error(result.reason);
+      expect(result.socket.remotePort).toBe(port);
+      result.socket.destroy();
+      expect(dns.calls).toEqual(['app.test']);
+    });
+
+    it('refuses without a lookup what the URL checks refuse, and after one what the addresses do', async () => {
+      const dns = counted({ 'evil.test': ['93.184.216.34', '127.0.0.1'] });
+      const policy = createNetPolicy({
+        allowedOutboundHosts: ['https://evil.test'],
+        blockNetworks: ['private'],
+        ...dns,
+      });
+      expect(await policy.connect('https://other.test/', { timeoutMs: 2_000 })).toMatchObject({
+        rule: 'allowedOutboundHosts',
+      });
+      expect(dns.calls).toEqual([]);
+      expect(await policy.connect('https://evil.test/', { timeoutMs: 2_000 })).toEqual({
+        ok: false,
+        rule: 'blockNetworks',
+        reason: 'blockNetworks: private (evil.test resolves to 127.0.0.1, which is loopback)',
+      });
+      expect(dns.calls).toEqual(['evil.test']);
+    });
+
+    it('stops connecting when cancelled', async () => {
+      const controller = new AbortController();
+      const policy = createNetPolicy({
+        allowedOutboundHosts: ['http://slow.test'],
+        blockNetworks: [],
+        lookup: () => controller.abort(),
+      });
+      expect(await policy.connect('http://slow.test/', { timeoutMs: 2_000, signal: controller.signal })).toEqual({
+        ok: false,
+        rule: 'cancelled',
+        reason: 'the request was cancelled',
+      });
+    });
+  });
 });
 
 describe('describeNetPolicy', () => {

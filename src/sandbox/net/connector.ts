@@ -1,5 +1,5 @@
 import type { LookupAddress } from 'node:dns';
-import type { LookupFunction } from 'node:net';
+import { type LookupFunction, type Socket, connect } from 'node:net';
 import { buildConnector } from 'undici';
 import { type LookupAll, type NetRefusal, NetRefusalError, refuse } from './types';
 
@@ -19,15 +19,57 @@ export function guardedConnector(check: AddressCheck, lookup: LookupAll): buildC
     const connect = buildConnector({ lookup: guardedLookup(lookup, (address, via) => check(address, port, via)) });
     connect(options, (error, socket) => {
       if (error) return callback(error, null);
-      const refusal =
-        socket.remoteAddress === undefined
-          ? refuse('network', 'the connection closed before it was established')
-          : check(socket.remoteAddress, port);
+      const refusal = peerRefusal(socket, port, check);
       if (refusal === undefined) return callback(null, socket);
       socket.destroy();
       callback(new NetRefusalError(refusal), null);
     });
   };
+}
+
+/**
+ * A bare TCP connection under the same guards as guardedConnector (one lookup, every address checked, the peer
+ * checked again once connected), for callers that speak the protocol themselves. Rejects with a NetRefusalError for
+ * a refused address and with the socket's error otherwise. `signal` cancels connecting only: once the promise has
+ * resolved, the socket is the caller's. Half-open is allowed, so the caller decides when its side ends.
+ */
+export function guardedSocket(
+  check: AddressCheck,
+  lookup: LookupAll,
+  target: { host: string; port: number; signal?: AbortSignal | undefined },
+): Promise<Socket> {
+  const { host, port, signal } = target;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const socket = connect({
+      host,
+      port,
+      allowHalfOpen: true,
+      lookup: guardedLookup(lookup, (address, via) => check(address, port, via)),
+    });
+    const settle = (error: unknown) => {
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('error', settle);
+      if (error === undefined) return resolve(socket);
+      socket.destroy();
+      reject(error);
+    };
+    const onAbort = () => settle(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    // net.connect may call the lookup before returning, and so see the signal abort before anything listened.
+    if (signal?.aborted) onAbort();
+    socket.once('error', settle);
+    socket.once('connect', () => {
+      const refusal = peerRefusal(socket, port, check);
+      settle(refusal === undefined ? undefined : new NetRefusalError(refusal));
+    });
+  });
+}
+
+function peerRefusal(socket: Socket, port: number, check: AddressCheck): NetRefusal | undefined {
+  return socket.remoteAddress === undefined
+    ? refuse('network', 'the connection closed before it was established')
+    : check(socket.remoteAddress, port);
 }
 
 /** A net.connect `lookup` that asks `lookup` for every address and fails with a NetRefusalError if any is refused. */
