@@ -110,6 +110,48 @@ describe('approvals in the dashboard', () => {
     await close();
   }, 60_000);
 
+  it('shows a program of this machine on the card: the command, its folder and that it gets no network', async () => {
+    const chat = await startChat();
+    chat.mock.enqueue(
+      { toolCalls: [{ name: 'bash', input: { command: 'git status --short' } }] },
+      { text: 'Checked.' },
+    );
+    // Until the probe answers, the host tier is unavailable and bash would not ask about a host command at all.
+    await chat.server.server.context.runtime.sandbox.host.ready;
+    const id = await chat.newSession();
+    expect((await chat.send(id, 'What changed?')).status).toBe(202);
+    for (const [viewport, theme, path, name] of [
+      [DESKTOP, 'light', `/chat/${id}`, 'desktop-chat-host-approval'],
+      [DESKTOP, 'dark', `/chat/${id}`, 'desktop-dark-chat-host-approval'],
+      [PHONE, 'light', `/chat/${id}`, 'phone-chat-host-approval'],
+      [PHONE, 'dark', '/approvals', 'phone-dark-approvals-host'],
+    ] as const) {
+      const { page, errors, close } = await browser.open(viewport, theme);
+      await page.goto(`${chat.server.url}${path}`);
+      const commands = page.getByRole('list', { name: 'Runs on this machine' });
+      await expect.poll(() => commands.count(), { timeout: 60_000 }).toBe(1);
+      expect(await page.getByRole('heading', { name: 'Runs on this machine, in an OS sandbox' }).count()).toBe(1);
+      const item = commands.getByRole('listitem');
+      expect(await item.count()).toBe(1);
+      expect(await item.locator('code').first().textContent()).toBe('git status --short');
+      expect(await item.textContent()).toContain('in the workspace');
+      expect(await item.getByText('no network', { exact: true }).count()).toBe(1);
+      expect(await page.getByText('host', { exact: true }).count()).toBe(1);
+      await commands.scrollIntoViewIfNeeded();
+      await screenshot(page, name);
+      expect(errors).toEqual([]);
+      await close();
+    }
+
+    const { page, errors, close } = await browser.open(DESKTOP);
+    await page.goto(`${chat.server.url}/chat/${id}`);
+    await page.getByRole('button', { name: 'Allow once' }).click();
+    await expect.poll(() => page.getByText('Checked.').count(), { timeout: 60_000 }).toBe(1);
+    expect(await page.getByText('Allowed once').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await close();
+  }, 120_000);
+
   it('answers a question from the approvals inbox on a phone', async () => {
     const chat = await startChat();
     chat.mock.enqueue(

@@ -130,3 +130,113 @@ describe('Settings → Security: rules', () => {
     await close();
   });
 });
+
+describe('Settings → Security: programs of this machine (host tier)', () => {
+  it('shows the tier’s status, and saves the switch, the patterns, git’s writes and the limits across a reload', async () => {
+    const server = await startTestServer();
+    const host = () => server.server.context.workspace.settings.get().sandbox.host;
+    const tier = server.server.context.runtime.sandbox.host;
+    // The probe answers in the background; the page shows its answer, not the "still checking" before it.
+    await tier.ready;
+    const status = tier.status();
+    const { page, errors, close } = await browser.open(DESKTOP);
+    await page.goto(`${server.url}/settings/security`);
+    const statusLine = page.getByRole('region', { name: 'Host tier status' });
+    if (status.available) {
+      await expect
+        .poll(() => statusLine.textContent())
+        .toContain(`Available: each command runs in ${status.mechanism}`);
+      expect(await statusLine.textContent()).toContain(status.caps === 'cgroup' ? '(cgroups)' : '(rlimits)');
+    } else {
+      await expect.poll(() => statusLine.textContent()).toContain(`Not available: ${status.problem}`);
+    }
+    if (status.programs.length > 0)
+      expect(await page.getByRole('list', { name: 'Programs found' }).textContent()).toContain(status.programs[0]);
+
+    const enabled = page.getByRole('switch', { name: 'Run programs of this machine' });
+    expect(await enabled.getAttribute('aria-checked')).toBe('true');
+    await enabled.click();
+    await expect.poll(() => host().enabled).toBe(false);
+    await expect.poll(() => statusLine.textContent()).toContain('Off:');
+
+    const allow = page.getByLabel('New entry for Run without asking');
+    await allow.fill('git status*');
+    await allow.press('Enter');
+    await expect.poll(() => host().allow).toEqual(['git status*']);
+    const network = page.getByLabel('New entry for Get network');
+    await network.fill('git push*');
+    await network.press('Enter');
+    await expect.poll(() => host().network).toEqual(['git push*']);
+    await page.getByRole('checkbox', { name: 'git may change .git (commit, branch, stash)' }).click();
+    await expect.poll(() => host().gitWrites).toBe(false);
+
+    // Below the contract's 16 MB: the server's refusal shows beside the limits and the typed value stays.
+    const memory = page.locator('#host-maxMemoryBytes');
+    await memory.fill('8');
+    await memory.press('Enter');
+    await expect
+      .poll(() => page.getByRole('alert').filter({ hasText: 'maxMemoryBytes' }).count(), { timeout: 10_000 })
+      .toBe(1);
+    expect(await page.getByRole('alert').filter({ hasText: 'maxMemoryBytes' }).textContent()).toMatch(
+      /must be 16\sMB to 64\sGB/,
+    );
+    expect(await memory.inputValue()).toBe('8');
+    expect(host().maxMemoryBytes).toBe(4096 * 1024 * 1024);
+    await memory.fill('2048');
+    await memory.press('Enter');
+    await expect.poll(() => host().maxMemoryBytes).toBe(2048 * 1024 * 1024);
+    await expect.poll(() => page.getByRole('alert').filter({ hasText: 'maxMemoryBytes' }).count()).toBe(0);
+    await page.locator('#host-timeoutMs').fill('90');
+    await page.locator('#host-timeoutMs').press('Enter');
+    await expect.poll(() => host().timeoutMs).toBe(90_000);
+
+    await page.reload();
+    await expect.poll(() => page.getByRole('list', { name: 'Run without asking' }).textContent()).toBe('git status*');
+    expect(await page.getByRole('list', { name: 'Get network' }).textContent()).toBe('git push*');
+    expect(await enabled.getAttribute('aria-checked')).toBe('false');
+    expect(await page.getByRole('checkbox', { name: 'git may change .git (commit, branch, stash)' }).isChecked()).toBe(
+      false,
+    );
+    expect(await page.locator('#host-maxMemoryBytes').inputValue()).toBe('2048');
+    expect(await page.locator('#host-timeoutMs').inputValue()).toBe('90');
+    expect(await page.getByText('1,048,576').count()).toBe(1);
+    await page.getByRole('button', { name: 'Remove git push* from Get network' }).click();
+    await expect.poll(() => host().network).toEqual([]);
+    expect(host().allow).toEqual(['git status*']);
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await close();
+  });
+
+  it('looks right at 1280 and 390 px, light and dark, with the tier on and a pattern in each list', async () => {
+    const server = await startTestServer();
+    await server.server.context.workspace.settings.patch({
+      sandbox: { host: { allow: ['git status*', 'npm test*'], network: ['npm install*'] } },
+    });
+    await server.server.context.runtime.sandbox.host.ready;
+    for (const [viewport, theme, name] of [
+      [DESKTOP, 'light', 'desktop-settings-security-host'],
+      [DESKTOP, 'dark', 'desktop-dark-settings-security-host'],
+      [PHONE, 'light', 'phone-settings-security-host'],
+      [PHONE, 'dark', 'phone-dark-settings-security-host'],
+    ] as const) {
+      const { page, errors, close } = await browser.open(viewport, theme);
+      await page.goto(`${server.url}/settings/security`);
+      await page.getByRole('heading', { name: 'Programs of this machine (host tier)' }).scrollIntoViewIfNeeded();
+      await expect.poll(() => page.getByRole('list', { name: 'Get network' }).count()).toBe(1);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page
+        .getByRole('heading', { name: 'Programs of this machine (host tier)' })
+        .evaluate((h) => h.scrollIntoView({ block: 'start' }));
+      await screenshot(page, name);
+      await page
+        .getByRole('heading', { name: 'Limits', exact: true })
+        .evaluate((h) => h.scrollIntoView({ block: 'start' }));
+      await screenshot(page, `${name}-limits`);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 60_000);
+});

@@ -1,11 +1,12 @@
-import { Check, ClipboardList, MessageCircleQuestion, ShieldAlert, X } from 'lucide-react';
+import { Check, ClipboardList, MessageCircleQuestion, MonitorCog, ShieldAlert, X } from 'lucide-react';
 import { type ReactNode, useState } from 'react';
 import { Markdown } from '../chat/Markdown';
 import { DiffView } from '../components/DiffView';
-import { Button, cx, inputClass } from '../components/ui';
+import { Badge, Button, cx, inputClass } from '../components/ui';
 import { ApiError } from '../lib/api';
 import { reply } from './store';
 import type { ApprovalOutcome, ApprovalPreview, Interaction, Question, QuestionAnswer } from '@contract/interactions';
+import type { HostCommandPreview } from '@contract/permissions';
 
 /** A permission or plan request, from the session's events or from the inbox. */
 export interface ApprovalView {
@@ -21,6 +22,8 @@ export interface ApprovalView {
   /** For a shell line: one grant pattern per command whose program is known, and the commands no grant can cover. */
   grantPatterns?: string[] | undefined;
   ungrantable?: string[] | undefined;
+  /** For a shell line that runs programs of this machine: each such command, its folder and whether it gets network. */
+  hostCommands?: HostCommandPreview[] | undefined;
   /** Still waiting and answerable, or how it ended (with the rules a grant added). */
   resolution: null | { outcome: string; message?: string | undefined; rules?: string[] | undefined };
   /** Waiting, but no longer answerable here (its run ended with the server). */
@@ -194,6 +197,7 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
         </span>
         Why it asks: {request.reason}.
       </p>
+      {request.hostCommands && request.hostCommands.length > 0 && <HostCommands commands={request.hostCommands} />}
       {request.preview ? (
         <DiffView path={request.preview.path} change={request.preview} />
       ) : (
@@ -265,6 +269,37 @@ export function ApprovalCard({ request }: { request: ApprovalView }) {
       )}
       {error && <p className="mt-2 text-sm text-red-700 dark:text-red-400">{error}</p>}
     </Shell>
+  );
+}
+
+/** The commands of a shell line that run as programs of this machine, each in the host tier's OS sandbox. */
+function HostCommands({ commands }: { commands: HostCommandPreview[] }) {
+  return (
+    <div className="mb-2 rounded-md border border-zinc-200 bg-white p-2.5 dark:border-zinc-700 dark:bg-zinc-950">
+      <h4 className="mb-1.5 flex items-center gap-1.5 text-xs font-semibold">
+        <MonitorCog size={14} aria-hidden className="text-zinc-500" />
+        Runs on this machine, in an OS sandbox
+      </h4>
+      <ul aria-label="Runs on this machine" className="divide-y divide-zinc-200 dark:divide-zinc-800">
+        {commands.map((c, i) => (
+          <li key={i} className="py-1.5 text-xs first:pt-0 last:pb-0">
+            <code className="block break-all font-mono text-zinc-900 dark:text-zinc-100">{c.command}</code>
+            <span className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1 text-zinc-600 dark:text-zinc-400">
+              <Badge tone={c.network ? 'amber' : 'green'}>
+                {c.network ? 'network: allowlisted hosts only' : 'no network'}
+              </Badge>
+              {c.folder === '.' ? (
+                'in the workspace'
+              ) : (
+                <span>
+                  in <code className="break-all font-mono">{c.folder}</code>
+                </span>
+              )}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -471,6 +506,7 @@ export function InteractionCard({ interaction }: { interaction: Interaction }) {
         preview: interaction.preview,
         grantPatterns: interaction.grantPatterns,
         ungrantable: interaction.ungrantable,
+        hostCommands: interaction.hostCommands,
         resolution: null,
       }}
     />

@@ -270,6 +270,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
           plan: e.plan,
           grantPatterns: e.grantPatterns,
           ungrantable: e.ungrantable,
+          hostCommands: e.hostCommands,
           resolution: null,
         },
       });

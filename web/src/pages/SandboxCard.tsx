@@ -1,71 +1,12 @@
 import { FUEL_DEFAULTS } from '@contract/fuel';
-import { type SandboxOverview, SandboxOverviewSchema, type Settings, SettingsSchema } from '@contract/settings';
+import type { Settings } from '@contract/settings';
 import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
-import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
 import { Button, Card, FieldError, Switch, cx, inputClass } from '../components/ui';
-import { ApiError, api, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
-import { applySettings } from '../state';
-
-type SandboxPatch = Partial<Record<keyof Settings['sandbox'], unknown>>;
+import { EntryList, NumberField, useSandboxOverview } from './SandboxFields';
 
 const MB = 1024 * 1024;
-
-/** Saves a sandbox change; a refusal names the field (e.g. `sandbox.allowedOutboundHosts[1]`) and why. */
-async function save(patch: SandboxPatch): Promise<void> {
-  applySettings(await api('/api/settings', SettingsSchema, { method: 'PATCH', body: { sandbox: patch } }));
-}
-
-function errorText(e: unknown): string {
-  return e instanceof ApiError ? e.message.replace(/^sandbox\./, '') : String(e);
-}
-
-function NumberField({
-  id,
-  label,
-  hint,
-  value,
-  unit,
-  min,
-  onSave,
-}: {
-  id: string;
-  label: string;
-  hint: string;
-  value: number | null;
-  unit: string;
-  min: number;
-  onSave: (v: number) => Promise<void>;
-}) {
-  const shown = value === null ? '' : String(value);
-  const [draft, setDraft] = useState(shown);
-  useEffect(() => setDraft(shown), [shown]);
-  const commit = () => {
-    const n = Number(draft);
-    if (draft.trim() !== '' && Number.isFinite(n) && n !== value) void onSave(n);
-    else setDraft(shown);
-  };
-  return (
-    <label htmlFor={id} className="block">
-      <span className="text-sm font-medium">{label}</span>
-      <span className="mt-1 flex items-center gap-2">
-        <input
-          id={id}
-          type="number"
-          min={min}
-          placeholder={value === null ? 'no limit' : undefined}
-          className={inputClass.replace('w-full', 'w-36')}
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-          onBlur={commit}
-          onKeyDown={(e) => e.key === 'Enter' && commit()}
-        />
-        <span className="text-sm text-zinc-500">{unit}</span>
-      </span>
-      <span className="mt-1 block text-xs text-zinc-500">{hint}</span>
-    </label>
-  );
-}
 
 /** A budget that may be switched off (null); unticking restores the default. */
 function OptionalLimitField(props: {
@@ -103,93 +44,22 @@ function OptionalLimitField(props: {
   );
 }
 
-function EntryList({
-  label,
-  entries,
-  placeholder,
-  empty,
-  onSave,
-}: {
-  label: string;
-  entries: string[];
-  placeholder: string;
-  empty: ReactNode;
-  onSave: (next: string[]) => Promise<boolean>;
-}) {
-  const { draft, setDraft, busy, submit } = useDraft('');
-  const add = async (event: FormEvent) => {
-    event.preventDefault();
-    if (draft.trim()) await submit((entry) => onSave([...entries, entry.trim()]));
-  };
-  return (
-    <div>
-      {entries.length > 0 ? (
-        <ul
-          aria-label={label}
-          className="mb-2 divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
-        >
-          {entries.map((entry, i) => (
-            <li key={`${i}-${entry}`} className="flex items-center justify-between gap-2 px-3 py-1 text-sm">
-              <code className="min-w-0 break-all">{entry}</code>
-              <Button
-                variant="ghost"
-                aria-label={`Remove ${entry}`}
-                disabled={busy}
-                onClick={() => void onSave(entries.filter((_, j) => j !== i))}
-              >
-                <Trash2 size={14} />
-              </Button>
-            </li>
-          ))}
-        </ul>
-      ) : (
-        <p className="mb-2 text-sm text-zinc-500">{empty}</p>
-      )}
-      <form onSubmit={(e) => void add(e)} className="flex gap-2">
-        <input
-          aria-label={`New entry for ${label}`}
-          className={cx(inputClass, 'font-mono')}
-          placeholder={placeholder}
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-        />
-        <Button type="submit" variant="primary" disabled={busy || !draft.trim()}>
-          <Plus size={15} /> Add
-        </Button>
-      </form>
-    </div>
-  );
-}
-
 type Mount = Settings['sandbox']['mounts'][number];
 const NO_MOUNT: Mount = { host: '', guest: '', readOnly: true };
 
 /** The seven limits every sandboxed tool runs under: time, memory, stack, fuel, allowed hosts, blocked networks, mounts. */
 export function SandboxCard() {
-  const [data, setData] = useState<SandboxOverview | null>(null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const { data, errors, attempt } = useSandboxOverview();
   const { draft: mountDraft, setDraft: setMountDraft, busy: mounting, submit: submitMount } = useDraft<Mount>(NO_MOUNT);
-  const load = useCallback(() => {
-    api('/api/sandbox', SandboxOverviewSchema).then(setData, (e: unknown) => setErrors({ load: errorMessage(e) }));
-  }, []);
-  useEffect(load, [load]);
-
-  const attempt = async (key: string, patch: SandboxPatch) => {
-    try {
-      await save(patch);
-      setErrors((e) => ({ ...e, [key]: '' }));
-      load();
-      return true;
-    } catch (e) {
-      setErrors((prev) => ({ ...prev, [key]: errorText(e) }));
-      return false;
-    }
-  };
 
   if (!data)
     return (
       <Card title="Sandbox">
-        {errors.load ? <FieldError message={errors.load} /> : <p className="text-sm text-zinc-500">Loading…</p>}
+        {errors.load ? (
+          <FieldError message={errors.load} />
+        ) : (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>
+        )}
       </Card>
     );
   const jsexec = data.tools.jsexec ?? {};
@@ -274,7 +144,7 @@ export function SandboxCard() {
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">Allowed hosts</h3>
-          <p className="mb-2 text-xs text-zinc-500">
+          <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">
             <code>scheme://host[:port]</code> with <code>*</code> wildcards, e.g. <code>https://*.github.com</code>,{' '}
             <code>https://docs.python.org</code>, <code>*://localhost:*</code>.
           </p>
@@ -290,7 +160,7 @@ export function SandboxCard() {
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">Blocked networks</h3>
-          <p className="mb-2 text-xs text-zinc-500">
+          <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">
             Refused after DNS resolution, even for allowed hosts: CIDRs like <code>10.0.0.0/8</code>, or{' '}
             <code>private</code> (loopback, LAN, link-local incl. cloud metadata, CGNAT, unique-local). The dashboard
             itself is always refused.
@@ -307,7 +177,7 @@ export function SandboxCard() {
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">Extra mounts</h3>
-          <p className="mb-2 text-xs text-zinc-500">
+          <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">
             Folders of this machine the sandbox may see, at a path of your choice. Symbolic links inside are never
             followed.
           </p>
@@ -387,7 +257,7 @@ export function SandboxCard() {
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">Protected files</h3>
-          <p className="mb-2 text-xs text-zinc-500">
+          <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">
             Programs on this machine run code from these when you open or use the folder (a <code>core.fsmonitor</code>{' '}
             in <code>.git/config</code> runs at the next <code>git status</code>), so tools can read them but never
             write, rename or remove them, anywhere in the workspace, whether they exist yet or not:
@@ -399,7 +269,7 @@ export function SandboxCard() {
               </li>
             ))}
           </ul>
-          <p className="mb-2 text-xs text-zinc-500">
+          <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">
             Let tools write some of them after all: a path relative to the workspace, a file or a whole folder.
           </p>
           <EntryList
@@ -414,7 +284,7 @@ export function SandboxCard() {
 
         <section>
           <h3 className="mb-1 text-sm font-semibold">JavaScript (jsexec)</h3>
-          <p className="mb-2 text-xs text-zinc-500">
+          <p className="mb-2 text-xs text-zinc-600 dark:text-zinc-400">
             Code the agent writes runs with no files and no network unless you grant them here (still within the limits
             above).
           </p>

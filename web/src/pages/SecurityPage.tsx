@@ -7,6 +7,7 @@ import { ApiError, api, apiSend, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
 import { onLinkClick } from '../lib/router';
 import { applySettings } from '../state';
+import { HostTierCard } from './HostTierCard';
 import { SandboxCard } from './SandboxCard';
 
 const MODE_HELP: Record<PermissionMode, string> = {
@@ -62,7 +63,7 @@ export function SecurityPage() {
         description="What agents may do in this workspace without asking. Every tool call — built-in, sandboxed, MCP or agent — passes these checks."
       />
       {!data ? (
-        <p className="text-sm text-zinc-500">{error ?? 'Loading…'}</p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">{error ?? 'Loading…'}</p>
       ) : (
         <div className="space-y-5">
           <Card
@@ -120,7 +121,7 @@ export function SecurityPage() {
                 ))}
               </ol>
             ) : (
-              <p className="mb-3 text-sm text-zinc-500">No rules: the mode decides.</p>
+              <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">No rules: the mode decides.</p>
             )}
             <form onSubmit={(e) => void addRule(e)} className="flex gap-2">
               <label className="sr-only" htmlFor="new-rule">
@@ -142,12 +143,14 @@ export function SecurityPage() {
 
           <SandboxCard />
 
+          <HostTierCard />
+
           <Card
             title="Standing grants"
             description="Made by “Always allow in this workspace” on an approval. They apply after the rules above. Grants for a single session are listed in that session."
           >
             {data.grants.length === 0 ? (
-              <p className="text-sm text-zinc-500">None yet.</p>
+              <p className="text-sm text-zinc-600 dark:text-zinc-400">None yet.</p>
             ) : (
               <ul
                 className="divide-y divide-zinc-200 rounded-md border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800"
@@ -157,7 +160,7 @@ export function SecurityPage() {
                   <li key={g.id} className="flex flex-wrap items-center justify-between gap-2 px-3 py-2">
                     <div className="min-w-0">
                       <code className="break-all text-sm">{g.rule}</code>
-                      <p className="text-xs text-zinc-500">
+                      <p className="text-xs text-zinc-600 dark:text-zinc-400">
                         Approved {new Date(g.createdAt).toLocaleString()} for{' '}
                         <span className="font-mono">{g.origin.tool}</span>
                         {g.origin.subject && <span className="font-mono"> {g.origin.subject}</span>} in{' '}

@@ -13,6 +13,7 @@ const LEVEL_STYLE: Record<ToolDescription['permissionLevel'], string> = {
   write: 'bg-amber-100 text-amber-900 dark:bg-amber-950 dark:text-amber-200',
   execute: 'bg-orange-100 text-orange-900 dark:bg-orange-950 dark:text-orange-200',
   network: 'bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200',
+  host: 'bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200',
 };
 
 function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled: boolean) => void }) {
