@@ -6,6 +6,7 @@ import type { Mount } from '../fs/confiner';
 import { type PolicyNarrowing, type SandboxPolicy, type SandboxScope, narrowPolicy } from './limits';
 import type { HostAuthority } from './host/command';
 import { HostTier } from './host/host-tier';
+import { FORWARDER_FILE } from './host/net-forwarder';
 import { SandboxPool } from './pool';
 import type { FetchReply, FetchRequest, SandboxJob, SandboxResult } from './protocol';
 import { type SandboxSettings, TOOL_OUTPUT_GUEST_DIR } from './settings';
@@ -82,6 +83,8 @@ export class Sandbox {
       settings: () => options.settings().host,
       root: options.root,
       home: join(options.dataDir, 'home'),
+      forwarderScript: join(options.distDir, FORWARDER_FILE),
+      blockedEndpoints: options.blockedEndpoints,
     });
     this.pool = new SandboxPool({
       workerFile: join(options.distDir, 'sandbox-worker.js'),

@@ -13,7 +13,9 @@ describe('parseHostCall', () => {
 
   it('refuses what is not JSON, an unknown operation, and arguments of the wrong shape, naming the field', () => {
     expect(parseHostCall('readFile', 'not json')).toEqual({ invalid: '__host readFile: the arguments are not JSON' });
-    expect(parseHostCall('exec', '{}')).toEqual({ invalid: 'unknown operation exec' });
+    expect(parseHostCall('shell', '{}')).toEqual({ invalid: 'unknown operation shell' });
+    const bareExec = parseHostCall('exec', '{}');
+    expect('invalid' in bareExec && bareExec.invalid).toMatch(/^__host exec: invalid arguments: program: /);
     const badUrl = parseHostCall('fetch', '{"url": 5, "maxBytes": 1}');
     expect('invalid' in badUrl && badUrl.invalid).toMatch(/^__host fetch: invalid arguments: url: .*expected string/);
     const noPath = parseHostCall('stat', '[]');

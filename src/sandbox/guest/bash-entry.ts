@@ -73,7 +73,7 @@ function hostProgram(name: string) {
       args,
       cwd: ctx.cwd,
       env,
-      stdin: toBase64(bytesOf(ctx.stdin as unknown as string)),
+      stdin: toBase64(bytesOf(String(ctx.stdin))),
     });
     if (reply.limitHit) hostLimit = { limitHit: reply.limitHit, limitDetail: reply.limitDetail };
     return {

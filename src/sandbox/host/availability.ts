@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { BASH } from './run-command';
 
 const run = promisify(execFile);
 
@@ -118,7 +119,8 @@ async function probeBubblewrap(): Promise<Pick<HostSandboxProbe, 'kind' | 'execu
       timeout: 10_000,
     });
   } catch (error) {
-    const said = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
+    const stderr = error instanceof Error && 'stderr' in error ? String(error.stderr).trim() : '';
+    const said = stderr || (error instanceof Error ? error.message : String(error));
     return {
       kind: null,
       executable: bwrap,
@@ -129,11 +131,14 @@ async function probeBubblewrap(): Promise<Pick<HostSandboxProbe, 'kind' | 'execu
   return { kind: 'bubblewrap', executable: bwrap, mechanism: version };
 }
 
-/** prlimit (util-linux) sets each command's rlimits inside the sandbox. */
-function probePrlimit(): string | undefined {
-  return findProgram('prlimit')
-    ? undefined
-    : 'prlimit is not installed (it comes with util-linux: Debian and Ubuntu: sudo apt install util-linux)';
+/** bash sets each command's caps inside the sandbox. */
+function probeBash(): string | undefined {
+  try {
+    accessSync(BASH, constants.X_OK);
+    return undefined;
+  } catch {
+    return `${BASH} is not installed (Debian and Ubuntu: sudo apt install bash)`;
+  }
 }
 
 /** Looks once for an OS sandbox and the programs of this machine. */
@@ -142,7 +147,7 @@ export async function probeHostSandbox(platform: NodeJS.Platform = process.platf
   const wellKnown = WELL_KNOWN.filter((name) => programs.has(name));
   if (platform === 'linux') {
     const bubblewrap = await probeBubblewrap();
-    const problem = bubblewrap.problem ?? probePrlimit();
+    const problem = bubblewrap.problem ?? probeBash();
     return problem
       ? { ...bubblewrap, kind: null, problem, programs, wellKnown }
       : { ...bubblewrap, programs, wellKnown };

@@ -79,10 +79,12 @@ export async function commandCgroup(
   if (caps.version === 2) {
     await writeFile(join(pids, 'pids.max'), String(limits.processes));
     await writeFile(join(memory, 'memory.max'), String(limits.memoryBytes));
+    // Without swap accounting there is no swap to cap: memory.max alone bounds the command.
     await writeFile(join(memory, 'memory.swap.max'), '0').catch(() => undefined);
   } else {
     await writeFile(join(pids, 'pids.max'), String(limits.processes));
     await writeFile(join(memory, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+    // Without swap accounting there is no swap to cap: memory.limit_in_bytes alone bounds the command.
     await writeFile(join(memory, 'memory.memsw.limit_in_bytes'), String(limits.memoryBytes)).catch(() => undefined);
   }
   const counter = (file: string, key: string) => async () => {

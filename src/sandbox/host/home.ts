@@ -37,5 +37,6 @@ export async function seedHome(home: string, userHome: string = homedir()): Prom
   const found = gitIdentity(await readFile(join(userHome, '.gitconfig'), 'utf8').catch(() => ''));
   const name = found.name ?? 'boxagnts agent';
   const email = found.email ?? 'agent@boxagnts.invalid';
+  // `wx`: a call running alongside wrote it first, and that one is as good.
   await writeFile(target, `[user]\n\tname = ${name}\n\temail = ${email}\n`, { flag: 'wx' }).catch(() => undefined);
 }

@@ -1,5 +1,6 @@
-import { mkdir } from 'node:fs/promises';
-import { posix } from 'node:path';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import type { HostTierSettings, HostTierStatus } from '../../contract/settings';
 import type { SandboxPolicy } from '../limits';
 import type { ExecReply, ExecRequest } from '../protocol';
@@ -8,11 +9,17 @@ import { bwrapPlan } from './bwrap-args';
 import { type CgroupCaps, findCgroupCaps } from './cgroups';
 import { type HostAuthority, type HostCommandResult, hostLimits } from './command';
 import { seedHome } from './home';
-import { rlimitPrefix, runHostCommand } from './run-command';
+import { forwarderLaunch } from './net-forwarder';
+import { startHostNetProxy } from './net-proxy';
+import { commandPrefix, runHostCommand } from './run-command';
 
 /** Where the host tier keeps what its commands need, given by the sandbox service. */
 export interface HostTierOptions {
   settings: () => HostTierSettings;
+  /** The built forwarder (dist/host-net-forwarder.js) that brings the proxy into a command's sandbox. */
+  forwarderScript: string;
+  /** Addresses no command may ever reach: the dashboard itself. */
+  blockedEndpoints: () => { host: string; port: number }[];
   /** The workspace. */
   root: string;
   /** The fake HOME of host programs (`.boxagnts/home/`). */
@@ -131,15 +138,9 @@ export class HostTier {
     await mkdir(this.options.home, { recursive: true });
     await seedHome(this.options.home);
     const limits = hostLimits(settings, policy.timeoutMs);
-    const prefix = rlimitPrefix(limits);
+    const net = decision.network ? await this.network(policy, signal) : undefined;
     const plan = bwrapPlan(
-      {
-        program: prefix[0]!,
-        args: [...prefix.slice(1), program, ...args],
-        cwd,
-        env: request.env,
-        stdin: new Uint8Array(),
-      },
+      { program, args, cwd, env: request.env, stdin: new Uint8Array() },
       {
         workspaceRoot: this.options.root,
         workDir: policy.workDir,
@@ -151,11 +152,47 @@ export class HostTier {
         gitWrites: settings.gitWrites,
         limits,
       },
+      {
+        prefix: [...(net?.launch.argvPrefix ?? []), ...commandPrefix(limits)],
+        args: net?.launch.bwrapArgs ?? [],
+        env: net?.launch.env ?? {},
+      },
     );
-    const result = await runHostCommand(
-      { executable: probe.executable!, args: plan.args },
-      { stdin: Buffer.from(request.stdin, 'base64'), limits, cgroups: this.caps, signal },
-    );
-    return reply(result);
+    try {
+      const result = await runHostCommand(
+        { executable: probe.executable!, args: plan.args },
+        { stdin: Buffer.from(request.stdin, 'base64'), limits, cgroups: this.caps, signal },
+      );
+      // What the proxy refused is said after the program's own errors: `curl -s` and friends hide why otherwise.
+      const notes = net?.proxy.refusals().map((line) => `${line}\n`) ?? [];
+      if (notes.length === 0) return reply(result);
+      return reply({ ...result, stderr: Buffer.concat([result.stderr, Buffer.from(notes.join(''))]) });
+    } finally {
+      await net?.close();
+    }
+  }
+
+  /** The filtering proxy of one command granted network, on a Unix socket of its own, under the call's net policy. */
+  private async network(policy: SandboxPolicy, signal: AbortSignal) {
+    const dir = await mkdtemp(join(tmpdir(), 'boxagnts-net-'));
+    const proxy = await startHostNetProxy({
+      socketPath: join(dir, 'net.sock'),
+      policy: { allowedOutboundHosts: policy.allowedOutboundHosts, blockNetworks: policy.blockNetworks },
+      blockedEndpoints: this.options.blockedEndpoints(),
+      signal,
+    });
+    const launch = forwarderLaunch({
+      socketPath: proxy.socketPath,
+      forwarderScript: this.options.forwarderScript,
+      nodeBinary: process.execPath,
+    });
+    return {
+      proxy,
+      launch,
+      close: async () => {
+        await proxy.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
   }
 }

@@ -55,8 +55,8 @@ export function forwarderLaunch(options: {
 
 /**
  * The variables through which programs find a proxy. Lower case matters (curl, and so git, reads only `http_proxy`
- * for http). NO_PROXY is emptied, replacing any the environment brought: every request goes to the proxy, one for
- * localhost too, and so reaches the runtime's machine under the policy, not the sandbox's own loopback.
+ * for http). NO_PROXY names the sandbox's own loopback, replacing any the environment brought: a server the command
+ * started itself (a test suite's, a dev server) is reached directly, and every other request goes to the proxy.
  * NODE_USE_ENV_PROXY makes Node's own fetch and http use them (Node 24 and later).
  */
 export function proxyEnvironment(port: number): Record<string, string> {
@@ -68,8 +68,8 @@ export function proxyEnvironment(port: number): Record<string, string> {
     http_proxy: url,
     https_proxy: url,
     all_proxy: url,
-    NO_PROXY: '',
-    no_proxy: '',
+    NO_PROXY: 'localhost,127.0.0.1,::1',
+    no_proxy: 'localhost,127.0.0.1,::1',
     NODE_USE_ENV_PROXY: '1',
   };
 }

@@ -15,6 +15,9 @@ const SIGNS: readonly [HostLimitName, RegExp][] = [
   ['openFiles', /Too many open files|EMFILE/],
 ];
 
+/** The shell that sets a command's caps inside the sandbox. */
+export const BASH = '/bin/bash';
+
 /** The CPU-time cap ends a program with SIGXCPU. */
 const SIGXCPU = constants.signals.SIGXCPU;
 
@@ -33,6 +36,8 @@ class Capture {
   constructor(private readonly max: number) {}
 
   take(stream: Readable): void {
+    // A reset from a program's end of the pipe ends the stream like a close: what came before is kept.
+    stream.on('error', () => undefined);
     stream.on('data', (chunk: Buffer) => {
       const room = this.max - this.size;
       if (room <= 0) {
@@ -51,16 +56,20 @@ class Capture {
   }
 }
 
-/** The per-process caps, applied inside the sandbox (after its namespaces exist, so the process cap counts only them). */
-export function rlimitPrefix(limits: HostLimits): string[] {
-  return [
-    '/usr/bin/prlimit',
-    `--cpu=${limits.maxCpuSeconds}:${limits.maxCpuSeconds + 1}`,
-    `--nofile=${limits.maxOpenFiles}`,
-    `--data=${limits.maxMemoryBytes}`,
-    `--nproc=${limits.maxProcesses}`,
-    '--',
-  ];
+/**
+ * What runs inside the sandbox before the program, with bash (Debian and Ubuntu always have it): it closes every file
+ * descriptor past stderr, which bubblewrap passes on as it got them (a pipe the server inherited from whatever
+ * started it must not reach a program), and sets the per-process caps, after the namespaces exist so the process cap
+ * counts only the command's own.
+ */
+export function commandPrefix(limits: HostLimits): string[] {
+  const script = [
+    'for fd in /proc/self/fd/*; do fd=${fd##*/}; if [ "$fd" -gt 2 ]; then exec {fd}>&-; fi; done',
+    // The hard CPU cap a second above the soft one: SIGXCPU first, which says which cap it was, then SIGKILL.
+    `ulimit -t ${limits.maxCpuSeconds + 1} && ulimit -St ${limits.maxCpuSeconds} && ulimit -n ${limits.maxOpenFiles} && ulimit -d ${Math.floor(limits.maxMemoryBytes / 1024)} && ulimit -u ${limits.maxProcesses} || exit 126`,
+    'exec "$@"',
+  ].join('\n');
+  return [BASH, '-c', script, 'boxagnts'];
 }
 
 function describe(limit: HostLimitName, limits: HostLimits): string {
@@ -111,12 +120,16 @@ export async function runHostCommand(
   stdout.take(child.stdout!);
   stderr.take(child.stderr!);
   let stopped: HostLimitName | 'aborted' | undefined;
+  /** The sandbox's first process: killed, it takes its PID namespace, and so everything the command started, along. */
+  let sandboxPid: number | undefined;
   const kill = () => {
-    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // Already gone.
+    for (const pid of [sandboxPid, child.pid === undefined ? undefined : -child.pid]) {
+      if (pid === undefined) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
     }
   };
   const deadline = setTimeout(() => {
@@ -136,27 +149,32 @@ export async function runHostCommand(
   });
   const info = child.stdio[3] as Readable;
   const block = child.stdio[4] as NodeJS.WritableStream;
+  // A program that exits without reading all its input closes the pipe: what it did not read does not matter.
+  child.stdin?.on('error', () => undefined);
+  // The other end goes away when bwrap does: a write that arrives late has nobody to read it.
+  block.on('error', () => undefined);
+  // bwrap writes the JSON in more than one write and closes the descriptor after: it is read to its end, since a
+  // write to a closed reader would end bwrap with SIGPIPE and leave its sandbox waiting for it.
+  info.on('error', () => undefined);
   const started = (async () => {
     let text = '';
-    for await (const chunk of info) {
-      text += String(chunk);
-      const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
-      if (match) return Number(match[1]);
-    }
-    return undefined;
+    for await (const chunk of info) text += String(chunk);
+    const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
+    return match ? Number(match[1]) : undefined;
   })();
+  let setup: Error | undefined;
   try {
-    const sandboxPid = await Promise.race([started, exited.then(() => undefined)]);
+    sandboxPid = await Promise.race([started, exited.then(() => undefined)]);
     if (sandboxPid !== undefined && cgroup) {
       await cgroup.add(child.pid!);
       await cgroup.add(sandboxPid);
     }
     block.write('1');
     block.end();
-    child.stdin!.on('error', () => undefined);
-    child.stdin!.end(Buffer.from(options.stdin));
-  } catch {
-    stopped ??= 'aborted';
+    child.stdin?.end(Buffer.from(options.stdin));
+  } catch (error) {
+    // The program never ran: nothing of it is left to wait for but bwrap itself.
+    setup = error instanceof Error ? error : new Error(String(error));
     kill();
   }
   const outcome = await exited;
@@ -164,10 +182,11 @@ export async function runHostCommand(
   signal?.removeEventListener('abort', onAbort);
   const tripped = await cgroup?.tripped();
   await cgroup?.close();
-  if (outcome.error) {
+  const failed = outcome.error ?? setup;
+  if (failed) {
     return {
       stdout: new Uint8Array(),
-      stderr: Buffer.from(`the OS sandbox could not start: ${outcome.error.message}\n`),
+      stderr: Buffer.from(`the OS sandbox could not start: ${failed.message}\n`),
       exitCode: 126,
     };
   }

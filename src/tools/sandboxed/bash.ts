@@ -127,7 +127,8 @@ export function bashTool(sandbox: Sandbox): Tool {
       const key = where(ctx.sessionId, ctx.scope.workDir);
       const cwd = cwds.get(key) ?? '/';
       await tier.ready;
-      const machine = !tier.unavailable() && (await usesMachine(await shellCommands(command)));
+      // Also when the tier is unavailable: the program then answers why, and how to change it.
+      const machine = await usesMachine(await shellCommands(command));
       const { result, policy } = await sandbox.run(
         'bash',
         { kind: 'tool', name: 'bash', input: { command, cwd, hostPrograms: await programs() } },
