@@ -134,7 +134,7 @@ const CommandPattern = z.string().trim().min(1).max(1000);
 
 /**
  * The host tier: programs the WebAssembly shell does not have (git, node, npm, python, …) run as its external
- * commands, each in an OS sandbox (bubblewrap on Linux, sandbox-exec on macOS), after approval.
+ * commands, each in an OS sandbox (bubblewrap, on Linux), after approval.
  */
 export const HostTierSettingsSchema = z
   .strictObject({

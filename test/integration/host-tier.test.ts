@@ -4,6 +4,7 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { addWorktree } from '../../src/agent/orchestration/worktree';
 import type { ToolResult } from '../../src/tools/tool';
 import { callTool, text } from '../helpers/sandbox';
 import { startTestServer } from '../helpers/server';
@@ -115,6 +116,41 @@ describe('host tier: programs of this machine through bash', () => {
     }
   });
 
+  it("runs git in a run's worktree, which writes to the workspace's repository and nothing else does", async () => {
+    const { s, root } = await shell();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    await writeFile(join(root, 'a.txt'), 'one\n');
+    git('add', 'a.txt');
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'base');
+    const worktree = await addWorktree(root, join(root, '.boxagnts', 'worktrees'), 'ses_child');
+    await writeFile(join(worktree.path, 'b.txt'), 'two\n');
+    const { sandbox } = s.server.context.runtime;
+    const policy = sandbox.policyFor('bash', 'quickjs', { workDir: worktree.path });
+    const exec = async (program: string, ...args: string[]) => {
+      const reply = await sandbox.host.exec(
+        { program, args, cwd: '/', env: {}, stdin: '' },
+        { policy, host: { decide: () => Promise.resolve({ network: false }) } },
+        new AbortController().signal,
+      );
+      return {
+        ...reply,
+        out: Buffer.from(reply.stdout, 'base64').toString(),
+        err: Buffer.from(reply.stderr, 'base64').toString(),
+      };
+    };
+    expect((await exec('git', 'status', '--short')).out).toBe('?? b.txt\n');
+    expect((await exec('git', 'add', 'b.txt')).exitCode).toBe(0);
+    expect((await exec('git', 'commit', '-qm', 'from the worktree')).exitCode).toBe(0);
+    expect(git('log', '--oneline', worktree.branch)).toMatch(/from the worktree/);
+    // The repository is there for git only: another program sees it read-only, and the workspace not at all.
+    const planted = await exec('python3', '-c', `open(${JSON.stringify(join(root, '.git', 'planted'))}, "w")`);
+    expect(planted.err).toMatch(/Read-only file system/);
+    expect(
+      (await exec('python3', '-c', `import os; print(os.path.exists(${JSON.stringify(join(root, 'a.txt'))}))`)).out,
+    ).toBe('False\n');
+  });
+
   it('gives network only to a granted command, and only to the allowlist', async () => {
     const allowed = await listen('127.0.0.2', 'hello from the allowed host');
     const other = await listen('127.0.0.3', 'should not be seen');
@@ -171,6 +207,20 @@ describe('host tier: programs of this machine through bash', () => {
     // A program named only when the line runs is decided again as it runs.
     const hidden = await run('echo push | xargs git');
     expect(text(hidden)).toMatch(/not run: denied by the rule "deny bash\(git push\*\)"/);
+  });
+
+  it('runs the commands of Settings → Security without asking, below the rules of the workspace', async () => {
+    const { run, root } = await shell({
+      sandbox: { host: { allow: ['git status*', 'git push*'] } },
+      permissions: { rules: ['deny bash(git push*)'] },
+    });
+    execFileSync('git', ['init', '-q'], { cwd: root });
+    await writeFile(join(root, 'b.txt'), 'b\n');
+    expect(ok(await run('git status --short', { mode: 'default' }))).toMatch(/\?\? b\.txt/);
+    expect(text(await run('git log', { mode: 'default' }))).toMatch(/needs approval/);
+    expect(text(await run('git push origin main', { mode: 'default' }))).toMatch(
+      /denied by the rule "deny bash\(git push\*\)"/,
+    );
   });
 
   it('says how to turn the tier on when it is off, and changes nothing else', async () => {

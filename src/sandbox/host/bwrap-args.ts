@@ -66,7 +66,8 @@ export interface BwrapPlan {
  * bubblewrap's arguments for one command: the system read-only, the working folder read-write but for `.git` and
  * the other protected files (read-only) and the runtime's folder (absent), a private /tmp, a fake HOME, new
  * namespaces of every kind (a network namespace of its own, so no network: a granted command reaches the runtime's
- * filtering proxy through the socket `launch` binds; `launch.prefix` goes before the program: the rlimits), no capabilities, and death with its parent.
+ * filtering proxy through the socket `launch` binds), no capabilities, and death with its parent; `launch.prefix`
+ * goes before the program (the forwarder, then the caps).
  * The working folder keeps its own path, so git worktrees, absolute symlinks and build caches work as outside.
  */
 export function bwrapPlan(
