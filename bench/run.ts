@@ -12,6 +12,7 @@ import { filesBench } from './files';
 import { sandboxBench } from './sandbox';
 import { serverStart } from './server-start';
 import { shellBench } from './shell';
+import { hostTierBench } from './host-tier';
 import { sessionsBench } from './sessions';
 import { toolCallRepairBench } from './tool-call-repair';
 
@@ -21,6 +22,7 @@ const BENCHES: Bench[] = [
   sessionsBench,
   sandboxBench,
   shellBench,
+  hostTierBench,
   filesBench,
   codingSessionBench,
   agentsBench,

@@ -101,14 +101,8 @@ export async function runHostCommand(
   options: { stdin: Uint8Array; limits: HostLimits; cgroups: CgroupCaps | null; signal?: AbortSignal | undefined },
 ): Promise<HostCommandResult> {
   const { limits, signal } = options;
-  const cgroup: CommandCgroup | null = options.cgroups
-    ? await commandCgroup(options.cgroups, `boxagnts-${process.pid}-${randomBytes(6).toString('hex')}`, {
-        processes: limits.maxProcesses,
-        memoryBytes: limits.maxMemoryBytes,
-      })
-    : null;
   // bwrap tells the pid of the sandbox's first process on fd 3 and waits on fd 4 before running the program, so the
-  // whole tree is in the cgroup before anything of the command runs.
+  // whole tree is in the cgroup before anything of the command runs; the cgroup is made while bwrap sets up.
   const child = spawn(launch.executable, ['--info-fd', '3', '--block-fd', '4', ...launch.args], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'],
     detached: true,
@@ -162,9 +156,16 @@ export async function runHostCommand(
     const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
     return match ? Number(match[1]) : undefined;
   })();
+  const making = options.cgroups
+    ? commandCgroup(options.cgroups, `boxagnts-${process.pid}-${randomBytes(6).toString('hex')}`, {
+        processes: limits.maxProcesses,
+        memoryBytes: limits.maxMemoryBytes,
+      })
+    : Promise.resolve(null);
+  let cgroup: CommandCgroup | null = null;
   let setup: Error | undefined;
   try {
-    sandboxPid = await Promise.race([started, exited.then(() => undefined)]);
+    [sandboxPid, cgroup] = await Promise.all([Promise.race([started, exited.then(() => undefined)]), making]);
     if (sandboxPid !== undefined && cgroup) {
       await cgroup.add(child.pid!);
       await cgroup.add(sandboxPid);
@@ -176,6 +177,8 @@ export async function runHostCommand(
     // The program never ran: nothing of it is left to wait for but bwrap itself.
     setup = error instanceof Error ? error : new Error(String(error));
     kill();
+    // A cgroup made while bwrap failed is still removed; a failure to make it is the one reported above.
+    cgroup ??= await making.catch(() => null);
   }
   const outcome = await exited;
   clearTimeout(deadline);

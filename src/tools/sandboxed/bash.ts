@@ -83,9 +83,16 @@ export function bashTool(sandbox: Sandbox): Tool {
     ));
   const isMachineProgram = async (name: string) => (await programs()).includes(name);
   const network = (text: string) => tier.current().network.some((p) => wildcardToRegExp(p).test(text));
-  const usesMachine = async (commands: readonly ShellCommand[]) => {
-    for (const c of commands) if (!c.known || (await isMachineProgram(c.program))) return true;
-    return false;
+  /**
+   * The programs of the machine a line may run: those its commands name, or every one when a command's program is
+   * only known as it runs. Only these become commands of the guest's shell (registering all of them costs more than
+   * the rest of a short call).
+   */
+  const linePrograms = async (commands: readonly ShellCommand[]): Promise<string[]> => {
+    const all = await programs();
+    if (commands.some((c) => !c.known)) return all;
+    const named = new Set(commands.flatMap((c) => (c.known ? [c.program] : [])));
+    return all.filter((name) => named.has(name));
   };
   const authority = (ctx: ToolContext): HostAuthority => ({
     async decide(program, args) {
@@ -128,15 +135,15 @@ export function bashTool(sandbox: Sandbox): Tool {
       const cwd = cwds.get(key) ?? '/';
       await tier.ready;
       // Also when the tier is unavailable: the program then answers why, and how to change it.
-      const machine = await usesMachine(await shellCommands(command));
+      const hostPrograms = await linePrograms(await shellCommands(command));
       const { result, policy } = await sandbox.run(
         'bash',
-        { kind: 'tool', name: 'bash', input: { command, cwd, hostPrograms: await programs() } },
+        { kind: 'tool', name: 'bash', input: { command, cwd, hostPrograms } },
         {
           signal: ctx.signal,
           scope: ctx.scope,
           narrowing: timeout_ms ? { timeoutMs: timeout_ms } : undefined,
-          host: machine ? authority(ctx) : undefined,
+          host: hostPrograms.length ? authority(ctx) : undefined,
         },
       );
       return toToolResult('bash', result, policy, (r: SandboxResult) => {
