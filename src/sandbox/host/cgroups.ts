@@ -1,5 +1,6 @@
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errnoCode } from '../../fs/errors';
 
 /**
  * Where the host tier can cap a command's processes and memory as a whole: a cgroup folder of its own per command.
@@ -40,6 +41,36 @@ async function writable(dir: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The name of one command's cgroup: this process's pid first, so that a later one can tell it was left behind. */
+export function commandCgroupName(id: string): string {
+  return `boxagnts-${process.pid}-${id}`;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return errnoCode(error) === 'EPERM';
+  }
+}
+
+/**
+ * Removes the cgroups of commands whose server is gone (one killed while its commands ran): each is empty, since
+ * its processes died with their sandbox, but would stay until the machine restarts.
+ */
+export async function sweepCgroups(caps: CgroupCaps): Promise<void> {
+  for (const parent of new Set([caps.pids, caps.memory])) {
+    const names = await readdir(parent).catch(() => []);
+    for (const name of names) {
+      const owner = /^boxagnts-(\d+)-/.exec(name)?.[1];
+      if (owner === undefined || alive(Number(owner))) continue;
+      // One that still holds a process is left alone: removing it fails, and nothing else is touched.
+      await rmdir(join(parent, name)).catch(() => undefined);
+    }
   }
 }
 
@@ -101,8 +132,9 @@ export async function commandCgroup(
       for (const dir of dirs) await writeFile(join(dir, 'cgroup.procs'), String(pid));
     },
     async tripped() {
-      if ((await ooms()) > 0) return 'memory';
-      if ((await forks()) > 0) return 'processes';
+      const [oomKills, forkFailures] = await Promise.all([ooms(), forks()]);
+      if (oomKills > 0) return 'memory';
+      if (forkFailures > 0) return 'processes';
       return undefined;
     },
     async close() {

@@ -6,7 +6,7 @@ import type { SandboxPolicy } from '../limits';
 import type { ExecReply, ExecRequest } from '../protocol';
 import { type HostSandboxProbe, probeHostSandbox } from './availability';
 import { bwrapPlan } from './bwrap-args';
-import { type CgroupCaps, findCgroupCaps } from './cgroups';
+import { type CgroupCaps, findCgroupCaps, sweepCgroups } from './cgroups';
 import { type HostAuthority, type HostCommandResult, hostLimits } from './command';
 import { seedHome } from './home';
 import { forwarderLaunch } from './net-forwarder';
@@ -45,6 +45,12 @@ function refusal(program: string, why: string, exitCode = 126): ExecReply {
 let machineProbe: Promise<HostSandboxProbe> | undefined;
 let machineCaps: Promise<CgroupCaps | null> | undefined;
 
+/** Found once per process, after the cgroups a killed earlier server left are removed. */
+async function swept(caps: CgroupCaps | null): Promise<CgroupCaps | null> {
+  if (caps) await sweepCgroups(caps);
+  return caps;
+}
+
 /** The machine does not change while the process runs: every runtime of it shares one probe. */
 const probeMachine = () => (machineProbe ??= probeHostSandbox());
 
@@ -65,7 +71,7 @@ export class HostTier {
     probe: () => Promise<HostSandboxProbe> = probeMachine,
   ) {
     this.settings = options.settings;
-    this.ready = Promise.all([probe(), (machineCaps ??= findCgroupCaps())]).then(([found, caps]) => {
+    this.ready = Promise.all([probe(), (machineCaps ??= findCgroupCaps().then(swept))]).then(([found, caps]) => {
       this.probe = found;
       this.caps = caps;
     });

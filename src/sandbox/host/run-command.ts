@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { type CgroupCaps, type CommandCgroup, commandCgroup } from './cgroups';
+import { type CgroupCaps, type CommandCgroup, commandCgroup, commandCgroupName } from './cgroups';
 import type { HostCommandResult, HostLimitName, HostLimits } from './command';
 
 /** What stderr says when a per-process cap stopped a program (where no cgroup tells it for sure). */
@@ -157,7 +157,7 @@ export async function runHostCommand(
     return match ? Number(match[1]) : undefined;
   })();
   const making = options.cgroups
-    ? commandCgroup(options.cgroups, `boxagnts-${process.pid}-${randomBytes(6).toString('hex')}`, {
+    ? commandCgroup(options.cgroups, commandCgroupName(randomBytes(6).toString('hex')), {
         processes: limits.maxProcesses,
         memoryBytes: limits.maxMemoryBytes,
       })
@@ -184,7 +184,8 @@ export async function runHostCommand(
   clearTimeout(deadline);
   signal?.removeEventListener('abort', onAbort);
   const tripped = await cgroup?.tripped();
-  await cgroup?.close();
+  // Removed once the kernel has reaped the tree, after the answer: close waits for that and never fails.
+  void cgroup?.close();
   const failed = outcome.error ?? setup;
   if (failed) {
     return {
