@@ -331,7 +331,7 @@ describe('forwarderLaunch', () => {
       '--',
     ]);
     expect(launch.env).toMatchObject({ http_proxy: 'http://127.0.0.1:8080', HTTPS_PROXY: 'http://127.0.0.1:8080' });
-    expect(launch.env.NO_PROXY).toBe('');
+    expect(launch.env.NO_PROXY).toBe('localhost,127.0.0.1,::1');
   });
 
   it('does not bind a Node binary the system folders already hold', () => {
@@ -417,11 +417,9 @@ describe.skipIf(!existsSync(BWRAP))('host network through bubblewrap', () => {
       code: 0,
       stdout: 'hello from allowed: GET /tunnel\n',
     });
-    // curl sends localhost to the proxy too when NO_PROXY is empty: the proxy, on the machine, reaches its loopback.
-    expect(await curl(`http://localhost:${allowed.port}/local`)).toMatchObject({
-      code: 0,
-      stdout: 'hello from allowed: GET /local\n',
-    });
+    // localhost is the sandbox's own loopback (NO_PROXY): a server the command started, never the machine's.
+    expect(await curl(`http://localhost:${allowed.port}/local`)).toMatchObject({ code: 7 });
+    expect(allowed.seen.map((request) => request.url)).not.toContain('/local');
 
     const refused = await curl('-f', `http://other.test:${other.port}/`);
     expect(refused.code).toBe(22);
@@ -447,7 +445,7 @@ describe.skipIf(!existsSync(BWRAP))('host network through bubblewrap', () => {
     const proxy = await startProxy({ allowedOutboundHosts: [], blockNetworks: [] });
     expect(await withForwarder(proxy, ['/bin/sh', '-c', 'echo "$http_proxy [$NO_PROXY]"; exit 3'])).toEqual({
       code: 3,
-      stdout: 'http://127.0.0.1:3128 []\n',
+      stdout: 'http://127.0.0.1:3128 [localhost,127.0.0.1,::1]\n',
       stderr: '',
     });
     expect((await withForwarder(proxy, ['/bin/sh', '-c', 'kill -TERM $$'])).code).toBe(143);
