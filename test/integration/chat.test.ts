@@ -155,10 +155,9 @@ describe('the agent loop', () => {
     const stream = await chat.events(id);
     await chat.send(id, 'sleep long');
     await stream.waitFor((d) => d.type === 'tool.started');
-    const started = performance.now();
     await chat.server.fetch(`/api/sessions/${id}/cancel`, { method: 'POST' });
+    // Cancelled, not finished: the minute's sleep did not run out (the test would have timed out first).
     const tool = await stream.waitFor((d) => d.type === 'tool.completed');
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(tool.data.result).toMatchObject({ isError: true, metadata: { cancelled: true } });
     expect((await stream.waitFor((d) => d.type === 'run.completed')).data.status).toBe('cancelled');
     stream.close();

@@ -404,23 +404,20 @@ describe('headless runs', () => {
     const runtime = await createRuntime(workspace, { logger: silentLogger });
     const session = await runtime.sessions.create();
     mock.enqueue(writeCall('out.txt', 'headless'), { text: 'finished' });
-    const started = performance.now();
     const spec = await runtime.workspaceSpec(
       { text: 'write it', ...(mode ? { permissionMode: mode } : {}) },
       { watched: false, unattended: 'deny' },
     );
     const { done } = await runtime.runner.start(session.id, spec);
     const outcome = await done;
-    const elapsed = performance.now() - started;
     const { events } = await runtime.sessions.read(session.id);
     await runtime.close();
-    return { dir, outcome, events, elapsed, mock };
+    return { dir, outcome, events, mock };
   }
 
   it('denies a call that needs approval at once, in the output and in the session', async () => {
-    const { dir, outcome, events, elapsed, mock } = await headless();
+    const { dir, outcome, events, mock } = await headless();
     expect(outcome.status).toBe('finished');
-    expect(elapsed).toBeLessThan(5000);
     const result = events.find((e) => e.type === 'tool.completed')!.result as { content: string };
     expect(result.content).toMatch(/nobody can approve it in a run no one watches.*allow write\(out\.txt\)/);
     expect(events.find((e) => e.type === 'approval.resolved')).toMatchObject({ outcome: 'auto_deny' });
