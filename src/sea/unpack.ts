@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { Manifest, unpackedFolderName } from './manifest';
+
+const PARTIAL_PREFIX = '.sea-partial-';
 
 /**
  * The package folder the executable runs from, under the user's cache: unpacked on first use, then reused. Unpacking
@@ -19,7 +21,8 @@ export function unpackedPackage(options: {
   const folder = join(options.cacheDir, unpackedFolderName(options.manifestText, manifest.version));
   if (isPrivateFolder(folder)) return folder;
   mkdirSync(options.cacheDir, { recursive: true, mode: 0o700 });
-  const partial = mkdtempSync(join(options.cacheDir, '.sea-partial-'));
+  removeAbandoned(options.cacheDir);
+  const partial = mkdtempSync(join(options.cacheDir, PARTIAL_PREFIX));
   try {
     writeFiles(partial, manifest, brotliDecompressSync(options.payload()));
     renameSync(partial, folder);
@@ -29,6 +32,18 @@ export function unpackedPackage(options: {
     throw error;
   }
   return folder;
+}
+
+/** An unpacking takes seconds: a temporary folder an hour old was left by a process that was killed. */
+const ABANDONED_AFTER_MS = 60 * 60 * 1000;
+
+function removeAbandoned(cacheDir: string): void {
+  for (const name of readdirSync(cacheDir)) {
+    if (!name.startsWith(PARTIAL_PREFIX)) continue;
+    const path = join(cacheDir, name);
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat && Date.now() - stat.mtimeMs > ABANDONED_AFTER_MS) rmSync(path, { recursive: true, force: true });
+  }
 }
 
 function writeFiles(root: string, manifest: Manifest, payload: Uint8Array): void {

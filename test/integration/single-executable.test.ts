@@ -1,9 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { REPO_ROOT } from '../helpers/server';
 import { wat } from '../helpers/wasm';
 
@@ -58,8 +60,10 @@ afterAll(() => {
 });
 
 const children: ChildProcess[] = [];
-afterEach(() => {
+const servers: Server[] = [];
+afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
 });
 
 function start(args: string[]): ChildProcess {
@@ -130,6 +134,36 @@ describe.skipIf(skipReason !== undefined)(title, () => {
     );
     const echo = await run(['tool', 'echo_args', '--workspace-dir', workspace, '{"name":"Zoë ✓"}']);
     expect(echo, echo.stderr).toMatchObject({ code: 0, stdout: '--name=Zoë ✓\n' });
+  });
+
+  it('gives a program of this machine granted network a way out, through the forwarder it starts as node', async () => {
+    const server = createServer((_, res) => res.end('hello from the allowed host'));
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.2', done));
+    const { port } = z.object({ port: z.number() }).parse(server.address());
+    await writeFile(
+      join(workspace, '.boxagnts', 'settings.json'),
+      JSON.stringify({
+        catalog: { refreshUrl: null },
+        sandbox: {
+          allowedOutboundHosts: [`http://127.0.0.2:${port}`],
+          blockNetworks: [],
+          host: { network: ['python3 *'] },
+        },
+      }),
+    );
+    const code = `import urllib.request; print(urllib.request.urlopen("http://127.0.0.2:${port}/", timeout=20).read().decode())`;
+    const result = await run([
+      'tool',
+      'bash',
+      '--workspace-dir',
+      workspace,
+      '--permission-mode',
+      'bypass',
+      JSON.stringify({ command: `python3 -c '${code}'` }),
+    ]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^hello from the allowed host\n/);
   });
 
   it('serves the dashboard and its scripts', async () => {

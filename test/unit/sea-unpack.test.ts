@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, readdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,17 @@ describe('unpacking the single executable', () => {
       },
     });
     expect(again).toBe(folder);
+  });
+
+  it("removes temporary folders a killed unpacking left an hour ago or more, not another's under way", async () => {
+    const cacheDir = await tempDir();
+    await mkdir(join(cacheDir, '.sea-partial-old'));
+    const hoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(join(cacheDir, '.sea-partial-old'), hoursAgo, hoursAgo);
+    await mkdir(join(cacheDir, '.sea-partial-busy'));
+    const { manifestText, packed } = pack(FILES);
+    unpackedPackage({ cacheDir, manifestText, payload: () => brotliCompressSync(packed) });
+    expect((await readdir(cacheDir)).sort()).toEqual(['.sea-partial-busy', expect.stringMatching(/^sea-/)]);
   });
 
   it('refuses a damaged payload and leaves nothing behind', async () => {
