@@ -8,6 +8,7 @@ export default defineConfig(
     ignores: [
       '**/node_modules/**',
       'dist/**',
+      'dist-bin/**',
       'test-results/**',
       'extensions/**',
       '.boxagnts/**',

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:f
 import { readFile } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_EXTERNALS } from './externals.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
@@ -33,6 +34,7 @@ const SOURCES = [
   'package-lock.json',
   'scripts/build.mjs',
   'scripts/build-extensions.mjs',
+  'scripts/externals.mjs',
 ];
 
 if (args.has('--if-stale') && existsSync(stampFile) && statSync(stampFile).mtimeMs >= newestMtime(SOURCES)) {
@@ -59,9 +61,8 @@ await esbuild.build({
   target: 'node20.19',
   format: 'esm',
   // Dependencies are bundled too: one file loads in a fraction of the time its hundreds of modules take (start-up,
-  // and each sandbox worker). Kept outside: packages that find files of their own next to their code (QuickJS's
-  // WebAssembly, binaryen's, pino's transport worker), and just-bash (its optional native add-ons).
-  external: ['quickjs-emscripten', '@jitl/*', 'binaryen', 'pino', 'just-bash'],
+  // and each sandbox worker). Kept outside: the few listed in externals.mjs.
+  external: SERVER_EXTERNALS,
   // The ES module build where a package has one (jsonc-parser's UMD build requires files by computed paths).
   mainFields: ['module', 'main'],
   // Bundled CommonJS packages call require(); an ES module has none of its own.

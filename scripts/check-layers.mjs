@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 const LAYERS = [
   // Zod schemas of everything that crosses a boundary; the dashboard imports them too. Imports nothing of ours.
   ['contract'],
-  // Where the package is installed, and its version.
-  ['package-info.ts', 'version.ts'],
+  // Where the package is installed, its version, and the user's cache folder.
+  ['package-info.ts', 'version.ts', 'user-cache-dir.ts'],
   // The confiner and the confined file system, shared by the sandbox and the Files API.
   ['fs'],
   ['sandbox'],
@@ -32,6 +32,8 @@ const LAYERS = [
   // The composition root: builds one runtime per workspace.
   ['runtime'],
   ['server', 'cli', 'cli.ts'],
+  // The single executable's launcher: unpacks the package and starts dist/cli.js, which it imports by path, not source.
+  ['sea'],
 ];
 
 const LEVEL = new Map(LAYERS.flatMap((units, level) => units.map((unit) => [unit, level])));

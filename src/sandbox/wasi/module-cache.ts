@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { userCacheDir } from '../../user-cache-dir';
 
 const TRAILER_NAME = new TextEncoder().encode('boxagnts.sha256');
 const DIGEST_BYTES = 32;
@@ -24,13 +24,10 @@ export const MODULE_CACHE_MAX_BYTES = 512 * 1024 * 1024;
 
 /**
  * Where instrumented modules are kept: per user, not per workspace, so a tool used in many workspaces is instrumented
- * once. `$BOXAGNTS_CACHE_DIR/wasm` (tests point it at a temporary folder), else `$XDG_CACHE_HOME/boxagnts/wasm`, else
- * `~/.cache/boxagnts/wasm`. A relative XDG_CACHE_HOME is ignored, as the XDG specification says.
+ * once. The `wasm` folder of the user's cache (see userCacheDir).
  */
 export function userWasmCacheDir(env: NodeJS.ProcessEnv): string {
-  const xdg = env.XDG_CACHE_HOME;
-  const base = env.BOXAGNTS_CACHE_DIR || join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'boxagnts');
-  return join(base, 'wasm');
+  return join(userCacheDir(env), 'wasm');
 }
 
 /**
