@@ -77,7 +77,9 @@ export async function callModel(
     const failure = step.failure;
     const { maxAttempts } = options.policy.retry;
     if (!failure.retryable || attempt >= maxAttempts) {
-      return attempt > 1 ? { ...step, failure: { ...failure, message: afterAttempts(failure.message, attempt) } } : step;
+      return attempt > 1
+        ? { ...step, failure: { ...failure, message: afterAttempts(failure.message, attempt) } }
+        : step;
     }
     const delayMs = Math.round(failure.retryAfterMs ?? backoff(attempt, options.policy.retry));
     await options.emit({

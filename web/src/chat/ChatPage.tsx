@@ -69,6 +69,7 @@ export function ChatPage({ path }: { path: string }) {
   const [clearing, setClearing] = useState(false);
   /** On a phone the session's controls fold away under one button, so the title keeps the header's width. */
   const [controlsOpen, setControlsOpen] = useState(false);
+  const controlsButton = useRef<HTMLButtonElement>(null);
   const [warningsSeen, setWarningsSeen] = useState(false);
   /** The agent type a new chat's session will take (the Managed switch before the first message). */
   const [draftAgentType, setDraftAgentType] = useState<string | null>(null);
@@ -221,6 +222,7 @@ export function ChatPage({ path }: { path: string }) {
               </span>
             )}
             <button
+              ref={controlsButton}
               type="button"
               aria-label="Session controls"
               aria-expanded={controlsOpen}
@@ -237,7 +239,10 @@ export function ChatPage({ path }: { path: string }) {
           <div
             id="chat-controls"
             onKeyDown={(event) => {
-              if (event.key === 'Escape' && controlsOpen) setControlsOpen(false);
+              // Escape inside a menu of the panel (Export) closes that menu only.
+              if (event.key !== 'Escape' || !controlsOpen || event.defaultPrevented) return;
+              setControlsOpen(false);
+              controlsButton.current?.focus();
             }}
             className={cx(
               controlsOpen ? 'flex' : 'hidden',
@@ -317,7 +322,9 @@ export function ChatPage({ path }: { path: string }) {
                   retryAt={view.timeline.retryAt}
                   onFork={archived ? undefined : fork}
                   onContinue={view.running || sending || archived ? undefined : () => void startRun(CONTINUE_PROMPT)}
-                  onRetry={view.running || sending || archived || !lastPrompt ? undefined : () => void startRun(lastPrompt)}
+                  onRetry={
+                    view.running || sending || archived || !lastPrompt ? undefined : () => void startRun(lastPrompt)
+                  }
                 />
                 {/* An archived session has no run, so none of its agents waits for an answer. */}
                 {view.session && !archived && (

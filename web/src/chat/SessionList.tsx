@@ -44,15 +44,7 @@ function RowMenu({ session, items }: { session: SessionSummary; items: MenuItem[
   );
 }
 
-function Row({
-  session,
-  activeId,
-  onDone,
-}: {
-  session: SessionSummary;
-  activeId: string | null;
-  onDone?: () => void;
-}) {
+function Row({ session, activeId, onDone }: { session: SessionSummary; activeId: string | null; onDone?: () => void }) {
   const active = session.id === activeId;
   const [editing, setEditing] = useState(false);
   /** The title being typed; it starts from the session's title as it is when Rename is chosen. */

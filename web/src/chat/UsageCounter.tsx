@@ -26,7 +26,7 @@ export function UsageCounter({ timeline, toolTokens }: { timeline: Timeline; too
         {toolTokens !== null && <>tools {formatTokens(toolTokens)} · </>}
         {formatTokens(usage.total.inputTokens)} in · {formatTokens(usage.total.outputTokens)} out ·{' '}
       </span>
-      {cost}
+      <span className="whitespace-nowrap">{cost}</span>
     </span>
   );
 }

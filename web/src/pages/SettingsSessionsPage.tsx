@@ -373,12 +373,7 @@ function TitlesCard({ on }: { on: boolean }) {
       description="After the first answer of a chat, its model is asked for a title of a few words: one small extra call, counted in the session's usage. Off, the first message stays the title. Runs of boxagnts run and sessions you renamed keep their title."
     >
       <span className="flex items-center gap-2 text-sm">
-        <Switch
-          checked={on}
-          disabled={saving}
-          onChange={(next) => void change(next)}
-          label="Generate session titles"
-        />{' '}
+        <Switch checked={on} disabled={saving} onChange={(next) => void change(next)} label="Generate session titles" />{' '}
         Generate session titles
       </span>
       <FieldError message={error} />
