@@ -17,7 +17,7 @@ describe('a provider that is down', () => {
     { timeout: 90_000 },
     async () => {
       // Slow enough retries to see the countdown; the provider's port is closed.
-      const chat = await startChat({ agent: { retry: { maxAttempts: 3, baseDelayMs: 3000, maxDelayMs: 3000 } } });
+      const chat = await startChat({ agent: { retry: { maxAttempts: 3, baseDelayMs: 4000, maxDelayMs: 4000 } } });
       const port = new URL(chat.mock.url).port;
       await chat.mock.close();
       const { page, errors, close } = await browser.open(DESKTOP);
@@ -30,6 +30,14 @@ describe('a provider that is down', () => {
         .poll(() => countdown.first().textContent(), { timeout: 10_000 })
         .toMatch(/^Retrying (in \d s|now) \(attempt 2 of 3\)Cannot reach the provider "mock"/);
       await screenshot(page, 'desktop-chat-retrying');
+      // A page opened meanwhile counts down too: the retries are in the session's events.
+      for (const [viewport, scheme, name] of THEMES.slice(1)) {
+        const other = await browser.open(viewport, scheme);
+        await other.page.goto(page.url());
+        await expect.poll(() => other.page.getByTestId('retry-notice').count(), { timeout: 5_000 }).toBe(1);
+        await screenshot(other.page, `${name}-chat-retrying-${scheme}`);
+        await other.close();
+      }
       await expect
         .poll(() => countdown.first().textContent(), { timeout: 15_000 })
         .toMatch(/^Retrying (in \d s|now) \(attempt 3 of 3\)/);

@@ -51,6 +51,20 @@ describe('session titles', () => {
     await screenshot(page, 'desktop-chat-generated-title');
     expect(errors).toEqual([]);
     await close();
+    for (const [viewport, scheme, name] of [
+      [DESKTOP, 'dark', 'desktop-chat-generated-title-dark'],
+      [PHONE, 'light', 'phone-chat-generated-title'],
+      [PHONE, 'dark', 'phone-chat-generated-title-dark'],
+    ] as const) {
+      const other = await browser.open(viewport, scheme);
+      await other.page.goto(page.url());
+      await expect
+        .poll(() => other.page.getByRole('heading', { level: 1 }).textContent())
+        .toBe('Rust borrow checker lifetimes');
+      await screenshot(other.page, name);
+      expect(other.errors).toEqual([]);
+      await other.close();
+    }
 
     // The title is stored: a reload and the server's list have it.
     const id = page.url().split('/').at(-1)!;
