@@ -28,7 +28,9 @@ describe('a provider that is down', () => {
       const countdown = page.getByTestId('retry-notice');
       await expect
         .poll(() => countdown.first().textContent(), { timeout: 10_000 })
-        .toMatch(/^Retrying (in \d s|now) \(attempt 2 of 3\)Cannot reach the provider "mock"/);
+        .toMatch(
+          /^Retrying (in \d s|now) \(attempt 2 of 3\)Retrying the model call, attempt 2 of 3\.Cannot reach the provider "mock"/,
+        );
       await screenshot(page, 'desktop-chat-retrying');
       // A page opened meanwhile counts down too: the retries are in the session's events.
       for (const [viewport, scheme, name] of THEMES.slice(1)) {

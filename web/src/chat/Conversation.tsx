@@ -48,11 +48,15 @@ function RetryNotice({ retry }: { retry: RetryView }) {
   const now = useNow(true);
   const seconds = Math.ceil((retry.at - now) / 1000);
   const attempt = retry.of ? `attempt ${retry.attempt} of ${retry.of}` : `attempt ${retry.attempt}`;
+  // The seconds tick for the eye only: a screen reader is told once per attempt, not every second.
   return (
-    <div role="status" className="mb-2 text-xs text-amber-800 dark:text-amber-300" data-testid="retry-notice">
-      <p className="flex items-center gap-1.5 font-medium">
-        <TriangleAlert size={13} aria-hidden />
+    <div className="mb-2 text-xs text-amber-800 dark:text-amber-300" data-testid="retry-notice">
+      <p className="flex items-center gap-1.5 font-medium" aria-hidden>
+        <TriangleAlert size={13} />
         {seconds > 0 ? `Retrying in ${seconds} s` : 'Retrying now'} ({attempt})
+      </p>
+      <p role="status" className="sr-only">
+        Retrying the model call, {attempt}.
       </p>
       <p className="mt-0.5 break-words text-zinc-600 dark:text-zinc-400">{retry.reason}</p>
     </div>
