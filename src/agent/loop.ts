@@ -10,10 +10,10 @@ import type { z } from 'zod';
 import type { ContextMeasureSchema, StampedEvent } from '../contract/events';
 import { type CompactionSettings, Compactor } from './compaction/compactor';
 import { estimateText, newestThatFits, requestBreakdown } from './compaction/estimate';
-import { costUsd } from '../models/cost';
 import type { RunTools } from '../tools/invoke';
 import type { BudgetReached, RunBudget } from './budget';
 import { toToolResultPart } from './conversation';
+import { usageEvent } from './usage-event';
 import type { RunEvent, RunStatus } from '../contract/events';
 import type { RunParent } from './run-spec';
 import { type StepOptions, type StepResult, callModel } from './step';
@@ -340,25 +340,9 @@ async function emitUsage(
   usage: LanguageModelUsage,
   context?: z.output<typeof ContextMeasureSchema>,
 ): Promise<void> {
-  const tokens = {
-    inputTokens: usage.inputTokens ?? 0,
-    outputTokens: usage.outputTokens ?? 0,
-    cacheReadTokens: usage.inputTokenDetails?.cacheReadTokens ?? 0,
-    cacheWriteTokens: usage.inputTokenDetails?.cacheWriteTokens ?? 0,
-  };
-  const cost = costUsd(tokens, options.model.info.pricing);
-  options.budget.spend({ inputTokens: tokens.inputTokens, outputTokens: tokens.outputTokens, costUsd: cost });
-  await options.emit({
-    type: 'usage',
-    runId: options.runId,
-    provider: options.model.providerId,
-    model: options.model.modelId,
-    ...tokens,
-    costUsd: cost,
-    // A model without a price cost something unknown, not nothing.
-    ...(options.model.info.pricing ? {} : { costKnown: false as const }),
-    ...(context ? { context } : {}),
-  });
+  const event = usageEvent(options.runId, options.model, usage);
+  options.budget.spend({ inputTokens: event.inputTokens, outputTokens: event.outputTokens, costUsd: event.costUsd });
+  await options.emit({ ...event, ...(context ? { context } : {}) });
 }
 
 /** The definitions the model is sent, as text, for estimating a request's size. */

@@ -60,6 +60,11 @@ export interface RunSpec {
   command?: string | undefined;
   /** `/compact [focus]`: the run only compacts the session's conversation. */
   compact?: { focus?: string | undefined } | undefined;
+  /**
+   * Name the session after this run's answer with a short title from its model (the first message of a session in
+   * the dashboard, when Settings → Sessions generates titles); absent: the title stays as it is.
+   */
+  title?: boolean | undefined;
   /** Skills active from the start (a `/skill` the user ran): their `allowed-tools` rules, as the skill tool grants them. */
   skillGrants?: readonly { skill: string; rules: readonly string[] }[] | undefined;
 }

@@ -29,6 +29,7 @@ import { workspacePermissions } from './workspace-permissions';
 
 /** The agent loop, and the AI SDK with it, load on the first run: they are much of the server's start-up otherwise. */
 const loadAgentLoop = () => import('./loop');
+const loadSessionTitle = () => import('./session-title');
 
 export interface StartedRun {
   runId: string;
@@ -266,6 +267,19 @@ export class Runner {
         .finally(() => {
           budget.close();
           return finish();
+        });
+      if (spec.title)
+        void run.done.then(async (outcome) => {
+          if (outcome.status !== 'finished') return;
+          const { titleSession } = await loadSessionTitle();
+          await titleSession(
+            {
+              session: () => deps.sessions.get(sessionId),
+              record: (event) => this.store(sessionId, event),
+              logger: deps.logger,
+            },
+            { sessionId, runId, model, prompt: spec.command ?? spec.prompt, answer: outcome.text },
+          );
         });
     } catch (error) {
       await finish();

@@ -57,6 +57,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** A failure's sentence saying how often it was tried: inside the sentence when it ends with a full stop. */
+function afterAttempts(message: string, attempts: number): string {
+  return message.endsWith('.')
+    ? `${message.slice(0, -1)} after ${attempts} attempts.`
+    : `${message} (after ${attempts} attempts)`;
+}
+
 /** One model call of the run, retried with backoff on rate limits, server errors, broken connections and stalls. */
 export async function callModel(
   options: StepOptions,
@@ -68,9 +75,11 @@ export async function callModel(
     const step = await streamStep(options, messages, messageId, tools);
     if (!step.failure || options.signal.aborted) return step;
     const failure = step.failure;
-    if (!failure.retryable || attempt >= options.policy.retry.maxAttempts) {
-      const tries = attempt > 1 ? ` (after ${attempt} attempts)` : '';
-      return { ...step, failure: { ...failure, message: failure.message + tries } };
+    const { maxAttempts } = options.policy.retry;
+    if (!failure.retryable || attempt >= maxAttempts) {
+      return attempt > 1
+        ? { ...step, failure: { ...failure, message: afterAttempts(failure.message, attempt) } }
+        : step;
     }
     const delayMs = Math.round(failure.retryAfterMs ?? backoff(attempt, options.policy.retry));
     await options.emit({
@@ -78,6 +87,7 @@ export async function callModel(
       runId: options.runId,
       messageId,
       attempt,
+      maxAttempts,
       delayMs,
       reason: failure.message,
     });

@@ -147,12 +147,17 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     result: ToolResultSchema,
     durationMs: z.number(),
   }),
-  /** The model call failed or stalled and is tried again; text streamed by the failed attempt is void. */
+  /**
+   * The model call failed or stalled and is tried again after `delayMs`; text streamed by the failed attempt is void.
+   * `attempt` is the one that failed; `maxAttempts`, the attempts allowed in all (absent in sessions written before it
+   * was recorded, and when the call is redone in another form rather than retried).
+   */
   z.object({
     type: z.literal('model.retry'),
     ...run,
     messageId: z.string(),
     attempt: z.number(),
+    maxAttempts: z.number().int().min(1).optional(),
     delayMs: z.number(),
     reason: z.string(),
   }),
@@ -304,9 +309,11 @@ export type RunEventOf<T extends RunEventType> = Extract<RunEvent, { type: T }>;
  * `session.agent`: the agent type of the session's runs.
  * `agent.worktree`: what the user did with a child's worktree.
  * `session.pinned`: the user pinned the session (no retention rule archives or deletes it) or unpinned it.
+ * `session.titled`: the title the session's model gave it after its first answer; a title the user gave wins over it.
  */
 export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session.renamed'), title: z.string() }),
+  z.object({ type: z.literal('session.titled'), title: z.string() }),
   z.object({
     type: z.literal('session.mode'),
     mode: PermissionModeSchema.nullable(),

@@ -15,7 +15,7 @@ export type SpawnedBy = z.output<typeof SpawnedBySchema>;
 export const SessionSummarySchema = z.object({
   id: z.string(),
   title: z.string(),
-  /** `auto` titles follow the first message until the user names the session. */
+  /** `auto` titles (the first message, then the model's short title for it) last until the user names the session. */
   titleSource: z.enum(['default', 'auto', 'user']),
   createdAt: z.string(),
   updatedAt: z.string(),

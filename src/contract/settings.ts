@@ -281,6 +281,11 @@ export const SettingsSchema = z.strictObject({
        * the user has seen in the dashboard what that rule removes. Pinned sessions never expire.
        */
       retention: RetentionRuleSchema.prefault({}),
+      /**
+       * After a session's first answer in the dashboard, its model is asked for a short title (one small extra call);
+       * off, the first message stays the title. `boxagnts run` and a session the user renamed keep theirs.
+       */
+      generateTitles: z.boolean().default(true),
     })
     .prefault({}),
   skills: z

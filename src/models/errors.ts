@@ -92,10 +92,10 @@ function classify(error: unknown, where: FailedCall): ModelFailure {
     const status = error.statusCode;
     const text = providerText(error);
     if (status === undefined) {
-      const code = networkCode(error) ?? 'network error';
+      // The SDK's own text ("Cannot connect to API: connect ECONNREFUSED …") says again what the code says.
       return {
         code: 'provider_down',
-        message: `Cannot reach the ${who} at ${where.baseURL} (${code}). Is it running and reachable? ${text}`,
+        message: `Cannot reach the ${who} at ${where.baseURL} (${networkCode(error) ?? text}).`,
         retryable: true,
       };
     }

@@ -215,7 +215,9 @@ export function sessionRoutes(ctx: ServerContext): Hono {
   app.post('/:id/messages', async (c) => {
     const id = sessionId(c.req.param('id'));
     const { text, model, maxTurns } = await readBody(c, SendMessageBodySchema);
-    const state = sessionStateFrom((await sessions.read(id)).events);
+    const { events } = await sessions.read(id);
+    const state = sessionStateFrom(events);
+    const firstRun = !events.some((event) => event.type === 'run.started');
     // The dashboard is watching: a call that asks waits for an answer there.
     const spec = await ctx.runtime.workspaceSpec(
       {
@@ -227,7 +229,8 @@ export function sessionRoutes(ctx: ServerContext): Hono {
       },
       { watched: true },
     );
-    const { runId } = await runner.start(id, spec);
+    const title = firstRun && !spec.compact && ctx.workspace.settings.get().sessions.generateTitles;
+    const { runId } = await runner.start(id, { ...spec, title });
     return c.json({ runId }, 202);
   });
 

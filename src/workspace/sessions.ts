@@ -117,6 +117,7 @@ export class SessionLockedError extends Error {
 }
 
 const RENAMED = 'session.renamed';
+const TITLED = 'session.titled';
 const PINNED = 'session.pinned';
 
 export const DEFAULT_TITLE = 'New session';
@@ -500,6 +501,14 @@ export class SessionStore {
     if (event.type === RENAMED && typeof event.title === 'string') {
       summary.title = event.title;
       summary.titleSource = 'user';
+      return;
+    }
+    // A title from the session's model replaces the first message, never a title the user gave.
+    if (event.type === TITLED && typeof event.title === 'string') {
+      if (summary.titleSource !== 'user') {
+        summary.title = cleanTitle(event.title);
+        summary.titleSource = 'auto';
+      }
       return;
     }
     if (event.type === PINNED) {

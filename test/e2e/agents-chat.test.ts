@@ -113,9 +113,13 @@ describe('agents in the chat', () => {
         .poll(() => card(other.page, 'Stalled survey').getByTestId('child-usage').textContent())
         .toBe('1 turn · 15 tokens · $0.0150');
       expect(dollars(await other.page.getByTestId('usage-counter').textContent())).toBeCloseTo(0.075, 6);
+      // On a phone the session's controls are folded under one button of the header.
+      const controls = other.page.getByRole('button', { name: 'Session controls' });
+      if (viewport === PHONE) await controls.click();
       await expect
         .poll(() => other.page.getByRole('switch', { name: 'Managed' }).getAttribute('aria-checked'))
         .toBe('true');
+      if (viewport === PHONE) await controls.click();
       await screenshot(other.page, name);
       expect(other.errors).toEqual([]);
       await other.close();
@@ -154,6 +158,9 @@ describe('agents in the chat', () => {
     scriptConversations(chat.mock, { 'NEW-MANAGED': [{ text: 'Managing.' }], 'TRY-EXPLORE': [{ text: 'Exploring.' }] });
     const { page, errors, close } = await browser.open(PHONE);
     await page.goto(`${chat.server.url}/chat`);
+    // On a phone the session's controls are folded under one button of the header.
+    const controls = page.getByRole('button', { name: 'Session controls' });
+    await controls.click();
     await page.getByRole('switch', { name: 'Managed' }).click();
     await page.getByRole('textbox', { name: 'Message' }).fill('NEW-MANAGED: go');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -161,6 +168,7 @@ describe('agents in the chat', () => {
     await expect.poll(() => page.getByText('Managing.').count(), { timeout: 10_000 }).toBe(1);
     const managedId = page.url().split('/').at(-1)!;
     expect((await (await chat.server.fetch(`/api/sessions/${managedId}/state`)).json()).agentType).toBe('manager');
+    await controls.click();
     expect(await page.getByRole('switch', { name: 'Managed' }).getAttribute('aria-checked')).toBe('true');
     // The manager's instructions went with the request.
     expect(JSON.stringify(chat.mock.requests[0]!.body.messages[0])).toContain('You are the manager');
@@ -175,6 +183,7 @@ describe('agents in the chat', () => {
     await page.goto(`${chat.server.url}/chat/${tryId}`);
     await expect.poll(() => page.getByTestId('session-agent-type').textContent()).toBe('explore');
     expect(await page.getByRole('switch', { name: 'Managed' }).count()).toBe(0);
+    await controls.click();
     await screenshot(page, 'phone-chat-agent-type');
     await page.getByRole('button', { name: 'Stop using the agent type explore' }).click();
     await expect.poll(() => page.getByRole('switch', { name: 'Managed' }).getAttribute('aria-checked')).toBe('false');

@@ -108,6 +108,8 @@ describe('sharing a session', () => {
 
     const phone = await browser.open(PHONE, 'dark');
     await phone.page.goto(`${chat.server.url}/chat/${id}`);
+    // On a phone the session's controls are folded under one button of the header.
+    await phone.page.getByRole('button', { name: 'Session controls' }).click();
     await phone.page.getByRole('button', { name: 'Export', exact: true }).click();
     await phone.page.getByRole('menuitem', { name: 'JSON' }).click();
     const onPhone = phone.page.getByRole('dialog', { name: 'Export as JSON' });

@@ -18,7 +18,10 @@ export async function startMock(options: Parameters<typeof startMockModelServer>
 
 export type WireFormat = 'openai' | 'anthropic';
 
-/** Settings that point a provider called `mock` at the mock model server, with fast retries for tests. */
+/**
+ * Settings that point a provider called `mock` at the mock model server, with fast retries for tests. Titles are not
+ * generated: that extra call would take turns a test scripted for its runs (tests of titles switch it on).
+ */
 export function mockProviderSettings(
   mock: MockModelServer,
   format: WireFormat = 'openai',
@@ -32,6 +35,7 @@ export function mockProviderSettings(
     providers: { mock: provider },
     defaultModel: 'mock/mock-model',
     agent: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, ...extra },
+    sessions: { generateTitles: false },
     catalog: { refreshUrl: null },
   };
 }

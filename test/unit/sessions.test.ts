@@ -88,6 +88,26 @@ describe('SessionStore', () => {
     expect(store.get(s.id)).toMatchObject({ title: '/code-review src/a.ts', titleSource: 'auto' });
   });
 
+  it("takes the model's title over the first message, never over the user's, and keeps it when read again", async () => {
+    const { dir, store } = await openStore();
+    const s = await store.create();
+    await store.append(s.id, [user('please explain the borrow checker'), assistant('Sure.')]);
+    await store.append(s.id, [{ type: 'session.titled', title: ' Borrow   checker ' }]);
+    expect(store.get(s.id)).toMatchObject({ title: 'Borrow checker', titleSource: 'auto', messageCount: 2 });
+
+    const named = await store.create();
+    await store.append(named.id, [user('first words')]);
+    await store.rename(named.id, 'Mine');
+    await store.append(named.id, [{ type: 'session.titled', title: 'A model title' }]);
+    expect(store.get(named.id)).toMatchObject({ title: 'Mine', titleSource: 'user' });
+
+    await store.close();
+    await rm(join(dir, 'index.json'));
+    const { store: reopened } = await openStore(dir);
+    expect(reopened.get(s.id)).toMatchObject({ title: 'Borrow checker', titleSource: 'auto' });
+    expect(reopened.get(named.id)).toMatchObject({ title: 'Mine', titleSource: 'user' });
+  });
+
   it('moves a session to another folder with its pin, and both folders list it right after they are opened again', async () => {
     const { dir, store } = await openStore();
     const archiveDir = join(dir, 'archive');

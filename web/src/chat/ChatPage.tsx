@@ -1,10 +1,11 @@
 import { type ModelList, ModelListSchema } from '@contract/models';
 import { SessionSummarySchema } from '@contract/sessions';
-import { CornerLeftUp, Eraser, List, MessageSquare, WifiOff, X } from 'lucide-react';
+import { CornerLeftUp, Eraser, List, MessageSquare, SlidersHorizontal, WifiOff, X } from 'lucide-react';
 import { Drawer } from '../components/Drawer';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
+import { cx } from '../components/ui';
 import { api, apiSend, errorMessage } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
 import { AgentRequests } from './AgentRequests';
@@ -19,7 +20,8 @@ import { Conversation } from './Conversation';
 import { SessionList } from './SessionList';
 import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore, watchSessions } from './sessions-store';
-import { totalUsage, formatCost, formatTokens } from './usage';
+import { SessionNotFound } from './SessionNotFound';
+import { UsageCounter } from './UsageCounter';
 import { useSession } from './use-session';
 import { useToolTokens } from './use-tool-tokens';
 import { ContextMeter } from './ContextMeter';
@@ -65,6 +67,9 @@ export function ChatPage({ path }: { path: string }) {
   const [drawer, setDrawer] = useState(false);
   const closeDrawer = useCallback(() => setDrawer(false), []);
   const [clearing, setClearing] = useState(false);
+  /** On a phone the session's controls fold away under one button, so the title keeps the header's width. */
+  const [controlsOpen, setControlsOpen] = useState(false);
+  const controlsButton = useRef<HTMLButtonElement>(null);
   const [warningsSeen, setWarningsSeen] = useState(false);
   /** The agent type a new chat's session will take (the Managed switch before the first message). */
   const [draftAgentType, setDraftAgentType] = useState<string | null>(null);
@@ -78,6 +83,7 @@ export function ChatPage({ path }: { path: string }) {
     setError(null);
     setWarningsSeen(false);
     setDraftAgentType(null);
+    setControlsOpen(false);
   }, [sessionId]);
 
   /** Starts a run with `message`, in a new session when none is open; false when the server refused. */
@@ -143,8 +149,8 @@ export function ChatPage({ path }: { path: string }) {
   // The list follows the global stream, so it has the newest title (auto titles arrive with the first message).
   const listed = useStore(sessionsStore, (s) => s.sessions.find((x) => x.id === sessionId));
   const title = view.timeline.title ?? listed?.title ?? view.session?.title ?? 'New chat';
-  const usage = totalUsage(view.timeline);
   const spawnedBy = view.session?.spawnedBy;
+  const { lastPrompt } = view.timeline;
   /** Read-only until restored: no stream, nothing that changes the session. Known from the list before it loads. */
   const archived = view.session ? view.session.archived : listed?.archived === true;
   const restored = () => {
@@ -154,11 +160,23 @@ export function ChatPage({ path }: { path: string }) {
   };
   const parentTitle = useStore(sessionsStore, (s) => s.sessions.find((x) => x.id === spawnedBy?.sessionId)?.title);
 
+  const sessionList = (
+    <aside className="hidden w-72 shrink-0 border-r border-zinc-200 lg:block dark:border-zinc-800">
+      <SessionList activeId={sessionId} />
+    </aside>
+  );
+  // Nothing to act on: no header, no composer, only the way back.
+  if (view.loadError?.status === 404)
+    return (
+      <div className="flex h-full min-h-0">
+        {sessionList}
+        <SessionNotFound message={view.loadError.message} />
+      </div>
+    );
+
   return (
     <div className="flex h-full min-h-0">
-      <aside className="hidden w-72 shrink-0 border-r border-zinc-200 lg:block dark:border-zinc-800">
-        <SessionList activeId={sessionId} />
-      </aside>
+      {sessionList}
       {drawer && (
         <Drawer
           label="Sessions"
@@ -171,14 +189,17 @@ export function ChatPage({ path }: { path: string }) {
       )}
 
       <section className="flex min-w-0 flex-1 flex-col">
-        {/* The title takes the room it needs: the controls move to a second line when they would cut it short. */}
-        <header className="flex flex-wrap items-center gap-x-2 gap-y-1 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
+        {/*
+          The title takes the room it needs: from the small breakpoint up the controls move to a second line when they
+          would cut it short; on a phone they fold into a panel under the header, opened by one button.
+        */}
+        <header className="relative flex flex-wrap items-center gap-x-2 gap-y-1 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
           <div className="flex min-w-0 flex-auto items-center gap-2">
             <button
               type="button"
               aria-label="Show sessions"
               onClick={() => setDrawer(true)}
-              className="rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800"
+              className="shrink-0 rounded p-1.5 hover:bg-zinc-100 lg:hidden dark:hover:bg-zinc-800"
             >
               <List size={18} />
             </button>
@@ -191,17 +212,44 @@ export function ChatPage({ path }: { path: string }) {
                 aria-label={`Parent session${parentTitle ? `: ${parentTitle}` : ''}`}
               >
                 <CornerLeftUp size={15} aria-hidden className="shrink-0" />
-                <span className="truncate">Parent session</span>
+                <span className="hidden truncate sm:inline">Parent session</span>
               </a>
             )}
             <h1 className="min-w-0 flex-1 truncate text-base font-semibold">{title}</h1>
-          </div>
-          <div className="ml-auto flex min-w-0 flex-wrap items-center justify-end sm:flex-nowrap gap-x-2 gap-y-1">
             {sessionId && !view.connected && view.session && !archived && (
               <span className="flex items-center gap-1 text-xs text-amber-700 dark:text-amber-400" role="status">
-                <WifiOff size={13} aria-hidden /> reconnecting
+                <WifiOff size={13} aria-hidden /> <span className="sr-only sm:not-sr-only">reconnecting</span>
               </span>
             )}
+            <button
+              ref={controlsButton}
+              type="button"
+              aria-label="Session controls"
+              aria-expanded={controlsOpen}
+              aria-controls="chat-controls"
+              onClick={() => setControlsOpen((open) => !open)}
+              className={cx(
+                'shrink-0 rounded p-1.5 hover:bg-zinc-100 sm:hidden dark:hover:bg-zinc-800',
+                controlsOpen && 'bg-zinc-100 dark:bg-zinc-800',
+              )}
+            >
+              <SlidersHorizontal size={18} aria-hidden />
+            </button>
+          </div>
+          <div
+            id="chat-controls"
+            onKeyDown={(event) => {
+              // Escape inside a menu of the panel (Export) closes that menu only.
+              if (event.key !== 'Escape' || !controlsOpen || event.defaultPrevented) return;
+              setControlsOpen(false);
+              controlsButton.current?.focus();
+            }}
+            className={cx(
+              controlsOpen ? 'flex' : 'hidden',
+              'absolute inset-x-0 top-full z-20 flex-wrap items-center gap-2 border-b border-zinc-200 bg-white px-3 py-2 shadow-md dark:border-zinc-800 dark:bg-zinc-950',
+              'sm:static sm:ml-auto sm:flex sm:min-w-0 sm:flex-nowrap sm:justify-end sm:gap-x-2 sm:gap-y-1 sm:border-0 sm:bg-transparent sm:p-0 sm:shadow-none sm:dark:bg-transparent',
+            )}
+          >
             {spawnedBy ? (
               <span className="truncate text-xs text-zinc-600 dark:text-zinc-400" title="This session's agent type">
                 {spawnedBy.agentType} agent
@@ -218,29 +266,7 @@ export function ChatPage({ path }: { path: string }) {
               <ModePicker sessionId={sessionId} mode={view.timeline.mode} onError={setError} />
             )}
             {sessionId && view.timeline.context && <ContextMeter context={view.timeline.context} />}
-            {sessionId && (
-              <span
-                className="text-xs tabular-nums text-zinc-500"
-                title={`${
-                  view.timeline.children.length > 0
-                    ? `Tokens in / out and cost of this session (${formatCost(usage.own.costUsd)}) and its agents (${formatCost(usage.agents.costUsd)})`
-                    : 'Tokens in / out and cost of this session'
-                }${toolTokens !== null ? `. Tool definitions cost about ${toolTokens} tokens per request.` : ''}`}
-                data-testid="usage-counter"
-              >
-                <span className="hidden sm:inline">
-                  {toolTokens !== null && <>tools {formatTokens(toolTokens)} · </>}
-                  {formatTokens(usage.total.inputTokens)} in · {formatTokens(usage.total.outputTokens)} out ·{' '}
-                </span>
-                {view.timeline.unpriced ? (
-                  <span title="Some calls were to a model with no known price">
-                    ≥ {formatCost(usage.total.costUsd)}
-                  </span>
-                ) : (
-                  formatCost(usage.total.costUsd)
-                )}
-              </span>
-            )}
+            {sessionId && <UsageCounter timeline={view.timeline} toolTokens={toolTokens} />}
             {sessionId && (
               <>
                 <ExportMenu sessionId={sessionId} />
@@ -264,10 +290,7 @@ export function ChatPage({ path }: { path: string }) {
         <div ref={scroller.ref} onScroll={scroller.onScroll} className="min-h-0 flex-1 overflow-y-auto">
           <div className="mx-auto max-w-3xl px-4 py-6 sm:px-6">
             {view.loadError ? (
-              <EmptyState
-                icon={MessageSquare}
-                title={view.loadError.status === 404 ? 'Session not found' : 'Could not load this session'}
-              >
+              <EmptyState icon={MessageSquare} title="Could not load this session">
                 <p>{view.loadError.message}</p>
               </EmptyState>
             ) : !sessionId ? (
@@ -296,8 +319,12 @@ export function ChatPage({ path }: { path: string }) {
                   items={view.timeline.items}
                   agents={view.timeline.children}
                   continueAt={view.timeline.continueAt}
+                  retryAt={view.timeline.retryAt}
                   onFork={archived ? undefined : fork}
                   onContinue={view.running || sending || archived ? undefined : () => void startRun(CONTINUE_PROMPT)}
+                  onRetry={
+                    view.running || sending || archived || !lastPrompt ? undefined : () => void startRun(lastPrompt)
+                  }
                 />
                 {/* An archived session has no run, so none of its agents waits for an answer. */}
                 {view.session && !archived && (

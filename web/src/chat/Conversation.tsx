@@ -1,11 +1,12 @@
 import { CompactionDivider } from './CompactionDivider';
-import { Copy, GitBranch, Info, Play, TriangleAlert } from 'lucide-react';
+import { Copy, GitBranch, Info, Play, RotateCcw, TriangleAlert } from 'lucide-react';
 import { ApprovalCard, QuestionCard } from '../approvals/RequestCards';
 import { Button, cx } from '../components/ui';
 import { ChildCard } from './ChildCard';
 import { Markdown } from './Markdown';
 import { ToolCard } from './ToolCard';
-import type { ChildView, TimelineItem } from './timeline';
+import { useNow } from '../lib/use-now';
+import type { ChildView, RetryView, TimelineItem } from './timeline';
 
 function MessageActions({
   text,
@@ -42,20 +43,44 @@ function MessageActions({
   );
 }
 
+/** A failed model call about to be tried again: a countdown to the next attempt, and why the last one failed. */
+function RetryNotice({ retry }: { retry: RetryView }) {
+  const now = useNow(true);
+  const seconds = Math.ceil((retry.at - now) / 1000);
+  const attempt = retry.of ? `attempt ${retry.attempt} of ${retry.of}` : `attempt ${retry.attempt}`;
+  // The seconds tick for the eye only: a screen reader is told once per attempt, not every second.
+  return (
+    <div className="mb-2 text-xs text-amber-800 dark:text-amber-300" data-testid="retry-notice">
+      <p className="flex items-center gap-1.5 font-medium" aria-hidden>
+        <TriangleAlert size={13} />
+        {seconds > 0 ? `Retrying in ${seconds} s` : 'Retrying now'} ({attempt})
+      </p>
+      <p role="status" className="sr-only">
+        Retrying the model call, {attempt}.
+      </p>
+      <p className="mt-0.5 break-words text-zinc-600 dark:text-zinc-400">{retry.reason}</p>
+    </div>
+  );
+}
+
 interface ItemActions {
   /** Forks a new session at a message; absent where the session cannot change (an archived one). */
   onFork: ((eventId: number) => void) | undefined;
   /** Starts a run that continues an interrupted one; absent while that cannot be done (a run is going on). */
   onContinue: (() => void) | undefined;
+  /** Sends the failed run's message again; absent while that cannot be done. */
+  onRetry: (() => void) | undefined;
 }
 
 function Item({
   item,
   agents,
   offerContinue,
+  offerRetry,
   onFork,
   onContinue,
-}: { item: TimelineItem; agents: ChildView[]; offerContinue: boolean } & ItemActions) {
+  onRetry,
+}: { item: TimelineItem; agents: ChildView[]; offerContinue: boolean; offerRetry: boolean } & ItemActions) {
   switch (item.kind) {
     case 'user':
       return (
@@ -81,11 +106,7 @@ function Item({
               </div>
             </details>
           )}
-          {item.retry && (
-            <p className="mb-2 flex items-center gap-1.5 text-xs text-amber-700 dark:text-amber-400">
-              <TriangleAlert size={13} aria-hidden /> {item.retry}
-            </p>
-          )}
+          {item.retry && <RetryNotice retry={item.retry} />}
           {item.text ? (
             <Markdown text={item.text} />
           ) : (
@@ -139,20 +160,41 @@ function Item({
                 <Play size={14} aria-hidden /> Continue
               </Button>
             )}
+            {offerRetry && (
+              <Button
+                variant="secondary"
+                className="mt-2"
+                disabled={!onRetry}
+                onClick={onRetry}
+                title="Send your last message again"
+              >
+                <RotateCcw size={14} aria-hidden /> Retry
+              </Button>
+            )}
           </div>
         </div>
       );
   }
 }
 
-/** `continueAt`: the key of the item that offers to continue an interrupted run; `agents`: the session's children. */
+/**
+ * `continueAt` / `retryAt`: the keys of the items that offer to continue an interrupted run / to retry a failed one;
+ * `agents`: the session's children.
+ */
 export function Conversation({
   items,
   agents,
   continueAt,
+  retryAt,
   onFork,
   onContinue,
-}: { items: TimelineItem[]; agents: ChildView[]; continueAt: string | null } & ItemActions) {
+  onRetry,
+}: {
+  items: TimelineItem[];
+  agents: ChildView[];
+  continueAt: string | null;
+  retryAt: string | null;
+} & ItemActions) {
   return (
     <div className="space-y-4">
       {items.map((item) => (
@@ -161,8 +203,10 @@ export function Conversation({
           item={item}
           agents={agents}
           offerContinue={item.key === continueAt}
+          offerRetry={item.key === retryAt}
           onFork={onFork}
           onContinue={onContinue}
+          onRetry={onRetry}
         />
       ))}
     </div>

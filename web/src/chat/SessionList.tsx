@@ -44,11 +44,18 @@ function RowMenu({ session, items }: { session: SessionSummary; items: MenuItem[
   );
 }
 
-function Row({ session, active, onDone }: { session: SessionSummary; active: boolean; onDone?: () => void }) {
+function Row({ session, activeId, onDone }: { session: SessionSummary; activeId: string | null; onDone?: () => void }) {
+  const active = session.id === activeId;
   const [editing, setEditing] = useState(false);
-  const [title, setTitle] = useState(session.title);
+  /** The title being typed; it starts from the session's title as it is when Rename is chosen. */
+  const [title, setTitle] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // A rename left open belongs to the session that was shown: switching to another closes it.
+  useEffect(() => {
+    setEditing(false);
+    setError(null);
+  }, [activeId]);
 
   /** A command on the session; its answer comes back through the global stream, which moves the row. */
   const act = async (path: string, init: Parameters<typeof apiSend>[1]) => {
@@ -241,7 +248,7 @@ export function SessionList({ activeId, onNavigate }: { activeId: string | null;
       </div>
       <ul aria-label={LIST_WORDS[list].name} className="min-h-0 flex-1 space-y-0.5 overflow-y-auto px-2 pb-3">
         {sessions.map((s) => (
-          <Row key={s.id} session={s} active={s.id === activeId} {...(onNavigate ? { onDone: onNavigate } : {})} />
+          <Row key={s.id} session={s} activeId={activeId} {...(onNavigate ? { onDone: onNavigate } : {})} />
         ))}
         {!loading && sessions.length === 0 && (
           <li className="px-2.5 py-6 text-center text-sm text-zinc-500">

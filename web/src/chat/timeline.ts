@@ -26,7 +26,7 @@ export type TimelineItem =
       model: string | null;
       streaming: boolean;
       interrupted: boolean;
-      retry: string | null;
+      retry: RetryView | null;
     }
   | {
       kind: 'tool';
@@ -55,6 +55,15 @@ export type TimelineItem =
     }
   | { kind: 'approval'; key: string; request: ApprovalView }
   | { kind: 'question'; key: string; request: QuestionView };
+
+/** A failed model call waiting to be tried again: when (epoch ms), which attempt comes next, of how many, and why. */
+export interface RetryView {
+  at: number;
+  attempt: number;
+  /** Attempts allowed in all; null when the session did not record it. */
+  of: number | null;
+  reason: string;
+}
 
 /**
  * A child run the session's `agent` calls started, for its card: what `agent.spawned` said, kept live by
@@ -96,6 +105,10 @@ export interface Timeline {
   grants: { id: string; rule: string }[];
   /** The key of the notice that ends the latest run when it was interrupted: where Continue is offered. */
   continueAt: string | null;
+  /** The key of the notice that ends the latest run when it failed: where Retry is offered. */
+  retryAt: string | null;
+  /** What the user last sent (as typed), which Retry sends again. */
+  lastPrompt: string | null;
   /** The agent type of the session's runs (`manager`: managed mode); null: the plain agent. */
   agentType: string | null;
   /** The child runs started from this session, in the order they started. */
@@ -123,6 +136,8 @@ export const emptyTimeline = (): Timeline => ({
   mode: null,
   grants: [],
   continueAt: null,
+  retryAt: null,
+  lastPrompt: null,
   agentType: null,
   children: [],
   unpriced: false,
@@ -214,6 +229,10 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
   switch (e.type) {
     case 'session.renamed':
       next.title = e.title;
+      break;
+    case 'session.titled':
+      // A title the user gave (renamed before) stays.
+      next.title ??= e.title;
       break;
     case 'session.mode':
       next.mode = e.mode;
@@ -313,6 +332,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
     case 'run.started':
       next.runId = e.runId;
       next.continueAt = null;
+      next.retryAt = null;
       break;
     case 'message.user':
       if (e.synthetic)
@@ -323,7 +343,10 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
           text: syntheticNotice(e.text, timeline.children),
         });
       // A skill run by the user (`/code-review src/a.ts`) shows as typed, not as the instructions it expanded to.
-      else items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.command ?? e.text });
+      else {
+        items.push({ kind: 'user', key: `u${e.id}`, eventId: e.id, text: e.command ?? e.text });
+        next.lastPrompt = e.command ?? e.text;
+      }
       break;
     case 'message.delta': {
       const at = assistantIndex(items, e.messageId);
@@ -351,7 +374,12 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
     }
     case 'model.retry': {
       const at = assistantIndex(items, e.messageId);
-      const retry = `Retrying in ${Math.max(1, Math.round(e.delayMs / 1000))} s (attempt ${e.attempt + 1}): ${e.reason}`;
+      const retry: RetryView = {
+        at: Date.parse(e.time) + e.delayMs,
+        attempt: e.attempt + 1,
+        of: e.maxAttempts ?? null,
+        reason: e.reason,
+      };
       const item = {
         kind: 'assistant' as const,
         key: `a${e.messageId}`,
@@ -467,6 +495,7 @@ export function applyEvent(timeline: Timeline, e: StampedEvent): Timeline {
       else if (ENDINGS[e.status])
         items.push({ kind: 'notice', key: `n${e.id}`, tone: 'info', text: ENDINGS[e.status]! });
       if (e.status === 'interrupted') next.continueAt = `n${e.id}`;
+      if (e.status === 'error') next.retryAt = `n${e.id}`;
       break;
   }
   return next;

@@ -5,6 +5,7 @@ import { EmptyState } from '../components/EmptyState';
 import { Button, PageHeader, cx } from '../components/ui';
 import { errorMessage } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
+import { useNow } from '../lib/use-now';
 import { navigate } from '../lib/router';
 import { Notice } from '../models/bits';
 import { ImportPanel } from './ImportPanel';
@@ -12,7 +13,7 @@ import { SecretsCard } from './SecretsCard';
 import { ServerCard } from './ServerCard';
 import { ServerForm } from './ServerForm';
 import { loadConfigs, loadOverview } from './mcp-api';
-import { count, useNow } from './status';
+import { count } from './status';
 
 type View = { kind: 'list' } | { kind: 'form'; name: string | undefined };
 

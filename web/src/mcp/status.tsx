@@ -1,6 +1,5 @@
 import type { McpServerStatus } from '@contract/mcp';
 import { CircleAlert, CircleCheck, CirclePause, LoaderCircle } from 'lucide-react';
-import { useEffect, useState } from 'react';
 import { Badge } from '../components/ui';
 
 export const count = new Intl.NumberFormat('en');
@@ -37,18 +36,6 @@ export function StatusBadge({ state }: { state: McpServerStatus['state'] }) {
       <CirclePause aria-hidden size={12} /> Disabled
     </Badge>
   );
-}
-
-/** The current time, ticking every second while `active` (a countdown to a retry). */
-export function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
 }
 
 /** "in 12 s", or "now" once it is due (the next state change reloads the list). */

@@ -9,7 +9,7 @@ import {
 import { SettingsSchema } from '@contract/settings';
 import { TriangleAlert } from 'lucide-react';
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
-import { Button, Card, FieldError, PageHeader, cx, inputClass } from '../components/ui';
+import { Button, Card, FieldError, PageHeader, Switch, cx, inputClass } from '../components/ui';
 import { ApiError, api, errorMessage } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
 import { onLinkClick } from '../lib/router';
@@ -350,6 +350,37 @@ function PreviewCard({
   );
 }
 
+/** Whether a session's model names it after its first answer; the switch saves at once. */
+function TitlesCard({ on }: { on: boolean }) {
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const change = async (generateTitles: boolean) => {
+    setSaving(true);
+    setError(null);
+    try {
+      applySettings(
+        await api('/api/settings', SettingsSchema, { method: 'PATCH', body: { sessions: { generateTitles } } }),
+      );
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <Card
+      title="Titles"
+      description="After the first answer of a chat, its model is asked for a title of a few words: one small extra call, counted in the session's usage. Off, the first message stays the title. Runs of boxagnts run and sessions you renamed keep their title."
+    >
+      <span className="flex items-center gap-2 text-sm">
+        <Switch checked={on} disabled={saving} onChange={(next) => void change(next)} label="Generate session titles" />{' '}
+        Generate session titles
+      </span>
+      <FieldError message={error} />
+    </Card>
+  );
+}
+
 /** The retention view, loaded again whenever a session enters or leaves a list (a sweep, an archive elsewhere). */
 function useRetentionView() {
   const [view, setView] = useState<RetentionView | null>(null);
@@ -385,7 +416,7 @@ function useRetentionView() {
   return { view, setView, error, load };
 }
 
-/** Settings → Sessions: when sessions are archived and deleted, and what that rule would do now. */
+/** Settings → Sessions: how sessions are titled, when they are archived and deleted, and what that rule would do now. */
 export function SettingsSessionsPage() {
   const settings = useStore(appStore, (s) => s.settings);
   const { view, setView, error, load } = useRetentionView();
@@ -393,10 +424,11 @@ export function SettingsSessionsPage() {
     <>
       <PageHeader
         title="Sessions"
-        description="When old sessions leave the chat's list for the archive, and when archived ones are deleted."
+        description="How sessions are titled, when old ones leave the chat's list for the archive, and when archived ones are deleted."
       />
       {settings ? (
         <div className="space-y-5">
+          <TitlesCard on={settings.sessions.generateTitles} />
           <RuleCard rule={settings.sessions.retention} onSaved={load} />
           {view ? (
             <PreviewCard view={view} onView={setView} error={error} />
