@@ -10,7 +10,7 @@ import { Download, HardDrive, Plus, RefreshCw, Trash2 } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Badge, Button, FieldError, cx, inputClass } from '../components/ui';
 import { api, apiSend } from '../lib/api';
-import { formatBytes } from '../files/format';
+import { formatBytes } from '../lib/format';
 import { PullProgress } from './PullProgress';
 import { SERVER_CONTEXT_SOURCES } from './ServerWindow';
 import { BusyIcon, Notice, Spin } from './bits';

@@ -3,7 +3,7 @@ import { CircleCheck, CircleAlert, LoaderCircle, X } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { Button } from '../components/ui';
 import { openEventStream } from '../lib/event-stream';
-import { formatBytes } from '../files/format';
+import { formatBytes } from '../lib/format';
 import { FADE } from './types';
 
 const PULL_EVENT_TYPES: ReadonlySet<string> = new Set(['pull.progress']);
