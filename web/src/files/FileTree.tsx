@@ -79,7 +79,7 @@ function TreeRow({
         dropping
           ? 'bg-teal-100 ring-2 ring-inset ring-teal-500 dark:bg-teal-900/60'
           : menuOpen
-            ? 'bg-teal-50 text-teal-950 ring-2 ring-inset ring-teal-600 dark:bg-teal-950 dark:text-teal-50 dark:ring-teal-400'
+            ? 'bg-teal-100 text-teal-950 ring-2 ring-inset ring-teal-600 dark:bg-teal-950 dark:text-teal-50 dark:ring-teal-400'
             : active
               ? 'bg-teal-50 text-teal-900 dark:bg-teal-950 dark:text-teal-100'
               : selected
