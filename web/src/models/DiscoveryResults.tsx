@@ -78,7 +78,12 @@ export function DiscoveryResults({
 
   return (
     <div className="rounded-md border border-zinc-200 dark:border-zinc-800">
-      <div className="flex items-start justify-between gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
+      <div
+        className={cx(
+          'flex items-start justify-between gap-2 px-3 py-2',
+          available.length > 0 && 'border-b border-zinc-200 dark:border-zinc-800',
+        )}
+      >
         <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
           {discoverySummary(found, existing, added)}
         </p>
