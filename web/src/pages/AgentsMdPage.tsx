@@ -61,13 +61,13 @@ export function AgentsMdPage() {
           saved !== null &&
           !empty && (
             <>
+              <Button variant="primary" disabled={!dirty || busy} onClick={() => void save()}>
+                {busy ? 'Saving…' : 'Save'}
+              </Button>
               <p role="status" className="flex items-center gap-1 self-center text-sm text-zinc-600 dark:text-zinc-400">
                 {status === 'Saved' && <Check aria-hidden size={14} />}
                 {status}
               </p>
-              <Button variant="primary" disabled={!dirty || busy} onClick={() => void save()}>
-                {busy ? 'Saving…' : 'Save'}
-              </Button>
             </>
           )
         }
