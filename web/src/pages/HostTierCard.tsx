@@ -27,6 +27,8 @@ const LIMITS: {
   scale: number;
   what: string;
   text: (n: number) => string;
+  /** A count, read back as the number with its unit ("4,096 per process") rather than in another unit. */
+  count?: true;
 }[] = [
   {
     key: 'timeoutMs',
@@ -59,6 +61,7 @@ const LIMITS: {
     scale: 1,
     what: 'Processes and threads of one command.',
     text: formatCount,
+    count: true,
   },
   {
     key: 'maxOpenFiles',
@@ -67,6 +70,7 @@ const LIMITS: {
     scale: 1,
     what: 'Files one process may have open at once.',
     text: formatCount,
+    count: true,
   },
   {
     key: 'maxOutputBytes',
@@ -221,7 +225,7 @@ export function HostTierCard() {
 
         <section aria-label="Limits of a command" className="grid gap-4 sm:grid-cols-2">
           <h3 className="text-sm font-semibold sm:col-span-2">Limits</h3>
-          {LIMITS.map(({ key, label, unit, scale, what, text }) => {
+          {LIMITS.map(({ key, label, unit, scale, what, text, count }) => {
             const { min, max } = bounds(key);
             const range = `${text(min)} to ${text(max)}`;
             const refused = errors[`host.${key}`];
@@ -242,7 +246,7 @@ export function HostTierCard() {
                     : refused
                 }
                 value={inUnit(host[key], scale)}
-                reading={(v) => text(v * scale)}
+                reading={count ? undefined : (v) => text(v * scale)}
                 onSave={(v) => change(`host.${key}`, { [key]: Math.round(v * scale) }).then(() => undefined)}
               />
             );
