@@ -3,6 +3,7 @@ import { ChevronRight, TriangleAlert } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
 import { FieldError, PageHeader, Switch, cx, inputClass } from '../components/ui';
 import { api, apiSend, errorMessage } from '../lib/api';
+import { formatCount } from '../lib/format';
 import { onGlobalEvents } from '../lib/global-events';
 
 const folderPath = (origin: ExtensionOrigin, folder: string) =>
@@ -65,7 +66,7 @@ function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled
             )}
             {tool.extension?.state === 'preparing' && <span className="text-xs text-zinc-500">preparing module…</span>}
             <span className="text-xs text-zinc-500 dark:text-zinc-400" title="What its definition costs in a request">
-              ~{tool.tokens.toLocaleString()} tokens
+              ~{formatCount(tool.tokens)} tokens
             </span>
           </div>
           <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>
@@ -155,8 +156,8 @@ export function ToolsPage() {
       {problems.length > 0 && <Problems problems={problems} />}
       {offeredTokens !== null && (
         <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-          Tool definitions cost about <strong>{offeredTokens.toLocaleString()} tokens</strong> in every request of a
-          plain chat (those offered in full; the others are named in tool_search&apos;s description).
+          Tool definitions cost about <strong>{formatCount(offeredTokens)} tokens</strong> in every request of a plain
+          chat (those offered in full; the others are named in tool_search&apos;s description).
         </p>
       )}
       {tools && (
@@ -174,7 +175,7 @@ export function ToolsPage() {
               onChange={(e) => setFilter(e.target.value)}
             />
             <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
-              {needle ? `${shown.length} of ${tools.length} tools` : ''}
+              {needle ? `${formatCount(shown.length)} of ${formatCount(tools.length)} tools` : ''}
             </p>
           </div>
           {shown.length > 0 ? (
