@@ -485,6 +485,11 @@ describe('Files page', () => {
       await expect.poll(() => page.getByRole('menu', { name: 'Actions for notes.txt' }).count()).toBe(1);
       await expect.poll(() => tint('notes.txt')).toBeGreaterThan(30);
       expect(await tint('windows.txt')).toBeLessThan(8);
+      // Paste (nothing copied yet) is greyed out, not faded: still readable, and unlike the items that work.
+      const paste = await colorsOf(page.getByRole('menuitem', { name: 'Paste' }));
+      const copy = await colorsOf(page.getByRole('menuitem', { name: 'Copy' }));
+      expect(contrast(paste.text, paste.background)).toBeGreaterThanOrEqual(4.5);
+      expect(contrast(paste.text, copy.text)).toBeGreaterThan(1.5);
       await screenshot(page, `${name}-menu`);
       await page.keyboard.press('Escape');
       await expect.poll(() => page.getByRole('menu').count()).toBe(0);
