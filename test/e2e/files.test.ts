@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { type TestServer, startTestServer } from '../helpers/server';
+import { chroma, colorsOf, contrast } from './colors';
 
 const browser = useBrowser();
 
@@ -438,4 +439,63 @@ describe('Files page', () => {
     expect(light.errors).toEqual([]);
     await light.close();
   });
+
+  it('paints the editor in the dashboard’s colours, greys out a disabled Save, and outlines the row whose menu is open', async () => {
+    const { server } = await workspace();
+    for (const [viewport, theme, name] of [
+      [DESKTOP, 'light', 'desktop-files-theme'],
+      [DESKTOP, 'dark', 'desktop-files-theme-dark'],
+      [PHONE, 'light', 'phone-files-theme'],
+      [PHONE, 'dark', 'phone-files-theme-dark'],
+    ] as const) {
+      const { page, errors, close } = await open(viewport, theme);
+      await page.goto(`${server.url}/files?open=src/a.ts`);
+      await expect.poll(() => editor(page).textContent()).toContain('export const a');
+      // The editor's background and gutter are the page's own, not a theme of their own.
+      const pageColors = await colorsOf(page.locator('body'));
+      expect((await colorsOf(page.locator('.cm-editor'))).background).toEqual(pageColors.background);
+      expect((await colorsOf(page.locator('.cm-gutters'))).background).toEqual(pageColors.background);
+      expect(contrast((await colorsOf(page.locator('.cm-content'))).text, pageColors.background)).toBeGreaterThan(7);
+
+      // Nothing to save: Save is grey, its label still readable; with an edit it is the teal action again.
+      const save = page.getByRole('button', { name: 'Save', exact: true });
+      expect(await save.isDisabled()).toBe(true);
+      const disabled = await colorsOf(save);
+      expect(chroma(disabled.background)).toBeLessThan(16);
+      expect(contrast(disabled.text, disabled.background)).toBeGreaterThanOrEqual(4.5);
+      await screenshot(page, `${name}-saved`);
+      await toEnd(page);
+      await page.keyboard.type('// edited');
+      await expect.poll(() => save.isDisabled()).toBe(false);
+      // Polled: the button's colours fade over a short transition.
+      await expect.poll(async () => chroma((await colorsOf(save)).background)).toBeGreaterThan(60);
+      await expect
+        .poll(async () => {
+          const enabled = await colorsOf(save);
+          return contrast(enabled.text, enabled.background);
+        })
+        .toBeGreaterThanOrEqual(4.5);
+      await screenshot(page, name);
+
+      if (viewport === PHONE) await page.getByRole('button', { name: 'Back to the file tree' }).click();
+      // The row the menu acts on turns teal while the menu is open; the others, and it afterwards, stay grey.
+      const target = row(page, 'notes.txt');
+      const tint = async (name: string) => chroma((await colorsOf(row(page, name))).background);
+      await target.click({ button: 'right' });
+      await expect.poll(() => page.getByRole('menu', { name: 'Actions for notes.txt' }).count()).toBe(1);
+      await expect.poll(() => tint('notes.txt')).toBeGreaterThan(30);
+      expect(await tint('windows.txt')).toBeLessThan(8);
+      // Paste (nothing copied yet) is greyed out, not faded: still readable, and unlike the items that work.
+      const paste = await colorsOf(page.getByRole('menuitem', { name: 'Paste' }));
+      const copy = await colorsOf(page.getByRole('menuitem', { name: 'Copy' }));
+      expect(contrast(paste.text, paste.background)).toBeGreaterThanOrEqual(4.5);
+      expect(contrast(paste.text, copy.text)).toBeGreaterThan(1.5);
+      await screenshot(page, `${name}-menu`);
+      await page.keyboard.press('Escape');
+      await expect.poll(() => page.getByRole('menu').count()).toBe(0);
+      await expect.poll(() => tint('notes.txt')).toBeLessThan(8);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 60_000);
 });

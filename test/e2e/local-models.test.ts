@@ -123,7 +123,7 @@ describe('Settings → Models, a provider on Ollama', () => {
     await expect
       .poll(() => installed.getByText('qwen2.5-coder:1.5b', { exact: true }).count(), { timeout: 10_000 })
       .toBe(1);
-    expect(await installed.getByText(/1\.5B · Q4_K_M · qwen2 · 940 MB/).count()).toBe(1);
+    expect(await installed.getByText(/1\.5B · Q4_K_M · qwen2 · 940\sMB/).count()).toBe(1);
 
     await page.getByRole('button', { name: 'Add qwen2.5-coder:1.5b to the models' }).click();
     await expect

@@ -58,4 +58,46 @@ describe('Settings → Models', () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it('words the discovery panel after the provider’s list as it is now: after adding, and after removing', async () => {
+    const mock = await startMock({ models: ['llama3.1', 'qwen2.5-coder'] });
+    const server = await startTestServer();
+    for (const [viewport, theme, name] of [
+      [DESKTOP, 'light', 'desktop-settings-models-discovered'],
+      [DESKTOP, 'dark', 'desktop-dark-settings-models-discovered'],
+      [PHONE, 'light', 'phone-settings-models-discovered'],
+      [PHONE, 'dark', 'phone-dark-settings-models-discovered'],
+    ] as const) {
+      await server.fetch('/api/providers/ollama', {
+        method: 'PUT',
+        body: JSON.stringify({ kind: 'ollama', preset: 'ollama', baseURL: mock.url, models: {} }),
+      });
+      const { page, errors, close } = await browser.open(viewport, theme);
+      await page.goto(`${server.url}/settings/models`);
+      await page.getByRole('button', { name: 'Discover models' }).click();
+      const summary = page.getByRole('status').filter({ hasText: /models? the provider lists|Found/ });
+      await expect.poll(() => summary.textContent()).toBe('Found 2 models.');
+
+      await page.getByRole('checkbox', { name: 'llama3.1' }).check();
+      await page.getByRole('button', { name: 'Add 1 model' }).click();
+      await expect
+        .poll(() => summary.textContent())
+        .toBe('Added llama3.1. 1 of the 2 models the provider lists is not added yet.');
+      await page.getByRole('checkbox', { name: 'qwen2.5-coder' }).check();
+      await page.getByRole('button', { name: 'Add 1 model' }).click();
+      await expect
+        .poll(() => summary.textContent())
+        .toBe('Added qwen2.5-coder. All 2 models the provider lists are added.');
+      expect(await page.getByText('added already').count()).toBe(0);
+      await summary.scrollIntoViewIfNeeded();
+      await screenshot(page, name);
+
+      // Removed from the list: the panel offers it again and no longer says it was added.
+      await page.getByRole('button', { name: 'Remove qwen2.5-coder' }).click();
+      await expect.poll(() => summary.textContent()).toBe('1 of the 2 models the provider lists is not added yet.');
+      expect(await page.getByRole('checkbox', { name: 'qwen2.5-coder' }).count()).toBe(1);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 60_000);
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DESKTOP, PHONE, screenshot, useBrowser } from '../helpers/browser';
 import { startTestServer } from '../helpers/server';
 import { tempDir } from '../helpers/workspace';
+import { FUEL_DEFAULTS } from '../../src/contract/fuel';
 
 const browser = useBrowser();
 
@@ -95,6 +96,44 @@ describe('Settings → Security: sandbox', () => {
     expect(errors).toEqual([]);
     await close();
   });
+});
+
+describe('Settings → Security: how limits read', () => {
+  it('writes large limits with thousands separators and their unit, and reads back what is typed', async () => {
+    const server = await startTestServer();
+    for (const [viewport, theme, name] of [
+      [DESKTOP, 'light', 'desktop-settings-security-limits'],
+      [DESKTOP, 'dark', 'desktop-dark-settings-security-limits'],
+      [PHONE, 'light', 'phone-settings-security-limits'],
+      [PHONE, 'dark', 'phone-dark-settings-security-limits'],
+    ] as const) {
+      const { page, errors, close } = await browser.open(viewport, theme);
+      await page.goto(`${server.url}/settings/security`);
+      const limits = page.getByRole('region', { name: 'Limits', exact: true });
+      await expect.poll(() => page.locator('#sb-wasm-fuel').inputValue()).toBe(String(FUEL_DEFAULTS.wasmFuel));
+      // The field stays a plain number to edit; beside it, the same number as a person reads it.
+      expect(await page.locator('#sb-wasm-fuel-reading').textContent()).toBe('= 2,000,000,000\u00a0steps');
+      expect(await page.locator('#sb-fuel-reading').textContent()).toBe('= 15,000,000\u00a0steps');
+      expect(await page.locator('#sb-fuel').getAttribute('aria-describedby')).toBe('sb-fuel-hint sb-fuel-reading');
+      expect(await limits.textContent()).toContain('the default of 15,000,000 stops');
+      // No number of five digits or more is left unseparated, here or in the host tier's limits.
+      expect(await limits.textContent()).not.toMatch(/\d{5}/);
+      expect(await page.getByRole('region', { name: 'Limits of a command' }).textContent()).not.toMatch(/\d{5}/);
+
+      await page.locator('#sb-timeout').fill('90000');
+      expect(await page.locator('#sb-timeout-reading').textContent()).toBe('= 90\u00a0s');
+      await page.locator('#sb-memory').fill('2048');
+      expect(await page.locator('#sb-memory-reading').textContent()).toBe('= 2\u00a0GB');
+      await page.locator('#sb-memory').fill('512');
+      // 512 MB says nothing the field and its unit do not: no reading.
+      expect(await page.locator('#sb-memory-reading').count()).toBe(0);
+      await page.locator('#sb-memory').fill('2048');
+      await page.getByRole('heading', { name: 'Sandbox', exact: true }).evaluate((h) => h.scrollIntoView());
+      await screenshot(page, name);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 60_000);
 });
 
 describe('Settings → Security: rules', () => {

@@ -85,4 +85,58 @@ describe('Tools page: WebAssembly tools', () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it('filters the list by name, source and level from one box, and says when nothing matches', async () => {
+    const server = await startTestServer();
+    const all = (await (await server.fetch('/api/tools')).json()) as {
+      tools: { name: string; source: string; permissionLevel: string }[];
+    };
+    const names = (pick: (t: (typeof all.tools)[number]) => boolean) => all.tools.filter(pick).map((t) => t.name);
+    for (const [viewport, theme, name] of [
+      [DESKTOP, 'light', 'desktop-tools-filter'],
+      [DESKTOP, 'dark', 'desktop-dark-tools-filter'],
+      [PHONE, 'light', 'phone-tools-filter'],
+      [PHONE, 'dark', 'phone-dark-tools-filter'],
+    ] as const) {
+      const { page, errors, close } = await browser.open(viewport, theme);
+      await page.goto(`${server.url}/tools`);
+      const list = page.getByRole('list', { name: 'Tools' });
+      const shown = () =>
+        list
+          .getByRole('button', { name: /^Details of / })
+          .evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')?.replace('Details of ', '')));
+      await expect.poll(shown).toEqual(all.tools.map((t) => t.name));
+      const filter = page.getByRole('searchbox', { name: 'Filter tools' });
+
+      await filter.fill('write');
+      await expect.poll(shown).toEqual(names((t) => t.permissionLevel === 'write' || t.name.includes('write')));
+      expect((await shown()).length).toBeGreaterThan(0);
+      expect((await shown()).length).toBeLessThan(all.tools.length);
+      await filter.fill('sandboxed read');
+      await expect
+        .poll(shown)
+        .toEqual(
+          names(
+            (t) =>
+              `${t.name} ${t.source} ${t.permissionLevel}`.includes('sandboxed') &&
+              `${t.name} ${t.source} ${t.permissionLevel}`.includes('read'),
+          ),
+        );
+      await filter.fill('word_count');
+      await expect.poll(shown).toEqual(['word_count']);
+      expect(await page.getByRole('status').filter({ hasText: 'of' }).textContent()).toBe(
+        `1 of ${all.tools.length} tools`,
+      );
+      await screenshot(page, name);
+
+      await filter.fill('no-such-tool');
+      await expect.poll(() => page.getByText('No tools match “no-such-tool”.').count()).toBe(1);
+      expect(await list.count()).toBe(0);
+      await screenshot(page, `${name}-none`);
+      await filter.fill('');
+      await expect.poll(shown).toEqual(all.tools.map((t) => t.name));
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 60_000);
 });

@@ -86,12 +86,7 @@ export function NameListField({
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
         />
-        <Button
-          onClick={add}
-          disabled={text.trim() === ''}
-          aria-label={`Add to ${label.toLowerCase()}`}
-          className="disabled:opacity-50"
-        >
+        <Button onClick={add} disabled={text.trim() === ''} aria-label={`Add to ${label.toLowerCase()}`}>
           <Plus aria-hidden size={15} /> Add
         </Button>
       </div>

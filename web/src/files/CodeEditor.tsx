@@ -18,7 +18,7 @@ import {
   StateField,
   Text,
 } from '@codemirror/state';
-import { oneDark } from '@codemirror/theme-one-dark';
+import { oneDarkHighlightStyle } from '@codemirror/theme-one-dark';
 import {
   EditorView,
   crosshairCursor,
@@ -52,16 +52,49 @@ const themeSlot = new Compartment();
 const languageSlot = new Compartment();
 const labelSlot = new Compartment();
 
-const light: Extension = [
-  EditorView.theme({
-    '&': { backgroundColor: '#ffffff', color: '#18181b' },
-    '.cm-gutters': { backgroundColor: '#fafafa', color: '#a1a1aa', borderRight: '1px solid #e4e4e7' },
-    '.cm-activeLine': { backgroundColor: '#f4f4f580' },
-    '.cm-activeLineGutter': { backgroundColor: '#f4f4f5', color: '#52525b' },
-  }),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+/** Colours from the dashboard's palette (the --editor-* properties of styles.css), the same rules in both themes. */
+const palette = EditorView.theme({
+  '&': { backgroundColor: 'var(--editor-bg)', color: 'var(--editor-fg)' },
+  '.cm-content': { caretColor: 'var(--editor-cursor)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--editor-cursor)', borderLeftWidth: '2px' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection':
+    { backgroundColor: 'var(--editor-selection)' },
+  '.cm-selectionMatch': { backgroundColor: 'var(--editor-match)' },
+  '.cm-gutters': {
+    backgroundColor: 'var(--editor-bg)',
+    color: 'var(--editor-muted)',
+    borderRight: '1px solid var(--editor-border)',
+  },
+  '.cm-activeLine': { backgroundColor: 'var(--editor-active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--editor-active-gutter)', color: 'var(--editor-fg)' },
+  '.cm-foldPlaceholder': {
+    backgroundColor: 'var(--editor-raised)',
+    color: 'var(--editor-muted)',
+    border: '1px solid var(--editor-border)',
+  },
+  '.cm-panels': { backgroundColor: 'var(--editor-raised)', color: 'var(--editor-fg)' },
+  '.cm-panels.cm-panels-top': { borderBottom: '1px solid var(--editor-border)' },
+  '.cm-panels.cm-panels-bottom': { borderTop: '1px solid var(--editor-border)' },
+  '.cm-textfield': {
+    backgroundColor: 'var(--editor-bg)',
+    color: 'var(--editor-fg)',
+    border: '1px solid var(--editor-border)',
+  },
+  '.cm-tooltip': {
+    backgroundColor: 'var(--editor-raised)',
+    color: 'var(--editor-fg)',
+    border: '1px solid var(--editor-border)',
+  },
+  '.cm-tooltip-autocomplete > ul > li[aria-selected]': {
+    backgroundColor: 'var(--editor-selection)',
+    color: 'var(--editor-fg)',
+  },
+});
+/** What differs between the themes: CodeMirror's own dark defaults, and token colours readable on each background. */
+const themeFor = (dark: boolean): Extension => [
+  EditorView.darkTheme.of(dark),
+  syntaxHighlighting(dark ? oneDarkHighlightStyle : defaultHighlightStyle, { fallback: true }),
 ];
-const themeFor = (dark: boolean) => (dark ? oneDark : light);
 
 const layout = EditorView.theme({
   '&': { height: '100%', fontSize: '13px' },
@@ -109,6 +142,7 @@ function createState(tab: Tab, dark: boolean, language: Extension = []): EditorS
         indentWithTab,
       ]),
       layout,
+      palette,
       themeSlot.of(themeFor(dark)),
       languageSlot.of(language),
       labelSlot.of([]),

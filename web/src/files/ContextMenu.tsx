@@ -98,10 +98,11 @@ export function ContextMenu({
               item.onSelect();
             }}
             className={cx(
-              'flex w-full items-center gap-2.5 px-3 py-1.5 text-left text-sm focus:outline-none disabled:cursor-not-allowed disabled:opacity-40',
+              // A disabled item is grey rather than faded, so its name stays readable (4.5:1) in either theme.
+              'flex w-full items-center gap-2.5 px-3 py-1.5 text-left text-sm focus:outline-none disabled:cursor-not-allowed disabled:text-zinc-500 dark:disabled:text-zinc-400',
               item.danger
-                ? 'text-red-700 hover:bg-red-50 focus:bg-red-50 dark:text-red-400 dark:hover:bg-red-950/60 dark:focus:bg-red-950/60'
-                : 'text-zinc-800 hover:bg-zinc-100 focus:bg-zinc-100 dark:text-zinc-200 dark:hover:bg-zinc-800 dark:focus:bg-zinc-800',
+                ? 'text-red-700 enabled:hover:bg-red-50 focus:bg-red-50 dark:text-red-400 dark:enabled:hover:bg-red-950/60 dark:focus:bg-red-950/60'
+                : 'text-zinc-800 enabled:hover:bg-zinc-100 focus:bg-zinc-100 dark:text-zinc-200 dark:enabled:hover:bg-zinc-800 dark:focus:bg-zinc-800',
             )}
           >
             <item.icon aria-hidden size={15} className="shrink-0 opacity-80" />

@@ -4,7 +4,7 @@ import { EmptyState } from '../components/EmptyState';
 import { Button } from '../components/ui';
 import { download } from './file-actions';
 import { downloadUrl, nameOf } from './files-api';
-import { formatBytes } from './format';
+import { formatBytes } from '../lib/format';
 import type { Tab } from './tabs-store';
 
 function ImagePreview({ tab }: { tab: Tab }) {

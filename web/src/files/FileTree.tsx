@@ -26,6 +26,7 @@ function TreeRow({
   selected,
   focusable,
   active,
+  menuOpen,
   cut,
   dropping,
   onActivate,
@@ -37,6 +38,8 @@ function TreeRow({
   selected: boolean;
   focusable: boolean;
   active: boolean;
+  /** Its context menu is open: marked so the user sees which row the commands act on. */
+  menuOpen: boolean;
   cut: boolean;
   dropping: boolean;
   onActivate: (entry: FileEntry) => void;
@@ -75,11 +78,13 @@ function TreeRow({
         'group flex cursor-pointer select-none items-center gap-1 rounded-md py-1.5 pr-1 text-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-teal-600 lg:py-1',
         dropping
           ? 'bg-teal-100 ring-2 ring-inset ring-teal-500 dark:bg-teal-900/60'
-          : active
-            ? 'bg-teal-50 text-teal-900 dark:bg-teal-950 dark:text-teal-100'
-            : selected
-              ? 'bg-zinc-100 dark:bg-zinc-800'
-              : 'hover:bg-zinc-100 dark:hover:bg-zinc-800/70',
+          : menuOpen
+            ? 'bg-teal-100 text-teal-950 ring-2 ring-inset ring-teal-600 dark:bg-teal-950 dark:text-teal-50 dark:ring-teal-400'
+            : active
+              ? 'bg-teal-50 text-teal-900 dark:bg-teal-950 dark:text-teal-100'
+              : selected
+                ? 'bg-zinc-100 dark:bg-zinc-800'
+                : 'hover:bg-zinc-100 dark:hover:bg-zinc-800/70',
         cut && 'opacity-50',
       )}
     >
@@ -125,6 +130,7 @@ function TreeRow({
  */
 export function FileTree({
   activePath,
+  menuPath,
   cutPaths,
   onOpenFile,
   onMenu,
@@ -132,6 +138,8 @@ export function FileTree({
   onDropFiles,
 }: {
   activePath: string | null;
+  /** The row whose context menu is open, if any. */
+  menuPath: string | null;
   cutPaths: string[];
   onOpenFile: (path: string) => void;
   /** `entry` null: the workspace itself (the empty space below the rows). */
@@ -265,6 +273,7 @@ export function FileTree({
               selected={index === selectedIndex}
               focusable={index === focusIndex}
               active={row.entry.path === activePath}
+              menuOpen={row.entry.path === menuPath}
               cut={cutPaths.includes(row.entry.path)}
               dropping={dropDir !== null && dropDir !== '' && dropDir === row.entry.path}
               onActivate={activate}

@@ -220,6 +220,7 @@ export function FilesPage() {
         ) : (
           <FileTree
             activePath={activeTab?.path ?? null}
+            menuPath={menu?.entry?.path ?? null}
             cutPaths={clipboard?.mode === 'cut' ? clipboard.paths : []}
             onOpenFile={openFile}
             onMenu={onMenu}

@@ -1,6 +1,6 @@
 import { LoaderCircle } from 'lucide-react';
 import { useStore } from '../lib/store';
-import { formatBytes } from './format';
+import { formatBytes } from '../lib/format';
 import { uploadsStore } from './upload';
 
 /** Uploads under way, under the tree, each with how much has been sent. */

@@ -1,7 +1,7 @@
 import { type UploadResult, UploadResultSchema } from '@contract/files';
 import { ApiError, errorFromAnswer, errorMessage, readAnswer } from '../lib/api';
 import { createStore } from '../lib/store';
-import { formatBytes } from './format';
+import { formatBytes } from '../lib/format';
 import { nameOf } from './files-api';
 import { notify, notifyError } from './notice';
 import * as tree from './tree-store';

@@ -3,7 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { Button, FieldError, cx, inputClass } from '../components/ui';
 import { type Discovery } from './DiscoveryResults';
 import { BusyIcon } from './bits';
-import { FADE, errorText } from './types';
+import { errorText } from './types';
 
 export function AddModelForm({
   existing,
@@ -51,7 +51,7 @@ export function AddModelForm({
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
         />
-        <Button type="submit" disabled={locked || saving || draft.trim() === ''} className={cx('shrink-0', FADE)}>
+        <Button type="submit" disabled={locked || saving || draft.trim() === ''} className="shrink-0">
           <BusyIcon busy={saving} icon={Plus} /> Add
         </Button>
       </form>

@@ -5,7 +5,7 @@ import { Button, cx, inputClass } from '../components/ui';
 import { api } from '../lib/api';
 import { type Discovery, DiscoveryResults } from './DiscoveryResults';
 import { BusyIcon, Notice } from './bits';
-import { FADE, errorText, exact } from './types';
+import { errorText, exact } from './types';
 
 function TestResultNotice({
   model,
@@ -117,7 +117,6 @@ export function ConnectionTools({
           </div>
         )}
         <Button
-          className={FADE}
           disabled={testing || !testModel}
           title={testModel ? `Sends one short request to ${testModel}` : 'Add a model first'}
           onClick={() => void runTest()}

@@ -10,6 +10,24 @@ export type Discovery =
 /** Past this many ids a filter box is quicker than scrolling. */
 const FILTER_AFTER = 8;
 
+const models = (n: number) => `${n} model${n === 1 ? '' : 's'}`;
+
+/**
+ * What the discovery found, said against the provider's list as it is now, so adding a model (here or anywhere
+ * else on the page) or removing one changes it. `added` are the ones this panel added last.
+ */
+function discoverySummary(found: string[], existing: string[], added: string[]): string {
+  if (found.length === 0) return 'The provider lists no models.';
+  const stillAdded = added.filter((m) => existing.includes(m));
+  const done =
+    stillAdded.length > 0 ? `Added ${stillAdded.length === 1 ? stillAdded[0] : models(stillAdded.length)}. ` : '';
+  const left = found.filter((m) => !existing.includes(m)).length;
+  if (left === 0)
+    return `${done}${found.length === 1 ? 'The one model the provider lists is' : `All ${found.length} models the provider lists are`} added.`;
+  if (left === found.length) return `Found ${models(found.length)}.`;
+  return `${done}${left} of the ${found.length} models the provider lists ${left === 1 ? 'is' : 'are'} not added yet.`;
+}
+
 export function DiscoveryResults({
   found,
   existing,
@@ -27,10 +45,10 @@ export function DiscoveryResults({
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [added, setAdded] = useState<string[]>([]);
   const uid = useId();
 
   const available = found.filter((m) => !existing.includes(m));
-  const skipped = found.length - available.length;
   const needle = filter.trim().toLowerCase();
   const shown = needle ? available.filter((m) => m.toLowerCase().includes(needle)) : available;
   const chosen = available.filter((m) => selected.has(m));
@@ -49,6 +67,7 @@ export function DiscoveryResults({
     setError(null);
     try {
       await onAdd(chosen);
+      setAdded(chosen);
       setSelected(new Set());
     } catch (e) {
       setError(errorText(e));
@@ -57,15 +76,17 @@ export function DiscoveryResults({
     }
   };
 
-  const summary =
-    found.length === 0
-      ? 'The provider lists no models.'
-      : `Found ${found.length} model${found.length === 1 ? '' : 's'}${skipped ? `; ${skipped} already added ${skipped === 1 ? 'is' : 'are'} not listed` : ''}.`;
-
   return (
     <div className="rounded-md border border-zinc-200 dark:border-zinc-800">
-      <div className="flex items-start justify-between gap-2 border-b border-zinc-200 px-3 py-2 dark:border-zinc-800">
-        <p className="text-sm text-zinc-700 dark:text-zinc-300">{summary}</p>
+      <div
+        className={cx(
+          'flex items-start justify-between gap-2 px-3 py-2',
+          available.length > 0 && 'border-b border-zinc-200 dark:border-zinc-800',
+        )}
+      >
+        <p role="status" className="text-sm text-zinc-700 dark:text-zinc-300">
+          {discoverySummary(found, existing, added)}
+        </p>
         <button
           type="button"
           aria-label="Close the discovered models"
@@ -75,11 +96,7 @@ export function DiscoveryResults({
           <X aria-hidden size={15} />
         </button>
       </div>
-      {available.length === 0 ? (
-        found.length > 0 && (
-          <p className="px-3 py-2 text-sm text-zinc-500 dark:text-zinc-400">Every model it lists is added already.</p>
-        )
-      ) : (
+      {available.length > 0 && (
         <>
           <div className="flex flex-wrap items-center gap-x-4 gap-y-2 px-3 pt-2">
             {available.length > FILTER_AFTER && (
@@ -131,13 +148,7 @@ export function DiscoveryResults({
             )}
           </ul>
           <div className="flex flex-wrap items-center gap-2 px-3 py-2">
-            {/* In dark mode the shared primary button barely changes when disabled, and this one is disabled until something is ticked. */}
-            <Button
-              variant="primary"
-              className="dark:disabled:text-white/50"
-              disabled={locked || saving || chosen.length === 0}
-              onClick={() => void add()}
-            >
+            <Button variant="primary" disabled={locked || saving || chosen.length === 0} onClick={() => void add()}>
               <BusyIcon busy={saving} icon={Plus} />{' '}
               {chosen.length === 0 ? 'Add selected' : `Add ${chosen.length} model${chosen.length === 1 ? '' : 's'}`}
             </Button>

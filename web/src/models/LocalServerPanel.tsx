@@ -10,11 +10,11 @@ import { Download, HardDrive, Plus, RefreshCw, Trash2 } from 'lucide-react';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { Badge, Button, FieldError, cx, inputClass } from '../components/ui';
 import { api, apiSend } from '../lib/api';
-import { formatBytes } from '../files/format';
+import { formatBytes } from '../lib/format';
 import { PullProgress } from './PullProgress';
 import { SERVER_CONTEXT_SOURCES } from './ServerWindow';
 import { BusyIcon, Notice, Spin } from './bits';
-import { FADE, compact, errorText, exact } from './types';
+import { compact, errorText, exact } from './types';
 import { type LocalServerState, shownServer } from './useLocalServer';
 
 const KIND_NAMES: Record<LocalServerKind, string> = {
@@ -58,7 +58,7 @@ export function LocalServerPanel({
           <HardDrive aria-hidden size={15} /> {title}
           {server?.version && <span className="font-normal text-zinc-600 dark:text-zinc-400">{server.version}</span>}
         </h3>
-        <Button variant="ghost" className={FADE} disabled={loading} onClick={() => void reload(true)}>
+        <Button variant="ghost" disabled={loading} onClick={() => void reload(true)}>
           <BusyIcon busy={loading} icon={RefreshCw} /> Check the server again
         </Button>
       </div>
@@ -255,7 +255,6 @@ function InstalledRow({
           {!configured && (
             <Button
               variant="ghost"
-              className={FADE}
               disabled={locked || busy !== null}
               aria-label={`Add ${model.name} to the models`}
               title="Add to this provider's models"
@@ -290,7 +289,7 @@ function InstalledRow({
           <Button variant="danger" disabled={busy !== null} onClick={() => void uninstall()} autoFocus>
             {busy === 'delete' && <Spin />} Yes, uninstall
           </Button>
-          <Button className={FADE} disabled={busy !== null} onClick={keep}>
+          <Button disabled={busy !== null} onClick={keep}>
             Keep it
           </Button>
         </div>

@@ -4,7 +4,7 @@ import { Pencil, Star, Trash2 } from 'lucide-react';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { Badge, Button, FieldError, cx, inputClass } from '../components/ui';
 import { BusyIcon, Facts, FormField, Spin } from './bits';
-import { FADE, errorText, exact, placeError } from './types';
+import { errorText, exact, placeError } from './types';
 
 const LIMIT_FIELDS = ['contextWindow', 'maxOutput'] as const;
 type LimitField = (typeof LIMIT_FIELDS)[number];
@@ -104,7 +104,7 @@ function LimitsForm({
         <Button type="submit" variant="primary" disabled={saving || locked}>
           {saving && <Spin />} Save limits
         </Button>
-        <Button className={FADE} onClick={onCancel} disabled={saving}>
+        <Button onClick={onCancel} disabled={saving}>
           Cancel
         </Button>
       </div>
@@ -174,12 +174,7 @@ export function ModelRow({
         {/* Ghost buttons carry their own padding; on a phone they sit under the text, so pull them back into line. */}
         <div className="-ml-3 flex shrink-0 items-center gap-1 sm:ml-0">
           {!isDefault && (
-            <Button
-              variant="ghost"
-              className={FADE}
-              disabled={busy !== null}
-              onClick={() => void run('default', onMakeDefault)}
-            >
+            <Button variant="ghost" disabled={busy !== null} onClick={() => void run('default', onMakeDefault)}>
               <BusyIcon busy={busy === 'default'} icon={Star} /> Make default
             </Button>
           )}
@@ -194,7 +189,6 @@ export function ModelRow({
           </Button>
           <Button
             variant="ghost"
-            className={FADE}
             aria-label={`Remove ${modelId}`}
             title="Remove"
             disabled={locked || busy !== null}
@@ -214,7 +208,7 @@ export function ModelRow({
           >
             {busy === 'remove' && <Spin />} Remove
           </Button>
-          <Button className={FADE} onClick={() => setConfirmRemove(false)} disabled={busy !== null}>
+          <Button onClick={() => setConfirmRemove(false)} disabled={busy !== null}>
             Cancel
           </Button>
         </div>

@@ -11,7 +11,7 @@ import { ModelRow } from './ModelRow';
 import { ProviderForm } from './ProviderForm';
 import { ServerWindow } from './ServerWindow';
 import { KeyStatus, Spin } from './bits';
-import { FADE, KIND_LABELS, bodyOf, errorText, overridesOf, providerTitle, putProvider } from './types';
+import { KIND_LABELS, bodyOf, errorText, overridesOf, providerTitle, putProvider } from './types';
 import { shownServer, useLocalServer } from './useLocalServer';
 
 export function ProviderCard({
@@ -145,13 +145,13 @@ export function ProviderCard({
             <Button variant="danger" disabled={deleting} onClick={() => void remove()}>
               {deleting && <Spin />} Delete provider
             </Button>
-            <Button className={FADE} disabled={deleting} onClick={() => setConfirmDelete(false)}>
+            <Button disabled={deleting} onClick={() => setConfirmDelete(false)}>
               Cancel
             </Button>
           </div>
         ) : (
           <div className="mt-3 flex flex-wrap gap-2">
-            <Button className={FADE} disabled={saving} onClick={() => setEditing(true)}>
+            <Button disabled={saving} onClick={() => setEditing(true)}>
               <Pencil aria-hidden size={15} /> Edit
             </Button>
             <Button variant="danger-ghost" disabled={saving} onClick={() => setConfirmDelete(true)}>

@@ -3,7 +3,7 @@ import { Trash2 } from 'lucide-react';
 import { type FormEvent, type KeyboardEvent, useId, useState } from 'react';
 import { Button, FieldError, Switch, cx, inputClass } from '../components/ui';
 import { FormField, Spin } from './bits';
-import { FADE, KIND_LABELS, overridesOf, placeError, putProvider, suggestId } from './types';
+import { KIND_LABELS, overridesOf, placeError, putProvider, suggestId } from './types';
 
 const PROVIDER_FIELDS = ['id', 'label', 'baseURL', 'apiKey', 'enabled'] as const;
 type ProviderField = (typeof PROVIDER_FIELDS)[number];
@@ -226,7 +226,7 @@ export function ProviderForm({
         <Button type="submit" variant="primary" disabled={saving}>
           {saving && <Spin />} {editing ? 'Save changes' : 'Add provider'}
         </Button>
-        <Button className={FADE} onClick={onCancel} disabled={saving}>
+        <Button onClick={onCancel} disabled={saving}>
           Cancel
         </Button>
       </div>

@@ -3,8 +3,7 @@ import { CircleCheck, CircleAlert, LoaderCircle, X } from 'lucide-react';
 import { useEffect, useRef } from 'react';
 import { Button } from '../components/ui';
 import { openEventStream } from '../lib/event-stream';
-import { formatBytes } from '../files/format';
-import { FADE } from './types';
+import { formatBytes } from '../lib/format';
 
 const PULL_EVENT_TYPES: ReadonlySet<string> = new Set(['pull.progress']);
 
@@ -71,12 +70,7 @@ export function PullProgress({
         )}
         <code className="min-w-0 flex-1 truncate font-medium">{pull.model}</code>
         {running ? (
-          <Button
-            variant="ghost"
-            className={FADE}
-            aria-label={`Cancel the download of ${pull.model}`}
-            onClick={onCancel}
-          >
+          <Button variant="ghost" aria-label={`Cancel the download of ${pull.model}`} onClick={onCancel}>
             Cancel
           </Button>
         ) : (

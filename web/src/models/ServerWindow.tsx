@@ -3,7 +3,7 @@ import type { ModelOverride } from '@contract/settings';
 import { type FormEvent, useId, useState } from 'react';
 import { Button, FieldError, cx, inputClass } from '../components/ui';
 import { Spin } from './bits';
-import { FADE, errorText, exact } from './types';
+import { errorText, exact } from './types';
 
 /** Where the server's number comes from, in a few words. */
 export const SERVER_CONTEXT_SOURCES: Record<ServerContextSource, string> = {
@@ -156,7 +156,7 @@ function ContextLengthForm({
           onChange={(e) => setDraft(e.target.value)}
         />
       </div>
-      <Button type="submit" className={FADE} disabled={locked || saving || draft.trim() === current}>
+      <Button type="submit" disabled={locked || saving || draft.trim() === current}>
         {saving && <Spin />} Save context length
       </Button>
       <p id={`${uid}-ctx-hint`} className="w-full text-xs text-zinc-600 dark:text-zinc-400">

@@ -29,9 +29,6 @@ export const SOURCES: Record<ModelInfo['source'], { text: string; title: string 
   },
 };
 
-/** The shared secondary and ghost buttons do not look different when disabled; this fades them. */
-export const FADE = 'disabled:opacity-50';
-
 export const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 export const exact = new Intl.NumberFormat('en');
 export const usd = new Intl.NumberFormat('en', {

@@ -1,20 +1,12 @@
 import { type HostTierSettings, HostTierSettingsSchema, type HostTierStatus } from '@contract/settings';
 import { CircleCheck, CirclePause, TriangleAlert } from 'lucide-react';
 import { Card, FieldError, Switch } from '../components/ui';
+import { UNIT_BYTES, formatBytes, formatCount, formatDuration } from '../lib/format';
 import { EntryList, NumberField, useSandboxOverview } from './SandboxFields';
 
 type LimitKey = 'timeoutMs' | 'maxMemoryBytes' | 'maxCpuSeconds' | 'maxProcesses' | 'maxOpenFiles' | 'maxOutputBytes';
 
-const KB = 1024;
-const MB = 1024 * KB;
-const GB = 1024 * MB;
-const count = new Intl.NumberFormat('en');
-
-/** A number and its unit, kept on one line. */
-const amount = (n: number, unit: string) => `${count.format(n)}\u00a0${unit}`;
-const bytes = (n: number) =>
-  n >= GB && n % GB === 0 ? amount(n / GB, 'GB') : n >= MB ? amount(n / MB, 'MB') : amount(n / KB, 'KB');
-const seconds = (n: number) => amount(n, 's');
+const { MB } = UNIT_BYTES;
 
 /** The bounds and default of a limit, from the contract's schema, so the hints cannot drift from what the server takes. */
 const SHAPE = HostTierSettingsSchema.unwrap().shape;
@@ -35,6 +27,8 @@ const LIMITS: {
   scale: number;
   what: string;
   text: (n: number) => string;
+  /** A count, read back as the number with its unit ("4,096 per process") rather than in another unit. */
+  count?: true;
 }[] = [
   {
     key: 'timeoutMs',
@@ -42,7 +36,7 @@ const LIMITS: {
     unit: 's',
     scale: 1000,
     what: 'Wall clock of a bash call that runs programs of this machine.',
-    text: (ms) => seconds(ms / 1000),
+    text: formatDuration,
   },
   {
     key: 'maxMemoryBytes',
@@ -50,7 +44,7 @@ const LIMITS: {
     unit: 'MB',
     scale: MB,
     what: 'Memory of one command’s processes.',
-    text: bytes,
+    text: formatBytes,
   },
   {
     key: 'maxCpuSeconds',
@@ -58,7 +52,7 @@ const LIMITS: {
     unit: 's',
     scale: 1,
     what: 'CPU time of one command’s processes.',
-    text: seconds,
+    text: (s) => formatDuration(s * 1000),
   },
   {
     key: 'maxProcesses',
@@ -66,7 +60,8 @@ const LIMITS: {
     unit: 'at once',
     scale: 1,
     what: 'Processes and threads of one command.',
-    text: (n) => count.format(n),
+    text: formatCount,
+    count: true,
   },
   {
     key: 'maxOpenFiles',
@@ -74,7 +69,8 @@ const LIMITS: {
     unit: 'per process',
     scale: 1,
     what: 'Files one process may have open at once.',
-    text: (n) => count.format(n),
+    text: formatCount,
+    count: true,
   },
   {
     key: 'maxOutputBytes',
@@ -82,7 +78,7 @@ const LIMITS: {
     unit: 'MB',
     scale: MB,
     what: 'Of stdout and of stderr, each; the rest is cut.',
-    text: bytes,
+    text: formatBytes,
   },
 ];
 
@@ -229,7 +225,7 @@ export function HostTierCard() {
 
         <section aria-label="Limits of a command" className="grid gap-4 sm:grid-cols-2">
           <h3 className="text-sm font-semibold sm:col-span-2">Limits</h3>
-          {LIMITS.map(({ key, label, unit, scale, what, text }) => {
+          {LIMITS.map(({ key, label, unit, scale, what, text, count }) => {
             const { min, max } = bounds(key);
             const range = `${text(min)} to ${text(max)}`;
             const refused = errors[`host.${key}`];
@@ -250,6 +246,7 @@ export function HostTierCard() {
                     : refused
                 }
                 value={inUnit(host[key], scale)}
+                reading={count ? undefined : (v) => text(v * scale)}
                 onSave={(v) => change(`host.${key}`, { [key]: Math.round(v * scale) }).then(() => undefined)}
               />
             );

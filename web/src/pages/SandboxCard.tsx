@@ -4,9 +4,10 @@ import { FolderLock, Plus, Trash2, TriangleAlert } from 'lucide-react';
 import type { FormEvent } from 'react';
 import { Button, Card, FieldError, Switch, cx, inputClass } from '../components/ui';
 import { useDraft } from '../lib/draft';
+import { UNIT_BYTES, formatBytes, formatCount, formatDuration } from '../lib/format';
 import { EntryList, NumberField, useSandboxOverview } from './SandboxFields';
 
-const MB = 1024 * 1024;
+const { KB, MB } = UNIT_BYTES;
 
 /** A budget that may be switched off (null); unticking restores the default. */
 function OptionalLimitField(props: {
@@ -18,6 +19,7 @@ function OptionalLimitField(props: {
   none: string;
   value: number | null;
   fallback: number;
+  reading?: (n: number) => string;
   onSave: (v: number | null) => Promise<unknown>;
 }) {
   const { value, fallback, onSave } = props;
@@ -30,6 +32,7 @@ function OptionalLimitField(props: {
         min={props.min}
         hint={props.hint}
         value={value}
+        reading={props.reading}
         onSave={(v) => onSave(v).then(() => undefined)}
       />
       <label className="mt-1 flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
@@ -84,6 +87,7 @@ export function SandboxCard() {
             min={100}
             hint="Wall clock per call; the call is stopped at the deadline."
             value={data.timeoutMs}
+            reading={formatDuration}
             onSave={(v) => attempt('timeoutMs', { timeoutMs: v }).then(() => undefined)}
           />
           <NumberField
@@ -93,6 +97,7 @@ export function SandboxCard() {
             min={1}
             hint="Memory the guest may allocate."
             value={Math.round(data.maxMemoryBytes / MB)}
+            reading={(v) => formatBytes(v * MB)}
             onSave={(v) => attempt('maxMemoryBytes', { maxMemoryBytes: Math.round(v * MB) }).then(() => undefined)}
           />
           <NumberField
@@ -100,9 +105,10 @@ export function SandboxCard() {
             label="Stack"
             unit="KB"
             min={64}
-            hint="Recursion depth, at most 2,048 KB."
-            value={Math.round(data.maxStackBytes / 1024)}
-            onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * 1024) }).then(() => undefined)}
+            hint={`Recursion depth, at most ${formatBytes(2048 * KB)}.`}
+            value={Math.round(data.maxStackBytes / KB)}
+            reading={(v) => formatBytes(v * KB)}
+            onSave={(v) => attempt('maxStackBytes', { maxStackBytes: Math.round(v * KB) }).then(() => undefined)}
           />
           <OptionalLimitField
             id="sb-fuel"
@@ -110,7 +116,7 @@ export function SandboxCard() {
             unit="steps"
             min={1}
             none="No fuel budget (only the time limit)"
-            hint="For JavaScript, the shell and the file tools. One step is a loop iteration, a function call or a regex backtracking step, counted in blocks of 10,000; the default of 15,000,000 stops a runaway loop in one to two seconds of CPU, at the same count every time."
+            hint={`For JavaScript, the shell and the file tools. One step is a loop iteration, a function call or a regex backtracking step, counted in blocks of ${formatCount(10_000)}; the default of ${formatCount(FUEL_DEFAULTS.fuel)} stops a runaway loop in one to two seconds of CPU, at the same count every time.`}
             value={data.fuel}
             fallback={FUEL_DEFAULTS.fuel}
             onSave={(v) => attempt('fuel', { fuel: v ?? 'unlimited' })}
@@ -121,7 +127,7 @@ export function SandboxCard() {
             unit="steps"
             min={1}
             none="No fuel budget (only the time limit)"
-            hint="For WebAssembly extension tools. One step is a loop iteration or a function call, each far cheaper than in JavaScript; the default of 2,000,000,000 stops a runaway loop in about a second."
+            hint={`For WebAssembly extension tools. One step is a loop iteration or a function call, each far cheaper than in JavaScript; the default of ${formatCount(FUEL_DEFAULTS.wasmFuel)} stops a runaway loop in about a second.`}
             value={data.wasmFuel}
             fallback={FUEL_DEFAULTS.wasmFuel}
             onSave={(v) => attempt('wasmFuel', { wasmFuel: v ?? 'unlimited' })}
@@ -135,6 +141,7 @@ export function SandboxCard() {
             hint="What one call may write to files in all; past it the write is refused and the result says so."
             value={data.maxWriteBytes === null ? null : Math.round((data.maxWriteBytes / MB) * 10) / 10}
             fallback={100}
+            reading={(v) => formatBytes(v * MB)}
             onSave={(v) => attempt('maxWriteBytes', { maxWriteBytes: v === null ? 'unlimited' : Math.round(v * MB) })}
           />
           {['timeoutMs', 'maxMemoryBytes', 'maxStackBytes', 'fuel', 'wasmFuel', 'maxWriteBytes'].map(

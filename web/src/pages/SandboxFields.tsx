@@ -4,6 +4,7 @@ import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from
 import { Button, cx, inputClass } from '../components/ui';
 import { ApiError, api, errorMessage } from '../lib/api';
 import { useDraft } from '../lib/draft';
+import { formatAmount } from '../lib/format';
 import { applySettings } from '../state';
 
 /** A merge patch of `sandbox`: objects such as `host` merge key by key, lists replace. */
@@ -55,6 +56,7 @@ export function NumberField({
   max,
   step,
   error,
+  reading = (n) => formatAmount(n, unit),
   onSave,
 }: {
   id: string;
@@ -68,20 +70,29 @@ export function NumberField({
   step?: 'any' | undefined;
   /** The server's refusal of the last save, shown under the field and tied to its input. */
   error?: string | undefined;
+  /** The typed number as a person reads it, e.g. "15,000,000 steps" or, for 90000 ms, "1.5 min". */
+  reading?: ((n: number) => string) | undefined;
   onSave: (v: number) => Promise<void>;
 }) {
   const shown = value === null ? '' : String(value);
   const [draft, setDraft] = useState(shown);
   useEffect(() => setDraft(shown), [shown]);
+  const typed = draft.trim() === '' ? NaN : Number(draft);
+  const read = Number.isFinite(typed) ? reading(typed) : '';
+  // Shown only when it says more than the field and its unit do: separators, or a larger unit.
+  const showRead = read !== '' && read !== draft.trim() && read !== `${draft.trim()}\u00a0${unit}`;
+  const describedBy = [`${id}-hint`, showRead && `${id}-reading`, error && `${id}-error`].filter(Boolean).join(' ');
   const commit = () => {
     const n = Number(draft);
     if (draft.trim() !== '' && Number.isFinite(n) && n !== value) void onSave(n);
     else setDraft(shown);
   };
   return (
-    <label htmlFor={id} className="block">
-      <span className="text-sm font-medium">{label}</span>
-      <span className="mt-1 flex items-center gap-2">
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium">
+        {label}
+      </label>
+      <div className="mt-1 flex flex-wrap items-center gap-x-2 gap-y-1">
         <input
           id={id}
           type="number"
@@ -89,7 +100,7 @@ export function NumberField({
           max={max}
           step={step}
           aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-error` : undefined}
+          aria-describedby={describedBy}
           placeholder={value === null ? 'no limit' : undefined}
           className={inputClass.replace('w-full', 'w-36')}
           value={draft}
@@ -98,14 +109,21 @@ export function NumberField({
           onKeyDown={(e) => e.key === 'Enter' && commit()}
         />
         <span className="text-sm text-zinc-600 dark:text-zinc-400">{unit}</span>
-      </span>
-      <span className="mt-1 block text-xs text-zinc-600 dark:text-zinc-400">{hint}</span>
+        {showRead && (
+          <span id={`${id}-reading`} className="text-sm text-zinc-700 tabular-nums dark:text-zinc-300">
+            = {read}
+          </span>
+        )}
+      </div>
+      <p id={`${id}-hint`} className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">
+        {hint}
+      </p>
       {error && (
-        <span id={`${id}-error`} role="alert" className="mt-1.5 block text-sm text-red-700 dark:text-red-400">
+        <p id={`${id}-error`} role="alert" className="mt-1.5 text-sm text-red-700 dark:text-red-400">
           {error}
-        </span>
+        </p>
       )}
-    </label>
+    </div>
   );
 }
 

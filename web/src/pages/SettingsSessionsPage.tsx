@@ -11,6 +11,7 @@ import { TriangleAlert } from 'lucide-react';
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react';
 import { Button, Card, FieldError, PageHeader, Switch, cx, inputClass } from '../components/ui';
 import { ApiError, api, errorMessage } from '../lib/api';
+import { formatCount } from '../lib/format';
 import { onGlobalEvents } from '../lib/global-events';
 import { onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
@@ -21,7 +22,7 @@ const DEFAULT_DAYS = { archiveAfterDays: 30, deleteArchivedAfterDays: 90 } as co
 type Stage = keyof typeof DEFAULT_DAYS;
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const sessions = (n: number) => `${n} ${n === 1 ? 'session' : 'sessions'}`;
+const sessions = (n: number) => `${formatCount(n)} ${n === 1 ? 'session' : 'sessions'}`;
 
 /** One stage of the rule: a checkbox that switches it on and its number of days. */
 function StageField({
@@ -220,7 +221,7 @@ function DeletesNotAllowed({ view, onAllow, busy }: { view: RetentionView; onAll
         worktree folders of their child runs. Nothing has been deleted yet. Look at what it would delete now, then allow
         it.
       </p>
-      <h4 className="mt-3 text-sm font-medium">Would delete now ({view.delete.length})</h4>
+      <h4 className="mt-3 text-sm font-medium">Would delete now ({formatCount(view.delete.length)})</h4>
       <div className="mt-1">
         <Items label="Would delete now" items={view.delete} dated="archived" />
       </div>
@@ -286,7 +287,7 @@ function PreviewCard({
     <Card title="What the rule would do now" description="For the saved rule; the server also applies it every hour.">
       <div className="space-y-4">
         <div>
-          <h3 className="text-sm font-medium">Would archive now ({view.archive.length})</h3>
+          <h3 className="text-sm font-medium">Would archive now ({formatCount(view.archive.length)})</h3>
           <div className="mt-1">
             {rule.archiveAfterDays === undefined ? (
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
@@ -306,7 +307,7 @@ function PreviewCard({
           </div>
         ) : view.deletesAllowed ? (
           <div>
-            <h3 className="text-sm font-medium">Would delete now ({view.delete.length})</h3>
+            <h3 className="text-sm font-medium">Would delete now ({formatCount(view.delete.length)})</h3>
             <p className="mt-0.5 text-xs text-zinc-600 dark:text-zinc-400">
               You allowed this rule's deletions; they are permanent.
             </p>

@@ -1,8 +1,9 @@
 import { type ExtensionOrigin, type ExtensionProblem, type ToolDescription, ToolListSchema } from '@contract/tools';
 import { ChevronRight, TriangleAlert } from 'lucide-react';
 import { useCallback, useEffect, useState } from 'react';
-import { FieldError, PageHeader, Switch, cx } from '../components/ui';
+import { FieldError, PageHeader, Switch, cx, inputClass } from '../components/ui';
 import { api, apiSend, errorMessage } from '../lib/api';
+import { formatCount } from '../lib/format';
 import { onGlobalEvents } from '../lib/global-events';
 
 const folderPath = (origin: ExtensionOrigin, folder: string) =>
@@ -15,6 +16,15 @@ const LEVEL_STYLE: Record<ToolDescription['permissionLevel'], string> = {
   network: 'bg-sky-100 text-sky-900 dark:bg-sky-950 dark:text-sky-200',
   host: 'bg-red-100 text-red-900 dark:bg-red-950 dark:text-red-200',
 };
+
+/** Every word of the filter must appear in the tool's name, source or permission level (e.g. "wasm read"). */
+function matches(tool: ToolDescription, filter: string): boolean {
+  const haystack = [tool.name, tool.source, tool.permissionLevel].join(' ').toLowerCase();
+  return filter
+    .toLowerCase()
+    .split(/\s+/)
+    .every((word) => haystack.includes(word));
+}
 
 function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled: boolean) => void }) {
   const [open, setOpen] = useState(false);
@@ -56,7 +66,7 @@ function ToolRow({ tool, onToggle }: { tool: ToolDescription; onToggle: (enabled
             )}
             {tool.extension?.state === 'preparing' && <span className="text-xs text-zinc-500">preparing module…</span>}
             <span className="text-xs text-zinc-500 dark:text-zinc-400" title="What its definition costs in a request">
-              ~{tool.tokens.toLocaleString()} tokens
+              ~{formatCount(tool.tokens)} tokens
             </span>
           </div>
           <p className={cx('mt-1 text-sm text-zinc-600 dark:text-zinc-400', !open && 'line-clamp-2')}>
@@ -112,6 +122,7 @@ export function ToolsPage() {
   const [problems, setProblems] = useState<ExtensionProblem[]>([]);
   const [offeredTokens, setOfferedTokens] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [filter, setFilter] = useState('');
   const load = useCallback(() => {
     api('/api/tools', ToolListSchema).then(
       (r) => {
@@ -133,6 +144,8 @@ export function ToolsPage() {
       setError(errorMessage(e)),
     );
   };
+  const needle = filter.trim();
+  const shown = tools?.filter((tool) => matches(tool, needle)) ?? [];
   return (
     <>
       <PageHeader
@@ -143,19 +156,43 @@ export function ToolsPage() {
       {problems.length > 0 && <Problems problems={problems} />}
       {offeredTokens !== null && (
         <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-          Tool definitions cost about <strong>{offeredTokens.toLocaleString()} tokens</strong> in every request of a
-          plain chat (those offered in full; the others are named in tool_search&apos;s description).
+          Tool definitions cost about <strong>{formatCount(offeredTokens)} tokens</strong> in every request of a plain
+          chat (those offered in full; the others are named in tool_search&apos;s description).
         </p>
       )}
       {tools && (
-        <ul
-          className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
-          aria-label="Tools"
-        >
-          {tools.map((tool) => (
-            <ToolRow key={tool.name} tool={tool} onToggle={(enabled) => toggle(tool.name, enabled)} />
-          ))}
-        </ul>
+        <>
+          <div className="mb-3 flex flex-wrap items-center gap-x-3 gap-y-1">
+            <label htmlFor="tools-filter" className="text-sm font-medium">
+              Filter tools
+            </label>
+            <input
+              id="tools-filter"
+              type="search"
+              className={cx(inputClass, 'sm:max-w-xs')}
+              placeholder="Name, source or level, e.g. write"
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+            />
+            <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">
+              {needle ? `${formatCount(shown.length)} of ${formatCount(tools.length)} tools` : ''}
+            </p>
+          </div>
+          {shown.length > 0 ? (
+            <ul
+              className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900"
+              aria-label="Tools"
+            >
+              {shown.map((tool) => (
+                <ToolRow key={tool.name} tool={tool} onToggle={(enabled) => toggle(tool.name, enabled)} />
+              ))}
+            </ul>
+          ) : (
+            <p className="rounded-lg border border-dashed border-zinc-300 px-4 py-6 text-center text-sm text-zinc-600 dark:border-zinc-700 dark:text-zinc-400">
+              No tools match “{needle}”.
+            </p>
+          )}
+        </>
       )}
     </>
   );

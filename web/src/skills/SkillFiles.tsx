@@ -2,7 +2,7 @@ import type { SkillDetail, SkillFileContent } from '@contract/skills';
 import { FileText } from 'lucide-react';
 import { useEffect, useId, useRef, useState } from 'react';
 import { FieldError, cx } from '../components/ui';
-import { formatBytes } from '../files/format';
+import { formatBytes } from '../lib/format';
 import { errorMessage } from '../lib/api';
 import { loadSkillFile } from './skills-api';
 
