@@ -7,7 +7,7 @@ import { SESSION_ID } from '../workspace/sessions';
 import { openHeadlessRuntime } from './headless-runtime';
 import { RunConflictError } from '../agent/runner';
 import { UnknownAgentTypeError } from '../runtime/run-specs';
-import { CommandError, UsageError, parseFlags, parsePositiveInt, parsePositiveNumber } from './usage';
+import { CommandError, UsageError, parseFlags, parseLogFormat, parsePositiveInt, parsePositiveNumber } from './usage';
 
 const FORMATS = ['text', 'json', 'stream-json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -41,8 +41,10 @@ export async function runCommand(args: string[]): Promise<void> {
     'permission-mode': { type: 'string' },
     agent: { type: 'string' },
     managed: { type: 'boolean' },
+    'log-format': { type: 'string' },
   });
   if (positionals.length > 1) throw new UsageError('give the prompt as one argument (quote it)');
+  const logFormat = parseLogFormat(values['log-format']);
   const format = (values['output-format'] ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--output-format must be one of ${FORMATS.join(', ')}`);
   const budgets = {
@@ -66,7 +68,7 @@ export async function runCommand(args: string[]): Promise<void> {
   if ((prompt === undefined || prompt === '-') && !process.stdin.isTTY) prompt = await readStdin();
   if (!prompt?.trim()) throw new UsageError('give a prompt: boxagnts run "what to do"');
 
-  const { runtime } = await openHeadlessRuntime(values['workspace-dir']);
+  const { runtime } = await openHeadlessRuntime(values['workspace-dir'], logFormat);
   try {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);

@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage } from '../fs/errors';
+import { LOG_FORMATS, type LogFormat, resolveLogFormat } from '../log-pretty';
 
 /** Bad command-line input: printed as one line, exit status 2. */
 export class UsageError extends Error {
@@ -45,6 +46,14 @@ export function parsePositiveNumber(flag: string, value: string | undefined): nu
   if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0))
     throw new UsageError(`${flag} must be a number greater than 0, not "${value}"`);
   return n;
+}
+
+/** The log's format: `--log-format` when given, else by whether stderr, where the log goes, is a terminal. */
+export function parseLogFormat(value: string | undefined): LogFormat {
+  const format = resolveLogFormat(value, process.stderr.isTTY);
+  if (format === undefined)
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, not "${value}"`);
+  return format;
 }
 
 export const HELP = `boxagnts — a local-first AI agent runtime
