@@ -14,6 +14,8 @@ type Format = (typeof FORMATS)[number];
 
 /** Exit status by how the run ended, so scripts can tell a finished run from a stopped one. */
 const EXIT: Record<RunOutcome['status'], number> = { finished: 0, error: 1, max_turns: 3, budget: 4, cancelled: 130 };
+/** A run that finished, but without some calls it made: nobody could approve them (see the gate's refusal). */
+const EXIT_NEEDED_APPROVAL = 5;
 
 /** What a budget's name means, for the message that says which one ended the run. */
 const BUDGET_WORDS = {
@@ -73,12 +75,15 @@ export async function runCommand(args: string[]): Promise<void> {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);
     const write = (event: unknown) => process.stdout.write(`${JSON.stringify(event)}\n`);
-    const detach =
-      format === 'stream-json'
-        ? await runtime.hub.subscribe(session.id, session.lastEventId, (e: StampedEvent) =>
-            write({ sessionId: session.id, ...e }),
-          )
-        : () => undefined;
+    let refusals = 0;
+    const detach = await runtime.hub.subscribe(session.id, session.lastEventId, (e: StampedEvent) => {
+      if (format === 'stream-json') write({ sessionId: session.id, ...e });
+      const refusal = approvalRefusal(e);
+      if (refusal === undefined) return;
+      refusals += 1;
+      // Events come redacted from the runner; the refusal's text names the rule that would allow the call.
+      process.stderr.write(`boxagnts: ${refusal}\n`);
+    });
 
     // The model should see the MCP servers' tools: give the servers their connect time (each is bounded by its timeout).
     await runtime.mcp.settled();
@@ -142,8 +147,21 @@ export async function runCommand(args: string[]): Promise<void> {
       );
     } else if (outcome.status !== 'finished')
       process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
-    process.exitCode = EXIT[outcome.status];
+    else if (refusals > 0)
+      process.stderr.write(
+        `boxagnts: the run finished without ${refusals === 1 ? 'a call that' : `${refusals} calls that`} needed approval (session ${session.id})\n`,
+      );
+    process.exitCode = outcome.status === 'finished' && refusals > 0 ? EXIT_NEEDED_APPROVAL : EXIT[outcome.status];
   } finally {
     await runtime.close();
   }
+}
+
+/** A tool call refused because it needed an approval nobody could give, as one line: the tool and the gate's words. */
+function approvalRefusal(event: StampedEvent): string | undefined {
+  if (event.type !== 'tool.completed' || event.result.metadata?.permission !== 'needs_approval') return undefined;
+  const { content } = event.result;
+  const text =
+    typeof content === 'string' ? content : content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join(' ');
+  return `${event.name} call refused: ${text}`;
 }
