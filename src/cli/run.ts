@@ -149,7 +149,7 @@ export async function runCommand(args: string[]): Promise<void> {
       process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
     else if (refusals > 0)
       process.stderr.write(
-        `boxagnts: the run finished without ${refusals === 1 ? 'a call that' : `${refusals} calls that`} needed approval (session ${session.id})\n`,
+        `boxagnts: the run finished, but ${refusals === 1 ? 'a call that needed approval was' : `${refusals} calls that needed approval were`} not run (session ${session.id})\n`,
       );
     process.exitCode = outcome.status === 'finished' && refusals > 0 ? EXIT_NEEDED_APPROVAL : EXIT[outcome.status];
   } finally {

@@ -310,7 +310,7 @@ describe('boxagnts run (headless)', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^boxagnts: write call refused: Not run: this call needs approval/);
     expect(lines[0]).toContain('a rule such as "allow write(notes.md)" in .boxagnts/settings.json');
-    expect(lines[1]).toMatch(/^boxagnts: the run finished without a call that needed approval \(session ses_/);
+    expect(lines[1]).toMatch(/^boxagnts: the run finished, but a call that needed approval was not run \(session ses_/);
     await expect(readFile(join(dir, 'notes.md'), 'utf8')).rejects.toThrow(/ENOENT/);
 
     // The same call in a mode that allows it runs, and the run exits 0 with nothing on stderr.
