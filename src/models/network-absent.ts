@@ -17,14 +17,19 @@ const ABSENT_CODES = new Set([
 ]);
 
 /**
- * Whether a failed fetch failed for want of a network (offline, a proxy-less sandbox, a firewall) rather than because
- * the server answered wrongly: the first is the normal state of an offline machine, the second worth a look.
+ * Why a failed fetch found no network (offline, a proxy-less sandbox, a firewall): the code, or `TimeoutError`;
+ * undefined when the failure is of another kind, such as a server that answered wrongly. The first is the normal
+ * state of an offline machine, the second worth a look.
  */
-export function isNetworkAbsent(error: unknown, depth = 0): boolean {
-  if (!(error instanceof Error) || depth > 5) return false;
-  if (error.name === 'TimeoutError') return true;
-  if ('code' in error && typeof error.code === 'string' && ABSENT_CODES.has(error.code)) return true;
+export function networkAbsence(error: unknown, depth = 0): string | undefined {
+  if (!(error instanceof Error) || depth > 5) return undefined;
+  if (error.name === 'TimeoutError') return error.name;
+  if ('code' in error && typeof error.code === 'string' && ABSENT_CODES.has(error.code)) return error.code;
   // Happy eyeballs tries each address and reports all of their failures together.
-  if (error instanceof AggregateError && error.errors.some((e) => isNetworkAbsent(e, depth + 1))) return true;
-  return isNetworkAbsent(error.cause, depth + 1);
+  if (error instanceof AggregateError)
+    for (const inner of error.errors) {
+      const code = networkAbsence(inner, depth + 1);
+      if (code !== undefined) return code;
+    }
+  return networkAbsence(error.cause, depth + 1);
 }

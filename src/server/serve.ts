@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, createLogger } from '../log';
-import { isNetworkAbsent } from '../models/network-absent';
+import { networkAbsence } from '../models/network-absent';
 import { Redactor } from '../models/redaction';
 import { packageRoot } from '../package-info';
 import { VERSION } from '../version';
@@ -191,10 +191,11 @@ function refreshCatalogInBackground(ctx: ServerContext): void {
   ctx.runtime.catalog.refresh(url, { signal: ctx.shutdown }).then(
     () => ctx.logger.debug({ url }, 'model catalog is current'),
     (error: Error) => {
-      const fields = { url, reason: error.message };
+      const absence = networkAbsence(error);
+      const fields = { url, reason: error.message, ...(absence ? { cause: absence } : {}) };
       const message = 'model catalog not refreshed; using the cached or built-in one';
       // Without a network this happens at every start and is no news; a server that answered wrongly is.
-      if (isNetworkAbsent(error) || ctx.shutdown.aborted) ctx.logger.debug(fields, message);
+      if (absence !== undefined || ctx.shutdown.aborted) ctx.logger.debug(fields, message);
       else ctx.logger.info(fields, message);
     },
   );

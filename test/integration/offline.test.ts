@@ -73,9 +73,9 @@ describe('offline', () => {
     await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
     const brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/api.json`;
     try {
-      for (const [refreshUrl, level] of [
-        [`http://127.0.0.1:${await freePort()}/api.json`, 20],
-        [brokenUrl, 30],
+      for (const [refreshUrl, level, cause] of [
+        [`http://127.0.0.1:${await freePort()}/api.json`, 20, 'ECONNREFUSED'],
+        [brokenUrl, 30, undefined],
       ] as const) {
         const records = await serverLog({ catalog: { refreshUrl } });
         const refresh = await vi.waitFor(() => {
@@ -83,7 +83,7 @@ describe('offline', () => {
           if (!found) throw new Error('no catalog line yet');
           return found;
         });
-        expect([refreshUrl, refresh.level]).toEqual([refreshUrl, level]);
+        expect([refreshUrl, refresh.level, refresh.cause]).toEqual([refreshUrl, level, cause]);
       }
     } finally {
       broken.close();
@@ -92,8 +92,8 @@ describe('offline', () => {
 });
 
 /** A server over a fresh workspace with these settings, logging at debug; answers what it has logged so far. */
-async function serverLog(settings: object): Promise<() => { level: number; msg: string }[]> {
-  const lines: { level: number; msg: string }[] = [];
+async function serverLog(settings: object): Promise<() => { level: number; msg: string; cause?: string }[]> {
+  const lines: { level: number; msg: string; cause?: string }[] = [];
   const destination = new Writable({
     write(chunk, _encoding, done) {
       for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError, parseLogFormat } from '../../src/cli/usage';
 import { createLogger } from '../../src/log';
 import { formatLogLine, prettyDestination, resolveLogFormat } from '../../src/log-pretty';
-import { isNetworkAbsent } from '../../src/models/network-absent';
+import { networkAbsence } from '../../src/models/network-absent';
 import { Redactor } from '../../src/models/redaction';
 
 const TIME = Date.UTC(2026, 0, 2, 3, 4, 5);
@@ -75,21 +75,21 @@ describe('--log-format', () => {
   });
 });
 
-describe('isNetworkAbsent', () => {
+describe('networkAbsence', () => {
   const failed = (cause: unknown) => new TypeError('fetch failed', { cause });
   const code = (c: string) => Object.assign(new Error(c), { code: c });
 
   it('recognises a fetch that found no network: DNS, refused, unreachable, timed out', () => {
     for (const c of ['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT'])
-      expect(isNetworkAbsent(failed(code(c))), c).toBe(true);
-    expect(isNetworkAbsent(failed(new AggregateError([code('ECONNREFUSED'), code('ENETUNREACH')])))).toBe(true);
-    expect(isNetworkAbsent(new DOMException('timed out', 'TimeoutError'))).toBe(true);
+      expect(networkAbsence(failed(code(c)))).toBe(c);
+    expect(networkAbsence(failed(new AggregateError([code('EACCES'), code('ENETUNREACH')])))).toBe('ENETUNREACH');
+    expect(networkAbsence(new DOMException('timed out', 'TimeoutError'))).toBe('TimeoutError');
   });
 
   it('does not excuse a server that answered wrongly or any other failure', () => {
-    expect(isNetworkAbsent(new Error('models.dev answered 500'))).toBe(false);
-    expect(isNetworkAbsent(new SyntaxError('Unexpected token < in JSON'))).toBe(false);
-    expect(isNetworkAbsent(failed(code('EACCES')))).toBe(false);
-    expect(isNetworkAbsent('ECONNREFUSED')).toBe(false);
+    expect(networkAbsence(new Error('models.dev answered 500'))).toBeUndefined();
+    expect(networkAbsence(new SyntaxError('Unexpected token < in JSON'))).toBeUndefined();
+    expect(networkAbsence(failed(code('EACCES')))).toBeUndefined();
+    expect(networkAbsence('ECONNREFUSED')).toBeUndefined();
   });
 });
