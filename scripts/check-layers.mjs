@@ -24,7 +24,7 @@ const LAYERS = [
   // Published folders: their list and the confined static handler the server mounts at /sites/.
   ['sites'],
   // Providers, catalog, redaction; the logger redacts with the models' redactor.
-  ['models', 'log.ts'],
+  ['models', 'log.ts', 'log-pretty.ts'],
   ['tools'],
   // MCP servers: a tool source over the official client.
   ['mcp'],

@@ -6,7 +6,7 @@ import { ScheduleError, jobNextTick } from '../automation/schedule';
 import { RuleSyntaxError } from '../permissions/policy';
 import { describeFirstIssue } from '../workspace/json-file';
 import { openHeadlessRuntime } from './headless-runtime';
-import { CommandError, UsageError, parseFlags, parsePositiveInt, parsePositiveNumber } from './usage';
+import { CommandError, UsageError, parseFlags, parseLogFormat, parsePositiveInt, parsePositiveNumber } from './usage';
 
 /** Exit status by how a run ended, as `boxagnts run` has them; a refused call is an error of the job. */
 const EXIT: Record<JobRunStatus, number> = {
@@ -52,10 +52,14 @@ export async function cronCommand(args: string[]): Promise<void> {
     'max-cost-usd': { type: 'string' },
     'max-turns': { type: 'string' },
     json: { type: 'boolean' },
+    'log-format': { type: 'string' },
   });
   if (sub !== 'add' && sub !== 'list' && sub !== 'run' && sub !== 'rm')
     throw new UsageError('cron takes add, list, run or rm');
-  const { workspace, runtime } = await openHeadlessRuntime(values['workspace-dir']);
+  const { workspace, runtime } = await openHeadlessRuntime(
+    values['workspace-dir'],
+    parseLogFormat(values['log-format']),
+  );
   try {
     const { jobs } = runtime;
     if (jobs.problem()) throw new CommandError(jobs.problem()!);

@@ -1,5 +1,6 @@
 import { type AgentRuntime, createRuntime } from '../runtime/runtime';
 import { createLogger } from '../log';
+import type { LogFormat } from '../log-pretty';
 import { Redactor } from '../models/redaction';
 import { JsonFileError } from '../workspace/json-file';
 import { type Workspace, WorkspaceError, openWorkspace } from '../workspace/workspace';
@@ -11,6 +12,7 @@ import { CommandError } from './usage';
  */
 export async function openHeadlessRuntime(
   workspaceDir: string | undefined,
+  logFormat: LogFormat,
 ): Promise<{ workspace: Workspace; runtime: AgentRuntime }> {
   let workspace: Workspace;
   try {
@@ -20,7 +22,7 @@ export async function openHeadlessRuntime(
     throw error;
   }
   const redactor = new Redactor();
-  const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn' });
+  const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn', format: logFormat });
   // A command's process ends soon after it starts: waiting for the instrumenting still under way leaves the module
   // cached for the next command, which would otherwise start it again.
   const runtime = await createRuntime(workspace, {

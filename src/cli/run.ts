@@ -7,13 +7,15 @@ import { SESSION_ID } from '../workspace/sessions';
 import { openHeadlessRuntime } from './headless-runtime';
 import { RunConflictError } from '../agent/runner';
 import { UnknownAgentTypeError } from '../runtime/run-specs';
-import { CommandError, UsageError, parseFlags, parsePositiveInt, parsePositiveNumber } from './usage';
+import { CommandError, UsageError, parseFlags, parseLogFormat, parsePositiveInt, parsePositiveNumber } from './usage';
 
 const FORMATS = ['text', 'json', 'stream-json'] as const;
 type Format = (typeof FORMATS)[number];
 
 /** Exit status by how the run ended, so scripts can tell a finished run from a stopped one. */
 const EXIT: Record<RunOutcome['status'], number> = { finished: 0, error: 1, max_turns: 3, budget: 4, cancelled: 130 };
+/** A run that finished, but without some calls it made: nobody could approve them (see the gate's refusal). */
+const EXIT_NEEDED_APPROVAL = 5;
 
 /** What a budget's name means, for the message that says which one ended the run. */
 const BUDGET_WORDS = {
@@ -41,8 +43,10 @@ export async function runCommand(args: string[]): Promise<void> {
     'permission-mode': { type: 'string' },
     agent: { type: 'string' },
     managed: { type: 'boolean' },
+    'log-format': { type: 'string' },
   });
   if (positionals.length > 1) throw new UsageError('give the prompt as one argument (quote it)');
+  const logFormat = parseLogFormat(values['log-format']);
   const format = (values['output-format'] ?? 'text') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--output-format must be one of ${FORMATS.join(', ')}`);
   const budgets = {
@@ -66,17 +70,20 @@ export async function runCommand(args: string[]): Promise<void> {
   if ((prompt === undefined || prompt === '-') && !process.stdin.isTTY) prompt = await readStdin();
   if (!prompt?.trim()) throw new UsageError('give a prompt: boxagnts run "what to do"');
 
-  const { runtime } = await openHeadlessRuntime(values['workspace-dir']);
+  const { runtime } = await openHeadlessRuntime(values['workspace-dir'], logFormat);
   try {
     const session = values.session ? runtime.sessions.get(values.session) : await runtime.sessions.create();
     if (!session) throw new CommandError(`there is no session ${values.session} in this workspace`);
     const write = (event: unknown) => process.stdout.write(`${JSON.stringify(event)}\n`);
-    const detach =
-      format === 'stream-json'
-        ? await runtime.hub.subscribe(session.id, session.lastEventId, (e: StampedEvent) =>
-            write({ sessionId: session.id, ...e }),
-          )
-        : () => undefined;
+    let refusals = 0;
+    const detach = await runtime.hub.subscribe(session.id, session.lastEventId, (e: StampedEvent) => {
+      if (format === 'stream-json') write({ sessionId: session.id, ...e });
+      const refusal = approvalRefusal(e);
+      if (refusal === undefined) return;
+      refusals += 1;
+      // Events come redacted from the runner; the refusal's text names the rule that would allow the call.
+      process.stderr.write(`boxagnts: ${refusal}\n`);
+    });
 
     // The model should see the MCP servers' tools: give the servers their connect time (each is bounded by its timeout).
     await runtime.mcp.settled();
@@ -140,8 +147,21 @@ export async function runCommand(args: string[]): Promise<void> {
       );
     } else if (outcome.status !== 'finished')
       process.stderr.write(`boxagnts: the run ended: ${outcome.status} (session ${session.id})\n`);
-    process.exitCode = EXIT[outcome.status];
+    else if (refusals > 0)
+      process.stderr.write(
+        `boxagnts: the run finished, but ${refusals === 1 ? 'a call that needed approval was' : `${refusals} calls that needed approval were`} not run (session ${session.id})\n`,
+      );
+    process.exitCode = outcome.status === 'finished' && refusals > 0 ? EXIT_NEEDED_APPROVAL : EXIT[outcome.status];
   } finally {
     await runtime.close();
   }
+}
+
+/** A tool call refused because it needed an approval nobody could give, as one line: the tool and the gate's words. */
+function approvalRefusal(event: StampedEvent): string | undefined {
+  if (event.type !== 'tool.completed' || event.result.metadata?.permission !== 'needs_approval') return undefined;
+  const { content } = event.result;
+  const text =
+    typeof content === 'string' ? content : content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join(' ');
+  return `${event.name} call refused: ${text}`;
 }

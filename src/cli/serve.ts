@@ -5,7 +5,7 @@ import { isLoopbackHost } from '../server/guard';
 import { ServeError, startServer } from '../server/serve';
 import { JsonFileError } from '../workspace/json-file';
 import { WorkspaceError } from '../workspace/workspace';
-import { CommandError, UsageError, parseFlags, parsePort } from './usage';
+import { CommandError, UsageError, parseFlags, parseLogFormat, parsePort } from './usage';
 
 export const DEFAULT_PORT = 30001;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -18,8 +18,10 @@ export async function serveCommand(args: string[]): Promise<void> {
     'admin-user': { type: 'string' },
     'admin-pass': { type: 'string' },
     open: { type: 'boolean' },
+    'log-format': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const logFormat = parseLogFormat(values['log-format']);
   const port = parsePort(values.port, DEFAULT_PORT);
   const host = values.host ?? DEFAULT_HOST;
   if (host.trim() === '') throw new UsageError('--host must not be empty');
@@ -37,7 +39,7 @@ export async function serveCommand(args: string[]): Promise<void> {
 
   // Made before the workspace is open; the server binds it to the workspace's keys.
   const redactor = new Redactor();
-  const logger = createLogger(redactor);
+  const logger = createLogger(redactor, { format: logFormat });
   let server;
   try {
     server = await startServer({
@@ -53,12 +55,9 @@ export async function serveCommand(args: string[]): Promise<void> {
       throw new CommandError(error.message);
     throw error;
   }
-  process.stdout.write(
-    `boxagnts ${server.context.version} serving ${server.context.workspace.paths.root}\nReady: ${server.url}\n`,
-  );
-  if (values.open) openBrowser(server.url);
-
-  await new Promise<void>((resolve) => {
+  // Listening for signals before saying Ready: a script that stops the server as soon as it reads that line must get
+  // the graceful shutdown, not the default action of the signal.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -72,6 +71,12 @@ export async function serveCommand(args: string[]): Promise<void> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  process.stdout.write(
+    `boxagnts ${server.context.version} (start with --workspace-dir DIR to serve another folder)\n` +
+      `Ready: ${server.url} (workspace: ${server.context.workspace.paths.root})\n`,
+  );
+  if (values.open) openBrowser(server.url);
+  await stopped;
 }
 
 function openBrowser(url: string): void {

@@ -1,7 +1,7 @@
 import { PERMISSION_MODES, type PermissionMode } from '../permissions/policy';
 import type { ToolResult } from '../tools/tool';
 import { openHeadlessRuntime } from './headless-runtime';
-import { CommandError, UsageError, parseFlags } from './usage';
+import { CommandError, UsageError, parseFlags, parseLogFormat } from './usage';
 import { errorMessage } from '../fs/errors';
 
 function printable(result: ToolResult): string {
@@ -24,6 +24,7 @@ export async function toolCommand(args: string[]): Promise<void> {
     'workspace-dir': { type: 'string' },
     'permission-mode': { type: 'string' },
     json: { type: 'boolean' },
+    'log-format': { type: 'string' },
   });
   const [name, inputText, ...extra] = positionals;
   if (!name) throw new UsageError(`give a tool name: boxagnts tool read '{"file_path":"README.md"}'`);
@@ -38,7 +39,7 @@ export async function toolCommand(args: string[]): Promise<void> {
   if (mode !== undefined && !PERMISSION_MODES.includes(mode))
     throw new UsageError(`--permission-mode must be one of ${PERMISSION_MODES.join(', ')}`);
 
-  const { runtime } = await openHeadlessRuntime(values['workspace-dir']);
+  const { runtime } = await openHeadlessRuntime(values['workspace-dir'], parseLogFormat(values['log-format']));
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.on('SIGINT', onSignal);

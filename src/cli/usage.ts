@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { errorMessage } from '../fs/errors';
+import { LOG_FORMATS, type LogFormat, resolveLogFormat } from '../log-pretty';
 
 /** Bad command-line input: printed as one line, exit status 2. */
 export class UsageError extends Error {
@@ -47,6 +48,14 @@ export function parsePositiveNumber(flag: string, value: string | undefined): nu
   return n;
 }
 
+/** The log's format: `--log-format` when given, else by whether stderr, where the log goes, is a terminal. */
+export function parseLogFormat(value: string | undefined): LogFormat {
+  const format = resolveLogFormat(value, process.stderr.isTTY);
+  if (format === undefined)
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(', ')}, not "${value}"`);
+  return format;
+}
+
 export const HELP = `boxagnts — a local-first AI agent runtime
 
 Usage:
@@ -62,10 +71,13 @@ Serve options:
   --port N              port to listen on (default 30001; 0 picks a free one)
   --host ADDR           address to bind (default 127.0.0.1). Any address other than
                         loopback requires --admin-user and --admin-pass
-  --workspace-dir DIR   the project folder the agent works in (default: current folder)
+  --workspace-dir DIR   the project folder the agent works in (default: the current folder;
+                        under npm start, the boxagnts repository itself)
   --admin-user U        require HTTP Basic sign-in with this user name
   --admin-pass P        ... and this password (or set BOXAGNTS_ADMIN_USER / BOXAGNTS_ADMIN_PASS)
   --open                open the dashboard in the default browser when ready
+  --log-format F        pretty (short lines) or json; default: pretty on a terminal, json otherwise
+                        (also taken by run, tool and cron)
 
 Run options:
   --model P/M                  the model, as provider/model (default: the workspace default)
@@ -85,7 +97,9 @@ Run options:
                                general, explore, plan, manager)
   --managed                    managed mode: the manager plans, dispatches executor agents and
                                checks their work (the same as --agent manager)
-  Exit status: 0 finished, 1 error, 3 turn limit reached, 4 a budget reached, 130 cancelled.
+  Exit status: 0 finished, 1 error, 2 bad usage, 3 turn limit reached, 4 a budget reached,
+  5 finished but a call was refused for want of an approval (each refusal is printed on stderr
+  with the rule that would allow it), 130 cancelled.
 
 Tool options:
   --workspace-dir DIR          the workspace (default: current folder)
@@ -111,5 +125,5 @@ Site options:
   Sites are served only to this computer unless marked public and the server listens beyond it.
   Exit status: 0 success, 1 the change could not be made (or sites.json is broken), 2 bad usage.
 
-Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs are JSON lines on stderr;
+Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs go to stderr (see --log-format);
 set BOXAGNTS_LOG_LEVEL=debug for more.`;

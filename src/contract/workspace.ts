@@ -1,11 +1,15 @@
 import { z } from 'zod';
 
-/** `GET /api/health`: this server process, and the folder name of its workspace (never its path). */
+/**
+ * `GET /api/health`: this server process, and its workspace: the folder's name and its absolute path on the server's
+ * machine (for the dashboard to say which folder the agent works in; like every route, behind the admin sign-in).
+ */
 export const HealthSchema = z.object({
   status: z.literal('ok'),
   version: z.string(),
   bootId: z.string(),
   workspace: z.string(),
+  workspaceDir: z.string(),
   uptimeMs: z.number(),
 });
 export type Health = z.output<typeof HealthSchema>;

@@ -9,6 +9,7 @@ export function healthRoutes(ctx: ServerContext): Hono {
       version: ctx.version,
       bootId: ctx.bootId,
       workspace: ctx.workspace.paths.name,
+      workspaceDir: ctx.workspace.paths.root,
       uptimeMs: Math.round(performance.now() - ctx.startedAt),
     } satisfies Health),
   );

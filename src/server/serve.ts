@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
 import { type Logger, createLogger } from '../log';
+import { networkAbsence } from '../models/network-absent';
 import { Redactor } from '../models/redaction';
 import { packageRoot } from '../package-info';
 import { VERSION } from '../version';
@@ -140,7 +141,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   await recordServer(workspace.paths, options.host, port);
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   dashboardUrl = url;
-  logger.info({ url, workspace: workspace.paths.name, version: VERSION }, 'server ready');
+  logger.info({ url, workspace: workspace.paths.root, version: VERSION }, 'server ready');
   // The dashboard is up: the MCP servers connect in the background from now on.
   runtime.mcp.start();
   refreshCatalogInBackground(context);
@@ -189,8 +190,14 @@ function refreshCatalogInBackground(ctx: ServerContext): void {
   if (!url) return;
   ctx.runtime.catalog.refresh(url, { signal: ctx.shutdown }).then(
     () => ctx.logger.debug({ url }, 'model catalog is current'),
-    (error: Error) =>
-      ctx.logger.info({ url, reason: error.message }, 'model catalog not refreshed; using the cached or built-in one'),
+    (error: Error) => {
+      const absence = networkAbsence(error);
+      const fields = { url, reason: error.message, ...(absence ? { cause: absence } : {}) };
+      const message = 'model catalog not refreshed; using the cached or built-in one';
+      // Without a network this happens at every start and is no news; a server that answered wrongly is.
+      if (absence !== undefined || ctx.shutdown.aborted) ctx.logger.debug(fields, message);
+      else ctx.logger.info(fields, message);
+    },
   );
 }
 

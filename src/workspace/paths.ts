@@ -8,7 +8,10 @@ export const DATA_DIR_NAME = '.boxagnts';
 export interface WorkspacePaths {
   /** The user's project folder: the agent's `/` inside the sandbox. */
   readonly root: string;
-  /** Folder name only: the one piece of the workspace location that may leave the machine. */
+  /**
+   * Folder name only: the one piece of the workspace location that may reach a model, an export or a shared session.
+   * The full path goes to the signed-in dashboard alone (`/api/health`), which shows which folder is served.
+   */
   readonly name: string;
   readonly dataDir: string;
   readonly settingsFile: string;

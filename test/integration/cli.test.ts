@@ -16,7 +16,14 @@ describe('boxagnts CLI', () => {
   });
 
   it('answers an unknown flag, a bad value or an unknown command with one line and exit 2', async () => {
-    for (const args of [['--bogus'], ['--port', 'eighty'], ['--port', '70000'], ['frobnicate'], ['serve', 'extra']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--port', 'eighty'],
+      ['--port', '70000'],
+      ['frobnicate'],
+      ['serve', 'extra'],
+      ['--log-format', 'yaml'],
+    ]) {
       const result = await runCli(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -77,6 +84,27 @@ describe('boxagnts CLI', () => {
       expect(await server.stop(signal)).toBe(0);
       expect(server.stderr()).toContain('server stopped');
     }
+  });
+
+  it('names the workspace folder in the ready line, and logs JSON to a pipe or short lines with --log-format pretty', async () => {
+    const dir = await tempDir();
+    const json = await spawnServer(['--port', '0', '--workspace-dir', dir]);
+    expect(json.stdout()).toContain(`Ready: ${json.url} (workspace: ${dir})`);
+    const ready = json
+      .stderr()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .find((record) => record.msg === 'server ready');
+    expect(ready).toMatchObject({ level: 30, url: json.url, workspace: dir });
+    expect(await json.stop()).toBe(0);
+
+    const pretty = await spawnServer(['--port', '0', '--workspace-dir', dir, '--log-format', 'pretty']);
+    await pretty.stop();
+    const lines = pretty.stderr().split('\n').filter(Boolean);
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d INFO {2}server ready url=http:\S+ workspace=/));
+    expect(lines.find((l) => l.includes('server ready'))).toContain(`workspace=${dir} `);
+    expect(lines.filter((l) => l.startsWith('{'))).toEqual([]);
   });
 
   it('defaults the workspace to the current folder', async () => {

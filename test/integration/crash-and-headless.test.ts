@@ -298,6 +298,34 @@ describe('boxagnts run (headless)', () => {
     expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toContain('take a nap');
   });
 
+  it('says on stderr which calls were refused for want of an approval, and exits 5 though the model finished', async () => {
+    const mock = await startMock();
+    const dir = await workspaceFor(mock);
+    const write = { toolCalls: [{ name: 'write', input: { file_path: 'notes.md', content: 'hello' } }] };
+    mock.enqueue(write, { text: 'I could not write it.' });
+    const refused = await runCli(['run', 'write notes.md', '--workspace-dir', dir]);
+    expect(refused.code).toBe(5);
+    expect(refused.stdout).toBe('I could not write it.\n');
+    const lines = refused.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^boxagnts: write call refused: Not run: this call needs approval/);
+    expect(lines[0]).toContain('a rule such as "allow write(notes.md)" in .boxagnts/settings.json');
+    expect(lines[1]).toMatch(/^boxagnts: the run finished, but a call that needed approval was not run \(session ses_/);
+    await expect(readFile(join(dir, 'notes.md'), 'utf8')).rejects.toThrow(/ENOENT/);
+
+    // The same call in a mode that allows it runs, and the run exits 0 with nothing on stderr.
+    mock.enqueue(write, { text: 'Written.' });
+    const allowed = await runCli(['run', 'write notes.md', '--workspace-dir', dir, '--permission-mode', 'acceptEdits']);
+    expect([allowed.code, allowed.stderr]).toEqual([0, '']);
+    expect(await readFile(join(dir, 'notes.md'), 'utf8')).toBe('hello');
+
+    // A refusal in a run that then ends otherwise keeps that ending's status (here the turn limit, 3).
+    mock.enqueue({ toolCalls: [{ name: 'write', input: { file_path: 'other.md', content: 'x' } }] });
+    const limited = await runCli(['run', 'write other.md', '--workspace-dir', dir, '--max-turns', '1']);
+    expect(limited.code).toBe(3);
+    expect(limited.stderr).toMatch(/^boxagnts: write call refused: /);
+  });
+
   it('prints one JSON result with --output-format json and reports failures with exit status 1', async () => {
     const mock = await startMock();
     const dir = await workspaceFor(mock);

@@ -1,7 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { freePort } from '../helpers/ports';
 import { createLogger } from '../../src/log';
 import { Redactor } from '../../src/models/redaction';
@@ -65,4 +67,42 @@ describe('offline', () => {
     // Warnings and errors are pino levels 40 and up: none, though the catalog could not be reached.
     expect(lines.filter((l) => l.level >= 40)).toEqual([]);
   });
+
+  it('logs a catalog refresh that found no network at debug, and one the server answered wrongly at info', async () => {
+    const broken = createServer((_req, res) => res.writeHead(500).end('down for maintenance'));
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    const brokenUrl = `http://127.0.0.1:${(broken.address() as AddressInfo).port}/api.json`;
+    try {
+      for (const [refreshUrl, level, cause] of [
+        [`http://127.0.0.1:${await freePort()}/api.json`, 20, 'ECONNREFUSED'],
+        [brokenUrl, 30, undefined],
+      ] as const) {
+        const records = await serverLog({ catalog: { refreshUrl } });
+        const refresh = await vi.waitFor(() => {
+          const found = records().find((r) => r.msg.startsWith('model catalog not refreshed'));
+          if (!found) throw new Error('no catalog line yet');
+          return found;
+        });
+        expect([refreshUrl, refresh.level, refresh.cause]).toEqual([refreshUrl, level, cause]);
+      }
+    } finally {
+      broken.close();
+    }
+  });
 });
+
+/** A server over a fresh workspace with these settings, logging at debug; answers what it has logged so far. */
+async function serverLog(settings: object): Promise<() => { level: number; msg: string; cause?: string }[]> {
+  const lines: { level: number; msg: string; cause?: string }[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const workspaceDir = await tempDir('boxagnts-offline-');
+  await mkdir(join(workspaceDir, '.boxagnts'), { recursive: true });
+  await writeFile(join(workspaceDir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
+  await startTestServer({ workspaceDir, logger: createLogger(new Redactor(), { level: 'debug', destination }) });
+  return () => lines;
+}

@@ -118,7 +118,10 @@ describe('boxagnts run with the real write tool', () => {
     const denied = await runCli(['run', 'write out.md', '--workspace-dir', dir, '--output-format', 'json'], {
       timeoutMs: 20_000,
     });
-    expect(denied.code).toBe(0);
+    // The model finished, but a call it made was refused for want of an approval: status 5, the refusal on stderr.
+    expect(denied.code).toBe(5);
+    expect(JSON.parse(denied.stdout)).toMatchObject({ status: 'finished', text: 'done' });
+    expect(denied.stderr).toContain('boxagnts: write call refused: Not run: this call needs approval');
     expect(JSON.stringify(mock.requests[1]!.body.messages)).toMatch(/nobody can approve it in a run no one watches/);
     await expect(readFile(join(dir, 'out.md'))).rejects.toThrow();
     turns();

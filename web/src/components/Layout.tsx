@@ -90,16 +90,39 @@ function NavLinks({ path, onNavigate }: { path: string; onNavigate?: () => void 
   );
 }
 
+/** Which folder the agent works in: the whole path, since `npm start` serves its own repository unless told otherwise. */
 function WorkspaceFooter() {
   const health = useStore(appStore, (s) => s.health);
   if (!health) return null;
   return (
-    <div className="border-t border-zinc-200 px-5 py-3 text-xs text-zinc-500 dark:border-zinc-800">
-      <div className="truncate" title="Workspace folder">
+    <section
+      aria-label="Workspace"
+      className="space-y-1 border-t border-zinc-200 px-5 py-3 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
+    >
+      <h2 className="font-medium uppercase tracking-wide">Workspace</h2>
+      <p className="truncate text-sm font-semibold text-zinc-900 dark:text-zinc-100" title={health.workspaceDir}>
         {health.workspace}
-      </div>
-      <div>v{health.version}</div>
-    </div>
+      </p>
+      <p className="break-all font-mono" data-testid="workspace-dir">
+        {health.workspaceDir}
+      </p>
+      <p>
+        To work in another folder, start boxagnts with{' '}
+        <code className="whitespace-nowrap font-mono">--workspace-dir DIR</code>.
+      </p>
+      <p>v{health.version}</p>
+    </section>
+  );
+}
+
+/** On phones the sidebar is folded away: the header still says which workspace this is. */
+function WorkspaceName() {
+  const health = useStore(appStore, (s) => s.health);
+  if (!health) return null;
+  return (
+    <span className="ml-auto min-w-0 truncate text-xs text-zinc-600 dark:text-zinc-400" title={health.workspaceDir}>
+      {health.workspace}
+    </span>
   );
 }
 
@@ -129,6 +152,7 @@ export function Layout({ path, fullBleed, children }: { path: string; fullBleed:
         <header className="flex items-center gap-3 border-b border-zinc-200 px-4 py-2.5 md:hidden dark:border-zinc-800">
           <MenuButton onClick={() => setDrawerOpen(true)} />
           <Logo />
+          <WorkspaceName />
         </header>
         {loadError && (
           <div

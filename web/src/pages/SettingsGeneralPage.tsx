@@ -119,7 +119,7 @@ function AboutCard() {
         <dt className="text-zinc-500">Version</dt>
         <dd>{health.version}</dd>
         <dt className="text-zinc-500">Workspace</dt>
-        <dd className="truncate">{health.workspace}</dd>
+        <dd className="break-all">{health.workspaceDir}</dd>
         <dt className="text-zinc-500">Settings file</dt>
         <dd>
           <code>.boxagnts/settings.json</code>
