@@ -123,9 +123,12 @@ describe('the chat header on a phone', () => {
       const mode = page.getByRole('combobox', { name: 'Permission mode' });
       await expect.poll(() => page.getByText('Done.').count()).toBe(1);
       if (viewport === PHONE) {
-        expect((await header.boundingBox())!.height).toBeLessThanOrEqual(56);
-        // The title has the header's width but for two buttons.
-        expect((await title.boundingBox())!.width).toBeGreaterThan(250);
+        // One bar at the top of the screen: the chat's header is the phone's top bar, with the navigation's button.
+        const bar = (await header.boundingBox())!;
+        expect(bar.y + bar.height).toBeLessThanOrEqual(56);
+        expect(await header.getByRole('button', { name: /^Open navigation/ }).isVisible()).toBe(true);
+        // The title has the header's width but for three buttons.
+        expect((await title.boundingBox())!.width).toBeGreaterThan(200);
         expect(await mode.isVisible()).toBe(false);
         await screenshot(page, `${name}-chat-header-${scheme}`);
         const toggle = page.getByRole('button', { name: 'Session controls' });

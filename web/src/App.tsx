@@ -18,7 +18,7 @@ export function App() {
   }, [item]);
 
   return (
-    <Layout path={path} fullBleed={item?.fullBleed ?? false}>
+    <Layout path={path} fullBleed={item?.fullBleed ?? false} ownsPhoneBar={item?.ownsPhoneBar ?? false}>
       {item
         ? item.render(path)
         : path !== '/' &&

@@ -43,6 +43,8 @@ export interface NavItem {
   render: (path: string) => ReactNode;
   /** Fills the content area edge to edge instead of the padded column. */
   fullBleed?: boolean;
+  /** On a phone, the page's own header is the top bar and holds the navigation's button (`PhoneMenuButton`). */
+  ownsPhoneBar?: boolean;
   /** A hook giving the number shown beside the item (pending approvals). */
   useCount?: () => number;
 }
@@ -63,6 +65,7 @@ export const NAV: NavGroup[] = [
         icon: MessageSquare,
         render: (path) => <ChatPage path={path} />,
         fullBleed: true,
+        ownsPhoneBar: true,
       },
       {
         path: '/approvals',

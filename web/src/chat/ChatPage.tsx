@@ -5,6 +5,7 @@ import { Drawer } from '../components/Drawer';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
+import { PhoneMenuButton } from '../components/MenuButton';
 import { cx } from '../components/ui';
 import { api, apiSend, errorMessage } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
@@ -195,6 +196,7 @@ export function ChatPage({ path }: { path: string }) {
         */}
         <header className="relative flex flex-wrap items-center gap-x-2 gap-y-1 border-b border-zinc-200 px-3 py-2 sm:px-5 dark:border-zinc-800">
           <div className="flex min-w-0 flex-auto items-center gap-2">
+            <PhoneMenuButton />
             <button
               type="button"
               aria-label="Show sessions"

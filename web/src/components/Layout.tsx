@@ -1,10 +1,9 @@
-import { Menu } from 'lucide-react';
 import { type ReactNode, useCallback, useState } from 'react';
 import { Drawer } from './Drawer';
+import { MenuButton, OpenNavigation } from './MenuButton';
 import { onLinkClick } from '../lib/router';
 import { useStore } from '../lib/store';
 import { NAV } from '../nav';
-import { interactionsStore } from '../approvals/store';
 import { appStore } from '../state';
 import { cx } from './ui';
 
@@ -14,27 +13,6 @@ function Logo() {
       <img src="/favicon.svg" alt="" className="h-7 w-7" />
       <span className="text-base font-semibold tracking-tight">boxagnts</span>
     </div>
-  );
-}
-
-/** On phones the navigation is folded away, so the menu button itself shows that something waits. */
-function MenuButton({ onClick }: { onClick: () => void }) {
-  const waiting = useStore(interactionsStore, (s) => s.pending.length);
-  return (
-    <button
-      type="button"
-      aria-label={waiting ? `Open navigation (${waiting} waiting for you)` : 'Open navigation'}
-      className="relative rounded p-1.5 hover:bg-zinc-100 dark:hover:bg-zinc-800"
-      onClick={onClick}
-    >
-      <Menu size={20} />
-      {waiting > 0 && (
-        <span
-          aria-hidden
-          className="absolute right-0.5 top-0.5 h-2.5 w-2.5 rounded-full bg-amber-500 ring-2 ring-white dark:ring-zinc-950"
-        />
-      )}
-    </button>
   );
 }
 
@@ -126,9 +104,20 @@ function WorkspaceName() {
   );
 }
 
-export function Layout({ path, fullBleed, children }: { path: string; fullBleed: boolean; children: ReactNode }) {
+export function Layout({
+  path,
+  fullBleed,
+  ownsPhoneBar,
+  children,
+}: {
+  path: string;
+  fullBleed: boolean;
+  ownsPhoneBar: boolean;
+  children: ReactNode;
+}) {
   const [drawerOpen, setDrawerOpen] = useState(false);
   const closeDrawer = useCallback(() => setDrawerOpen(false), []);
+  const openDrawer = useCallback(() => setDrawerOpen(true), []);
   const loadError = useStore(appStore, (s) => s.loadError);
 
   return (
@@ -149,11 +138,13 @@ export function Layout({ path, fullBleed, children }: { path: string; fullBleed:
       )}
 
       <div className="flex min-w-0 flex-1 flex-col">
-        <header className="flex items-center gap-3 border-b border-zinc-200 px-4 py-2.5 md:hidden dark:border-zinc-800">
-          <MenuButton onClick={() => setDrawerOpen(true)} />
-          <Logo />
-          <WorkspaceName />
-        </header>
+        {!ownsPhoneBar && (
+          <header className="flex items-center gap-3 border-b border-zinc-200 px-4 py-2.5 md:hidden dark:border-zinc-800">
+            <MenuButton onClick={openDrawer} />
+            <Logo />
+            <WorkspaceName />
+          </header>
+        )}
         {loadError && (
           <div
             role="alert"
@@ -162,13 +153,15 @@ export function Layout({ path, fullBleed, children }: { path: string; fullBleed:
             {loadError}
           </div>
         )}
-        {fullBleed ? (
-          <main className="min-h-0 flex-1">{children}</main>
-        ) : (
-          <main className="min-h-0 flex-1 overflow-y-auto">
-            <div className="mx-auto max-w-5xl px-4 py-6 sm:px-8">{children}</div>
-          </main>
-        )}
+        <OpenNavigation.Provider value={ownsPhoneBar ? openDrawer : null}>
+          {fullBleed ? (
+            <main className="min-h-0 flex-1">{children}</main>
+          ) : (
+            <main className="min-h-0 flex-1 overflow-y-auto">
+              <div className="mx-auto max-w-5xl px-4 py-6 sm:px-8">{children}</div>
+            </main>
+          )}
+        </OpenNavigation.Provider>
       </div>
     </div>
   );
