@@ -35,7 +35,7 @@ describe('the workspace folder in the dashboard', () => {
         const region = page.getByRole('region', { name: 'Workspace' });
         await expect.poll(() => region.getByTestId('workspace-dir').textContent()).toBe(workspaceDir);
         expect(await region.getByText(folder, { exact: true }).getAttribute('title')).toBe(workspaceDir);
-        expect(await region.textContent()).toContain('start boxagnts with --workspace-dir DIR');
+        expect(await region.textContent()).toContain('Another folder: start with --workspace-dir DIR');
         const overflow = await page.evaluate(
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
         );

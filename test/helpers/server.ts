@@ -102,7 +102,9 @@ export function runCli(
     proc.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => proc.kill('SIGKILL'), options.timeoutMs ?? 15_000);
-    proc.on('exit', (code) => {
+    // 'close', not 'exit': output still in the pipes when the process exits arrives after 'exit', and on a busy
+    // machine that was all of it.
+    proc.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });

@@ -79,7 +79,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close': the output still in the pipes arrives after 'exit'.
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 

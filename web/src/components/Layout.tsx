@@ -75,18 +75,22 @@ function WorkspaceFooter() {
   return (
     <section
       aria-label="Workspace"
-      className="space-y-1 border-t border-zinc-200 px-5 py-3 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
+      className="space-y-0.5 border-t border-zinc-200 px-5 py-3 text-xs text-zinc-600 dark:border-zinc-800 dark:text-zinc-400"
     >
       <h2 className="font-medium uppercase tracking-wide">Workspace</h2>
       <p className="truncate text-sm font-semibold text-zinc-900 dark:text-zinc-100" title={health.workspaceDir}>
         {health.workspace}
       </p>
-      <p className="break-all font-mono" data-testid="workspace-dir">
-        {health.workspaceDir}
+      {/* One line, cut at its start when long: the end of a path says more than its beginning. */}
+      <p
+        className="truncate font-mono [direction:rtl] [text-align:left]"
+        title={health.workspaceDir}
+        data-testid="workspace-dir"
+      >
+        <bdi>{health.workspaceDir}</bdi>
       </p>
       <p>
-        To work in another folder, start boxagnts with{' '}
-        <code className="whitespace-nowrap font-mono">--workspace-dir DIR</code>.
+        Another folder: start with <code className="whitespace-nowrap font-mono">--workspace-dir DIR</code>
       </p>
       <p>v{health.version}</p>
     </section>
