@@ -13,6 +13,7 @@ import { sandboxBench } from './sandbox';
 import { serverStart } from './server-start';
 import { shellBench } from './shell';
 import { hostTierBench } from './host-tier';
+import { soakBench } from './soak';
 import { sessionsBench } from './sessions';
 import { toolCallRepairBench } from './tool-call-repair';
 
@@ -32,6 +33,7 @@ const BENCHES: Bench[] = [
   searchBench,
   automationBench,
   toolCallRepairBench,
+  soakBench,
 ];
 
 const wanted = process.argv.slice(2);
