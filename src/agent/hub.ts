@@ -39,8 +39,13 @@ export class SessionHub {
     archive?.onChange(follow);
   }
 
+  /**
+   * Delivers a session's event to its watchers. With nobody watching and no run writing (a title found after the
+   * run, say), no bus is made for it: the event is in the session file, where a later subscriber reads it.
+   */
   publish(sessionId: string, event: StampedEvent): void {
-    this.bus(sessionId).publish(event);
+    const bus = this.running.has(sessionId) ? this.bus(sessionId) : this.buses.get(sessionId);
+    bus?.publish(event);
   }
 
   publishGlobal(event: GlobalPayload): void {
@@ -54,6 +59,11 @@ export class SessionHub {
       this.release(sessionId);
     }
     this.publishGlobal({ type: 'run.status', sessionId, runId, running });
+  }
+
+  /** How many sessions the hub holds in memory (watched, or with a run writing): back to 0 when all is quiet. */
+  get liveSessions(): number {
+    return this.buses.size;
   }
 
   isRunning(sessionId: string): boolean {
