@@ -206,6 +206,11 @@ const SandboxSettingsObject = z.strictObject({
   mounts: z.array(MountSchema).default([]),
   tools: z.record(z.string().min(1).max(64), ToolSandboxSchema).default({}),
   host: HostTierSettingsSchema,
+  /**
+   * How long a sandbox worker with no call to run is kept before it is ended and gives its memory back; the last
+   * one stays, warm for the next call. Short: a server that sits idle stays small.
+   */
+  workerIdleMs: z.number().int().min(1000).max(3_600_000).default(30_000),
 });
 
 export const SandboxSettingsSchema = SandboxSettingsObject.prefault({});

@@ -48,8 +48,8 @@ export interface PoolOptions {
   memoryCeilingBytes: number;
   /** Time over the policy's deadline before the worker is terminated (the engine's own deadline comes first). */
   killGraceMs: number;
-  /** Idle workers are ended after this long, giving their memory back. */
-  idleMs: number;
+  /** Idle workers are ended after this long, giving their memory back (read each time: a setting). */
+  idleMs: () => number;
   logger: Logger;
   /** Performs a guest's fetch under the call's policy; provided by the sandbox service. */
   fetch(request: FetchRequest, policy: SandboxPolicy, signal: AbortSignal): Promise<FetchReply>;
@@ -141,6 +141,11 @@ export class SandboxPool {
   prestart(count: number): void {
     this.target = Math.max(this.target, Math.min(count, this.options.size));
     this.fill();
+  }
+
+  /** How many workers are started: each holds its engine's memory. */
+  get workers(): number {
+    return this.slots.size;
   }
 
   /** Resolves once every worker asked for is started and warm (for measurements and tests; calls never wait on it). */
@@ -472,7 +477,9 @@ export class SandboxPool {
       if (slot.busy || this.slots.size <= 1) return;
       this.target = Math.min(this.target, this.slots.size - 1);
       void this.retire(slot);
-    }, this.options.idleMs);
+      // The one left may still lack the shell: it warms now, as no other is there to take calls meanwhile.
+      this.fill();
+    }, this.options.idleMs());
     slot.idleTimer.unref();
   }
 

@@ -101,7 +101,7 @@ export class Sandbox {
       stackSizeMb: 8,
       memoryCeilingBytes: 768 * 1024 * 1024,
       killGraceMs: 500,
-      idleMs: 5 * 60_000,
+      idleMs: () => options.settings().workerIdleMs,
       logger: options.logger,
       fetch: (request, policy, signal) => this.fetch(request, policy, signal),
       exec: (request, call, signal) => this.host.exec(request, call, signal),
@@ -213,6 +213,11 @@ export class Sandbox {
    */
   warmUp(workers: number): void {
     this.pool.prestart(workers);
+  }
+
+  /** How many sandbox workers are started (the pool shrinks to one when idle). */
+  workers(): number {
+    return this.pool.workers;
   }
 
   /** Resolves once the workers asked for are started and warm (measurements and tests; calls never wait on it). */
