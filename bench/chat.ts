@@ -4,21 +4,12 @@ import { streamText } from 'ai';
 import { silentLogger } from '../src/log';
 import { startServer } from '../src/server/serve';
 import { connectSse } from '../test/helpers/sse';
-import { type Bench, type Metric, median, round } from './lib';
+import { type Bench, type Metric, median, post, round } from './lib';
 import { benchWorkspace, spawnTs, startMockProcess } from './processes';
-
-async function post(url: string, path: string, body: unknown): Promise<any> {
-  const res = await fetch(url + path, {
-    method: 'POST',
-    headers: { Origin: url, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return res.json();
-}
 
 /** Time to first token through the runtime (POST → first delta on SSE) against calling the mock directly. */
 async function firstTokenOverhead(): Promise<Metric[]> {
-  const mock = await startMockProcess({ CHUNKS: 20, CHUNK_DELAY_MS: 0 });
+  const mock = await startMockProcess({ CHUNKS: '20', CHUNK_DELAY_MS: '0' });
   const dir = await benchWorkspace(mock.url);
   const server = await startServer({ workspaceDir: dir, host: '127.0.0.1', port: 0, logger: silentLogger });
   const model = createOpenAICompatible({ name: 'mock', baseURL: `${mock.url}/v1`, includeUsage: true }).chatModel(
@@ -59,7 +50,7 @@ async function firstTokenOverhead(): Promise<Metric[]> {
 /** Deltas per second reaching one SSE subscriber when the model streams as fast as it can. */
 async function deltaThroughput(): Promise<Metric[]> {
   const chunks = 5000;
-  const mock = await startMockProcess({ CHUNKS: chunks, CHUNK_DELAY_MS: 0 });
+  const mock = await startMockProcess({ CHUNKS: String(chunks), CHUNK_DELAY_MS: '0' });
   const dir = await benchWorkspace(mock.url);
   const server = await startServer({ workspaceDir: dir, host: '127.0.0.1', port: 0, logger: silentLogger });
   try {
@@ -90,7 +81,7 @@ async function deltaThroughput(): Promise<Metric[]> {
 /** Event-loop delay of the server process while 50 sessions stream at once. */
 async function concurrentLag(): Promise<Metric[]> {
   const sessions = 50;
-  const mock = await startMockProcess({ CHUNKS: 400, CHUNK_DELAY_MS: 5 });
+  const mock = await startMockProcess({ CHUNKS: '400', CHUNK_DELAY_MS: '5' });
   const dir = await benchWorkspace(mock.url);
   const proc = await spawnTs('lag-server-process.ts', { WORKSPACE: dir });
   const nextMessage = () => new Promise<any>((resolve) => proc.once('message', resolve));

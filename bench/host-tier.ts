@@ -2,21 +2,15 @@ import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { silentLogger } from '../src/log';
 import { createRuntime } from '../src/runtime/runtime';
-import type { ToolResult } from '../src/tools/tool';
 import { openWorkspace } from '../src/workspace/workspace';
 import { callTool } from '../test/helpers/sandbox';
-import { type Bench, type Metric, median, percentile, round, timeEach } from './lib';
+import { type Bench, type Metric, median, ok, percentile, round, timeEach } from './lib';
 import { benchWorkspace } from './processes';
 
 const RUNS = 100;
 
 /** A program of the machine that does next to nothing (`true` is a builtin of the shell, so never leaves it). */
 const PROGRAM = 'nproc';
-
-function ok(result: ToolResult): ToolResult {
-  if (result.isError) throw new Error(`the call failed: ${JSON.stringify(result.content).slice(0, 300)}`);
-  return result;
-}
 
 function spawnPlain(): Promise<void> {
   return new Promise((done, fail) => {

@@ -1,3 +1,5 @@
+import type { ToolResult } from '../src/tools/tool';
+
 /** One measured figure: a name, a value and its unit, optionally with the target the issue set. */
 export interface Metric {
   name: string;
@@ -42,4 +44,21 @@ export async function timeEach(times: number, work: () => Promise<unknown>): Pro
     out.push(performance.now() - started);
   }
   return out;
+}
+
+/** A tool call's result, or the reason it failed: a benchmark of failing calls measures nothing. */
+export function ok(result: ToolResult): ToolResult {
+  if (result.isError) throw new Error(`the call failed: ${JSON.stringify(result.content).slice(0, 300)}`);
+  return result;
+}
+
+/** POSTs JSON to the dashboard's API as the dashboard does (its Origin), and gives back the JSON answer. */
+export async function post(url: string, path: string, body: unknown): Promise<{ id: string }> {
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { Origin: url, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<{ id: string }>;
 }

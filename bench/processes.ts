@@ -31,14 +31,12 @@ export async function spawnTs(file: string, env: Record<string, string>): Promis
   });
 }
 
-export async function startMockProcess(env: {
-  CHUNKS: number;
-  CHUNK_DELAY_MS: number;
-}): Promise<{ url: string; stop(): void }> {
-  const proc = await spawnTs('mock-model-process.ts', {
-    CHUNKS: String(env.CHUNKS),
-    CHUNK_DELAY_MS: String(env.CHUNK_DELAY_MS),
-  });
+/** A mock model server in its own process (`file` prints its URL on stdout). */
+export async function startMockProcess(
+  env: Record<string, string> = {},
+  file = 'mock-model-process.ts',
+): Promise<{ url: string; stop(): void }> {
+  const proc = await spawnTs(file, env);
   const url = await new Promise<string>((resolve, reject) => {
     proc.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
     proc.once('exit', (code) => reject(new Error(`mock exited ${code}`)));

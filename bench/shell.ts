@@ -2,19 +2,13 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AgentRuntime, createRuntime } from '../src/runtime/runtime';
 import { silentLogger } from '../src/log';
-import type { ToolResult } from '../src/tools/tool';
 import { SANDBOX_POOL_SIZE } from '../src/sandbox/service';
 import { openWorkspace } from '../src/workspace/workspace';
 import { callTool } from '../test/helpers/sandbox';
-import { type Bench, type Metric, median, percentile, round, timeEach } from './lib';
+import { type Bench, type Metric, median, ok, percentile, round, timeEach } from './lib';
 import { benchWorkspace, makeSourceTree } from './processes';
 
 const FILES = 1000;
-
-function ok(result: ToolResult): ToolResult {
-  if (result.isError) throw new Error(`the call failed: ${JSON.stringify(result.content).slice(0, 300)}`);
-  return result;
-}
 
 /** The shell and WebAssembly tools: warm and first calls, and a recursive grep through the shell. */
 export const shellBench: Bench = {

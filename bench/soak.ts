@@ -1,8 +1,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectSse } from '../test/helpers/sse';
-import { type Bench, type Metric, percentile, round, rssOf } from './lib';
-import { benchWorkspace, makeSourceTree, spawnTs } from './processes';
+import { type Bench, type Metric, percentile, post, round, rssOf } from './lib';
+import { benchWorkspace, makeSourceTree, spawnTs, startMockProcess } from './processes';
 
 /** Sessions of the soak (SOAK_SESSIONS to change), and how many run at once. */
 const SESSIONS = Number(process.env.SOAK_SESSIONS ?? 1000);
@@ -10,16 +10,6 @@ const AT_ONCE = 20;
 const BURST = 100;
 const IDLE_MS = 60_000;
 const MB = 1024 * 1024;
-
-async function post(url: string, path: string, body: unknown): Promise<{ id: string }> {
-  const res = await fetch(url + path, {
-    method: 'POST',
-    headers: { Origin: url, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return res.json() as Promise<{ id: string }>;
-}
 
 /** One chat session as the dashboard drives it: created, watched, asked, its run waited for, then left. */
 async function session(url: string): Promise<boolean> {
@@ -66,12 +56,8 @@ async function healthDuring(url: string, work: Promise<unknown>): Promise<number
 export const soakBench: Bench = {
   name: 'soak',
   async run(): Promise<Metric[]> {
-    const mockProc = await spawnTs('soak-mock-process.ts', {});
-    const mockUrl = await new Promise<string>((resolve, reject) => {
-      mockProc.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-      mockProc.once('exit', (code) => reject(new Error(`the mock exited with ${code}`)));
-    });
-    const dir = await benchWorkspace(mockUrl);
+    const mock = await startMockProcess({}, 'soak-mock-process.ts');
+    const dir = await benchWorkspace(mock.url);
     await makeSourceTree(dir, 200, 10);
     const settings = join(dir, '.boxagnts', 'settings.json');
     await writeFile(
@@ -150,7 +136,7 @@ export const soakBench: Bench = {
       ];
     } finally {
       server.kill();
-      mockProc.kill();
+      mock.stop();
       await rm(dir, { recursive: true, force: true });
     }
   },
