@@ -66,6 +66,18 @@ export class SessionHub {
     return this.buses.size;
   }
 
+  /** Sessions with a run writing. */
+  get runningSessions(): number {
+    return this.running.size;
+  }
+
+  /** Subscribers to the global events and to every live session's. */
+  get listeners(): number {
+    let count = this.global.subscriberCount;
+    for (const bus of this.buses.values()) count += bus.subscriberCount;
+    return count;
+  }
+
   isRunning(sessionId: string): boolean {
     return this.running.has(sessionId);
   }

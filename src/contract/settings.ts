@@ -207,10 +207,16 @@ const SandboxSettingsObject = z.strictObject({
   tools: z.record(z.string().min(1).max(64), ToolSandboxSchema).default({}),
   host: HostTierSettingsSchema,
   /**
-   * How long a sandbox worker with no call to run is kept before it is ended and gives its memory back; the last
-   * one stays, warm for the next call. Short: a server that sits idle stays small.
+   * How long a sandbox worker with no call to run is kept before it is ended and gives its memory back. While a run
+   * is under way one stays, warm for its next call; once none is, the last one ends too. Short: a server that sits
+   * idle stays small.
    */
   workerIdleMs: z.number().int().min(1000).max(3_600_000).default(30_000),
+  /**
+   * What the sandbox workers may hold together, in MB (each its V8 heap and QuickJS's memory). A worker is started
+   * only while it fits, and one past its share (this over the pool's size) is replaced between two calls.
+   */
+  maxPoolMemoryMb: z.number().int().min(64).max(16_384).default(256),
 });
 
 export const SandboxSettingsSchema = SandboxSettingsObject.prefault({});

@@ -1,3 +1,4 @@
+import { collectGarbageSoon } from './collect-garbage';
 import type { Logger } from '../log';
 import { ModelCatalog } from '../models/catalog';
 import { LocalServers } from '../models/local-servers/registry';
@@ -160,6 +161,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     logger: options.logger,
     distDir: join(packageRoot(), 'dist'),
     ...(options.sandboxPoolSize ? { poolSize: options.sandboxPoolSize } : {}),
+    onIdle: collectGarbageSoon,
   });
   // Asynchronous: the workers start on threads of their own while the rest of the runtime opens.
   if (options.warmWorkers) sandbox.warmUp(options.warmWorkers);
@@ -204,10 +206,17 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     logger: options.logger,
   });
   extensions.onChange(() => hub.publishGlobal({ type: 'tools.changed' }));
-  // A run is about to call tools: one worker warms while its first model call is under way. Nothing warms at start,
-  // so a dashboard that never runs a tool holds no worker's memory.
+  // A run is about to call tools: one worker warms while its first model call is under way, and one stays warm as
+  // long as a run is under way. Nothing warms at start, and once no run is, the pool ends its idle workers: a
+  // dashboard that never runs a tool, or a server left alone after work, holds no worker's memory.
+  const runsUnderWay = new Set<string>();
   hub.global.subscribe((event) => {
-    if (event.type === 'run.status' && event.running) sandbox.warmUp(1);
+    if (event.type !== 'run.status') return;
+    if (event.running) {
+      runsUnderWay.add(event.runId);
+      sandbox.warmUp(1);
+    } else runsUnderWay.delete(event.runId);
+    sandbox.expectCalls(runsUnderWay.size > 0);
   });
   await extensions.start();
   const mcp = new McpServers({

@@ -10,9 +10,9 @@ import { compilePattern } from './guest/pattern';
 export const SCAN_BUDGET_MS = 2000;
 
 /** Indices in the worker's control words: whether a scan runs now, and which one (so the pool sees a new scan). */
-export const CONTROL_SCANNING = 2;
-export const CONTROL_SCAN_SEQ = 3;
-export const CONTROL_WORDS = 4;
+export const CONTROL_SCANNING = 1;
+export const CONTROL_SCAN_SEQ = 2;
+export const CONTROL_WORDS = 3;
 
 /** How a scan tells the pool it runs; the engine is given one by its worker (a no-op where nothing watches). */
 export interface ScanSignal {

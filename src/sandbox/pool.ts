@@ -1,11 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { errorMessage } from '../fs/errors';
 import type { SandboxPolicy } from './limits';
 import {
-  BRIDGE_BYTES,
-  BRIDGE_LENGTH,
+  BRIDGE_MAX_BYTES,
   BRIDGE_READY,
   BRIDGE_STATE,
   type ExecReply,
@@ -24,6 +23,8 @@ import { CONTROL_SCANNING, CONTROL_SCAN_SEQ, CONTROL_WORDS, SCAN_BUDGET_MS } fro
 const SCAN_CHECK_MS = 100;
 /** Workers kept started once a run has made its first call: one for the shell, one for the other tools. */
 const STANDBY = 2;
+/** What a worker is taken to hold before it has said (a warmed worker holds about 30 MB here). */
+const UNMEASURED_WORKER_BYTES = 48 * 1024 * 1024;
 /**
  * How long a call waits for a busy worker before one more is started for it. Most calls are done sooner than a new
  * worker is ready (about 250 ms here), so a parallel turn queues briefly instead of paying for and keeping a worker.
@@ -45,11 +46,17 @@ export interface PoolOptions {
   size: number;
   /** Worker stack in MB; QuickJS's stack limit must stay under a quarter of it. */
   stackSizeMb: number;
-  memoryCeilingBytes: number;
+  /**
+   * What the workers may hold together (read each time: a setting). A worker is started only while the others and
+   * it fit, and one whose memory passes its share (the budget over the pool's size) is replaced between calls.
+   */
+  memoryBudgetBytes: () => number;
   /** Time over the policy's deadline before the worker is terminated (the engine's own deadline comes first). */
   killGraceMs: number;
   /** Idle workers are ended after this long, giving their memory back (read each time: a setting). */
   idleMs: () => number;
+  /** The pool has ended idle workers and runs nothing: a good time to collect the process's garbage. */
+  onIdle?: () => void;
   logger: Logger;
   /** Performs a guest's fetch under the call's policy; provided by the sandbox service. */
   fetch(request: FetchRequest, policy: SandboxPolicy, signal: AbortSignal): Promise<FetchReply>;
@@ -81,8 +88,11 @@ interface Slot {
   stackSizeMb: number;
   ready: Promise<void>;
   control: Int32Array;
-  data: Uint8Array;
+  /** Where the replies of the synchronous bridge are posted. */
+  bridge: MessagePort;
   busy: Job | null;
+  /** What the worker last said it holds (its V8 heap and QuickJS's memory). */
+  memoryBytes: number;
   idleTimer: NodeJS.Timeout | null;
   /** What the worker has loaded ahead of need (only workers of the QuickJS stack size are warmed). */
   loaded: 'none' | 'engine' | 'shell';
@@ -108,8 +118,6 @@ function preference(slot: Slot, need: Slot['loaded']): number {
   return slot.loaded === 'none' ? 3 : 2;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Workers that run sandboxed calls, one call per worker at a time. A call that overruns its deadline, or whose run
  * is cancelled, is stopped by terminating its worker (this works even inside a tight WebAssembly loop) and the
@@ -119,8 +127,8 @@ const encoder = new TextEncoder();
  * bundle evaluated and its first command run), so that calls do not pay a cold start: `prestart` asks for some at
  * once, and after the first call STANDBY workers are kept. The shell is warmed only while another worker is free for
  * the other tools, so that a glob never waits for a shell to load. A call that finds every worker busy waits
- * OVERFLOW_WAIT_MS for one before another is started, up to the pool's size. Idle workers are ended after `idleMs`,
- * down to one.
+ * OVERFLOW_WAIT_MS for one before another is started, up to the pool's size and within its memory budget. Idle
+ * workers are ended after `idleMs`: down to one while calls are expected (a run is under way), to none otherwise.
  */
 export class SandboxPool {
   private readonly slots = new Set<Slot>();
@@ -134,6 +142,9 @@ export class SandboxPool {
   private warmBroken = false;
   private readonly onSettled: (() => void)[] = [];
   private overflowTimer: NodeJS.Timeout | null = null;
+  /** Calls are expected (a run is under way): one idle worker is kept however long it idles. */
+  private expecting = false;
+  private spawned = 0;
 
   constructor(private readonly options: PoolOptions) {}
 
@@ -143,9 +154,28 @@ export class SandboxPool {
     this.fill();
   }
 
+  /**
+   * Says whether calls are expected. While they are, one idle worker stays warm, however long the model thinks; once
+   * they are not, idle workers all end after `idleMs` and the pool holds no memory.
+   */
+  expectCalls(expected: boolean): void {
+    this.expecting = expected;
+    if (!expected) for (const slot of this.slots) if (!slot.busy && !slot.warming) this.idle(slot);
+  }
+
   /** How many workers are started: each holds its engine's memory. */
   get workers(): number {
     return this.slots.size;
+  }
+
+  /** How many workers were ever started (a worker replaced between calls adds one). */
+  get started(): number {
+    return this.spawned;
+  }
+
+  /** What the workers said they hold, together. */
+  get memoryBytes(): number {
+    return [...this.slots].reduce((sum, slot) => sum + slot.memoryBytes, 0);
   }
 
   /** Resolves once every worker asked for is started and warm (for measurements and tests; calls never wait on it). */
@@ -190,12 +220,12 @@ export class SandboxPool {
       let slot = [...this.slots]
         .filter((s) => !s.busy && s.stackSizeMb === stackSizeMb)
         .sort((a, b) => preference(a, need) - preference(b, need))[0];
-      if (!slot && this.slots.size >= this.options.size) {
+      if (!slot && !this.hasRoom()) {
         // Full, but an idle worker of another stack size can make room.
         const idle = [...this.slots].find((s) => !s.busy);
         if (idle) void this.retire(idle);
       }
-      if (!slot && this.slots.size < this.options.size) {
+      if (!slot && this.hasRoom()) {
         const waited = performance.now() - next.queuedAt;
         const busy = [...this.slots].filter((s) => s.busy && s.stackSizeMb === stackSizeMb).length;
         if (busy === 0 || this.slots.size < Math.max(this.target, 1) || waited >= OVERFLOW_WAIT_MS)
@@ -231,7 +261,7 @@ export class SandboxPool {
     const idle = slots.filter((s) => !s.busy);
     const bare = idle.find((s) => s.loaded === 'none');
     if (bare) return this.warm(bare, false);
-    if (this.slots.size < this.target) return this.warm(this.spawn(this.options.stackSizeMb), false);
+    if (this.slots.size < this.target && this.hasRoom()) return this.warm(this.spawn(this.options.stackSizeMb), false);
     const running = this.queue.length > 0 || [...this.slots].some((s) => s.busy);
     const unshelled = idle.find((s) => s.loaded === 'engine');
     const spare = slots.some((s) => s !== unshelled && s.loaded !== 'none');
@@ -272,8 +302,24 @@ export class SandboxPool {
     const unwarmed = [...this.slots].some(
       (slot) => slot.warming || (slot.stackSizeMb === this.options.stackSizeMb && slot.loaded !== 'shell'),
     );
-    const pending = !this.warmBroken && (this.slots.size < this.target || unwarmed);
+    // Workers the budget has no room for are not waited for.
+    const missing = this.slots.size < this.target && this.hasRoom();
+    const pending = !this.warmBroken && (missing || unwarmed);
     if (!pending) for (const resolve of this.onSettled.splice(0)) resolve();
+  }
+
+  /** Whether one more worker fits the pool's size and memory budget (the first always does). */
+  private hasRoom(): boolean {
+    if (this.slots.size >= this.options.size) return false;
+    if (this.slots.size === 0) return true;
+    const held = this.memoryBytes;
+    const another = Math.max(held / this.slots.size, UNMEASURED_WORKER_BYTES);
+    return held + another <= this.options.memoryBudgetBytes();
+  }
+
+  /** What one worker may hold before it is replaced between calls. */
+  private share(): number {
+    return this.options.memoryBudgetBytes() / this.options.size;
   }
 
   /**
@@ -288,7 +334,7 @@ export class SandboxPool {
 
   private spawn(stackSizeMb: number): Slot {
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
-    const data = new SharedArrayBuffer(BRIDGE_BYTES);
+    const bridge = new MessageChannel();
     const worker = new Worker(this.options.workerFile, {
       workerData: {
         toolsBundle: this.options.toolsBundle,
@@ -298,9 +344,9 @@ export class SandboxPool {
         wasmPrebuiltDir: this.options.wasmPrebuiltDir,
         wasmInstrumentScript: this.options.wasmInstrumentScript,
         control,
-        data,
-        memoryCeiling: this.options.memoryCeilingBytes,
+        bridge: bridge.port2,
       },
+      transferList: [bridge.port2],
       resourceLimits: { stackSizeMb, maxOldGenerationSizeMb: 512 },
       stdout: false,
       stderr: false,
@@ -309,8 +355,9 @@ export class SandboxPool {
       worker,
       stackSizeMb,
       control: new Int32Array(control),
-      data: new Uint8Array(data),
+      bridge: bridge.port1,
       busy: null,
+      memoryBytes: UNMEASURED_WORKER_BYTES,
       idleTimer: null,
       loaded: 'none',
       warming: false,
@@ -325,12 +372,15 @@ export class SandboxPool {
       const message = FromWorkerSchema.safeParse(received);
       if (!message.success) this.onUnreadable(slot, message.error);
       else if (message.data.type === 'ready') markReady();
-      else if (message.data.type === 'warmed') this.onWarmed(slot, message.data.shell, message.data.problem);
-      else this.onMessage(slot, message.data);
+      else if (message.data.type === 'warmed') {
+        slot.memoryBytes = message.data.memoryBytes;
+        this.onWarmed(slot, message.data.shell, message.data.problem);
+      } else this.onMessage(slot, message.data);
     });
     worker.on('error', (error) => this.onExit(slot, error));
     worker.on('exit', () => this.onExit(slot, null));
     this.slots.add(slot);
+    this.spawned += 1;
     return slot;
   }
 
@@ -393,7 +443,9 @@ export class SandboxPool {
     if (message.type === 'result' && message.id === job.id) {
       if (message.fault)
         this.options.logger.warn({ fault: message.fault }, 'sandbox engine failed; its worker is replaced');
-      this.finish(slot, job, message.result, message.recycle);
+      slot.memoryBytes = message.memoryBytes;
+      // Past its share of the budget, the worker is replaced now, between calls (QuickJS's memory never shrinks).
+      this.finish(slot, job, message.result, message.recycle || message.memoryBytes > this.share());
     }
     if (message.type === 'fetch' && message.id === job.id)
       void this.answerBridge(
@@ -439,10 +491,8 @@ export class SandboxPool {
     const signal = job.signal ? AbortSignal.any([job.signal, job.ended.signal]) : job.ended.signal;
     const reply = await work(signal);
     if (slot.busy !== job) return;
-    let bytes = encoder.encode(JSON.stringify(reply));
-    if (bytes.length > slot.data.length) bytes = encoder.encode(JSON.stringify(tooLarge));
-    slot.data.set(bytes);
-    Atomics.store(slot.control, BRIDGE_LENGTH, bytes.length);
+    const json = JSON.stringify(reply);
+    slot.bridge.postMessage(Buffer.byteLength(json) > BRIDGE_MAX_BYTES ? JSON.stringify(tooLarge) : json);
     Atomics.store(slot.control, BRIDGE_STATE, BRIDGE_READY);
     Atomics.notify(slot.control, BRIDGE_STATE);
   }
@@ -474,17 +524,24 @@ export class SandboxPool {
   private idle(slot: Slot): void {
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = setTimeout(() => {
-      if (slot.busy || this.slots.size <= 1) return;
+      if (slot.busy || this.slots.size <= (this.expecting ? 1 : 0)) return;
       this.target = Math.min(this.target, this.slots.size - 1);
-      void this.retire(slot);
+      void this.retire(slot).then(() => this.afterShrinking());
       // The one left may still lack the shell: it warms now, as no other is there to take calls meanwhile.
       this.fill();
     }, this.options.idleMs());
     slot.idleTimer.unref();
   }
 
+  /** Once idle workers have ended and nothing runs, what they held can be given back. */
+  private afterShrinking(): void {
+    const quiet = this.queue.length === 0 && ![...this.slots].some((s) => s.busy || s.warming);
+    if (!this.closed && quiet && this.slots.size <= (this.expecting ? 1 : 0)) this.options.onIdle?.();
+  }
+
   private async retire(slot: Slot): Promise<void> {
     this.slots.delete(slot);
+    slot.bridge.close();
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     this.checkSettled();
     await slot.worker.terminate().catch((error: unknown) => {
@@ -496,6 +553,7 @@ export class SandboxPool {
   private onExit(slot: Slot, error: Error | null): void {
     if (!this.slots.has(slot)) return;
     this.slots.delete(slot);
+    slot.bridge.close();
     const job = slot.busy;
     slot.busy = null;
     if (job) {

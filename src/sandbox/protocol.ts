@@ -138,14 +138,23 @@ export type ToWorker = z.infer<typeof ToWorkerSchema>;
 
 export const FromWorkerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  /** The warm-up is done; `problem` says why it failed (a bug of ours: the worker is retired, not warmed again). */
-  z.object({ type: z.literal('warmed'), shell: z.boolean(), problem: z.string().optional() }),
+  /**
+   * The warm-up is done; `problem` says why it failed (a bug of ours: the worker is retired, not warmed again).
+   * `memoryBytes`, here and in a result: what the worker holds (its V8 heap and QuickJS's memory).
+   */
+  z.object({
+    type: z.literal('warmed'),
+    shell: z.boolean(),
+    memoryBytes: z.number(),
+    problem: z.string().optional(),
+  }),
   /** `fault`: why the engine itself failed (its module aborted); the worker is recycled and the pool logs it. */
   z.object({
     type: z.literal('result'),
     id: z.number(),
     result: SandboxResultSchema,
     recycle: z.boolean(),
+    memoryBytes: z.number(),
     fault: z.string().optional(),
   }),
   z.object({ type: z.literal('fetch'), id: z.number(), request: FetchRequestSchema }),
@@ -153,9 +162,11 @@ export const FromWorkerSchema = z.discriminatedUnion('type', [
 ]);
 export type FromWorker = z.infer<typeof FromWorkerSchema>;
 
-/** Shared memory for the synchronous bridge (fetch, exec): a state word, a length word, and the reply bytes. */
-export const BRIDGE_BYTES = 24 * 1024 * 1024;
+/**
+ * The synchronous bridge (fetch, exec): the reply is posted on the worker's bridge port, then the state word in
+ * shared memory wakes the worker, which takes the reply off the port. A reply is at most this long (JSON).
+ */
+export const BRIDGE_MAX_BYTES = 24 * 1024 * 1024;
 export const BRIDGE_STATE = 0;
-export const BRIDGE_LENGTH = 1;
 export const BRIDGE_WAITING = 0;
 export const BRIDGE_READY = 1;

@@ -50,6 +50,8 @@ export interface SandboxOptions {
   /** The built worker and guest bundles. */
   distDir: string;
   poolSize?: number;
+  /** The pool has ended its idle workers and runs nothing: what they held can be collected. */
+  onIdle?: () => void;
 }
 
 /** Workers in the pool unless the options say otherwise: as many parallel calls as a turn usually makes. */
@@ -99,9 +101,10 @@ export class Sandbox {
       wasmInstrumentScript: this.instrumentScript,
       size: options.poolSize ?? SANDBOX_POOL_SIZE,
       stackSizeMb: 8,
-      memoryCeilingBytes: 768 * 1024 * 1024,
+      memoryBudgetBytes: () => options.settings().maxPoolMemoryMb * 1024 * 1024,
       killGraceMs: 500,
       idleMs: () => options.settings().workerIdleMs,
+      ...(options.onIdle ? { onIdle: options.onIdle } : {}),
       logger: options.logger,
       fetch: (request, policy, signal) => this.fetch(request, policy, signal),
       exec: (request, call, signal) => this.host.exec(request, call, signal),
@@ -215,9 +218,17 @@ export class Sandbox {
     this.pool.prestart(workers);
   }
 
-  /** How many sandbox workers are started (the pool shrinks to one when idle). */
-  workers(): number {
-    return this.pool.workers;
+  /**
+   * Whether calls are expected (a run is under way): one idle worker then stays warm; otherwise the pool ends its
+   * idle workers after `workerIdleMs` and holds nothing.
+   */
+  expectCalls(expected: boolean): void {
+    this.pool.expectCalls(expected);
+  }
+
+  /** How many sandbox workers are started, what they said they hold together, and how many were ever started. */
+  workers(): { count: number; memoryBytes: number; started: number } {
+    return { count: this.pool.workers, memoryBytes: this.pool.memoryBytes, started: this.pool.started };
   }
 
   /** Resolves once the workers asked for are started and warm (measurements and tests; calls never wait on it). */

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
-import { parentPort, workerData } from 'node:worker_threads';
+import { MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { z } from 'zod';
 import { errorMessage } from '../fs/errors';
 import { type LazyBundle, QuickJsEngine } from './engines/quickjs';
 import { WasiEngine } from './engines/wasi';
 import {
-  BRIDGE_LENGTH,
   BRIDGE_STATE,
   BRIDGE_WAITING,
   type ExecReply,
@@ -31,15 +30,12 @@ const WorkerDataSchema = z.object({
   wasmPrebuiltDir: z.string(),
   wasmInstrumentScript: z.string(),
   control: z.instanceof(SharedArrayBuffer),
-  data: z.instanceof(SharedArrayBuffer),
-  /** Recycle once the engine's WebAssembly memory passes this many bytes (it never shrinks). */
-  memoryCeiling: z.number(),
+  /** Where the pool posts the replies of the synchronous bridge. */
+  bridge: z.instanceof(MessagePort),
 });
 const config = WorkerDataSchema.parse(workerData);
 const port = parentPort!;
 const control = new Int32Array(config.control);
-const data = new Uint8Array(config.data);
-const decoder = new TextDecoder();
 let currentJob = 0;
 /** The deadline of the call in progress: a bridge request waits no longer. */
 let currentDeadline = 0;
@@ -55,9 +51,10 @@ function throughHost(message: FromWorker, waitMs: number): unknown {
   Atomics.store(control, BRIDGE_STATE, BRIDGE_WAITING);
   send(message);
   if (Atomics.wait(control, BRIDGE_STATE, BRIDGE_WAITING, Math.max(0, waitMs)) === 'timed-out') return undefined;
-  const length = Atomics.load(control, BRIDGE_LENGTH);
   Atomics.store(control, BRIDGE_STATE, BRIDGE_WAITING);
-  return JSON.parse(decoder.decode(data.slice(0, length)));
+  // Posted before the state word was set, so it is on the port now.
+  const reply = receiveMessageOnPort(config.bridge)?.message;
+  return typeof reply === 'string' ? JSON.parse(reply) : undefined;
 }
 
 function fetchThroughHost(request: FetchRequest): FetchReply {
@@ -111,7 +108,16 @@ async function run(
   if (job.kind === 'wasi') return wasi.run(job, policy);
   const engine = await quickJs();
   const { result, poisoned, fault } = engine.run(job, policy);
-  return { result, recycle: poisoned || engine.memoryBytes() > config.memoryCeiling, ...(fault ? { fault } : {}) };
+  return { result, recycle: poisoned, ...(fault ? { fault } : {}) };
+}
+
+/**
+ * What this worker holds now: its V8 heap and QuickJS's WebAssembly memory (which never shrinks). The pool weighs it
+ * against the worker's share of its memory budget.
+ */
+async function memoryBytes(): Promise<number> {
+  const engine = quickjs ? await quickjs : null;
+  return getHeapStatistics().total_heap_size + (engine?.memoryBytes() ?? 0);
 }
 
 /** Lets a message that arrived meanwhile (a call) be handled before the next step of the warm-up. */
@@ -140,20 +146,27 @@ port.on('message', (received: unknown) => {
   if (message.type === 'warm') {
     const { shell } = message;
     warm(shell).then(
-      (ok) => send(ok ? { type: 'warmed', shell } : { type: 'warmed', shell, problem: 'the warm-up command failed' }),
-      (error: unknown) => send({ type: 'warmed', shell, problem: errorMessage(error) }),
+      async (ok) =>
+        send({
+          type: 'warmed',
+          shell,
+          memoryBytes: await memoryBytes(),
+          ...(ok ? {} : { problem: 'the warm-up command failed' }),
+        }),
+      (error: unknown) => send({ type: 'warmed', shell, memoryBytes: 0, problem: errorMessage(error) }),
     );
     return;
   }
   currentJob = message.id;
   currentDeadline = Date.now() + message.policy.timeoutMs;
   run(message).then(
-    ({ result, recycle, fault }) =>
+    async ({ result, recycle, fault }) =>
       send({
         type: 'result',
         id: message.id,
         result,
-        recycle: recycle || getHeapStatistics().used_heap_size > config.memoryCeiling,
+        recycle,
+        memoryBytes: await memoryBytes(),
         ...(fault ? { fault } : {}),
       }),
     (error: unknown) => {
@@ -171,6 +184,7 @@ port.on('message', (received: unknown) => {
           ...(limitHit ? { limitHit } : {}),
         },
         recycle: true,
+        memoryBytes: 0,
       });
     },
   );

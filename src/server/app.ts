@@ -8,7 +8,7 @@ import { basicAuthGuard, hostGuard, originGuard, securityHeaders } from './guard
 import { agentsMdRoutes } from './agents-md';
 import { globalEventRoutes } from './events';
 import { fileRoutes } from './files';
-import { healthRoutes } from './health';
+import { healthRoutes, memoryRoutes } from './health';
 import { localModelRoutes } from './local-models';
 import { modelRoutes } from './models';
 import { permissionRoutes } from './permissions';
@@ -75,6 +75,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   });
 
   app.route('/api/health', healthRoutes(ctx));
+  app.route('/api/memory', memoryRoutes(ctx));
   app.route('/api/settings', settingsRoutes(ctx));
   app.route('/api/sessions', sessionRoutes(ctx));
   app.route('/api/retention', retentionRoutes(ctx));

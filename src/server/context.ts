@@ -25,4 +25,6 @@ export interface ServerContext {
   readonly startedAt: number;
   /** Aborted when the server shuts down, so long-lived streams can end cleanly. */
   readonly shutdown: AbortSignal;
+  /** Event streams open now (counted by eventStream). */
+  readonly streams: { open: number };
 }

@@ -1,3 +1,4 @@
+import { collectGarbageSoon } from '../runtime/collect-garbage';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -116,6 +117,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     bootId: randomUUID(),
     startedAt,
     shutdown: shutdown.signal,
+    streams: { open: 0 },
   };
 
   let allowed = allowedHostNames(options.host, workspace.settings.get().server.allowedHosts);
@@ -142,6 +144,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   dashboardUrl = url;
   logger.info({ url, workspace: workspace.paths.root, version: VERSION }, 'server ready');
+  // Start-up's garbage (module loading grows the young generation to its largest) is given back.
+  collectGarbageSoon();
   // The dashboard is up: the MCP servers connect in the background from now on.
   runtime.mcp.start();
   refreshCatalogInBackground(context);

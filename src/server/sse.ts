@@ -47,6 +47,7 @@ export function eventStream<E extends { id: number }>(c: Context, ctx: ServerCon
     const send = (event: E) => enqueue(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
     enqueue(`data: ${JSON.stringify({ type: 'stream.open', bootId: ctx.bootId })}\n\n`);
     const detach = await attach(send);
+    ctx.streams.open += 1;
     const heartbeat = setInterval(() => enqueue(': ping\n\n'), HEARTBEAT_MS);
     await new Promise<void>((resolve) => {
       if (ctx.shutdown.aborted) return resolve();
@@ -59,6 +60,7 @@ export function eventStream<E extends { id: number }>(c: Context, ctx: ServerCon
       ctx.shutdown.addEventListener('abort', done, { once: true });
     });
     clearInterval(heartbeat);
+    ctx.streams.open -= 1;
     detach();
     if (pending) flush();
     await chain;

@@ -52,6 +52,11 @@ export class FileWatcher {
     }
   }
 
+  /** How many folders are followed now (at most MAX_FOLDERS). */
+  get watchedFolders(): number {
+    return this.folders.size;
+  }
+
   close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     return this.watcher.close();

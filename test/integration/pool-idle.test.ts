@@ -10,17 +10,54 @@ afterEach(async () => {
   await Promise.all(runtimes.splice(0).map((runtime) => runtime.close()));
 });
 
-/** Counts, not bytes: an idle pool gives its workers back but the last, which stays warm. */
+async function runtimeWith(sandbox: { workerIdleMs?: number; maxPoolMemoryMb?: number }, warmWorkers: number) {
+  const workspace = await openWorkspace(await tempDir());
+  await workspace.settings.patch({ sandbox });
+  const runtime = await createRuntime(workspace, { logger: silentLogger, watchExtensions: false, warmWorkers });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+const count = (runtime: AgentRuntime) => runtime.sandbox.workers().count;
+
+/** Counts, not bytes: an idle pool gives its workers back, keeping one only while a run is under way. */
 describe('the sandbox pool when idle', () => {
-  it('ends idle workers after sandbox.workerIdleMs down to one, which still serves the next call', async () => {
-    const workspace = await openWorkspace(await tempDir());
-    await workspace.settings.patch({ sandbox: { workerIdleMs: 1000 } });
-    const runtime = await createRuntime(workspace, { logger: silentLogger, watchExtensions: false, warmWorkers: 3 });
-    runtimes.push(runtime);
+  it('keeps one warm worker while calls are expected, and none once they are not', async () => {
+    const runtime = await runtimeWith({ workerIdleMs: 1000 }, 3);
+    runtime.sandbox.expectCalls(true);
     // Three are started and warmed; each is ended a second after it went idle, but the last, which ends warm.
     await runtime.sandbox.warmed();
-    await expect.poll(() => runtime.sandbox.workers(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => count(runtime), { timeout: 30_000 }).toBe(1);
     await runtime.sandbox.warmed();
     expect(text(await callTool(runtime, 'bash', { command: 'echo still warm' }))).toBe('still warm\n(exit code 0)');
+
+    runtime.sandbox.expectCalls(false);
+    await expect.poll(() => count(runtime), { timeout: 30_000 }).toBe(0);
+    expect(runtime.sandbox.workers().memoryBytes).toBe(0);
+    // The next call starts a worker again.
+    expect(text(await callTool(runtime, 'bash', { command: 'echo cold' }))).toBe('cold\n(exit code 0)');
+  });
+});
+
+describe('the sandbox pool memory budget', () => {
+  it('starts no worker past the budget: parallel calls share the one that fits', async () => {
+    const runtime = await runtimeWith({ maxPoolMemoryMb: 64 }, 3);
+    await runtime.sandbox.warmed();
+    expect(count(runtime)).toBe(1);
+    const calls = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => callTool(runtime, 'bash', { command: `echo call ${i}` })),
+    );
+    expect(calls.map(text)).toEqual([0, 1, 2, 3].map((i) => `call ${i}\n(exit code 0)`));
+    expect(count(runtime)).toBe(1);
+  });
+
+  it('replaces a worker past its share between calls, never during one', async () => {
+    // A share of 16 MB (64 MB over four workers) is less than any warmed worker holds.
+    const runtime = await runtimeWith({ maxPoolMemoryMb: 64 }, 1);
+    await runtime.sandbox.warmed();
+    const before = runtime.sandbox.workers().started;
+    expect(text(await callTool(runtime, 'bash', { command: 'echo one' }))).toBe('one\n(exit code 0)');
+    expect(text(await callTool(runtime, 'bash', { command: 'echo two' }))).toBe('two\n(exit code 0)');
+    expect(runtime.sandbox.workers().started).toBeGreaterThanOrEqual(before + 2);
   });
 });
