@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { streamSSE } from 'hono/streaming';
+import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import type { ServerContext } from './context';
 import { assertRequestSameOrigin } from './guard';
 
@@ -30,39 +30,48 @@ export function eventStream<E extends { id: number }>(c: Context, ctx: ServerCon
   c.header('X-Accel-Buffering', 'no');
   c.header('Cache-Control', 'no-cache');
   return streamSSE(c, async (stream) => {
-    // Events that arrive in one turn of the event loop (a burst of deltas) leave in one write.
-    let pending = '';
-    let chain: Promise<unknown> = Promise.resolve();
-    const flush = () => {
-      const text = pending;
-      pending = '';
-      // A failed write means the client is gone: its abort ends this stream below, and there is no one left to tell.
-      chain = chain.then(() => stream.write(text)).catch(() => undefined);
-    };
-    const enqueue = (text: string) => {
-      if (pending === '') setImmediate(flush);
-      pending += text;
-    };
-    // JSON.stringify never emits a raw newline, so each event is one `data:` line.
-    const send = (event: E) => enqueue(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
-    enqueue(`data: ${JSON.stringify({ type: 'stream.open', bootId: ctx.bootId })}\n\n`);
-    const detach = await attach(send);
     ctx.streams.open += 1;
-    const heartbeat = setInterval(() => enqueue(': ping\n\n'), HEARTBEAT_MS);
-    await new Promise<void>((resolve) => {
-      if (ctx.shutdown.aborted) return resolve();
-      // Removed when the client leaves: the shutdown signal outlives every stream, and would keep each one's listener.
-      const done = () => {
-        ctx.shutdown.removeEventListener('abort', done);
-        resolve();
-      };
-      stream.onAbort(done);
-      ctx.shutdown.addEventListener('abort', done, { once: true });
-    });
-    clearInterval(heartbeat);
-    ctx.streams.open -= 1;
-    detach();
-    if (pending) flush();
-    await chain;
+    try {
+      await follow(stream, ctx, attach);
+    } finally {
+      ctx.streams.open -= 1;
+    }
   });
+}
+
+/** Sends the stream's opening event, then what the attached source delivers, until the client or the server ends it. */
+async function follow<E extends { id: number }>(stream: SSEStreamingApi, ctx: ServerContext, attach: Attach<E>) {
+  // Events that arrive in one turn of the event loop (a burst of deltas) leave in one write.
+  let pending = '';
+  let chain: Promise<unknown> = Promise.resolve();
+  const flush = () => {
+    const text = pending;
+    pending = '';
+    // A failed write means the client is gone: its abort ends this stream below, and there is no one left to tell.
+    chain = chain.then(() => stream.write(text)).catch(() => undefined);
+  };
+  const enqueue = (text: string) => {
+    if (pending === '') setImmediate(flush);
+    pending += text;
+  };
+  // JSON.stringify never emits a raw newline, so each event is one `data:` line.
+  const send = (event: E) => enqueue(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`);
+  enqueue(`data: ${JSON.stringify({ type: 'stream.open', bootId: ctx.bootId })}\n\n`);
+  const detach = await attach(send);
+  const heartbeat = setInterval(() => enqueue(': ping\n\n'), HEARTBEAT_MS);
+  await new Promise<void>((resolve) => {
+    // A client that left while the source was attaching has been told no abort that is still to come.
+    if (ctx.shutdown.aborted || stream.aborted) return resolve();
+    // Removed when the client leaves: the shutdown signal outlives every stream, and would keep each one's listener.
+    const done = () => {
+      ctx.shutdown.removeEventListener('abort', done);
+      resolve();
+    };
+    stream.onAbort(done);
+    ctx.shutdown.addEventListener('abort', done, { once: true });
+  });
+  clearInterval(heartbeat);
+  detach();
+  if (pending) flush();
+  await chain;
 }
