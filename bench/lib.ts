@@ -35,6 +35,15 @@ export async function rssOf(pid: number): Promise<number> {
   return Number(kb) * 1024;
 }
 
+/** The proportional set size of a process: its resident memory, with pages shared with others counted in part. */
+export async function pssOf(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const kb = /^Pss:\s+(\d+) kB/m.exec(rollup)?.[1];
+  if (!kb) throw new Error(`no Pss for pid ${pid}`);
+  return Number(kb) * 1024;
+}
+
 /** Runs `work` one call after another and returns each call's duration in ms. */
 export async function timeEach(times: number, work: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connectSse } from '../test/helpers/sse';
-import { type Bench, type Metric, percentile, post, round, rssOf } from './lib';
+import { type Bench, type Metric, percentile, post, pssOf, round, rssOf } from './lib';
 import { benchWorkspace, makeSourceTree, spawnTs, startMockProcess } from './processes';
 
 /** Sessions of the soak (SOAK_SESSIONS to change), and how many run at once. */
@@ -69,13 +69,16 @@ export const soakBench: Bench = {
       const { url } = await new Promise<{ url: string }>((resolve) => server.once('message', resolve));
       const pid = server.pid!;
       const start = await rssOf(pid);
+      const startPss = await pssOf(pid);
 
       const samples: [number, number][] = [];
       let completed = 0;
       let finished = 0;
       let peak = start;
+      let peakPss = startPss;
       const sampler = setInterval(() => {
         void rssOf(pid).then((rss) => (peak = Math.max(peak, rss)));
+        void pssOf(pid).then((pss) => (peakPss = Math.max(peakPss, pss)));
       }, 100);
       let next = 0;
       const worker = async () => {
@@ -90,29 +93,33 @@ export const soakBench: Bench = {
       const soakHealth = await healthDuring(url, soak);
       await soak;
       const soakPeak = peak;
+      const soakPeakPss = peakPss;
       await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
       const afterIdle = await rssOf(pid);
+      const afterIdlePss = await pssOf(pid);
 
       peak = afterIdle;
+      peakPss = afterIdlePss;
       const burst = Promise.all(Array.from({ length: BURST }, () => session(url)));
       const burstHealth = await healthDuring(url, burst);
       const burstFinished = (await burst).filter(Boolean).length;
       const burstPeak = peak;
+      const burstPeakPss = peakPss;
       clearInterval(sampler);
 
       const half = Math.floor(SESSIONS / 2);
       const tail = samples.filter(([n]) => n > half);
       return [
-        { name: 'server RSS at start', value: round(start / MB), unit: 'MB' },
+        { name: 'server RSS at start', value: round(start / MB), unit: `MB (PSS ${round(startPss / MB)} MB)` },
         {
           name: `peak RSS, ${SESSIONS} sessions ${AT_ONCE} at a time (3 tool calls each)`,
           value: round(soakPeak / MB),
-          unit: `MB (${finished} of ${SESSIONS} finished)`,
+          unit: `MB (PSS ${round(soakPeakPss / MB)} MB; ${finished} of ${SESSIONS} finished)`,
         },
         {
           name: `RSS after the soak and ${IDLE_MS / 1000} s idle`,
           value: round(afterIdle / MB),
-          unit: 'MB',
+          unit: `MB (PSS ${round(afterIdlePss / MB)} MB)`,
           target: '≤ 120 MB',
         },
         {
@@ -124,7 +131,7 @@ export const soakBench: Bench = {
         {
           name: `peak RSS, ${BURST} sessions at once`,
           value: round(burstPeak / MB),
-          unit: `MB (${burstFinished} of ${BURST} finished)`,
+          unit: `MB (PSS ${round(burstPeakPss / MB)} MB; ${burstFinished} of ${BURST} finished)`,
           target: '≤ 300 MB',
         },
         {

@@ -23,7 +23,7 @@ import { CONTROL_SCANNING, CONTROL_SCAN_SEQ, CONTROL_WORDS, SCAN_BUDGET_MS } fro
 const SCAN_CHECK_MS = 100;
 /** Workers kept started once a run has made its first call: one for the shell, one for the other tools. */
 const STANDBY = 2;
-/** What a worker is taken to hold before it has said (a warmed worker holds about 30 MB here). */
+/** What a worker is taken to hold before it has said (a warmed worker holds about 46 MB here). */
 const UNMEASURED_WORKER_BYTES = 48 * 1024 * 1024;
 /**
  * How long a call waits for a busy worker before one more is started for it. Most calls are done sooner than a new
