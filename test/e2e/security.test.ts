@@ -324,6 +324,47 @@ describe('Settings → Security: workers and memory', () => {
     await close();
   });
 
+  it('asks for the readout every few seconds while the page is shown, and never while it is hidden', async () => {
+    const server = await startTestServer();
+    const { page, errors, close } = await browser.open(DESKTOP);
+    // The page's timers run on a clock the test moves, so "every few seconds" needs no waiting.
+    await page.clock.install();
+    // Each request for the readout, with whether the page was visible when it was made.
+    await page.addInitScript(() => {
+      const asked: string[] = [];
+      const fetch = window.fetch.bind(window);
+      Object.assign(window, {
+        memoryAsked: asked,
+        fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+          if (String(input) === '/api/memory') asked.push(document.visibilityState);
+          return fetch(input, init);
+        },
+      });
+    });
+    const asked = () => page.evaluate(() => Reflect.get(window, 'memoryAsked'));
+    const setVisibility = (state: 'visible' | 'hidden') =>
+      page.evaluate((to) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => to });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await page.goto(`${server.url}/settings/security`);
+    await expect.poll(() => page.getByRole('region', { name: 'In use now' }).textContent()).toContain('workers');
+    expect(await asked()).toEqual(['visible']);
+    await page.clock.runFor(3000);
+    expect(await asked()).toEqual(['visible', 'visible']);
+
+    await setVisibility('hidden');
+    await page.clock.runFor(60_000);
+    expect(await asked()).toEqual(['visible', 'visible']);
+    // Shown again: read at once, then every few seconds as before.
+    await setVisibility('visible');
+    expect(await asked()).toEqual(['visible', 'visible', 'visible']);
+    await page.clock.runFor(3000);
+    expect(await asked()).toEqual(['visible', 'visible', 'visible', 'visible']);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('looks right at 1280 and 390 px, light and dark', async () => {
     const server = await startTestServer();
     for (const [viewport, theme, name] of [
