@@ -279,3 +279,113 @@ describe('Settings → Security: programs of this machine (host tier)', () => {
     }
   }, 60_000);
 });
+
+describe('Settings → Security: workers and memory', () => {
+  it('reads out what the server holds, and saves the idle time in seconds, refusing one below the minimum', async () => {
+    const server = await startTestServer();
+    const sandbox = () => server.server.context.workspace.settings.get().sandbox;
+    const { page, errors, close } = await browser.open(DESKTOP);
+    await page.goto(`${server.url}/settings/security`);
+    const now = page.getByRole('region', { name: 'In use now' });
+    // No tool has run, so no worker has started: nothing warms at start-up.
+    await expect.poll(() => now.textContent()).toContain('0 workers · 0\u00a0B of 256\u00a0MB');
+    const rss = now.locator('div', { hasText: 'Server memory (RSS)' }).locator('dd');
+    expect(await rss.textContent()).toMatch(/^[1-9][\d,.]*\u00a0(MB|GB)$/);
+    expect(await now.textContent()).toContain('Runs under way0');
+
+    const idle = page.locator('#pool-workerIdleMs');
+    expect(await idle.inputValue()).toBe('30');
+    expect(await page.locator('#pool-maxPoolMemoryMb').inputValue()).toBe('256');
+    await idle.fill('10');
+    await idle.press('Enter');
+    await expect.poll(() => sandbox().workerIdleMs).toBe(10_000);
+
+    // Half a second is below the contract's 1 s: the refusal shows beside the field, the typed value stays.
+    await idle.fill('0.5');
+    await idle.press('Enter');
+    const refusal = page.getByRole('alert').filter({ hasText: 'workerIdleMs' });
+    await expect.poll(() => refusal.count()).toBe(1);
+    expect(await refusal.textContent()).toMatch(/^Not saved: idle time must be 1\u00a0s to 1\u00a0h/);
+    expect(await idle.getAttribute('aria-describedby')).toContain('pool-workerIdleMs-error');
+    expect(await idle.inputValue()).toBe('0.5');
+    expect(sandbox().workerIdleMs).toBe(10_000);
+    await page
+      .getByRole('heading', { name: 'Workers and memory' })
+      .evaluate((h) => h.scrollIntoView({ block: 'start' }));
+    await screenshot(page, 'desktop-settings-security-workers-refused');
+
+    const pool = page.locator('#pool-maxPoolMemoryMb');
+    await pool.fill('512');
+    await pool.press('Enter');
+    await expect.poll(() => sandbox().maxPoolMemoryMb).toBe(512);
+    // The readout's budget follows the setting.
+    await expect.poll(() => now.textContent()).toContain('of 512\u00a0MB');
+    expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    await close();
+  });
+
+  it('asks for the readout every few seconds while the page is shown, and never while it is hidden', async () => {
+    const server = await startTestServer();
+    const { page, errors, close } = await browser.open(DESKTOP);
+    // The page's timers run on a clock the test moves, so "every few seconds" needs no waiting.
+    await page.clock.install();
+    // Each request for the readout, with whether the page was visible when it was made.
+    await page.addInitScript(() => {
+      const asked: string[] = [];
+      const fetch = window.fetch.bind(window);
+      Object.assign(window, {
+        memoryAsked: asked,
+        fetch: (input: RequestInfo | URL, init?: RequestInit) => {
+          if (String(input) === '/api/memory') asked.push(document.visibilityState);
+          return fetch(input, init);
+        },
+      });
+    });
+    const asked = () => page.evaluate(() => Reflect.get(window, 'memoryAsked'));
+    const setVisibility = (state: 'visible' | 'hidden') =>
+      page.evaluate((to) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => to });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await page.goto(`${server.url}/settings/security`);
+    await expect.poll(() => page.getByRole('region', { name: 'In use now' }).textContent()).toContain('workers');
+    expect(await asked()).toEqual(['visible']);
+    await page.clock.runFor(3000);
+    expect(await asked()).toEqual(['visible', 'visible']);
+
+    await setVisibility('hidden');
+    await page.clock.runFor(60_000);
+    expect(await asked()).toEqual(['visible', 'visible']);
+    // Shown again: read at once, then every few seconds as before.
+    await setVisibility('visible');
+    expect(await asked()).toEqual(['visible', 'visible', 'visible']);
+    await page.clock.runFor(3000);
+    expect(await asked()).toEqual(['visible', 'visible', 'visible', 'visible']);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('looks right at 1280 and 390 px, light and dark', async () => {
+    const server = await startTestServer();
+    for (const [viewport, theme, name] of [
+      [DESKTOP, 'light', 'desktop-settings-security-workers'],
+      [DESKTOP, 'dark', 'desktop-dark-settings-security-workers'],
+      [PHONE, 'light', 'phone-settings-security-workers'],
+      [PHONE, 'dark', 'phone-dark-settings-security-workers'],
+    ] as const) {
+      const { page, errors, close } = await browser.open(viewport, theme);
+      await page.goto(`${server.url}/settings/security`);
+      await expect.poll(() => page.getByRole('region', { name: 'In use now' }).textContent()).toContain('workers');
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page
+        .getByRole('heading', { name: 'Workers and memory' })
+        .evaluate((h) => h.scrollIntoView({ block: 'start' }));
+      await screenshot(page, name);
+      expect(errors).toEqual([]);
+      await close();
+    }
+  }, 60_000);
+});

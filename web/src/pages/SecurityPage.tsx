@@ -9,6 +9,7 @@ import { onLinkClick } from '../lib/router';
 import { applySettings } from '../state';
 import { HostTierCard } from './HostTierCard';
 import { SandboxCard } from './SandboxCard';
+import { WorkersCard } from './WorkersCard';
 
 const MODE_HELP: Record<PermissionMode, string> = {
   default: 'Reading is allowed; writing files, running commands and network access ask first.',
@@ -142,6 +143,8 @@ export function SecurityPage() {
           </Card>
 
           <SandboxCard />
+
+          <WorkersCard />
 
           <HostTierCard />
 
