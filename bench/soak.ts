@@ -1,5 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MemoryStatusSchema } from '../src/contract/workspace';
 import { connectSse } from '../test/helpers/sse';
 import { type Bench, type Metric, percentile, post, pssOf, round, rssOf } from './lib';
 import { benchWorkspace, makeSourceTree, spawnTs, startMockProcess } from './processes';
@@ -106,6 +107,7 @@ export const soakBench: Bench = {
       const burstPeak = peak;
       const burstPeakPss = peakPss;
       clearInterval(sampler);
+      const { workersStarted } = MemoryStatusSchema.parse(await (await fetch(`${url}/api/memory`)).json());
 
       const half = Math.floor(SESSIONS / 2);
       const tail = samples.filter(([n]) => n > half);
@@ -140,6 +142,7 @@ export const soakBench: Bench = {
           unit: `ms / ${round(percentile(burstHealth, 99), 1)} ms`,
           target: '≤ 100 ms',
         },
+        { name: 'sandbox workers started in all', value: workersStarted, unit: 'workers' },
       ];
     } finally {
       server.kill();

@@ -213,10 +213,11 @@ const SandboxSettingsObject = z.strictObject({
    */
   workerIdleMs: z.number().int().min(1000).max(3_600_000).default(30_000),
   /**
-   * What the sandbox workers may hold together, in MB (each its V8 heap and QuickJS's memory). A worker is started
-   * only while it fits, and one past its share (this over the pool's size) is replaced between two calls.
+   * What the sandbox workers may hold together, in MB (each its V8 heap and QuickJS's memory; a warm one holds about
+   * 46 MB, so the default lets two run). A worker is started only while it fits, and one past its share (an equal
+   * part among the workers started) is replaced between two calls.
    */
-  maxPoolMemoryMb: z.number().int().min(64).max(16_384).default(256),
+  maxPoolMemoryMb: z.number().int().min(64).max(16_384).default(128),
 });
 
 export const SandboxSettingsSchema = SandboxSettingsObject.prefault({});

@@ -25,6 +25,8 @@ export const MemoryStatusSchema = z.object({
   /** Sandbox workers started, and what they said they hold together (their V8 heaps and QuickJS's memory). */
   workers: z.number(),
   workerMemoryBytes: z.number(),
+  /** Workers started since the server started (one replaced past its share of the budget adds one). */
+  workersStarted: z.number(),
   /** The pool's budget (`sandbox.maxPoolMemoryMb`) in bytes. */
   workerBudgetBytes: z.number(),
   /** Runs under way, sessions held in memory (watched or running), and what listens to their events. */

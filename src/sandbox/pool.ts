@@ -48,7 +48,7 @@ export interface PoolOptions {
   stackSizeMb: number;
   /**
    * What the workers may hold together (read each time: a setting). A worker is started only while the others and
-   * it fit, and one whose memory passes its share (the budget over the pool's size) is replaced between calls.
+   * it fit, and one whose memory passes its share (the budget over the workers started) is replaced between calls.
    */
   memoryBudgetBytes: () => number;
   /** Time over the policy's deadline before the worker is terminated (the engine's own deadline comes first). */
@@ -308,18 +308,24 @@ export class SandboxPool {
     if (!pending) for (const resolve of this.onSettled.splice(0)) resolve();
   }
 
-  /** Whether one more worker fits the pool's size and memory budget (the first always does). */
+  /**
+   * Whether one more worker fits the pool's size and memory budget (the first always does). A worker still warming
+   * up is counted at what a warm one holds: it will hold that once its shell is loaded.
+   */
   private hasRoom(): boolean {
     if (this.slots.size >= this.options.size) return false;
     if (this.slots.size === 0) return true;
-    const held = this.memoryBytes;
+    const held = [...this.slots].reduce((sum, s) => sum + Math.max(s.memoryBytes, UNMEASURED_WORKER_BYTES), 0);
     const another = Math.max(held / this.slots.size, UNMEASURED_WORKER_BYTES);
     return held + another <= this.options.memoryBudgetBytes();
   }
 
-  /** What one worker may hold before it is replaced between calls. */
+  /**
+   * What one worker may hold before it is replaced between calls: an equal part of the budget among the workers
+   * started (a pool that the budget keeps to one worker gives it the whole budget).
+   */
   private share(): number {
-    return this.options.memoryBudgetBytes() / this.options.size;
+    return this.options.memoryBudgetBytes() / Math.max(1, this.slots.size);
   }
 
   /**

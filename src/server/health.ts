@@ -26,6 +26,7 @@ export function memoryRoutes(ctx: ServerContext): Hono {
       heapUsedBytes: heapUsed,
       workers: workers.count,
       workerMemoryBytes: workers.memoryBytes,
+      workersStarted: workers.started,
       workerBudgetBytes: ctx.workspace.settings.get().sandbox.maxPoolMemoryMb * 1024 * 1024,
       runs: hub.runningSessions,
       liveSessions: hub.liveSessions,

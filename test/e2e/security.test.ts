@@ -288,14 +288,14 @@ describe('Settings → Security: workers and memory', () => {
     await page.goto(`${server.url}/settings/security`);
     const now = page.getByRole('region', { name: 'In use now' });
     // No tool has run, so no worker has started: nothing warms at start-up.
-    await expect.poll(() => now.textContent()).toContain('0 workers · 0\u00a0B of 256\u00a0MB');
+    await expect.poll(() => now.textContent()).toContain('0 workers · 0\u00a0B of 128\u00a0MB');
     const rss = now.locator('div', { hasText: 'Server memory (RSS)' }).locator('dd');
     expect(await rss.textContent()).toMatch(/^[1-9][\d,.]*\u00a0(MB|GB)$/);
     expect(await now.textContent()).toContain('Runs under way0');
 
     const idle = page.locator('#pool-workerIdleMs');
     expect(await idle.inputValue()).toBe('30');
-    expect(await page.locator('#pool-maxPoolMemoryMb').inputValue()).toBe('256');
+    expect(await page.locator('#pool-maxPoolMemoryMb').inputValue()).toBe('128');
     await idle.fill('10');
     await idle.press('Enter');
     await expect.poll(() => sandbox().workerIdleMs).toBe(10_000);

@@ -42,7 +42,7 @@ const FIELDS: {
     label: 'Pool memory',
     unit: 'MB',
     scale: 1,
-    what: 'What the workers may hold together. A worker starts only while it fits; one holding more than its share (a quarter: the pool runs up to 4) is replaced between two calls.',
+    what: 'What the workers may hold together. A worker starts only while it fits; one holding more than its share (an equal part among the workers started) is replaced between two calls.',
     text: (mb) => formatBytes(mb * UNIT_BYTES.MB),
   },
 ];
