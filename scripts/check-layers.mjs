@@ -29,6 +29,8 @@ const LAYERS = [
   // MCP servers: a tool source over the official client.
   ['mcp'],
   ['agent', 'automation'],
+  // Team mode: the shared Postgres database (schema, roles) that servers and workers on several machines use.
+  ['team'],
   // The composition root: builds one runtime per workspace.
   ['runtime'],
   ['server', 'cli', 'cli.ts'],

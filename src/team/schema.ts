@@ -1,0 +1,96 @@
+/**
+ * The team database's own tables, in the `boxagnts` schema, as numbered migrations. A migration only ever adds
+ * (tables, columns, indexes): data written by an older server is never dropped, so a team can upgrade its server
+ * and workers one machine at a time. The queue engine keeps its own schema beside this one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'workspaces, runs and their events, approvals, sessions, usage, settings and secrets',
+    sql: `
+      CREATE TABLE boxagnts.workspaces (
+        id text PRIMARY KEY,
+        name text NOT NULL,
+        remote_url text NOT NULL,
+        registered_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE boxagnts.runs (
+        id text PRIMARY KEY,
+        workspace_id text NOT NULL REFERENCES boxagnts.workspaces (id),
+        job text,
+        trigger text NOT NULL,
+        commit_sha text NOT NULL,
+        status text NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'interrupted', 'cancelled')),
+        scheduled_for timestamptz,
+        enqueued_at timestamptz NOT NULL DEFAULT now(),
+        worker text,
+        attempt integer NOT NULL DEFAULT 0,
+        lease_expires_at timestamptz,
+        branch text,
+        diff_summary text,
+        error text,
+        finished_at timestamptz
+      );
+      CREATE INDEX runs_by_status ON boxagnts.runs (status, enqueued_at);
+      CREATE TABLE boxagnts.run_events (
+        run_id text NOT NULL REFERENCES boxagnts.runs (id),
+        seq integer NOT NULL,
+        event jsonb NOT NULL,
+        at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (run_id, seq)
+      );
+      CREATE TABLE boxagnts.approvals (
+        id text PRIMARY KEY,
+        run_id text NOT NULL REFERENCES boxagnts.runs (id),
+        interaction jsonb NOT NULL,
+        answer jsonb,
+        opened_at timestamptz NOT NULL DEFAULT now(),
+        answered_at timestamptz
+      );
+      CREATE TABLE boxagnts.sessions (
+        id text PRIMARY KEY,
+        workspace_id text NOT NULL REFERENCES boxagnts.workspaces (id),
+        summary jsonb NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE boxagnts.usage (
+        id bigserial PRIMARY KEY,
+        workspace_id text NOT NULL REFERENCES boxagnts.workspaces (id),
+        session_id text,
+        run_id text,
+        model text NOT NULL,
+        agent text,
+        input_tokens bigint NOT NULL DEFAULT 0,
+        output_tokens bigint NOT NULL DEFAULT 0,
+        cost_usd numeric,
+        at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE boxagnts.settings (
+        workspace_id text PRIMARY KEY REFERENCES boxagnts.workspaces (id),
+        settings jsonb NOT NULL
+      );
+      CREATE TABLE boxagnts.secrets (
+        workspace_id text NOT NULL REFERENCES boxagnts.workspaces (id),
+        name text NOT NULL,
+        value text NOT NULL,
+        PRIMARY KEY (workspace_id, name)
+      );
+    `,
+  },
+];
+
+/** What a worker's role may do: lease and report runs, stream their events, open approvals, record usage. */
+export const WORKER_GRANTS: readonly string[] = [
+  'GRANT SELECT ON boxagnts.workspaces TO %ROLE%',
+  'GRANT SELECT, UPDATE ON boxagnts.runs TO %ROLE%',
+  'GRANT SELECT, INSERT ON boxagnts.run_events TO %ROLE%',
+  'GRANT SELECT, INSERT ON boxagnts.approvals TO %ROLE%',
+  'GRANT INSERT ON boxagnts.usage TO %ROLE%',
+  'GRANT USAGE ON SEQUENCE boxagnts.usage_id_seq TO %ROLE%',
+];

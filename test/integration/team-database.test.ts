@@ -1,0 +1,133 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TeamSchemaError, connectTeamDatabase, ensureWorkerRole, migrateTeamDatabase } from '../../src/team/database';
+import { MIGRATIONS } from '../../src/team/schema';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+
+let cluster: PostgresCluster;
+let databases = 0;
+const pools: pg.Pool[] = [];
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+}, 60_000);
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.end()));
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+/** A new empty database of the cluster, and a pool on it as the superuser. */
+async function freshDatabase(): Promise<{ pool: pg.Pool; name: string }> {
+  const name = `team_${++databases}`;
+  const admin = connectTeamDatabase(cluster.url);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const pool = connectTeamDatabase(cluster.url.replace(/\/postgres$/, `/${name}`));
+  pools.push(pool);
+  return { pool, name };
+}
+
+const tables = async (pool: pg.Pool) =>
+  (
+    await pool.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'boxagnts' ORDER BY table_name",
+    )
+  ).rows.map((r) => r.table_name);
+
+describe('the team database schema', () => {
+  it('is created by the product, recorded by version, and applied once', async () => {
+    const { pool } = await freshDatabase();
+    expect(await migrateTeamDatabase(pool)).toEqual({ from: 0, to: MIGRATIONS.at(-1)!.version });
+    expect(await tables(pool)).toEqual([
+      'approvals',
+      'migrations',
+      'run_events',
+      'runs',
+      'secrets',
+      'sessions',
+      'settings',
+      'usage',
+      'workspaces',
+    ]);
+    expect(await migrateTeamDatabase(pool)).toEqual({ from: 1, to: 1 });
+    const { rows } = await pool.query('SELECT version FROM boxagnts.migrations');
+    expect(rows).toEqual([{ version: 1 }]);
+  });
+
+  it('is migrated once when two servers start together', async () => {
+    const { pool, name } = await freshDatabase();
+    const other = connectTeamDatabase(cluster.url.replace(/\/postgres$/, `/${name}`));
+    pools.push(other);
+    const results = await Promise.all([migrateTeamDatabase(pool), migrateTeamDatabase(other)]);
+    expect(results.map((r) => r.from).sort()).toEqual([0, 1]);
+    expect((await pool.query('SELECT count(*)::int AS n FROM boxagnts.migrations')).rows[0].n).toBe(1);
+  });
+
+  it('keeps what an older version wrote when a newer one migrates further', async () => {
+    const { pool } = await freshDatabase();
+    await migrateTeamDatabase(pool);
+    await pool.query("INSERT INTO boxagnts.workspaces (id, name, remote_url) VALUES ('w', 'app', 'git@x:app.git')");
+    const next = [
+      ...MIGRATIONS,
+      { version: 2, name: 'labels', sql: 'ALTER TABLE boxagnts.workspaces ADD COLUMN label text' },
+    ];
+    expect(await migrateTeamDatabase(pool, next)).toEqual({ from: 1, to: 2 });
+    expect((await pool.query('SELECT id, label FROM boxagnts.workspaces')).rows).toEqual([{ id: 'w', label: null }]);
+  });
+
+  it('refuses a database a newer version has migrated, and changes nothing in it', async () => {
+    const { pool } = await freshDatabase();
+    await migrateTeamDatabase(pool);
+    await pool.query("INSERT INTO boxagnts.migrations (version, name) VALUES (7, 'from the future')");
+    await expect(migrateTeamDatabase(pool)).rejects.toThrow(TeamSchemaError);
+    await expect(migrateTeamDatabase(pool)).rejects.toThrow(/schema version 7, newer than this boxagnts knows \(1\)/);
+  });
+
+  it('never drops or deletes in a migration', () => {
+    for (const migration of MIGRATIONS) expect(migration.sql).not.toMatch(/\b(DROP|TRUNCATE|DELETE)\b/i);
+  });
+});
+
+describe("a worker's database role", () => {
+  it('reaches the runs it works on, and cannot read settings, secrets or sessions', async () => {
+    const { pool, name } = await freshDatabase();
+    await migrateTeamDatabase(pool);
+    await pool.query("INSERT INTO boxagnts.workspaces (id, name, remote_url) VALUES ('w', 'app', 'git@x:app.git')");
+    await pool.query("INSERT INTO boxagnts.settings (workspace_id, settings) VALUES ('w', '{}')");
+    await pool.query("INSERT INTO boxagnts.secrets (workspace_id, name, value) VALUES ('w', 'key', 'sk-secret')");
+    await pool.query(
+      "INSERT INTO boxagnts.runs (id, workspace_id, trigger, commit_sha, status) VALUES ('r1', 'w', 'manual', 'abc', 'queued')",
+    );
+    await ensureWorkerRole(pool, 'worker_one', 'a long password');
+    // Asked again (a worker re-registered with a new password), it stays one role.
+    await ensureWorkerRole(pool, 'worker_one', 'another long password');
+
+    const worker = new pg.Pool({
+      connectionString: cluster.urlFor('worker_one', 'another long password').replace(/\/postgres$/, `/${name}`),
+    });
+    pools.push(worker);
+    await worker.query("UPDATE boxagnts.runs SET status = 'running', worker = 'm1' WHERE id = 'r1'");
+    await worker.query(
+      `INSERT INTO boxagnts.run_events (run_id, seq, event) VALUES ('r1', 1, '{"type":"run.started"}')`,
+    );
+    expect((await worker.query('SELECT status FROM boxagnts.runs')).rows).toEqual([{ status: 'running' }]);
+    for (const table of ['settings', 'secrets', 'sessions'])
+      await expect(worker.query(`SELECT * FROM boxagnts.${table}`)).rejects.toThrow(/permission denied/);
+    await expect(worker.query("DELETE FROM boxagnts.runs WHERE id = 'r1'")).rejects.toThrow(/permission denied/);
+    await expect(worker.query('CREATE TABLE boxagnts.mine (x int)')).rejects.toThrow(/permission denied/);
+    // The old password no longer signs in.
+    const stale = new pg.Pool({
+      connectionString: cluster.urlFor('worker_one', 'a long password').replace(/\/postgres$/, `/${name}`),
+    });
+    pools.push(stale);
+    await expect(stale.query('SELECT 1')).rejects.toThrow(/password authentication failed/);
+  });
+
+  it('is refused a name that is not a plain identifier', async () => {
+    const { pool } = await freshDatabase();
+    await migrateTeamDatabase(pool);
+    await expect(ensureWorkerRole(pool, 'x"; DROP SCHEMA boxagnts; --', 'pw')).rejects.toThrow(TeamSchemaError);
+  });
+});
