@@ -19,7 +19,7 @@ export class WorktreeError extends Error {
  * Git with fixed arguments only (nothing a model writes reaches a command line), no prompts, no hooks and no file
  * system monitor: the runtime runs git on the host, so nothing in the repository may make it run a program.
  */
-async function git(cwd: string, args: string[]): Promise<string> {
+export async function git(cwd: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run(
       'git',
