@@ -1,10 +1,9 @@
 import pg from 'pg';
 import type { Logger } from '../log';
+import { TeamListener } from './listener';
 
 /** The channel a new run event is announced on; its payload is the run's id. */
 export const RUN_EVENTS_CHANNEL = 'boxagnts_run_events';
-/** How long the follower waits before it connects again after losing its connection. */
-const RECONNECT_MS = 1000;
 
 type Queryable = Pick<pg.Pool, 'query'>;
 
@@ -40,19 +39,22 @@ interface Follow {
  */
 export class RunEventFollower {
   private readonly follows = new Map<string, Set<Follow>>();
-  private listener: pg.Client | null = null;
-  private closed = false;
-  private retry: NodeJS.Timeout | null = null;
 
   private constructor(
     private readonly pool: pg.Pool,
-    private readonly url: string,
     private readonly logger: Logger,
+    private listener: TeamListener | null = null,
   ) {}
 
   static async start(pool: pg.Pool, url: string, logger: Logger): Promise<RunEventFollower> {
-    const follower = new RunEventFollower(pool, url, logger);
-    await follower.connect();
+    const follower = new RunEventFollower(pool, logger);
+    follower.listener = await TeamListener.start({
+      url,
+      logger,
+      channels: { [RUN_EVENTS_CHANNEL]: (runId) => follower.readAll(runId) },
+      // What was stored while no connection listened is read now.
+      onReconnect: () => [...follower.follows.keys()].forEach((runId) => follower.readAll(runId)),
+    });
     return follower;
   }
 
@@ -75,46 +77,12 @@ export class RunEventFollower {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
     this.follows.clear();
-    await this.listener?.end();
+    await this.listener?.close();
   }
 
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
-    client.on('notification', (message) => {
-      if (message.channel !== RUN_EVENTS_CHANNEL || !message.payload) return;
-      for (const follow of this.follows.get(message.payload) ?? []) this.read(message.payload, follow);
-    });
-    client.on('error', (error) => {
-      this.logger.warn({ err: error }, 'the team database connection for run events was lost; connecting again');
-      this.reconnect(client);
-    });
-    // A connection the server ended without an error (a clean shutdown of the database) is made again too.
-    client.on('end', () => this.reconnect(client));
-    await client.connect();
-    await client.query(`LISTEN ${RUN_EVENTS_CHANNEL}`);
-    this.listener = client;
-  }
-
-  /** Connects again after a while (`lost`: the connection that failed; none when the last attempt failed). */
-  private reconnect(lost: pg.Client | null): void {
-    if (this.closed || this.retry || (lost && this.listener !== lost)) return;
-    this.listener = null;
-    // Ending a connection that already failed can only fail too; the new one is what matters.
-    lost?.end().catch(() => undefined);
-    this.retry = setTimeout(() => {
-      this.retry = null;
-      this.connect().then(
-        // What was stored while no connection listened is read now.
-        () => this.follows.forEach((set, runId) => set.forEach((follow) => this.read(runId, follow))),
-        (error: unknown) => {
-          this.logger.warn({ err: error }, 'the team database could not be reached for run events; trying again');
-          this.reconnect(null);
-        },
-      );
-    }, RECONNECT_MS);
+  private readAll(runId: string): void {
+    for (const follow of this.follows.get(runId) ?? []) this.read(runId, follow);
   }
 
   private read(runId: string, follow: Follow): void {
