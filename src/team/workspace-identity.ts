@@ -1,4 +1,5 @@
 import { git } from '../agent/orchestration/worktree';
+import { isAbsolute } from 'node:path';
 import { errorMessage } from '../fs/errors';
 
 export class WorkspaceIdentityError extends Error {}
@@ -6,35 +7,35 @@ export class WorkspaceIdentityError extends Error {}
 /**
  * A remote URL as host and path, so that the spellings of one repository match across machines:
  * `git@github.com:org/app.git`, `ssh://git@github.com/org/app` and `https://user@github.com/org/app.git` are all
- * `github.com/org/app`. Credentials and the scheme are dropped; the host is lowercased, the path kept as written.
+ * `github.com/org/app`. Credentials and the scheme are dropped; the host is lowercased, the path kept as written. A
+ * repository in a folder (an absolute path or a file:// URL, reachable by machines that mount it) is `file:` and
+ * its path; a relative path names nothing another machine can find.
  */
 export function normalizeRemote(url: string): string {
   const text = url.trim();
+  if (isAbsolute(text)) return `file:${stripRepo(text)}`;
   const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(text);
-  let host: string;
-  let path: string;
-  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    host = scp[1]!;
-    path = scp[2]!;
-  } else {
-    let parsed: URL;
-    try {
-      parsed = new URL(text);
-    } catch {
-      // Neither form: a local path, which names no repository another machine can reach.
-      throw new WorkspaceIdentityError(`"${text}" is not a remote another machine can reach (a URL or host:path)`);
-    }
-    if (parsed.protocol === 'file:' || !parsed.hostname)
-      throw new WorkspaceIdentityError(`"${text}" is not a remote another machine can reach (a URL or host:path)`);
-    host = parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname;
-    path = decodeURIComponent(parsed.pathname);
+  if (scp && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return `${scp[1]!.toLowerCase()}/${stripRepo(scp[2]!)}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    // Neither a URL nor host:path: a relative folder.
+    throw new WorkspaceIdentityError(
+      `"${text}" is not a remote another machine can reach (a URL, host:path or an absolute path)`,
+    );
   }
-  const clean = path
-    .replace(/^\/+/, '')
-    .replace(/\/+$/, '')
-    .replace(/\.git$/, '');
-  if (!clean) throw new WorkspaceIdentityError(`"${text}" names no repository`);
-  return `${host.toLowerCase()}/${clean}`;
+  const path = decodeURIComponent(parsed.pathname);
+  if (parsed.protocol === 'file:') return `file:${stripRepo(path)}`;
+  const host = parsed.port ? `${parsed.hostname}:${parsed.port}` : parsed.hostname;
+  return `${host.toLowerCase()}/${stripRepo(path.replace(/^\/+/, ''))}`;
+}
+
+/** A repository path without its trailing slashes and `.git`; refused when nothing is left. */
+function stripRepo(path: string): string {
+  const clean = path.replace(/\/+$/, '').replace(/\.git$/, '');
+  if (!clean || clean === '/') throw new WorkspaceIdentityError(`"${path}" names no repository`);
+  return clean;
 }
 
 /** Which repository a workspace holds and at which commit: what a run asks of the worker that takes it. */

@@ -30,9 +30,11 @@ describe('a remote as every machine names it', () => {
     expect(normalizeRemote('ssh://git@git.example.com:2222/team/app.git')).toBe('git.example.com:2222/team/app');
   });
 
-  it('is refused for a local path, which no other machine can reach', () => {
-    for (const local of ['/srv/git/app.git', './app', 'file:///srv/git/app.git'])
-      expect(() => normalizeRemote(local)).toThrow(WorkspaceIdentityError);
+  it('is its folder for a repository reached through the file system, and refused for a relative path', () => {
+    expect(normalizeRemote('/srv/git/app.git')).toBe('file:/srv/git/app');
+    expect(normalizeRemote('file:///srv/git/app.git/')).toBe('file:/srv/git/app');
+    for (const relative of ['./app', 'app.git', '../repos/app'])
+      expect(() => normalizeRemote(relative)).toThrow(WorkspaceIdentityError);
   });
 });
 
