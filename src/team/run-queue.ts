@@ -1,0 +1,153 @@
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+import type { Logger } from '../log';
+
+/** The pg-boss queue every team run goes through. */
+const QUEUE = 'boxagnts_runs';
+/** Held while one lease looks at how many runs are running, so that no two leases pass the cap together. */
+const LEASE_LOCK = 'boxagnts.lease';
+
+export interface TeamRunQueueOptions {
+  url: string;
+  /** The server creates the queue and migrates pg-boss's schema; a worker's role may do neither. */
+  owner: boolean;
+  /** Runs running at once across every machine. */
+  globalCap: number;
+  /** A lease not renewed (heartbeat) for this long expires: its run is interrupted and re-queued or failed. */
+  leaseSeconds: number;
+  /** How often a run whose lease expired is re-queued: 0 marks it failed at once. */
+  retries: number;
+  logger: Logger;
+}
+
+/** What a worker holds while it runs a run: the job and which attempt of it, so a late report of an older one is refused. */
+export interface TeamLease {
+  id: string;
+  attempt: number;
+  data: Record<string, unknown>;
+}
+
+/**
+ * Team runs, queued in Postgres through pg-boss (its queue table, its maintenance that expires leases, its retries),
+ * with what pg-boss 10 lacks done in our own SQL on its table: a global cap on running runs across machines, a
+ * heartbeat that renews a lease, and reports fenced by attempt, so that a worker that lost its lease (it stalled and
+ * another took the run) cannot complete the run over the one now running it. Version pinned: the SQL below knows
+ * pg-boss 10.4's `pgboss.job`.
+ */
+export class TeamRunQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly pool: pg.Pool,
+    private readonly options: TeamRunQueueOptions,
+  ) {}
+
+  static async start(options: TeamRunQueueOptions): Promise<TeamRunQueue> {
+    const boss = new PgBoss({
+      connectionString: options.url,
+      max: 4,
+      migrate: options.owner,
+      schedule: false,
+      // Expired leases are swept this often, by whichever machine runs first.
+      maintenanceIntervalSeconds: Math.max(1, Math.floor(options.leaseSeconds / 2)),
+    });
+    const queue = new TeamRunQueue(boss, new pg.Pool({ connectionString: options.url, max: 4 }), options);
+    // pg-boss reports its own failures (a maintenance query that failed) as events, and tries again itself.
+    boss.on('error', (error) => options.logger.warn({ err: error }, 'the team queue reported an error'));
+    await boss.start();
+    if (options.owner && !(await boss.getQueue(QUEUE)))
+      await boss.createQueue(QUEUE, {
+        name: QUEUE,
+        retryLimit: options.retries,
+        retryDelay: 0,
+        expireInSeconds: options.leaseSeconds,
+      });
+    return queue;
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: false, wait: true });
+    await this.pool.end();
+  }
+
+  /** Queues a run; `data.workspace` names the workspace whose workers may take it. */
+  async enqueue(data: { workspace: string } & Record<string, unknown>): Promise<string> {
+    const id = await this.boss.send(QUEUE, data);
+    if (!id) throw new Error('the team queue refused the run');
+    return id;
+  }
+
+  /**
+   * The oldest queued run of `workspace`, now running under this lease, or null when there is none or the global cap
+   * is reached. The count and the lease happen under one lock, so leases on every machine together stay under it.
+   */
+  async lease(workspace: string): Promise<TeamLease | null> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LEASE_LOCK]);
+      // A statement after the lock sees the leases committed before it.
+      const { rows } = await client.query<{ id: string; retry_count: number; data: Record<string, unknown> }>(
+        `WITH running AS (SELECT count(*) AS n FROM pgboss.job WHERE name = $1 AND state = 'active'),
+         next AS (
+           SELECT job.id FROM pgboss.job job, running
+           WHERE job.name = $1 AND job.state < 'active' AND job.start_after < now() AND running.n < $2
+             AND job.data ->> 'workspace' = $3
+           ORDER BY job.priority DESC, job.created_on, job.id
+           LIMIT 1 FOR UPDATE SKIP LOCKED
+         )
+         UPDATE pgboss.job job SET state = 'active', started_on = now(),
+           retry_count = CASE WHEN job.started_on IS NULL THEN job.retry_count ELSE job.retry_count + 1 END
+         FROM next WHERE job.name = $1 AND job.id = next.id
+         RETURNING job.id, job.retry_count, job.data`,
+        [QUEUE, this.options.globalCap, workspace],
+      );
+      await client.query('COMMIT');
+      const row = rows[0];
+      return row ? { id: row.id, attempt: row.retry_count, data: row.data } : null;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Renews the lease; false when it is lost (expired and taken by another attempt, or cancelled): stop the run. */
+  async heartbeat(lease: TeamLease): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE pgboss.job SET started_on = now()
+       WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+      [QUEUE, lease.id, lease.attempt],
+    );
+    return rowCount === 1;
+  }
+
+  /** Records the run as done with `output`; false when this lease no longer holds the run. */
+  complete(lease: TeamLease, output: Record<string, unknown>): Promise<boolean> {
+    return this.finish(lease, 'completed', output);
+  }
+
+  /** Records the run as failed (never retried: it ran); false when this lease no longer holds the run. */
+  fail(lease: TeamLease, error: string): Promise<boolean> {
+    return this.finish(lease, 'failed', { error });
+  }
+
+  async cancel(id: string): Promise<void> {
+    await this.boss.cancel(QUEUE, id);
+  }
+
+  /** The run's state in the queue: created, retry, active, completed, cancelled or failed. */
+  async state(id: string): Promise<{ state: string; attempt: number; output: unknown } | null> {
+    const job = await this.boss.getJobById(QUEUE, id, { includeArchive: true });
+    return job ? { state: job.state, attempt: job.retryCount, output: job.output } : null;
+  }
+
+  private async finish(lease: TeamLease, state: 'completed' | 'failed', output: Record<string, unknown>) {
+    const { rowCount } = await this.pool.query(
+      `UPDATE pgboss.job SET state = $4::pgboss.job_state, completed_on = now(), output = $5
+       WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+      [QUEUE, lease.id, lease.attempt, state, JSON.stringify(output)],
+    );
+    return rowCount === 1;
+  }
+}
