@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { MIGRATIONS, type Migration, WORKER_GRANTS } from './schema';
+import { MIGRATIONS, type Migration, WORKER_GRANTS, WORKER_QUEUE_GRANTS } from './schema';
 
 /** Held while migrating, so that two servers starting together apply each migration once. */
 const MIGRATION_LOCK = 'boxagnts.migrate';
@@ -65,7 +65,8 @@ export async function migrateTeamDatabase(
 
 /**
  * Creates (or updates the password of) the role a worker machine signs in with, able to touch only the queue and
- * its runs: never the settings, the secrets or the session index.
+ * its runs: never the settings, the secrets or the session index. Called after the server's queue has started, so
+ * that pg-boss's tables exist to be granted.
  */
 export async function ensureWorkerRole(pool: pg.Pool, role: string, password: string): Promise<void> {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role))
@@ -77,5 +78,7 @@ export async function ensureWorkerRole(pool: pg.Pool, role: string, password: st
     await client.query(`${verb} ROLE ${name} LOGIN NOINHERIT PASSWORD ${pg.escapeLiteral(password)}`);
     await client.query(`GRANT USAGE ON SCHEMA boxagnts TO ${name}`);
     for (const grant of WORKER_GRANTS) await client.query(grant.replace('%ROLE%', name));
+    const { rowCount: queue } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'pgboss'");
+    if (queue) for (const grant of WORKER_QUEUE_GRANTS) await client.query(grant.replace('%ROLE%', name));
   });
 }

@@ -94,3 +94,13 @@ export const WORKER_GRANTS: readonly string[] = [
   'GRANT INSERT ON boxagnts.usage TO %ROLE%',
   'GRANT USAGE ON SEQUENCE boxagnts.usage_id_seq TO %ROLE%',
 ];
+
+/**
+ * What a worker's role may do in pg-boss's schema (made by the server when its queue starts): lease, renew and
+ * report jobs, and run the maintenance that expires leases and archives finished jobs. Creating queues and
+ * migrating the schema stay the server's.
+ */
+export const WORKER_QUEUE_GRANTS: readonly string[] = [
+  'GRANT USAGE ON SCHEMA pgboss TO %ROLE%',
+  'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA pgboss TO %ROLE%',
+];

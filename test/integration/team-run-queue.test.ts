@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log';
+import { ensureWorkerRole, migrateTeamDatabase } from '../../src/team/database';
 import { type TeamLease, TeamRunQueue, type TeamRunQueueOptions } from '../../src/team/run-queue';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 
@@ -40,7 +41,7 @@ async function machines(workers: number, options: Partial<TeamRunQueueOptions> =
     queues.push(worker);
     others.push(worker);
   }
-  return { server, workers: others };
+  return { server, workers: others, url: base.url };
 }
 
 describe('team runs in the queue', () => {
@@ -105,6 +106,38 @@ describe('team runs in the queue', () => {
     expect((await workers[0]!.lease('app'))?.id).toBe(id);
     await expect.poll(async () => (await server.state(id))?.state, { timeout: 30_000, interval: 250 }).toBe('failed');
     expect(await workers[0]!.lease('app')).toBeNull();
+  });
+
+  it('are leased and reported by a worker on its own role, which cannot create queues', async () => {
+    const { server, url } = await machines(0);
+    const { default: pg } = await import('pg');
+    const admin = new pg.Pool({ connectionString: url });
+    await migrateTeamDatabase(admin);
+    await ensureWorkerRole(admin, 'queue_worker', 'a worker password');
+    await admin.end();
+    const worker = await TeamRunQueue.start({
+      url: url.replace('postgres://postgres@', `postgres://queue_worker:${encodeURIComponent('a worker password')}@`),
+      owner: false,
+      globalCap: 3,
+      leaseSeconds: 60,
+      retries: 1,
+      logger: silentLogger,
+    });
+    queues.push(worker);
+    const id = await server.enqueue({ workspace: 'app' });
+    const lease = (await worker.lease('app'))!;
+    expect(lease.id).toBe(id);
+    expect(await worker.heartbeat(lease)).toBe(true);
+    expect(await worker.complete(lease, { branch: 'boxagnts/run' })).toBe(true);
+    expect((await server.state(id))?.state).toBe('completed');
+    const asWorker = new pg.Pool({
+      connectionString: url.replace(
+        'postgres://postgres@',
+        `postgres://queue_worker:${encodeURIComponent('a worker password')}@`,
+      ),
+    });
+    await expect(asWorker.query('CREATE TABLE pgboss.mine (x int)')).rejects.toThrow(/permission denied/);
+    await asWorker.end();
   });
 
   it('a cancelled run ends its lease', async () => {
