@@ -83,6 +83,19 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'schedule ticks: which machine queued each tick of a scheduled job',
+    sql: `
+      CREATE TABLE boxagnts.schedule_ticks (
+        job text NOT NULL,
+        tick timestamptz NOT NULL,
+        claimed_by text NOT NULL,
+        claimed_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (job, tick)
+      );
+    `,
+  },
 ];
 
 /** What a worker's role may do: lease and report runs, stream their events, open approvals, record usage. */
@@ -92,6 +105,7 @@ export const WORKER_GRANTS: readonly string[] = [
   'GRANT SELECT, INSERT ON boxagnts.run_events TO %ROLE%',
   'GRANT SELECT, INSERT ON boxagnts.approvals TO %ROLE%',
   'GRANT INSERT ON boxagnts.usage TO %ROLE%',
+  'GRANT SELECT, INSERT ON boxagnts.schedule_ticks TO %ROLE%',
   'GRANT USAGE ON SEQUENCE boxagnts.usage_id_seq TO %ROLE%',
 ];
 

@@ -45,15 +45,17 @@ describe('the team database schema', () => {
       'migrations',
       'run_events',
       'runs',
+      'schedule_ticks',
       'secrets',
       'sessions',
       'settings',
       'usage',
       'workspaces',
     ]);
-    expect(await migrateTeamDatabase(pool)).toEqual({ from: 1, to: 1 });
+    const newest = MIGRATIONS.at(-1)!.version;
+    expect(await migrateTeamDatabase(pool)).toEqual({ from: newest, to: newest });
     const { rows } = await pool.query('SELECT version FROM boxagnts.migrations');
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
   });
 
   it('is migrated once when two servers start together', async () => {
@@ -61,28 +63,31 @@ describe('the team database schema', () => {
     const other = connectTeamDatabase(cluster.url.replace(/\/postgres$/, `/${name}`));
     pools.push(other);
     const results = await Promise.all([migrateTeamDatabase(pool), migrateTeamDatabase(other)]);
-    expect(results.map((r) => r.from).sort()).toEqual([0, 1]);
-    expect((await pool.query('SELECT count(*)::int AS n FROM boxagnts.migrations')).rows[0].n).toBe(1);
+    expect(results.map((r) => r.from).sort()).toEqual([0, MIGRATIONS.at(-1)!.version]);
+    expect((await pool.query('SELECT count(*)::int AS n FROM boxagnts.migrations')).rows[0].n).toBe(MIGRATIONS.length);
   });
 
   it('keeps what an older version wrote when a newer one migrates further', async () => {
     const { pool } = await freshDatabase();
     await migrateTeamDatabase(pool);
     await pool.query("INSERT INTO boxagnts.workspaces (id, name, remote_url) VALUES ('w', 'app', 'git@x:app.git')");
+    const newest = MIGRATIONS.at(-1)!.version;
     const next = [
       ...MIGRATIONS,
-      { version: 2, name: 'labels', sql: 'ALTER TABLE boxagnts.workspaces ADD COLUMN label text' },
+      { version: newest + 1, name: 'labels', sql: 'ALTER TABLE boxagnts.workspaces ADD COLUMN label text' },
     ];
-    expect(await migrateTeamDatabase(pool, next)).toEqual({ from: 1, to: 2 });
+    expect(await migrateTeamDatabase(pool, next)).toEqual({ from: newest, to: newest + 1 });
     expect((await pool.query('SELECT id, label FROM boxagnts.workspaces')).rows).toEqual([{ id: 'w', label: null }]);
   });
 
   it('refuses a database a newer version has migrated, and changes nothing in it', async () => {
     const { pool } = await freshDatabase();
     await migrateTeamDatabase(pool);
-    await pool.query("INSERT INTO boxagnts.migrations (version, name) VALUES (7, 'from the future')");
+    await pool.query("INSERT INTO boxagnts.migrations (version, name) VALUES (99, 'from the future')");
     await expect(migrateTeamDatabase(pool)).rejects.toThrow(TeamSchemaError);
-    await expect(migrateTeamDatabase(pool)).rejects.toThrow(/schema version 7, newer than this boxagnts knows \(1\)/);
+    await expect(migrateTeamDatabase(pool)).rejects.toThrow(
+      `schema version 99, newer than this boxagnts knows (${MIGRATIONS.at(-1)!.version})`,
+    );
   });
 
   it('never drops or deletes in a migration', () => {

@@ -1,0 +1,17 @@
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/**
+ * Claims one tick of a scheduled job for `machine`: true for the one machine that claims it first, false for every
+ * other, however many run a scheduler. The database decides (the tick's row is unique), so a schedule fires once
+ * per tick with the server and any number of workers running, and a machine that restarts cannot fire a tick again.
+ */
+export async function claimTick(db: Queryable, job: string, tick: Date, machine: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO boxagnts.schedule_ticks (job, tick, claimed_by) VALUES ($1, $2, $3)
+     ON CONFLICT (job, tick) DO NOTHING`,
+    [job, tick, machine],
+  );
+  return rowCount === 1;
+}
