@@ -63,8 +63,16 @@ export interface Worktree {
   base: string;
 }
 
-/** A new worktree of `root`'s HEAD on the branch `boxagnts/<childId>`, in `worktreesDir/<childId>`. */
-export async function addWorktree(root: string, worktreesDir: string, childId: string): Promise<Worktree> {
+/**
+ * A new worktree of `root` at `commit` (its HEAD unless given) on the branch `boxagnts/<childId>`, in
+ * `worktreesDir/<childId>`.
+ */
+export async function addWorktree(
+  root: string,
+  worktreesDir: string,
+  childId: string,
+  commit = 'HEAD',
+): Promise<Worktree> {
   await mkdir(worktreesDir, { recursive: true, mode: 0o700 });
   // The worktrees live inside the checkout: without this, `git status` there would list each as untracked.
   await writeFile(join(worktreesDir, '.gitignore'), '*\n', { flag: 'wx' }).catch((error: unknown) => {
@@ -72,7 +80,7 @@ export async function addWorktree(root: string, worktreesDir: string, childId: s
   });
   const path = join(worktreesDir, childId);
   const branch = branchFor(childId);
-  const base = (await git(root, ['rev-parse', 'HEAD'])).trim();
+  const base = (await git(root, ['rev-parse', '--verify', `${commit}^{commit}`])).trim();
   await git(root, ['worktree', 'add', '--quiet', '-b', branch, path, base]);
   return { path, branch, base };
 }
