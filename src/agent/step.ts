@@ -3,6 +3,7 @@ import { type ModelFailure, classifyModelError } from '../models/errors';
 import type { ResolvedModel } from '../models/providers';
 import type { Redactor } from '../models/redaction';
 import type { RunEvent, ToolCallRecord } from '../contract/events';
+import { sleep } from './sleep';
 
 /** How model calls are retried and when a silent stream counts as stalled (the workspace's agent settings). */
 export interface StepPolicy {
@@ -42,19 +43,6 @@ class StallError extends Error {
 function backoff(attempt: number, limits: StepPolicy['retry']): number {
   const exponential = limits.baseDelayMs * 2 ** (attempt - 1);
   return Math.min(limits.maxDelayMs, exponential * (0.8 + Math.random() * 0.4));
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** A failure's sentence saying how often it was tried: inside the sentence when it ends with a full stop. */

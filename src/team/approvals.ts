@@ -1,11 +1,9 @@
-import type pg from 'pg';
+import type { Queryable } from './database';
 import type { Logger } from '../log';
 import { TeamListener } from './listener';
 
 /** Announces an approval opened (payload: its id) and one answered (the same channel: a waiter reads its row). */
 export const APPROVALS_CHANNEL = 'boxagnts_approvals';
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 export interface TeamApproval {
   id: string;

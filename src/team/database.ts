@@ -4,6 +4,9 @@ import { MIGRATIONS, type Migration, WORKER_GRANTS, WORKER_QUEUE_GRANTS } from '
 /** Held while migrating, so that two servers starting together apply each migration once. */
 const MIGRATION_LOCK = 'boxagnts.migrate';
 
+/** A pool or a connection of the team database: what a statement needs. */
+export type Queryable = Pick<pg.Pool, 'query'>;
+
 export class TeamSchemaError extends Error {}
 
 /** A pool of connections to the team database at `url` (a postgres:// URL). */
@@ -11,7 +14,8 @@ export function connectTeamDatabase(url: string): pg.Pool {
   return new pg.Pool({ connectionString: url, max: 10 });
 }
 
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');

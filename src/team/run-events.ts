@@ -1,11 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
+import type { Queryable } from './database';
 import type { Logger } from '../log';
 import { TeamListener } from './listener';
 
 /** The channel a new run event is announced on; its payload is the run's id. */
 export const RUN_EVENTS_CHANNEL = 'boxagnts_run_events';
-
-type Queryable = Pick<pg.Pool, 'query'>;
 
 export interface StoredRunEvent {
   seq: number;

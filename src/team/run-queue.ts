@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import type { Logger } from '../log';
+import { inTransaction } from './database';
 
 /** The pg-boss queue every team run goes through. */
 const QUEUE = 'boxagnts_runs';
@@ -81,9 +82,7 @@ export class TeamRunQueue {
    * is reached. The count and the lease happen under one lock, so leases on every machine together stay under it.
    */
   async lease(workspace: string): Promise<TeamLease | null> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const row = await inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LEASE_LOCK]);
       // A statement after the lock sees the leases committed before it.
       const { rows } = await client.query<{ id: string; retry_count: number; data: Record<string, unknown> }>(
@@ -101,15 +100,9 @@ export class TeamRunQueue {
          RETURNING job.id, job.retry_count, job.data`,
         [QUEUE, this.options.globalCap, workspace],
       );
-      await client.query('COMMIT');
-      const row = rows[0];
-      return row ? { id: row.id, attempt: row.retry_count, data: row.data } : null;
-    } catch (error) {
-      await client.query('ROLLBACK');
-      throw error;
-    } finally {
-      client.release();
-    }
+      return rows[0];
+    });
+    return row ? { id: row.id, attempt: row.retry_count, data: row.data } : null;
   }
 
   /** Renews the lease; false when it is lost (expired and taken by another attempt, or cancelled): stop the run. */

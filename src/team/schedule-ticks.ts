@@ -1,6 +1,4 @@
-import type pg from 'pg';
-
-type Queryable = Pick<pg.Pool, 'query'>;
+import type { Queryable } from './database';
 
 /**
  * Claims one tick of a scheduled job for `machine`: true for the one machine that claims it first, false for every

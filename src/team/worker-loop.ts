@@ -1,5 +1,6 @@
 import type { Logger } from '../log';
 import { errorMessage } from '../fs/errors';
+import { sleep } from '../agent/sleep';
 import type { TeamLease, TeamRunQueue } from './run-queue';
 
 /** How long an idle slot waits before it asks the queue again. */
@@ -49,7 +50,7 @@ export class TeamWorker {
         this.options.logger.warn({ err: error }, 'the team queue could not be asked for a run; asking again');
       }
       if (lease) await this.run(lease);
-      else await pause(POLL_MS, signal);
+      else await sleep(POLL_MS, signal);
     }
   }
 
@@ -83,16 +84,4 @@ export class TeamWorker {
       logger.error({ err: error, run: lease.id }, 'the end of a run could not be recorded in the team database');
     }
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

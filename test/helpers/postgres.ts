@@ -4,6 +4,7 @@ import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { freePort } from './ports';
 
 const run = promisify(execFile);
@@ -19,11 +20,12 @@ function postgresBin(): string | undefined {
 }
 
 export interface PostgresCluster {
-  /** The superuser's URL (trust authentication on loopback). */
-  readonly url: string;
-  readonly port: number;
+  /** The superuser's URL (trust authentication on loopback), to `database` (postgres unless given). */
+  url(database?: string): string;
   /** A URL for another role of this cluster, signing in with its password. */
-  urlFor(role: string, password: string): string;
+  urlFor(role: string, password: string, database?: string): string;
+  /** Creates a new empty database and returns its name: one per test keeps tests apart. */
+  createDatabase(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -63,10 +65,22 @@ export async function startPostgres(): Promise<PostgresCluster> {
   );
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
   await asOwner('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', 'start']);
+  let databases = 0;
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
-    urlFor: (role, password) => `postgres://${role}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
+    urlFor: (role, password, database = 'postgres') =>
+      `postgres://${role}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    async createDatabase() {
+      const name = `test_${++databases}`;
+      const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE ${name}`);
+      } finally {
+        await admin.end();
+      }
+      return name;
+    },
     async stop() {
       await asOwner('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       await rm(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ let runs = 0;
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  server = connectTeamDatabase(cluster.url);
+  server = connectTeamDatabase(cluster.url());
   await migrateTeamDatabase(server);
   await server.query("INSERT INTO boxagnts.workspaces (id, name, remote_url) VALUES ('w', 'app', 'example.com/app')");
   await ensureWorkerRole(server, 'worker_approvals', 'a worker password');

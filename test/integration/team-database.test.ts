@@ -5,7 +5,6 @@ import { MIGRATIONS } from '../../src/team/schema';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 
 let cluster: PostgresCluster;
-let databases = 0;
 const pools: pg.Pool[] = [];
 
 beforeAll(async () => {
@@ -20,11 +19,8 @@ afterAll(async () => {
 
 /** A new empty database of the cluster, and a pool on it as the superuser. */
 async function freshDatabase(): Promise<{ pool: pg.Pool; name: string }> {
-  const name = `team_${++databases}`;
-  const admin = connectTeamDatabase(cluster.url);
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const pool = connectTeamDatabase(cluster.url.replace(/\/postgres$/, `/${name}`));
+  const name = await cluster.createDatabase();
+  const pool = connectTeamDatabase(cluster.url(name));
   pools.push(pool);
   return { pool, name };
 }
@@ -60,7 +56,7 @@ describe('the team database schema', () => {
 
   it('is migrated once when two servers start together', async () => {
     const { pool, name } = await freshDatabase();
-    const other = connectTeamDatabase(cluster.url.replace(/\/postgres$/, `/${name}`));
+    const other = connectTeamDatabase(cluster.url(name));
     pools.push(other);
     const results = await Promise.all([migrateTeamDatabase(pool), migrateTeamDatabase(other)]);
     expect(results.map((r) => r.from).sort()).toEqual([0, MIGRATIONS.at(-1)!.version]);
@@ -110,7 +106,7 @@ describe("a worker's database role", () => {
     await ensureWorkerRole(pool, 'worker_one', 'another long password');
 
     const worker = new pg.Pool({
-      connectionString: cluster.urlFor('worker_one', 'another long password').replace(/\/postgres$/, `/${name}`),
+      connectionString: cluster.urlFor('worker_one', 'another long password', name),
     });
     pools.push(worker);
     await worker.query("UPDATE boxagnts.runs SET status = 'running', worker = 'm1' WHERE id = 'r1'");
@@ -124,7 +120,7 @@ describe("a worker's database role", () => {
     await expect(worker.query('CREATE TABLE boxagnts.mine (x int)')).rejects.toThrow(/permission denied/);
     // The old password no longer signs in.
     const stale = new pg.Pool({
-      connectionString: cluster.urlFor('worker_one', 'a long password').replace(/\/postgres$/, `/${name}`),
+      connectionString: cluster.urlFor('worker_one', 'a long password', name),
     });
     pools.push(stale);
     await expect(stale.query('SELECT 1')).rejects.toThrow(/password authentication failed/);

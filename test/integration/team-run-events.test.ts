@@ -12,7 +12,7 @@ let runs = 0;
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  admin = connectTeamDatabase(cluster.url);
+  admin = connectTeamDatabase(cluster.url());
   await migrateTeamDatabase(admin);
   await admin.query("INSERT INTO boxagnts.workspaces (id, name, remote_url) VALUES ('w', 'app', 'example.com/app')");
   await ensureWorkerRole(admin, 'worker_events', 'a worker password');
@@ -35,7 +35,7 @@ async function newRun(): Promise<string> {
 }
 
 async function follower(): Promise<RunEventFollower> {
-  const f = await RunEventFollower.start(admin, cluster.url, silentLogger);
+  const f = await RunEventFollower.start(admin, cluster.url(), silentLogger);
   closing.push(f);
   return f;
 }

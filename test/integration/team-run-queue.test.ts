@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log';
 import { ensureWorkerRole, migrateTeamDatabase } from '../../src/team/database';
@@ -5,7 +6,6 @@ import { type TeamLease, TeamRunQueue, type TeamRunQueueOptions } from '../../sr
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 
 let cluster: PostgresCluster;
-let databases = 0;
 const queues: TeamRunQueue[] = [];
 
 beforeAll(async () => {
@@ -20,13 +20,9 @@ afterAll(async () => {
 
 /** A fresh database, the server's queue on it (which sets it up), and `workers` more queues as other machines. */
 async function machines(workers: number, options: Partial<TeamRunQueueOptions> = {}) {
-  const name = `queue_${++databases}`;
-  const { default: pg } = await import('pg');
-  const admin = new pg.Pool({ connectionString: cluster.url });
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const name = await cluster.createDatabase();
   const base = {
-    url: cluster.url.replace(/\/postgres$/, `/${name}`),
+    url: cluster.url(name),
     globalCap: 100,
     leaseSeconds: 60,
     retries: 1,
@@ -41,7 +37,7 @@ async function machines(workers: number, options: Partial<TeamRunQueueOptions> =
     queues.push(worker);
     others.push(worker);
   }
-  return { server, workers: others, url: base.url };
+  return { server, workers: others, name };
 }
 
 describe('team runs in the queue', () => {
@@ -109,14 +105,14 @@ describe('team runs in the queue', () => {
   });
 
   it('are leased and reported by a worker on its own role, which cannot create queues', async () => {
-    const { server, url } = await machines(0);
-    const { default: pg } = await import('pg');
-    const admin = new pg.Pool({ connectionString: url });
+    const { server, name } = await machines(0);
+    const workerUrl = cluster.urlFor('queue_worker', 'a worker password', name);
+    const admin = new pg.Pool({ connectionString: cluster.url(name) });
     await migrateTeamDatabase(admin);
     await ensureWorkerRole(admin, 'queue_worker', 'a worker password');
     await admin.end();
     const worker = await TeamRunQueue.start({
-      url: url.replace('postgres://postgres@', `postgres://queue_worker:${encodeURIComponent('a worker password')}@`),
+      url: workerUrl,
       owner: false,
       globalCap: 3,
       leaseSeconds: 60,
@@ -130,12 +126,7 @@ describe('team runs in the queue', () => {
     expect(await worker.heartbeat(lease)).toBe(true);
     expect(await worker.complete(lease, { branch: 'boxagnts/run' })).toBe(true);
     expect((await server.state(id))?.state).toBe('completed');
-    const asWorker = new pg.Pool({
-      connectionString: url.replace(
-        'postgres://postgres@',
-        `postgres://queue_worker:${encodeURIComponent('a worker password')}@`,
-      ),
-    });
+    const asWorker = new pg.Pool({ connectionString: workerUrl });
     await expect(asWorker.query('CREATE TABLE pgboss.mine (x int)')).rejects.toThrow(/permission denied/);
     await asWorker.end();
   });

@@ -9,7 +9,7 @@ const pools: pg.Pool[] = [];
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  const server = connectTeamDatabase(cluster.url);
+  const server = connectTeamDatabase(cluster.url());
   pools.push(server);
   await migrateTeamDatabase(server);
   await ensureWorkerRole(server, 'worker_ticks', 'a worker password');

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log';
 import { TeamRunQueue } from '../../src/team/run-queue';
@@ -6,7 +5,6 @@ import { TeamWorker, type TeamWorkerOptions } from '../../src/team/worker-loop';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 
 let cluster: PostgresCluster;
-let databases = 0;
 const stops: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
@@ -20,12 +18,9 @@ afterAll(async () => {
 });
 
 async function team(options: { globalCap?: number; leaseSeconds?: number } = {}) {
-  const name = `loop_${++databases}`;
-  const admin = new pg.Pool({ connectionString: cluster.url });
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
+  const name = await cluster.createDatabase();
   const base = {
-    url: cluster.url.replace(/\/postgres$/, `/${name}`),
+    url: cluster.url(name),
     globalCap: options.globalCap ?? 100,
     leaseSeconds: options.leaseSeconds ?? 60,
     retries: 1,

@@ -2,7 +2,7 @@ import { type HostTierSettings, HostTierSettingsSchema, type HostTierStatus } fr
 import { CircleCheck, CirclePause, TriangleAlert } from 'lucide-react';
 import { Card, FieldError, Switch } from '../components/ui';
 import { UNIT_BYTES, formatBytes, formatCount, formatDuration } from '../lib/format';
-import { EntryList, NumberField, useSandboxOverview } from './SandboxFields';
+import { EntryList, NumberField, numberBounds, useSandboxOverview } from './SandboxFields';
 
 type LimitKey = 'timeoutMs' | 'maxMemoryBytes' | 'maxCpuSeconds' | 'maxProcesses' | 'maxOpenFiles' | 'maxOutputBytes';
 
@@ -11,10 +11,7 @@ const { MB } = UNIT_BYTES;
 /** The bounds and default of a limit, from the contract's schema, so the hints cannot drift from what the server takes. */
 const SHAPE = HostTierSettingsSchema.unwrap().shape;
 const DEFAULTS = HostTierSettingsSchema.parse({});
-function bounds(key: LimitKey): { min: number; max: number } {
-  const number = SHAPE[key].unwrap();
-  return { min: number.minValue ?? 0, max: number.maxValue ?? Number.MAX_SAFE_INTEGER };
-}
+const bounds = (key: LimitKey) => numberBounds(SHAPE[key].unwrap());
 
 /**
  * Each limit as the form shows it: in `unit`, `scale` stored units to one shown (1000 ms to a second), and its range

@@ -8,6 +8,14 @@ import { formatAmount } from '../lib/format';
 import { applySettings } from '../state';
 
 /** A merge patch of `sandbox`: objects such as `host` merge key by key, lists replace. */
+/** A number setting's bounds as its contract schema states them (none stated: from 0 up), for hints and inputs. */
+export function numberBounds(schema: { minValue: number | null; maxValue: number | null }): {
+  min: number;
+  max: number;
+} {
+  return { min: schema.minValue ?? 0, max: schema.maxValue ?? Number.MAX_SAFE_INTEGER };
+}
+
 export type SandboxPatch = Partial<Record<keyof Settings['sandbox'], unknown>>;
 
 /** Saves a sandbox change; a refusal names the field (e.g. `sandbox.allowedOutboundHosts[1]`) and why. */

@@ -5,7 +5,7 @@ import { Card, FieldError } from '../components/ui';
 import { api, errorMessage } from '../lib/api';
 import { UNIT_BYTES, formatBytes, formatCount, formatDuration } from '../lib/format';
 import { useVisibleInterval } from '../lib/use-visible-interval';
-import { NumberField, useSandboxOverview } from './SandboxFields';
+import { NumberField, numberBounds, useSandboxOverview } from './SandboxFields';
 
 type PoolKey = 'workerIdleMs' | 'maxPoolMemoryMb';
 
@@ -15,10 +15,7 @@ const POLL_MS = 3000;
 /** Bounds and defaults from the contract, so the hints cannot drift from what the server takes. */
 const SHAPE = SandboxOverviewSchema.shape;
 const DEFAULTS = SandboxSettingsSchema.parse({});
-function bounds(key: PoolKey): { min: number; max: number } {
-  const number = SHAPE[key].unwrap();
-  return { min: number.minValue ?? 0, max: number.maxValue ?? Number.MAX_SAFE_INTEGER };
-}
+const bounds = (key: PoolKey) => numberBounds(SHAPE[key].unwrap());
 
 /** Each setting as the form shows it: in `unit`, `scale` stored units to one shown (1000 ms to a second). */
 const FIELDS: {
