@@ -19,6 +19,8 @@ export const GlobalPayloadSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job.run'), run: JobRunSchema }),
   /** jobs.json changed (a job saved, removed, paused). */
   z.object({ type: z.literal('jobs.changed') }),
+  /** Team mode: a run was queued, leased, ended or interrupted, or a worker came or went, on any machine. */
+  z.object({ type: z.literal('team.changed') }),
   /** `truncated`: more changed than one event lists; reload what is shown. */
   z.object({ type: z.literal('file.changed'), changes: z.array(FileChangeSchema), truncated: z.boolean() }),
 ]);
