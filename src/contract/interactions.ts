@@ -39,7 +39,18 @@ export type ApprovalPreview = z.output<typeof PreviewSchema>;
 export const ApprovalOutcomeSchema = z.enum(['once', 'session', 'workspace', 'deny']);
 export type ApprovalOutcome = z.output<typeof ApprovalOutcomeSchema>;
 
-const waiting = { id: z.string(), sessionId: z.string(), runId: z.string(), callId: z.string(), createdAt: z.string() };
+/** A request parked by a team run on a worker machine: its session lives there, its run on the Team page. */
+export const TeamOriginSchema = z.object({ runId: z.string(), worker: z.string(), job: z.string().nullable() });
+export type TeamOrigin = z.output<typeof TeamOriginSchema>;
+
+const waiting = {
+  id: z.string(),
+  sessionId: z.string(),
+  runId: z.string(),
+  callId: z.string(),
+  createdAt: z.string(),
+  team: TeamOriginSchema.optional(),
+};
 
 /** Something a run waits on the user for; listed in the approvals inbox across sessions. */
 export const InteractionSchema = z.discriminatedUnion('kind', [
