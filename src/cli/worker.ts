@@ -7,7 +7,16 @@ import { ApprovalWaiter } from '../team/approvals';
 import { parkTeamApprovals } from '../team/approval-bridges';
 import { connectTeamDatabase } from '../team/database';
 import { TeamRunQueue } from '../team/run-queue';
-import { type RunEnd, isWorkspaceRegistered, markEnded, markRunning, touchWorker } from '../team/team-runs';
+import {
+  RUNS_CHANNEL,
+  type RunEnd,
+  isWorkspaceRegistered,
+  markEnded,
+  markReleased,
+  markRunning,
+  touchWorker,
+} from '../team/team-runs';
+import { TeamListener } from '../team/listener';
 import { TeamWorker } from '../team/worker-loop';
 import { WorkspaceIdentityError, workspaceIdentity } from '../team/workspace-identity';
 import { openHeadlessRuntime } from './headless-runtime';
@@ -113,18 +122,27 @@ export async function workerCommand(args: string[]): Promise<void> {
         );
       },
       onLeased: (tx, lease) => markRunning(tx, lease.id, name, lease.attempt),
+      onReleased: (tx, lease) => markReleased(tx, lease.id),
       onEnded: (outcome) => (tx, lease) =>
         markEnded(tx, lease.id, 'output' in outcome ? outcome.output : { status: 'error', error: outcome.error }),
       logger,
     });
     worker.start();
     closing.unshift(() => worker.stop());
+    // A run queued, or one ended (a slot freed under the cap), on any machine: the idle slots ask at once.
+    const listener = await TeamListener.start({
+      url,
+      logger,
+      channels: { [RUNS_CHANNEL]: () => worker.wake() },
+      onReconnect: () => worker.wake(),
+    });
+    closing.unshift(() => listener.close());
     process.stdout.write(
       `Ready: worker ${name} takes runs of ${remote} (${concurrency} at a time; the team runs at most ${cap})\n`,
     );
     await new Promise<void>((resolveStop) => {
       const stop = (signal: NodeJS.Signals) => {
-        logger.info({ signal }, 'worker stopping: runs under way are stopped and re-queued by their jobs');
+        logger.info({ signal }, 'worker stopping: runs under way are stopped and given back to the queue');
         resolveStop();
       };
       process.once('SIGINT', stop);

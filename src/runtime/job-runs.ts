@@ -64,6 +64,8 @@ export async function runJob(
   });
   const stop = () => deps.runner.cancel(session.id);
   signal.addEventListener('abort', stop, { once: true });
+  // Stopped while the run was being prepared: an abort before the listener was added is not told to it.
+  if (signal.aborted) stop();
   try {
     const outcome = await started.done;
     const spent = started.budget.spent();

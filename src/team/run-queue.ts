@@ -144,6 +144,25 @@ export class TeamRunQueue {
     return this.finish(lease, 'failed', { error }, within);
   }
 
+  /**
+   * Gives a run back unfinished (its worker is stopping): re-queued when its retries allow, failed otherwise, as an
+   * expired lease would be, without waiting for the expiry. False when this lease no longer holds the run.
+   */
+  release(lease: TeamLease, within?: Within): Promise<boolean> {
+    return inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        `UPDATE pgboss.job SET
+           state = (CASE WHEN retry_count < retry_limit THEN 'retry' ELSE 'failed' END)::pgboss.job_state,
+           completed_on = CASE WHEN retry_count < retry_limit THEN NULL ELSE now() END
+         WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+        [QUEUE, lease.id, lease.attempt],
+      );
+      if (rowCount !== 1) return false;
+      await within?.(client, lease);
+      return true;
+    });
+  }
+
   async cancel(id: string): Promise<void> {
     await this.boss.cancel(QUEUE, id);
   }

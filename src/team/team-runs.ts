@@ -171,6 +171,19 @@ export async function markEnded(db: Queryable, id: string, end: RunEnd): Promise
   );
 }
 
+/** The run was given back by its worker as it stopped (in the release's transaction): interrupted, as by a death. */
+export async function markReleased(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `WITH released AS (
+       UPDATE boxagnts.runs SET status = 'interrupted', interrupted_at = clock_timestamp(),
+         finished_at = clock_timestamp(), error = 'its worker was stopped while it ran'
+       WHERE id = $1 RETURNING id
+     )
+     SELECT pg_notify($2, id) FROM released`,
+    [id, RUNS_CHANNEL],
+  );
+}
+
 /** The run was cancelled on the server before or while it ran. */
 export async function markCancelled(db: Queryable, id: string): Promise<boolean> {
   const { rowCount } = await db.query(

@@ -21,6 +21,8 @@ export interface TeamWorkerOptions<O extends Record<string, unknown>> {
   execute(lease: TeamLease, signal: AbortSignal): Promise<O>;
   /** Recorded in the lease's transaction (the run's row says who runs it). */
   onLeased?: Within;
+  /** Recorded in the transaction that gives a run back when this worker stops. */
+  onReleased?: Within;
   /** Recorded in the report's transaction, so only the holder of the lease records the run's end. */
   onEnded?: (outcome: RunOutcome<O>) => Within;
   logger: Logger;
@@ -33,6 +35,8 @@ export interface TeamWorkerOptions<O extends Record<string, unknown>> {
  */
 export class TeamWorker<O extends Record<string, unknown>> {
   private readonly stopping = new AbortController();
+  /** Aborted (and replaced) to wake the idle slots at once. */
+  private nudge = new AbortController();
   private slots: Promise<void>[] = [];
 
   constructor(private readonly options: TeamWorkerOptions<O>) {}
@@ -41,7 +45,16 @@ export class TeamWorker<O extends Record<string, unknown>> {
     this.slots = Array.from({ length: this.options.concurrency }, () => this.slot());
   }
 
-  /** Stops taking runs and aborts those running (their leases expire and they are re-queued). */
+  /** Something changed in the queue (a run was queued, or one ended and freed a slot under the cap): ask now. */
+  wake(): void {
+    this.nudge.abort();
+    this.nudge = new AbortController();
+  }
+
+  /**
+   * Stops taking runs and stops those running, giving their leases back: each is re-queued or ends as its job's
+   * policy says, at once rather than when its lease would have expired.
+   */
   async stop(): Promise<void> {
     this.stopping.abort();
     await Promise.all(this.slots);
@@ -57,30 +70,48 @@ export class TeamWorker<O extends Record<string, unknown>> {
         this.options.logger.warn({ err: error }, 'the team queue could not be asked for a run; asking again');
       }
       if (lease) await this.run(lease);
-      else await sleep(POLL_MS, signal);
+      else await sleep(POLL_MS, AbortSignal.any([signal, this.nudge.signal]));
     }
   }
 
   private async run(lease: TeamLease): Promise<void> {
     const { queue, logger } = this.options;
     const lost = new AbortController();
+    // One controller stopped by either cause, listened to by the worker's own signal: a signal made with
+    // AbortSignal.any is held weakly by its sources and, on Node 20, can be collected with its listeners while the
+    // run goes on, so a stop would never reach the run.
+    const stop = new AbortController();
+    const stopRun = () => stop.abort(this.stopping.signal.reason);
+    this.stopping.signal.addEventListener('abort', stopRun, { once: true });
     const heartbeat = setInterval(() => {
       queue.heartbeat(lease).then(
-        (held) => held || lost.abort(new Error('the lease on this run was lost')),
+        (held) => {
+          if (held) return;
+          lost.abort(new Error('the lease on this run was lost'));
+          stop.abort(lost.signal.reason);
+        },
         (error: unknown) => logger.warn({ err: error, run: lease.id }, 'a run lease could not be renewed'),
       );
     }, this.options.heartbeatMs);
-    const signal = AbortSignal.any([lost.signal, this.stopping.signal]);
     let outcome: RunOutcome<O>;
     try {
-      outcome = { output: await this.options.execute(lease, signal) };
+      outcome = { output: await this.options.execute(lease, stop.signal) };
     } catch (error) {
       outcome = { error: errorMessage(error) };
     } finally {
       clearInterval(heartbeat);
+      this.stopping.signal.removeEventListener('abort', stopRun);
     }
-    // An aborted run belongs to whoever holds it now, or to no one (cancelled, or re-queued once this machine stops).
-    if (signal.aborted) return;
+    // A run whose lease was lost belongs to whoever holds it now, or to no one (it was cancelled).
+    if (lost.signal.aborted) return;
+    if (this.stopping.signal.aborted) {
+      await queue
+        .release(lease, this.options.onReleased)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, run: lease.id }, 'a stopped run could not be given back; its lease will expire'),
+        );
+      return;
+    }
     try {
       const within = this.options.onEnded?.(outcome);
       const recorded =

@@ -266,6 +266,32 @@ describe('team mode across processes', () => {
     ]);
   }, 240_000);
 
+  it('a worker stopped mid-run gives its run back at once: interrupted, then finished by the next worker', async () => {
+    let stalls = 0;
+    answer = () => (stalls++ === 0 ? { text: 'Working on it', stallAfterChunks: 1 } : { text: 'Done.' });
+    const { adminUrl } = await teamDatabase();
+    const { server, workerDirs } = await machines(2);
+    const url = await workerUrl(adminUrl, 'worker_s');
+    const base = await startServer(server, adminUrl).ready;
+    const call = api(base);
+    await saveJob(call, 'long', { schedule: { kind: 'every', minutes: 600 }, prompt: 'long work', missed: 'run-once' });
+    const first = startWorker(workerDirs[0]!, url, 'leaving', 1);
+    await first.ready;
+    await call('/api/jobs/long/run', { method: 'POST' });
+    const longRun = async () => (await call('/api/team')).runs[0];
+    // Mid-run: its model call has begun (and hangs).
+    await expect.poll(() => stalls, { timeout: 60_000 }).toBe(1);
+    expect((await longRun()).status).toBe('running');
+    first.proc.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    // The lease is 60 s: the run is interrupted now because the worker gave it back, not because the lease expired.
+    expect(await longRun()).toMatchObject({ status: 'interrupted', error: 'its worker was stopped while it ran' });
+    await startWorker(workerDirs[1]!, url, 'arriving', 1).ready;
+    await expect
+      .poll(longRun, { timeout: 60_000, interval: 250 })
+      .toMatchObject({ status: 'finished', attempt: 1, worker: 'arriving' });
+  }, 240_000);
+
   it('a cron schedule fires once per tick with two servers, two workers and their schedulers all running', async () => {
     answer = () => ({ text: 'Ticked.' });
     const { adminUrl } = await teamDatabase();
