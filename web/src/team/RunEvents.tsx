@@ -19,7 +19,8 @@ export function RunEvents({ runId, ended }: { runId: string; ended: boolean }) {
   const items = useMemo(() => (ended ? settleStale(timeline) : timeline).items, [timeline, ended]);
   return (
     <div className="flex flex-col gap-2">
-      {state !== 'open' && (
+      {/* An ended run's stream has nothing more to bring: a lost connection is not worth a word. */}
+      {state !== 'open' && !(ended && state === 'lost') && (
         <p
           role="status"
           className={

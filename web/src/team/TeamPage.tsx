@@ -3,7 +3,7 @@ import { Network } from 'lucide-react';
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { EmptyState } from '../components/EmptyState';
-import { Card, PageHeader } from '../components/ui';
+import { Card, cx, PageHeader } from '../components/ui';
 import { errorMessage } from '../lib/api';
 import { navigate, useSearch } from '../lib/router';
 import { Notice } from '../models/bits';
@@ -45,9 +45,14 @@ export function TeamPage() {
   );
 }
 
-function Stat({ label, children }: { label: string; children: ReactNode }) {
+function Stat({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
   return (
-    <div className="min-w-0 rounded-lg border border-zinc-200 bg-white px-3 py-2 dark:border-zinc-800 dark:bg-zinc-900">
+    <div
+      className={cx(
+        'min-w-0 rounded-lg border border-zinc-200 bg-white px-3 py-2 dark:border-zinc-800 dark:bg-zinc-900',
+        className,
+      )}
+    >
       <dt className="text-xs text-zinc-600 dark:text-zinc-400">{label}</dt>
       <dd className="mt-0.5 text-sm font-semibold break-all">{children}</dd>
     </div>
@@ -93,15 +98,13 @@ function TeamView({ status, reload }: { status: Enabled; reload(): void }) {
 
   return (
     <div className="flex flex-col gap-6">
-      <dl aria-label="Queue" className="grid grid-cols-2 gap-2 sm:grid-cols-5">
-        <div className="col-span-2 sm:col-span-1">
-          <Stat label="Repository">
-            <span className="font-mono">{status.remote}</span>
-          </Stat>
-        </div>
+      <dl aria-label="Queue" className="grid grid-cols-2 gap-2 sm:grid-cols-6">
+        <Stat label="Repository" className="col-span-2">
+          <span className="font-mono">{status.remote}</span>
+        </Stat>
         <Stat label="Queued">{status.queued}</Stat>
-        <Stat label="Running">{`${status.running} of ${status.cap}`}</Stat>
-        <Stat label="Cap across machines">{status.cap}</Stat>
+        <Stat label="Running">{status.running}</Stat>
+        <Stat label="Cap, all machines">{status.cap}</Stat>
         <Stat label="Lease">{`${status.leaseSeconds} s`}</Stat>
       </dl>
       {notice && (
