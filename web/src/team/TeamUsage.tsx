@@ -2,6 +2,19 @@ import type { TeamUsage as Usage } from '@contract/team';
 import { costOf } from '../cron/format';
 import { exact } from '../usage/format';
 
+/** `provider/model`, free to wrap after its slash on a narrow screen rather than inside a word. */
+function ModelName({ model }: { model: string }) {
+  const slash = model.indexOf('/');
+  if (slash < 0) return model;
+  return (
+    <>
+      {model.slice(0, slash + 1)}
+      <wbr />
+      {model.slice(slash + 1)}
+    </>
+  );
+}
+
 /** What the team's runs cost, per model. */
 export function TeamUsage({ usage }: { usage: Usage[] }) {
   if (usage.length === 0)
@@ -32,8 +45,8 @@ export function TeamUsage({ usage }: { usage: Usage[] }) {
         <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
           {usage.map((row) => (
             <tr key={row.model}>
-              <th scope="row" className="py-1.5 pr-3 font-mono font-normal break-all">
-                {row.model}
+              <th scope="row" className="py-1.5 pr-3 font-mono font-normal break-words">
+                <ModelName model={row.model} />
               </th>
               <td className="py-1.5 pr-3 text-right tabular-nums">{exact.format(row.runs)}</td>
               <td className="py-1.5 pr-3 text-right tabular-nums">{exact.format(row.inputTokens)}</td>
