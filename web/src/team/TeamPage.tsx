@@ -65,13 +65,12 @@ function TeamView({ status, reload }: { status: Enabled; reload(): void }) {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
   const closeConfirm = useCallback(() => setCancelling(null), []);
-  const scrolledTo = useRef<string | null>(null);
   const listed = openId !== null && status.runs.some((run) => run.id === openId);
-
-  // A link to a run (from the inbox) brings its row into view, once.
+  // The run the page was opened on (a link from the inbox) is brought into view once; a row opened here stays put.
+  const linked = useRef(openId);
   useEffect(() => {
-    if (!listed || scrolledTo.current === openId) return;
-    scrolledTo.current = openId;
+    if (linked.current === null || linked.current !== openId || !listed) return;
+    linked.current = null;
     document.getElementById(`run-${openId}`)?.scrollIntoView({ block: 'start' });
   }, [listed, openId]);
 
