@@ -10,6 +10,8 @@ const COMMANDS: Record<string, Command> = {
   tool: async (args) => (await import('./cli/tool')).toolCommand(args),
   cron: async (args) => (await import('./cli/cron')).cronCommand(args),
   site: async (args) => (await import('./cli/site')).siteCommand(args),
+  worker: async (args) => (await import('./cli/worker')).workerCommand(args),
+  'worker-role': async (args) => (await import('./cli/worker-role')).workerRoleCommand(args),
   version: async () => void process.stdout.write(`${VERSION}\n`),
   help: async () => void process.stdout.write(`${HELP}\n`),
 };

@@ -3,7 +3,7 @@ import { errorMessage } from '../fs/errors';
 import type { Clock, Timer } from './clock';
 import { type JobQueue, type QueuedRun, newRunId } from './job-queue';
 import type { JobsStore } from './jobs-store';
-import type { RunLog } from './run-log';
+import type { JobHistory } from './run-log';
 import { jobNextTick } from './schedule';
 
 /** The longest a timer is set for: a far tick is reached by setting it again (timers cannot wait ~25 days). */
@@ -17,7 +17,7 @@ export type RunResult = Pick<JobRun, 'status' | 'sessionId' | 'costUsd' | 'input
 export interface AutomationDeps {
   store: JobsStore;
   queue: JobQueue;
-  log: RunLog;
+  log: JobHistory;
   clock: Clock;
   /** Runs one job as a session, until it ends or `signal` stops it. */
   execute(job: Job, run: QueuedRun, signal: AbortSignal): Promise<RunResult>;
@@ -81,8 +81,9 @@ export class Automation {
     return this.deps.log.read(name);
   }
 
+  /** Whether a run of the job goes on, here or (a queue shared by several machines) on another machine. */
   isRunning(name: string): boolean {
-    return this.running.has(name);
+    return this.running.has(name) || this.deps.queue.list().some((e) => e.item.job === name && e.state === 'running');
   }
 
   async view(job: Job): Promise<JobView> {
@@ -91,7 +92,7 @@ export class Automation {
     return {
       ...job,
       nextRun: next?.toISOString() ?? null,
-      running: this.running.has(job.name),
+      running: this.isRunning(job.name),
       lastRun: runs.find((r) => r.status !== 'skipped') ?? runs[0] ?? null,
       recent: runs
         .filter((r) => r.status !== 'skipped')
@@ -147,9 +148,8 @@ export class Automation {
       if (!tick || tick.getTime() > now) continue;
       // Ticks passed while the process slept are one tick: the schedule is caught up, not replayed.
       this.cursor.set(job.name, now);
-      const busy =
-        this.running.has(job.name) ||
-        this.deps.queue.list().some((e) => e.item.job === job.name && e.state === 'queued');
+      if (!(await this.deps.queue.claim(job.name, tick))) continue;
+      const busy = this.isRunning(job.name) || this.deps.queue.list().some((e) => e.item.job === job.name);
       if (busy && job.overlap === 'skip')
         await this.record({
           id: this.newId(),

@@ -33,6 +33,11 @@ export interface QueueEntry {
  */
 export interface JobQueue {
   enqueue(item: Omit<QueuedRun, 'id' | 'enqueuedAt'>): Promise<QueuedRun>;
+  /**
+   * Claims one tick of a job's schedule for this machine before it is queued: false when another machine fired it
+   * already (several schedulers share one queue), so each tick is queued once.
+   */
+  claim(job: string, tick: Date): Promise<boolean>;
   /** The oldest queued entry `accept` takes, now running under this lease; null when there is none. */
   lease(accept: (item: QueuedRun) => boolean): Promise<QueuedRun | null>;
   heartbeat(id: string): Promise<void>;
@@ -99,6 +104,11 @@ export class EmbeddedJobQueue implements JobQueue {
     };
     await this.record({ op: 'enqueue', item });
     return item;
+  }
+
+  /** One process, one scheduler: every tick it reaches is its own. */
+  async claim(): Promise<boolean> {
+    return true;
   }
 
   async lease(accept: (item: QueuedRun) => boolean): Promise<QueuedRun | null> {

@@ -4,8 +4,14 @@ import { type JobRun, JobRunSchema } from '../contract/automation';
 import { errnoCode } from '../fs/errors';
 import { parseJsonl } from '../workspace/jsonl';
 
+/** Where each job's runs are recorded as they end (or are skipped), and read back newest first. */
+export interface JobHistory {
+  append(run: JobRun): Promise<void>;
+  read(job: string, limit?: number): Promise<JobRun[]>;
+}
+
 /** The history of each job: `.boxagnts/automation/runs/<job>.jsonl`, a line per run as it ended (or was skipped). */
-export class RunLog {
+export class RunLog implements JobHistory {
   constructor(private readonly dir: string) {}
 
   async append(run: JobRun): Promise<void> {

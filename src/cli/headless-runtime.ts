@@ -1,5 +1,5 @@
 import { type AgentRuntime, createRuntime } from '../runtime/runtime';
-import { createLogger } from '../log';
+import { type Logger, createLogger } from '../log';
 import type { LogFormat } from '../log-pretty';
 import { Redactor } from '../models/redaction';
 import { JsonFileError } from '../workspace/json-file';
@@ -13,7 +13,9 @@ import { CommandError } from './usage';
 export async function openHeadlessRuntime(
   workspaceDir: string | undefined,
   logFormat: LogFormat,
-): Promise<{ workspace: Workspace; runtime: AgentRuntime }> {
+  /** Log lines below this level are dropped unless BOXAGNTS_LOG_LEVEL says otherwise. */
+  defaultLevel = 'warn',
+): Promise<{ workspace: Workspace; runtime: AgentRuntime; logger: Logger }> {
   let workspace: Workspace;
   try {
     workspace = await openWorkspace(workspaceDir ?? process.cwd());
@@ -22,7 +24,7 @@ export async function openHeadlessRuntime(
     throw error;
   }
   const redactor = new Redactor();
-  const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? 'warn', format: logFormat });
+  const logger = createLogger(redactor, { level: process.env.BOXAGNTS_LOG_LEVEL ?? defaultLevel, format: logFormat });
   // A command's process ends soon after it starts: waiting for the instrumenting still under way leaves the module
   // cached for the next command, which would otherwise start it again.
   const runtime = await createRuntime(workspace, {
@@ -31,5 +33,5 @@ export async function openHeadlessRuntime(
     watchExtensions: false,
     finishPreparingOnClose: true,
   });
-  return { workspace, runtime };
+  return { workspace, runtime, logger };
 }

@@ -5,7 +5,15 @@ import { isLoopbackHost } from '../server/guard';
 import { ServeError, startServer } from '../server/serve';
 import { JsonFileError } from '../workspace/json-file';
 import { WorkspaceError } from '../workspace/workspace';
-import { CommandError, UsageError, parseFlags, parseLogFormat, parsePort } from './usage';
+import {
+  CommandError,
+  UsageError,
+  parseFlags,
+  parseLogFormat,
+  parsePort,
+  parsePositiveInt,
+  parseTeamUrl,
+} from './usage';
 
 export const DEFAULT_PORT = 30001;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -19,6 +27,9 @@ export async function serveCommand(args: string[]): Promise<void> {
     'admin-pass': { type: 'string' },
     open: { type: 'boolean' },
     'log-format': { type: 'string' },
+    team: { type: 'string' },
+    'team-cap': { type: 'string' },
+    'team-lease-seconds': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const logFormat = parseLogFormat(values['log-format']);
@@ -37,6 +48,22 @@ export async function serveCommand(args: string[]): Promise<void> {
     );
   }
 
+  const teamUrl = values.team ?? process.env.BOXAGNTS_TEAM_URL;
+  if (teamUrl !== undefined && user === undefined)
+    throw new UsageError(
+      'team mode needs --admin-user and --admin-pass: the dashboard answers approvals for every machine',
+    );
+  if (teamUrl === undefined && (values['team-cap'] !== undefined || values['team-lease-seconds'] !== undefined))
+    throw new UsageError('--team-cap and --team-lease-seconds go with --team');
+  const team =
+    teamUrl === undefined
+      ? undefined
+      : {
+          url: parseTeamUrl(teamUrl),
+          cap: parsePositiveInt('--team-cap', values['team-cap']) ?? 4,
+          leaseSeconds: parsePositiveInt('--team-lease-seconds', values['team-lease-seconds']) ?? 60,
+        };
+
   // Made before the workspace is open; the server binds it to the workspace's keys.
   const redactor = new Redactor();
   const logger = createLogger(redactor, { format: logFormat });
@@ -49,6 +76,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       admin: user !== undefined && pass !== undefined ? { user, pass } : undefined,
       logger,
       redactor,
+      team,
     });
   } catch (error) {
     if (error instanceof ServeError || error instanceof JsonFileError || error instanceof WorkspaceError)
@@ -73,7 +101,8 @@ export async function serveCommand(args: string[]): Promise<void> {
   });
   process.stdout.write(
     `boxagnts ${server.context.version} (start with --workspace-dir DIR to serve another folder)\n` +
-      `Ready: ${server.url} (workspace: ${server.context.workspace.paths.root})\n`,
+      `Ready: ${server.url} (workspace: ${server.context.workspace.paths.root})\n` +
+      (server.context.team ? `Team mode: runs of ${server.context.team.remote} go to worker machines\n` : ''),
   );
   if (values.open) openBrowser(server.url);
   await stopped;

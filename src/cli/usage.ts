@@ -49,6 +49,20 @@ export function parsePositiveNumber(flag: string, value: string | undefined): nu
 }
 
 /** The log's format: `--log-format` when given, else by whether stderr, where the log goes, is a terminal. */
+/** A team database's URL: postgres:// or postgresql://, with a database name. */
+export function parseTeamUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not a URL at all; said without echoing it, since it may hold a password.
+    throw new UsageError('--team must be a URL such as postgres://user:password@host:5432/boxagnts');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new UsageError(`--team must be a postgres:// URL, not ${url.protocol}//…`);
+  return value;
+}
+
 export function parseLogFormat(value: string | undefined): LogFormat {
   const format = resolveLogFormat(value, process.stderr.isTTY);
   if (format === undefined)
@@ -64,6 +78,9 @@ Usage:
   boxagnts tool NAME 'JSON'        run one tool through the permission and sandbox path
   boxagnts cron add|list|run|rm    the workspace's scheduled jobs (see Cron options)
   boxagnts site add NAME FOLDER    publish a workspace folder at /sites/NAME/ (site rm NAME, site list)
+  boxagnts worker --team URL       lease and run team runs on this machine (see Team mode)
+  boxagnts worker-role NAME --team URL
+                                   create a worker's database role; prints the URL its worker uses
   boxagnts --version               print the version
   boxagnts --help                  print this help
 
@@ -77,7 +94,13 @@ Serve options:
   --admin-pass P        ... and this password (or set BOXAGNTS_ADMIN_USER / BOXAGNTS_ADMIN_PASS)
   --open                open the dashboard in the default browser when ready
   --log-format F        pretty (short lines) or json; default: pretty on a terminal, json otherwise
-                        (also taken by run, tool and cron)
+                        (also taken by run, tool, cron and worker)
+  --team URL            team mode: scheduled runs go to this Postgres database (postgres://…, or set
+                        BOXAGNTS_TEAM_URL) for worker machines; needs --admin-user and --admin-pass
+  --team-cap N          runs running at once across every machine (default 4)
+  --team-lease-seconds N  a worker that does not renew its lease for N seconds is taken for dead:
+                        its run is interrupted, and re-queued once when its job's missed policy is
+                        run-once (default 60)
 
 Run options:
   --model P/M                  the model, as provider/model (default: the workspace default)
@@ -124,6 +147,18 @@ Site options:
   --json                       site list: print the list (and any problem with sites.json) as JSON
   Sites are served only to this computer unless marked public and the server listens beyond it.
   Exit status: 0 success, 1 the change could not be made (or sites.json is broken), 2 bad usage.
+
+Team mode (the server above with --team; the same repository on every machine):
+  boxagnts worker-role NAME --team ADMIN_URL
+                               create (or give a new password to) the role a worker signs in with; it
+                               can lease and report runs, never read settings or secrets. Prints the
+                               worker's URL: keep it as secret as a password
+  boxagnts worker --team URL --workspace-dir DIR [--concurrency N] [--name NAME]
+                               lease runs of DIR's repository (matched by its origin remote), each in a
+                               git worktree at the run's commit, with DIR's settings, models and
+                               sandbox; results come back as a pushed branch and a diff summary.
+                               --concurrency: runs at once on this machine (default 2); --name: how
+                               the Team page names it (default: host name and folder)
 
 Runtime state lives in DIR/.boxagnts/ (settings, keys, sessions). Logs go to stderr (see --log-format);
 set BOXAGNTS_LOG_LEVEL=debug for more.`;

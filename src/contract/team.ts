@@ -17,6 +17,8 @@ export const TeamRunSchema = z.object({
   enqueuedAt: z.string(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  /** When a worker holding it last stopped renewing its lease (it died): the run was re-queued from there, or ended. */
+  interruptedAt: z.string().nullable(),
   /** The worker that holds (or last held) the run, and its attempt: 0 first, one more each time it is re-queued. */
   worker: z.string().nullable(),
   attempt: z.number(),

@@ -17,13 +17,28 @@ export interface JobRunDeps {
   workspaceSpec(request: WorkspaceRunRequest, approvals: Approvals): Promise<RunSpec>;
 }
 
+/** Where a job's run works, and who follows it. */
+export interface JobRunPlace {
+  /** The folder its tools work in (a team run's worktree); the workspace's root when absent. */
+  workDir?: string | undefined;
+  /** Told the run's session before the run starts, so every event of it can be followed. */
+  onSession?: ((sessionId: string) => Promise<void>) | undefined;
+}
+
 /**
  * Runs a job once, as a session of its own tagged with the job: its prompt with its agent type, model, permission
  * profile and budgets, nobody watching (a call that asks is refused, or parked in the inbox until its wall time).
  */
-export async function runJob(deps: JobRunDeps, job: Job, run: QueuedRun, signal: AbortSignal): Promise<RunResult> {
+export async function runJob(
+  deps: JobRunDeps,
+  job: Job,
+  run: QueuedRun,
+  signal: AbortSignal,
+  place: JobRunPlace = {},
+): Promise<RunResult> {
   const title = `${job.name}: ${job.prompt.replace(/\s+/g, ' ').slice(0, TITLE_PROMPT_CHARS)}`;
   const session = await deps.sessions.create({ title, job: job.name });
+  await place.onSession?.(session.id);
   const approvals: Approvals = { watched: false, unattended: job.unattended, parkTimeoutMs: job.limits.maxWallMs };
   const spec = await deps.workspaceSpec(
     {
@@ -41,6 +56,7 @@ export async function runJob(deps: JobRunDeps, job: Job, run: QueuedRun, signal:
   );
   const started = await deps.runner.start(session.id, {
     ...spec,
+    ...(place.workDir ? { scope: { ...spec.scope, workDir: place.workDir } } : {}),
     permissions: {
       ...spec.permissions,
       rules: [...(spec.permissions.rules ?? []), ...job.permissions.rules.map(parseRule)],

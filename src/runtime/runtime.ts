@@ -30,7 +30,7 @@ import type { Job } from '../contract/automation';
 import type { RunResult } from '../automation/automation';
 import type { QueuedRun } from '../automation/job-queue';
 import { JobsStore } from '../automation/jobs-store';
-import { runJob } from './job-runs';
+import { type JobRunPlace, runJob } from './job-runs';
 import { SessionStore } from '../workspace/sessions';
 import { UsageLog } from '../workspace/usage-log';
 import type { Workspace } from '../workspace/workspace';
@@ -82,7 +82,7 @@ export interface AgentRuntime {
   /** Scheduled jobs (`.boxagnts/automation/jobs.json`); the server schedules them. */
   readonly jobs: JobsStore;
   /** Runs one job as a session (the scheduler's runs, and `boxagnts cron run`). */
-  runJob(job: Job, run: QueuedRun, signal: AbortSignal): Promise<RunResult>;
+  runJob(job: Job, run: QueuedRun, signal: AbortSignal, place?: JobRunPlace): Promise<RunResult>;
   readonly hub: SessionHub;
   readonly catalog: ModelCatalog;
   /** Local model servers (Ollama, LM Studio, llama.cpp, vLLM): their context per model, Ollama's pulls. */
@@ -267,7 +267,7 @@ export async function createRuntime(workspace: Workspace, options: RuntimeOption
     archive,
     retention,
     jobs,
-    runJob: (job, run, signal) => runJob({ sessions, runner, workspaceSpec }, job, run, signal),
+    runJob: (job, run, signal, place) => runJob({ sessions, runner, workspaceSpec }, job, run, signal, place),
     hub,
     catalog,
     localServers,

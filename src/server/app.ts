@@ -21,6 +21,7 @@ import { commandRoutes } from './commands';
 import { mcpRoutes } from './mcp';
 import { toolRoutes } from './tools';
 import { jobRoutes } from './jobs';
+import { teamRoutes } from './team';
 import { retentionRoutes } from './retention';
 import { siteRoutes } from './sites';
 import { isSitePath } from '../sites/headers';
@@ -80,6 +81,7 @@ export function createApp(ctx: ServerContext, options: AppOptions): Hono {
   app.route('/api/sessions', sessionRoutes(ctx));
   app.route('/api/retention', retentionRoutes(ctx));
   app.route('/api/jobs', jobRoutes(ctx));
+  app.route('/api/team', teamRoutes(ctx));
   app.route('/api', permissionRoutes(ctx));
   app.route('/api/tools', toolRoutes(ctx));
   app.route('/api/agents', agentRoutes(ctx));

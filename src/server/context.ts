@@ -1,4 +1,5 @@
 import type { Automation } from '../automation/automation';
+import type { TeamServer } from '../team/team-server';
 import type { AgentRuntime } from '../runtime/runtime';
 import type { Logger } from '../log';
 import type { Sites } from '../sites/sites';
@@ -12,6 +13,8 @@ export interface ServerContext {
   readonly runtime: AgentRuntime;
   /** Scheduled jobs at work: their timer, queue and history. */
   readonly automation: Automation;
+  /** Team mode's queue, inbox and runs across machines; null when the server runs on its own. */
+  readonly team: TeamServer | null;
   /** The workspace's files as the dashboard edits them, and the watcher of the folders it shows. */
   readonly files: WorkspaceFiles;
   readonly fileWatcher: FileWatcher;

@@ -27,6 +27,8 @@ import { Automation } from '../automation/automation';
 import { type Clock, systemClock } from '../automation/clock';
 import { EmbeddedJobQueue } from '../automation/job-queue';
 import { RunLog } from '../automation/run-log';
+import { errorMessage } from '../fs/errors';
+import { TeamServer } from '../team/team-server';
 import type { ServerContext } from './context';
 import { allowedHostNames, isLoopbackHost } from './guard';
 
@@ -44,6 +46,8 @@ export interface ServeOptions {
   extraTools?: Tool[];
   /** The scheduler's time (tests move a fake one); the system's when absent. */
   clock?: Clock;
+  /** Team mode: scheduled runs queued in this Postgres database for worker machines (see TeamServer). */
+  team?: { url: string; cap: number; leaseSeconds: number } | undefined;
 }
 
 export interface RunningServer {
@@ -89,11 +93,32 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     (changes, truncated) => runtime.hub.publishGlobal({ type: 'file.changed', changes, truncated }),
     logger,
   );
-  const { queue, interrupted } = await EmbeddedJobQueue.open(join(workspace.paths.automationDir, 'queue.jsonl'));
+  let team: TeamServer | null = null;
+  if (options.team) {
+    try {
+      team = await TeamServer.start({
+        ...options.team,
+        root: workspace.paths.root,
+        broker: runtime.broker,
+        job: (name) => runtime.jobs.get(name),
+        onChange: (ended) => {
+          runtime.hub.publishGlobal({ type: 'team.changed' });
+          if (ended) runtime.hub.publishGlobal({ type: 'job.run', run: ended });
+        },
+        logger,
+      });
+    } catch (error) {
+      await Promise.all([runtime.close(), fileWatcher.close()]);
+      throw new ServeError(`team mode could not start: ${errorMessage(error)}`);
+    }
+  }
+  const { queue, interrupted } = team
+    ? { queue: team.queue, interrupted: [] }
+    : await EmbeddedJobQueue.open(join(workspace.paths.automationDir, 'queue.jsonl'));
   const automation = new Automation({
     store: runtime.jobs,
     queue,
-    log: new RunLog(join(workspace.paths.automationDir, 'runs')),
+    log: team?.history ?? new RunLog(join(workspace.paths.automationDir, 'runs')),
     clock: options.clock ?? systemClock,
     execute: (job, run, signal) => runtime.runJob(job, run, signal),
     onRun: (run) => runtime.hub.publishGlobal({ type: 'job.run', run }),
@@ -109,6 +134,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     workspace,
     runtime,
     automation,
+    team,
     files,
     fileWatcher,
     sites: new Sites(workspace.paths, !isLoopbackHost(options.host)),
@@ -135,6 +161,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     await listen(server, options.host, options.port);
   } catch (error) {
     jobsWatcher.close();
+    await team?.close();
     await Promise.all([runtime.close(), fileWatcher.close()]);
     throw error;
   }
@@ -170,6 +197,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       shutdown.abort();
       jobsWatcher.close();
       await automation.stop();
+      await team?.close();
       await Promise.all([runtime.close(), fileWatcher.close()]);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Streams end a moment after the shutdown signal and leave keep-alive sockets behind: close those as they idle.

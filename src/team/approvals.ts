@@ -8,6 +8,9 @@ export const APPROVALS_CHANNEL = 'boxagnts_approvals';
 export interface TeamApproval {
   id: string;
   runId: string;
+  /** The worker running the run, and its job. */
+  worker: string;
+  job: string | null;
   interaction: unknown;
   openedAt: Date;
 }
@@ -23,12 +26,31 @@ export async function openApproval(db: Queryable, approval: { id: string; runId:
   );
 }
 
-/** The questions no one has answered yet, oldest first: the inbox of every machine. */
+/**
+ * The questions no one has answered yet whose runs still run, oldest first: the inbox of every machine. A question
+ * of a run that ended (cancelled, or interrupted with its worker) has no one left waiting for it.
+ */
 export async function openApprovals(db: Queryable): Promise<TeamApproval[]> {
-  const { rows } = await db.query<{ id: string; run_id: string; interaction: unknown; opened_at: Date }>(
-    'SELECT id, run_id, interaction, opened_at FROM boxagnts.approvals WHERE answered_at IS NULL ORDER BY opened_at, id',
+  const { rows } = await db.query<{
+    id: string;
+    run_id: string;
+    worker: string;
+    job: string | null;
+    interaction: unknown;
+    opened_at: Date;
+  }>(
+    `SELECT a.id, a.run_id, r.worker, r.job, a.interaction, a.opened_at
+     FROM boxagnts.approvals a JOIN boxagnts.runs r ON r.id = a.run_id
+     WHERE a.answered_at IS NULL AND r.status = 'running' ORDER BY a.opened_at, a.id`,
   );
-  return rows.map((r) => ({ id: r.id, runId: r.run_id, interaction: r.interaction, openedAt: r.opened_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    runId: r.run_id,
+    worker: r.worker,
+    job: r.job,
+    interaction: r.interaction,
+    openedAt: r.opened_at,
+  }));
 }
 
 /**

@@ -1,7 +1,10 @@
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import type { Logger } from '../log';
-import { inTransaction } from './database';
+import { type Queryable, inTransaction } from './database';
+
+/** Work done in the transaction of a lease or a report, so that what it records stands or falls with it. */
+export type Within = (db: Queryable, lease: TeamLease) => Promise<void>;
 
 /** The pg-boss queue every team run goes through. */
 const QUEUE = 'boxagnts_runs';
@@ -55,13 +58,17 @@ export class TeamRunQueue {
     // pg-boss reports its own failures (a maintenance query that failed) as events, and tries again itself.
     boss.on('error', (error) => options.logger.warn({ err: error }, 'the team queue reported an error'));
     await boss.start();
-    if (options.owner && !(await boss.getQueue(QUEUE)))
-      await boss.createQueue(QUEUE, {
+    if (options.owner) {
+      const policy = {
         name: QUEUE,
         retryLimit: options.retries,
         retryDelay: 0,
         expireInSeconds: options.leaseSeconds,
-      });
+      };
+      // A server started again with another lease time applies it to the runs queued from now on.
+      if (await boss.getQueue(QUEUE)) await boss.updateQueue(QUEUE, policy);
+      else await boss.createQueue(QUEUE, policy);
+    }
     return queue;
   }
 
@@ -70,9 +77,18 @@ export class TeamRunQueue {
     await this.pool.end();
   }
 
-  /** Queues a run; `data.workspace` names the workspace whose workers may take it. */
-  async enqueue(data: { workspace: string } & Record<string, unknown>): Promise<string> {
-    const id = await this.boss.send(QUEUE, data);
+  /**
+   * Queues a run; `data.workspace` names the workspace whose workers may take it. `id` (a UUID) names it when the
+   * caller recorded it first; `retries` overrides how often an expired lease re-queues it.
+   */
+  async enqueue(
+    data: { workspace: string } & Record<string, unknown>,
+    options: { id?: string; retries?: number } = {},
+  ): Promise<string> {
+    const id = await this.boss.send(QUEUE, data, {
+      ...(options.id ? { id: options.id } : {}),
+      ...(options.retries !== undefined ? { retryLimit: options.retries } : {}),
+    });
     if (!id) throw new Error('the team queue refused the run');
     return id;
   }
@@ -81,8 +97,8 @@ export class TeamRunQueue {
    * The oldest queued run of `workspace`, now running under this lease, or null when there is none or the global cap
    * is reached. The count and the lease happen under one lock, so leases on every machine together stay under it.
    */
-  async lease(workspace: string): Promise<TeamLease | null> {
-    const row = await inTransaction(this.pool, async (client) => {
+  async lease(workspace: string, within?: Within): Promise<TeamLease | null> {
+    return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LEASE_LOCK]);
       // A statement after the lock sees the leases committed before it.
       const { rows } = await client.query<{ id: string; retry_count: number; data: Record<string, unknown> }>(
@@ -100,9 +116,12 @@ export class TeamRunQueue {
          RETURNING job.id, job.retry_count, job.data`,
         [QUEUE, this.options.globalCap, workspace],
       );
-      return rows[0];
+      const row = rows[0];
+      if (!row) return null;
+      const lease = { id: row.id, attempt: row.retry_count, data: row.data };
+      await within?.(client, lease);
+      return lease;
     });
-    return row ? { id: row.id, attempt: row.retry_count, data: row.data } : null;
   }
 
   /** Renews the lease; false when it is lost (expired and taken by another attempt, or cancelled): stop the run. */
@@ -116,13 +135,13 @@ export class TeamRunQueue {
   }
 
   /** Records the run as done with `output`; false when this lease no longer holds the run. */
-  complete(lease: TeamLease, output: Record<string, unknown>): Promise<boolean> {
-    return this.finish(lease, 'completed', output);
+  complete(lease: TeamLease, output: Record<string, unknown>, within?: Within): Promise<boolean> {
+    return this.finish(lease, 'completed', output, within);
   }
 
   /** Records the run as failed (never retried: it ran); false when this lease no longer holds the run. */
-  fail(lease: TeamLease, error: string): Promise<boolean> {
-    return this.finish(lease, 'failed', { error });
+  fail(lease: TeamLease, error: string, within?: Within): Promise<boolean> {
+    return this.finish(lease, 'failed', { error }, within);
   }
 
   async cancel(id: string): Promise<void> {
@@ -135,12 +154,23 @@ export class TeamRunQueue {
     return job ? { state: job.state, attempt: job.retryCount, output: job.output } : null;
   }
 
-  private async finish(lease: TeamLease, state: 'completed' | 'failed', output: Record<string, unknown>) {
-    const { rowCount } = await this.pool.query(
-      `UPDATE pgboss.job SET state = $4::pgboss.job_state, completed_on = now(), output = $5
-       WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
-      [QUEUE, lease.id, lease.attempt, state, JSON.stringify(output)],
-    );
-    return rowCount === 1;
+  /** How long a lease lasts without a heartbeat, as the queue was created (a worker asks the server's setting). */
+  async leaseSeconds(): Promise<number> {
+    const queue = await this.boss.getQueue(QUEUE);
+    if (!queue?.expireInSeconds) throw new Error('the team queue does not exist yet: start the team server first');
+    return queue.expireInSeconds;
+  }
+
+  private finish(lease: TeamLease, state: 'completed' | 'failed', output: Record<string, unknown>, within?: Within) {
+    return inTransaction(this.pool, async (client) => {
+      const { rowCount } = await client.query(
+        `UPDATE pgboss.job SET state = $4::pgboss.job_state, completed_on = now(), output = $5
+         WHERE name = $1 AND id = $2 AND state = 'active' AND retry_count = $3`,
+        [QUEUE, lease.id, lease.attempt, state, JSON.stringify(output)],
+      );
+      if (rowCount !== 1) return false;
+      await within?.(client, lease);
+      return true;
+    });
   }
 }

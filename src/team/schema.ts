@@ -96,6 +96,42 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "runs as the job history (a job run's statuses, when it started, its session and usage), workers' liveness, the team's cap and lease time, ticks per workspace",
+    sql: `
+      ALTER TABLE boxagnts.runs DROP CONSTRAINT runs_status_check;
+      ALTER TABLE boxagnts.runs ADD CONSTRAINT runs_status_check CHECK (status IN (
+        'queued', 'running', 'finished', 'error', 'refused', 'skipped', 'interrupted', 'cancelled', 'budget',
+        'max_turns', 'completed', 'failed'
+      ));
+      ALTER TABLE boxagnts.runs ALTER COLUMN commit_sha DROP NOT NULL;
+      ALTER TABLE boxagnts.runs
+        ADD COLUMN started_at timestamptz,
+        ADD COLUMN interrupted_at timestamptz,
+        ADD COLUMN session_id text,
+        ADD COLUMN model text,
+        ADD COLUMN cost_usd double precision,
+        ADD COLUMN input_tokens bigint NOT NULL DEFAULT 0,
+        ADD COLUMN output_tokens bigint NOT NULL DEFAULT 0;
+      CREATE INDEX runs_by_job ON boxagnts.runs (workspace_id, job, enqueued_at DESC);
+      CREATE TABLE boxagnts.workers (
+        name text PRIMARY KEY,
+        workspace_id text NOT NULL REFERENCES boxagnts.workspaces (id),
+        concurrency integer NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        seen_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE boxagnts.team (
+        singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+        cap integer NOT NULL CHECK (cap > 0),
+        lease_seconds integer NOT NULL CHECK (lease_seconds > 0)
+      );
+      ALTER TABLE boxagnts.schedule_ticks ADD COLUMN workspace_id text NOT NULL DEFAULT '';
+      ALTER TABLE boxagnts.schedule_ticks DROP CONSTRAINT schedule_ticks_pkey;
+      ALTER TABLE boxagnts.schedule_ticks ADD PRIMARY KEY (workspace_id, job, tick);
+    `,
+  },
 ];
 
 /** What a worker's role may do: lease and report runs, stream their events, open approvals, record usage. */
@@ -106,6 +142,8 @@ export const WORKER_GRANTS: readonly string[] = [
   'GRANT SELECT, INSERT ON boxagnts.approvals TO %ROLE%',
   'GRANT INSERT ON boxagnts.usage TO %ROLE%',
   'GRANT SELECT, INSERT ON boxagnts.schedule_ticks TO %ROLE%',
+  'GRANT SELECT, INSERT, UPDATE ON boxagnts.workers TO %ROLE%',
+  'GRANT SELECT ON boxagnts.team TO %ROLE%',
   'GRANT USAGE ON SEQUENCE boxagnts.usage_id_seq TO %ROLE%',
 ];
 

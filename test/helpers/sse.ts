@@ -18,9 +18,13 @@ export interface SseConnection {
  */
 export async function connectSse(
   url: string,
-  options: { origin: string; lastEventId?: number } = { origin: '' },
+  options: { origin: string; lastEventId?: number; headers?: Record<string, string> } = { origin: '' },
 ): Promise<SseConnection> {
-  const headers: Record<string, string> = { Accept: 'text/event-stream', Origin: options.origin };
+  const headers: Record<string, string> = {
+    Accept: 'text/event-stream',
+    Origin: options.origin,
+    ...options.headers,
+  };
   if (options.lastEventId !== undefined) headers['Last-Event-ID'] = String(options.lastEventId);
   const messages: SseMessage[] = [];
   const waiters = new Set<() => void>();

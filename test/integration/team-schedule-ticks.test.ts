@@ -32,14 +32,16 @@ describe('a scheduled job with the server and two workers running', () => {
     const ticks = Array.from({ length: 10 }, (_, i) => new Date(Date.UTC(2026, 11, 3, 9, i)));
     const claims = await Promise.all(
       ticks.flatMap((tick) =>
-        machines.map(async ({ name, db }) => ((await claimTick(db, 'nightly', tick, name)) ? tick.getTime() : null)),
+        machines.map(async ({ name, db }) =>
+          (await claimTick(db, { workspace: 'app', job: 'nightly', at: tick }, name)) ? tick.getTime() : null,
+        ),
       ),
     );
     const fired = claims.filter((c) => c !== null);
     expect(fired.sort()).toEqual(ticks.map((t) => t.getTime()));
     // A machine that restarts and looks at the same tick again does not fire it a second time.
-    expect(await claimTick(server, 'nightly', ticks[0]!, 'server')).toBe(false);
+    expect(await claimTick(server, { workspace: 'app', job: 'nightly', at: ticks[0]! }, 'server')).toBe(false);
     // Another job's tick at the same time is its own.
-    expect(await claimTick(workers[0]!, 'weekly', ticks[0]!, 'worker 1')).toBe(true);
+    expect(await claimTick(workers[0]!, { workspace: 'app', job: 'weekly', at: ticks[0]! }, 'worker 1')).toBe(true);
   });
 });

@@ -28,7 +28,11 @@ async function team(options: { globalCap?: number; leaseSeconds?: number } = {})
   };
   const server = await TeamRunQueue.start({ ...base, owner: true });
   stops.push(() => server.stop());
-  const worker = async (execute: TeamWorkerOptions['execute'], concurrency = 4, heartbeatMs = 500) => {
+  const worker = async (
+    execute: TeamWorkerOptions<Record<string, unknown>>['execute'],
+    concurrency = 4,
+    heartbeatMs = 500,
+  ) => {
     const queue = await TeamRunQueue.start({ ...base, owner: false });
     stops.push(() => queue.stop());
     const loop = new TeamWorker({ queue, workspace: 'app', concurrency, heartbeatMs, execute, logger: silentLogger });

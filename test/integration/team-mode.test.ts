@@ -1,0 +1,377 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type MockModelServer, startMockModelServer } from '../fixtures/mock-model/server';
+import type { RecordedRequest } from '../fixtures/mock-model/types';
+import { mockProviderSettings } from '../helpers/chat';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { REPO_ROOT } from '../helpers/server';
+import { connectSse } from '../helpers/sse';
+import { tempDir } from '../helpers/workspace';
+
+const run = promisify(execFile);
+const CLI = join(REPO_ROOT, 'dist', 'cli.js');
+const AUTH = `Basic ${Buffer.from('admin:team secret').toString('base64')}`;
+/**
+ * The lease time of the test that kills a worker: long enough that a worker slowed by a loaded machine still renews
+ * its leases (every third of it), short enough to wait for. The other tests keep the default.
+ */
+const SHORT_LEASE_SECONDS = 6;
+
+interface Proc {
+  proc: ChildProcess;
+  output(): string;
+  /** What the process printed after `Ready:`. */
+  ready: Promise<string>;
+  exited: Promise<number | null>;
+}
+
+const procs: Proc[] = [];
+let cluster: PostgresCluster;
+let mock: MockModelServer;
+/** What the model answers, by the prompt of the job whose run asks. */
+let answer: (prompt: string, request: RecordedRequest) => object;
+
+function start(args: string[], env: Record<string, string> = {}): Proc {
+  const proc = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BOXAGNTS_LOG_LEVEL: 'info', ...env },
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const ready = new Promise<string>((resolve, reject) => {
+    const look = () => {
+      const match = /Ready: (\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    };
+    proc.stdout!.on('data', look);
+    void exited.then((code) => reject(new Error(`exited ${code} before it was ready:\n${out}`)));
+  });
+  // Commands that end (worker-role) are never ready; a test that waits for one sees the rejection.
+  ready.catch(() => undefined);
+  const handle = { proc, output: () => out, ready, exited };
+  procs.push(handle);
+  return handle;
+}
+
+async function git(cwd: string, ...args: string[]): Promise<string> {
+  return (await run('git', args, { cwd })).stdout;
+}
+
+/** An origin repository and a clone of it per machine; a worker's clone points its models at the mock. */
+async function machines(workers: number) {
+  const base = await tempDir('boxagnts-team-');
+  const origin = join(base, 'origin.git');
+  await run('git', ['init', '--quiet', '--bare', '-b', 'main', origin]);
+  const seed = join(base, 'seed');
+  await run('git', ['clone', '--quiet', origin, seed]);
+  await writeFile(join(seed, 'README.md'), '# app\n');
+  await git(seed, 'add', '.');
+  await git(seed, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'first');
+  await git(seed, 'push', '--quiet', 'origin', 'HEAD:main');
+  const clone = async (name: string, settings?: object) => {
+    const dir = join(base, name);
+    await run('git', ['clone', '--quiet', origin, dir]);
+    if (settings) {
+      await mkdir(join(dir, '.boxagnts'), { recursive: true });
+      await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
+    }
+    return dir;
+  };
+  const server = await clone('server');
+  const workerDirs = await Promise.all(
+    Array.from({ length: workers }, (_, i) => clone(`worker${i + 1}`, mockProviderSettings(mock))),
+  );
+  return { origin, server, workerDirs, clone };
+}
+
+async function teamDatabase() {
+  const db = await cluster.createDatabase();
+  return { db, adminUrl: cluster.url(db) };
+}
+
+async function workerUrl(adminUrl: string, role: string): Promise<string> {
+  const made = start(['worker-role', role, '--team', adminUrl]);
+  expect(await made.exited).toBe(0);
+  return made.output().split('\n')[0]!.trim();
+}
+
+function startServer(dir: string, adminUrl: string, { cap = 3, leaseSeconds = 60 } = {}) {
+  return start(
+    [
+      'serve',
+      '--workspace-dir',
+      dir,
+      '--port',
+      '0',
+      '--admin-user',
+      'admin',
+      '--team-cap',
+      String(cap),
+      '--team-lease-seconds',
+      String(leaseSeconds),
+    ],
+    { BOXAGNTS_ADMIN_PASS: 'team secret', BOXAGNTS_TEAM_URL: adminUrl },
+  );
+}
+
+function startWorker(dir: string, url: string, name: string, concurrency = 2) {
+  return start(['worker', '--workspace-dir', dir, '--concurrency', String(concurrency), '--name', name], {
+    BOXAGNTS_TEAM_URL: url,
+  });
+}
+
+/** The dashboard's API, signed in, as the dashboard calls it. */
+function api(base: string) {
+  return async (path: string, init: RequestInit = {}): Promise<any> => {
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { authorization: AUTH, origin: base, 'content-type': 'application/json', ...init.headers },
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
+    return body;
+  };
+}
+
+async function saveJob(call: ReturnType<typeof api>, name: string, fields: object) {
+  await call(`/api/jobs/${name}`, { method: 'PUT', body: JSON.stringify(fields) });
+}
+
+/** The text of the run's prompt: the first user message of the request. */
+function promptOf(request: RecordedRequest): string {
+  const messages: { role: string; content: unknown }[] = (request.body as any).messages ?? [];
+  const user = messages.find((m) => m.role === 'user');
+  return typeof user?.content === 'string' ? user.content : JSON.stringify(user?.content ?? '');
+}
+
+beforeAll(async () => {
+  cluster = await startPostgres();
+  mock = await startMockModelServer();
+  mock.setFallback((request) => answer(promptOf(request), request) as never);
+}, 120_000);
+afterEach(async () => {
+  for (const p of procs.splice(0)) {
+    if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGTERM');
+    const stopped = await Promise.race([p.exited.then(() => true), new Promise((r) => setTimeout(r, 10_000, false))]);
+    if (!stopped) p.proc.kill('SIGKILL');
+  }
+});
+afterAll(async () => {
+  await mock?.close();
+  await cluster?.stop();
+});
+
+describe('team mode across processes', () => {
+  it('20 queued runs complete exactly once across two workers, never above the global cap', async () => {
+    answer = () => ({ text: 'Done.', firstChunkDelayMs: 150 });
+    const { adminUrl } = await teamDatabase();
+    const { server, workerDirs } = await machines(2);
+    const url = await workerUrl(adminUrl, 'worker_a');
+    const base = await startServer(server, adminUrl, { cap: 3 }).ready;
+    const call = api(base);
+    await saveJob(call, 'chore', { schedule: { kind: 'every', minutes: 600 }, prompt: 'tidy up' });
+    const workers = workerDirs.map((dir, i) => startWorker(dir, url, `w${i + 1}`, 2));
+    await Promise.all(workers.map((w) => w.ready));
+    for (let i = 0; i < 20; i++) await call('/api/jobs/chore/run', { method: 'POST' });
+
+    await expect
+      .poll(async () => (await call('/api/team')).runs.filter((r: any) => r.status === 'finished').length, {
+        timeout: 120_000,
+        interval: 250,
+      })
+      .toBe(20);
+    const status = await call('/api/team');
+    expect(status).toMatchObject({ enabled: true, cap: 3, queued: 0, running: 0 });
+    expect(status.runs).toHaveLength(20);
+    expect(status.runs.every((r: any) => r.attempt === 0 && r.commit.length === 40)).toBe(true);
+    // Both workers took runs, and each run was one model call: none ran twice.
+    expect(new Set(status.runs.map((r: any) => r.worker))).toEqual(new Set(['w1', 'w2']));
+    const sessions = await Promise.all(
+      workerDirs.map(async (dir) =>
+        (await readdir(join(dir, '.boxagnts', 'sessions'))).filter((f) => f.startsWith('ses_')),
+      ),
+    );
+    expect(sessions.flat()).toHaveLength(20);
+    // Never more than the cap at once: a run holds its slot from its lease to its report.
+    const edges = status.runs.flatMap((r: any) => [
+      { at: Date.parse(r.startedAt), d: 1 },
+      { at: Date.parse(r.finishedAt), d: -1 },
+    ]);
+    edges.sort((a: any, b: any) => a.at - b.at || a.d - b.d);
+    let running = 0;
+    let most = 0;
+    for (const e of edges) most = Math.max(most, (running += e.d));
+    expect(most).toBeLessThanOrEqual(3);
+    // The job's history on the Cron page is the team's.
+    const history = (await call('/api/jobs/chore/runs')).runs;
+    expect(history).toHaveLength(20);
+    expect(history.every((r: any) => r.status === 'finished' && r.sessionId)).toBe(true);
+    expect(status.usage).toEqual([
+      expect.objectContaining({ model: 'mock/mock-model', runs: 20, inputTokens: 200, outputTokens: 100 }),
+    ]);
+  }, 240_000);
+
+  it('a worker killed mid-run: its run is interrupted once its lease expires, then re-queued and finished by the other; nothing else is lost', async () => {
+    let stalls = 0;
+    answer = (prompt) => {
+      if (prompt.includes('slow') && stalls++ === 0) return { text: 'Working on it', stallAfterChunks: 1 };
+      return { text: 'Done.' };
+    };
+    const { adminUrl } = await teamDatabase();
+    const { server, workerDirs } = await machines(2);
+    const url = await workerUrl(adminUrl, 'worker_k');
+    const base = await startServer(server, adminUrl, { leaseSeconds: SHORT_LEASE_SECONDS }).ready;
+    const call = api(base);
+    await saveJob(call, 'slow', { schedule: { kind: 'every', minutes: 600 }, prompt: 'slow work', missed: 'run-once' });
+    await saveJob(call, 'quick', { schedule: { kind: 'every', minutes: 600 }, prompt: 'quick work' });
+    const first = startWorker(workerDirs[0]!, url, 'first', 1);
+    await first.ready;
+    await call('/api/jobs/slow/run', { method: 'POST' });
+    const slowRun = async () => (await call('/api/team')).runs.find((r: any) => r.job === 'slow');
+    await expect.poll(async () => (await slowRun())?.status, { timeout: 60_000 }).toBe('running');
+    expect((await slowRun()).worker).toBe('first');
+
+    const second = startWorker(workerDirs[1]!, url, 'second', 2);
+    await second.ready;
+    for (let i = 0; i < 3; i++) await call('/api/jobs/quick/run', { method: 'POST' });
+    const killedAt = Date.now();
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    await expect
+      .poll(async () => await slowRun(), { timeout: 60_000, interval: 250 })
+      .toMatchObject({
+        status: 'finished',
+        attempt: 1,
+        worker: 'second',
+      });
+    // Marked interrupted once its lease expired, before the second attempt started.
+    const slow = await slowRun();
+    expect(Date.parse(slow.interruptedAt)).toBeGreaterThan(killedAt);
+    expect(Date.parse(slow.interruptedAt)).toBeLessThanOrEqual(Date.parse(slow.startedAt));
+    const runs = (await call('/api/team')).runs;
+    expect(runs.filter((r: any) => r.job === 'quick').map((r: any) => r.status)).toEqual([
+      'finished',
+      'finished',
+      'finished',
+    ]);
+    expect((await call('/api/team')).workers).toEqual([
+      expect.objectContaining({ name: 'first', online: false }),
+      expect.objectContaining({ name: 'second', online: true }),
+    ]);
+  }, 240_000);
+
+  it('a cron schedule fires once per tick with two servers, two workers and their schedulers all running', async () => {
+    answer = () => ({ text: 'Ticked.' });
+    const { adminUrl } = await teamDatabase();
+    const { server, workerDirs, clone } = await machines(2);
+    const url = await workerUrl(adminUrl, 'worker_c');
+    const other = await clone('server2');
+    const bases = await Promise.all([startServer(server, adminUrl).ready, startServer(other, adminUrl).ready]);
+    const calls = bases.map(api);
+    const workers = workerDirs.map((dir, i) => startWorker(dir, url, `c${i + 1}`));
+    await Promise.all(workers.map((w) => w.ready));
+    // Each server schedules the same job: the database decides which one queues each tick.
+    for (const call of calls)
+      await saveJob(call, 'tick', {
+        schedule: { kind: 'cron', expr: '*/2 * * * * *' },
+        prompt: 'tick',
+        overlap: 'queue',
+      });
+    await expect
+      .poll(async () => (await calls[0]!('/api/team')).runs.filter((r: any) => r.status === 'finished').length, {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toBeGreaterThanOrEqual(4);
+    for (const call of calls)
+      await saveJob(call, 'tick', {
+        schedule: { kind: 'cron', expr: '*/2 * * * * *' },
+        prompt: 'tick',
+        overlap: 'queue',
+        enabled: false,
+      });
+    const admin = new pg.Pool({ connectionString: adminUrl });
+    try {
+      const { rows } = await admin.query<{ scheduled_for: Date; n: string }>(
+        "SELECT scheduled_for, count(*) AS n FROM boxagnts.runs WHERE job = 'tick' GROUP BY scheduled_for",
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+      expect(rows.every((r) => r.n === '1')).toBe(true);
+      const { rows: claims } = await admin.query<{ claimed_by: string }>(
+        "SELECT claimed_by FROM boxagnts.schedule_ticks WHERE job = 'tick'",
+      );
+      expect(claims).toHaveLength(rows.length);
+    } finally {
+      await admin.end();
+    }
+  }, 240_000);
+
+  it('a question parked by a worker is answered on the server and the run resumes there, ending as a pushed branch', async () => {
+    answer = (_prompt, request) => {
+      const messages: { role: string }[] = (request.body as any).messages;
+      return messages.some((m) => m.role === 'tool')
+        ? { text: 'Written.' }
+        : { toolCalls: [{ name: 'write', input: { file_path: 'NOTES.md', content: 'from a worker\n' } }] };
+    };
+    const { adminUrl } = await teamDatabase();
+    const { origin, server, workerDirs } = await machines(1);
+    const url = await workerUrl(adminUrl, 'worker_p');
+    const base = await startServer(server, adminUrl).ready;
+    const call = api(base);
+    await saveJob(call, 'notes', {
+      schedule: { kind: 'every', minutes: 600 },
+      prompt: 'write the notes',
+      unattended: 'park',
+    });
+    await startWorker(workerDirs[0]!, url, 'p1').ready;
+    await call('/api/jobs/notes/run', { method: 'POST' });
+    let request: any;
+    await expect
+      .poll(async () => (request = (await call('/api/interactions')).interactions[0]), { timeout: 60_000 })
+      .toMatchObject({ kind: 'approval', tool: 'write', team: { worker: 'p1', job: 'notes' } });
+    // The run's events, as the worker stores them, are followed on the server: those before the question, then the rest live.
+    const events = await connectSse(`${base}/api/team/runs/${request.team.runId}/events`, {
+      origin: base,
+      headers: { authorization: AUTH },
+    });
+    try {
+      await events.waitFor((e) => e.type === 'approval.requested', 30_000);
+      await call(`/api/interactions/${request.id}`, {
+        method: 'POST',
+        body: JSON.stringify({ kind: 'approval', outcome: 'once' }),
+      });
+      await events.waitFor((e) => e.type === 'run.completed', 60_000);
+      expect(events.messages.map((m) => m.data.type)).toEqual(
+        expect.arrayContaining(['run.started', 'approval.resolved', 'tool.completed', 'run.completed']),
+      );
+    } finally {
+      events.close();
+    }
+    const notes = async () => (await call('/api/team')).runs[0];
+    await expect.poll(notes, { timeout: 60_000 }).toMatchObject({ status: 'finished' });
+    const ended = await notes();
+    expect(ended.branch).toMatch(/^boxagnts\/run-/);
+    expect(ended.diffSummary).toContain('NOTES.md');
+    expect(await git(origin, 'show', `${ended.branch}:NOTES.md`)).toBe('from a worker\n');
+    expect((await call('/api/interactions')).interactions).toEqual([]);
+  }, 240_000);
+
+  it("a worker's role cannot read settings or secrets", async () => {
+    const { adminUrl } = await teamDatabase();
+    const url = await workerUrl(adminUrl, 'worker_r');
+    const asWorker = new pg.Pool({ connectionString: url });
+    try {
+      for (const table of ['settings', 'secrets', 'sessions'])
+        await expect(asWorker.query(`SELECT * FROM boxagnts.${table}`)).rejects.toThrow(/permission denied/);
+      await expect(asWorker.query('SELECT count(*) FROM boxagnts.runs')).resolves.toBeTruthy();
+    } finally {
+      await asWorker.end();
+    }
+  });
+});
