@@ -90,6 +90,7 @@ export function RunRow({
             <When label="Enqueued" iso={run.enqueuedAt} />
             <When label="Started" iso={run.startedAt} />
             <When label="Finished" iso={run.finishedAt} />
+            {run.interruptedAt && <When label="Interrupted" iso={run.interruptedAt} />}
             <Field label="Cost">{isOpen(run) ? '—' : costOf(run.costUsd)}</Field>
             <Field label="Tokens">{`${exact.format(run.inputTokens)} in · ${exact.format(run.outputTokens)} out`}</Field>
           </dl>
