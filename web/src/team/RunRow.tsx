@@ -45,7 +45,13 @@ function Changes({ run }: { run: TeamRun }) {
         <span className="font-mono break-all">{run.branch}</span>
       </p>
       {run.diffSummary && (
-        <pre className="mt-1 overflow-x-auto rounded-md bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950">
+        <pre
+          // Focusable so the keyboard can scroll a long line sideways; its columns line up only unwrapped.
+          tabIndex={0}
+          role="region"
+          aria-label={`Diff summary of ${run.branch}`}
+          className="mt-1 overflow-x-auto rounded-md bg-zinc-100 p-2 font-mono text-xs dark:bg-zinc-950"
+        >
           {run.diffSummary}
         </pre>
       )}

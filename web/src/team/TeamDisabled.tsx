@@ -2,7 +2,7 @@ import { Card } from '../components/ui';
 
 function Command({ children }: { children: string }) {
   return (
-    <pre className="mt-1 overflow-x-auto rounded-md bg-zinc-100 px-3 py-2 font-mono text-xs text-zinc-900 dark:bg-zinc-950 dark:text-zinc-100">
+    <pre className="mt-1 rounded-md bg-zinc-100 px-3 py-2 font-mono text-xs text-zinc-900 break-words whitespace-pre-wrap dark:bg-zinc-950 dark:text-zinc-100">
       {children}
     </pre>
   );
