@@ -11,6 +11,7 @@ const PAGES = [
   { label: 'Agents', path: '/agents', heading: 'Agents' },
   { label: 'MCP', path: '/mcp', heading: 'MCP servers' },
   { label: 'Cron', path: '/cron', heading: 'Cron jobs' },
+  { label: 'Team', path: '/team', heading: 'Team' },
   { label: 'Sites', path: '/sites', heading: 'Sites' },
   { label: 'Usage', path: '/usage', heading: 'Usage' },
   { label: 'General', path: '/settings/general', heading: 'General' },

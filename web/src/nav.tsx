@@ -9,6 +9,7 @@ import {
   Inbox,
   type LucideIcon,
   MessageSquare,
+  Network,
   Plug,
   Settings2,
   ShieldCheck,
@@ -33,6 +34,7 @@ import { ToolsPage } from './pages/ToolsPage';
 import { SettingsModelsPage } from './models/SettingsModelsPage';
 import { SitesPage } from './sites/SitesPage';
 import { SkillsPage } from './skills/SkillsPage';
+import { TeamPage } from './team/TeamPage';
 import { UsagePage } from './usage/UsagePage';
 
 export interface NavItem {
@@ -100,6 +102,7 @@ export const NAV: NavGroup[] = [
         icon: Clock,
         render: (path) => <CronPage path={path} />,
       },
+      { path: '/team', label: 'Team', icon: Network, render: () => <TeamPage /> },
       {
         path: '/sites',
         label: 'Sites',

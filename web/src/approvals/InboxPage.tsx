@@ -1,3 +1,4 @@
+import type { Interaction } from '@contract/interactions';
 import { Inbox } from 'lucide-react';
 import { useEffect, useMemo } from 'react';
 import { EmptyState } from '../components/EmptyState';
@@ -7,6 +8,38 @@ import { useStore } from '../lib/store';
 import { loadSessions, sessionsStore } from '../chat/sessions-store';
 import { InteractionCard } from './RequestCards';
 import { interactionsStore } from './store';
+import { teamPath } from '../team/path';
+
+const LINK = 'font-medium text-teal-700 hover:underline dark:text-teal-400';
+
+/**
+ * Where a request comes from: its chat on this server, or, for a team run's, that run on the Team page (its session
+ * lives on the worker's machine).
+ */
+function Origin({ interaction, title }: { interaction: Interaction; title: string | undefined }) {
+  const { team } = interaction;
+  if (team) {
+    const to = teamPath(team.runId);
+    return (
+      <>
+        From team run{' '}
+        <a href={to} onClick={onLinkClick(to)} className={LINK}>
+          {team.job ?? team.runId}
+        </a>{' '}
+        on worker <span className="font-mono">{team.worker}</span>
+      </>
+    );
+  }
+  const to = `/chat/${interaction.sessionId}`;
+  return (
+    <>
+      In{' '}
+      <a href={to} onClick={onLinkClick(to)} className={LINK}>
+        {title ?? interaction.sessionId}
+      </a>
+    </>
+  );
+}
 
 /** Every request waiting for the user, across sessions, so background runs can be answered from one place. */
 export function InboxPage() {
@@ -33,16 +66,9 @@ export function InboxPage() {
         <ul className="space-y-4">
           {sorted.map((interaction) => (
             <li key={interaction.id}>
-              <p className="mb-1.5 text-xs text-zinc-500">
-                In{' '}
-                <a
-                  href={`/chat/${interaction.sessionId}`}
-                  onClick={onLinkClick(`/chat/${interaction.sessionId}`)}
-                  className="font-medium text-teal-700 hover:underline dark:text-teal-400"
-                >
-                  {titles.get(interaction.sessionId) ?? interaction.sessionId}
-                </a>{' '}
-                · {new Date(interaction.createdAt).toLocaleTimeString()}
+              <p className="mb-1.5 text-xs text-zinc-600 dark:text-zinc-400">
+                <Origin interaction={interaction} title={titles.get(interaction.sessionId)} /> ·{' '}
+                {new Date(interaction.createdAt).toLocaleTimeString()}
               </p>
               <InteractionCard interaction={interaction} />
             </li>

@@ -4,11 +4,9 @@ import { Badge } from '../components/ui';
 import { errorMessage } from '../lib/api';
 import { onLinkClick } from '../lib/router';
 import { exact } from '../usage/format';
-import { costOf, duration, STATUS } from './format';
+import { costOf, duration, STATUS, TRIGGERS } from './format';
 import { loadRuns } from './jobs-api';
 import { absolute } from './schedule';
-
-const TRIGGERS: Record<JobRun['trigger'], string> = { schedule: 'Scheduled', manual: 'Run now', missed: 'Missed tick' };
 
 function tokens(run: JobRun): string {
   if (run.inputTokens === undefined && run.outputTokens === undefined) return '—';

@@ -1,4 +1,4 @@
-import type { JobRunStatus } from '@contract/automation';
+import type { JobRun, JobRunStatus } from '@contract/automation';
 import { dollars } from '../usage/format';
 
 type Tone = 'neutral' | 'teal' | 'green' | 'amber' | 'red';
@@ -14,6 +14,13 @@ export const STATUS: Record<JobRunStatus, { label: string; tone: Tone }> = {
   cancelled: { label: 'Cancelled', tone: 'neutral' },
   budget: { label: 'Over budget', tone: 'amber' },
   max_turns: { label: 'Turn limit', tone: 'amber' },
+};
+
+/** What started a run (a team run's trigger is one of these too). */
+export const TRIGGERS: Record<JobRun['trigger'], string> = {
+  schedule: 'Scheduled',
+  manual: 'Run now',
+  missed: 'Missed tick',
 };
 
 /** A run's cost: "unknown" when its model has no price (null) or nothing was recorded, never $0 for that. */
