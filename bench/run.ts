@@ -14,6 +14,7 @@ import { serverStart } from './server-start';
 import { shellBench } from './shell';
 import { hostTierBench } from './host-tier';
 import { soakBench } from './soak';
+import { teamBench } from './team';
 import { sessionsBench } from './sessions';
 import { toolCallRepairBench } from './tool-call-repair';
 
@@ -33,6 +34,7 @@ const BENCHES: Bench[] = [
   searchBench,
   automationBench,
   toolCallRepairBench,
+  teamBench,
   soakBench,
 ];
 

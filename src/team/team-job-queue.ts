@@ -5,7 +5,7 @@ import type { JobHistory } from '../automation/run-log';
 import type { Queryable } from './database';
 import type { TeamRunQueue } from './run-queue';
 import { claimTick } from './schedule-ticks';
-import { insertRun, jobRunOf, listRuns, markCancelled, markEnded } from './team-runs';
+import { announceRun, insertRun, jobRunOf, listRuns, markCancelled, markEnded } from './team-runs';
 
 /** What a team run carries to the worker that leases it: the job as the server had it, and the commit to work on. */
 export interface TeamRunData {
@@ -65,6 +65,8 @@ export class TeamJobQueue implements JobQueue {
       await markEnded(this.deps.db, run.id, { status: 'error', error: 'the team queue refused the run' });
       throw error;
     }
+    // The row's own announcement came before the run was leasable: idle workers are woken again now that it is.
+    await announceRun(this.deps.db, run.id);
     await this.refresh();
     return run;
   }

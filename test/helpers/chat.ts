@@ -16,29 +16,9 @@ export async function startMock(options: Parameters<typeof startMockModelServer>
   return mock;
 }
 
-export type WireFormat = 'openai' | 'anthropic';
+import { type WireFormat, mockProviderSettings } from '../fixtures/mock-model/settings';
 
-/**
- * Settings that point a provider called `mock` at the mock model server, with fast retries for tests. Titles are not
- * generated: that extra call would take turns a test scripted for its runs (tests of titles switch it on).
- */
-export function mockProviderSettings(
-  mock: MockModelServer,
-  format: WireFormat = 'openai',
-  extra: Record<string, unknown> = {},
-) {
-  const provider =
-    format === 'openai'
-      ? { kind: 'openai-compatible', baseURL: `${mock.url}/v1`, models: { 'mock-model': {} } }
-      : { kind: 'anthropic', baseURL: `${mock.url}/v1`, models: { 'mock-model': { maxOutput: 4096 } } };
-  return {
-    providers: { mock: provider },
-    defaultModel: 'mock/mock-model',
-    agent: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, ...extra },
-    sessions: { generateTitles: false },
-    catalog: { refreshUrl: null },
-  };
-}
+export { type WireFormat, mockProviderSettings };
 
 export interface ChatHarness {
   server: TestServer;

@@ -1,153 +1,38 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type MockModelServer, startMockModelServer } from '../fixtures/mock-model/server';
 import type { RecordedRequest } from '../fixtures/mock-model/types';
-import { mockProviderSettings } from '../helpers/chat';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
-import { REPO_ROOT } from '../helpers/server';
 import { connectSse } from '../helpers/sse';
-import { tempDir } from '../helpers/workspace';
+import {
+  AUTH,
+  api,
+  git,
+  machines,
+  promptOf,
+  saveJob,
+  startServer,
+  startWorker,
+  stopAll,
+  workerUrl,
+} from '../helpers/team';
 
-const run = promisify(execFile);
-const CLI = join(REPO_ROOT, 'dist', 'cli.js');
-const AUTH = `Basic ${Buffer.from('admin:team secret').toString('base64')}`;
 /**
  * The lease time of the test that kills a worker: long enough that a worker slowed by a loaded machine still renews
  * its leases (every third of it), short enough to wait for. The other tests keep the default.
  */
 const SHORT_LEASE_SECONDS = 6;
 
-interface Proc {
-  proc: ChildProcess;
-  output(): string;
-  /** What the process printed after `Ready:`. */
-  ready: Promise<string>;
-  exited: Promise<number | null>;
-}
-
-const procs: Proc[] = [];
 let cluster: PostgresCluster;
 let mock: MockModelServer;
 /** What the model answers, by the prompt of the job whose run asks. */
 let answer: (prompt: string, request: RecordedRequest) => object;
 
-function start(args: string[], env: Record<string, string> = {}): Proc {
-  const proc = spawn(process.execPath, [CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BOXAGNTS_LOG_LEVEL: 'info', ...env },
-  });
-  let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const ready = new Promise<string>((resolve, reject) => {
-    const look = () => {
-      const match = /Ready: (\S+)/.exec(out);
-      if (match) resolve(match[1]!);
-    };
-    proc.stdout!.on('data', look);
-    void exited.then((code) => reject(new Error(`exited ${code} before it was ready:\n${out}`)));
-  });
-  // Commands that end (worker-role) are never ready; a test that waits for one sees the rejection.
-  ready.catch(() => undefined);
-  const handle = { proc, output: () => out, ready, exited };
-  procs.push(handle);
-  return handle;
-}
-
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  return (await run('git', args, { cwd })).stdout;
-}
-
-/** An origin repository and a clone of it per machine; a worker's clone points its models at the mock. */
-async function machines(workers: number) {
-  const base = await tempDir('boxagnts-team-');
-  const origin = join(base, 'origin.git');
-  await run('git', ['init', '--quiet', '--bare', '-b', 'main', origin]);
-  const seed = join(base, 'seed');
-  await run('git', ['clone', '--quiet', origin, seed]);
-  await writeFile(join(seed, 'README.md'), '# app\n');
-  await git(seed, 'add', '.');
-  await git(seed, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--quiet', '-m', 'first');
-  await git(seed, 'push', '--quiet', 'origin', 'HEAD:main');
-  const clone = async (name: string, settings?: object) => {
-    const dir = join(base, name);
-    await run('git', ['clone', '--quiet', origin, dir]);
-    if (settings) {
-      await mkdir(join(dir, '.boxagnts'), { recursive: true });
-      await writeFile(join(dir, '.boxagnts', 'settings.json'), JSON.stringify(settings));
-    }
-    return dir;
-  };
-  const server = await clone('server');
-  const workerDirs = await Promise.all(
-    Array.from({ length: workers }, (_, i) => clone(`worker${i + 1}`, mockProviderSettings(mock))),
-  );
-  return { origin, server, workerDirs, clone };
-}
-
 async function teamDatabase() {
   const db = await cluster.createDatabase();
   return { db, adminUrl: cluster.url(db) };
-}
-
-async function workerUrl(adminUrl: string, role: string): Promise<string> {
-  const made = start(['worker-role', role, '--team', adminUrl]);
-  expect(await made.exited).toBe(0);
-  return made.output().split('\n')[0]!.trim();
-}
-
-function startServer(dir: string, adminUrl: string, { cap = 3, leaseSeconds = 60 } = {}) {
-  return start(
-    [
-      'serve',
-      '--workspace-dir',
-      dir,
-      '--port',
-      '0',
-      '--admin-user',
-      'admin',
-      '--team-cap',
-      String(cap),
-      '--team-lease-seconds',
-      String(leaseSeconds),
-    ],
-    { BOXAGNTS_ADMIN_PASS: 'team secret', BOXAGNTS_TEAM_URL: adminUrl },
-  );
-}
-
-function startWorker(dir: string, url: string, name: string, concurrency = 2) {
-  return start(['worker', '--workspace-dir', dir, '--concurrency', String(concurrency), '--name', name], {
-    BOXAGNTS_TEAM_URL: url,
-  });
-}
-
-/** The dashboard's API, signed in, as the dashboard calls it. */
-function api(base: string) {
-  return async (path: string, init: RequestInit = {}): Promise<any> => {
-    const response = await fetch(`${base}${path}`, {
-      ...init,
-      headers: { authorization: AUTH, origin: base, 'content-type': 'application/json', ...init.headers },
-    });
-    const body = await response.json();
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
-    return body;
-  };
-}
-
-async function saveJob(call: ReturnType<typeof api>, name: string, fields: object) {
-  await call(`/api/jobs/${name}`, { method: 'PUT', body: JSON.stringify(fields) });
-}
-
-/** The text of the run's prompt: the first user message of the request. */
-function promptOf(request: RecordedRequest): string {
-  const messages: { role: string; content: unknown }[] = (request.body as any).messages ?? [];
-  const user = messages.find((m) => m.role === 'user');
-  return typeof user?.content === 'string' ? user.content : JSON.stringify(user?.content ?? '');
 }
 
 beforeAll(async () => {
@@ -155,13 +40,7 @@ beforeAll(async () => {
   mock = await startMockModelServer();
   mock.setFallback((request) => answer(promptOf(request), request) as never);
 }, 120_000);
-afterEach(async () => {
-  for (const p of procs.splice(0)) {
-    if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGTERM');
-    const stopped = await Promise.race([p.exited.then(() => true), new Promise((r) => setTimeout(r, 10_000, false))]);
-    if (!stopped) p.proc.kill('SIGKILL');
-  }
-});
+afterEach(stopAll);
 afterAll(async () => {
   await mock?.close();
   await cluster?.stop();
@@ -171,7 +50,7 @@ describe('team mode across processes', () => {
   it('20 queued runs complete exactly once across two workers, never above the global cap', async () => {
     answer = () => ({ text: 'Done.', firstChunkDelayMs: 150 });
     const { adminUrl } = await teamDatabase();
-    const { server, workerDirs } = await machines(2);
+    const { server, workerDirs } = await machines(2, mock);
     const url = await workerUrl(adminUrl, 'worker_a');
     const base = await startServer(server, adminUrl, { cap: 3 }).ready;
     const call = api(base);
@@ -224,7 +103,7 @@ describe('team mode across processes', () => {
       return { text: 'Done.' };
     };
     const { adminUrl } = await teamDatabase();
-    const { server, workerDirs } = await machines(2);
+    const { server, workerDirs } = await machines(2, mock);
     const url = await workerUrl(adminUrl, 'worker_k');
     const base = await startServer(server, adminUrl, { leaseSeconds: SHORT_LEASE_SECONDS }).ready;
     const call = api(base);
@@ -270,7 +149,7 @@ describe('team mode across processes', () => {
     let stalls = 0;
     answer = () => (stalls++ === 0 ? { text: 'Working on it', stallAfterChunks: 1 } : { text: 'Done.' });
     const { adminUrl } = await teamDatabase();
-    const { server, workerDirs } = await machines(2);
+    const { server, workerDirs } = await machines(2, mock);
     const url = await workerUrl(adminUrl, 'worker_s');
     const base = await startServer(server, adminUrl).ready;
     const call = api(base);
@@ -295,7 +174,7 @@ describe('team mode across processes', () => {
   it('a cron schedule fires once per tick with two servers, two workers and their schedulers all running', async () => {
     answer = () => ({ text: 'Ticked.' });
     const { adminUrl } = await teamDatabase();
-    const { server, workerDirs, clone } = await machines(2);
+    const { server, workerDirs, clone } = await machines(2, mock);
     const url = await workerUrl(adminUrl, 'worker_c');
     const other = await clone('server2');
     const bases = await Promise.all([startServer(server, adminUrl).ready, startServer(other, adminUrl).ready]);
@@ -346,7 +225,7 @@ describe('team mode across processes', () => {
         : { toolCalls: [{ name: 'write', input: { file_path: 'NOTES.md', content: 'from a worker\n' } }] };
     };
     const { adminUrl } = await teamDatabase();
-    const { origin, server, workerDirs } = await machines(1);
+    const { origin, server, workerDirs } = await machines(1, mock);
     const url = await workerUrl(adminUrl, 'worker_p');
     const base = await startServer(server, adminUrl).ready;
     const call = api(base);
