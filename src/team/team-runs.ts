@@ -127,6 +127,11 @@ export async function insertRun(
   );
 }
 
+/** Announces a run changed outside a statement of this module (queued in pg-boss's table): workers ask for it now. */
+export async function announceRun(db: Queryable, id: string): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [RUNS_CHANNEL, id]);
+}
+
 /**
  * The run is leased by `worker`, on its `attempt`-th try (in the lease's transaction). Its times are the clock's at
  * the statement, not the transaction's start: a lease that waited for the lease lock starts after the runs it saw end.
