@@ -77,7 +77,8 @@ export async function executeTeamRun(deps: TeamRunDeps, lease: TeamLease, signal
     );
     if (signal.aborted) throw signal.reason;
     const report = await publishRunBranch(deps.root, worktree, `boxagnts: ${job.name} (team run ${lease.id})`);
-    await dropWorktreeFolder(deps.root, worktree.path);
+    // A run that changed nothing has no worktree left; one that did keeps its branch (pushed), not its folder.
+    if (!report.clean) await dropWorktreeFolder(deps.root, worktree.path);
     return {
       ...result,
       model: job.model ?? deps.defaultModel(),

@@ -37,6 +37,8 @@ export class TeamWorker<O extends Record<string, unknown>> {
   private readonly stopping = new AbortController();
   /** Aborted (and replaced) to wake the idle slots at once. */
   private nudge = new AbortController();
+  /** Wakes so far: a slot that was asking the queue when one came asks again instead of sleeping. */
+  private wakes = 0;
   private slots: Promise<void>[] = [];
 
   constructor(private readonly options: TeamWorkerOptions<O>) {}
@@ -47,6 +49,7 @@ export class TeamWorker<O extends Record<string, unknown>> {
 
   /** Something changed in the queue (a run was queued, or one ended and freed a slot under the cap): ask now. */
   wake(): void {
+    this.wakes += 1;
     this.nudge.abort();
     this.nudge = new AbortController();
   }
@@ -64,13 +67,14 @@ export class TeamWorker<O extends Record<string, unknown>> {
     const { signal } = this.stopping;
     while (!signal.aborted) {
       let lease: TeamLease | null = null;
+      const wakes = this.wakes;
       try {
         lease = await this.options.queue.lease(this.options.workspace, this.options.onLeased);
       } catch (error) {
         this.options.logger.warn({ err: error }, 'the team queue could not be asked for a run; asking again');
       }
       if (lease) await this.run(lease);
-      else await sleep(POLL_MS, AbortSignal.any([signal, this.nudge.signal]));
+      else if (this.wakes === wakes) await sleep(POLL_MS, AbortSignal.any([signal, this.nudge.signal]));
     }
   }
 

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log';
+import { JobSchema } from '../../src/contract/automation';
 import { createRuntime } from '../../src/runtime/runtime';
 import { openWorkspace } from '../../src/workspace/workspace';
 import { mockProviderSettings, startMock } from '../helpers/chat';
@@ -65,4 +66,34 @@ describe('a run is a value', () => {
       await runtime.close();
     }
   });
+});
+
+describe("a job's run", () => {
+  it('stopped while it is being prepared is cancelled, never left running', async () => {
+    const mock = await startMock();
+    mock.setFallback({ text: 'Should not be asked.', firstChunkDelayMs: 60_000 });
+    const root = await tempDir();
+    const workspace = await openWorkspace(root);
+    await workspace.settings.patch(mockProviderSettings(mock));
+    const runtime = await createRuntime(workspace, { logger: silentLogger, watchExtensions: false });
+    try {
+      const stop = new AbortController();
+      const job = JobSchema.parse({
+        name: 'early',
+        createdAt: new Date().toISOString(),
+        schedule: { kind: 'every', minutes: 60 },
+        prompt: 'work',
+      });
+      // Stopped the moment its session exists, before the run starts and listens for the stop.
+      const result = await runtime.runJob(
+        job,
+        { id: 'jr_early', job: 'early', trigger: 'manual', enqueuedAt: new Date().toISOString() },
+        stop.signal,
+        { onSession: async () => stop.abort() },
+      );
+      expect(result.status).toBe('cancelled');
+    } finally {
+      await runtime.close();
+    }
+  }, 30_000);
 });

@@ -64,6 +64,14 @@ describe('approvals across machines', () => {
     expect(await openApprovals(server)).toEqual([]);
   });
 
+  it('a question of a run that ended is no longer in the inbox', async () => {
+    const run = await newRun();
+    await openApproval(worker, { id: 'ask_ended', runId: run, interaction: question('bash') });
+    expect((await openApprovals(server)).map((a) => [a.id, a.worker])).toContainEqual(['ask_ended', 'm1']);
+    await server.query("UPDATE boxagnts.runs SET status = 'cancelled' WHERE id = $1", [run]);
+    expect((await openApprovals(server)).map((a) => a.id)).not.toContain('ask_ended');
+  });
+
   it('the first answer wins; a second, or one to an unknown question, is refused', async () => {
     const run = await newRun();
     await openApproval(worker, { id: 'ask_2', runId: run, interaction: question('bash') });

@@ -13,6 +13,7 @@ import {
   machines,
   promptOf,
   saveJob,
+  start,
   startServer,
   startWorker,
   stopAll,
@@ -266,6 +267,28 @@ describe('team mode across processes', () => {
     expect(await git(origin, 'show', `${ended.branch}:NOTES.md`)).toBe('from a worker\n');
     expect((await call('/api/interactions')).interactions).toEqual([]);
   }, 240_000);
+
+  it('says clearly what is wrong with a team command: no sign-in, a bad URL, no server yet, another repository', async () => {
+    const { adminUrl } = await teamDatabase();
+    const { server, workerDirs, clone } = await machines(1, mock);
+    const noAdmin = start(['serve', '--workspace-dir', server, '--port', '0', '--team', adminUrl]);
+    expect(await noAdmin.exited).toBe(2);
+    expect(noAdmin.output()).toContain('team mode needs --admin-user and --admin-pass');
+    const badUrl = start(['worker', '--workspace-dir', server, '--team', 'mysql://user:hunter2@db/x']);
+    expect(await badUrl.exited).toBe(2);
+    expect(badUrl.output()).toContain('--team must be a postgres:// URL');
+    expect(badUrl.output()).not.toContain('hunter2');
+    const url = await workerUrl(adminUrl, 'worker_e');
+    const early = startWorker(workerDirs[0]!, url, 'early');
+    expect(await early.exited).toBe(1);
+    expect(early.output()).toContain('no team server has started on this database yet');
+    await startServer(server, adminUrl).ready;
+    const elsewhere = await clone('elsewhere');
+    await git(elsewhere, 'remote', 'set-url', 'origin', 'https://example.com/another/repo.git');
+    const stranger = startWorker(elsewhere, url, 'stranger');
+    expect(await stranger.exited).toBe(1);
+    expect(stranger.output()).toContain('no team server queues runs for example.com/another/repo');
+  }, 120_000);
 
   it("a worker's role cannot read settings or secrets", async () => {
     const { adminUrl } = await teamDatabase();

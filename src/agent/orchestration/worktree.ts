@@ -43,6 +43,28 @@ export async function git(cwd: string, args: string[]): Promise<string> {
 
 export const branchFor = (childId: string) => `boxagnts/${childId}`;
 
+/** The worktree changes under way per repository, one after another. */
+const worktreeChanges = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs a change to a repository's list of worktrees after the ones before it: git does not guard that list against
+ * itself, and a prune (or a remove) while another worktree is being added deletes the new one's half-made entry.
+ */
+function changeWorktrees<T>(root: string, change: () => Promise<T>): Promise<T> {
+  const before = worktreeChanges.get(root) ?? Promise.resolve();
+  const result = before.then(change, change);
+  const settled = result.then(
+    () => undefined,
+    // The caller gets the failure; the next change only waits for this one to end.
+    () => undefined,
+  );
+  worktreeChanges.set(root, settled);
+  void settled.then(() => {
+    if (worktreeChanges.get(root) === settled) worktreeChanges.delete(root);
+  });
+  return result;
+}
+
 /** Whether `root` is the top folder of a git work tree with at least one commit (a worktree needs a commit to start from). */
 export async function canIsolate(root: string): Promise<boolean> {
   try {
@@ -81,7 +103,7 @@ export async function addWorktree(
   const path = join(worktreesDir, childId);
   const branch = branchFor(childId);
   const base = (await git(root, ['rev-parse', '--verify', `${commit}^{commit}`])).trim();
-  await git(root, ['worktree', 'add', '--quiet', '-b', branch, path, base]);
+  await changeWorktrees(root, () => git(root, ['worktree', 'add', '--quiet', '-b', branch, path, base]));
   return { path, branch, base };
 }
 
@@ -133,7 +155,7 @@ export async function mergeWorktree(root: string, worktreePath: string, branch: 
 
 /** Removes a child's worktree and deletes its branch (its changes are gone). */
 export async function removeWorktree(root: string, worktreePath: string, branch: string): Promise<void> {
-  await git(root, ['worktree', 'remove', '--force', worktreePath]);
+  await changeWorktrees(root, () => git(root, ['worktree', 'remove', '--force', worktreePath]));
   await git(root, ['branch', '-D', branch]);
 }
 
@@ -142,7 +164,11 @@ export async function removeWorktree(root: string, worktreePath: string, branch:
  * in the repository for the user to merge or delete. A folder git no longer knows (the repository moved) is removed as
  * a plain folder.
  */
-export async function dropWorktreeFolder(root: string, worktreePath: string): Promise<void> {
+export function dropWorktreeFolder(root: string, worktreePath: string): Promise<void> {
+  return changeWorktrees(root, () => dropFolder(root, worktreePath));
+}
+
+async function dropFolder(root: string, worktreePath: string): Promise<void> {
   try {
     await git(root, ['worktree', 'remove', '--force', worktreePath]);
   } catch {
