@@ -109,6 +109,7 @@ export class TeamServer {
         },
         onReconnect: () => server?.changed(''),
       });
+      opened.unshift(listener);
       server = new TeamServer(
         identity.remote,
         queue,
