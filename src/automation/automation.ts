@@ -60,7 +60,8 @@ export class Automation {
         job,
         new Date(last ? Date.parse(last.scheduledFor ?? last.startedAt) : Date.parse(job.createdAt)),
       );
-      if (tick && tick.getTime() <= now)
+      // Claimed like any tick: of several machines starting together, one makes it up.
+      if (tick && tick.getTime() <= now && (await this.deps.queue.claim(job.name, tick)))
         await this.deps.queue.enqueue({ job: job.name, trigger: 'missed', scheduledFor: tick.toISOString() });
     }
     this.deps.store.onChange(() => this.arm());
