@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, FieldError, PageHeader, cx } from '../components/ui';
 import { errorMessage } from '../lib/api';
 import { navigate, onLinkClick } from '../lib/router';
-import { Notice } from '../models/bits';
+import { LoadFailed } from '../models/bits';
 import { AgentEditor } from './AgentEditor';
 import { AgentTypeList } from './AgentTypeList';
 import { RunningAgents } from './RunningAgents';
@@ -102,12 +102,7 @@ export function AgentsPage({ path }: { path: string }) {
       {view.kind === 'running' ? (
         <RunningAgents runs={running.children} error={running.error} reload={running.reload} />
       ) : error ? (
-        <Notice tone="error" title="The agent types could not be loaded">
-          {error}{' '}
-          <button type="button" className="font-medium underline underline-offset-2" onClick={load}>
-            Try again
-          </button>
-        </Notice>
+        <LoadFailed title="The agent types could not be loaded" error={error} onRetry={load} />
       ) : list ? (
         <>
           <FieldError message={tryError} />

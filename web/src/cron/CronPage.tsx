@@ -6,7 +6,7 @@ import { EmptyState } from '../components/EmptyState';
 import { Button, PageHeader } from '../components/ui';
 import { errorMessage } from '../lib/api';
 import { navigate } from '../lib/router';
-import { Notice } from '../models/bits';
+import { LoadFailed, Notice } from '../models/bits';
 import { STATUS } from './format';
 import { JobForm } from './JobForm';
 import { JobRow } from './JobRow';
@@ -101,12 +101,7 @@ function JobListView() {
         )}
       </div>
       {error ? (
-        <Notice tone="error" title="The jobs could not be loaded">
-          {error}{' '}
-          <button type="button" className="font-medium underline underline-offset-2" onClick={reload}>
-            Try again
-          </button>
-        </Notice>
+        <LoadFailed title="The jobs could not be loaded" error={error} onRetry={reload} />
       ) : !list ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Loading jobs…</p>
       ) : list.jobs.length === 0 ? (

@@ -7,7 +7,7 @@ import { errorMessage } from '../lib/api';
 import { onGlobalEvents } from '../lib/global-events';
 import { useNow } from '../lib/use-now';
 import { navigate } from '../lib/router';
-import { Notice } from '../models/bits';
+import { LoadFailed } from '../models/bits';
 import { ImportPanel } from './ImportPanel';
 import { SecretsCard } from './SecretsCard';
 import { ServerCard } from './ServerCard';
@@ -99,12 +99,7 @@ function ServerList() {
       {importing && <ImportPanel onClose={() => setImporting(false)} onImported={load} />}
       {error && (
         <div className="mb-4">
-          <Notice tone="error" title="The MCP servers could not be loaded">
-            {error}{' '}
-            <button type="button" className="font-medium underline underline-offset-2" onClick={load}>
-              Try again
-            </button>
-          </Notice>
+          <LoadFailed title="The MCP servers could not be loaded" error={error} onRetry={load} />
         </div>
       )}
       {overview === null ? (

@@ -51,6 +51,18 @@ export function FormField({
   );
 }
 
+/** What a page could not load, the error, and a way to try again. */
+export function LoadFailed({ title, error, onRetry }: { title: string; error: string; onRetry: () => void }) {
+  return (
+    <Notice tone="error" title={title}>
+      {error}{' '}
+      <button type="button" className="font-medium underline underline-offset-2" onClick={onRetry}>
+        Try again
+      </button>
+    </Notice>
+  );
+}
+
 /** A result or a problem; line breaks are kept because providers' error messages can have them. */
 export function Notice({
   tone,

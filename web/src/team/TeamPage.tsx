@@ -6,7 +6,7 @@ import { EmptyState } from '../components/EmptyState';
 import { Card, cx, PageHeader } from '../components/ui';
 import { errorMessage } from '../lib/api';
 import { navigate, useSearch } from '../lib/router';
-import { Notice } from '../models/bits';
+import { LoadFailed, Notice } from '../models/bits';
 import { RunEvents } from './RunEvents';
 import { RunRow, runName } from './RunRow';
 import { TeamDisabled } from './TeamDisabled';
@@ -28,12 +28,7 @@ export function TeamPage() {
         description="Scheduled jobs' runs, queued in the team database and run by worker machines, each in a git worktree at the run's commit."
       />
       {error ? (
-        <Notice tone="error" title="The team's queue could not be loaded">
-          {error}{' '}
-          <button type="button" className="font-medium underline underline-offset-2" onClick={reload}>
-            Try again
-          </button>
-        </Notice>
+        <LoadFailed title="The team's queue could not be loaded" error={error} onRetry={reload} />
       ) : !status ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Loading the team…</p>
       ) : status.enabled ? (
