@@ -101,10 +101,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         root: workspace.paths.root,
         broker: runtime.broker,
         job: (name) => runtime.jobs.get(name),
-        onChange: (ended) => {
-          runtime.hub.publishGlobal({ type: 'team.changed' });
-          if (ended) runtime.hub.publishGlobal({ type: 'job.run', run: ended });
-        },
+        onChange: () => runtime.hub.publishGlobal({ type: 'team.changed' }),
+        onRunEnded: (run) => runtime.hub.publishGlobal({ type: 'job.run', run }),
         logger,
       });
     } catch (error) {

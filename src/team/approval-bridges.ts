@@ -1,6 +1,7 @@
 import { InteractionReplySchema, InteractionSchema } from '../contract/interactions';
 import type { Logger } from '../log';
 import { type ApprovalBroker, InteractionCancelledError } from '../permissions/approvals';
+import { coalesce } from './coalesce';
 import type { Queryable } from './database';
 import { type ApprovalWaiter, answerApproval, openApproval, openApprovals } from './approvals';
 
@@ -13,7 +14,6 @@ import { type ApprovalWaiter, answerApproval, openApproval, openApprovals } from
 export class TeamInbox {
   /** Team approval id → what closes its request in this broker. */
   private readonly shown = new Map<string, AbortController>();
-  private syncing: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly db: Queryable,
@@ -21,16 +21,13 @@ export class TeamInbox {
     private readonly logger: Logger,
   ) {}
 
-  /** Reads the open questions again; one read at a time, in order. */
-  sync(): Promise<void> {
-    this.syncing = this.syncing.then(() =>
-      this.read().catch((error: unknown) => {
-        // The next change announced, or the reconnect, reads them again.
-        this.logger.warn({ err: error }, 'the team inbox could not be read');
-      }),
-    );
-    return this.syncing;
-  }
+  /** Reads the open questions again: one read at a time, a burst of changes read once more after it. */
+  readonly sync = coalesce(() =>
+    this.read().catch((error: unknown) => {
+      // The next change announced, or the reconnect, reads them again.
+      this.logger.warn({ err: error }, 'the team inbox could not be read');
+    }),
+  );
 
   close(): void {
     for (const controller of this.shown.values()) controller.abort();

@@ -173,13 +173,6 @@ export class TeamRunQueue {
     return job ? { state: job.state, attempt: job.retryCount, output: job.output } : null;
   }
 
-  /** How long a lease lasts without a heartbeat, as the queue was created (a worker asks the server's setting). */
-  async leaseSeconds(): Promise<number> {
-    const queue = await this.boss.getQueue(QUEUE);
-    if (!queue?.expireInSeconds) throw new Error('the team queue does not exist yet: start the team server first');
-    return queue.expireInSeconds;
-  }
-
   private finish(lease: TeamLease, state: 'completed' | 'failed', output: Record<string, unknown>, within?: Within) {
     return inTransaction(this.pool, async (client) => {
       const { rowCount } = await client.query(

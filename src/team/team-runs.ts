@@ -216,7 +216,7 @@ export async function interruptExpired(db: Queryable): Promise<TeamRun[]> {
        FROM pgboss.job job
        WHERE job.id::text = run.id AND run.status = 'running'
          AND NOT (job.state = 'active' AND job.retry_count = run.attempt)
-       RETURNING ${RUN_COLUMNS.replace(/(\w+)/g, 'run.$1')}
+       RETURNING run.*
      )
      SELECT *, pg_notify($1, id) FROM lost`,
     [RUNS_CHANNEL],

@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import type { ApprovalBroker } from '../permissions/approvals';
 import { APPROVALS_CHANNEL } from './approvals';
 import { TeamInbox } from './approval-bridges';
+import { coalesce } from './coalesce';
 import { connectTeamDatabase, migrateTeamDatabase } from './database';
 import { TeamListener } from './listener';
 import { RunEventFollower } from './run-events';
@@ -41,8 +42,10 @@ export interface TeamServerOptions {
   leaseSeconds: number;
   broker: ApprovalBroker;
   job(name: string): Job | undefined;
-  /** A run changed on some machine (the Team page reloads); `ended` when it is a job's run that ended. */
-  onChange(ended?: JobRun): void;
+  /** Runs changed on some machine (the Team page reloads): told once per burst of changes. */
+  onChange(): void;
+  /** A job's run ended (or was interrupted) on some machine: a line of its history. */
+  onRunEnded(run: JobRun): void;
   logger: Logger;
 }
 
@@ -177,32 +180,37 @@ export class TeamServer {
   private sweepExpired(): void {
     interruptExpired(this.db).then(
       // Told here, with the run as the sweep left it: by the time the announcement is read, it may run again.
-      (runs) => runs.forEach((run) => run.job && this.options.onChange(jobRunOf(run))),
+      (runs) => runs.forEach((run) => run.job && this.options.onRunEnded(jobRunOf(run))),
       (error: unknown) =>
         // Tried again at the next sweep: a run stays marked running a moment longer.
         this.options.logger.warn({ err: error }, 'the team database could not be swept for expired leases'),
     );
   }
 
-  /** A run changed (or, with no id, anything may have): the scheduler's view, the inbox and the pages follow. */
-  private changed(id: string): void {
-    void this.queue.refresh().catch((error: unknown) => {
+  /**
+   * What follows the runs (the scheduler's view, the inbox, the pages) reads them again, once per burst of changes:
+   * a hundred runs queued at once are a hundred announcements, not a hundred reads of each.
+   */
+  private readonly reread = coalesce(async () => {
+    await this.queue.refresh().catch((error: unknown) => {
       // The next change reads the runs again; until then the scheduler's view is a moment old.
       this.options.logger.warn({ err: error }, 'the team runs could not be read');
     });
-    void this.inbox.sync();
-    if (!id) return this.options.onChange();
+    await this.inbox.sync();
+    this.options.onChange();
+  });
+
+  /** A run changed (or, with no id, anything may have); a job's run that ended is told as such. */
+  private changed(id: string): void {
+    void this.reread();
+    if (!id) return;
     getRun(this.db, id, this.remote).then(
       (run) => {
         // An interruption is told by the sweep that found it; a skipped tick by the scheduler that skipped it.
-        const ended =
-          run?.job && run.finishedAt && !['skipped', 'interrupted'].includes(run.status) ? jobRunOf(run) : undefined;
-        this.options.onChange(ended);
+        if (run?.job && run.finishedAt && !['skipped', 'interrupted'].includes(run.status))
+          this.options.onRunEnded(jobRunOf(run));
       },
-      (error: unknown) => {
-        this.options.logger.warn({ err: error, run: id }, 'a team run could not be read');
-        this.options.onChange();
-      },
+      (error: unknown) => this.options.logger.warn({ err: error, run: id }, 'a team run could not be read'),
     );
   }
 }

@@ -77,10 +77,13 @@ describe('scheduled jobs', () => {
     mock.enqueue(write, { text: 'Written.' });
     await clock.advanceTo(START + 30_000);
     const inbox = async () => (await json('/api/interactions')).body.interactions;
-    await expect.poll(async () => (await inbox()).length).toBe(1);
+    // The run reaches its approval after a model call and a tool's preparation: on a loaded machine, seconds.
+    await expect.poll(async () => (await inbox()).length, { timeout: 30_000 }).toBe(1);
     // The next tick comes while the first run waits for its approval: skipped, and recorded so.
     await clock.advanceTo(START + 30_000 + MINUTE);
-    await expect.poll(async () => (await json('/api/jobs/patient/runs')).body.runs[0]?.status).toBe('skipped');
+    await expect
+      .poll(async () => (await json('/api/jobs/patient/runs')).body.runs[0]?.status, { timeout: 30_000 })
+      .toBe('skipped');
     const [request] = await inbox();
     expect(
       (
@@ -169,7 +172,9 @@ describe('scheduled jobs', () => {
       schedule: { kind: 'every', minutes: 5 },
     };
     await writeFile(join(workspaceDir, '.boxagnts', 'automation', 'jobs.json'), JSON.stringify({ jobs: [job] }));
-    await expect.poll(async () => (await json('/api/jobs')).body.jobs.map((j: any) => j.name)).toEqual(['from-cli']);
+    await expect
+      .poll(async () => (await json('/api/jobs')).body.jobs.map((j: any) => j.name), { timeout: 30_000 })
+      .toEqual(['from-cli']);
     expect((await json('/api/jobs')).body.jobs[0].nextRun).toBe('2026-12-02T10:05:30.000Z');
   });
 
