@@ -150,7 +150,8 @@ export class Automation {
       // Ticks passed while the process slept are one tick: the schedule is caught up, not replayed.
       this.cursor.set(job.name, now);
       if (!(await this.deps.queue.claim(job.name, tick))) continue;
-      const busy = this.isRunning(job.name) || this.deps.queue.list().some((e) => e.item.job === job.name);
+      // Running here, or queued or running on any machine sharing the queue.
+      const busy = this.running.has(job.name) || this.deps.queue.list().some((e) => e.item.job === job.name);
       if (busy && job.overlap === 'skip')
         await this.record({
           id: this.newId(),

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { JobSchema } from '../contract/automation';
 import type { StampedEvent } from '../contract/events';
 import { dropWorktreeFolder, removeWorktree } from '../agent/orchestration/worktree';
 import type { Logger } from '../log';
@@ -8,17 +6,8 @@ import { appendRunEvent } from '../team/run-events';
 import { publishRunBranch, startRunWorktree } from '../team/run-branch';
 import type { TeamLease } from '../team/run-queue';
 import type { RunEnd } from '../team/team-runs';
+import { TeamRunDataSchema } from '../team/team-job-queue';
 import type { AgentRuntime } from './runtime';
-
-/** What the server put in the queue for a run (see TeamRunData), checked like any input from another machine. */
-const TeamRunDataSchema = z.object({
-  workspace: z.string(),
-  commit: z.string(),
-  job: JobSchema,
-  trigger: z.enum(['schedule', 'manual', 'missed']),
-  scheduledFor: z.string().optional(),
-  enqueuedAt: z.string(),
-});
 
 export interface TeamRunDeps {
   runtime: AgentRuntime;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type Job, type JobRun, JobRunStatusSchema } from '../contract/automation';
+import { z } from 'zod';
+import { type Job, type JobRun, JobRunStatusSchema, JobSchema } from '../contract/automation';
 import type { JobQueue, QueueEntry, QueuedRun } from '../automation/job-queue';
 import type { JobHistory } from '../automation/run-log';
 import type { Queryable } from './database';
@@ -7,15 +8,19 @@ import type { TeamRunQueue } from './run-queue';
 import { claimTick } from './schedule-ticks';
 import { announceRun, insertRun, jobRunOf, listRuns, markCancelled, markEnded } from './team-runs';
 
-/** What a team run carries to the worker that leases it: the job as the server had it, and the commit to work on. */
-export interface TeamRunData {
-  workspace: string;
-  commit: string;
-  job: Job;
-  trigger: QueuedRun['trigger'];
-  scheduledFor?: string | undefined;
-  enqueuedAt: string;
-}
+/**
+ * What a team run carries to the worker that leases it: the job as the server had it, and the commit to work on. A
+ * worker parses it like any input from another machine.
+ */
+export const TeamRunDataSchema = z.object({
+  workspace: z.string(),
+  commit: z.string(),
+  job: JobSchema,
+  trigger: z.enum(['schedule', 'manual', 'missed']),
+  scheduledFor: z.string().optional(),
+  enqueuedAt: z.string(),
+});
+export type TeamRunData = z.output<typeof TeamRunDataSchema>;
 
 /** Statuses a run has while it waits or works; every other one is an end. */
 const UNDER_WAY = ['queued', 'running'] as const;
