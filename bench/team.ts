@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { startMockModelServer } from '../test/fixtures/mock-model/server';
 import { startPostgres } from '../test/helpers/postgres';
-import { api, machines, saveJob, startServer, startWorker, stopAll, workerUrl } from '../test/helpers/team';
+import { TeamLab, api, saveJob } from '../test/helpers/team';
 import { type Bench, type Metric, median, percentile, round } from './lib';
 
 const RUNS = 200;
@@ -50,11 +50,12 @@ export const teamBench: Bench = {
     mock.setFallback({ text: 'Done.' });
     const adminUrl = cluster.url(await cluster.createDatabase());
     const db = new pg.Pool({ connectionString: adminUrl });
+    const lab = new TeamLab();
     try {
-      const { server, workerDirs } = await machines(2, mock);
-      const url = await workerUrl(adminUrl, 'bench_worker');
-      const call = api(await startServer(server, adminUrl, { cap: CAP }).ready);
-      await Promise.all(workerDirs.map((dir, i) => startWorker(dir, url, `bench-${i + 1}`, CONCURRENCY).ready));
+      const { server, workerDirs } = await lab.machines(2, mock);
+      const url = await lab.workerUrl(adminUrl, 'bench_worker');
+      const call = api(await lab.startServer(server, adminUrl, { cap: CAP }).ready);
+      await Promise.all(workerDirs.map((dir, i) => lab.startWorker(dir, url, `bench-${i + 1}`, CONCURRENCY).ready));
       const finished = async (job: string) =>
         Number(
           (
@@ -98,7 +99,7 @@ export const teamBench: Bench = {
         { name: `runs of the ${RUNS} that did not finish`, value: failed.length, unit: 'runs', target: '0' },
       ];
     } finally {
-      await stopAll();
+      await lab.stop();
       await db.end();
       await mock.close();
       await cluster.stop();

@@ -1,24 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type MockModelServer, startMockModelServer } from '../fixtures/mock-model/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockModelServer } from '../fixtures/mock-model/server';
 import type { RecordedRequest } from '../fixtures/mock-model/types';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 import { connectSse } from '../helpers/sse';
-import {
-  AUTH,
-  api,
-  git,
-  machines,
-  promptOf,
-  saveJob,
-  start,
-  startServer,
-  startWorker,
-  stopAll,
-  workerUrl,
-} from '../helpers/team';
+import { AUTH, TeamLab, api, git, promptOf, saveJob } from '../helpers/team';
 
 /**
  * The lease time of the test that kills a worker: long enough that a worker slowed by a loaded machine still renews
@@ -27,36 +15,100 @@ import {
 const SHORT_LEASE_SECONDS = 6;
 
 let cluster: PostgresCluster;
-let mock: MockModelServer;
-/** What the model answers, by the prompt of the job whose run asks. */
-let answer: (prompt: string, request: RecordedRequest) => object;
 
-async function teamDatabase() {
-  const db = await cluster.createDatabase();
-  return { db, adminUrl: cluster.url(db) };
+/** What the model answers, by the prompt of the job whose run asks. */
+type Answer = (prompt: string, request: RecordedRequest) => object;
+
+/**
+ * One test's team: its own database, mock model and machines, all stopped when the test ends, so tests can run
+ * together without touching each other's.
+ */
+async function team(onTestFinished: (fn: () => Promise<void>) => void, answer: Answer = () => ({ text: 'Done.' })) {
+  const mock = await startMockModelServer();
+  mock.setFallback((request) => answer(promptOf(request), request) as never);
+  const lab = new TeamLab();
+  onTestFinished(async () => {
+    await lab.stop();
+    await mock.close();
+  });
+  return { lab, mock, adminUrl: cluster.url(await cluster.createDatabase()) };
 }
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  mock = await startMockModelServer();
-  mock.setFallback((request) => answer(promptOf(request), request) as never);
 }, 120_000);
-afterEach(stopAll);
 afterAll(async () => {
-  await mock?.close();
   await cluster?.stop();
 });
 
-describe('team mode across processes', () => {
-  it('20 queued runs complete exactly once across two workers, never above the global cap', async () => {
-    answer = () => ({ text: 'Done.', firstChunkDelayMs: 150 });
-    const { adminUrl } = await teamDatabase();
-    const { server, workerDirs } = await machines(2, mock);
-    const url = await workerUrl(adminUrl, 'worker_a');
-    const base = await startServer(server, adminUrl, { cap: 3 }).ready;
+describe('team mode across processes, a worker dying', () => {
+  // Alone: its lease is short, and a machine loaded by the tests beside it must not be what expires it.
+  it('a worker killed mid-run: its run is interrupted once its lease expires, then re-queued and finished by the other; nothing else is lost', async ({
+    onTestFinished,
+  }) => {
+    let stalls = 0;
+    const answer: Answer = (prompt) => {
+      if (prompt.includes('slow') && stalls++ === 0) return { text: 'Working on it', stallAfterChunks: 1 };
+      return { text: 'Done.' };
+    };
+    const { lab, mock, adminUrl } = await team(onTestFinished, answer);
+    const { server, workerDirs } = await lab.machines(2, mock);
+    const url = await lab.workerUrl(adminUrl, 'worker_k');
+    const base = await lab.startServer(server, adminUrl, { leaseSeconds: SHORT_LEASE_SECONDS }).ready;
+    const call = api(base);
+    await saveJob(call, 'slow', { schedule: { kind: 'every', minutes: 600 }, prompt: 'slow work', missed: 'run-once' });
+    await saveJob(call, 'quick', { schedule: { kind: 'every', minutes: 600 }, prompt: 'quick work' });
+    const first = lab.startWorker(workerDirs[0]!, url, 'first', 1);
+    await first.ready;
+    await call('/api/jobs/slow/run', { method: 'POST' });
+    const slowRun = async () => (await call('/api/team')).runs.find((r: any) => r.job === 'slow');
+    await expect.poll(async () => (await slowRun())?.status, { timeout: 60_000 }).toBe('running');
+    expect((await slowRun()).worker).toBe('first');
+
+    const second = lab.startWorker(workerDirs[1]!, url, 'second', 2);
+    await second.ready;
+    for (let i = 0; i < 3; i++) await call('/api/jobs/quick/run', { method: 'POST' });
+    const killedAt = Date.now();
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    await expect
+      .poll(async () => await slowRun(), { timeout: 60_000, interval: 250 })
+      .toMatchObject({
+        status: 'finished',
+        attempt: 1,
+        worker: 'second',
+      });
+    // Marked interrupted once its lease expired, before the second attempt started.
+    const slow = await slowRun();
+    expect(Date.parse(slow.interruptedAt)).toBeGreaterThan(killedAt);
+    expect(Date.parse(slow.interruptedAt)).toBeLessThanOrEqual(Date.parse(slow.startedAt));
+    const runs = (await call('/api/team')).runs;
+    expect(runs.filter((r: any) => r.job === 'quick').map((r: any) => r.status)).toEqual([
+      'finished',
+      'finished',
+      'finished',
+    ]);
+    expect((await call('/api/team')).workers).toEqual([
+      expect.objectContaining({ name: 'first', online: false }),
+      expect.objectContaining({ name: 'second', online: true }),
+    ]);
+  }, 240_000);
+});
+
+// Each test has its own database, model and machines: they run together.
+describe.concurrent('team mode across processes', () => {
+  it('20 queued runs complete exactly once across two workers, never above the global cap', async ({
+    onTestFinished,
+    expect,
+  }) => {
+    const answer: Answer = () => ({ text: 'Done.', firstChunkDelayMs: 150 });
+    const { lab, mock, adminUrl } = await team(onTestFinished, answer);
+    const { server, workerDirs } = await lab.machines(2, mock);
+    const url = await lab.workerUrl(adminUrl, 'worker_a');
+    const base = await lab.startServer(server, adminUrl, { cap: 3 }).ready;
     const call = api(base);
     await saveJob(call, 'chore', { schedule: { kind: 'every', minutes: 600 }, prompt: 'tidy up' });
-    const workers = workerDirs.map((dir, i) => startWorker(dir, url, `w${i + 1}`, 2));
+    const workers = workerDirs.map((dir, i) => lab.startWorker(dir, url, `w${i + 1}`, 2));
     await Promise.all(workers.map((w) => w.ready));
     for (let i = 0; i < 20; i++) await call('/api/jobs/chore/run', { method: 'POST' });
 
@@ -97,65 +149,19 @@ describe('team mode across processes', () => {
     ]);
   }, 240_000);
 
-  it('a worker killed mid-run: its run is interrupted once its lease expires, then re-queued and finished by the other; nothing else is lost', async () => {
+  it('a worker stopped mid-run gives its run back at once: interrupted, then finished by the next worker', async ({
+    onTestFinished,
+    expect,
+  }) => {
     let stalls = 0;
-    answer = (prompt) => {
-      if (prompt.includes('slow') && stalls++ === 0) return { text: 'Working on it', stallAfterChunks: 1 };
-      return { text: 'Done.' };
-    };
-    const { adminUrl } = await teamDatabase();
-    const { server, workerDirs } = await machines(2, mock);
-    const url = await workerUrl(adminUrl, 'worker_k');
-    const base = await startServer(server, adminUrl, { leaseSeconds: SHORT_LEASE_SECONDS }).ready;
-    const call = api(base);
-    await saveJob(call, 'slow', { schedule: { kind: 'every', minutes: 600 }, prompt: 'slow work', missed: 'run-once' });
-    await saveJob(call, 'quick', { schedule: { kind: 'every', minutes: 600 }, prompt: 'quick work' });
-    const first = startWorker(workerDirs[0]!, url, 'first', 1);
-    await first.ready;
-    await call('/api/jobs/slow/run', { method: 'POST' });
-    const slowRun = async () => (await call('/api/team')).runs.find((r: any) => r.job === 'slow');
-    await expect.poll(async () => (await slowRun())?.status, { timeout: 60_000 }).toBe('running');
-    expect((await slowRun()).worker).toBe('first');
-
-    const second = startWorker(workerDirs[1]!, url, 'second', 2);
-    await second.ready;
-    for (let i = 0; i < 3; i++) await call('/api/jobs/quick/run', { method: 'POST' });
-    const killedAt = Date.now();
-    first.proc.kill('SIGKILL');
-    await first.exited;
-    await expect
-      .poll(async () => await slowRun(), { timeout: 60_000, interval: 250 })
-      .toMatchObject({
-        status: 'finished',
-        attempt: 1,
-        worker: 'second',
-      });
-    // Marked interrupted once its lease expired, before the second attempt started.
-    const slow = await slowRun();
-    expect(Date.parse(slow.interruptedAt)).toBeGreaterThan(killedAt);
-    expect(Date.parse(slow.interruptedAt)).toBeLessThanOrEqual(Date.parse(slow.startedAt));
-    const runs = (await call('/api/team')).runs;
-    expect(runs.filter((r: any) => r.job === 'quick').map((r: any) => r.status)).toEqual([
-      'finished',
-      'finished',
-      'finished',
-    ]);
-    expect((await call('/api/team')).workers).toEqual([
-      expect.objectContaining({ name: 'first', online: false }),
-      expect.objectContaining({ name: 'second', online: true }),
-    ]);
-  }, 240_000);
-
-  it('a worker stopped mid-run gives its run back at once: interrupted, then finished by the next worker', async () => {
-    let stalls = 0;
-    answer = () => (stalls++ === 0 ? { text: 'Working on it', stallAfterChunks: 1 } : { text: 'Done.' });
-    const { adminUrl } = await teamDatabase();
-    const { server, workerDirs } = await machines(2, mock);
-    const url = await workerUrl(adminUrl, 'worker_s');
-    const base = await startServer(server, adminUrl).ready;
+    const answer: Answer = () => (stalls++ === 0 ? { text: 'Working on it', stallAfterChunks: 1 } : { text: 'Done.' });
+    const { lab, mock, adminUrl } = await team(onTestFinished, answer);
+    const { server, workerDirs } = await lab.machines(2, mock);
+    const url = await lab.workerUrl(adminUrl, 'worker_s');
+    const base = await lab.startServer(server, adminUrl).ready;
     const call = api(base);
     await saveJob(call, 'long', { schedule: { kind: 'every', minutes: 600 }, prompt: 'long work', missed: 'run-once' });
-    const first = startWorker(workerDirs[0]!, url, 'leaving', 1);
+    const first = lab.startWorker(workerDirs[0]!, url, 'leaving', 1);
     await first.ready;
     await call('/api/jobs/long/run', { method: 'POST' });
     const longRun = async () => (await call('/api/team')).runs[0];
@@ -166,21 +172,24 @@ describe('team mode across processes', () => {
     expect(await first.exited).toBe(0);
     // The lease is 60 s: the run is interrupted now because the worker gave it back, not because the lease expired.
     expect(await longRun()).toMatchObject({ status: 'interrupted', error: 'its worker was stopped while it ran' });
-    await startWorker(workerDirs[1]!, url, 'arriving', 1).ready;
+    await lab.startWorker(workerDirs[1]!, url, 'arriving', 1).ready;
     await expect
       .poll(longRun, { timeout: 60_000, interval: 250 })
       .toMatchObject({ status: 'finished', attempt: 1, worker: 'arriving' });
   }, 240_000);
 
-  it('a cron schedule fires once per tick with two servers, two workers and their schedulers all running', async () => {
-    answer = () => ({ text: 'Ticked.' });
-    const { adminUrl } = await teamDatabase();
-    const { server, workerDirs, clone } = await machines(2, mock);
-    const url = await workerUrl(adminUrl, 'worker_c');
+  it('a cron schedule fires once per tick with two servers, two workers and their schedulers all running', async ({
+    onTestFinished,
+    expect,
+  }) => {
+    const answer: Answer = () => ({ text: 'Ticked.' });
+    const { lab, mock, adminUrl } = await team(onTestFinished, answer);
+    const { server, workerDirs, clone } = await lab.machines(2, mock);
+    const url = await lab.workerUrl(adminUrl, 'worker_c');
     const other = await clone('server2');
-    const bases = await Promise.all([startServer(server, adminUrl).ready, startServer(other, adminUrl).ready]);
+    const bases = await Promise.all([lab.startServer(server, adminUrl).ready, lab.startServer(other, adminUrl).ready]);
     const calls = bases.map(api);
-    const workers = workerDirs.map((dir, i) => startWorker(dir, url, `c${i + 1}`));
+    const workers = workerDirs.map((dir, i) => lab.startWorker(dir, url, `c${i + 1}`));
     await Promise.all(workers.map((w) => w.ready));
     // Each server schedules the same job: the database decides which one queues each tick.
     for (const call of calls)
@@ -218,24 +227,27 @@ describe('team mode across processes', () => {
     }
   }, 240_000);
 
-  it('a question parked by a worker is answered on the server and the run resumes there, ending as a pushed branch', async () => {
-    answer = (_prompt, request) => {
+  it('a question parked by a worker is answered on the server and the run resumes there, ending as a pushed branch', async ({
+    onTestFinished,
+    expect,
+  }) => {
+    const answer: Answer = (_prompt, request) => {
       const messages: { role: string }[] = (request.body as any).messages;
       return messages.some((m) => m.role === 'tool')
         ? { text: 'Written.' }
         : { toolCalls: [{ name: 'write', input: { file_path: 'NOTES.md', content: 'from a worker\n' } }] };
     };
-    const { adminUrl } = await teamDatabase();
-    const { origin, server, workerDirs } = await machines(1, mock);
-    const url = await workerUrl(adminUrl, 'worker_p');
-    const base = await startServer(server, adminUrl).ready;
+    const { lab, mock, adminUrl } = await team(onTestFinished, answer);
+    const { origin, server, workerDirs } = await lab.machines(1, mock);
+    const url = await lab.workerUrl(adminUrl, 'worker_p');
+    const base = await lab.startServer(server, adminUrl).ready;
     const call = api(base);
     await saveJob(call, 'notes', {
       schedule: { kind: 'every', minutes: 600 },
       prompt: 'write the notes',
       unattended: 'park',
     });
-    await startWorker(workerDirs[0]!, url, 'p1').ready;
+    await lab.startWorker(workerDirs[0]!, url, 'p1').ready;
     await call('/api/jobs/notes/run', { method: 'POST' });
     let request: any;
     await expect
@@ -268,31 +280,34 @@ describe('team mode across processes', () => {
     expect((await call('/api/interactions')).interactions).toEqual([]);
   }, 240_000);
 
-  it('says clearly what is wrong with a team command: no sign-in, a bad URL, no server yet, another repository', async () => {
-    const { adminUrl } = await teamDatabase();
-    const { server, workerDirs, clone } = await machines(1, mock);
-    const noAdmin = start(['serve', '--workspace-dir', server, '--port', '0', '--team', adminUrl]);
+  it('says clearly what is wrong with a team command: no sign-in, a bad URL, no server yet, another repository', async ({
+    onTestFinished,
+    expect,
+  }) => {
+    const { lab, mock, adminUrl } = await team(onTestFinished);
+    const { server, workerDirs, clone } = await lab.machines(1, mock);
+    const noAdmin = lab.start(['serve', '--workspace-dir', server, '--port', '0', '--team', adminUrl]);
     expect(await noAdmin.exited).toBe(2);
     expect(noAdmin.output()).toContain('team mode needs --admin-user and --admin-pass');
-    const badUrl = start(['worker', '--workspace-dir', server, '--team', 'mysql://user:hunter2@db/x']);
+    const badUrl = lab.start(['worker', '--workspace-dir', server, '--team', 'mysql://user:hunter2@db/x']);
     expect(await badUrl.exited).toBe(2);
     expect(badUrl.output()).toContain('--team must be a postgres:// URL');
     expect(badUrl.output()).not.toContain('hunter2');
-    const url = await workerUrl(adminUrl, 'worker_e');
-    const early = startWorker(workerDirs[0]!, url, 'early');
+    const url = await lab.workerUrl(adminUrl, 'worker_e');
+    const early = lab.startWorker(workerDirs[0]!, url, 'early');
     expect(await early.exited).toBe(1);
     expect(early.output()).toContain('no team server has started on this database yet');
-    await startServer(server, adminUrl).ready;
+    await lab.startServer(server, adminUrl).ready;
     const elsewhere = await clone('elsewhere');
     await git(elsewhere, 'remote', 'set-url', 'origin', 'https://example.com/another/repo.git');
-    const stranger = startWorker(elsewhere, url, 'stranger');
+    const stranger = lab.startWorker(elsewhere, url, 'stranger');
     expect(await stranger.exited).toBe(1);
     expect(stranger.output()).toContain('no team server queues runs for example.com/another/repo');
   }, 120_000);
 
-  it("a worker's role cannot read settings or secrets", async () => {
-    const { adminUrl } = await teamDatabase();
-    const url = await workerUrl(adminUrl, 'worker_r');
+  it("a worker's role cannot read settings or secrets", async ({ onTestFinished, expect }) => {
+    const { lab, adminUrl } = await team(onTestFinished);
+    const url = await lab.workerUrl(adminUrl, 'worker_r');
     const asWorker = new pg.Pool({ connectionString: url });
     try {
       for (const table of ['settings', 'secrets', 'sessions'])
