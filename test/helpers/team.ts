@@ -26,10 +26,7 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/**
- * The machines of one test (or one benchmark): the processes it started and the folders it made, stopped and removed
- * by `stop`, so that tests running together stop only their own.
- */
+/** The machines of one test (or one benchmark): the processes it started and the folders it made, until `stop`. */
 export class TeamLab {
   /** Every process started and folder made, for `stop`. */
   private readonly procs: Proc[] = [];
